@@ -1,0 +1,10 @@
+from django import forms
+
+from accounts.models import User
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone"]
+        help_texts = {"time_zone": "Every time in the app is shown in this zone."}

@@ -1,0 +1,181 @@
+"""Forms parse and validate input; they never write (services do)."""
+
+from django import forms
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Team, User
+from postmortems.models import ActionItem, Incident, Postmortem, Service, TimelineEvent
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
+    """Links typed without a scheme ("grafana.example.com/d/1") mean https."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class RevisionMixin:
+    """Carries the revision the user started editing from (see services.edits)."""
+
+    def rebase(self, revision: int) -> None:
+        """After a conflict: the next save deliberately replaces the newer version."""
+        data = self.data.copy()
+        data["revision"] = str(revision)
+        self.data = data
+
+
+class IncidentForm(RevisionMixin, forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "severity",
+            "status",
+            "team",
+            "owner",
+            "services",
+            "description",
+            "started_at",
+            "detected_at",
+            "mitigated_at",
+            "resolved_at",
+            "restricted",
+        ]
+        widgets = {
+            "started_at": DATETIME_INPUT,
+            "detected_at": DATETIME_INPUT,
+            "mitigated_at": DATETIME_INPUT,
+            "resolved_at": DATETIME_INPUT,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "started_at": "In your time zone. When the impact began, as best you know.",
+            "resolved_at": "Resolving starts the 24-hour clock for the postmortem.",
+        }
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.all()
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        self.fields["owner"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"
+        if not self.is_bound:
+            self.initial.setdefault("revision", self.instance.revision)
+            if self.instance.pk is None:
+                self.initial.setdefault("owner", user.pk)
+                first_team = user.teams.order_by("name").first()
+                if first_team:
+                    self.initial.setdefault("team", first_team.pk)
+                self.initial.setdefault("started_at", timezone.localtime().replace(second=0))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        started = data.get("started_at")
+        for name in ("detected_at", "mitigated_at", "resolved_at"):
+            moment = data.get(name)
+            if started and moment and moment < started:
+                self.add_error(name, "This cannot be before the incident started.")
+        if data.get("status") == Incident.Status.RESOLVED and not data.get("resolved_at"):
+            self.add_error("resolved_at", "Say when the incident was resolved.")
+        return data
+
+
+class SectionForm(forms.Form):
+    """One Markdown section. Each section is its own <form>, so field names stay plain
+    ("text") and the live preview posts the same field; ids carry the section name."""
+
+    text = forms.CharField(
+        required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, section: str, **kwargs) -> None:
+        super().__init__(*args, auto_id=f"id_{section}_%s", **kwargs)
+
+
+class PreviewForm(forms.Form):
+    text = forms.CharField(required=False, max_length=200_000)
+
+
+class PostmortemDetailsForm(forms.Form):
+    authors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="The people writing this review.",
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma separated, e.g. dns, capacity, config-change.",
+    )
+
+    def clean_tags(self) -> list[str]:
+        names = [name.strip() for name in self.cleaned_data["tags"].split(",")]
+        return list(dict.fromkeys(name for name in names if name))[:20]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Postmortem.Status.choices)
+
+
+class TimelineEventForm(RevisionMixin, forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = TimelineEvent
+        fields = ["occurred_at", "kind", "text", "source_url"]
+        widgets = {
+            "occurred_at": DATETIME_INPUT,
+            "text": forms.Textarea(attrs={"rows": 2}),
+        }
+        formfield_callback = https_urls
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("revision", self.instance.revision)
+
+
+class ActionItemForm(RevisionMixin, forms.ModelForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "title",
+            "owner",
+            "due_date",
+            "priority",
+            "type",
+            "status",
+            "wont_do_reason",
+            "tracker_url",
+            "description",
+        ]
+        widgets = {
+            "due_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "wont_do_reason": forms.TextInput(),
+        }
+        formfield_callback = https_urls
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        if not self.is_bound:
+            self.initial.setdefault("revision", self.instance.revision)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == ActionItem.Status.WONT_DO and not data.get("wont_do_reason"):
+            self.add_error("wont_do_reason", "Say why this action item won't be done.")
+        return data

@@ -1,0 +1,6 @@
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Service, Tag
+from postmortems.models.incidents import Incident, Severity
+from postmortems.models.reviews import Postmortem, TimelineEvent
+
+__all__ = ["ActionItem", "Incident", "Postmortem", "Service", "Severity", "Tag", "TimelineEvent"]

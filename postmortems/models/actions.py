@@ -1,0 +1,89 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ActionItem(models.Model):
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    class Type(models.TextChoices):
+        PREVENT = "prevent", "Prevent"
+        DETECT = "detect", "Detect"
+        MITIGATE = "mitigate", "Mitigate"
+        PROCESS = "process", "Process"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        WONT_DO = "wont_do", "Won't do"
+
+    FINISHED = (Status.DONE, Status.WONT_DO)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    postmortem = models.ForeignKey(
+        "postmortems.Postmortem", on_delete=models.CASCADE, related_name="action_items"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority, default=Priority.MEDIUM)
+    type = models.CharField(max_length=10, choices=Type, default=Type.PREVENT)
+    status = models.CharField(max_length=15, choices=Status, default=Status.OPEN)
+    wont_do_reason = models.TextField("reason for won't do", blank=True)
+    tracker_url = models.URLField("tracker link", max_length=500, blank=True)
+    # Bumped on every edit; a save names the revision it started from (see services.edits).
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="wont_do") | ~Q(wont_do_reason=""),
+                name="postmortems_actionitem_wont_do_has_reason",
+                violation_error_message="Say why this action item won't be done.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "wont_do"], completed_at__isnull=False)
+                | Q(status__in=["open", "in_progress"], completed_at__isnull=True),
+                name="postmortems_actionitem_completed_when_finished",
+            ),
+        ]
+        indexes = [
+            # Open items by due date: the overdue reminders and the lead dashboard.
+            models.Index(
+                fields=["due_date", "owner"],
+                name="pm_action_open_due",
+                condition=Q(status__in=["open", "in_progress"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        """Overdue: not finished and due before `today` (the viewer's local date)."""
+        return not self.is_finished and self.due_date is not None and self.due_date < today

@@ -1,0 +1,109 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Severity(models.TextChoices):
+    SEV1 = "SEV1", "SEV1 · Critical"
+    SEV2 = "SEV2", "SEV2 · Major"
+    SEV3 = "SEV3", "SEV3 · Minor"
+    SEV4 = "SEV4", "SEV4 · Low"
+
+
+SEVERITY_MEANINGS = {
+    Severity.SEV1: "Customer-facing outage or data loss for many users; all hands, status page.",
+    Severity.SEV2: "Major feature degraded or unavailable for a significant share of users.",
+    Severity.SEV3: "Partial degradation with a workaround, or an internal system down.",
+    Severity.SEV4: "Minor issue, no visible customer impact; a near miss worth recording.",
+}
+
+
+class Incident(models.Model):
+    class Status(models.TextChoices):
+        INVESTIGATING = "investigating", "Investigating"
+        MITIGATED = "mitigated", "Mitigated"
+        RESOLVED = "resolved", "Resolved"
+
+    # Shown to people as INC-<number>; the database id never appears in a URL.
+    number = models.PositiveIntegerField(unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=4, choices=Severity, default=Severity.SEV3)
+    status = models.CharField(max_length=15, choices=Status, default=Status.INVESTIGATING)
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name="owning team",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_incidents",
+        verbose_name="incident owner",
+    )
+    services = models.ManyToManyField("postmortems.Service", blank=True, related_name="incidents")
+    description = models.TextField(blank=True, help_text="What happened, in a few sentences.")
+    started_at = models.DateTimeField(default=timezone.now)
+    detected_at = models.DateTimeField(null=True, blank=True)
+    mitigated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Sensitive (security, legal): visible to the owning team and admins only.",
+    )
+    # Bumped on every edit; a save names the revision it started from (see services.edits).
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(detected_at__isnull=True) | Q(detected_at__gte=F("started_at")),
+                name="postmortems_incident_detected_after_start",
+                violation_error_message="Detection cannot come before the incident started.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mitigated_at__isnull=True) | Q(mitigated_at__gte=F("started_at")),
+                name="postmortems_incident_mitigated_after_start",
+                violation_error_message="Mitigation cannot come before the incident started.",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("started_at")),
+                name="postmortems_incident_resolved_after_start",
+                violation_error_message="Resolution cannot come before the incident started.",
+            ),
+        ]
+        indexes = [
+            # The incident list: newest first, filtered by team.
+            models.Index(fields=["team", "-started_at"], name="pm_incident_team_started"),
+            models.Index(fields=["-started_at"], name="pm_incident_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"INC-{self.number}"
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        return self.detected_at - self.started_at if self.detected_at else None
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return self.mitigated_at - self.started_at if self.mitigated_at else None
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self.resolved_at - self.started_at if self.resolved_at else None

@@ -1,0 +1,104 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Postmortem(models.Model):
+    """The written review of one incident."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+
+    # The Markdown sections, in the order the editor and the read view show them.
+    SECTIONS = (
+        ("summary", "Summary", "What happened, in two or three sentences a newcomer understands."),
+        ("impact", "Impact", "Who was affected, how, for how long. Numbers where you have them."),
+        (
+            "contributing_factors",
+            "Contributing factors",
+            "The conditions that together made this possible. There is rarely a single cause.",
+        ),
+        ("went_well", "What went well", "Detection, tooling and decisions worth keeping."),
+        ("went_wrong", "What went wrong", "Where the system or the process made things harder."),
+        ("got_lucky", "Where we got lucky", "What limited the damage by chance, not by design."),
+        ("lessons", "Lessons", "What we learned about the system and about how we work."),
+    )
+    SECTION_NAMES = tuple(name for name, _label, _help in SECTIONS)
+
+    incident = models.OneToOneField(
+        "postmortems.Incident", on_delete=models.CASCADE, related_name="postmortem"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="authored_postmortems"
+    )
+    tags = models.ManyToManyField("postmortems.Tag", blank=True, related_name="postmortems")
+    summary = models.TextField(blank=True)
+    impact = models.TextField(blank=True)
+    contributing_factors = models.TextField(blank=True)
+    went_well = models.TextField("what went well", blank=True)
+    went_wrong = models.TextField("what went wrong", blank=True)
+    got_lucky = models.TextField("where we got lucky", blank=True)
+    lessons = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="postmortems_postmortem_published_has_time",
+            ),
+        ]
+        indexes = [
+            # Archive and "drafts going stale": postmortems by status and age.
+            models.Index(fields=["status", "-published_at"], name="pm_postmortem_status_pub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Postmortem for {self.incident.reference}"
+
+
+class TimelineEvent(models.Model):
+    class Kind(models.TextChoices):
+        DETECTION = "detection", "Detection"
+        ESCALATION = "escalation", "Escalation"
+        ACTION = "action", "Action"
+        COMMUNICATION = "communication", "Communication"
+        MITIGATION = "mitigation", "Mitigation"
+        RESOLUTION = "resolution", "Resolution"
+        OTHER = "other", "Other"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    postmortem = models.ForeignKey(
+        Postmortem, on_delete=models.CASCADE, related_name="timeline_events"
+    )
+    occurred_at = models.DateTimeField("when")
+    kind = models.CharField(max_length=15, choices=Kind, default=Kind.ACTION)
+    text = models.TextField(help_text="What happened, what people saw and did. Markdown.")
+    source_url = models.URLField("source link", max_length=500, blank=True)
+    # Bumped on every edit; a save names the revision it started from (see services.edits).
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["occurred_at", "created_at"]
+        indexes = [
+            # The editor and read view list a postmortem's events in time order.
+            models.Index(fields=["postmortem", "occurred_at"], name="pm_event_pm_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -1,0 +1,102 @@
+"""Who may see and change what. Every view asks these helpers, one per object type.
+
+Rules:
+- Every page requires a signed-in user (LoginRequiredMiddleware).
+- Anyone signed in reads unrestricted incidents and their postmortems.
+- Restricted incidents are visible only to the owning team, the incident owner,
+  the postmortem authors and admins; for everyone else they do not exist (404).
+- Members of the owning team, the incident owner, the postmortem authors and
+  admins may edit. Others who can see the incident get 403 when they try.
+"""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Membership, User
+from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_active and user.is_superuser
+
+
+def visible_incidents(user: User) -> QuerySet[Incident]:
+    incidents = Incident.objects.all()
+    if _is_admin(user):
+        return incidents
+    authored = Postmortem.authors.through.objects.filter(
+        postmortem__incident=OuterRef("pk"), user=user
+    )
+    return incidents.filter(
+        Q(restricted=False)
+        | Q(team__in=Membership.objects.filter(user=user).values("team"))
+        | Q(owner=user)
+        | Exists(authored)
+    )
+
+
+def can_edit_incident(user: User, incident: Incident) -> bool:
+    if _is_admin(user) or incident.owner_id == user.pk:
+        return True
+    if Membership.objects.filter(user=user, team_id=incident.team_id).exists():
+        return True
+    return Postmortem.authors.through.objects.filter(
+        postmortem__incident=incident, user=user
+    ).exists()
+
+
+def get_incident_for_user(
+    request: AuthenticatedHttpRequest, number: int, *, write: bool = False
+) -> Incident:
+    try:
+        incident = (
+            visible_incidents(request.user)
+            .select_related("team", "owner", "postmortem")
+            .get(number=number)
+        )
+    except Incident.DoesNotExist:
+        raise Http404("No such incident.") from None
+    incident.can_edit = can_edit_incident(request.user, incident)
+    if write and not incident.can_edit:
+        raise PermissionDenied("Only the owning team, the incident owner and the authors edit.")
+    return incident
+
+
+def get_postmortem_for_user(
+    request: AuthenticatedHttpRequest, number: int, *, write: bool = False
+) -> Postmortem:
+    incident = get_incident_for_user(request, number, write=write)
+    try:
+        postmortem = incident.postmortem  # joined by get_incident_for_user
+    except Postmortem.DoesNotExist:
+        raise Http404("This incident has no postmortem yet.") from None
+    postmortem.can_edit = incident.can_edit
+    return postmortem
+
+
+def get_timeline_event_for_user(
+    request: AuthenticatedHttpRequest, number: int, code: UUID, *, write: bool = True
+) -> TimelineEvent:
+    postmortem = get_postmortem_for_user(request, number, write=write)
+    try:
+        event = TimelineEvent.objects.get(postmortem=postmortem, code=code)
+    except TimelineEvent.DoesNotExist:
+        raise Http404("No such timeline event.") from None
+    event.postmortem = postmortem
+    return event
+
+
+def get_action_item_for_user(
+    request: AuthenticatedHttpRequest, number: int, code: UUID, *, write: bool = True
+) -> ActionItem:
+    postmortem = get_postmortem_for_user(request, number, write=write)
+    try:
+        item = ActionItem.objects.select_related("owner").get(postmortem=postmortem, code=code)
+    except ActionItem.DoesNotExist:
+        raise Http404("No such action item.") from None
+    item.postmortem = postmortem
+    return item

@@ -1,0 +1,1 @@
+"""Writes. Forms parse, services write, selectors read, views glue."""

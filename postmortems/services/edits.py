@@ -1,0 +1,33 @@
+"""Optimistic concurrency: a save never silently overwrites someone else's edit.
+
+Every editable row carries a `revision`. A form remembers the revision it was
+loaded at; the save is a conditional UPDATE on that revision. When another save
+came first, nothing is written and EditConflict carries the current row, so the
+page can show both versions and keep what this user typed.
+"""
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+
+class EditConflict(Exception):
+    def __init__(self, current: models.Model) -> None:
+        super().__init__("Someone else saved a newer version first.")
+        self.current = current
+
+
+def save_if_unchanged(
+    instance: models.Model, *, expected_revision: int, fields: list[str], touch: bool = False
+) -> None:
+    """UPDATE `fields` of `instance` only if its revision is still `expected_revision`."""
+    values = {name: getattr(instance, name) for name in fields}
+    if touch:
+        instance.updated_at = values["updated_at"] = timezone.now()
+    model = type(instance)
+    updated = model.objects.filter(pk=instance.pk, revision=expected_revision).update(
+        revision=F("revision") + 1, **values
+    )
+    if not updated:
+        raise EditConflict(model.objects.get(pk=instance.pk))
+    instance.revision = expected_revision + 1

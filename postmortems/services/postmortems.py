@@ -1,0 +1,104 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from postmortems.models import Incident, Postmortem, Tag
+
+
+def text_fingerprint(text: str) -> str:
+    """Identifies the version of a section that an editor started from."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SectionConflict(Exception):
+    def __init__(self, current_text: str) -> None:
+        super().__init__("This section was changed by someone else since you opened it.")
+        self.current_text = current_text
+
+
+def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
+    """Start the postmortem of `incident` (or return the one already started)."""
+    try:
+        with transaction.atomic():
+            postmortem = Postmortem.objects.create(
+                incident=incident, created_by=by, created_at=timezone.now()
+            )
+            postmortem.authors.add(by)
+    except IntegrityError:
+        # Someone started it a moment ago; one postmortem per incident.
+        postmortem = Postmortem.objects.get(incident=incident)
+    return postmortem
+
+
+def postmortem_update_section(
+    *, postmortem: Postmortem, section: str, text: str, base_fingerprint: str
+) -> Postmortem:
+    """Save one Markdown section unless someone else changed it since the editor loaded it.
+
+    Sections are compared one by one, so two people writing different sections of the
+    same review never conflict. The row lock (IMMEDIATE transactions on SQLite) makes
+    compare-and-write one step.
+    """
+    if section not in Postmortem.SECTION_NAMES:
+        raise ValueError(f"Unknown section {section!r}")
+    with transaction.atomic():
+        locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+        current = getattr(locked, section)
+        if text_fingerprint(current) != base_fingerprint and current != text:
+            raise SectionConflict(current)
+        locked_now = timezone.now()
+        Postmortem.objects.filter(pk=postmortem.pk).update(
+            **{section: text, "updated_at": locked_now}
+        )
+    setattr(postmortem, section, text)
+    postmortem.updated_at = locked_now
+    return postmortem
+
+
+def postmortem_update_details(
+    *, postmortem: Postmortem, authors: list[User], tag_names: list[str]
+) -> Postmortem:
+    with transaction.atomic():
+        postmortem.authors.set(authors)
+        tags = []
+        for name in tag_names:
+            slug = slugify(name)
+            if not slug:
+                continue
+            tag, _created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            tags.append(tag)
+        postmortem.tags.set(tags)
+        Postmortem.objects.filter(pk=postmortem.pk).update(updated_at=timezone.now())
+    return postmortem
+
+
+_ALLOWED_MOVES = {
+    Postmortem.Status.DRAFT: {Postmortem.Status.IN_REVIEW, Postmortem.Status.PUBLISHED},
+    Postmortem.Status.IN_REVIEW: {Postmortem.Status.DRAFT, Postmortem.Status.PUBLISHED},
+    Postmortem.Status.PUBLISHED: {Postmortem.Status.DRAFT},
+}
+
+
+def postmortem_set_status(*, postmortem: Postmortem, status: str) -> Postmortem:
+    """Move a postmortem between draft, in review and published.
+
+    Publishing stamps the time once; unpublishing (back to draft for amendments)
+    keeps the original publication time so the archive can show "updated".
+    """
+    if status not in _ALLOWED_MOVES.get(postmortem.status, set()):
+        raise ValidationError(
+            f"A {postmortem.get_status_display().lower()} postmortem cannot move to {status}."
+        )
+    if status == Postmortem.Status.PUBLISHED and not postmortem.summary.strip():
+        raise ValidationError("Write a summary before publishing.")
+    now = timezone.now()
+    postmortem.status = status
+    if status == Postmortem.Status.PUBLISHED and postmortem.published_at is None:
+        postmortem.published_at = now
+    postmortem.updated_at = now
+    postmortem.save(update_fields=["status", "published_at", "updated_at"])
+    return postmortem

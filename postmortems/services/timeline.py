@@ -1,0 +1,24 @@
+from django.utils import timezone
+
+from accounts.models import User
+from postmortems.models import Postmortem, TimelineEvent
+from postmortems.services.edits import save_if_unchanged
+
+EVENT_FIELDS = ["occurred_at", "kind", "text", "source_url"]
+
+
+def timeline_event_create(*, postmortem: Postmortem, by: User, **fields) -> TimelineEvent:
+    event = TimelineEvent(postmortem=postmortem, created_by=by, created_at=timezone.now(), **fields)
+    event.full_clean()
+    event.save()
+    return event
+
+
+def timeline_event_update(*, event: TimelineEvent, expected_revision: int) -> TimelineEvent:
+    event.full_clean()
+    save_if_unchanged(event, expected_revision=expected_revision, fields=EVENT_FIELDS)
+    return event
+
+
+def timeline_event_delete(*, event: TimelineEvent) -> None:
+    event.delete()

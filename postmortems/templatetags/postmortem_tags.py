@@ -1,0 +1,50 @@
+"""Presentation helpers: Markdown, durations, badges."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from postmortems.markdown import render_markdown
+from postmortems.models.incidents import SEVERITY_MEANINGS
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None) -> SafeString:
+    return render_markdown(text or "")
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """3 d 4 h, 2 h 05 min, 12 min; an em dash when unknown."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 0:
+        return "—"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"
+
+
+@register.filter
+def severity_meaning(severity: str) -> str:
+    return SEVERITY_MEANINGS.get(severity, "")
+
+
+@register.filter
+def incident_ref(number: int) -> str:
+    return f"INC-{number}"
+
+
+@register.filter
+def is_overdue(item) -> bool:
+    """Overdue in the viewer's time zone (the middleware activates it)."""
+    return item.is_overdue_on(timezone.localdate())

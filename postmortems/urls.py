@@ -1,0 +1,51 @@
+from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
+
+from postmortems.views import editor, incidents
+from postmortems.views.lists import action_views, timeline_views
+
+
+class IncidentNumberConverter:
+    """INC-42 in URLs, 42 in views."""
+
+    regex = r"INC-[0-9]{1,9}"
+
+    def to_python(self, value: str) -> int:
+        return int(value.removeprefix("INC-"))
+
+    def to_url(self, value: int) -> str:
+        return f"INC-{int(value)}"
+
+
+register_converter(IncidentNumberConverter, "inc")
+
+
+def _inline_urls(views: dict, prefix: str) -> list:
+    return [
+        path("", views["add"], name=f"pm-{prefix}-add"),
+        path("<uuid:code>/", views["edit"], name=f"pm-{prefix}-edit"),
+        path("<uuid:code>/row/", views["row"], name=f"pm-{prefix}-row"),
+        path("<uuid:code>/delete/", views["delete"], name=f"pm-{prefix}-delete"),
+    ]
+
+
+postmortem_urls = [
+    path("", editor.postmortem_detail_view, name="pm-postmortem-detail"),
+    path("start/", editor.postmortem_start_view, name="pm-postmortem-start"),
+    path("edit/", editor.postmortem_edit_view, name="pm-postmortem-edit"),
+    path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
+    path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
+    path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
+    path("timeline/", include(_inline_urls(timeline_views, "event"))),
+    path("actions/", include(_inline_urls(action_views, "action"))),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pm-incident-list"), name="home"),
+    path("incidents/", incidents.incident_list_view, name="pm-incident-list"),
+    path("incidents/new/", incidents.incident_create_view, name="pm-incident-create"),
+    path("incidents/<inc:number>/", incidents.incident_detail_view, name="pm-incident-detail"),
+    path("incidents/<inc:number>/edit/", incidents.incident_edit_view, name="pm-incident-edit"),
+    path("incidents/<inc:number>/postmortem/", include(postmortem_urls)),
+    path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
+]

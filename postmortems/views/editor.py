@@ -1,0 +1,192 @@
+"""The postmortem editor: sections with live preview, details, status; and the read view."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.http import AuthenticatedHttpRequest
+from postmortems.forms import (
+    ActionItemForm,
+    PostmortemDetailsForm,
+    PreviewForm,
+    SectionForm,
+    StatusForm,
+    TimelineEventForm,
+)
+from postmortems.markdown import render_markdown
+from postmortems.models import Postmortem
+from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
+from postmortems.selectors import postmortem_with_content
+from postmortems.services.postmortems import (
+    SectionConflict,
+    postmortem_set_status,
+    postmortem_start,
+    postmortem_update_details,
+    postmortem_update_section,
+    text_fingerprint,
+)
+
+EDITOR = "postmortems/postmortem_edit.html"
+
+
+@dataclass
+class EditorSection:
+    name: str
+    label: str
+    help: str
+    form: SectionForm
+    preview: SafeString
+    conflict_text: str | None = None
+    saved: bool = False
+
+
+def _section(postmortem: Postmortem, name: str, form: SectionForm | None = None) -> EditorSection:
+    label, help_text = next((lbl, hlp) for n, lbl, hlp in Postmortem.SECTIONS if n == name)
+    text = getattr(postmortem, name)
+    if form is None:
+        form = SectionForm(initial={"text": text, "base": text_fingerprint(text)}, section=name)
+        preview = render_markdown(text)
+    else:
+        preview = render_markdown(form.data.get("text", ""))
+    return EditorSection(name, label, help_text, form, preview)
+
+
+def editor_context(postmortem: Postmortem, **overrides) -> dict:
+    """Everything the editor page shows; `overrides` replace single parts (bound forms)."""
+    postmortem_with_content(postmortem)
+    sections = overrides.pop("sections", {})
+    return {
+        "postmortem": postmortem,
+        "incident": postmortem.incident,
+        "sections": [sections.get(n) or _section(postmortem, n) for n in Postmortem.SECTION_NAMES],
+        "details_form": PostmortemDetailsForm(
+            initial={
+                "authors": list(postmortem.authors.all()),
+                "tags": ", ".join(tag.name for tag in postmortem.tags.all()),
+            }
+        ),
+        "status_choices": Postmortem.Status.choices,
+        "event_form": TimelineEventForm(prefix="new-event"),
+        "item_form": ActionItemForm(prefix="new-item"),
+        **overrides,
+    }
+
+
+@require_POST
+def postmortem_start_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    incident = get_incident_for_user(request, number, write=True)
+    postmortem_start(incident=incident, by=request.user)
+    return redirect("pm-postmortem-edit", number=number)
+
+
+@require_GET
+def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    postmortem = get_postmortem_for_user(request, number, write=True)
+    return TemplateResponse(request, EDITOR, editor_context(postmortem))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def postmortem_section_view(
+    request: AuthenticatedHttpRequest, number: int, section: str
+) -> HttpResponse:
+    postmortem = get_postmortem_for_user(request, number, write=True)
+    if section not in Postmortem.SECTION_NAMES:
+        raise Http404("No such section.")
+    form = SectionForm(request.POST, section=section)
+    state = _section(postmortem, section, form)
+    if request.POST.get("action") == "preview" or not form.is_valid():
+        # Without JavaScript, "Preview" renders the page with this section's preview.
+        return TemplateResponse(
+            request, EDITOR, editor_context(postmortem, sections={section: state})
+        )
+    try:
+        postmortem_update_section(
+            postmortem=postmortem,
+            section=section,
+            text=form.cleaned_data["text"],
+            base_fingerprint=form.cleaned_data["base"],
+        )
+    except SectionConflict as conflict:
+        # Keep what this user typed; show the other version; the next save wins.
+        data = form.data.copy()
+        data["base"] = text_fingerprint(conflict.current_text)
+        state.form = SectionForm(data, section=section)
+        state.conflict_text = conflict.current_text
+    else:
+        if not request.htmx:
+            messages.success(request, f"{state.label} saved.")
+            return redirect(reverse("pm-postmortem-edit", args=[number]) + f"#section-{section}")
+        state = _section(postmortem, section)
+        state.saved = True
+    if request.htmx:
+        return TemplateResponse(
+            request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)}
+        )
+    return TemplateResponse(request, EDITOR, editor_context(postmortem, sections={section: state}))
+
+
+def _urls(postmortem: Postmortem) -> dict:
+    return {"postmortem": postmortem, "incident": postmortem.incident}
+
+
+@require_POST
+def markdown_preview_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Render Markdown for the live preview. Reads no data, so it needs no object check."""
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("<p class='muted'>This text is too long to preview.</p>", status=400)
+    html = render_markdown(form.cleaned_data["text"])
+    return HttpResponse(html or "<p class='muted'>Nothing to preview yet.</p>")
+
+
+@require_POST
+def postmortem_details_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    postmortem = get_postmortem_for_user(request, number, write=True)
+    form = PostmortemDetailsForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, EDITOR, editor_context(postmortem, details_form=form))
+    postmortem_update_details(
+        postmortem=postmortem,
+        authors=list(form.cleaned_data["authors"]),
+        tag_names=form.cleaned_data["tags"],
+    )
+    messages.success(request, "Authors and tags saved.")
+    return redirect(reverse("pm-postmortem-edit", args=[number]) + "#details")
+
+
+@require_POST
+def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    postmortem = get_postmortem_for_user(request, number, write=True)
+    form = StatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose a valid status.")
+        postmortem_set_status(postmortem=postmortem, status=form.cleaned_data["status"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pm-postmortem-edit", number=number)
+    messages.success(request, f"The postmortem is now {postmortem.get_status_display().lower()}.")
+    if postmortem.status == Postmortem.Status.PUBLISHED:
+        return redirect("pm-postmortem-detail", number=number)
+    return redirect("pm-postmortem-edit", number=number)
+
+
+@require_GET
+def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    postmortem = get_postmortem_for_user(request, number)
+    postmortem_with_content(postmortem)
+    sections = [(label, getattr(postmortem, name)) for name, label, _help in Postmortem.SECTIONS]
+    return TemplateResponse(
+        request,
+        "postmortems/postmortem_detail.html",
+        {"postmortem": postmortem, "incident": postmortem.incident, "sections": sections},
+    )

@@ -1,0 +1,42 @@
+"""The two inline lists of the editor."""
+
+from postmortems.forms import ActionItemForm, TimelineEventForm
+from postmortems.permissions import get_action_item_for_user, get_timeline_event_for_user
+from postmortems.services.actions import action_item_create, action_item_delete, action_item_update
+from postmortems.services.timeline import (
+    timeline_event_create,
+    timeline_event_delete,
+    timeline_event_update,
+)
+from postmortems.views.inline import InlineList, bind
+
+TIMELINE = InlineList(
+    name="timeline",
+    var="event",
+    new_form_key="event_form",
+    new_prefix="new-event",
+    form_class=TimelineEventForm,
+    get_for_user=get_timeline_event_for_user,
+    create=timeline_event_create,
+    update=lambda event, expected_revision: timeline_event_update(
+        event=event, expected_revision=expected_revision
+    ),
+    delete=lambda event: timeline_event_delete(event=event),
+)
+
+ACTIONS = InlineList(
+    name="actions",
+    var="item",
+    new_form_key="item_form",
+    new_prefix="new-item",
+    form_class=ActionItemForm,
+    get_for_user=get_action_item_for_user,
+    create=action_item_create,
+    update=lambda item, expected_revision: action_item_update(
+        item=item, expected_revision=expected_revision
+    ),
+    delete=lambda item: action_item_delete(item=item),
+)
+
+timeline_views = bind(TIMELINE)
+action_views = bind(ACTIONS)

@@ -1,0 +1,101 @@
+"""Deterministic factories: sequences and fixed offsets, no randomness."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Membership, Team, User
+from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+
+PASSWORD = "correct-horse-battery"
+BASE_TIME = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"User {n}")
+    time_zone = "UTC"
+    password = factory.django.Password(PASSWORD)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    team = factory.SubFactory(TeamFactory)
+    role = Membership.Role.MEMBER
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag{n}")
+    slug = factory.Sequence(lambda n: f"tag{n}")
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Checkout latency spike {n}")
+    team = factory.SubFactory(TeamFactory)
+    owner = None
+    severity = "SEV2"
+    status = Incident.Status.RESOLVED
+    started_at = BASE_TIME
+    detected_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=7))
+    mitigated_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=45))
+    resolved_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(hours=2))
+
+
+class PostmortemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Postmortem
+
+    incident = factory.SubFactory(IncidentFactory)
+    summary = "A configuration change reduced connection pool size; checkout slowed."
+    impact = "About 4% of checkouts failed for 38 minutes."
+
+
+class TimelineEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimelineEvent
+
+    postmortem = factory.SubFactory(PostmortemFactory)
+    occurred_at = factory.Sequence(lambda n: BASE_TIME + dt.timedelta(minutes=5 * n))
+    kind = TimelineEvent.Kind.ACTION
+    text = factory.Sequence(lambda n: f"On-call engineer checked dashboard {n}.")
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    postmortem = factory.SubFactory(PostmortemFactory)
+    title = factory.Sequence(lambda n: f"Alert on connection pool saturation {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))

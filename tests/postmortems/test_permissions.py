@@ -1,0 +1,131 @@
+"""Every URL against every persona: who may read, who may write, who sees nothing."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import ActionItemFactory, TimelineEventFactory
+
+READ, WRITE, ANY = "read", "write", "any"
+
+# (url name, method, kind of access, needs event/item code). The completeness test
+# below fails when a view is added without a row here.
+URLS = [
+    ("pm-incident-list", "get", ANY, None),
+    ("pm-incident-create", "get", ANY, None),
+    ("pm-markdown-preview", "post", ANY, None),
+    ("accounts-profile", "get", ANY, None),
+    ("pm-incident-detail", "get", READ, None),
+    ("pm-postmortem-detail", "get", READ, None),
+    ("pm-event-row", "get", READ, "event"),
+    ("pm-action-row", "get", READ, "item"),
+    ("pm-incident-edit", "get", WRITE, None),
+    ("pm-postmortem-start", "post", WRITE, None),
+    ("pm-postmortem-edit", "get", WRITE, None),
+    ("pm-section-save", "post", WRITE, "section"),
+    ("pm-postmortem-details", "post", WRITE, None),
+    ("pm-postmortem-status", "post", WRITE, None),
+    ("pm-event-add", "post", WRITE, None),
+    ("pm-event-edit", "get", WRITE, "event"),
+    ("pm-event-delete", "post", WRITE, "event"),
+    ("pm-action-add", "post", WRITE, None),
+    ("pm-action-edit", "get", WRITE, "item"),
+    ("pm-action-delete", "post", WRITE, "item"),
+]
+PUBLIC = {"login", "logout", "healthz", "home"}  # and Django's own auth/admin views
+PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
+EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
+
+
+def _url(name, extra, postmortem, event, item):
+    number = postmortem.incident.number
+    if name in {
+        "pm-incident-list",
+        "pm-incident-create",
+        "pm-markdown-preview",
+        "accounts-profile",
+    }:
+        return reverse(name)
+    args = [number]
+    if extra == "event":
+        args.append(event.code)
+    elif extra == "item":
+        args.append(item.code)
+    elif extra == "section":
+        args.append("summary")
+    return reverse(name, args=args)
+
+
+@pytest.fixture
+def objects(postmortem):
+    return {
+        "postmortem": postmortem,
+        "event": TimelineEventFactory(postmortem=postmortem),
+        "item": ActionItemFactory(postmortem=postmortem),
+    }
+
+
+def _expected(persona: str, access: str, restricted: bool) -> str:
+    if access == ANY:
+        return "ok"
+    visible = persona != "outsider" or not restricted
+    if not visible:
+        return "not found"
+    if access == WRITE and persona not in EDITORS:
+        return "forbidden"
+    return "ok"
+
+
+@pytest.mark.parametrize("restricted", [False, True], ids=["open", "restricted"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "method", "access", "extra"), URLS, ids=[u[0] for u in URLS])
+def test_every_url_answers_each_persona_as_the_rules_say(
+    client, request, objects, persona, restricted, name, method, access, extra
+):
+    postmortem = objects["postmortem"]
+    postmortem.incident.restricted = restricted
+    postmortem.incident.save()
+    client.force_login(request.getfixturevalue(persona))
+    url = _url(name, extra, postmortem, objects["event"], objects["item"])
+    response = getattr(client, method)(url)
+    expected = _expected(persona, access, restricted)
+    if expected == "not found":
+        assert response.status_code == 404
+    elif expected == "forbidden":
+        assert response.status_code == 403
+    else:
+        assert response.status_code in {200, 302, 400}, response.status_code
+
+
+@pytest.mark.parametrize(("name", "method", "access", "extra"), URLS, ids=[u[0] for u in URLS])
+def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, access, extra):
+    url = _url(name, extra, objects["postmortem"], objects["event"], objects["item"])
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin"}:
+                continue
+            names |= _names(pattern)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_named_view_has_a_row_in_the_permission_table():
+    django_auth = {n for n in _names(get_resolver()) if n.startswith("password_")}
+    untested = _names(get_resolver()) - {u[0] for u in URLS} - PUBLIC - django_auth
+    assert not untested, f"add these views to URLS: {sorted(untested)}"
+
+
+def test_restricted_incidents_are_missing_from_an_outsiders_list(client, outsider, postmortem):
+    postmortem.incident.restricted = True
+    postmortem.incident.save()
+    client.force_login(outsider)
+    response = client.get(reverse("pm-incident-list"))
+    assert postmortem.incident.title not in response.content.decode()
+    assert response.context["page"].paginator.count == 0
