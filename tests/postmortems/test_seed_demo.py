@@ -1,0 +1,190 @@
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+
+from accounts.models import Membership, Team, User
+from postmortems.demo_data import ADMIN_EMAIL, DEMO_PASSWORD, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
+from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+from postmortems.permissions import visible_incidents
+
+# A fixed `now` for the tests that look at times; the command itself uses timezone.now().
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+TODAY = NOW.date()
+MODELS = (Team, Membership, User, Service, Tag, Incident, Postmortem, TimelineEvent, ActionItem)
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def _run_command() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db) -> None:
+    seed_demo(now=NOW)
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_teams_people_and_months_of_incidents():
+    output = _run_command()
+
+    assert "Created demo data" in output
+    assert set(Team.objects.values_list("name", flat=True)) == {
+        "Platform",
+        "Payments",
+        "Data",
+        "Mobile",
+    }
+    for team in Team.objects.all():
+        assert 1 <= team.memberships.filter(role=Membership.Role.LEAD).count() <= 2
+    assert User.objects.count() >= 14
+    assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True, is_superuser=True).exists()
+    assert len(set(User.objects.values_list("time_zone", flat=True))) >= 5
+    assert Incident.objects.count() >= 20
+    assert Service.objects.filter(parent__isnull=False).count() >= 10
+    oldest, newest = (
+        Incident.objects.order_by("started_at").first(),
+        Incident.objects.order_by("started_at").last(),
+    )
+    assert newest.started_at - oldest.started_at > timedelta(days=90)
+    assert set(Incident.objects.values_list("severity", flat=True)) == {
+        "SEV1",
+        "SEV2",
+        "SEV3",
+        "SEV4",
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_people_sign_in_with_the_demo_password():
+    _run_command()
+
+    lead = authenticate(None, email=LEAD_EMAIL, password=DEMO_PASSWORD)
+    assert lead is not None
+    assert lead.memberships.get(team__slug="platform").role == Membership.Role.LEAD
+    assert authenticate(None, email=MEMBER_EMAIL, password=DEMO_PASSWORD) is not None
+    assert authenticate(None, email=ADMIN_EMAIL, password=DEMO_PASSWORD).is_superuser
+    assert authenticate(None, email=LEAD_EMAIL, password="wrong-password") is None
+
+
+def test_demo_postmortems_are_a_mix_of_published_in_review_and_drafts(seeded):
+    published = Postmortem.objects.filter(status=Postmortem.Status.PUBLISHED)
+    assert published.count() >= 5
+    assert not published.filter(published_at__isnull=True).exists()
+    assert not published.filter(published_at__gte=NOW).exists()
+    assert Postmortem.objects.filter(status=Postmortem.Status.DRAFT).count() >= 2
+    assert Postmortem.objects.filter(status=Postmortem.Status.IN_REVIEW).exists()
+    for postmortem in published:
+        assert all(getattr(postmortem, name) for name in Postmortem.SECTION_NAMES)
+        assert 4 <= postmortem.timeline_events.count() <= 10
+        assert 2 <= postmortem.action_items.count() <= 5
+
+
+def test_resolved_incidents_without_a_postmortem_are_due_for_reminders(seeded):
+    missing = Incident.objects.filter(
+        status=Incident.Status.RESOLVED, postmortem__isnull=True, severity__in=["SEV1", "SEV2"]
+    )
+    # One past the 24-hour reminder (but not yet the escalation), one past the escalation.
+    assert missing.filter(
+        resolved_at__lt=NOW - timedelta(hours=24), resolved_at__gt=NOW - timedelta(hours=72)
+    ).exists()
+    assert missing.filter(resolved_at__lt=NOW - timedelta(hours=72)).exists()
+
+
+def test_recent_incidents_are_still_open_and_one_incident_is_restricted(seeded):
+    assert Incident.objects.filter(status=Incident.Status.INVESTIGATING).exists()
+    assert Incident.objects.filter(status=Incident.Status.MITIGATED).exists()
+    assert not Incident.objects.filter(started_at__gt=NOW).exists()
+    restricted = Incident.objects.get(restricted=True)
+    lead = User.objects.get(email=LEAD_EMAIL)
+    assert not visible_incidents(lead).filter(pk=restricted.pk).exists()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    assert visible_incidents(admin).filter(pk=restricted.pk).exists()
+
+
+def test_action_items_are_overdue_upcoming_done_and_wont_do(seeded):
+    unfinished = ActionItem.objects.filter(status__in=["open", "in_progress"])
+    assert unfinished.filter(due_date__lt=TODAY).count() >= 3
+    assert unfinished.filter(due_date__gte=TODAY, due_date__lte=TODAY + timedelta(days=7)).exists()
+    for item in ActionItem.objects.filter(status=ActionItem.Status.DONE):
+        assert item.created_at < item.completed_at < NOW
+    wont_do = ActionItem.objects.get(status=ActionItem.Status.WONT_DO)
+    assert wont_do.wont_do_reason
+    assert ActionItem.objects.filter(
+        tracker_url__startswith="https://tracker.example.com/"
+    ).exists()
+
+
+def test_action_item_owners_belong_to_the_owning_team(seeded):
+    for item in ActionItem.objects.select_related("postmortem__incident", "owner"):
+        team_id = item.postmortem.incident.team_id
+        assert item.owner.memberships.filter(team_id=team_id).exists(), item
+
+
+def test_timeline_events_fit_the_incident_times(seeded):
+    for postmortem in Postmortem.objects.select_related("incident"):
+        incident = postmortem.incident
+        assert incident.started_at < incident.detected_at < incident.mitigated_at
+        assert incident.mitigated_at <= incident.resolved_at < postmortem.created_at < NOW
+        kinds = set()
+        for event in postmortem.timeline_events.all():
+            # A triggering change may come shortly before the impact started.
+            assert incident.started_at - timedelta(hours=2) <= event.occurred_at
+            assert event.occurred_at <= incident.resolved_at
+            kinds.add(event.kind)
+        assert {"detection", "mitigation", "resolution"} <= kinds
+
+
+def test_demo_text_reads_like_real_blameless_writing(seeded):
+    texts = [
+        *Incident.objects.values_list("title", "description"),
+        *Postmortem.objects.values_list(*Postmortem.SECTION_NAMES),
+        *TimelineEvent.objects.values_list("text"),
+        *ActionItem.objects.values_list("title", "wont_do_reason"),
+    ]
+    everything = " ".join(text for row in texts for text in row).lower()
+    for phrase in ("lorem", "ipsum", "should have", "human error", "todo"):
+        assert phrase not in everything
+
+
+@pytest.mark.django_db
+def test_running_seed_demo_twice_creates_nothing_new_and_prints_the_login():
+    _run_command()
+    before = _counts()
+
+    output = _run_command()
+
+    assert _counts() == before
+    assert "already loaded" in output
+    assert f"{LEAD_EMAIL} / {DEMO_PASSWORD}" in output
+    assert ADMIN_EMAIL in output
+
+
+@pytest.mark.django_db
+def test_the_same_now_gives_the_same_demo_data():
+    def snapshot() -> list[tuple]:
+        return [
+            *Incident.objects.order_by("number").values_list(
+                "number", "title", "started_at", "resolved_at", "owner__email"
+            ),
+            *ActionItem.objects.order_by("postmortem__incident__number", "title").values_list(
+                "title", "owner__email", "due_date", "status", "tracker_url", "completed_at"
+            ),
+        ]
+
+    with transaction.atomic():
+        seed_demo(now=NOW)
+        first = snapshot()
+        transaction.set_rollback(True)
+    seed_demo(now=NOW)
+
+    assert first
+    assert snapshot() == first
