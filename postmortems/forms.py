@@ -24,7 +24,7 @@ class RevisionMixin:
     def rebase(self, revision: int) -> None:
         """After a conflict: the next save deliberately replaces the newer version."""
         data = self.data.copy()
-        data["revision"] = str(revision)
+        data[self.add_prefix("revision")] = str(revision)
         self.data = data
 
 

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "severity", "status", "team", "restricted", "started_at"]
+    list_filter = ["severity", "status", "restricted", "team"]
+    list_select_related = ["team"]
+    search_fields = ["title", "=number"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["number", "created_by", "created_at", "updated_at", "revision"]
+    autocomplete_fields = ["owner", "services"]
+
+
+class TimelineEventInline(admin.TabularInline):
+    model = TimelineEvent
+    extra = 0
+    fields = ["occurred_at", "kind", "text", "source_url"]
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+    fields = ["title", "owner", "due_date", "priority", "type", "status"]
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(Postmortem)
+class PostmortemAdmin(admin.ModelAdmin):
+    list_display = ["incident", "status", "published_at", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["incident"]
+    search_fields = ["incident__title", "summary"]
+    autocomplete_fields = ["authors", "tags"]
+    readonly_fields = ["incident", "created_by", "created_at", "updated_at"]
+    inlines = [TimelineEventInline, ActionItemInline]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "due_date", "priority", "status"]
+    list_filter = ["status", "priority", "type"]
+    list_select_related = ["owner"]
+    search_fields = ["title"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["postmortem", "created_by", "created_at", "completed_at", "revision"]
