@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.db import models
 
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+
+# Links typed without a scheme mean https, as in the app's own forms.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Service)
@@ -31,12 +35,14 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 class TimelineEventInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = TimelineEvent
     extra = 0
     fields = ["occurred_at", "kind", "text", "source_url"]
 
 
 class ActionItemInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = ActionItem
     extra = 0
     fields = ["title", "owner", "due_date", "priority", "type", "status"]
@@ -45,6 +51,7 @@ class ActionItemInline(admin.TabularInline):
 
 @admin.register(Postmortem)
 class PostmortemAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["incident", "status", "published_at", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["incident"]
@@ -56,6 +63,7 @@ class PostmortemAdmin(admin.ModelAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]
     list_filter = ["status", "priority", "type"]
     list_select_related = ["owner"]

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,6 +68,10 @@ def page(chromium_path, app_server, settings):
         yield page
         context.close()
         browser.close()
+        # The test body ran inside Playwright's context; connections it opened
+        # belong to that context and must be closed there, or PostgreSQL keeps a
+        # session open and the test database cannot be dropped.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert not errors, f"JavaScript errors on the page: {errors}"
 
