@@ -6,5 +6,5 @@ from accounts.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "digest_hour", "receive_digests"]
         help_texts = {"time_zone": "Every time in the app is shown in this zone."}

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -16,6 +17,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    digest_hour = models.PositiveSmallIntegerField(
+        "digest hour",
+        default=9,
+        validators=[MaxValueValidator(23)],
+        help_text="Local hour (0-23) for the weekday action item digest.",
+    )
+    receive_digests = models.BooleanField(
+        "send me digests",
+        default=True,
+        help_text="Daily action item and weekly team lead digests. Reminders about "
+        "missing postmortems are always sent.",
+    )
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site and see staff pages."
     )
@@ -32,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="accounts_user_digest_hour_range"
+            ),
         ]
 
     def __str__(self) -> str:

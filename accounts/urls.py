@@ -27,4 +27,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile_view, name="accounts-profile"),
+    path("unsubscribe/<str:token>/", views.unsubscribe_view, name="accounts-unsubscribe"),
 ]

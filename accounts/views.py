@@ -1,21 +1,40 @@
 from django.contrib import messages
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
+from accounts.services import user_stop_digests, user_update_profile
+from accounts.tokens import user_from_unsubscribe_token
 
 
 @require_http_methods(["GET", "POST"])
 def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts-profile")
     memberships = request.user.memberships.select_related("team")
     return TemplateResponse(
         request, "accounts/profile.html", {"form": form, "memberships": memberships}
     )
+
+
+@login_not_required
+@csrf_exempt  # the signed token authenticates; mail clients POST here (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
+    user = user_from_unsubscribe_token(token)
+    if user is None:
+        return TemplateResponse(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        user_stop_digests(user=user)
+        return TemplateResponse(
+            request, "accounts/unsubscribe.html", {"done": True, "person": user}
+        )
+    return TemplateResponse(request, "accounts/unsubscribe.html", {"person": user, "token": token})

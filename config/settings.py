@@ -192,9 +192,63 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
     }
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+    # Results are not used by the app; the file backend keeps the embedded setup
+    # free of servers (`celery result` still works for operators).
+    _results_dir = _broker_dir / "results"
+    _results_dir.mkdir(parents=True, exist_ok=True)
+    for _folder in ("queue", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_RESULT_BACKEND = (
+    env_str(
+        "CELERY_RESULT_BACKEND",
+        f"file://{_results_dir}" if CELERY_BROKER_URL == "filesystem://" else "",
+    )
+    or None
+)
 CELERY_TASK_IGNORE_RESULT = True
+# A web request that enqueues while the broker is down must not hang: publish
+# gives up quickly, the row stays queued and the dispatcher sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Reminders (see postmortems/services/reminders.py). Times are configurable.
+POSTMORTEM_DUE_HOURS = env_int("POSTMORTEM_DUE_HOURS", 24, minimum=1)
+POSTMORTEM_ESCALATION_HOURS = env_int("POSTMORTEM_ESCALATION_HOURS", 72, minimum=1)
+POSTMORTEM_REQUIRED_SEVERITIES = env_list(
+    "POSTMORTEM_REQUIRED_SEVERITIES", ["SEV1", "SEV2", "SEV3"]
+)
+if not set(POSTMORTEM_REQUIRED_SEVERITIES) <= {"SEV1", "SEV2", "SEV3", "SEV4"}:
+    raise ImproperlyConfigured("POSTMORTEM_REQUIRED_SEVERITIES takes SEV1 to SEV4.")
+STALE_DRAFT_DAYS = env_int("STALE_DRAFT_DAYS", 7, minimum=1)
+DIGEST_DUE_SOON_DAYS = env_int("DIGEST_DUE_SOON_DAYS", 3, minimum=0)
+# The weekly team lead digest goes out on this weekday (0 = Monday), lead's local time.
+LEAD_DIGEST_WEEKDAY = env_int("LEAD_DIGEST_WEEKDAY", 0, minimum=0)
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=1)
+OUTBOX_DISPATCH_SECONDS = env_int("OUTBOX_DISPATCH_SECONDS", 60, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
+# A row still "sending" after this long belongs to a worker that died: re-queue it.
+OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
+
+CELERY_BEAT_SCHEDULE = {
+    "reminders-sweep": {
+        "task": "postmortems.tasks.sweep_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        # Sweeps are state-based: one missed or expired tick is caught up by the next.
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    "outbox-dispatch": {
+        "task": "postmortems.tasks.dispatch_outbox",
+        "schedule": OUTBOX_DISPATCH_SECONDS,
+        "options": {"expires": OUTBOX_DISPATCH_SECONDS},
+    },
+}

@@ -49,6 +49,8 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
             "mitigated_at",
             "resolved_at",
             "restricted",
+            "postmortem_not_needed",
+            "postmortem_not_needed_reason",
         ]
         widgets = {
             "started_at": DATETIME_INPUT,
@@ -85,6 +87,10 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
                 self.add_error(name, "This cannot be before the incident started.")
         if data.get("status") == Incident.Status.RESOLVED and not data.get("resolved_at"):
             self.add_error("resolved_at", "Say when the incident was resolved.")
+        if data.get("postmortem_not_needed") and not data.get("postmortem_not_needed_reason"):
+            self.add_error(
+                "postmortem_not_needed_reason", "Say why this incident needs no postmortem."
+            )
         return data
 
 

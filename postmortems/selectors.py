@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.models import User
-from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
+from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem, TimelineEvent
 from postmortems.permissions import visible_incidents
 
 
@@ -58,3 +58,13 @@ def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
     )
     prefetch_related_objects([postmortem.incident], "services")
     return postmortem
+
+
+def reminders_sent(incident: Incident) -> QuerySet[OutboundEmail]:
+    """Reminders and escalations already delivered about this incident or its review."""
+    return (
+        OutboundEmail.objects.filter(incident=incident, status=OutboundEmail.Status.SENT)
+        .select_related("recipient")
+        .only("kind", "sent_at", "to_address", "recipient__display_name")
+        .order_by("sent_at")
+    )

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import editor, incidents
+from postmortems.views import editor, incidents, outbox
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -48,4 +48,6 @@ urlpatterns = [
     path("incidents/<inc:number>/edit/", incidents.incident_edit_view, name="pm-incident-edit"),
     path("incidents/<inc:number>/postmortem/", include(postmortem_urls)),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
+    path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
+    path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

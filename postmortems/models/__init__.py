@@ -1,6 +1,16 @@
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
+from postmortems.models.outbox import OutboundEmail
 from postmortems.models.reviews import Postmortem, TimelineEvent
 
-__all__ = ["ActionItem", "Incident", "Postmortem", "Service", "Severity", "Tag", "TimelineEvent"]
+__all__ = [
+    "ActionItem",
+    "Incident",
+    "OutboundEmail",
+    "Postmortem",
+    "Service",
+    "Severity",
+    "Tag",
+    "TimelineEvent",
+]

@@ -1,8 +1,9 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -19,6 +20,13 @@ SEVERITY_MEANINGS = {
     Severity.SEV3: "Partial degradation with a workaround, or an internal system down.",
     Severity.SEV4: "Minor issue, no visible customer impact; a near miss worth recording.",
 }
+
+
+class ReminderStage(models.IntegerChoices):
+    NONE = 0, "No reminder yet"
+    REMINDED = 1, "Owner reminded"
+    # Escalated, or a postmortem was started: nothing more to send.
+    DONE = 2, "Done"
 
 
 class Incident(models.Model):
@@ -58,6 +66,16 @@ class Incident(models.Model):
     )
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
+    postmortem_not_needed = models.BooleanField(
+        "no postmortem needed",
+        default=False,
+        help_text="Stops the postmortem reminders, e.g. for a SEV4 with nothing to learn.",
+    )
+    postmortem_not_needed_reason = models.CharField("reason", max_length=300, blank=True)
+    # How far the postmortem-missing reminders got: keeps the sweep's index small.
+    reminder_stage = models.PositiveSmallIntegerField(
+        choices=ReminderStage, default=ReminderStage.NONE, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,11 +105,25 @@ class Incident(models.Model):
                 name="postmortems_incident_resolved_after_start",
                 violation_error_message="Resolution cannot come before the incident started.",
             ),
+            models.CheckConstraint(
+                condition=Q(postmortem_not_needed=False) | ~Q(postmortem_not_needed_reason=""),
+                name="postmortems_incident_not_needed_has_reason",
+                violation_error_message="Say why this incident needs no postmortem.",
+            ),
         ]
         indexes = [
             # The incident list: newest first, filtered by team.
             models.Index(fields=["team", "-started_at"], name="pm_incident_team_started"),
             models.Index(fields=["-started_at"], name="pm_incident_started"),
+            # The postmortem-missing sweep: only incidents whose reminders are not done,
+            # by severity and the time their 24-hour clock started. It stays small
+            # however many incidents there are.
+            models.Index(
+                F("severity"),
+                Coalesce("resolved_at", "started_at"),
+                name="pm_incident_review_clock",
+                condition=Q(reminder_stage__lt=2, postmortem_not_needed=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +132,11 @@ class Incident(models.Model):
     @property
     def reference(self) -> str:
         return f"INC-{self.number}"
+
+    @property
+    def review_clock_started_at(self) -> datetime:
+        """The 24-hour postmortem clock runs from resolution (or the start, if never resolved)."""
+        return self.resolved_at or self.started_at
 
     @property
     def time_to_detect(self) -> timedelta | None:

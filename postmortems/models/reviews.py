@@ -56,6 +56,7 @@ class Postmortem(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    stale_reminder_sent = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -67,6 +68,12 @@ class Postmortem(models.Model):
         indexes = [
             # Archive and "drafts going stale": postmortems by status and age.
             models.Index(fields=["status", "-published_at"], name="pm_postmortem_status_pub"),
+            # The stale-draft sweep: unpublished reviews not yet reminded, by age.
+            models.Index(
+                fields=["created_at"],
+                name="pm_postmortem_stale",
+                condition=~Q(status="published") & Q(stale_reminder_sent=False),
+            ),
         ]
 
     def __str__(self) -> str:

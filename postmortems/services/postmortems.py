@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from postmortems.models import Incident, Postmortem, Tag
+from postmortems.models.incidents import ReminderStage
 
 
 def text_fingerprint(text: str) -> str:
@@ -28,6 +29,8 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
                 incident=incident, created_by=by, created_at=timezone.now()
             )
             postmortem.authors.add(by)
+            # No more "postmortem missing" reminders for this incident.
+            Incident.objects.filter(pk=incident.pk).update(reminder_stage=ReminderStage.DONE)
     except IntegrityError:
         # Someone started it a moment ago; one postmortem per incident.
         postmortem = Postmortem.objects.get(incident=incident)

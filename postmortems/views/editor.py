@@ -24,7 +24,7 @@ from postmortems.forms import (
 from postmortems.markdown import render_markdown
 from postmortems.models import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
-from postmortems.selectors import postmortem_with_content
+from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
     SectionConflict,
     postmortem_set_status,
@@ -76,6 +76,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         "status_choices": Postmortem.Status.choices,
         "event_form": TimelineEventForm(prefix="new-event"),
         "item_form": ActionItemForm(prefix="new-item"),
+        "reminders": reminders_sent(postmortem.incident),
         **overrides,
     }
 

@@ -11,7 +11,7 @@ from accounts.models import Team
 from postmortems.forms import IncidentForm
 from postmortems.models import Incident, Severity
 from postmortems.permissions import get_incident_for_user
-from postmortems.selectors import IncidentFilters, incident_list
+from postmortems.selectors import IncidentFilters, incident_list, reminders_sent
 from postmortems.services.edits import EditConflict
 from postmortems.services.incidents import incident_create, incident_update
 
@@ -106,5 +106,6 @@ def incident_detail_view(request: AuthenticatedHttpRequest, number: int) -> Http
             "incident": incident,
             "postmortem": postmortem,
             "services": incident.services.all(),
+            "reminders": reminders_sent(incident),
         },
     )

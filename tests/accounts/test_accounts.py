@@ -75,21 +75,24 @@ def test_people_change_their_time_zone_and_display_name(client):
     user = UserFactory()
     client.force_login(user)
     response = client.post(
-        reverse("accounts-profile"), {"display_name": "Ada L.", "time_zone": "Asia/Kolkata"}
+        reverse("accounts-profile"),
+        {"display_name": "Ada L.", "time_zone": "Asia/Kolkata", "digest_hour": "7"},
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.display_name, user.time_zone) == ("Ada L.", "Asia/Kolkata")
+    assert (user.display_name, user.time_zone, user.digest_hour) == ("Ada L.", "Asia/Kolkata", 7)
+    assert user.receive_digests is False  # an unticked checkbox turns digests off
 
 
 def test_an_unknown_time_zone_is_refused(client):
     user = UserFactory()
     client.force_login(user)
     response = client.post(
-        reverse("accounts-profile"), {"display_name": "Ada", "time_zone": "Mars/Base"}
+        reverse("accounts-profile"),
+        {"display_name": "Ada", "time_zone": "Mars/Base", "digest_hour": "25"},
     )
     assert response.status_code == 200
-    assert "time_zone" in response.context["form"].errors
+    assert set(response.context["form"].errors) == {"time_zone", "digest_hour"}
 
 
 def test_sign_out_is_a_post(client):

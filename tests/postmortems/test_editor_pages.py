@@ -32,8 +32,9 @@ def test_editor_costs_the_same_queries_however_long_the_review(
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
     # session, user, incident, authors, tags, events, items (+owners), services,
-    # users for the authors and owner pickers (x2: the add form and the details form)
-    with django_assert_num_queries(10):
+    # users for the authors and owner pickers (x2: the add form and the details form),
+    # reminders sent
+    with django_assert_num_queries(11):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 

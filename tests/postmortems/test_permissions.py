@@ -3,9 +3,10 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from postmortems.models import OutboundEmail
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
-READ, WRITE, ANY = "read", "write", "any"
+READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -14,6 +15,8 @@ URLS = [
     ("pm-incident-create", "get", ANY, None),
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
+    ("pm-outbox", "get", STAFF, None),
+    ("pm-outbox-retry", "post", STAFF, "email"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
     ("pm-event-row", "get", READ, "event"),
@@ -31,20 +34,32 @@ URLS = [
     ("pm-action-edit", "get", WRITE, "item"),
     ("pm-action-delete", "post", WRITE, "item"),
 ]
-PUBLIC = {"login", "logout", "healthz", "home"}  # and Django's own auth/admin views
+# Reached without a session: sign-in, health checks, and the signed unsubscribe link
+# (tested in tests/postmortems/test_reminder_emails.py).
+PUBLIC = {
+    "login",
+    "logout",
+    "healthz",
+    "home",
+    "accounts-unsubscribe",
+}  # and Django's own auth/admin views
+NO_ARGS = {
+    "pm-incident-list",
+    "pm-incident-create",
+    "pm-markdown-preview",
+    "accounts-profile",
+    "pm-outbox",
+}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(name, extra, postmortem, event, item):
+def _url(name, extra, postmortem, event, item, email=None):
     number = postmortem.incident.number
-    if name in {
-        "pm-incident-list",
-        "pm-incident-create",
-        "pm-markdown-preview",
-        "accounts-profile",
-    }:
+    if name in NO_ARGS:
         return reverse(name)
+    if extra == "email":
+        return reverse(name, args=[email.pk])
     args = [number]
     if extra == "event":
         args.append(event.code)
@@ -61,12 +76,17 @@ def objects(postmortem):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "email": OutboundEmail.objects.create(
+            dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
+        ),
     }
 
 
 def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == ANY:
         return "ok"
+    if access == STAFF:
+        return "ok" if persona == "admin_user" else "forbidden"
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"
@@ -85,7 +105,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
     postmortem.incident.restricted = restricted
     postmortem.incident.save()
     client.force_login(request.getfixturevalue(persona))
-    url = _url(name, extra, postmortem, objects["event"], objects["item"])
+    url = _url(name, extra, postmortem, objects["event"], objects["item"], objects["email"])
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
     if expected == "not found":
@@ -98,7 +118,9 @@ def test_every_url_answers_each_persona_as_the_rules_say(
 
 @pytest.mark.parametrize(("name", "method", "access", "extra"), URLS, ids=[u[0] for u in URLS])
 def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, access, extra):
-    url = _url(name, extra, objects["postmortem"], objects["event"], objects["item"])
+    url = _url(
+        name, extra, objects["postmortem"], objects["event"], objects["item"], objects["email"]
+    )
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

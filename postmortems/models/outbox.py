@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class OutboundEmail(models.Model):
+    """An email is a row first; a worker claims the row, sends, records the outcome.
+
+    `dedup_key` names the logical message (one reminder, for one person, for one
+    incident and threshold; one digest per person and local date). Creating the
+    same message twice hits the unique key instead of producing a second email.
+    The delivery guarantee is described in postmortems/services/outbox.py.
+    """
+
+    class Kind(models.TextChoices):
+        POSTMORTEM_MISSING = "pm_missing", "Postmortem missing"
+        POSTMORTEM_ESCALATION = "pm_escalation", "Postmortem missing: escalation"
+        STALE_DRAFT = "stale_draft", "Draft going stale"
+        ACTION_DIGEST = "action_digest", "Action item digest"
+        LEAD_DIGEST = "lead_digest", "Team lead digest"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    dedup_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    # What the email is about, so incident and postmortem pages can list reminders.
+    incident = models.ForeignKey(
+        "postmortems.Incident", null=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    postmortem = models.ForeignKey(
+        "postmortems.Postmortem", null=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="postmortems_outboundemail_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The dispatcher: queued rows whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="pm_outbox_queued_due",
+                condition=Q(status="queued"),
+            ),
+            # The stuck-row sweep: rows claimed long ago and never finished.
+            models.Index(
+                fields=["claimed_at"], name="pm_outbox_sending", condition=Q(status="sending")
+            ),
+            # Reminders listed on incident pages; the outbox page, newest first.
+            models.Index(fields=["incident", "-created_at"], name="pm_outbox_incident"),
+            models.Index(fields=["status", "-created_at"], name="pm_outbox_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_address}"

@@ -1,0 +1,214 @@
+"""Digest emails: one per owner per weekday, one per team lead per week.
+
+Both are computed in the recipient's own time zone and local hour, so "today",
+"overdue" and "Monday morning" mean what the recipient means by them, across
+daylight-saving changes too. Each part runs a fixed number of queries.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from accounts.models import Membership, User
+from postmortems.emails import absolute_url, compose
+from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem
+
+Kind = OutboundEmail.Kind
+OPEN = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
+
+
+def _local(now: datetime, user: User) -> datetime:
+    return now.astimezone(user.zone)
+
+
+def _item_url(item: ActionItem) -> str:
+    path = reverse("pm-postmortem-detail", args=[item.postmortem.incident.number])
+    return absolute_url(f"{path}#actions")
+
+
+def _visible_to_owner() -> Q:
+    """Items whose owner may see the incident (restricted ones only to insiders)."""
+    incident = "postmortem__incident"
+    member = Membership.objects.filter(user=OuterRef("owner"), team=OuterRef(f"{incident}__team"))
+    author = Postmortem.authors.through.objects.filter(
+        postmortem=OuterRef("postmortem"), user=OuterRef("owner")
+    )
+    return (
+        Q(**{f"{incident}__restricted": False})
+        | Q(**{f"{incident}__owner": F("owner")})
+        | Q(owner__is_superuser=True)
+        | Exists(member)
+        | Exists(author)
+    )
+
+
+def action_digests(
+    *, now: datetime, existing_keys: Callable[[list[str]], set[str]]
+) -> list[OutboundEmail]:
+    """Weekdays at the owner's digest hour: overdue items and items due soon."""
+    soon = settings.DIGEST_DUE_SOON_DAYS
+    # The latest "today" anywhere on Earth, so no zone's items are missed.
+    horizon = (now + timedelta(hours=14)).date() + timedelta(days=soon)
+    open_items = ActionItem.objects.filter(status__in=OPEN, due_date__lte=horizon)
+    owners = User.objects.filter(
+        is_active=True,
+        receive_digests=True,
+        pk__in=open_items.values("owner"),
+    )
+    keys = {}
+    for user in owners:
+        local = _local(now, user)
+        if local.weekday() < 5 and local.hour >= user.digest_hour:
+            keys[f"digest:{user.pk}:{local.date().isoformat()}"] = user
+    pending = {key: user for key, user in keys.items() if key not in existing_keys(list(keys))}
+    if not pending:
+        return []
+    items = (
+        open_items.filter(_visible_to_owner(), owner__in=pending.values())
+        .select_related("postmortem__incident")
+        .order_by("owner_id", "due_date", "pk")
+    )
+    by_owner = {owner: list(rows) for owner, rows in groupby(items, key=lambda i: i.owner_id)}
+    emails = []
+    for key, user in pending.items():
+        today = _local(now, user).date()
+        overdue, due_soon = [], []
+        for item in by_owner.get(user.pk, []):
+            row = {"item": item, "url": _item_url(item), "days": (today - item.due_date).days}
+            if item.due_date < today:
+                overdue.append(row)
+            elif item.due_date <= today + timedelta(days=soon):
+                due_soon.append(row)
+        if not (overdue or due_soon):
+            continue  # nothing to say: no digest
+        emails.append(
+            compose(
+                kind=Kind.ACTION_DIGEST,
+                recipient=user,
+                dedup_key=key,
+                reason="You get this because you own open action items. "
+                "Change the hour or turn digests off in your profile.",
+                context={
+                    "today": today,
+                    "overdue": overdue,
+                    "due_soon": due_soon,
+                    "due_soon_days": soon,
+                },
+            )
+        )
+    return emails
+
+
+def lead_digests(
+    *, now: datetime, existing_keys: Callable[[list[str]], set[str]]
+) -> list[OutboundEmail]:
+    """Weekly, on the lead's local LEAD_DIGEST_WEEKDAY morning, per team they lead."""
+    leads = Membership.objects.filter(
+        role=Membership.Role.LEAD, user__is_active=True, user__receive_digests=True
+    ).select_related("user", "team")
+    keys = {}
+    for membership in leads:
+        local = _local(now, membership.user)
+        if (
+            local.weekday() == settings.LEAD_DIGEST_WEEKDAY
+            and local.hour >= membership.user.digest_hour
+        ):
+            year, week, _day = local.isocalendar()
+            key = f"lead-digest:{membership.team_id}:{membership.user_id}:{year}-W{week:02d}"
+            keys[key] = membership
+    pending = {key: m for key, m in keys.items() if key not in existing_keys(list(keys))}
+    if not pending:
+        return []
+    teams = {m.team_id for m in pending.values()}
+    horizon = (now + timedelta(hours=14)).date()
+    overdue = list(
+        ActionItem.objects.filter(
+            status__in=OPEN, due_date__lt=horizon, postmortem__incident__team__in=teams
+        )
+        .select_related("owner", "postmortem__incident")
+        .order_by("owner__display_name", "owner_id", "due_date")
+    )
+    missing = list(
+        Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
+        .filter(
+            team__in=teams,
+            postmortem_not_needed=False,
+            severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
+            clock__lte=now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS),
+            postmortem__isnull=True,
+        )
+        .order_by("clock")
+    )
+    stale_days = max(1, settings.STALE_DRAFT_DAYS // 2)
+    stale = list(
+        Postmortem.objects.filter(
+            incident__team__in=teams, created_at__lte=now - timedelta(days=stale_days)
+        )
+        .exclude(status=Postmortem.Status.PUBLISHED)
+        .select_related("incident")
+        .order_by("created_at")
+    )
+    emails = []
+    for key, membership in pending.items():
+        emails += _lead_digest(key, membership, now, overdue, missing, stale, stale_days)
+    return emails
+
+
+def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> list[OutboundEmail]:
+    team, lead = membership.team, membership.user
+    today = _local(now, lead).date()
+    team_overdue = [
+        i for i in overdue if i.postmortem.incident.team_id == team.pk and i.due_date < today
+    ]
+    groups = [
+        {
+            "owner": owner,
+            "rows": [
+                {"item": i, "url": _item_url(i), "days": (today - i.due_date).days} for i in rows
+            ],
+        }
+        for owner, rows in groupby(team_overdue, key=lambda i: i.owner)
+    ]
+    team_missing = [
+        {
+            "incident": i,
+            "hours": int((now - i.clock).total_seconds() // 3600),
+            "url": absolute_url(reverse("pm-incident-detail", args=[i.number])),
+        }
+        for i in missing
+        if i.team_id == team.pk
+    ]
+    team_stale = [
+        {
+            "postmortem": p,
+            "days": (now - p.created_at).days,
+            "url": absolute_url(reverse("pm-postmortem-edit", args=[p.incident.number])),
+        }
+        for p in stale
+        if p.incident.team_id == team.pk
+    ]
+    if not (groups or team_missing or team_stale):
+        return []
+    return [
+        compose(
+            kind=Kind.LEAD_DIGEST,
+            recipient=lead,
+            dedup_key=key,
+            reason=f"You get this because you lead {team.name}. "
+            "Change the hour or turn digests off in your profile.",
+            context={
+                "team": team,
+                "today": today,
+                "overdue_by_owner": groups,
+                "overdue_count": len(team_overdue),
+                "missing": team_missing,
+                "stale": team_stale,
+                "stale_days": stale_days,
+            },
+        )
+    ]

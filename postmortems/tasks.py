@@ -1,0 +1,39 @@
+"""Celery tasks: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from postmortems.services.outbox import (
+    enqueue,
+    outbox_due,
+    outbox_requeue_stuck,
+    outbox_send,
+    retry_delay,
+)
+from postmortems.services.reminders import reminders_sweep
+
+
+@shared_task
+def sweep_reminders() -> int:
+    """Beat runs this every REMINDER_SWEEP_SECONDS; it is safe to run twice at once."""
+    return len(reminders_sweep(now=timezone.now()).created_ids)
+
+
+@shared_task(bind=True)
+def send_email(self, email_id: int) -> str:
+    outcome = outbox_send(email_id)
+    if outcome == "retry":
+        from postmortems.models import OutboundEmail
+
+        attempts = OutboundEmail.objects.values_list("attempts", flat=True).get(pk=email_id)
+        # Also picked up by the dispatcher if this message is lost.
+        self.apply_async((email_id,), countdown=retry_delay(attempts).total_seconds())
+    return outcome
+
+
+@shared_task
+def dispatch_outbox() -> int:
+    """Every minute: re-queue rows of dead workers, enqueue rows that are due."""
+    now = timezone.now()
+    outbox_requeue_stuck(now=now)
+    return enqueue(outbox_due(now=now))
