@@ -17,11 +17,17 @@ $(STAMP): pyproject.toml requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# The web server, a Celery worker and beat, on the embedded defaults: SQLite and a
+# broker in folders under data/ (no Redis needed). Emails print to the console.
 run: export DEBUG ?= true
+run: export REMINDER_SWEEP_SECONDS ?= 30
+run: export OUTBOX_DISPATCH_SECONDS ?= 15
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e /dev/null -f config/Procfile.dev -d . start
 
 # Tests run with production-like settings (DEBUG off, hashed static files through
 # WhiteNoise), so the static manifest is built first.

@@ -13,7 +13,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.browser_support", "tests.smtp_capture"]
 
 
 def _missing(what: str, requirement: str) -> None:
@@ -25,6 +25,19 @@ def _missing(what: str, requirement: str) -> None:
     if os.environ.get(requirement):
         pytest.fail(f"{what} is required here ({requirement}=1) but missing.")
     pytest.skip(f"{what} is missing: skipped (set {requirement}=1 to make this a failure).")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_broker():
+    """Unit tests run tasks explicitly (task.apply). Whatever they enqueue goes to an
+    in-memory broker, never to a real queue that a developer's or CI's worker reads.
+    Integration tests start their own worker and beat on the configured broker."""
+    from config.celery import app
+
+    configured = app.conf.broker_url
+    app.conf.broker_url = "memory://"
+    yield
+    app.conf.broker_url = configured
 
 
 @pytest.fixture(autouse=True)

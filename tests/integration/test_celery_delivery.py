@@ -1,0 +1,184 @@
+"""Exactly-once delivery through a real worker, beat, Redis, PostgreSQL and SMTP.
+
+These need PostgreSQL (the worker must see the test's committed rows) and Redis.
+CI runs them with REQUIRE_POSTGRES=1 and REQUIRE_REDIS=1, which turn a missing
+service into a failure instead of a skip.
+"""
+
+import datetime as dt
+import email as email_lib
+import shutil
+import subprocess
+import threading
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from postmortems.models import OutboundEmail
+from postmortems.services.incidents import incident_create
+from postmortems.services.reminders import reminders_sweep
+from tests.conftest import _missing
+from tests.integration.celery_processes import CeleryProcess, celery_env
+from tests.smtp_capture import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SWEEP_DONE = r"sweep_reminders\[.*\] succeeded"
+
+
+@pytest.fixture
+def redis_url(postgres) -> str:
+    """A private Redis database on the configured server, emptied first."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        _missing("Redis (CELERY_BROKER_URL=redis://...)", "REQUIRE_REDIS")
+    private = url.rsplit("/", 1)[0] + "/14"
+    redis.Redis.from_url(private).flushdb()
+    return private
+
+
+def _resolved_incident(team, owner, hours_ago: int):
+    now = timezone.now()
+    return incident_create(
+        by=owner,
+        title="Payments API timeouts",
+        team=team,
+        owner=owner,
+        severity="SEV2",
+        status="resolved",
+        started_at=now - dt.timedelta(hours=hours_ago + 1),
+        resolved_at=now - dt.timedelta(hours=hours_ago),
+    )
+
+
+def _start(env, tmp_path):
+    processes = [CeleryProcess("worker", env, tmp_path), CeleryProcess("beat", env, tmp_path)]
+    processes[0].wait_for(r"ready\.")
+    return processes
+
+
+def _stop(processes):
+    for process in processes:
+        process.stop()
+
+
+def test_worker_and_beat_deliver_exactly_one_reminder(
+    redis_url, smtp_server, team, owner, tmp_path
+):
+    incident = _resolved_incident(team, owner, hours_ago=25)
+    worker, beat = _start(
+        celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path), tmp_path
+    )
+    try:
+        assert smtp_server.arrived.wait(timeout=90), "\n".join(worker.lines[-40:])
+        sweeps = worker.count(SWEEP_DONE)
+        worker.wait_for(SWEEP_DONE, times=sweeps + 3)  # beat keeps ticking: nothing more
+    finally:
+        _stop([beat, worker])
+    assert len(smtp_server.messages) == 1
+    message = email_lib.message_from_bytes(smtp_server.messages[0]["data"])
+    assert smtp_server.messages[0]["to"] == [owner.email]
+    assert message["Subject"] == f"{incident.reference} needs its postmortem: Payments API timeouts"
+    text, html = (
+        part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()
+    )
+    assert f"https://pm.example.com/incidents/{incident.reference}/" in text
+    assert "<html" in html
+    row = OutboundEmail.objects.get()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+@pytest.fixture
+def own_redis(postgres, tmp_path):
+    """A Redis server of this test's own, so it can be stopped and started."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        _missing("redis-server", "REQUIRE_REDIS")
+    port = free_port()
+
+    def start():
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=port)
+        for _attempt in range(200):
+            try:
+                client.ping()
+                return process
+            except redis.ConnectionError:
+                process.poll()
+                assert process.returncode is None, "redis-server did not start"
+                threading.Event().wait(0.05)
+        raise AssertionError("redis-server did not answer")
+
+    server = {"process": start()}
+
+    def stop():
+        server["process"].terminate()
+        server["process"].wait(timeout=10)
+
+    def restart():
+        server["process"] = start()
+
+    yield {"url": f"redis://127.0.0.1:{port}/0", "stop": stop, "start": restart}
+    if server["process"].poll() is None:
+        stop()
+
+
+def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
+    own_redis, smtp_server, team, owner, tmp_path
+):
+    env = celery_env(broker_url=own_redis["url"], smtp_port=smtp_server.port, tmp_path=tmp_path)
+    worker, beat = _start(env, tmp_path)
+    try:
+        worker.wait_for(SWEEP_DONE)
+        own_redis["stop"]()
+        worker.wait_for(r"Connection to broker lost|Cannot connect to redis")
+        # Saving while the broker is down works: saves never need the broker.
+        incident = _resolved_incident(team, owner, hours_ago=26)
+        assert not smtp_server.arrived.is_set()
+        own_redis["start"]()
+        assert smtp_server.arrived.wait(timeout=120), "\n".join(worker.lines[-40:])
+        sweeps = worker.count(SWEEP_DONE)
+        worker.wait_for(SWEEP_DONE, times=sweeps + 3)
+    finally:
+        _stop([beat, worker])
+    assert len(smtp_server.messages) == 1
+    assert OutboundEmail.objects.get().incident == incident
+
+
+def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, owner):
+    _resolved_incident(team, owner, hours_ago=25)
+    now = timezone.now()
+    barrier = threading.Barrier(2)
+    created: list[list[int]] = []
+
+    def sweep():
+        barrier.wait()
+        try:
+            created.append(reminders_sweep(now=now).created_ids)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert OutboundEmail.objects.count() == 1
+    assert sorted(len(ids) for ids in created) in ([0, 1], [1, 1])  # enqueued once or twice

@@ -1,0 +1,52 @@
+"""A real SMTP server on localhost (aiosmtpd) that records what it accepts."""
+
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Recorder:
+    def __init__(self, refuse_first: int = 0) -> None:
+        self.refuse_first = refuse_first
+        self.attempts = 0
+        self.messages: list[dict] = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd names it
+        self.attempts += 1
+        if self.attempts <= self.refuse_first:
+            return "451 4.3.0 Try again later"
+        self.messages.append(
+            {"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": envelope.content}
+        )
+        self.arrived.set()
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server():
+    recorder = Recorder()
+    recorder.port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=recorder.port)
+    controller.start()
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_backend(settings, smtp_server):
+    """Django sends through the real SMTP backend to the capture server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_server
