@@ -23,10 +23,13 @@ SEVERITY_MEANINGS = {
 
 
 class ReminderStage(models.IntegerChoices):
+    """How far the postmortem-missing reminders got. Below ESCALATED the sweep still
+    looks at the incident; below REVIEW_STARTED the review is missing."""
+
     NONE = 0, "No reminder yet"
     REMINDED = 1, "Owner reminded"
-    # Escalated, or a postmortem was started: nothing more to send.
-    DONE = 2, "Done"
+    ESCALATED = 2, "Leads told"
+    REVIEW_STARTED = 3, "Postmortem started"
 
 
 class Incident(models.Model):
@@ -123,6 +126,14 @@ class Incident(models.Model):
                 Coalesce("resolved_at", "started_at"),
                 name="pm_incident_review_clock",
                 condition=Q(reminder_stage__lt=2, postmortem_not_needed=False),
+            ),
+            # Incidents still missing their review, per team: the lead digest and the
+            # dashboard. Reviews started drop out, so it stays small.
+            models.Index(
+                F("team"),
+                Coalesce("resolved_at", "started_at"),
+                name="pm_incident_missing_review",
+                condition=Q(reminder_stage__lt=3, postmortem_not_needed=False),
             ),
         ]
 

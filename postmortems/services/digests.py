@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
 from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem
+from postmortems.models.incidents import ReminderStage
 
 Kind = OutboundEmail.Kind
 OPEN = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
@@ -137,6 +138,7 @@ def lead_digests(
         Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
         .filter(
             team__in=teams,
+            reminder_stage__lt=ReminderStage.REVIEW_STARTED,
             postmortem_not_needed=False,
             severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
             clock__lte=now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS),

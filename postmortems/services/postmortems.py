@@ -30,7 +30,9 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
             )
             postmortem.authors.add(by)
             # No more "postmortem missing" reminders for this incident.
-            Incident.objects.filter(pk=incident.pk).update(reminder_stage=ReminderStage.DONE)
+            Incident.objects.filter(pk=incident.pk).update(
+                reminder_stage=ReminderStage.REVIEW_STARTED
+            )
     except IntegrityError:
         # Someone started it a moment ago; one postmortem per incident.
         postmortem = Postmortem.objects.get(incident=incident)

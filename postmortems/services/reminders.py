@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -69,28 +69,33 @@ def _team_leads(team_ids: set[int]) -> dict[int, list[User]]:
     return leads
 
 
+def incidents_due_a_reminder(*, now: datetime) -> QuerySet[Incident]:
+    """Served by the partial index pm_incident_review_clock (see the Incident model)."""
+    return (
+        Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
+        .filter(
+            reminder_stage__lt=ReminderStage.ESCALATED,
+            postmortem_not_needed=False,
+            severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
+            clock__lte=now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS),
+        )
+        .annotate(has_postmortem=Exists(Postmortem.objects.filter(incident=OuterRef("pk"))))
+        .select_related("team", "owner")
+    )
+
+
 def missing_postmortem_reminders(*, now: datetime, record: bool) -> list[OutboundEmail]:
     """24 h after resolution (or start) with no postmortem: remind the owner.
     At 72 h: escalate to the owning team's leads. Stages keep the index small."""
     due_hours = settings.POSTMORTEM_DUE_HOURS
     escalation_hours = settings.POSTMORTEM_ESCALATION_HOURS
-    incidents = list(
-        Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
-        .filter(
-            reminder_stage__lt=ReminderStage.DONE,
-            postmortem_not_needed=False,
-            severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
-            clock__lte=now - timedelta(hours=due_hours),
-        )
-        .annotate(has_postmortem=Exists(Postmortem.objects.filter(incident=OuterRef("pk"))))
-        .select_related("team", "owner")
-    )
+    incidents = list(incidents_due_a_reminder(now=now))
     leads = _team_leads({incident.team_id for incident in incidents})
     planned: list[tuple[str, Kind, User, Incident, int]] = []
-    reminded, done = [], []
+    reminded, escalated, started = [], [], []
     for incident in incidents:
         if incident.has_postmortem:
-            done.append(incident.pk)
+            started.append(incident.pk)
             continue
         team_leads = leads.get(incident.team_id, [])
         owners = [incident.owner] if incident.owner and incident.owner.is_active else team_leads
@@ -101,14 +106,17 @@ def missing_postmortem_reminders(*, now: datetime, record: bool) -> list[Outboun
             for user in team_leads:
                 key = f"pm-missing:{incident.pk}:{escalation_hours}h:{user.pk}"
                 planned.append((key, Kind.POSTMORTEM_ESCALATION, user, incident, escalation_hours))
-            done.append(incident.pk)
+            escalated.append(incident.pk)
         elif incident.reminder_stage < ReminderStage.REMINDED:
             reminded.append(incident.pk)
     if record:
         Incident.objects.filter(pk__in=reminded, reminder_stage__lt=ReminderStage.REMINDED).update(
             reminder_stage=ReminderStage.REMINDED
         )
-        Incident.objects.filter(pk__in=done).update(reminder_stage=ReminderStage.DONE)
+        Incident.objects.filter(
+            pk__in=escalated, reminder_stage__lt=ReminderStage.ESCALATED
+        ).update(reminder_stage=ReminderStage.ESCALATED)
+        Incident.objects.filter(pk__in=started).update(reminder_stage=ReminderStage.REVIEW_STARTED)
     sent = existing_keys([key for key, *_rest in planned])
     return [
         _incident_email(key, kind, user, incident, now)

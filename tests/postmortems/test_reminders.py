@@ -207,3 +207,15 @@ def test_reminders_sent_are_listed_on_the_incident_page(frozen, client, team, ow
     client.force_login(owner)
     page = client.get(f"/incidents/{incident.reference}/").content.decode()
     assert "Postmortem missing to Olivia Owner" in page
+
+
+def test_the_due_incidents_query_is_served_by_its_partial_index(postgres, team, owner):
+    from django.db import connection
+
+    from postmortems.services.reminders import incidents_due_a_reminder
+
+    _resolved_ago(team, owner, hours=25)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = incidents_due_a_reminder(now=NOW).explain()
+    assert "pm_incident_review_clock" in plan
