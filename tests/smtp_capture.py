@@ -1,5 +1,6 @@
 """A real SMTP server on localhost (aiosmtpd) that records what it accepts."""
 
+import asyncio
 import socket
 import threading
 
@@ -19,9 +20,19 @@ class Recorder:
         self.attempts = 0
         self.messages: list[dict] = []
         self.arrived = threading.Event()
+        # hold_first: the first DATA waits (never accepted) until `release` is set,
+        # so a test can kill the sending worker mid-delivery.
+        self.hold_first = False
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd names it
         self.attempts += 1
+        if self.hold_first and self.attempts == 1:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Sender went away"
         if self.attempts <= self.refuse_first:
             return "451 4.3.0 Try again later"
         self.messages.append(

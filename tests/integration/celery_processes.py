@@ -61,6 +61,11 @@ class CeleryProcess:
             self.lines[-40:]
         )
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, holding whatever it had claimed."""
+        self.process.kill()
+        self.stop()
+
     def stop(self) -> None:
         self.process.terminate()
         try:

@@ -182,3 +182,29 @@ def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, 
         thread.join()
     assert OutboundEmail.objects.count() == 1
     assert sorted(len(ids) for ids in created) in ([0, 1], [1, 1])  # enqueued once or twice
+
+
+def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
+    redis_url, smtp_server, team, owner, tmp_path
+):
+    smtp_server.hold_first = True
+    env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
+    env["OUTBOX_SENDING_TIMEOUT_SECONDS"] = "3"
+    _resolved_incident(team, owner, hours_ago=25)
+    worker, beat = _start(env, tmp_path)
+    try:
+        assert smtp_server.holding.wait(timeout=90), "\n".join(worker.lines[-40:])
+        worker.kill()  # dies mid-delivery, its row still claimed ("sending")
+        smtp_server.release.set()
+        assert OutboundEmail.objects.get().status == "sending"
+        replacement = CeleryProcess("worker", env, tmp_path)
+        assert smtp_server.arrived.wait(timeout=90), "\n".join(replacement.lines[-40:])
+        sweeps = replacement.count(r"dispatch_outbox\[.*\] succeeded")
+        replacement.wait_for(r"dispatch_outbox\[.*\] succeeded", times=sweeps + 3)
+    finally:
+        _stop([beat, worker])
+        if "replacement" in locals():
+            replacement.stop()
+    assert len(smtp_server.messages) == 1
+    row = OutboundEmail.objects.get()
+    assert (row.status, row.attempts) == ("sent", 2)
