@@ -24,19 +24,27 @@ def _is_admin(user: User) -> bool:
     return user.is_active and user.is_superuser
 
 
-def visible_incidents(user: User) -> QuerySet[Incident]:
-    incidents = Incident.objects.all()
+def visibility_filter(user: User, *, prefix: str = "") -> Q:
+    """What `user` may see, as a filter on incidents or on rows pointing at one.
+
+    `prefix` is the path to the incident ("incident__" for postmortems,
+    "postmortem__incident__" for action items). Used by every list, search,
+    count, facet and feed, so a restricted incident leaks through none of them.
+    """
     if _is_admin(user):
-        return incidents
-    authored = Postmortem.authors.through.objects.filter(
-        postmortem__incident=OuterRef("pk"), user=user
-    )
-    return incidents.filter(
-        Q(restricted=False)
-        | Q(team__in=Membership.objects.filter(user=user).values("team"))
-        | Q(owner=user)
+        return Q()
+    pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
+    authored = Postmortem.authors.through.objects.filter(postmortem__incident=pk, user=user)
+    return (
+        Q(**{f"{prefix}restricted": False})
+        | Q(**{f"{prefix}team__in": Membership.objects.filter(user=user).values("team")})
+        | Q(**{f"{prefix}owner": user})
         | Exists(authored)
     )
+
+
+def visible_incidents(user: User) -> QuerySet[Incident]:
+    return Incident.objects.filter(visibility_filter(user))
 
 
 def can_edit_incident(user: User, incident: Incident) -> bool:

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import editor, incidents, outbox
+from postmortems.views import archive, browse, editor, incidents, outbox
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -48,6 +48,12 @@ urlpatterns = [
     path("incidents/<inc:number>/edit/", incidents.incident_edit_view, name="pm-incident-edit"),
     path("incidents/<inc:number>/postmortem/", include(postmortem_urls)),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
+    path("archive/", archive.archive_view, name="pm-archive"),
+    path("archive/follow/", archive.follow_view, name="pm-archive-follow"),
+    path("archive/services/", browse.services_view, name="pm-archive-services"),
+    path("archive/tags/", browse.tags_view, name="pm-archive-tags"),
+    path("archive/feeds/", browse.feeds_view, name="pm-archive-feeds"),
+    path("archive/feed/<str:token>/", browse.atom_feed_view, name="pm-archive-feed"),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

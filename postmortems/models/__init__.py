@@ -3,6 +3,7 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.models.subscriptions import Subscription
 
 __all__ = [
     "ActionItem",
@@ -11,6 +12,7 @@ __all__ = [
     "Postmortem",
     "Service",
     "Severity",
+    "Subscription",
     "Tag",
     "TimelineEvent",
 ]

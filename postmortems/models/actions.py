@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from postmortems.models.fields import created_by_field
+
 
 class ActionItem(models.Model):
     class Priority(models.TextChoices):
@@ -49,14 +51,7 @@ class ActionItem(models.Model):
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -6,6 +6,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from postmortems.models.fields import created_by_field
+
 
 class Severity(models.TextChoices):
     SEV1 = "SEV1", "SEV1 · Critical"
@@ -79,14 +81,7 @@ class Incident(models.Model):
     reminder_stage = models.PositiveSmallIntegerField(
         choices=ReminderStage, default=ReminderStage.NONE, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -19,6 +19,7 @@ class OutboundEmail(models.Model):
         STALE_DRAFT = "stale_draft", "Draft going stale"
         ACTION_DIGEST = "action_digest", "Action item digest"
         LEAD_DIGEST = "lead_digest", "Team lead digest"
+        PUBLISHED = "published", "Review published"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

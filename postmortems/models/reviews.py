@@ -1,9 +1,12 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from postmortems.models.fields import created_by_field
 
 
 class Postmortem(models.Model):
@@ -45,18 +48,16 @@ class Postmortem(models.Model):
     went_wrong = models.TextField("what went wrong", blank=True)
     got_lucky = models.TextField("where we got lucky", blank=True)
     lessons = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     stale_reminder_sent = models.BooleanField(default=False, editable=False)
+    # Full-text search (postmortems/search_index.py keeps both in sync). On PostgreSQL
+    # a GIN index on search_vector is created by migration 0003; SQLite uses an FTS5
+    # table instead and leaves these empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -100,14 +101,7 @@ class TimelineEvent(models.Model):
     source_url = models.URLField("source link", max_length=500, blank=True)
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1,7 +1,9 @@
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from postmortems.models import ActionItem, Postmortem
+from postmortems.search_index import index_postmortem
 from postmortems.services.edits import save_if_unchanged
 
 ITEM_FIELDS = [
@@ -32,16 +34,22 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
     item = ActionItem(postmortem=postmortem, created_by=by, created_at=timezone.now(), **fields)
     _stamp_completion(item)
     item.full_clean()
-    item.save()
+    with transaction.atomic():
+        item.save()
+        index_postmortem(postmortem.pk)
     return item
 
 
 def action_item_update(*, item: ActionItem, expected_revision: int) -> ActionItem:
     _stamp_completion(item)
     item.full_clean()
-    save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS)
+    with transaction.atomic():
+        save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS)
+        index_postmortem(item.postmortem_id)
     return item
 
 
 def action_item_delete(*, item: ActionItem) -> None:
-    item.delete()
+    with transaction.atomic():
+        item.delete()
+        index_postmortem(item.postmortem_id)

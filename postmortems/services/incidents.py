@@ -3,7 +3,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import Incident, Service
+from postmortems.models import Incident, Postmortem, Service
+from postmortems.search_index import index_postmortem
 from postmortems.services.edits import save_if_unchanged
 
 INCIDENT_FIELDS = [
@@ -67,4 +68,7 @@ def incident_update(
         )
         if services is not None:
             incident.services.set(services)
+        # The title and the services are searched with the review.
+        for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
+            index_postmortem(pk)
     return incident

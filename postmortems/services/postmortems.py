@@ -8,6 +8,8 @@ from django.utils.text import slugify
 from accounts.models import User
 from postmortems.models import Incident, Postmortem, Tag
 from postmortems.models.incidents import ReminderStage
+from postmortems.search_index import index_postmortem
+from postmortems.services.announcements import announce_publication
 
 
 def text_fingerprint(text: str) -> str:
@@ -33,6 +35,7 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
             Incident.objects.filter(pk=incident.pk).update(
                 reminder_stage=ReminderStage.REVIEW_STARTED
             )
+            index_postmortem(postmortem.pk)
     except IntegrityError:
         # Someone started it a moment ago; one postmortem per incident.
         postmortem = Postmortem.objects.get(incident=incident)
@@ -59,6 +62,7 @@ def postmortem_update_section(
         Postmortem.objects.filter(pk=postmortem.pk).update(
             **{section: text, "updated_at": locked_now}
         )
+        index_postmortem(postmortem.pk)
     setattr(postmortem, section, text)
     postmortem.updated_at = locked_now
     return postmortem
@@ -78,6 +82,7 @@ def postmortem_update_details(
             tags.append(tag)
         postmortem.tags.set(tags)
         Postmortem.objects.filter(pk=postmortem.pk).update(updated_at=timezone.now())
+        index_postmortem(postmortem.pk)
     return postmortem
 
 
@@ -88,7 +93,9 @@ _ALLOWED_MOVES = {
 }
 
 
-def postmortem_set_status(*, postmortem: Postmortem, status: str) -> Postmortem:
+def postmortem_set_status(
+    *, postmortem: Postmortem, status: str, by: User | None = None
+) -> Postmortem:
     """Move a postmortem between draft, in review and published.
 
     Publishing stamps the time once; unpublishing (back to draft for amendments)
@@ -101,9 +108,15 @@ def postmortem_set_status(*, postmortem: Postmortem, status: str) -> Postmortem:
     if status == Postmortem.Status.PUBLISHED and not postmortem.summary.strip():
         raise ValidationError("Write a summary before publishing.")
     now = timezone.now()
+    first_publication = status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
     postmortem.status = status
-    if status == Postmortem.Status.PUBLISHED and postmortem.published_at is None:
+    if first_publication:
         postmortem.published_at = now
     postmortem.updated_at = now
-    postmortem.save(update_fields=["status", "published_at", "updated_at"])
+    with transaction.atomic():
+        postmortem.save(update_fields=["status", "published_at", "updated_at"])
+        index_postmortem(postmortem.pk)
+        if first_publication:
+            # Amendments published again later are not announced a second time.
+            announce_publication(postmortem=postmortem, by=by)
     return postmortem

@@ -1,7 +1,9 @@
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from postmortems.models import Postmortem, TimelineEvent
+from postmortems.search_index import index_postmortem
 from postmortems.services.edits import save_if_unchanged
 
 EVENT_FIELDS = ["occurred_at", "kind", "text", "source_url"]
@@ -10,15 +12,21 @@ EVENT_FIELDS = ["occurred_at", "kind", "text", "source_url"]
 def timeline_event_create(*, postmortem: Postmortem, by: User, **fields) -> TimelineEvent:
     event = TimelineEvent(postmortem=postmortem, created_by=by, created_at=timezone.now(), **fields)
     event.full_clean()
-    event.save()
+    with transaction.atomic():
+        event.save()
+        index_postmortem(postmortem.pk)
     return event
 
 
 def timeline_event_update(*, event: TimelineEvent, expected_revision: int) -> TimelineEvent:
     event.full_clean()
-    save_if_unchanged(event, expected_revision=expected_revision, fields=EVENT_FIELDS)
+    with transaction.atomic():
+        save_if_unchanged(event, expected_revision=expected_revision, fields=EVENT_FIELDS)
+        index_postmortem(event.postmortem_id)
     return event
 
 
 def timeline_event_delete(*, event: TimelineEvent) -> None:
-    event.delete()
+    with transaction.atomic():
+        event.delete()
+        index_postmortem(event.postmortem_id)

@@ -24,6 +24,7 @@ from postmortems.forms import (
 from postmortems.markdown import render_markdown
 from postmortems.models import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
+from postmortems.related import related_postmortems
 from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
     SectionConflict,
@@ -171,7 +172,9 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
     try:
         if not form.is_valid():
             raise ValidationError("Choose a valid status.")
-        postmortem_set_status(postmortem=postmortem, status=form.cleaned_data["status"])
+        postmortem_set_status(
+            postmortem=postmortem, status=form.cleaned_data["status"], by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("pm-postmortem-edit", number=number)
@@ -186,8 +189,15 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
     postmortem = get_postmortem_for_user(request, number)
     postmortem_with_content(postmortem)
     sections = [(label, getattr(postmortem, name)) for name, label, _help in Postmortem.SECTIONS]
+    # After postmortem_with_content: reuses its prefetched services and tags.
+    related = related_postmortems(postmortem=postmortem, user=request.user)
     return TemplateResponse(
         request,
         "postmortems/postmortem_detail.html",
-        {"postmortem": postmortem, "incident": postmortem.incident, "sections": sections},
+        {
+            "postmortem": postmortem,
+            "incident": postmortem.incident,
+            "sections": sections,
+            "related": related,
+        },
     )

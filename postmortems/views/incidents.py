@@ -46,7 +46,8 @@ def incident_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "teams": Team.objects.only("name", "slug"),
+        "teams": Team.objects.values_list("slug", "name"),
+        "postmortem_choices": [("yes", "Started"), ("no", "Missing")],
         "statuses": Incident.Status.choices,
         "severities": Severity.choices,
     }

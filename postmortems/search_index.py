@@ -1,0 +1,85 @@
+"""Keeps the full-text index of postmortems in sync, on PostgreSQL and on SQLite.
+
+PostgreSQL: a stored, weighted tsvector (`Postmortem.search_vector`, GIN index)
+and the plain text it was built from (`search_text`, for highlighted snippets).
+SQLite: an FTS5 table, `postmortems_search`, one row per postmortem (rowid = id).
+
+One set-based SQL statement per database builds the index from the postmortem,
+its incident, timeline, action items, services and tags, for one postmortem or
+for all of them. Services that change any of those call `index_postmortem`
+explicitly (no signals); `rebuild_index` serves migrations and bulk loads.
+"""
+
+from django.db import connection
+
+# Weights, title and summary first. A: the title; B: the summary; C: what we learned
+# and where (impact, contributing factors, lessons, services, tags); D: the narrative
+# (what went well / wrong / lucky, timeline, action items). The FTS5 columns follow
+# the same split, weighted in postmortems/search.py.
+_PARTS = """
+    SELECT p.id AS id,
+           i.title AS title,
+           p.summary AS summary,
+           p.impact || ' ' || p.contributing_factors || ' ' || p.lessons AS details,
+           p.went_well || ' ' || p.went_wrong || ' ' || p.got_lucky || ' ' ||
+             COALESCE((SELECT {agg}(e.text, ' ') FROM postmortems_timelineevent e
+                       WHERE e.postmortem_id = p.id), '') || ' ' ||
+             COALESCE((SELECT {agg}(a.title, ' ') FROM postmortems_actionitem a
+                       WHERE a.postmortem_id = p.id), '') AS narrative,
+           COALESCE((SELECT {agg}(s.name, ' ') FROM postmortems_incident_services x
+                     JOIN postmortems_service s ON s.id = x.service_id
+                     WHERE x.incident_id = i.id), '') || ' ' ||
+             COALESCE((SELECT {agg}(t.name, ' ') FROM postmortems_postmortem_tags y
+                       JOIN postmortems_tag t ON t.id = y.tag_id
+                       WHERE y.postmortem_id = p.id), '') AS meta
+    FROM postmortems_postmortem p
+    JOIN postmortems_incident i ON i.id = p.incident_id
+    WHERE {where}
+"""
+
+_POSTGRES = """
+    UPDATE postmortems_postmortem AS target SET
+        search_text = d.title || E'\\n' || d.summary || E'\\n' || d.details || E'\\n' ||
+                      d.narrative || E'\\n' || d.meta,
+        search_vector =
+            setweight(to_tsvector('english', d.title), 'A') ||
+            setweight(to_tsvector('english', d.summary), 'B') ||
+            setweight(to_tsvector('english', d.details || ' ' || d.meta), 'C') ||
+            setweight(to_tsvector('english', d.narrative), 'D')
+    FROM ({parts}) AS d
+    WHERE target.id = d.id
+"""
+
+_SQLITE_DELETE = "DELETE FROM postmortems_search WHERE {where}"
+_SQLITE_INSERT = """
+    INSERT INTO postmortems_search (rowid, title, summary, details, narrative, meta)
+    SELECT id, title, summary, details, narrative, meta FROM ({parts})
+"""
+
+SQLITE_CREATE = """
+    CREATE VIRTUAL TABLE IF NOT EXISTS postmortems_search USING fts5(
+        title, summary, details, narrative, meta, tokenize = 'porter unicode61'
+    )
+"""
+
+
+def _run(postmortem_id: int | None) -> None:
+    where = "p.id = %s" if postmortem_id is not None else "1 = 1"
+    params = [postmortem_id] if postmortem_id is not None else []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            parts = _PARTS.format(agg="string_agg", where=where)
+            cursor.execute(_POSTGRES.format(parts=parts), params)
+        else:
+            own = "rowid = %s" if postmortem_id is not None else "1 = 1"
+            cursor.execute(_SQLITE_DELETE.format(where=own), params)
+            parts = _PARTS.format(agg="group_concat", where=where)
+            cursor.execute(_SQLITE_INSERT.format(parts=parts), params)
+
+
+def index_postmortem(postmortem_id: int) -> None:
+    _run(postmortem_id)
+
+
+def rebuild_index() -> None:
+    _run(None)

@@ -1,0 +1,106 @@
+"""Publishing announces the review to the owning team and to followers, once."""
+
+import pytest
+from django.urls import reverse
+
+from postmortems.models import OutboundEmail, Subscription
+from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
+from postmortems.tasks import send_email
+from tests.factories import ActionItemFactory, MembershipFactory, ServiceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _deliver():
+    for pk in OutboundEmail.objects.values_list("pk", flat=True):
+        send_email.apply(args=[pk])
+
+
+def test_the_team_and_followers_of_a_parent_service_or_a_tag_hear_about_it(
+    postmortem, owner, teammate, lead, outsider, mailoutbox
+):
+    edge = ServiceFactory(name="Edge", slug="edge")
+    resolvers = ServiceFactory(name="Resolvers", slug="resolvers", parent=edge)
+    postmortem.incident.services.add(resolvers)
+    postmortem_update_details(postmortem=postmortem, authors=[owner], tag_names=["dns"])
+    Subscription.objects.create(user=outsider, service=edge)
+    tag_fan = UserFactory()
+    Subscription.objects.create(user=tag_fan, tag=postmortem.tags.get())
+    ActionItemFactory(postmortem=postmortem, title="Raise conntrack limits", owner=teammate)
+
+    postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    _deliver()
+    recipients = sorted(m.to[0] for m in mailoutbox)
+    assert recipients == sorted([teammate.email, lead.email, outsider.email, tag_fan.email])
+    message = next(m for m in mailoutbox if m.to == [outsider.email])
+    assert (
+        message.subject == f"Published: {postmortem.incident.reference} {postmortem.incident.title}"
+    )
+    assert postmortem.summary in message.body
+    assert "Raise conntrack limits" in message.body
+    assert "because you follow Edge" in message.body
+    assert "<strong>" not in message.body
+    html, _mimetype = message.alternatives[0]
+    assert "Raise conntrack limits" in html
+
+
+def test_amendments_published_again_are_not_announced_twice(
+    postmortem, owner, teammate, mailoutbox
+):
+    postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    postmortem_set_status(postmortem=postmortem, status="draft", by=owner)
+    postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    _deliver()
+    assert [m.to for m in mailoutbox] == [[teammate.email]]
+
+
+def test_followers_who_may_not_see_a_restricted_incident_hear_nothing(
+    postmortem, owner, outsider, mailoutbox
+):
+    postmortem.incident.restricted = True
+    postmortem.incident.save()
+    service = ServiceFactory()
+    postmortem.incident.services.add(service)
+    Subscription.objects.create(user=outsider, service=service)
+    admin = UserFactory(is_superuser=True)
+    Subscription.objects.create(user=admin, service=service)
+    postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    _deliver()
+    recipients = {m.to[0] for m in mailoutbox}
+    assert outsider.email not in recipients
+    assert admin.email in recipients
+
+
+def test_people_follow_and_unfollow_from_the_archive(client, outsider):
+    service = ServiceFactory(name="Checkout API", slug="checkout-api")
+    client.force_login(outsider)
+    page = client.get(reverse("pm-archive"), {"service": "checkout-api"}).content.decode()
+    assert "Follow Checkout API" in page
+    response = client.post(
+        reverse("pm-archive-follow"), {"service": "checkout-api"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Unfollow Checkout API" in response.content.decode()
+    assert Subscription.objects.filter(user=outsider, service=service).exists()
+    client.post(reverse("pm-archive-follow"), {"service": "checkout-api"})  # idempotent
+    assert Subscription.objects.filter(user=outsider).count() == 1
+    response = client.post(
+        reverse("pm-archive-follow"), {"service": "checkout-api", "action": "unfollow"}
+    )
+    assert response.status_code == 302
+    assert not Subscription.objects.exists()
+
+
+def test_following_nothing_is_a_clear_error(client, outsider):
+    client.force_login(outsider)
+    response = client.post(reverse("pm-archive-follow"), {"service": "nope"})
+    assert response.status_code == 400
+    assert b"Name a service or a tag" in response.content
+
+
+def test_a_member_of_two_teams_gets_one_email(postmortem, owner, other_team, mailoutbox):
+    both = MembershipFactory(team=postmortem.incident.team).user
+    MembershipFactory(team=other_team, user=both)
+    Subscription.objects.create(user=both, tag=postmortem.tags.create(name="x", slug="x"))
+    postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    _deliver()
+    assert [m.to for m in mailoutbox].count([both.email]) == 1
