@@ -1,23 +1,36 @@
-"""Set up Django for a benchmark against its own PostgreSQL database.
+"""Set up Django for a benchmark against its own database.
 
-BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postmortems_bench)
-names the database; it is created and migrated if missing. Benchmarks never
-touch the development or test databases.
+PostgreSQL (the default): BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/postmortems_bench) names the database; it is
+created and migrated if missing.
+SQLite: BENCH_SQLITE_PATH (default data/bench/bench.sqlite3 under the project) names
+a file database, created and migrated if missing.
+Benchmarks never touch the development or test databases.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postmortems_bench"
+DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "data" / "bench" / "bench.sqlite3"
 
 
-def setup() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+def setup(database: str = "postgres") -> str:
+    """Point Django at the benchmark database ("postgres" or "sqlite"), migrate, return it."""
+    if database == "postgres":
+        url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+        _create_database(url)
+    elif database == "sqlite":
+        path = Path(os.environ.get("BENCH_SQLITE_PATH", DEFAULT_SQLITE_PATH)).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        raise ValueError(f"Unknown benchmark database {database!r}: postgres or sqlite.")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    _create_database(url)
     import django
 
     django.setup()

@@ -57,7 +57,7 @@ class Postmortem(models.Model):
     # a GIN index on search_vector is created by migration 0003; SQLite uses an FTS5
     # table instead and leaves these empty.
     search_vector = SearchVectorField(null=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:
         constraints = [
