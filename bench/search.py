@@ -133,7 +133,7 @@ def measure_queries(
         statements = [query["sql"] for query in captured.captured_queries]
         results_sql, count_sql = find_search_statements(statements)
         searched = [sql for sql in (results_sql, count_sql) if sql]
-        hits = _run_sql([count_sql])[0][0][0] if count_sql else 0
+        hits = _run_sql([count_sql])[0][0][2] if count_sql else 0  # ("count", "", n)
         page = _timings(runs, warmup=0, action=lambda url=url: _get(client, url))
         bare = _timings(runs, warmup=warmup, action=lambda sql=searched: _run_sql(sql))
         every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
@@ -159,18 +159,15 @@ def find_search_statements(statements: list[str]) -> tuple[str | None, str | Non
 
     The results query selects postmortem columns and ends with a LIMIT (20, or fewer
     when the count is smaller; it is skipped when nothing matches). A LIMIT inside an
-    EXISTS does not end the statement. The count query is the first COUNT(*) from
-    postmortems. Facets group by; prefetches and lookups select from other tables.
+    EXISTS does not end the statement. The count query is the statement that computes
+    the count and every facet at once (it starts with WITH m AS MATERIALIZED); its
+    first row is the count. Prefetches and lookups select from other tables.
     """
     results = count = None
     for sql in statements:
         text = sql.strip()
         select_list = text.split(" FROM ", 1)[0]
-        if (
-            count is None
-            and text.upper().startswith("SELECT COUNT(*)")
-            and ('FROM "postmortems_postmortem"' in text)
-        ):
+        if count is None and text.upper().startswith("WITH M AS MATERIALIZED"):
             count = sql
         elif (
             results is None

@@ -16,7 +16,7 @@ from datetime import date
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -28,6 +28,15 @@ from postmortems.permissions import visibility_filter
 MARK_START, MARK_END = "\x02", "\x03"
 FTS_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 2.0"  # title, summary, details, narrative, meta
 PAGE_SIZE = 20
+# On PostgreSQL, ranking reads every match's vector; with tens of thousands of matches
+# (a common word) that dominates. Only the newest RANKED_WINDOW matches are ranked and
+# paged; counts and facets still cover every match.
+RANKED_WINDOW = 1000
+# Result rows carry what the list shows, not the whole document.
+UNSHOWN_FIELDS = (
+    "impact", "contributing_factors", "went_well", "went_wrong", "got_lucky", "lessons",
+    "search_text", "search_vector",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -134,20 +143,26 @@ def _matching(
     if connection.vendor == "postgresql":
         query = SearchQuery(q, search_type="websearch", config="english")
         matches = postmortems.filter(search_vector=query)
-        ranked = matches.annotate(
-            rank=SearchRank(F("search_vector"), query),
-            snippet_raw=SearchHeadline(
-                "search_text",
-                query,
-                config="english",
-                start_sel=MARK_START,
-                stop_sel=MARK_END,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        ).order_by("-rank", "-published_at")
+        newest = matches.order_by("-published_at").values("pk")[:RANKED_WINDOW]
+        ranked = (
+            Postmortem.objects.filter(pk__in=newest)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                snippet_raw=SearchHeadline(
+                    "search_text",
+                    query,
+                    config="english",
+                    start_sel=MARK_START,
+                    stop_sel=MARK_END,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-published_at")
+        )
+        ranked.window = RANKED_WINDOW
         return matches, ranked
     fts = fts5_query(q)
     if fts is None:
@@ -218,32 +233,54 @@ def highlight(raw: str | None) -> SafeString:
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-def _facets(results: QuerySet[Postmortem]) -> Facets:
-    ids = results.order_by().values("pk")
-    incident_ids = results.order_by().values("incident_id")
-    services = dict(
-        Incident.services.through.objects.filter(incident_id__in=incident_ids)
-        .values_list("service_id")
-        .annotate(n=Count("*"))
+# Count and every facet in one statement: the matching set is computed once.
+_COUNT_AND_FACETS = """
+    WITH m AS MATERIALIZED ({matches})
+    SELECT 'count', '', COUNT(*) FROM m
+    UNION ALL SELECT 'severity', severity, COUNT(*) FROM m GROUP BY severity
+    UNION ALL SELECT 'team', CAST(team_id AS TEXT), COUNT(*) FROM m GROUP BY team_id
+    UNION ALL SELECT 'service', CAST(x.service_id AS TEXT), COUNT(*)
+        FROM m JOIN postmortems_incident_services x ON x.incident_id = m.incident_id
+        GROUP BY x.service_id
+    UNION ALL SELECT 'tag', CAST(y.tag_id AS TEXT), COUNT(*)
+        FROM m JOIN postmortems_postmortem_tags y ON y.postmortem_id = m.id
+        GROUP BY y.tag_id
+"""
+
+
+def _count_and_facets(matches: QuerySet[Postmortem]) -> tuple[int, Facets]:
+    columns = (
+        matches.order_by()
+        .annotate(facet_id=F("id"), facet_incident=F("incident_id"))
+        .annotate(facet_severity=F("incident__severity"), facet_team=F("incident__team_id"))
+        .values("facet_id", "facet_incident", "facet_severity", "facet_team")
     )
-    tags = dict(
-        Postmortem.tags.through.objects.filter(postmortem_id__in=ids)
-        .values_list("tag_id")
-        .annotate(n=Count("*"))
+    sql, params = columns.query.sql_with_params()
+    sql = (
+        "SELECT facet_id AS id, facet_incident AS incident_id, facet_severity AS severity,"
+        f" facet_team AS team_id FROM ({sql}) AS matching"
     )
-    by_severity = dict(
-        Incident.objects.filter(pk__in=incident_ids).values_list("severity").annotate(n=Count("*"))
-    )
-    by_team = dict(
-        Incident.objects.filter(pk__in=incident_ids).values_list("team_id").annotate(n=Count("*"))
-    )
-    return Facets(
-        services=[(s, services[s.pk]) for s in Service.objects.filter(pk__in=services)],
-        tags=[(t, tags[t.pk]) for t in Tag.objects.filter(pk__in=tags)],
+    counts: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_AND_FACETS.format(matches=sql), params)
+        for kind, key, n in cursor.fetchall():
+            counts.setdefault(kind, {})[key] = n
+    total = counts.get("count", {}).get("", 0)
+    if not total:
+        return 0, Facets()
+
+    def objects(model, kind):
+        found = counts.get(kind, {})
+        return [(obj, found[str(obj.pk)]) for obj in model.objects.filter(pk__in=list(found))]
+
+    by_severity = counts.get("severity", {})
+    return total, Facets(
+        services=objects(Service, "service"),
+        tags=objects(Tag, "tag"),
         severities=[
             (v, label, by_severity[v]) for v, label in Severity.choices if v in by_severity
         ],
-        teams=[(t, by_team[t.pk]) for t in Team.objects.filter(pk__in=by_team)],
+        teams=objects(Team, "team"),
     )
 
 
@@ -255,13 +292,18 @@ def search_postmortems(
         matches, ranked = _matching(matches, params.q)
     else:
         ranked = matches.order_by("-published_at", "-pk")
+    total, facets = _count_and_facets(matches)
     paginator = Paginator(
-        ranked.select_related("incident__team").prefetch_related("tags", "incident__services"),
+        ranked.select_related("incident__team")
+        .prefetch_related("tags", "incident__services")
+        .defer(*UNSHOWN_FIELDS),
         PAGE_SIZE,
     )
-    paginator.count = matches.count()  # counted without the ranking join
+    # Pages reach as far as ranking does (RANKED_WINDOW on PostgreSQL).
+    paginator.count = min(total, getattr(ranked, "window", total))
     page = paginator.get_page(page_number)
+    page.total = total
     for postmortem in page.object_list:
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None
-    return SearchResults(page=page, facets=_facets(matches))
+    return SearchResults(page=page, facets=facets)
