@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+from postmortems.search_index import index_postmortem
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -33,6 +34,13 @@ class IncidentAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "created_by", "created_at", "updated_at", "revision"]
     autocomplete_fields = ["owner", "services"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Search copies the incident's team, owner, severity and restriction: an edit
+        # here must reach it as it does from the app's own forms.
+        for pk in Postmortem.objects.filter(incident=form.instance).values_list("pk", flat=True):
+            index_postmortem(pk)
+
 
 class TimelineEventInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
@@ -59,6 +67,10 @@ class PostmortemAdmin(admin.ModelAdmin):
     autocomplete_fields = ["authors", "tags"]
     readonly_fields = ["incident", "created_by", "created_at", "updated_at"]
     inlines = [TimelineEventInline, ActionItemInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        index_postmortem(form.instance.pk)
 
 
 @admin.register(ActionItem)

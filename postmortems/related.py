@@ -79,7 +79,9 @@ def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -
         # Reviews indexed before the search migration may lack a vector: rank them 0.
         candidates = candidates.annotate(
             similarity=Coalesce(
-                SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()
+                SearchRank(F("search_entry__search_vector"), query),
+                Value(0.0),
+                output_field=FloatField(),
             )
         )
         order.append("-similarity")

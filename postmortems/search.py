@@ -16,13 +16,21 @@ from datetime import date
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, Service, Severity, Tag
+from accounts.models import Membership, Team, User
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    Postmortem,
+    SearchEntry,
+    Service,
+    Severity,
+    Tag,
+)
 from postmortems.permissions import visibility_filter
 
 MARK_START, MARK_END = "\x02", "\x03"
@@ -36,7 +44,7 @@ RESULT_WINDOW = 1000
 # Result rows carry what the list shows, not the whole document.
 UNSHOWN_FIELDS = (
     "impact", "contributing_factors", "went_well", "went_wrong", "got_lucky", "lessons",
-    "search_text", "search_vector",
+    "search_text",
 )  # fmt: skip
 
 
@@ -98,10 +106,27 @@ def service_with_descendants(slug: str) -> list[int]:
     return found
 
 
-def _filtered(user: User, params: SearchParams) -> QuerySet[Postmortem]:
-    postmortems = published_postmortems(user)
+def _visible_entries(user: User) -> QuerySet[SearchEntry]:
+    """Published entries `user` may see: permissions.visibility_filter's rule, applied
+    to the narrow entry (team, owner, restricted are copied into it)."""
+    entries = SearchEntry.objects.filter(published=True)
+    if user.is_active and user.is_superuser:
+        return entries
+    authored = Postmortem.authors.through.objects.filter(
+        postmortem_id=OuterRef("postmortem_id"), user=user
+    )
+    return entries.filter(
+        Q(restricted=False)
+        | Q(team__in=Membership.objects.filter(user=user).values("team"))
+        | Q(owner=user)
+        | Exists(authored)
+    )
+
+
+def _filtered(user: User, params: SearchParams) -> QuerySet[SearchEntry]:
+    entries = _visible_entries(user)
     if params.service:
-        postmortems = postmortems.filter(
+        entries = entries.filter(
             Exists(
                 Incident.services.through.objects.filter(
                     incident_id=OuterRef("incident_id"),
@@ -110,42 +135,60 @@ def _filtered(user: User, params: SearchParams) -> QuerySet[Postmortem]:
             )
         )
     if params.tag:
-        postmortems = postmortems.filter(
+        entries = entries.filter(
             Exists(
                 Postmortem.tags.through.objects.filter(
-                    postmortem_id=OuterRef("pk"), tag__slug=params.tag
+                    postmortem_id=OuterRef("postmortem_id"), tag__slug=params.tag
                 )
             )
         )
     if params.severity:
-        postmortems = postmortems.filter(incident__severity=params.severity)
+        entries = entries.filter(severity=params.severity)
     if params.team:
-        postmortems = postmortems.filter(incident__team__slug=params.team)
+        entries = entries.filter(team__slug=params.team)
     if params.published_from:
-        postmortems = postmortems.filter(published_at__date__gte=params.published_from)
+        entries = entries.filter(published_at__date__gte=params.published_from)
     if params.published_to:
-        postmortems = postmortems.filter(published_at__date__lte=params.published_to)
+        entries = entries.filter(published_at__date__lte=params.published_to)
     if params.open_items:
-        postmortems = postmortems.filter(
+        entries = entries.filter(
             Exists(
                 ActionItem.objects.filter(
-                    postmortem=OuterRef("pk"),
+                    postmortem_id=OuterRef("postmortem_id"),
                     status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
                 )
             )
         )
-    return postmortems
+    return entries
 
 
-def _matching(
-    postmortems: QuerySet[Postmortem], q: str
-) -> tuple[QuerySet[Postmortem], QuerySet[Postmortem]]:
-    """The text query applied: (matches, for counts and facets; ranked, with snippets)."""
+def _matching(entries: QuerySet[SearchEntry], q: str) -> QuerySet[SearchEntry]:
+    """Entries whose review matches the text query."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config="english")
-        matches = postmortems.filter(search_vector=query)
-        ranked = matches.annotate(
-            rank=SearchRank(F("search_vector"), query),
+        return entries.filter(search_vector=_pg_query(q))
+    fts = fts5_query(q)
+    if fts is None:
+        return entries.none()
+    return entries.filter(
+        pk__in=RawSQL(
+            "SELECT rowid FROM postmortems_search WHERE postmortems_search MATCH %s", [fts]
+        )
+    )
+
+
+def _pg_query(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config="english")
+
+
+def _ranked_page(window_ids: QuerySet, q: str) -> QuerySet[Postmortem]:
+    """The reviews of the window, best first, with snippets when there is a query."""
+    postmortems = Postmortem.objects.filter(pk__in=window_ids)
+    if not q:
+        return postmortems.order_by("-published_at", "-pk")
+    if connection.vendor == "postgresql":
+        query = _pg_query(q)
+        return postmortems.annotate(
+            rank=SearchRank(F("search_entry__search_vector"), query),
             snippet_raw=SearchHeadline(
                 "search_text",
                 query,
@@ -158,32 +201,21 @@ def _matching(
                 fragment_delimiter=" … ",
             ),
         ).order_by("-rank", "-published_at")
-        return matches, ranked
-    fts = fts5_query(q)
-    if fts is None:
-        return postmortems.none(), postmortems.none()
-    # A plain id subquery keeps `matches` usable inside other queries (facets).
-    matches = postmortems.filter(
-        pk__in=RawSQL(
-            "SELECT rowid FROM postmortems_search WHERE postmortems_search MATCH %s", [fts]
-        )
-    )
-    # For the page itself, .extra() joins the FTS5 table: the ORM has no expression for
-    # a virtual table, and the join keeps bm25() and snippet() in one statement.
-    ranked = postmortems.extra(
+    # .extra() joins the FTS5 table: the ORM has no expression for a virtual table, and
+    # the join keeps bm25() and snippet() in the statement that loads the page.
+    return postmortems.extra(
         tables=["postmortems_search"],
         where=[
             "postmortems_search.rowid = postmortems_postmortem.id",
             "postmortems_search MATCH %s",
         ],
-        params=[fts],
+        params=[fts5_query(q)],
         select={
             "rank": f"bm25(postmortems_search, {FTS_WEIGHTS})",
             "snippet_raw": "snippet(postmortems_search, -1, char(2), char(3), ' … ', 24)",
         },
         order_by=["rank", "-published_at"],
     )
-    return matches, ranked
 
 
 _TOKENS = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -243,23 +275,16 @@ _COUNT_AND_FACETS = """
 """
 
 
-def _newest(matches: QuerySet[Postmortem]) -> QuerySet[Postmortem]:
+def _window(matches: QuerySet[SearchEntry]) -> QuerySet[SearchEntry]:
+    """The newest RESULT_WINDOW matches: walked on pm_search_published, newest first."""
     return matches.order_by("-published_at", "-pk")
 
 
-def _count_and_facets(matches: QuerySet[Postmortem]) -> tuple[int, Facets]:
-    """Count and facets of the newest RESULT_WINDOW matches, in one statement."""
-    columns = (
-        _newest(matches)
-        .annotate(facet_id=F("id"), facet_incident=F("incident_id"))
-        .annotate(facet_severity=F("incident__severity"), facet_team=F("incident__team_id"))
-        .values("facet_id", "facet_incident", "facet_severity", "facet_team")[:RESULT_WINDOW]
-    )
-    sql, params = columns.query.sql_with_params()
-    sql = (
-        "SELECT facet_id AS id, facet_incident AS incident_id, facet_severity AS severity,"
-        f" facet_team AS team_id FROM ({sql}) AS matching"
-    )
+def _count_and_facets(matches: QuerySet[SearchEntry]) -> tuple[int, Facets]:
+    """Count and facets of the window, in one statement."""
+    columns = _window(matches).values("postmortem_id", "incident_id", "severity", "team_id")
+    sql, params = columns[:RESULT_WINDOW].query.sql_with_params()
+    sql = f"SELECT postmortem_id AS id, incident_id, severity, team_id FROM ({sql}) AS w"
     counts: dict[str, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_COUNT_AND_FACETS.format(matches=sql), params)
@@ -288,14 +313,14 @@ def search_postmortems(
     *, user: User, params: SearchParams, page_number: str | int | None = 1
 ) -> SearchResults:
     matches = _filtered(user, params)
-    if params.q.strip():
-        matches, ranked = _matching(matches, params.q)
-        ranked = ranked.filter(pk__in=_newest(matches).values("pk")[:RESULT_WINDOW])
-    else:
-        ranked = _newest(matches)
+    q = params.q.strip()
+    if q:
+        matches = _matching(matches, q)
     total, facets = _count_and_facets(matches)
+    window_ids = _window(matches).values("pk")[:RESULT_WINDOW]
     paginator = Paginator(
-        ranked.select_related("incident__team")
+        _ranked_page(window_ids, q)
+        .select_related("incident__team")
         .prefetch_related("tags", "incident__services")
         .defer(*UNSHOWN_FIELDS),
         PAGE_SIZE,

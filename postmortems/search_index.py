@@ -1,7 +1,8 @@
 """Keeps the full-text index of postmortems in sync, on PostgreSQL and on SQLite.
 
-PostgreSQL: a stored, weighted tsvector (`Postmortem.search_vector`, GIN index)
-and the plain text it was built from (`search_text`, for highlighted snippets).
+Every database: a narrow SearchEntry row per postmortem with what search filters
+and sorts on. PostgreSQL: its weighted tsvector (GIN index) lives in that row, and the
+plain text it was built from in `Postmortem.search_text` (for highlighted snippets).
 SQLite: an FTS5 table, `postmortems_search`, one row per postmortem (rowid = id).
 
 One set-based SQL statement per database builds the index from the postmortem,
@@ -37,17 +38,32 @@ _PARTS = """
     WHERE {where}
 """
 
-_POSTGRES = """
+_POSTGRES_TEXT = """
     UPDATE postmortems_postmortem AS target SET
         search_text = d.title || E'\\n' || d.summary || E'\\n' || d.details || E'\\n' ||
-                      d.narrative || E'\\n' || d.meta,
-        search_vector =
-            setweight(to_tsvector('english', d.title), 'A') ||
-            setweight(to_tsvector('english', d.summary), 'B') ||
-            setweight(to_tsvector('english', d.details || ' ' || d.meta), 'C') ||
-            setweight(to_tsvector('english', d.narrative), 'D')
+                      d.narrative || E'\\n' || d.meta
     FROM ({parts}) AS d
     WHERE target.id = d.id
+"""
+
+_POSTGRES_VECTOR = """
+    setweight(to_tsvector('english', d.title), 'A') ||
+    setweight(to_tsvector('english', d.summary), 'B') ||
+    setweight(to_tsvector('english', d.details || ' ' || d.meta), 'C') ||
+    setweight(to_tsvector('english', d.narrative), 'D')
+"""
+
+# The narrow entry: filters and order from the postmortem and its incident, plus the
+# weighted vector on PostgreSQL (NULL on SQLite, whose text lives in FTS5).
+_ENTRY_DELETE = "DELETE FROM postmortems_searchentry WHERE {where}"
+_ENTRY_INSERT = """
+    INSERT INTO postmortems_searchentry (postmortem_id, incident_id, team_id, owner_id,
+        severity, restricted, published, published_at, search_vector)
+    SELECT p.id, i.id, i.team_id, i.owner_id, i.severity, i.restricted,
+           p.status = 'published', p.published_at, {vector}
+    FROM ({parts}) AS d
+    JOIN postmortems_postmortem p ON p.id = d.id
+    JOIN postmortems_incident i ON i.id = p.incident_id
 """
 
 _SQLITE_DELETE = "DELETE FROM postmortems_search WHERE {where}"
@@ -65,15 +81,18 @@ SQLITE_CREATE = """
 
 def _run(postmortem_id: int | None) -> None:
     where = "p.id = %s" if postmortem_id is not None else "1 = 1"
+    own = "{column} = %s" if postmortem_id is not None else "1 = 1"
     params = [postmortem_id] if postmortem_id is not None else []
+    postgres = connection.vendor == "postgresql"
+    parts = _PARTS.format(agg="string_agg" if postgres else "group_concat", where=where)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            parts = _PARTS.format(agg="string_agg", where=where)
-            cursor.execute(_POSTGRES.format(parts=parts), params)
+        cursor.execute(_ENTRY_DELETE.format(where=own.format(column="postmortem_id")), params)
+        vector = _POSTGRES_VECTOR if postgres else "NULL"
+        cursor.execute(_ENTRY_INSERT.format(vector=vector, parts=parts), params)
+        if postgres:
+            cursor.execute(_POSTGRES_TEXT.format(parts=parts), params)
         else:
-            own = "rowid = %s" if postmortem_id is not None else "1 = 1"
-            cursor.execute(_SQLITE_DELETE.format(where=own), params)
-            parts = _PARTS.format(agg="group_concat", where=where)
+            cursor.execute(_SQLITE_DELETE.format(where=own.format(column="rowid")), params)
             cursor.execute(_SQLITE_INSERT.format(parts=parts), params)
 
 

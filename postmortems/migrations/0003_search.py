@@ -3,18 +3,17 @@
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from postmortems.search_index import SQLITE_CREATE, rebuild_index
+from postmortems.search_index import SQLITE_CREATE
 
 
 def create_search_index(apps, schema_editor):
-    """GIN index on PostgreSQL, an FTS5 table on SQLite; then index what exists."""
+    """GIN index on PostgreSQL, an FTS5 table on SQLite (filled by migration 0005)."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX pm_postmortem_search ON postmortems_postmortem USING gin (search_vector)"
         )
     else:
         schema_editor.execute(SQLITE_CREATE)
-    rebuild_index()
 
 
 def drop_search_index(apps, schema_editor):

@@ -3,6 +3,7 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.models.search_entries import SearchEntry
 from postmortems.models.subscriptions import Subscription
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Incident",
     "OutboundEmail",
     "Postmortem",
+    "SearchEntry",
     "Service",
     "Severity",
     "Subscription",

@@ -1,7 +1,6 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -53,10 +52,8 @@ class Postmortem(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     stale_reminder_sent = models.BooleanField(default=False, editable=False)
-    # Full-text search (postmortems/search_index.py keeps both in sync). On PostgreSQL
-    # a GIN index on search_vector is created by migration 0003; SQLite uses an FTS5
-    # table instead and leaves these empty.
-    search_vector = SearchVectorField(null=True, editable=False)
+    # The plain text of the whole review, for search snippets on PostgreSQL (kept in
+    # sync by postmortems/search_index.py; the tsvector lives in SearchEntry).
     search_text = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:

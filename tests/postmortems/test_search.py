@@ -190,3 +190,23 @@ def test_a_search_is_answered_from_its_newest_matches(client, owner, team, monke
     body = client.get(reverse("pm-archive"), {"q": "failover"}).content.decode()
     assert "3+ reviews" in body
     assert "add words or filters to reach older ones" in body
+
+
+def test_restricting_an_incident_in_the_admin_hides_its_review_from_search(
+    client, admin_user, outsider, team
+):
+    secret = _published(team, "Signing key exposure", "A key was printed in a build log.")
+    assert _titles(outsider, q="signing") == ["Signing key exposure"]
+    client.force_login(admin_user)
+    incident = secret.incident
+    response = client.post(
+        reverse("admin:postmortems_incident_change", args=[incident.pk]),
+        {
+            "title": incident.title, "severity": incident.severity, "status": incident.status,
+            "team": incident.team_id, "owner": "", "description": "",
+            "started_at_0": "2026-11-02", "started_at_1": "09:00:00",
+            "restricted": "on", "postmortem_not_needed_reason": "",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert _titles(outsider, q="signing") == []
