@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml requirements.lock
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# Development settings for this checkout, so manage.py works without exports.
+.env:
+	@printf '%s\n' \
+		'# Development settings for this checkout, read by config/settings.py; the' \
+		'# environment wins. Production uses real variables (see .env.example).' \
+		'DEBUG=true' > .env
+
 # The web server, a Celery worker and beat, on the embedded defaults: SQLite and a
 # broker in folders under data/ (no Redis needed). Emails print to the console.
 run: export DEBUG ?= true
@@ -24,18 +31,18 @@ run: export REMINDER_SWEEP_SECONDS ?= 30
 run: export OUTBOX_DISPATCH_SECONDS ?= 15
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
-run: $(STAMP)
+run: $(STAMP) .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e /dev/null -f config/Procfile.dev -d . start
 
 # Tests run with production-like settings (DEBUG off, hashed static files through
 # WhiteNoise), so the static manifest is built first.
-test: $(STAMP)
-	SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+test: $(STAMP) .env
+	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) .env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

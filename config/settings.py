@@ -5,10 +5,12 @@ server, console email). Production switches things on with environment
 variables; see README.md ("Configuration") and .env.example.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from config.env import (
     env_bool,
@@ -21,6 +23,10 @@ from config.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A local env file fills in what the environment does not set (the environment always
+# wins). `make` writes one with DEBUG=true in a development checkout, so manage.py
+# works there; production images ship none (.dockerignore) and use real variables.
+load_dotenv(os.environ.get("ENV_FILE") or BASE_DIR / ".env", override=False)
 # Runtime state (SQLite database, broker folders, collected static files).
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -99,3 +99,16 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Alert on connection pool saturation {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+
+
+def review(*, team=None, services=(), tags=(), restricted=False, published=True, days=0, **extra):
+    """A review of a new incident; published `days` after BASE_TIME unless `published=False`."""
+    incident = IncidentFactory(team=team or TeamFactory(), restricted=restricted, **extra)
+    incident.services.set(services)
+    postmortem = PostmortemFactory(
+        incident=incident,
+        status="published" if published else "draft",
+        published_at=BASE_TIME + dt.timedelta(days=days) if published else None,
+    )
+    postmortem.tags.set(tags)
+    return postmortem

@@ -49,3 +49,20 @@ def test_a_malformed_value_stops_the_process_with_its_name():
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "EMAIL_PORT='twenty-five' is not a whole number" in result.stderr
+
+
+def test_a_local_env_file_fills_in_what_the_environment_does_not_set(tmp_path):
+    env_file = tmp_path / "dev.env"
+    env_file.write_text("DEBUG=true\nTIME_ZONE=Europe/Berlin\n")
+    show = [
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG, settings.TIME_ZONE)",
+    ]
+    result = _manage(*show, env={"ENV_FILE": str(env_file)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "Europe/Berlin"]
+    # The environment wins over the file: with DEBUG off, a real secret is required.
+    result = _manage(*show, env={"ENV_FILE": str(env_file), "DEBUG": "false"})
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY" in result.stderr

@@ -1,7 +1,5 @@
 """Browsing the archive by service and by tag, and related reviews on the read view."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
@@ -12,28 +10,12 @@ from postmortems.selectors import postmortem_with_content
 from postmortems.services.postmortems import postmortem_set_status
 from postmortems.views.browse import service_tree, tags_with_counts
 from tests.factories import (
-    BASE_TIME,
-    IncidentFactory,
-    PostmortemFactory,
     ServiceFactory,
     TagFactory,
-    TeamFactory,
+    review,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _review(*, team=None, services=(), tags=(), restricted=False, published=True, days=0, **extra):
-    """A review of a new incident; published `days` after BASE_TIME unless `published=False`."""
-    incident = IncidentFactory(team=team or TeamFactory(), restricted=restricted, **extra)
-    incident.services.set(services)
-    postmortem = PostmortemFactory(
-        incident=incident,
-        status="published" if published else "draft",
-        published_at=BASE_TIME + dt.timedelta(days=days) if published else None,
-    )
-    postmortem.tags.set(tags)
-    return postmortem
 
 
 def _totals(user) -> dict[str, tuple[int, int]]:
@@ -67,11 +49,11 @@ def checkout():
 
 
 def test_service_counts_include_reviews_of_child_services(owner, checkout):
-    _review(services=[checkout["db"]])
-    _review(services=[checkout["api"]])
-    _review(services=[checkout["web"]])
-    _review(services=[checkout["root"]])
-    _review(services=[checkout["search"]])
+    review(services=[checkout["db"]])
+    review(services=[checkout["api"]])
+    review(services=[checkout["web"]])
+    review(services=[checkout["root"]])
+    review(services=[checkout["search"]])
     totals = _totals(owner)
     assert totals["checkout"] == (4, 1)
     assert totals["checkout-api"] == (2, 1)
@@ -81,8 +63,8 @@ def test_service_counts_include_reviews_of_child_services(owner, checkout):
 
 
 def test_a_review_naming_several_services_of_one_subtree_counts_once_above_them(owner, checkout):
-    _review(services=[checkout["db"], checkout["web"], checkout["api"]])
-    _review(services=[checkout["db"], checkout["search"]])
+    review(services=[checkout["db"], checkout["web"], checkout["api"]])
+    review(services=[checkout["db"], checkout["search"]])
     totals = _totals(owner)
     assert totals["checkout"] == (2, 0)
     assert totals["checkout-api"] == (2, 1)
@@ -92,7 +74,7 @@ def test_a_review_naming_several_services_of_one_subtree_counts_once_above_them(
 
 
 def test_drafts_are_not_counted(owner, checkout):
-    _review(services=[checkout["db"]], published=False)
+    review(services=[checkout["db"]], published=False)
     assert _totals(owner)["checkout"] == (0, 0)
 
 
@@ -106,7 +88,7 @@ def test_the_tree_nests_children_under_their_parents_by_name(owner, checkout):
 def test_a_loop_in_the_service_tree_does_not_hang_the_page(client, owner, checkout):
     # Only self-parenting is prevented by a constraint; a longer loop can be made.
     Service.objects.filter(pk=checkout["root"].pk).update(parent=checkout["db"])
-    _review(services=[checkout["api"]])
+    review(services=[checkout["api"]])
     client.force_login(owner)
     response = client.get(reverse("pm-archive-services"))
     assert response.status_code == 200
@@ -114,7 +96,7 @@ def test_a_loop_in_the_service_tree_does_not_hang_the_page(client, owner, checko
 
 
 def test_the_services_page_links_each_service_to_the_filtered_archive(client, owner, checkout):
-    _review(services=[checkout["db"]])
+    review(services=[checkout["db"]])
     client.force_login(owner)
     body = client.get(reverse("pm-archive-services")).content.decode()
     assert f'href="{reverse("pm-archive")}?service=checkout-db"' in body
@@ -126,7 +108,7 @@ def test_the_services_page_links_each_service_to_the_filtered_archive(client, ow
 def test_restricted_reviews_are_counted_on_the_services_page_only_for_those_who_see_them(
     request, client, team, checkout, persona, expected
 ):
-    _review(team=team, services=[checkout["db"]], restricted=True)
+    review(team=team, services=[checkout["db"]], restricted=True)
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("pm-archive-services"))
     root = response.context["tree"][0]
@@ -140,8 +122,8 @@ def test_the_services_page_costs_the_same_queries_however_many_services(
     parent = ServiceFactory()
     for _ in range(rows):
         child = ServiceFactory(parent=parent)
-        _review(services=[child, ServiceFactory(parent=child)])  # two in one subtree
-        _review(services=[child], restricted=True)
+        review(services=[child, ServiceFactory(parent=child)])  # two in one subtree
+        review(services=[child], restricted=True)
     client.force_login(owner)
     # session, user, services, direct counts, links of multi-service incidents
     with django_assert_num_queries(5):
@@ -155,10 +137,10 @@ def test_the_services_page_costs_the_same_queries_however_many_services(
 
 def test_tags_are_listed_by_count_then_name_and_unused_ones_are_hidden(client, owner):
     dns, tls, cache, unused = (TagFactory(name=n, slug=n) for n in ["dns", "tls", "cache", "x"])
-    _review(tags=[dns, tls])
-    _review(tags=[tls, cache])
-    _review(tags=[dns])
-    _review(tags=[unused], published=False)
+    review(tags=[dns, tls])
+    review(tags=[tls, cache])
+    review(tags=[dns])
+    review(tags=[unused], published=False)
     client.force_login(owner)
     response = client.get(reverse("pm-archive-tags"))
     assert [(t.slug, t.review_count) for t in response.context["tags"]] == [
@@ -175,17 +157,17 @@ def test_tags_are_listed_by_count_then_name_and_unused_ones_are_hidden(client, o
 def test_restricted_reviews_are_counted_on_the_tags_page_only_for_those_who_see_them(
     request, client, team, persona, expected
 ):
-    _review(team=team, tags=[TagFactory(name="dns", slug="dns")], restricted=True)
+    review(team=team, tags=[TagFactory(name="dns", slug="dns")], restricted=True)
     client.force_login(request.getfixturevalue(persona))
     response = client.get(reverse("pm-archive-tags"))
     assert [(t.slug, t.review_count) for t in response.context["tags"]] == expected
     assert ("?tag=dns" in response.content.decode()) == bool(expected)
 
 
-def test_an_admin_counts_every_published_review(admin_user, team):
+def test_an_admin_counts_every_publishedreview(admin_user, team):
     tag = TagFactory()
-    _review(team=team, tags=[tag], restricted=True)
-    _review(tags=[tag])
+    review(team=team, tags=[tag], restricted=True)
+    review(tags=[tag])
     assert [t.review_count for t in tags_with_counts(user=admin_user)] == [2]
 
 
@@ -194,7 +176,7 @@ def test_the_tags_page_costs_the_same_queries_however_many_tags(
     client, owner, rows, django_assert_num_queries
 ):
     for _ in range(rows):
-        _review(tags=[TagFactory(), TagFactory()])
+        review(tags=[TagFactory(), TagFactory()])
     client.force_login(owner)
     # session, user, tags with counts
     with django_assert_num_queries(3):
@@ -208,18 +190,18 @@ def test_the_tags_page_costs_the_same_queries_however_many_tags(
 @pytest.fixture
 def subject(team, checkout):
     dns = TagFactory(name="dns", slug="dns")
-    pm = _review(team=team, services=[checkout["api"], checkout["web"]], tags=[dns])
+    pm = review(team=team, services=[checkout["api"], checkout["web"]], tags=[dns])
     return postmortem_with_content(pm)
 
 
 def test_related_reviews_rank_shared_services_above_shared_tags(owner, subject, checkout):
     dns = subject.tags.get()
-    tag_only = _review(tags=[dns], days=3)  # score 1, newest
-    one_service = _review(services=[checkout["api"]], days=1)  # score 2
-    both_services = _review(services=[checkout["api"], checkout["web"]])  # score 4
-    service_and_tag = _review(services=[checkout["web"]], tags=[dns])  # score 3
-    _review(services=[checkout["search"]], tags=[TagFactory()])  # nothing shared
-    _review(services=[checkout["db"]])  # a child service is not the same service
+    tag_only = review(tags=[dns], days=3)  # score 1, newest
+    one_service = review(services=[checkout["api"]], days=1)  # score 2
+    both_services = review(services=[checkout["api"], checkout["web"]])  # score 4
+    service_and_tag = review(services=[checkout["web"]], tags=[dns])  # score 3
+    review(services=[checkout["search"]], tags=[TagFactory()])  # nothing shared
+    review(services=[checkout["db"]])  # a child service is not the same service
     related = related_postmortems(postmortem=subject, user=owner)
     assert related == [both_services, service_and_tag, one_service, tag_only]
     assert [s.name for s in related[0].shared_services] == ["Checkout API", "Checkout web"]
@@ -227,24 +209,24 @@ def test_related_reviews_rank_shared_services_above_shared_tags(owner, subject, 
 
 
 def test_equal_scores_go_to_the_newest_first(owner, subject, checkout):
-    older = _review(services=[checkout["api"]], days=1)
-    newer = _review(services=[checkout["api"]], days=2)
+    older = review(services=[checkout["api"]], days=1)
+    newer = review(services=[checkout["api"]], days=2)
     assert related_postmortems(postmortem=subject, user=owner) == [newer, older]
 
 
 def test_on_postgresql_equal_scores_go_to_the_closest_text_first(postgres, owner, team, checkout):
-    subject = _review(team=team, services=[checkout["api"]], title="Redis failover stalled")
-    similar = _review(services=[checkout["api"]], days=1, title="Redis failover took minutes")
-    newer = _review(services=[checkout["api"]], days=2, title="Disk alert at night")
+    subject = review(team=team, services=[checkout["api"]], title="Redis failover stalled")
+    similar = review(services=[checkout["api"]], days=1, title="Redis failover took minutes")
+    newer = review(services=[checkout["api"]], days=2, title="Disk alert at night")
     rebuild_index()
     subject = postmortem_with_content(subject)
     assert related_postmortems(postmortem=subject, user=owner) == [similar, newer]
 
 
 def test_related_reviews_leave_out_drafts_itself_and_respect_the_limit(owner, subject, checkout):
-    _review(services=[checkout["api"]], published=False)
+    review(services=[checkout["api"]], published=False)
     for day in range(4):
-        _review(services=[checkout["api"]], days=day)
+        review(services=[checkout["api"]], days=day)
     related = related_postmortems(postmortem=subject, user=owner, limit=3)
     assert len(related) == 3
     assert subject not in related
@@ -256,22 +238,22 @@ def test_restricted_related_reviews_appear_only_for_those_who_see_them(
     request, subject, checkout, other_team, persona, visible
 ):
     # The restricted review belongs to the subject's team; the outsider is in other_team.
-    hidden = _review(team=subject.incident.team, services=[checkout["api"]], restricted=True)
+    hidden = review(team=subject.incident.team, services=[checkout["api"]], restricted=True)
     user = request.getfixturevalue(persona)
     assert (hidden in related_postmortems(postmortem=subject, user=user)) is visible
 
 
 def test_a_review_sharing_nothing_has_no_related_reviews(owner, checkout):
-    lonely = postmortem_with_content(_review(services=[checkout["search"]]))
-    _review(services=[checkout["api"]], tags=[TagFactory()])
-    bare = postmortem_with_content(_review())
+    lonely = postmortem_with_content(review(services=[checkout["search"]]))
+    review(services=[checkout["api"]], tags=[TagFactory()])
+    bare = postmortem_with_content(review())
     assert related_postmortems(postmortem=lonely, user=owner) == []
     assert related_postmortems(postmortem=bare, user=owner) == []
 
 
 def test_the_read_view_lists_related_reviews_with_what_they_share(client, owner, subject, checkout):
-    other = _review(services=[checkout["web"]], title="Cart timeouts", published=False)
-    _review(services=[checkout["web"]], published=False)  # a draft stays out
+    other = review(services=[checkout["web"]], title="Cart timeouts", published=False)
+    review(services=[checkout["web"]], published=False)  # a draft stays out
     postmortem_set_status(postmortem=other, status="published")
     client.force_login(owner)
     response = client.get(reverse("pm-postmortem-detail", args=[subject.incident.number]))
@@ -288,7 +270,7 @@ def test_the_read_view_costs_the_same_queries_however_many_related_reviews(
     client, owner, subject, checkout, rows, django_assert_num_queries
 ):
     for _ in range(rows):
-        _review(services=[checkout["api"]], tags=list(subject.tags.all()))
+        review(services=[checkout["api"]], tags=list(subject.tags.all()))
     client.force_login(owner)
     # session, user, incident, can-edit (membership), authors, tags, events,
     # items (+owners), services, related reviews, their shared services and tags

@@ -1,6 +1,5 @@
 """Personal Atom feeds of published reviews: signed links, scopes, visibility, format."""
 
-import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,13 +9,10 @@ from accounts.tokens import feed_scope_from_token, feed_token, unsubscribe_token
 from postmortems.feeds import FEED_SIZE
 from postmortems.services.postmortems import postmortem_set_status
 from tests.factories import (
-    BASE_TIME,
-    IncidentFactory,
-    PostmortemFactory,
     ServiceFactory,
     TagFactory,
-    TeamFactory,
     UserFactory,
+    review,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,19 +23,6 @@ ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 @pytest.fixture(autouse=True)
 def _site_url(settings):
     settings.SITE_URL = SITE
-
-
-def _review(*, team=None, services=(), tags=(), restricted=False, published=True, days=0, **extra):
-    """A review of a new incident; published `days` after BASE_TIME unless `published=False`."""
-    incident = IncidentFactory(team=team or TeamFactory(), restricted=restricted, **extra)
-    incident.services.set(services)
-    postmortem = PostmortemFactory(
-        incident=incident,
-        status="published" if published else "draft",
-        published_at=BASE_TIME + dt.timedelta(days=days) if published else None,
-    )
-    postmortem.tags.set(tags)
-    return postmortem
 
 
 def _feed_path(user, scope=None) -> str:
@@ -88,7 +71,7 @@ def test_tampered_and_foreign_tokens_are_refused(owner, admin_user):
 
 
 def test_anyone_with_the_link_reads_the_feed_without_signing_in(client, owner):
-    _review(title="Cache stampede")
+    review(title="Cache stampede")
     response = client.get(_feed_path(owner))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -121,7 +104,7 @@ def test_the_feed_answers_only_get(client, owner):
 
 def test_the_feed_is_valid_atom_with_absolute_links(client, owner, author):
     dns = TagFactory(name="dns")
-    draft = _review(title="Resolver saturation", published=False)
+    draft = review(title="Resolver saturation", published=False)
     draft.summary = "Resolvers ran out of **sockets**."
     draft.save()
     draft.tags.set([dns])
@@ -156,7 +139,7 @@ def test_the_feed_is_valid_atom_with_absolute_links(client, owner, author):
 
 
 def test_markup_in_a_title_is_text_and_in_a_summary_is_sanitised(client, owner):
-    pm = _review(title="Queue <backlog> & retries")
+    pm = review(title="Queue <backlog> & retries")
     pm.summary = "<script>alert(1)</script> [x](javascript:alert(1))"
     pm.save()
     [entry] = _entries(client, owner)
@@ -167,9 +150,9 @@ def test_markup_in_a_title_is_text_and_in_a_summary_is_sanitised(client, owner):
 
 
 def test_the_feed_lists_the_newest_published_reviews_first_and_at_most_thirty(client, owner):
-    _review(published=False, title="A draft")
+    review(published=False, title="A draft")
     for day in range(FEED_SIZE + 2):
-        _review(days=day, title=f"Review {day}")
+        review(days=day, title=f"Review {day}")
     titles = _titles(client, owner)
     assert len(titles) == FEED_SIZE
     assert titles[0].endswith("Review 31")
@@ -181,15 +164,15 @@ def test_the_feed_lists_the_newest_published_reviews_first_and_at_most_thirty(cl
 def test_restricted_reviews_reach_only_the_feeds_of_those_who_see_them(
     request, client, team, persona, visible
 ):
-    _review(team=team, restricted=True, title="Leaked credentials")
-    _review(title="Open review")
+    review(team=team, restricted=True, title="Leaked credentials")
+    review(title="Open review")
     titles = _titles(client, request.getfixturevalue(persona))
     assert any(t.endswith("Open review") for t in titles)
     assert any(t.endswith("Leaked credentials") for t in titles) is visible
 
 
 def test_losing_access_takes_effect_on_the_next_fetch(client, team, teammate):
-    _review(team=team, restricted=True, title="Leaked credentials")
+    review(team=team, restricted=True, title="Leaked credentials")
     path = _feed_path(teammate)
     assert len(ET.fromstring(client.get(path).content).findall("atom:entry", ATOM)) == 1
     teammate.memberships.all().delete()
@@ -200,10 +183,10 @@ def test_a_service_feed_includes_its_child_services(client, owner):
     checkout = ServiceFactory(name="Checkout", slug="checkout")
     api = ServiceFactory(slug="checkout-api", parent=checkout)
     db = ServiceFactory(slug="checkout-db", parent=api)
-    _review(services=[checkout], title="Root")
-    _review(services=[db], title="Grandchild")
-    _review(services=[db, api], title="Two levels")  # listed once
-    _review(services=[ServiceFactory()], title="Elsewhere")
+    review(services=[checkout], title="Root")
+    review(services=[db], title="Grandchild")
+    review(services=[db, api], title="Two levels")  # listed once
+    review(services=[ServiceFactory()], title="Elsewhere")
     titles = _titles(client, owner, {"service": "checkout"})
     assert sorted(t.split(" ", 1)[1] for t in titles) == ["Grandchild", "Root", "Two levels"]
     assert _titles(client, owner, {"service": "checkout-db"})[0].endswith("Two levels")
@@ -213,9 +196,9 @@ def test_a_service_feed_includes_its_child_services(client, owner):
 
 def test_team_and_tag_feeds_follow_their_team_and_tag(client, owner, team):
     dns = TagFactory(slug="dns")
-    _review(team=team, title="Ours")
-    _review(tags=[dns], title="Tagged")
-    _review(title="Other")
+    review(team=team, title="Ours")
+    review(tags=[dns], title="Tagged")
+    review(title="Other")
     assert [t.split(" ", 1)[1] for t in _titles(client, owner, {"team": "platform"})] == ["Ours"]
     assert [t.split(" ", 1)[1] for t in _titles(client, owner, {"tag": "dns"})] == ["Tagged"]
     root = ET.fromstring(client.get(_feed_path(owner, {"tag": "dns"})).content)
@@ -228,10 +211,10 @@ def test_the_feed_costs_the_same_queries_however_many_entries(
     client, owner, rows, django_assert_num_queries
 ):
     for day in range(rows):
-        pm = _review(days=day, tags=[TagFactory()], services=[ServiceFactory()])
+        pm = review(days=day, tags=[TagFactory()], services=[ServiceFactory()])
         pm.authors.add(UserFactory())
     path = _feed_path(owner, {"team": "platform"})
-    _review(team=owner.teams.get())
+    review(team=owner.teams.get())
     # user, scope name, reviews, their tags, their authors
     with django_assert_num_queries(5):
         response = client.get(path)
@@ -267,7 +250,7 @@ def test_each_person_gets_their_own_feed_links(client, owner, teammate):
 
 
 def test_the_services_and_tags_pages_link_to_their_feeds(client, owner):
-    _review(services=[ServiceFactory(slug="checkout")], tags=[TagFactory(slug="dns")])
+    review(services=[ServiceFactory(slug="checkout")], tags=[TagFactory(slug="dns")])
     client.force_login(owner)
     services = client.get(reverse("pm-archive-services")).content.decode()
     tags = client.get(reverse("pm-archive-tags")).content.decode()
