@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import archive, browse, editor, incidents, outbox
+from postmortems.views import action_items, archive, browse, editor, incidents, outbox
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -38,6 +38,20 @@ postmortem_urls = [
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
+    path(
+        "actions/<uuid:code>/",
+        include(
+            [
+                path("done/", action_items.action_item_done_view, name="pm-action-done"),
+                path("extend/", action_items.action_item_extend_view, name="pm-action-extend"),
+                path(
+                    "reassign/", action_items.action_item_reassign_view, name="pm-action-reassign"
+                ),
+                path("nudge/", action_items.action_item_nudge_view, name="pm-action-nudge"),
+                path("history/", action_items.action_item_history_view, name="pm-action-history"),
+            ]
+        ),
+    ),
 ]
 
 urlpatterns = [

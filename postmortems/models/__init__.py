@@ -1,3 +1,4 @@
+from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
@@ -8,6 +9,7 @@ from postmortems.models.subscriptions import Subscription
 
 __all__ = [
     "ActionItem",
+    "ActionItemChange",
     "Incident",
     "OutboundEmail",
     "Postmortem",

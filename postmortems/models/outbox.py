@@ -20,6 +20,7 @@ class OutboundEmail(models.Model):
         ACTION_DIGEST = "action_digest", "Action item digest"
         LEAD_DIGEST = "lead_digest", "Team lead digest"
         PUBLISHED = "published", "Review published"
+        NUDGE = "nudge", "Action item nudge"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -4,7 +4,8 @@ from django.utils import timezone
 from accounts.models import User
 from postmortems.models import ActionItem, Postmortem
 from postmortems.search_index import index_postmortem
-from postmortems.services.edits import save_if_unchanged
+from postmortems.services.action_changes import record_changes, snapshot
+from postmortems.services.edits import EditConflict, save_if_unchanged
 
 ITEM_FIELDS = [
     "title",
@@ -40,11 +41,20 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
     return item
 
 
-def action_item_update(*, item: ActionItem, expected_revision: int) -> ActionItem:
+def action_item_update(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
+    """Save the editor's form; changes to the tracked fields go into the item's history."""
     _stamp_completion(item)
     item.full_clean()
+    now = timezone.now()
     with transaction.atomic():
+        # The form has already written its values into `item`: the old ones come from
+        # the row. Read at the expected revision, they are exactly what this save
+        # replaces; at any other revision the save would fail anyway, so fail now.
+        current = ActionItem.objects.select_related("owner").get(pk=item.pk)
+        if current.revision != expected_revision:
+            raise EditConflict(current)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS)
+        record_changes(item=item, before=snapshot(current), by=by, at=now)
         index_postmortem(item.postmortem_id)
     return item
 

@@ -88,7 +88,11 @@ def edit_view(
         form = spec.form_class(request.POST, instance=obj, prefix=str(code))
         if form.is_valid():
             try:
-                spec.update(form.instance, expected_revision=form.cleaned_data["revision"] or 0)
+                spec.update(
+                    form.instance,
+                    by=request.user,
+                    expected_revision=form.cleaned_data["revision"] or 0,
+                )
             except EditConflict as error:
                 conflict = error.current
                 form.add_error(None, CONFLICT_MESSAGE)

@@ -18,7 +18,7 @@ TIMELINE = InlineList(
     form_class=TimelineEventForm,
     get_for_user=get_timeline_event_for_user,
     create=timeline_event_create,
-    update=lambda event, expected_revision: timeline_event_update(
+    update=lambda event, by, expected_revision: timeline_event_update(
         event=event, expected_revision=expected_revision
     ),
     delete=lambda event: timeline_event_delete(event=event),
@@ -32,8 +32,8 @@ ACTIONS = InlineList(
     form_class=ActionItemForm,
     get_for_user=get_action_item_for_user,
     create=action_item_create,
-    update=lambda item, expected_revision: action_item_update(
-        item=item, expected_revision=expected_revision
+    update=lambda item, by, expected_revision: action_item_update(
+        item=item, by=by, expected_revision=expected_revision
     ),
     delete=lambda item: action_item_delete(item=item),
 )

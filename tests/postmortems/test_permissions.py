@@ -38,6 +38,11 @@ URLS = [
     ("pm-action-add", "post", WRITE, None),
     ("pm-action-edit", "get", WRITE, "item"),
     ("pm-action-delete", "post", WRITE, "item"),
+    ("pm-action-history", "get", READ, "item"),
+    ("pm-action-done", "post", WRITE, "item"),
+    ("pm-action-extend", "post", WRITE, "item"),
+    ("pm-action-reassign", "post", WRITE, "item"),
+    ("pm-action-nudge", "post", WRITE, "item"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).

@@ -106,10 +106,10 @@ def test_finishing_an_action_item_stamps_completion_and_reopening_clears_it(post
     item = action_item_create(postmortem=postmortem, by=owner, title="Add alert", owner=owner)
     assert item.completed_at is None
     item.status = ActionItem.Status.DONE
-    action_item_update(item=item, expected_revision=0)
+    action_item_update(item=item, by=owner, expected_revision=0)
     assert item.completed_at is not None
     item.status = ActionItem.Status.OPEN
-    action_item_update(item=item, expected_revision=1)
+    action_item_update(item=item, by=owner, expected_revision=1)
     item.refresh_from_db()
     assert item.completed_at is None
     assert item.revision == 2
@@ -125,11 +125,11 @@ def test_wont_do_needs_a_reason(postmortem, owner):
 def test_a_stale_action_item_edit_raises_a_conflict_and_writes_nothing(postmortem, owner):
     item = action_item_create(postmortem=postmortem, by=owner, title="Add alert")
     item.title = "Add alert on pool saturation"
-    action_item_update(item=item, expected_revision=0)
+    action_item_update(item=item, by=owner, expected_revision=0)
     stale = ActionItem.objects.get(pk=item.pk)
     stale.title = "Something else"
     with pytest.raises(EditConflict) as conflict:
-        action_item_update(item=stale, expected_revision=0)
+        action_item_update(item=stale, by=owner, expected_revision=0)
     assert conflict.value.current.title == "Add alert on pool saturation"
     assert ActionItem.objects.get(pk=item.pk).title == "Add alert on pool saturation"
 

@@ -1,0 +1,250 @@
+"""Quick actions on one action item (done, new date, new owner, nudge), each recorded.
+
+Every change writes one ActionItemChange per field that changed: who, when, the old
+and the new value as people read them, and the reason when one was given. Changes
+go through the item's revision like every other edit (postmortems/services/edits.py):
+the caller names the revision its form was rendered from, and a form that is out of
+date gets EditConflict instead of overwriting what someone else saved.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from postmortems.emails import absolute_url, compose
+from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
+from postmortems.permissions import visible_incidents
+from postmortems.services.edits import EditConflict, save_if_unchanged
+from postmortems.services.outbox import enqueue_after_commit
+
+Field = ActionItemChange.Field
+Snapshot = dict[str, tuple[object, str]]
+REASON_REQUIRED = "Say why the date moves, so the team knows what changed."
+
+
+def _owner_name(user: User | None) -> str:
+    return str(user) if user is not None else ""
+
+
+def snapshot(item: ActionItem) -> Snapshot:
+    """The tracked fields of `item`: field -> (value compared, text recorded)."""
+    due = item.due_date
+    return {
+        Field.TITLE: (item.title, item.title),
+        Field.STATUS: (item.status, item.get_status_display()),
+        Field.OWNER: (item.owner_id, _owner_name(item.owner)),
+        Field.DUE_DATE: (due, due.isoformat() if due else ""),
+    }
+
+
+def record_changes(
+    *, item: ActionItem, before: Snapshot, by: User | None, at: datetime, reason: str = ""
+) -> list[ActionItemChange]:
+    """One history row per tracked field whose value differs from `before`."""
+    after = snapshot(item)
+    changes = [
+        ActionItemChange(
+            action_item=item,
+            changed_by=by,
+            changed_at=at,
+            field=field,
+            old_value=old_text,
+            new_value=after[field][1],
+            reason=reason,
+        )
+        for field, (old, old_text) in before.items()
+        if after[field][0] != old
+    ]
+    ActionItemChange.objects.bulk_create(changes)
+    return changes
+
+
+def _ensure_current(item: ActionItem, expected_revision: int) -> None:
+    """The form was rendered from an older revision: someone else changed the item since."""
+    if item.revision != expected_revision:
+        raise EditConflict(item)
+
+
+def _ensure_open(item: ActionItem) -> None:
+    if item.is_finished:
+        raise ValidationError(
+            f"This action item is already {item.get_status_display().lower()}. "
+            "Reopen it in the editor to change it."
+        )
+
+
+def _local_today(user: User, now: datetime) -> date:
+    return now.astimezone(user.zone).date()
+
+
+def _save(
+    item: ActionItem,
+    *,
+    before: Snapshot,
+    by: User,
+    now: datetime,
+    expected_revision: int,
+    fields: list[str],
+    reason: str = "",
+) -> ActionItem:
+    # Validate what this change touches: the fields it writes and the constraints on
+    # them. The rest of the row is as saved, and re-checking it costs a query a field.
+    untouched = [f.name for f in ActionItem._meta.concrete_fields if f.name not in fields]
+    item.full_clean(exclude=untouched, validate_unique=False)
+    with transaction.atomic():
+        # The conditional UPDATE is the real check: a save that landed after this
+        # request loaded the item makes it fail, and nothing is written.
+        save_if_unchanged(item, expected_revision=expected_revision, fields=fields)
+        record_changes(item=item, before=before, by=by, at=now, reason=reason)
+    return item
+
+
+def action_item_mark_done(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
+    _ensure_current(item, expected_revision)
+    _ensure_open(item)
+    now = timezone.now()
+    before = snapshot(item)
+    item.status = ActionItem.Status.DONE
+    item.completed_at = now
+    item.wont_do_reason = ""
+    return _save(
+        item,
+        before=before,
+        by=by,
+        now=now,
+        expected_revision=expected_revision,
+        fields=["status", "completed_at", "wont_do_reason"],
+    )
+
+
+def action_item_extend(
+    *, item: ActionItem, by: User, due_date: date, reason: str, expected_revision: int
+) -> ActionItem:
+    """Move the due date later, saying why. "Today" is the date where `by` is."""
+    _ensure_current(item, expected_revision)
+    _ensure_open(item)
+    now = timezone.now()
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = REASON_REQUIRED
+    if due_date < _local_today(by, now):
+        errors["due_date"] = "The new due date is in the past. Pick today or a later day."
+    elif item.due_date is not None and due_date <= item.due_date:
+        errors["due_date"] = (
+            f"Pick a date after the current one ({item.due_date:%b} {item.due_date.day}, "
+            f"{item.due_date.year})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(item)
+    item.due_date = due_date
+    return _save(
+        item,
+        before=before,
+        by=by,
+        now=now,
+        expected_revision=expected_revision,
+        fields=["due_date"],
+        reason=reason,
+    )
+
+
+def action_item_reassign(
+    *, item: ActionItem, by: User, owner: User, expected_revision: int
+) -> ActionItem:
+    """Hand the item to someone in the incident's team (or to an admin)."""
+    _ensure_current(item, expected_revision)
+    _ensure_open(item)
+    team_id = item.postmortem.incident.team_id
+    if not owner.is_active:
+        raise ValidationError({"owner": f"{owner} can no longer sign in; choose someone else."})
+    if owner.pk == item.owner_id:
+        raise ValidationError({"owner": f"{owner} already owns this action item."})
+    is_member = Membership.objects.filter(user=owner, team_id=team_id).exists()
+    if not (is_member or owner.is_superuser):
+        raise ValidationError(
+            {"owner": f"{owner} is not in {item.postmortem.incident.team}; choose a team member."}
+        )
+    now = timezone.now()
+    before = snapshot(item)
+    item.owner = owner
+    return _save(
+        item, before=before, by=by, now=now, expected_revision=expected_revision, fields=["owner"]
+    )
+
+
+def nudge_key(item: ActionItem, owner: User, now: datetime) -> str:
+    """One nudge per item per day, "day" being the owner's: they get at most one a day."""
+    return f"nudge:{item.code}:{_local_today(owner, now).isoformat()}"
+
+
+def action_item_nudge(*, item: ActionItem, by: User) -> bool:
+    """Queue one friendly email to the owner now. False when already nudged today.
+
+    The outbox's unique dedup key is the guard, not the check before it: two clicks
+    or two tabs at the same moment both try the INSERT and exactly one succeeds, so
+    there is one email and one "nudge" entry in the history. A nudge does not change
+    the item, so it does not bump its revision (it never conflicts with an edit).
+    """
+    owner = item.owner
+    incident = item.postmortem.incident
+    if owner is None:
+        raise ValidationError("This action item has no owner to nudge. Assign someone first.")
+    _ensure_open(item)
+    if not owner.is_active:
+        raise ValidationError(f"{owner} can no longer sign in; reassign the item instead.")
+    if incident.restricted and not visible_incidents(owner).filter(pk=incident.pk).exists():
+        raise ValidationError(
+            f"{owner} cannot see this restricted incident, so they cannot be nudged about it."
+        )
+    now = timezone.now()
+    key = nudge_key(item, owner, now)
+    if OutboundEmail.objects.filter(dedup_key=key).exists():
+        return False
+    email = _nudge_email(item=item, owner=owner, by=by, key=key, now=now)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not end the transaction
+                email.save(force_insert=True)
+        except IntegrityError:
+            return False  # the other click or tab inserted it first
+        ActionItemChange.objects.create(
+            action_item=item,
+            changed_by=by,
+            changed_at=now,
+            field=Field.NUDGE,
+            new_value=_owner_name(owner),
+        )
+        enqueue_after_commit([email.pk])
+    return True
+
+
+def _nudge_email(
+    *, item: ActionItem, owner: User, by: User, key: str, now: datetime
+) -> OutboundEmail:
+    incident = item.postmortem.incident
+    today = _local_today(owner, now)
+    path = reverse("pm-postmortem-detail", args=[incident.number])
+    email = compose(
+        kind=OutboundEmail.Kind.NUDGE,
+        recipient=owner,
+        dedup_key=key,
+        reason=f"You get this because you own this action item and {by} asked about it.",
+        incident=incident,
+        postmortem=item.postmortem,
+        context={
+            "item": item,
+            "incident": incident,
+            "nudged_by": by,
+            "today": today,
+            "days_overdue": (today - item.due_date).days if item.is_overdue_on(today) else 0,
+            "url": absolute_url(f"{path}#item-{item.code}"),
+        },
+    )
+    email.created_at = email.next_attempt_at = now
+    return email

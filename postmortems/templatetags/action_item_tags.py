@@ -1,0 +1,17 @@
+"""Presentation helpers for action item rows (the dashboard row, the history page)."""
+
+from datetime import date
+
+from django import template
+
+from postmortems.models import ActionItem
+
+register = template.Library()
+
+
+@register.filter
+def days_overdue(item: ActionItem, today: date) -> int:
+    """Whole days past the due date on `today` (the viewer's local date); 0 if not overdue."""
+    if not isinstance(today, date) or not item.is_overdue_on(today):
+        return 0
+    return (today - item.due_date).days

@@ -1,0 +1,237 @@
+"""Acting on one action item from a list of items (the team lead dashboard), and its history.
+
+Each action is a small POST form in the item's table row
+(templates/postmortems/includes/dashboard_item.html). With htmx the view answers
+with that row re-rendered: the result, or an error with what the user typed kept.
+Without JavaScript it redirects back to the page the form came from (`next`, when
+it is a URL of this site) with a message.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Membership, User
+from postmortems.models import ActionItem
+from postmortems.permissions import get_action_item_for_user
+from postmortems.services.action_changes import (
+    REASON_REQUIRED,
+    action_item_extend,
+    action_item_mark_done,
+    action_item_nudge,
+    action_item_reassign,
+)
+from postmortems.services.edits import EditConflict
+
+ROW = "postmortems/includes/dashboard_item.html"
+STALE_FORM = "This form is out of date. Reload the page and try again."
+CONFLICT_MESSAGE = (
+    "Someone else changed this action item after this page was loaded, so nothing was "
+    "changed. The row now shows their version: check it, then try again."
+)
+
+# The forms of these rows are used by these views only, so they live here rather
+# than in postmortems/forms.py. They parse; the services validate and write.
+
+
+class RevisionForm(forms.Form):
+    revision = forms.IntegerField(
+        min_value=0, error_messages={"required": STALE_FORM, "invalid": STALE_FORM}
+    )
+
+
+class ExtendForm(RevisionForm):
+    due_date = forms.DateField(
+        error_messages={
+            "required": "Choose the new due date.",
+            "invalid": "Enter the new due date as a date, like 2026-12-01.",
+        }
+    )
+    reason = forms.CharField(max_length=500, error_messages={"required": REASON_REQUIRED})
+
+
+class ReassignForm(RevisionForm):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        error_messages={
+            "required": "Choose the new owner.",
+            "invalid_choice": "Choose the new owner from the list.",
+        },
+    )
+
+
+def attach_assignees(items: Iterable[ActionItem]) -> None:
+    """Set `item.assignees`, the (user pk, name) of the active members of the item's
+    incident team, on every item: one query however many items and teams.
+    Each item needs `postmortem.incident` loaded."""
+    items = list(items)
+    team_ids = {item.postmortem.incident.team_id for item in items}
+    by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    members = (
+        Membership.objects.filter(team_id__in=team_ids, user__is_active=True)
+        .order_by("user__display_name", "user__email")
+        .values_list("team_id", "user_id", "user__display_name", "user__email")
+    )
+    for team_id, user_id, name, email in members:
+        by_team[team_id].append((user_id, name or email))
+    for item in items:
+        item.assignees = by_team.get(item.postmortem.incident.team_id, [])
+
+
+def _next_url(request: AuthenticatedHttpRequest, item: ActionItem) -> str:
+    """Where the form came from, if that is on this site; else the item on its postmortem."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("pm-postmortem-detail", args=[item.postmortem.incident.number])
+
+
+def _reloaded(item: ActionItem) -> ActionItem:
+    """The item as saved now: after a conflict (or a failed save) the row shows the truth."""
+    fresh = ActionItem.objects.select_related("owner").get(pk=item.pk)
+    fresh.postmortem = item.postmortem
+    return fresh
+
+
+def _error_text(form: forms.Form) -> str:
+    found = [message for errors in form.errors.values() for message in errors]
+    return " ".join(dict.fromkeys(found))
+
+
+Outcome = tuple[int, str]  # a messages level and what to tell the user
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    item: ActionItem,
+    form: forms.Form,
+    action: Callable[[dict], Outcome],
+) -> HttpResponse:
+    level, text = messages.ERROR, ""
+    if not form.is_valid():
+        text = _error_text(form)
+    else:
+        try:
+            level, text = action(form.cleaned_data)
+        except EditConflict:
+            text = CONFLICT_MESSAGE
+        except ValidationError as error:
+            text = " ".join(error.messages)
+    failed = level == messages.ERROR
+    next_url = _next_url(request, item)
+    if not request.htmx:
+        messages.add_message(request, level, text)
+        return redirect(next_url if "#" in next_url else f"{next_url}#item-{item.code}")
+    if failed:
+        item = _reloaded(item)
+    attach_assignees([item])
+    context = {
+        "item": item,
+        "today": timezone.localdate(),
+        "next_url": next_url,
+        "row_error": text if failed else "",
+        "row_message": "" if failed else text,
+        # What the user typed, so a failed form is not emptied (a missing reason keeps the date).
+        "typed": form.data if failed else {},
+    }
+    return TemplateResponse(request, ROW, context)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def action_item_done_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    item = get_action_item_for_user(request, number, code, write=True)
+
+    def done(data: dict) -> Outcome:
+        action_item_mark_done(item=item, by=request.user, expected_revision=data["revision"])
+        return messages.SUCCESS, f"Marked “{item.title}” done."
+
+    return _act(request, item, RevisionForm(request.POST), done)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def action_item_extend_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    item = get_action_item_for_user(request, number, code, write=True)
+
+    def extend(data: dict) -> Outcome:
+        action_item_extend(
+            item=item,
+            by=request.user,
+            due_date=data["due_date"],
+            reason=data["reason"],
+            expected_revision=data["revision"],
+        )
+        due = item.due_date
+        return messages.SUCCESS, f"“{item.title}” is now due {due:%b} {due.day}, {due.year}."
+
+    return _act(request, item, ExtendForm(request.POST), extend)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def action_item_reassign_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    item = get_action_item_for_user(request, number, code, write=True)
+
+    def reassign(data: dict) -> Outcome:
+        action_item_reassign(
+            item=item, by=request.user, owner=data["owner"], expected_revision=data["revision"]
+        )
+        return messages.SUCCESS, f"“{item.title}” now belongs to {item.owner}."
+
+    return _act(request, item, ReassignForm(request.POST), reassign)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def action_item_nudge_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    item = get_action_item_for_user(request, number, code, write=True)
+
+    def nudge(_data: dict) -> Outcome:
+        if action_item_nudge(item=item, by=request.user):
+            return messages.SUCCESS, f"Nudged {item.owner}: an email is on its way."
+        return messages.INFO, "Already nudged today."
+
+    # A nudge changes nothing on the item, so it needs no revision: nothing to parse.
+    return _act(request, item, forms.Form(request.POST), nudge)
+
+
+@require_GET
+def action_item_history_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    item = get_action_item_for_user(request, number, code, write=False)
+    return TemplateResponse(
+        request,
+        "postmortems/action_item_history.html",
+        {
+            "item": item,
+            "postmortem": item.postmortem,
+            "incident": item.postmortem.incident,
+            "changes": item.changes.select_related("changed_by"),  # newest first
+            "today": timezone.localdate(),
+        },
+    )
