@@ -9,7 +9,8 @@ for each query in QUERIES it measures, after a warm-up:
   regular member of one team, so the visibility filter applies: middleware, view,
   search, template; p50 and p95 of --runs requests;
 - the bare SQL: the page's statements are captured once (CaptureQueriesContext), and the
-  results query (the page of postmortems) plus the count query are re-run directly
+  search's own statements (window of matching ids, link counts, facets, the page of
+  postmortems: see find_search_statements) are re-run directly
   with a cursor, --runs times; the ratio page p50 / SQL p50 says how much the page
   adds on top of the search itself. "All SQL" re-runs every statement the page issued
   (session, user, facets, prefetches...): page minus all SQL is Python and template time;
@@ -64,7 +65,7 @@ class Row:
     hits: int
     page_p50: float  # seconds
     page_p95: float
-    sql_p50: float  # results + count query
+    sql_p50: float  # the search's own statements
     all_sql_p50: float  # every statement the page issued
     queries: int
 
@@ -131,9 +132,8 @@ def measure_queries(
         with CaptureQueriesContext(connection) as captured:
             _get(client, url)
         statements = [query["sql"] for query in captured.captured_queries]
-        results_sql, count_sql = find_search_statements(statements)
-        searched = [sql for sql in (results_sql, count_sql) if sql]
-        hits = _run_sql([count_sql])[0][0][2] if count_sql else 0  # ("count", "", n)
+        window_sql, searched = find_search_statements(statements)
+        hits = len(_run_sql([window_sql])[0]) if window_sql else 0
         page = _timings(runs, warmup=0, action=lambda url=url: _get(client, url))
         bare = _timings(runs, warmup=warmup, action=lambda sql=searched: _run_sql(sql))
         every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
@@ -154,30 +154,37 @@ def measure_queries(
     return rows
 
 
-def find_search_statements(statements: list[str]) -> tuple[str | None, str | None]:
-    """The results query (the page of postmortems) and the paginator's count query.
+def find_search_statements(statements: list[str]) -> tuple[str | None, list[str]]:
+    """The window statement and every statement of the search itself.
 
-    The results query selects postmortem columns and ends with a LIMIT (20, or fewer
-    when the count is smaller; it is skipped when nothing matches). A LIMIT inside an
-    EXISTS does not end the statement. The count query is the statement that computes
-    the count and every facet at once (it starts with WITH m AS MATERIALIZED); its
-    first row is the count. Prefetches and lookups select from other tables.
+    The search is: the window (ids of the newest matches: it selects from
+    postmortems_searchentry and ends with LIMIT RESULT_WINDOW), the capped link counts
+    of a tag or service filter (COUNT(*) over tag or service links), the facets (one
+    statement starting WITH m AS MATERIALIZED) and the results query (postmortem
+    columns, ending with a LIMIT). Session, user, catalog and prefetches are not.
     """
-    results = count = None
+    window, search = None, []
     for sql in statements:
         text = sql.strip()
         select_list = text.split(" FROM ", 1)[0]
-        if count is None and text.upper().startswith("WITH M AS MATERIALIZED"):
-            count = sql
-        elif (
-            results is None
-            and '"postmortems_postmortem"."id"' in select_list
-            and _ENDS_WITH_LIMIT.search(text)
-        ):
-            results = sql
-    return results, count
+        if window is None and _IS_WINDOW.search(text):
+            window = sql
+            search.append(sql)
+        else:
+            facets = text.upper().startswith("WITH M AS MATERIALIZED")
+            links = _IS_LINK_COUNT.search(text)
+            results = '"postmortems_postmortem"."id"' in select_list and _ENDS_WITH_LIMIT.search(
+                text
+            )
+            if facets or links or results:
+                search.append(sql)
+    return window, search
 
 
+_IS_WINDOW = re.compile(r'^SELECT "postmortems_searchentry"\."postmortem_id".*\sLIMIT \d+$', re.S)
+_IS_LINK_COUNT = re.compile(
+    r'^SELECT COUNT\(\*\) FROM \(SELECT "postmortems_(postmortem_tags|incident_services)"'
+)
 _ENDS_WITH_LIMIT = re.compile(r"\sLIMIT \d+(\s+OFFSET \d+)?$", re.IGNORECASE)
 
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Team
 from postmortems.models import Service, Severity, Subscription, Tag
 from postmortems.search import SearchParams, published_postmortems, search_postmortems
 from postmortems.services.subscriptions import subscription_set
@@ -82,9 +81,9 @@ def archive_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": results.page,
         "facets": results.facets,
         "query": query.urlencode(),
-        "services": Service.objects.values_list("slug", "name"),
-        "tags": Tag.objects.values_list("slug", "name"),
-        "teams": Team.objects.values_list("slug", "name"),
+        "services": [(s.slug, s.name) for s in results.catalog.services],
+        "tags": [(t.slug, t.name) for t in results.catalog.tags],
+        "teams": [(t.slug, t.name) for t in results.catalog.teams],
         "severities": Severity.choices,
     }
     template = "postmortems/archive.html"
