@@ -6,12 +6,14 @@
 the command line entry point calls bench.django_setup.setup(). It empties the tables
 it fills (and the tables that point at them), then loads, in bulk:
 
-- 20 teams, 500 people (memberships, a few in two teams, one or two leads per team,
-  one admin), a tree of ~30 services (each owned by a team) and 25 tags;
+- 20 teams and 500 people by default (`--teams`, `--people`; memberships, a few in two
+  teams, one or two leads per team, one admin), a tree of ~30 services (each owned by
+  a team) and 25 tags;
 - N incidents with a published postmortem, plus ~10% more incidents with a draft or
   in-review postmortem or none at all; ~3% of all incidents are restricted;
 - per incident 1-3 services, per postmortem 1-3 tags, 1-2 authors, 3-6 timeline
-  events and 1-4 action items (older ones mostly done, some open and overdue);
+  events and 1-4 action items by default (`--items 3-7` for the dashboard benchmark;
+  older ones mostly done, some open and overdue, ~10% without an owner);
 - English text assembled from bench/text.py with a seeded random.Random, so one seed
   gives the same data every time (database ids aside).
 
@@ -58,12 +60,22 @@ class _Counts:
         self.rows[name] = self.rows.get(name, 0) + n
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How many teams and people, and how many action items per review."""
+
+    teams: int = 20
+    people: int = 500
+    items: tuple[int, int] = (1, 4)
+
+
 def generate(
     postmortems: int,
     seed: int = 42,
     *,
     now: datetime | None = None,
     log: Log | None = None,
+    shape: Shape = Shape(),
 ) -> dict[str, int]:
     """Empty the tables and load `postmortems` published reviews and everything around them.
 
@@ -80,10 +92,10 @@ def generate(
     started = time.perf_counter()
     with transaction.atomic():
         _empty_tables()
-        people = _people(rng, counts)
+        people = _people(rng, counts, shape)
         plan = _plan(rng, postmortems, now)
         for first in range(0, len(plan), CHUNK):
-            _load_chunk(rng, plan[first : first + CHUNK], first, people, now, counts)
+            _load_chunk(rng, plan[first : first + CHUNK], first, people, now, counts, shape)
             say(f"  {min(first + CHUNK, len(plan)):,} / {len(plan):,} incidents")
     say(f"  rows loaded in {time.perf_counter() - started:.0f} s; rebuilding the search index")
     started = time.perf_counter()
@@ -134,7 +146,17 @@ def _tables_to_empty() -> list[str]:
     return sorted(model._meta.db_table for model in found)
 
 
-def _people(rng: random.Random, counts: _Counts) -> _People:
+def _team_names(count: int) -> list[str]:
+    """text.TEAMS, then numbered second and third squads of them."""
+    names = list(text.TEAMS)
+    squad = 2
+    while len(names) < count:
+        names += [f"{name} {squad}" for name in text.TEAMS]
+        squad += 1
+    return names[:count]
+
+
+def _people(rng: random.Random, counts: _Counts, shape: Shape) -> _People:
     from django.utils.text import slugify
 
     from accounts.models import Membership, Team, User
@@ -143,11 +165,12 @@ def _people(rng: random.Random, counts: _Counts) -> _People:
     teams = Team.objects.bulk_create(
         [
             Team(name=name, slug=slugify(name), description=f"The {name} team.")
-            for name in text.TEAMS
+            for name in _team_names(shape.teams)
         ]
     )
     users = []
-    for i in range(500):
+    admin = shape.people - 1
+    for i in range(shape.people):
         first, last = rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)
         users.append(
             User(
@@ -156,13 +179,13 @@ def _people(rng: random.Random, counts: _Counts) -> _People:
                 time_zone=rng.choice(text.TIME_ZONES),
                 digest_hour=rng.choice((8, 9, 9, 9, 10)),
                 password="!",  # unusable: benchmarks sign in with force_login
-                is_staff=i == 499,
-                is_superuser=i == 499,
+                is_staff=i == admin,
+                is_superuser=i == admin,
             )
         )
     users = User.objects.bulk_create(users, batch_size=500)
     memberships, members = [], {team.pk: [] for team in teams}
-    for i, user in enumerate(users[:499]):
+    for i, user in enumerate(users[:admin]):
         team = teams[i % len(teams)]
         # The first one or two people of each team lead it.
         lead = i < len(teams) or (i < 2 * len(teams) and i % 2 == 0)
@@ -265,6 +288,7 @@ def _load_chunk(
     people: _People,
     now: datetime,
     counts: _Counts,
+    shape: Shape,
 ) -> None:
     from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 
@@ -349,7 +373,9 @@ def _load_chunk(
         for user_id in {incident.owner_id, rng.choice(team_members)}:
             authors.append(Postmortem.authors.through(postmortem_id=postmortem.pk, user_id=user_id))
         events.extend(_timeline(rng, postmortem, incident, kind, slots))
-        items.extend(_action_items(rng, postmortem, incident, kind, slots, team_members, now))
+        items.extend(
+            _action_items(rng, postmortem, incident, kind, slots, team_members, now, shape)
+        )
     Postmortem.tags.through.objects.bulk_create(tags, batch_size=2000)
     Postmortem.authors.through.objects.bulk_create(authors, batch_size=2000)
     TimelineEvent.objects.bulk_create(events, batch_size=1000)
@@ -432,12 +458,13 @@ def _timeline(rng, postmortem, incident, kind, slots):
     ]
 
 
-def _action_items(rng, postmortem, incident, kind, slots, team_members, now):
+def _action_items(rng, postmortem, incident, kind, slots, team_members, now, shape):
     from postmortems.models import ActionItem
 
     today = now.date()
     items = []
-    for title, item_type in _pick(rng, kind["actions"] + text.GENERIC_ACTIONS, 1, 4):
+    low, high = shape.items
+    for title, item_type in _pick(rng, kind["actions"] + text.GENERIC_ACTIONS, low, high):
         due = incident.resolved_at.date() + timedelta(days=rng.randint(7, 90))
         if due < today - timedelta(days=30):  # long past due: mostly finished
             status = rng.choices(("done", "wont_do", "open", "in_progress"), (80, 8, 8, 4))[0]
@@ -486,14 +513,19 @@ def main() -> None:
     parser.add_argument("--postmortems", type=int, required=True)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--teams", type=int, default=Shape.teams)
+    parser.add_argument("--people", type=int, default=Shape.people)
+    parser.add_argument("--items", default="1-4", help="action items per review, LOW-HIGH")
     args = parser.parse_args()
+    low, high = (int(n) for n in args.items.split("-"))
+    shape = Shape(teams=args.teams, people=args.people, items=(low, high))
 
     from bench.django_setup import setup
 
     target = setup(database=args.database)
     print(f"Generating {args.postmortems:,} postmortems into {target}")
     started = time.perf_counter()
-    counts = generate(args.postmortems, seed=args.seed, log=print)
+    counts = generate(args.postmortems, seed=args.seed, log=print, shape=shape)
     print(f"Done in {time.perf_counter() - started:.0f} s:")
     for name, n in counts.items():
         print(f"  {name:<24} {n:>10,}")

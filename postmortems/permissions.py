@@ -9,6 +9,7 @@ Rules:
   admins may edit. Others who can see the incident get 403 when they try.
 """
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Membership, User
+from accounts.models import Membership, Team, User
 from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 
 
@@ -108,3 +109,38 @@ def get_action_item_for_user(
         raise Http404("No such action item.") from None
     item.postmortem = postmortem
     return item
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """The teams a dashboard page shows. `teams` None means every team (admins only)."""
+
+    teams: list[Team] | None
+    choices: list[Team]  # the teams this user may pick
+    key: str  # a team slug, "all", or "" when the user is in no team
+    label: str
+
+
+def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) -> DashboardScope:
+    """Leads and members see their own teams (the ones they lead first); admins pick any
+    team or all of them. Asking for another team's dashboard is a 404, as for a
+    restricted incident: its existence is not confirmed."""
+    user = request.user
+    if _is_admin(user):
+        choices = list(Team.objects.order_by("name"))
+        led = [m.team for m in user.memberships.filter(role=Membership.Role.LEAD)]
+        if key == "all" or (not key and not led):
+            return DashboardScope(teams=None, choices=choices, key="all", label="All teams")
+    else:
+        memberships = list(user.memberships.select_related("team").order_by("role", "team__name"))
+        choices = [m.team for m in memberships]  # "lead" sorts before "member"
+        led = [m.team for m in memberships if m.role == Membership.Role.LEAD]
+        if not choices:
+            return DashboardScope(teams=[], choices=[], key="", label="No team")
+    if not key:
+        team = (led or choices)[0]
+    else:
+        team = next((t for t in choices if t.slug == key), None)
+        if team is None:
+            raise Http404("No such team.")
+    return DashboardScope(teams=[team], choices=choices, key=team.slug, label=team.name)

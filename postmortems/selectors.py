@@ -1,11 +1,14 @@
 """Reads: querysets with their joins already decided, so views never build queries."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from accounts.models import User
 from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem, TimelineEvent
+from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
 
 
@@ -16,6 +19,7 @@ class IncidentFilters:
     team: str = ""  # team slug
     has_postmortem: str = ""  # "yes", "no" or ""
     q: str = ""
+    month: date | None = None  # started in this month (first day), in the viewer's zone
 
 
 def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]:
@@ -38,6 +42,9 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         incidents = incidents.filter(has_postmortem=False)
     if filters.q:
         incidents = incidents.filter(title__icontains=filters.q)
+    if filters.month:
+        start, end = month_bounds(filters.month, timezone.get_current_timezone())
+        incidents = incidents.filter(started_at__gte=start, started_at__lt=end)
     return incidents
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import action_items, archive, browse, editor, incidents, outbox
+from postmortems.views import action_items, archive, browse, dashboard, editor, incidents, outbox
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -68,6 +68,10 @@ urlpatterns = [
     path("archive/tags/", browse.tags_view, name="pm-archive-tags"),
     path("archive/feeds/", browse.feeds_view, name="pm-archive-feeds"),
     path("archive/feed/<str:token>/", browse.atom_feed_view, name="pm-archive-feed"),
+    path("dashboard/", dashboard.dashboard_view, name="pm-dashboard"),
+    path("dashboard/items/", dashboard.dashboard_items_view, name="pm-dashboard-items"),
+    path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
+    path("my-work/", dashboard.my_work_view, name="pm-my-work"),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

@@ -93,3 +93,23 @@ def test_statement_finder_picks_the_window_links_facets_and_results():
     assert find_search_statements(statements) == (statements[2], statements[1:5])
     assert percentile([0.3, 0.1, 0.2], 0.5) == 0.2
     assert percentile([float(n) for n in range(1, 31)], 0.95) == 29.0
+
+
+def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
+    from bench import dashboard
+    from bench.generate import Shape
+
+    counts = generate(SIZE, seed=3, shape=Shape(teams=4, people=40, items=(4, 6)))
+    assert counts["teams"] == 4
+    assert counts["users"] == 40
+    assert counts["action_items"] >= 4 * SIZE
+
+    rows = dashboard.measure(runs=2, warmup=1)
+
+    assert [row.label for row in rows] == ["team lead, own team", "admin, all teams"]
+    assert rows[1].items == ActionItem.objects.count()
+    for row in rows:
+        assert row.page_p95 >= row.page_p50 > 0
+        assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
+        assert row.queries > 0
+    assert "admin, all teams" in dashboard.table(rows, markdown=True)

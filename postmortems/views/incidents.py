@@ -10,6 +10,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team
 from postmortems.forms import IncidentForm
 from postmortems.models import Incident, Severity
+from postmortems.months import parse_month
 from postmortems.permissions import get_incident_for_user
 from postmortems.selectors import IncidentFilters, incident_list, reminders_sent
 from postmortems.services.edits import EditConflict
@@ -30,7 +31,10 @@ def _filters_from(request: AuthenticatedHttpRequest) -> IncidentFilters:
         for name, allowed in valid.items()
     }
     return IncidentFilters(
-        team=get.get("team", "")[:100], q=get.get("q", "").strip()[:200], **values
+        team=get.get("team", "")[:100],
+        q=get.get("q", "").strip()[:200],
+        month=parse_month(get.get("month", "")),
+        **values,
     )
 
 

@@ -21,6 +21,11 @@ URLS = [
     ("pm-archive-tags", "get", ANY, None),
     ("pm-archive-feeds", "get", ANY, None),
     ("pm-archive-follow", "post", ANY, None),
+    # Each user's own teams (tests/postmortems/test_dashboard.py checks the scoping).
+    ("pm-dashboard", "get", ANY, None),
+    ("pm-dashboard-items", "get", ANY, None),
+    ("pm-dashboard-csv", "get", ANY, None),
+    ("pm-my-work", "get", ANY, None),
     ("pm-outbox-retry", "post", STAFF, "email"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
@@ -65,6 +70,10 @@ NO_ARGS = {
     "pm-archive-tags",
     "pm-archive-feeds",
     "pm-archive-follow",
+    "pm-dashboard",
+    "pm-dashboard-items",
+    "pm-dashboard-csv",
+    "pm-my-work",
 }
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}

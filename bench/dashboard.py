@@ -1,0 +1,173 @@
+"""Team lead dashboard benchmark: the page through the full Django stack vs its bare SQL.
+
+    python -m bench.dashboard [--postmortems 91000] [--teams 50] [--people 2000]
+                              [--items 4-6] [--runs 20] [--no-generate] [--markdown]
+
+The defaults load about 100,000 incidents and 500,000 action items (bench/generate.py)
+into the PostgreSQL benchmark database, then measure GET /dashboard/ with
+django.test.Client (middleware, view, template; DEBUG off):
+- as the lead of one team (the team's own dashboard), and
+- as an admin viewing all teams (?team=all);
+p50 and p95 of --runs requests after a warm-up. The page's statements are captured
+once and re-run directly on a cursor: "aggregate SQL" is the statements that compute
+numbers (COUNT, AVG, window functions: the counts, review health, load per owner),
+"all SQL" is every statement. Ratio = page p50 / aggregate SQL p50. Queries per page
+must not grow with the data. Goal: p95 under 150 ms, within 2x of the bare SQL.
+"""
+
+import argparse
+import statistics
+import time
+from dataclasses import dataclass
+
+from bench.search import _run_sql, _timings, machine, percentile
+
+GOAL_P95, GOAL_RATIO = 0.150, 2.0
+WARMUP = 3
+
+
+@dataclass
+class Row:
+    label: str
+    items: int  # action items on the teams shown
+    page_p50: float
+    page_p95: float
+    aggregate_sql_p50: float
+    all_sql_p50: float
+    queries: int
+
+    @property
+    def ratio(self) -> float:
+        return self.page_p50 / self.aggregate_sql_p50 if self.aggregate_sql_p50 else float("inf")
+
+    @property
+    def meets_goal(self) -> bool:
+        return self.page_p95 < GOAL_P95 and self.ratio <= GOAL_RATIO
+
+
+def is_aggregate(sql: str) -> bool:
+    """A statement that computes numbers rather than loading rows to show."""
+    head = sql.split(" FROM ", 1)[0].upper()
+    return any(word in head for word in ("COUNT(", "AVG(", "ROW_NUMBER()"))
+
+
+def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import Membership, User
+    from postmortems.models import ActionItem
+
+    # django.test.Client talks to "testserver".
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    lead = (
+        Membership.objects.filter(role=Membership.Role.LEAD, user__is_superuser=False)
+        .select_related("user", "team")
+        .order_by("pk")
+        .first()
+    )
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    url = reverse("pm-dashboard")
+    pages = [
+        ("team lead, own team", lead.user, f"{url}?team={lead.team.slug}",
+         ActionItem.objects.filter(postmortem__incident__team=lead.team).count()),
+        ("admin, all teams", admin, f"{url}?team=all", ActionItem.objects.count()),
+    ]  # fmt: skip
+    rows = []
+    for label, user, page_url, items in pages:
+        client = Client()
+        client.force_login(user)
+
+        def get(client=client, page_url=page_url):
+            response = client.get(page_url, secure=True)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {page_url} answered {response.status_code}")
+
+        for _ in range(warmup):
+            get()
+        with CaptureQueriesContext(connection) as captured:
+            get()
+        statements = [query["sql"] for query in captured.captured_queries]
+        aggregates = [sql for sql in statements if is_aggregate(sql)]
+        page = _timings(runs, warmup=0, action=get)
+        bare = _timings(runs, warmup=warmup, action=lambda sql=aggregates: _run_sql(sql))
+        every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
+        rows.append(
+            Row(
+                label=label,
+                items=items,
+                page_p50=statistics.median(page),
+                page_p95=percentile(page, 0.95),
+                aggregate_sql_p50=statistics.median(bare),
+                all_sql_p50=statistics.median(every),
+                queries=len(statements),
+            )
+        )
+    return rows
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def table(rows: list[Row], *, markdown: bool = False) -> str:
+    header = ["page", "items", "p50", "p95", "aggregate SQL p50", "ratio", "all SQL p50",
+              "queries", "goal"]  # fmt: skip
+    lines = [
+        [row.label, f"{row.items:,}", _ms(row.page_p50), _ms(row.page_p95),
+         _ms(row.aggregate_sql_p50), f"{row.ratio:.1f}x", _ms(row.all_sql_p50),
+         str(row.queries), "yes" if row.meets_goal else "no"]
+        for row in rows
+    ]  # fmt: skip
+    if markdown:
+        out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+        return "\n".join(out + ["| " + " | ".join(line) + " |" for line in lines])
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True))
+        for line in [header, *lines]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postmortems", type=int, default=91000)
+    parser.add_argument("--teams", type=int, default=50)
+    parser.add_argument("--people", type=int, default=2000)
+    parser.add_argument("--items", default="4-6", help="action items per review, LOW-HIGH")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-generate", action="store_true", help="measure the loaded data")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+
+    from bench.django_setup import setup
+
+    setup("postgres")
+    if not args.no_generate:
+        from bench.generate import Shape, generate
+
+        low, high = (int(n) for n in args.items.split("-"))
+        shape = Shape(teams=args.teams, people=args.people, items=(low, high))
+        started = time.perf_counter()
+        counts = generate(args.postmortems, seed=args.seed, log=print, shape=shape)
+        print(f"Generated in {time.perf_counter() - started:.0f} s: {counts}")
+    from accounts.models import Team
+    from postmortems.models import ActionItem, Incident
+
+    print(
+        f"{Incident.objects.count():,} incidents, {ActionItem.objects.count():,} action items, "
+        f"{Team.objects.count()} teams; machine: {machine('postgres')}"
+    )
+    rows = measure(runs=args.runs)
+    print(table(rows))
+    if args.markdown:
+        print()
+        print(table(rows, markdown=True))
+
+
+if __name__ == "__main__":
+    main()

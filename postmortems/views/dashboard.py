@@ -1,0 +1,248 @@
+"""The team lead dashboard, its action item list and CSV export, and "My work"."""
+
+import csv
+from datetime import date, timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
+from postmortems import dashboard
+from postmortems.dashboard import ItemFilters
+from postmortems.dashboard_charts import health_charts
+from postmortems.models import ActionItem, Incident, Postmortem
+from postmortems.months import parse_month
+from postmortems.permissions import get_dashboard_scope_for_user, visibility_filter
+from postmortems.review_health import review_health
+from postmortems.views.action_items import attach_assignees
+
+ITEMS_PAGE_SIZE = 50
+
+
+def _counts(items, today: date) -> dict[str, int]:
+    """The headline numbers in one aggregate statement."""
+    return items.aggregate(
+        open=Count("pk", filter=Q(status__in=dashboard.OPEN)),
+        overdue=Count("pk", filter=Q(status__in=dashboard.OPEN, due_date__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                status__in=dashboard.OPEN,
+                due_date__gte=today,
+                due_date__lte=today + timedelta(days=dashboard.DUE_SOON_DAYS),
+            ),
+        ),
+        unplanned=Count(
+            "pk",
+            filter=Q(status__in=dashboard.OPEN)
+            & (Q(owner__isnull=True) | Q(due_date__isnull=True)),
+        ),
+    )
+
+
+@require_GET
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = get_dashboard_scope_for_user(request, request.GET.get("team", ""))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    tz = timezone.get_current_timezone()
+    items = dashboard.team_action_items(user=request.user, teams=scope.teams)
+    rows = dashboard.with_row_data(items)
+    limit = dashboard.LIST_LIMIT
+    overdue = list(dashboard.overdue(rows, today).order_by("due_date", "pk")[:limit])
+    due_soon = list(dashboard.due_soon(rows, today).order_by("due_date", "pk")[:limit])
+    unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
+    attach_assignees(overdue + due_soon + unplanned)
+    counts = _counts(items, today)
+    months = review_health(
+        user=request.user, teams=scope.teams, now=now, tz=tz, open_now=counts["open"]
+    )
+    context = {
+        "scope": scope,
+        "today": today,
+        "now": now,
+        "counts": counts,
+        "overdue_groups": dashboard.group_by_owner(overdue),
+        "overdue_load": list(dashboard.overdue_load(items, today)[:limit]),
+        "due_soon": due_soon,
+        "unplanned": unplanned,
+        "due_soon_days": dashboard.DUE_SOON_DAYS,
+        "missing": list(
+            dashboard.incidents_missing_review(user=request.user, teams=scope.teams, now=now)[
+                :limit
+            ]
+        ),
+        "stale": list(
+            dashboard.stale_drafts(user=request.user, teams=scope.teams, now=now)[:limit]
+        ),
+        "stale_days": dashboard.stale_draft_days(),
+        "limit": limit,
+        "months": months,
+        "charts": health_charts(months, team=scope.key),
+    }
+    return TemplateResponse(request, "postmortems/dashboard.html", context)
+
+
+def _item_filters(request: AuthenticatedHttpRequest) -> ItemFilters:
+    get = request.GET
+    state = get.get("state", "open")
+    return ItemFilters(
+        state=state if state in dashboard.STATES else "open",
+        owner=get.get("owner", "")[:12],
+        created_month=parse_month(get.get("created", "")),
+        completed_month=parse_month(get.get("completed", "")),
+    )
+
+
+def _listed_items(request: AuthenticatedHttpRequest):
+    scope = get_dashboard_scope_for_user(request, request.GET.get("team", ""))
+    filters = _item_filters(request)
+    items = dashboard.filtered_items(
+        dashboard.with_row_data(dashboard.team_action_items(user=request.user, teams=scope.teams)),
+        filters,
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone(),
+    )
+    return scope, filters, items
+
+
+@require_GET
+def dashboard_items_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The list behind the dashboard's numbers and charts, with the same inline actions."""
+    scope, filters, items = _listed_items(request)
+    page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_assignees(list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "scope": scope,
+        "filters": filters,
+        "states": dashboard.STATES,
+        "page": page,
+        "today": timezone.localdate(),
+        "query": query.urlencode(),
+    }
+    return TemplateResponse(request, "postmortems/dashboard_items.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_HEADER = [
+    "item", "title", "status", "priority", "type", "owner", "owner email", "due date",
+    "days overdue", "incident", "incident title", "team", "severity", "created", "completed",
+    "link",
+]  # fmt: skip
+
+
+def _cell(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_rows(items, today: date, base: str):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for item in items.iterator(chunk_size=2000):
+        incident = item.postmortem.incident
+        overdue = (
+            (today - item.due_date).days
+            if item.due_date and not item.is_finished and item.due_date < today
+            else ""
+        )
+        yield writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    item.code,
+                    item.title,
+                    item.get_status_display(),
+                    item.get_priority_display(),
+                    item.get_type_display(),
+                    item.owner.display_name if item.owner else "",
+                    item.owner.email if item.owner else "",
+                    item.due_date,
+                    overdue,
+                    incident.reference,
+                    incident.title,
+                    incident.team.name,
+                    incident.severity,
+                    timezone.localtime(item.created_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M")
+                    if item.completed_at
+                    else "",
+                    f"{base}/incidents/{incident.reference}/postmortem/#actions",
+                )
+            ]
+        )
+
+
+@require_GET
+def dashboard_items_csv_view(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    """The action item list as CSV: the same filters and the same visibility rule."""
+    scope, filters, items = _listed_items(request)
+    today = timezone.localdate()
+    name = f"action-items-{scope.key or 'none'}-{filters.state}-{today.isoformat()}.csv"
+    response = StreamingHttpResponse(
+        _csv_rows(items, today, request.build_absolute_uri("/").rstrip("/")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Everyone's own list: open action items, drafts, incidents still missing a review."""
+    user: User = request.user
+    now = timezone.now()
+    today = timezone.localdate(now)
+    items = list(
+        dashboard.with_row_data(
+            ActionItem.objects.filter(
+                visibility_filter(user, prefix="postmortem__incident__"),
+                owner=user,
+                status__in=dashboard.OPEN,
+            )
+        ).order_by("due_date", "pk")
+    )
+    attach_assignees(items)
+    drafts = (
+        Postmortem.objects.filter(Q(authors=user) | Q(incident__owner=user))
+        .exclude(status=Postmortem.Status.PUBLISHED)
+        .select_related("incident__team")
+        .only(
+            "status",
+            "created_at",
+            "updated_at",
+            "incident__number",
+            "incident__title",
+            "incident__severity",
+            "incident__team__name",
+        )
+        .distinct()
+        .order_by("created_at")
+    )
+    missing = (
+        Incident.objects.filter(owner=user, postmortem__isnull=True, postmortem_not_needed=False)
+        .annotate(clock=Coalesce("resolved_at", "started_at"))
+        .select_related("team")
+        .order_by("clock")
+    )
+    context = {
+        "items": items,
+        "drafts": drafts,
+        "missing": missing,
+        "today": today,
+        "now": now,
+    }
+    return TemplateResponse(request, "postmortems/my_work.html", context)
