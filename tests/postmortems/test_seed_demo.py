@@ -2,9 +2,11 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import Membership, Team, User
 from postmortems.demo_data import ADMIN_EMAIL, DEMO_PASSWORD, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
@@ -188,3 +190,14 @@ def test_the_same_now_gives_the_same_demo_data():
 
     assert first
     assert snapshot() == first
+
+
+def test_the_demo_lead_opens_a_dashboard_with_work_on_it(seeded, client):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(User.objects.get(email=LEAD_EMAIL))
+        response = client.get(reverse("pm-dashboard"))
+    assert response.status_code == 200
+    assert response.context["scope"].label == "Platform"
+    assert response.context["counts"]["overdue"] > 0
+    assert response.context["missing"]
+    assert sum(m.incidents for m in response.context["months"]) > 0
