@@ -1,9 +1,9 @@
 """Team lead dashboard benchmark: the page through the full Django stack vs its bare SQL.
 
-    python -m bench.dashboard [--postmortems 91000] [--teams 50] [--people 2000]
+    python -m bench.dashboard [--postmortems 94000] [--teams 50] [--people 2000]
                               [--items 4-6] [--runs 20] [--no-generate] [--markdown]
 
-The defaults load about 100,000 incidents and 500,000 action items (bench/generate.py)
+The defaults load about 103,000 incidents and 500,000 action items (bench/generate.py)
 into the PostgreSQL benchmark database, then measure GET /dashboard/ with
 django.test.Client (middleware, view, template; DEBUG off):
 - as the lead of one team (the team's own dashboard), and
@@ -134,7 +134,7 @@ def table(rows: list[Row], *, markdown: bool = False) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postmortems", type=int, default=91000)
+    parser.add_argument("--postmortems", type=int, default=94000)
     parser.add_argument("--teams", type=int, default=50)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--items", default="4-6", help="action items per review, LOW-HIGH")

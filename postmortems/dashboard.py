@@ -23,7 +23,7 @@ from postmortems.permissions import visibility_filter
 
 OPEN = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
 DUE_SOON_DAYS = 7
-LIST_LIMIT = 100
+LIST_LIMIT = 25
 
 
 def stale_draft_days() -> int:
