@@ -14,7 +14,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.models import Service, Severity, Subscription, Tag
-from postmortems.search import SearchParams, published_postmortems, search_postmortems
+from postmortems.search import (
+    Catalog,
+    SearchParams,
+    published_postmortems,
+    search_postmortems,
+)
 from postmortems.services.subscriptions import subscription_set
 
 
@@ -52,16 +57,19 @@ def on_this_day(request: AuthenticatedHttpRequest):
     )
 
 
-def _follow_context(request: AuthenticatedHttpRequest, params: SearchParams) -> dict:
+def _follow_context(
+    request: AuthenticatedHttpRequest, params: SearchParams, catalog: Catalog
+) -> dict:
     """When the archive is narrowed to one service or tag, offer to follow it."""
     if params.service:
-        target, param = Service.objects.filter(slug=params.service).first(), "service"
+        found, param = [s for s in catalog.services if s.slug == params.service], "service"
     elif params.tag:
-        target, param = Tag.objects.filter(slug=params.tag).first(), "tag"
+        found, param = [t for t in catalog.tags if t.slug == params.tag], "tag"
     else:
         return {}
-    if target is None:
+    if not found:
         return {}
+    target = found[0]
     following = Subscription.objects.filter(user=request.user, **{param: target}).exists()
     return {"follow_target": target, "follow_param": param, "following": following}
 
@@ -91,7 +99,7 @@ def archive_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         return TemplateResponse(request, f"{template}#results", context)
     if not params.q and not params.has_filters:
         context["on_this_day"] = on_this_day(request)
-    context.update(_follow_context(request, params))
+    context.update(_follow_context(request, params, results.catalog))
     return TemplateResponse(request, template, context)
 
 
