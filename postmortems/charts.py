@@ -52,7 +52,6 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
-    baseline: float = TOP + PLOT_H
 
     @property
     def column_labels(self) -> list[tuple[float, str]]:

@@ -11,24 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import Coalesce
 
 from accounts.models import Team, User
 from postmortems.models import ActionItem, Incident, Postmortem
-from postmortems.models.incidents import ReminderStage
 from postmortems.months import month_bounds
 from postmortems.permissions import visibility_filter
+from postmortems.selectors import past_review_deadline, stale_drafts
 
-OPEN = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
 DUE_SOON_DAYS = 7
 LIST_LIMIT = 25
-
-
-def stale_draft_days() -> int:
-    """Drafts older than this are stale: the same rule as the lead digest."""
-    return max(1, settings.STALE_DRAFT_DAYS // 2)
 
 
 @dataclass(frozen=True)
@@ -69,18 +61,45 @@ def with_row_data(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     )  # fmt: skip
 
 
+# What the dashboard's lists and headline counts mean, once: conditions on open items.
+def _overdue(today: date) -> Q:
+    return Q(due_date__lt=today)
+
+
+def _due_soon(today: date) -> Q:
+    return Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
+
+
+def _unplanned() -> Q:
+    """Nobody owns it or nobody dated it: imported or legacy items."""
+    return Q(owner__isnull=True) | Q(due_date__isnull=True)
+
+
+def open_items(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    """Unfinished items: the partial index pm_action_open_due holds only these."""
+    return items.filter(status__in=ActionItem.UNFINISHED)
+
+
 def overdue(items: QuerySet[ActionItem], today: date) -> QuerySet[ActionItem]:
-    return items.filter(status__in=OPEN, due_date__lt=today)
+    return open_items(items).filter(_overdue(today))
 
 
 def due_soon(items: QuerySet[ActionItem], today: date) -> QuerySet[ActionItem]:
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
-    return items.filter(status__in=OPEN, due_date__gte=today, due_date__lte=horizon)
+    return open_items(items).filter(_due_soon(today))
 
 
 def unplanned(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    """Open items nobody owns or nobody dated: imported or legacy ones."""
-    return items.filter(Q(owner__isnull=True) | Q(due_date__isnull=True), status__in=OPEN)
+    return open_items(items).filter(_unplanned())
+
+
+def headline_counts(items: QuerySet[ActionItem], today: date) -> dict[str, int]:
+    """Open, overdue, due soon and unplanned items, in one aggregate statement."""
+    return open_items(items).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=_overdue(today)),
+        due_soon=Count("pk", filter=_due_soon(today)),
+        unplanned=Count("pk", filter=_unplanned()),
+    )
 
 
 def filtered_items(
@@ -94,11 +113,11 @@ def filtered_items(
         case "unplanned":
             items = unplanned(items)
         case "done":
-            items = items.exclude(status__in=OPEN)
+            items = items.exclude(status__in=ActionItem.UNFINISHED)
         case "all":
             pass
         case _:
-            items = items.filter(status__in=OPEN)
+            items = open_items(items)
     if filters.owner == "none":
         items = items.filter(owner__isnull=True)
     elif filters.owner.isdigit():
@@ -141,41 +160,44 @@ def overdue_load(items: QuerySet[ActionItem], today: date) -> QuerySet:
 def incidents_missing_review(
     *, user: User, teams: list[Team] | None, now: datetime
 ) -> QuerySet[Incident]:
-    """Incidents past their postmortem deadline with no postmortem, longest waiting first.
-    The partial index pm_incident_missing_review keeps this small however many incidents."""
-    incidents = Incident.objects.filter(visibility_filter(user))
+    """Incidents past their postmortem deadline with no postmortem, longest waiting first."""
+    incidents = past_review_deadline(now).filter(visibility_filter(user))
     if teams is not None:
         incidents = incidents.filter(team__in=teams)
-    return (
-        incidents.annotate(clock=Coalesce("resolved_at", "started_at"))
-        .filter(
-            reminder_stage__lt=ReminderStage.REVIEW_STARTED,
-            postmortem_not_needed=False,
-            severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
-            clock__lte=now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS),
-            postmortem__isnull=True,
-        )
-        .select_related("team", "owner")
-        .only(
-            "number",
-            "title",
-            "severity",
-            "started_at",
-            "resolved_at",
-            "team__name",
-            "owner__display_name",
-        )
-        .order_by("clock")
-    )
+    return incidents.select_related("team", "owner").only(
+        "number", "title", "severity", "started_at", "resolved_at", "team__name",
+        "owner__display_name",
+    )  # fmt: skip
 
 
-def stale_drafts(*, user: User, teams: list[Team] | None, now: datetime) -> QuerySet[Postmortem]:
-    """Reviews started but unpublished after stale_draft_days(), oldest first."""
-    postmortems = Postmortem.objects.filter(visibility_filter(user, prefix="incident__"))
+def team_stale_drafts(
+    *, user: User, teams: list[Team] | None, now: datetime
+) -> QuerySet[Postmortem]:
+    """Stale drafts (selectors.stale_drafts) of the teams that `user` may see."""
+    postmortems = stale_drafts(now).filter(visibility_filter(user, prefix="incident__"))
     if teams is not None:
         postmortems = postmortems.filter(incident__team__in=teams)
+    return postmortems.select_related("incident__team").only(
+        "status", "created_at", "updated_at", "incident__number", "incident__title",
+        "incident__severity", "incident__started_at", "incident__resolved_at",
+        "incident__team__name",
+    )  # fmt: skip
+
+
+def my_open_items(user: User) -> QuerySet[ActionItem]:
+    """The open items `user` owns (and may see), soonest due first."""
+    items = open_items(
+        ActionItem.objects.filter(
+            visibility_filter(user, prefix="postmortem__incident__"), owner=user
+        )
+    )
+    return with_row_data(items).order_by("due_date", "pk")
+
+
+def my_drafts(user: User) -> QuerySet[Postmortem]:
+    """Unpublished reviews `user` writes or whose incident they own, oldest first."""
     return (
-        postmortems.filter(created_at__lte=now - timedelta(days=stale_draft_days()))
+        Postmortem.objects.filter(Q(authors=user) | Q(incident__owner=user))
         .exclude(status=Postmortem.Status.PUBLISHED)
         .select_related("incident__team")
         .only(
@@ -185,9 +207,8 @@ def stale_drafts(*, user: User, teams: list[Team] | None, now: datetime) -> Quer
             "incident__number",
             "incident__title",
             "incident__severity",
-            "incident__started_at",
-            "incident__resolved_at",
             "incident__team__name",
         )
+        .distinct()
         .order_by("created_at")
     )

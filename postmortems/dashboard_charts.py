@@ -43,10 +43,11 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
 
         return href
 
-    def items(**extra):
+    def items(state: str, month_param: str):
+        """Items in `state`, opened ("created") or finished ("completed") that month."""
+
         def href(i: int) -> str:
-            query = {"team": team or "", **{k: months[i].key if v is None else v
-                                             for k, v in extra.items()}}  # fmt: skip
+            query = {"team": team, "state": state, month_param: months[i].key}
             return f"{reverse('pm-dashboard-items')}?{urlencode(query)}"
 
         return href
@@ -121,13 +122,13 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
                     name="opened",
                     css="bar--warn",
                     values=[m.items_opened for m in months],
-                    href=items(state="all", created=None),
+                    href=items("all", "created"),
                 ),
                 Series(
                     name="finished",
                     css="bar--good",
                     values=[m.items_closed for m in months],
-                    href=items(state="done", completed=None),
+                    href=items("done", "completed"),
                 ),
                 Series(
                     name="open at month end",
@@ -150,7 +151,7 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
                     name="done on time",
                     css="bar--good",
                     values=[_share(m.on_time_share) for m in months],
-                    href=items(state="done", completed=None),
+                    href=items("done", "completed"),
                     label=_percent,
                 )
             ],

@@ -23,16 +23,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Q,
-    QuerySet,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 
 from accounts.models import Team, User
-from postmortems.dashboard import OPEN, team_action_items
-from postmortems.models import ActionItem, Incident, Postmortem, Severity
+from postmortems.dashboard import team_action_items
+from postmortems.models import ActionItem, Postmortem, Severity
 from postmortems.months import last_months, month_bounds
-from postmortems.permissions import visibility_filter
+from postmortems.permissions import visibility_filter, visible_incidents
 
 MONTHS = 12
 PUBLISH_WITHIN = timedelta(days=7)
@@ -73,11 +72,6 @@ class Month:
         if not self.items_done_with_due:
             return None
         return self.items_done_on_time / self.items_done_with_due
-
-
-def _visible_incidents(user: User, teams: list[Team] | None) -> QuerySet[Incident]:
-    incidents = Incident.objects.filter(visibility_filter(user))
-    return incidents if teams is None else incidents.filter(team__in=teams)
 
 
 def _duration(expression) -> ExpressionWrapper:
@@ -165,7 +159,10 @@ def review_health(
     months = {start: Month(start=start) for start in last_months(today, MONTHS)}
     since = month_bounds(next(iter(months)), tz)[0]
 
-    for row in _incident_rows(_visible_incidents(user, teams), since, now, tz):
+    incidents = visible_incidents(user)
+    if teams is not None:
+        incidents = incidents.filter(team__in=teams)
+    for row in _incident_rows(incidents, since, now, tz):
         month = months.get(_month_key(row["month"], tz))
         if month is None:
             continue
@@ -195,7 +192,7 @@ def review_health(
     done = Q(status=ActionItem.Status.DONE, due_date__isnull=False)
     closed = (
         items.filter(completed_at__gte=since)
-        .exclude(status__in=OPEN)
+        .exclude(status__in=ActionItem.UNFINISHED)
         .annotate(
             month=TruncMonth("completed_at", tzinfo=tz),
             completed_on=TruncDate("completed_at", tzinfo=tz),
@@ -214,7 +211,9 @@ def review_health(
             month.items_done_on_time = row["on_time"]
 
     # The backlog at each month's end, walking back from today's open count.
-    backlog = items.filter(status__in=OPEN).count() if open_now is None else open_now
+    backlog = (
+        items.filter(status__in=ActionItem.UNFINISHED).count() if open_now is None else open_now
+    )
     for month in reversed(months.values()):
         month.backlog = backlog
         backlog -= month.items_opened - month.items_closed

@@ -1,13 +1,20 @@
 """Reads: querysets with their joins already decided, so views never build queries."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
-from accounts.models import User
+from accounts.models import Membership, User
 from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem, TimelineEvent
+from postmortems.models.incidents import ReminderStage
 from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
 
@@ -75,3 +82,73 @@ def reminders_sent(incident: Incident) -> QuerySet[OutboundEmail]:
         .only("kind", "sent_at", "to_address", "recipient__display_name")
         .order_by("sent_at")
     )
+
+
+def incidents_awaiting_review() -> QuerySet[Incident]:
+    """Incidents that need a postmortem and have none, annotated with `clock`: when
+    their POSTMORTEM_DUE_HOURS deadline started to run (resolution, else the start).
+    The partial index pm_incident_missing_review keeps this small. The lead digest,
+    the dashboard and My work all read it."""
+    return Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at")).filter(
+        reminder_stage__lt=ReminderStage.REVIEW_STARTED,
+        postmortem_not_needed=False,
+        severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
+        postmortem__isnull=True,
+    )
+
+
+def past_review_deadline(now: datetime) -> QuerySet[Incident]:
+    """Incidents awaiting a review whose deadline has passed, longest waiting first."""
+    deadline = now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS)
+    return incidents_awaiting_review().filter(clock__lte=deadline).order_by("clock")
+
+
+def stale_draft_days() -> int:
+    """Reviews unpublished this long after they were started are stale (half of the
+    STALE_DRAFT_DAYS after which the authors themselves are reminded)."""
+    return max(1, settings.STALE_DRAFT_DAYS // 2)
+
+
+def stale_drafts(now: datetime) -> QuerySet[Postmortem]:
+    """Reviews started more than stale_draft_days() ago and not published, oldest first."""
+    return (
+        Postmortem.objects.filter(created_at__lte=now - timedelta(days=stale_draft_days()))
+        .exclude(status=Postmortem.Status.PUBLISHED)
+        .order_by("created_at")
+    )
+
+
+def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) -> None:
+    """Set `item.assignees`, the (user pk, name) of the active members of the item's
+    incident team, and `item.assignee_options`, the same as <option> elements with the
+    owner (or `chosen`, a value the user submitted) selected: one query however many
+    items and teams. Each item needs `postmortem.incident` loaded.
+
+    The options are rendered once per team, not once per row: a dashboard shows dozens
+    of rows of a team of dozens, and rendering that loop in the template was most of
+    the page's time."""
+    items = list(items)
+    team_ids = {item.postmortem.incident.team_id for item in items}
+    by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    members = (
+        Membership.objects.filter(team_id__in=team_ids, user__is_active=True)
+        .order_by("user__display_name", "user__email")
+        .values_list("team_id", "user_id", "user__display_name", "user__email")
+    )
+    for team_id, user_id, name, email in members:
+        by_team[team_id].append((user_id, name or email))
+    options = {
+        team_id: format_html_join("", '<option value="{}">{}</option>', people)
+        for team_id, people in by_team.items()
+    }
+    for item in items:
+        team_id = item.postmortem.incident.team_id
+        item.assignees = by_team.get(team_id, [])
+        selected = chosen if chosen is not None else str(item.owner_id)
+        # Safe: escaped by format_html_join; the replacement only matches a whole
+        # existing option, so `chosen` (user input) never reaches the HTML itself.
+        item.assignee_options = mark_safe(
+            options.get(team_id, "").replace(
+                f'<option value="{selected}">', f'<option value="{selected}" selected>', 1
+            )
+        )

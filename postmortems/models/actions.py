@@ -28,6 +28,7 @@ class ActionItem(models.Model):
         WONT_DO = "wont_do", "Won't do"
 
     FINISHED = (Status.DONE, Status.WONT_DO)
+    UNFINISHED = (Status.OPEN, Status.IN_PROGRESS)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     postmortem = models.ForeignKey(
@@ -87,3 +88,7 @@ class ActionItem(models.Model):
     def is_overdue_on(self, today: datetime.date) -> bool:
         """Overdue: not finished and due before `today` (the viewer's local date)."""
         return not self.is_finished and self.due_date is not None and self.due_date < today
+
+    def days_overdue_on(self, today: datetime.date) -> int:
+        """Whole days past the due date on `today`; 0 when not overdue."""
+        return (today - self.due_date).days if self.is_overdue_on(today) else 0

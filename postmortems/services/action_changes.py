@@ -242,7 +242,7 @@ def _nudge_email(
             "incident": incident,
             "nudged_by": by,
             "today": today,
-            "days_overdue": (today - item.due_date).days if item.is_overdue_on(today) else 0,
+            "days_overdue": item.days_overdue_on(today),
             "url": absolute_url(f"{path}#item-{item.code}"),
         },
     )

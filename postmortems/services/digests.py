@@ -11,16 +11,15 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
-from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem
-from postmortems.models.incidents import ReminderStage
+from postmortems.models import ActionItem, OutboundEmail, Postmortem
+from postmortems.selectors import past_review_deadline, stale_draft_days, stale_drafts
 
 Kind = OutboundEmail.Kind
-OPEN = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
+OPEN = ActionItem.UNFINISHED
 
 
 def _local(now: datetime, user: User) -> datetime:
@@ -134,27 +133,9 @@ def lead_digests(
         .select_related("owner", "postmortem__incident")
         .order_by("owner__display_name", "owner_id", "due_date")
     )
-    missing = list(
-        Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
-        .filter(
-            team__in=teams,
-            reminder_stage__lt=ReminderStage.REVIEW_STARTED,
-            postmortem_not_needed=False,
-            severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,
-            clock__lte=now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS),
-            postmortem__isnull=True,
-        )
-        .order_by("clock")
-    )
-    stale_days = max(1, settings.STALE_DRAFT_DAYS // 2)
-    stale = list(
-        Postmortem.objects.filter(
-            incident__team__in=teams, created_at__lte=now - timedelta(days=stale_days)
-        )
-        .exclude(status=Postmortem.Status.PUBLISHED)
-        .select_related("incident")
-        .order_by("created_at")
-    )
+    missing = list(past_review_deadline(now).filter(team__in=teams))
+    stale_days = stale_draft_days()
+    stale = list(stale_drafts(now).filter(incident__team__in=teams).select_related("incident"))
     emails = []
     for key, membership in pending.items():
         emails += _lead_digest(key, membership, now, overdue, missing, stale, stale_days)

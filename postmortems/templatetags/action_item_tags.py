@@ -12,6 +12,4 @@ register = template.Library()
 @register.filter
 def days_overdue(item: ActionItem, today: date) -> int:
     """Whole days past the due date on `today` (the viewer's local date); 0 if not overdue."""
-    if not isinstance(today, date) or not item.is_overdue_on(today):
-        return 0
-    return (today - item.due_date).days
+    return item.days_overdue_on(today) if isinstance(today, date) else 0

@@ -7,8 +7,7 @@ Without JavaScript it redirects back to the page the form came from (`next`, whe
 it is a URL of this site) with a message.
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
@@ -24,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Membership, User
+from accounts.models import User
 from postmortems.models import ActionItem
 from postmortems.permissions import get_action_item_for_user
+from postmortems.selectors import attach_assignees
 from postmortems.services.action_changes import (
     REASON_REQUIRED,
     action_item_extend,
@@ -71,24 +71,6 @@ class ReassignForm(RevisionForm):
             "invalid_choice": "Choose the new owner from the list.",
         },
     )
-
-
-def attach_assignees(items: Iterable[ActionItem]) -> None:
-    """Set `item.assignees`, the (user pk, name) of the active members of the item's
-    incident team, on every item: one query however many items and teams.
-    Each item needs `postmortem.incident` loaded."""
-    items = list(items)
-    team_ids = {item.postmortem.incident.team_id for item in items}
-    by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    members = (
-        Membership.objects.filter(team_id__in=team_ids, user__is_active=True)
-        .order_by("user__display_name", "user__email")
-        .values_list("team_id", "user_id", "user__display_name", "user__email")
-    )
-    for team_id, user_id, name, email in members:
-        by_team[team_id].append((user_id, name or email))
-    for item in items:
-        item.assignees = by_team.get(item.postmortem.incident.team_id, [])
 
 
 def _next_url(request: AuthenticatedHttpRequest, item: ActionItem) -> str:
@@ -139,7 +121,8 @@ def _act(
         return redirect(next_url if "#" in next_url else f"{next_url}#item-{item.code}")
     if failed:
         item = _reloaded(item)
-    attach_assignees([item])
+    # A failed reassign keeps the person the user chose selected.
+    attach_assignees([item], chosen=form.data.get("owner") if failed else None)
     context = {
         "item": item,
         "today": timezone.localdate(),

@@ -1,13 +1,12 @@
 """The team lead dashboard, its action item list and CSV export, and "My work"."""
 
 import csv
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -16,25 +15,12 @@ from accounts.models import User
 from postmortems import dashboard
 from postmortems.dashboard import ItemFilters
 from postmortems.dashboard_charts import health_charts
-from postmortems.models import ActionItem, Incident, Postmortem
 from postmortems.months import parse_month
-from postmortems.permissions import get_dashboard_scope_for_user, visibility_filter
+from postmortems.permissions import get_dashboard_scope_for_user
 from postmortems.review_health import review_health
-from postmortems.views.action_items import attach_assignees
+from postmortems.selectors import attach_assignees, incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50
-
-
-def _counts(items, today: date) -> dict[str, int]:
-    """The headline numbers in one aggregate statement, over open items only (the
-    partial index pm_action_open_due holds them: a fraction of all items)."""
-    soon = today + timedelta(days=dashboard.DUE_SOON_DAYS)
-    return items.filter(status__in=dashboard.OPEN).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
-        unplanned=Count("pk", filter=Q(owner__isnull=True) | Q(due_date__isnull=True)),
-    )
 
 
 @require_GET
@@ -50,7 +36,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     due_soon = list(dashboard.due_soon(rows, today).order_by("due_date", "pk")[:limit])
     unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
     attach_assignees(overdue + due_soon + unplanned)
-    counts = _counts(items, today)
+    counts = dashboard.headline_counts(items, today)
     months = review_health(
         user=request.user, teams=scope.teams, now=now, tz=tz, open_now=counts["open"]
     )
@@ -70,9 +56,9 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             ]
         ),
         "stale": list(
-            dashboard.stale_drafts(user=request.user, teams=scope.teams, now=now)[:limit]
+            dashboard.team_stale_drafts(user=request.user, teams=scope.teams, now=now)[:limit]
         ),
-        "stale_days": dashboard.stale_draft_days(),
+        "stale_days": stale_draft_days(),
         "limit": limit,
         "months": months,
         "charts": health_charts(months, team=scope.key),
@@ -145,11 +131,7 @@ def _csv_rows(items, today: date, base: str):
     yield writer.writerow(CSV_HEADER)
     for item in items.iterator(chunk_size=2000):
         incident = item.postmortem.incident
-        overdue = (
-            (today - item.due_date).days
-            if item.due_date and not item.is_finished and item.due_date < today
-            else ""
-        )
+        url = base + reverse("pm-postmortem-detail", args=[incident.number])
         yield writer.writerow(
             [
                 _cell(v)
@@ -162,7 +144,7 @@ def _csv_rows(items, today: date, base: str):
                     item.owner.display_name if item.owner else "",
                     item.owner.email if item.owner else "",
                     item.due_date,
-                    overdue,
+                    item.days_overdue_on(today) or "",
                     incident.reference,
                     incident.title,
                     incident.team.name,
@@ -171,7 +153,7 @@ def _csv_rows(items, today: date, base: str):
                     timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M")
                     if item.completed_at
                     else "",
-                    f"{base}/incidents/{incident.reference}/postmortem/#actions",
+                    f"{url}#item-{item.code}",
                 )
             ]
         )
@@ -197,37 +179,11 @@ def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     now = timezone.now()
     today = timezone.localdate(now)
-    items = list(
-        dashboard.with_row_data(
-            ActionItem.objects.filter(
-                visibility_filter(user, prefix="postmortem__incident__"),
-                owner=user,
-                status__in=dashboard.OPEN,
-            )
-        ).order_by("due_date", "pk")
-    )
+    items = list(dashboard.my_open_items(user))
     attach_assignees(items)
-    drafts = (
-        Postmortem.objects.filter(Q(authors=user) | Q(incident__owner=user))
-        .exclude(status=Postmortem.Status.PUBLISHED)
-        .select_related("incident__team")
-        .only(
-            "status",
-            "created_at",
-            "updated_at",
-            "incident__number",
-            "incident__title",
-            "incident__severity",
-            "incident__team__name",
-        )
-        .distinct()
-        .order_by("created_at")
-    )
+    drafts = dashboard.my_drafts(user)
     missing = (
-        Incident.objects.filter(owner=user, postmortem__isnull=True, postmortem_not_needed=False)
-        .annotate(clock=Coalesce("resolved_at", "started_at"))
-        .select_related("team")
-        .order_by("clock")
+        incidents_awaiting_review().filter(owner=user).select_related("team").order_by("clock")
     )
     context = {
         "items": items,

@@ -74,6 +74,10 @@ def test_a_lead_sees_overdue_items_grouped_by_owner_oldest_first(
     assert "9 days overdue" in body
     assert "Another team&#x27;s item" not in body
     assert "Another team's item" not in body
+    # Each row offers the team to reassign to, its current owner selected.
+    assert body.count(f'<option value="{owner.pk}" selected>Olivia Owner</option>') == 2
+    assert body.count(f'<option value="{teammate.pk}" selected>Tariq Teammate</option>') == 2
+    assert body.count(f'<option value="{lead.pk}">Lena Lead</option>') == 5  # every row
 
 
 @pytest.mark.parametrize(
@@ -337,3 +341,18 @@ def test_action_items_list_filters_by_state_owner_and_month(
     page = client.get(reverse("pm-dashboard-items"), {"state": "done", "completed": "2026-10"})
     assert [i.title for i in page.context["page"].object_list] == ["Finished last month"]
     assert timezone.localdate() == TODAY
+
+
+def test_a_failed_reassign_keeps_the_chosen_person_selected(
+    client, frozen, lead, owner, teammate, team
+):
+    item = _item(team, days=-1, owner=owner)
+    client.force_login(lead)
+    url = reverse("pm-action-reassign", args=[item.postmortem.incident.number, item.code])
+    # A stale revision: someone else changed the item since the page was loaded.
+    body = client.post(
+        url, {"revision": 7, "owner": teammate.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Someone else changed this action item" in body
+    assert f'<option value="{teammate.pk}" selected>Tariq Teammate</option>' in body
+    assert f'<option value="{owner.pk}">Olivia Owner</option>' in body
