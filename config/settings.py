@@ -245,6 +245,8 @@ OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 # A row still "sending" after this long belongs to a worker that died: re-queue it.
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
 
+HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
+
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
         "task": "postmortems.tasks.sweep_reminders",
@@ -256,5 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.dispatch_outbox",
         "schedule": OUTBOX_DISPATCH_SECONDS,
         "options": {"expires": OUTBOX_DISPATCH_SECONDS},
+    },
+    # The dashboard's settled months (postmortems/review_health.py), recounted hourly.
+    "health-rollups-refresh": {
+        "task": "postmortems.tasks.refresh_health_rollups",
+        "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,
+        "options": {"expires": HEALTH_ROLLUP_REFRESH_SECONDS},
     },
 }

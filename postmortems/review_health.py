@@ -1,6 +1,7 @@
 """Review health over the last 12 months, month by month, in the viewer's time zone.
 
-Every number is an SQL aggregate (four statements, whatever the size of the data):
+Every number is an SQL aggregate (four statements per range of months, whatever the
+size of the data):
 1. incidents per month: by severity, the share of required reviews started within
    POSTMORTEM_DUE_HOURS and published within 7 days, mean time to detect and resolve;
 2. the median time from the incident's clock to the first draft, per month, with
@@ -8,6 +9,11 @@ Every number is an SQL aggregate (four statements, whatever the size of the data
 3. action items opened per month;
 4. action items finished per month, and how many of them were done by their due date.
 Python only lays the (at most 12) rows side by side.
+
+For the dashboard, months whose numbers have settled are read from HealthRollup
+(computed once, refreshed hourly by a Celery task) and only the recent months are
+counted live: over all teams the twelve months aggregate hundreds of thousands of
+rows, which no page should do per view (bench/README.md has the numbers).
 """
 
 from dataclasses import dataclass, field
@@ -23,18 +29,29 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Q,
+    QuerySet,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 
 from accounts.models import Team, User
-from postmortems.dashboard import team_action_items
-from postmortems.models import ActionItem, Postmortem, Severity
-from postmortems.months import last_months, month_bounds
+from postmortems.dashboard import ONE, team_action_items
+from postmortems.models import ActionItem, HealthRollup, Incident, Postmortem, Severity
+from postmortems.months import last_months, month_bounds, next_month
 from postmortems.permissions import visibility_filter, visible_incidents
 
 MONTHS = 12
 PUBLISH_WITHIN = timedelta(days=7)
+# A month's numbers stop moving once the reviews of its last incidents were due to be
+# published: a day for the 24-hour clock, then the 7 days to publish.
+SETTLES_AFTER = PUBLISH_WITHIN + timedelta(days=1)
+# What a rollup stores of a Month (the backlog is derived from today's open count).
+STORED = (
+    "incidents", "by_severity", "reviews_due", "started_in_time", "publish_due",
+    "published_in_time", "median_to_draft", "mttd", "mttr", "items_opened", "items_closed",
+    "items_done_with_due", "items_done_on_time",
+)  # fmt: skip
+DURATIONS = {"median_to_draft", "mttd", "mttr"}
 
 
 @dataclass
@@ -88,11 +105,16 @@ def _month_key(value: datetime | date, tz: ZoneInfo) -> date:
     return date(value.year, value.month, 1)
 
 
-def _incident_rows(incidents, since, now, tz):
+def _in_range(field: str, since: datetime, until: datetime | None) -> Q:
+    condition = Q(**{f"{field}__gte": since})
+    return condition & Q(**{f"{field}__lt": until}) if until is not None else condition
+
+
+def _incident_rows(incidents, since, until, now, tz):
     required = Q(postmortem_not_needed=False, severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES)
     due = timedelta(hours=settings.POSTMORTEM_DUE_HOURS)
     return (
-        incidents.filter(started_at__gte=since)
+        incidents.filter(_in_range("started_at", since, until))
         .annotate(
             month=TruncMonth("started_at", tzinfo=tz), clock=Coalesce("resolved_at", "started_at")
         )
@@ -122,15 +144,11 @@ def _incident_rows(incidents, since, now, tz):
     )
 
 
-def _median_rows(user, teams, since, tz):
+def _median_rows(postmortems, since, until, tz):
     """The middle one or two delays of each month (their mean is the median)."""
-    postmortems = Postmortem.objects.filter(
-        visibility_filter(user, prefix="incident__"), incident__started_at__gte=since
-    )
-    if teams is not None:
-        postmortems = postmortems.filter(incident__team__in=teams)
     return (
-        postmortems.annotate(
+        postmortems.filter(_in_range("incident__started_at", since, until))
+        .annotate(
             month=TruncMonth("incident__started_at", tzinfo=tz),
             delay=_duration(
                 F("created_at") - Coalesce("incident__resolved_at", "incident__started_at")
@@ -145,24 +163,37 @@ def _median_rows(user, teams, since, tz):
     )
 
 
-def review_health(
-    *,
-    user: User,
-    teams: list[Team] | None,
-    now: datetime,
-    tz: ZoneInfo,
-    open_now: int | None = None,
-) -> list[Month]:
-    """The last MONTHS months of `teams` (None: every team), as `user` may see them.
-    `open_now`, the open action item count, saves a query when the caller has it."""
-    today = now.astimezone(tz).date()
-    months = {start: Month(start=start) for start in last_months(today, MONTHS)}
-    since = month_bounds(next(iter(months)), tz)[0]
+@dataclass
+class _Rows:
+    """The incidents, postmortems and action items a review health counts."""
 
-    incidents = visible_incidents(user)
-    if teams is not None:
-        incidents = incidents.filter(team__in=teams)
-    for row in _incident_rows(incidents, since, now, tz):
+    incidents: QuerySet[Incident]
+    postmortems: QuerySet[Postmortem]
+    items: QuerySet[ActionItem]
+
+    @classmethod
+    def of(cls, *, user: User | None, teams: list[Team] | None) -> "_Rows":
+        """What `user` may see of `teams` (None: every team); `user=None`: everything."""
+        incidents = visible_incidents(user) if user else Incident.objects.all()
+        postmortems = Postmortem.objects.all()
+        if user:
+            postmortems = postmortems.filter(visibility_filter(user, prefix="incident__"))
+        if teams is not None:
+            incidents = incidents.filter(team__in=teams)
+            postmortems = postmortems.filter(incident__team__in=teams)
+        items = (
+            team_action_items(user=user, teams=teams)
+            if user
+            else ActionItem.objects.filter(postmortem__incident__team__in=teams)
+            if teams is not None
+            else ActionItem.objects.all()
+        )
+        return cls(incidents, postmortems, items)
+
+
+def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> None:
+    """Fill `months` with the numbers of [since, until) (until None: open-ended)."""
+    for row in _incident_rows(rows.incidents, since, until, now, tz):
         month = months.get(_month_key(row["month"], tz))
         if month is None:
             continue
@@ -173,25 +204,24 @@ def review_health(
         month.mttd, month.mttr = row["mttd"], row["mttr"]
 
     middles: dict[date, list[timedelta]] = {}
-    for month_start, delay in _median_rows(user, teams, since, tz):
+    for month_start, delay in _median_rows(rows.postmortems, since, until, tz):
         middles.setdefault(_month_key(month_start, tz), []).append(delay)
     for key, delays in middles.items():
         if key in months:
             months[key].median_to_draft = sum(delays, timedelta()) / len(delays)
 
-    items = team_action_items(user=user, teams=teams)
     opened = (
-        items.filter(created_at__gte=since)
+        rows.items.filter(_in_range("created_at", since, until))
         .annotate(month=TruncMonth("created_at", tzinfo=tz))
         .values("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count(ONE))
     )
     for row in opened:
         if (month := months.get(_month_key(row["month"], tz))) is not None:
             month.items_opened = row["n"]
     done = Q(status=ActionItem.Status.DONE, due_date__isnull=False)
     closed = (
-        items.filter(completed_at__gte=since)
+        rows.items.filter(_in_range("completed_at", since, until))
         .exclude(status__in=ActionItem.UNFINISHED)
         .annotate(
             month=TruncMonth("completed_at", tzinfo=tz),
@@ -199,9 +229,9 @@ def review_health(
         )
         .values("month")
         .annotate(
-            n=Count("pk"),
-            with_due=Count("pk", filter=done),
-            on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
+            n=Count(ONE),
+            with_due=Count(ONE, filter=done),
+            on_time=Count(ONE, filter=done & Q(completed_on__lte=F("due_date"))),
         )
     )
     for row in closed:
@@ -210,11 +240,132 @@ def review_health(
             month.items_done_with_due = row["with_due"]
             month.items_done_on_time = row["on_time"]
 
+
+def settled(month: date, tz: ZoneInfo, now: datetime) -> bool:
+    """Whether `month`'s numbers have stopped moving (but for edits of old records)."""
+    return month_bounds(month, tz)[1] + SETTLES_AFTER <= now
+
+
+def _dump(month: Month) -> dict:
+    values = {name: getattr(month, name) for name in STORED}
+    for name in DURATIONS:
+        values[name] = values[name].total_seconds() if values[name] is not None else None
+    return values
+
+
+def _load(month: Month, numbers: dict) -> None:
+    for name in STORED:
+        value = numbers.get(name)
+        if name in DURATIONS and value is not None:
+            value = timedelta(seconds=value)
+        setattr(month, name, value if value is not None or name in DURATIONS else 0)
+
+
+def _settled_months(
+    months: dict[date, Month], rows: _Rows, *, scope: str, now: datetime, tz: ZoneInfo
+) -> list[date]:
+    """Fill the settled months from their rollups, counting and storing missing ones."""
+    starts = [start for start in months if settled(start, tz, now)]
+    if not starts:
+        return []
+    zone = str(tz)
+    stored = HealthRollup.objects.filter(scope=scope, time_zone=zone, month__in=starts)
+    found = set()
+    for month_start, numbers in stored.values_list("month", "numbers"):
+        _load(months[month_start], numbers)
+        found.add(month_start)
+    missing = [start for start in starts if start not in found]
+    if missing:
+        since = month_bounds(missing[0], tz)[0]
+        until = month_bounds(missing[-1], tz)[1]
+        _count(months, rows, since=since, until=until, now=now, tz=tz)
+        HealthRollup.objects.bulk_create(
+            [
+                HealthRollup(scope=scope, time_zone=zone, month=start, numbers=_dump(months[start]))
+                for start in missing
+            ],
+            ignore_conflicts=True,  # another request stored the same numbers first
+        )
+    return starts
+
+
+def rollup_scope(teams: list[Team] | None) -> str | None:
+    """The HealthRollup scope of a dashboard: every team, or one (else None: no rollups)."""
+    if teams is None:
+        return "all"
+    return f"team:{teams[0].pk}" if len(teams) == 1 else None
+
+
+def review_health(
+    *,
+    user: User,
+    teams: list[Team] | None,
+    now: datetime,
+    tz: ZoneInfo,
+    open_now: int | None = None,
+    rollups: bool = False,
+) -> list[Month]:
+    """The last MONTHS months of `teams` (None: every team), as `user` may see them.
+    `open_now`, the open action item count, saves a query when the caller has it.
+
+    `rollups=True` reads settled months from HealthRollup, shared by everyone who opens
+    the same scope: only for a dashboard scope (permissions.get_dashboard_scope_for_user),
+    whose viewers all see every incident of its teams, so the numbers are the same for
+    each of them."""
+    today = now.astimezone(tz).date()
+    months = {start: Month(start=start) for start in last_months(today, MONTHS)}
+    rows = _Rows.of(user=user, teams=teams)
+    live_from = next(iter(months))
+    if rollups and (scope := rollup_scope(teams)) is not None:
+        done = _settled_months(months, rows, scope=scope, now=now, tz=tz)
+        if done:
+            live_from = next_month(done[-1])
+    if live_from in months:
+        _count(months, rows, since=month_bounds(live_from, tz)[0], until=None, now=now, tz=tz)
+
     # The backlog at each month's end, walking back from today's open count.
     backlog = (
-        items.filter(status__in=ActionItem.UNFINISHED).count() if open_now is None else open_now
+        rows.items.filter(status__in=ActionItem.UNFINISHED).count()
+        if open_now is None
+        else open_now
     )
     for month in reversed(months.values()):
         month.backlog = backlog
         backlog -= month.items_opened - month.items_closed
     return list(months.values())
+
+
+def refresh_rollups(*, now: datetime) -> int:
+    """Recount every stored rollup of the last MONTHS months (edits of old incidents and
+    items reach the dashboard this way) and drop older ones. Returns the rows written."""
+    oldest = (now - timedelta(days=31 * (MONTHS + 1))).date().replace(day=1)
+    HealthRollup.objects.filter(month__lt=oldest).delete()
+    teams = Team.objects.in_bulk()
+    written = 0
+    pairs = HealthRollup.objects.values_list("scope", "time_zone").distinct()
+    for scope, zone in list(pairs):
+        team = None if scope == "all" else teams.get(int(scope.removeprefix("team:")))
+        if scope != "all" and team is None:
+            HealthRollup.objects.filter(scope=scope).delete()
+            continue
+        tz = ZoneInfo(zone)
+        months = {
+            start: Month(start=start)
+            for start in last_months(now.astimezone(tz).date(), MONTHS)
+            if settled(start, tz, now)
+        }
+        if not months:
+            continue
+        starts = list(months)
+        rows = _Rows.of(user=None, teams=None if team is None else [team])
+        since, until = month_bounds(starts[0], tz)[0], month_bounds(starts[-1], tz)[1]
+        _count(months, rows, since=since, until=until, now=now, tz=tz)
+        for start, month in months.items():
+            HealthRollup.objects.update_or_create(
+                scope=scope,
+                time_zone=zone,
+                month=start,
+                defaults={"numbers": _dump(month), "computed_at": now},
+            )
+            written += 1
+    return written

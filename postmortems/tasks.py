@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from postmortems.review_health import refresh_rollups
 from postmortems.services.outbox import (
     enqueue,
     outbox_due,
@@ -37,3 +38,9 @@ def dispatch_outbox() -> int:
     now = timezone.now()
     outbox_requeue_stuck(now=now)
     return enqueue(outbox_due(now=now))
+
+
+@shared_task
+def refresh_health_rollups() -> int:
+    """Recount the dashboard's stored months, so edits of old records show within the hour."""
+    return refresh_rollups(now=timezone.now())

@@ -48,6 +48,7 @@ postmortem_urls = [
                     "reassign/", action_items.action_item_reassign_view, name="pm-action-reassign"
                 ),
                 path("nudge/", action_items.action_item_nudge_view, name="pm-action-nudge"),
+                path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
             ]
         ),

@@ -76,6 +76,14 @@ class ActionItem(models.Model):
                 name="pm_action_open_due",
                 condition=Q(status__in=["open", "in_progress"]),
             ),
+            # Review health counts this month's opened and finished items live
+            # (postmortems/review_health.py); older months come from HealthRollup.
+            models.Index(fields=["created_at"], name="pm_action_created"),
+            models.Index(
+                fields=["completed_at", "status", "due_date"],
+                name="pm_action_completed",
+                condition=Q(completed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,6 +66,12 @@ class Postmortem(models.Model):
         indexes = [
             # Archive and "drafts going stale": postmortems by status and age.
             models.Index(fields=["status", "-published_at"], name="pm_postmortem_status_pub"),
+            # Stale drafts on the dashboard: unpublished reviews, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="pm_postmortem_unpublished",
+                condition=~Q(status="published"),
+            ),
             # The stale-draft sweep: unpublished reviews not yet reminded, by age.
             models.Index(
                 fields=["created_at"],

@@ -75,7 +75,7 @@ class ReassignForm(RevisionForm):
 
 def _next_url(request: AuthenticatedHttpRequest, item: ActionItem) -> str:
     """Where the form came from, if that is on this site; else the item on its postmortem."""
-    url = request.POST.get("next", "")
+    url = (request.POST if request.method == "POST" else request.GET).get("next", "")
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -103,7 +103,11 @@ def _act(
     item: ActionItem,
     form: forms.Form,
     action: Callable[[dict], Outcome],
+    *,
+    keep_open: bool = False,
 ) -> HttpResponse:
+    """Run `action`; answer htmx with the row (its extend and reassign forms stay open
+    when `keep_open` and the action failed, with what the user typed)."""
     level, text = messages.ERROR, ""
     if not form.is_valid():
         text = _error_text(form)
@@ -121,10 +125,13 @@ def _act(
         return redirect(next_url if "#" in next_url else f"{next_url}#item-{item.code}")
     if failed:
         item = _reloaded(item)
-    # A failed reassign keeps the person the user chose selected.
-    attach_assignees([item], chosen=form.data.get("owner") if failed else None)
+    expanded = failed and keep_open
+    if expanded:
+        # A failed reassign keeps the person the user chose selected.
+        attach_assignees([item], chosen=form.data.get("owner"))
     context = {
         "item": item,
+        "expanded": expanded,
         "today": timezone.localdate(),
         "next_url": next_url,
         "row_error": text if failed else "",
@@ -167,7 +174,7 @@ def action_item_extend_view(
         due = item.due_date
         return messages.SUCCESS, f"“{item.title}” is now due {due:%b} {due.day}, {due.year}."
 
-    return _act(request, item, ExtendForm(request.POST), extend)
+    return _act(request, item, ExtendForm(request.POST), extend, keep_open=True)
 
 
 @require_POST
@@ -183,7 +190,7 @@ def action_item_reassign_view(
         )
         return messages.SUCCESS, f"“{item.title}” now belongs to {item.owner}."
 
-    return _act(request, item, ReassignForm(request.POST), reassign)
+    return _act(request, item, ReassignForm(request.POST), reassign, keep_open=True)
 
 
 @require_POST
@@ -200,6 +207,27 @@ def action_item_nudge_view(
 
     # A nudge changes nothing on the item, so it needs no revision: nothing to parse.
     return _act(request, item, forms.Form(request.POST), nudge)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def action_item_change_view(
+    request: AuthenticatedHttpRequest, number: int, code: UUID
+) -> HttpResponse:
+    """The row with its extend and reassign forms open. Lists show these forms only on
+    demand: rendered for every row, a team's member list per row made the dashboard
+    hundreds of kilobytes. Without JavaScript this is a page holding the row."""
+    item = get_action_item_for_user(request, number, code, write=True)
+    attach_assignees([item])
+    context = {
+        "item": item,
+        "expanded": True,
+        "today": timezone.localdate(),
+        "next_url": _next_url(request, item),
+        "incident": item.postmortem.incident,
+    }
+    template = ROW if request.htmx else "postmortems/action_item_change.html"
+    return TemplateResponse(request, template, context)
 
 
 @require_GET

@@ -18,7 +18,7 @@ from postmortems.dashboard_charts import health_charts
 from postmortems.months import parse_month
 from postmortems.permissions import get_dashboard_scope_for_user
 from postmortems.review_health import review_health
-from postmortems.selectors import attach_assignees, incidents_awaiting_review, stale_draft_days
+from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50
 
@@ -35,10 +35,14 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     overdue = list(dashboard.overdue(rows, today).order_by("due_date", "pk")[:limit])
     due_soon = list(dashboard.due_soon(rows, today).order_by("due_date", "pk")[:limit])
     unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
-    attach_assignees(overdue + due_soon + unplanned)
     counts = dashboard.headline_counts(items, today)
     months = review_health(
-        user=request.user, teams=scope.teams, now=now, tz=tz, open_now=counts["open"]
+        user=request.user,
+        teams=scope.teams,
+        now=now,
+        tz=tz,
+        open_now=counts["open"],
+        rollups=True,
     )
     context = {
         "scope": scope,
@@ -94,7 +98,6 @@ def dashboard_items_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list behind the dashboard's numbers and charts, with the same inline actions."""
     scope, filters, items = _listed_items(request)
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_assignees(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -180,7 +183,6 @@ def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     items = list(dashboard.my_open_items(user))
-    attach_assignees(items)
     drafts = dashboard.my_drafts(user)
     missing = (
         incidents_awaiting_review().filter(owner=user).select_related("team").order_by("clock")

@@ -446,9 +446,10 @@ def test_the_row_shows_overdue_days_the_team_to_reassign_to_and_returns_to_the_p
     assert f'<option value="{owner.pk}" selected>Olivia Owner</option>' not in body  # typed "0"
     for person in (owner, teammate, lead):
         assert f'<option value="{person.pk}"' in body
-    assert body.count('name="next" value="/dash/"') == 4
-    assert body.count('name="csrfmiddlewaretoken"') == 4
-    assert body.count('hx-target="closest tr" hx-swap="outerHTML"') == 4
+    # The quick actions (done, nudge) share a form; extend and reassign stay open.
+    assert body.count('name="next" value="/dash/"') == 3
+    assert body.count('name="csrfmiddlewaretoken"') == 3
+    assert body.count('hx-target="closest tr" hx-swap="outerHTML"') == 3
     history = _url("pm-action-history", item)
     assert f'href="{history}"' in body
 
@@ -482,8 +483,8 @@ def test_the_history_page_lists_changes_newest_first(
 def test_marking_done_costs_a_fixed_number_of_queries(signed_in, item, django_assert_num_queries):
     # session, user, incident (+postmortem), team membership, item (+owner); the two
     # check constraints on status (3 each, in savepoints); savepoint, UPDATE, INSERT
-    # change, release; the team for the owner picker
-    with django_assert_num_queries(16):
+    # change, release (the folded row needs no owner picker)
+    with django_assert_num_queries(15):
         response = signed_in.post(_url("pm-action-done", item), {"revision": 0}, **HTMX)
     assert response.status_code == 200
 
@@ -494,3 +495,52 @@ def test_the_read_view_and_the_editor_link_to_each_items_history(client, item, o
     number = item.postmortem.incident.number
     assert history in client.get(reverse("pm-postmortem-detail", args=[number])).content.decode()
     assert history in client.get(reverse("pm-postmortem-edit", args=[number])).content.decode()
+
+
+# Extend and reassign open on demand: the row (htmx) or a page holding it (no JavaScript).
+
+
+def test_the_change_link_opens_the_rows_extend_and_reassign_forms(signed_in, item, owner, lead):
+    next_url = reverse("pm-dashboard") + "?team=platform"
+    url = _url("pm-action-change", item)
+
+    response = signed_in.get(url, {"next": next_url}, **HTMX)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("<tr") == 1
+    assert f'action="{_url("pm-action-extend", item)}"' in body
+    assert f'<option value="{owner.pk}" selected>Olivia Owner</option>' in body
+    assert f'<option value="{lead.pk}">Lena Lead</option>' in body
+    # The forms return to the dashboard, not to this URL.
+    assert f'name="next" value="{next_url.replace("&", "&amp;")}"' in body
+    assert "HX-Request" in response["Vary"]
+
+    page = signed_in.get(url, {"next": "https://evil.example/"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<title>Change “Alert on pool saturation”" in body
+    assert "Why the date moves" in body
+    assert "evil.example" not in body  # an outside `next` falls back to the postmortem
+
+
+def test_a_failed_extend_keeps_its_form_open_with_what_was_typed(signed_in, item):
+    response = signed_in.post(
+        _url("pm-action-extend", item), {"revision": 0, "due_date": "2026-12-01"}, **HTMX
+    )
+    body = response.content.decode()
+    assert "Say why the date moves" in body
+    assert 'value="2026-12-01"' in body
+    assert f'action="{_url("pm-action-extend", item)}"' in body
+
+
+def test_a_successful_action_folds_the_row_back(signed_in, item):
+    response = signed_in.post(
+        _url("pm-action-extend", item),
+        {"revision": 0, "due_date": "2026-12-01", "reason": "Vendor fix lands then"},
+        **HTMX,
+    )
+    body = response.content.decode()
+    assert "is now due Dec 1, 2026" in body
+    assert f'action="{_url("pm-action-extend", item)}"' not in body
+    assert ">Extend or reassign<" in body

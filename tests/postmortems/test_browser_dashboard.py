@@ -39,6 +39,7 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
     expect(page.locator("#missing").locator("xpath=..")).to_contain_text("past the 24 h deadline")
 
     # Extending needs a reason: the browser asks for it, then the row updates in place.
+    row.get_by_role("link", name="Extend or reassign").click()
     new_due = today + dt.timedelta(days=5)  # now due soon
     row.get_by_label("New due date for Add request coalescing").fill(new_due.isoformat())
     row.get_by_label("Why the date moves").fill("Waiting for the cache client upgrade")

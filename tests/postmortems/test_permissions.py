@@ -48,6 +48,7 @@ URLS = [
     ("pm-action-extend", "post", WRITE, "item"),
     ("pm-action-reassign", "post", WRITE, "item"),
     ("pm-action-nudge", "post", WRITE, "item"),
+    ("pm-action-change", "get", WRITE, "item"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).

@@ -1,0 +1,97 @@
+"""The dashboard's settled months come from stored rollups, with the same numbers."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from postmortems.models import HealthRollup, Incident
+from postmortems.review_health import refresh_rollups, review_health
+from postmortems.tasks import refresh_health_rollups
+from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.UTC)  # October settles on Nov 9
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def history(team):
+    """Incidents, reviews and items spread over the last months, one per week."""
+    for week in range(40):
+        started = NOW - dt.timedelta(days=7 * week + 1, hours=week % 5)
+        incident = IncidentFactory(
+            team=team,
+            severity=f"SEV{week % 4 + 1}",
+            started_at=started,
+            detected_at=started + dt.timedelta(minutes=5 + week),
+            resolved_at=started + dt.timedelta(hours=1 + week % 3),
+        )
+        postmortem = PostmortemFactory(
+            incident=incident, created_at=started + dt.timedelta(hours=3 + 4 * (week % 9))
+        )
+        done = week % 3 != 0
+        ActionItemFactory(
+            postmortem=postmortem,
+            created_at=started + dt.timedelta(days=1),
+            due_date=(started + dt.timedelta(days=10)).date(),
+            status="done" if done else "open",
+            completed_at=started + dt.timedelta(days=8 + week % 5) if done else None,
+        )
+    return team
+
+
+def _numbers(months):
+    return [vars(month) for month in months]
+
+
+def test_rollups_give_the_live_numbers_and_are_read_back(admin_user, history, other_team):
+    IncidentFactory(team=other_team, started_at=NOW - dt.timedelta(days=60))
+    for teams in ([history], None):
+        live = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN)
+        stored = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN, rollups=True)
+        again = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN, rollups=True)
+        assert _numbers(stored) == _numbers(live)
+        assert _numbers(again) == _numbers(live)
+        assert sum(month.incidents for month in live) > 30
+
+    # Dec 2025 .. Sep 2026 settled; October (ended 4 days ago) and November stay live.
+    months = HealthRollup.objects.filter(scope=f"team:{history.pk}").values_list("month", flat=1)
+    assert sorted(months) == [dt.date(2025, 12, 1)] + [dt.date(2026, m, 1) for m in range(1, 10)]
+    assert HealthRollup.objects.filter(scope="all", time_zone="Europe/Berlin").count() == 10
+
+
+def test_a_stored_month_changes_at_the_next_refresh_and_this_month_at_once(admin_user, history):
+    def august():
+        months = review_health(user=admin_user, teams=[history], now=NOW, tz=BERLIN, rollups=True)
+        return {month.key: month for month in months}
+
+    before = august()
+    old = Incident.objects.filter(started_at__month=8, started_at__year=2026).first()
+    Incident.objects.filter(pk=old.pk).update(severity="SEV1" if old.severity != "SEV1" else "SEV2")
+    IncidentFactory(team=history, severity="SEV1", started_at=NOW - dt.timedelta(hours=2))
+
+    after = august()
+    assert after["2026-08"].by_severity == before["2026-08"].by_severity  # stored
+    assert after["2026-11"].incidents == before["2026-11"].incidents + 1  # live
+
+    with time_machine.travel(NOW, tick=False):
+        assert refresh_health_rollups() == 10  # Dec 2025 .. Sep 2026
+    refreshed = august()
+    assert refreshed["2026-08"].by_severity != before["2026-08"].by_severity
+    assert refreshed["2026-08"].incidents == before["2026-08"].incidents
+
+
+def test_refresh_drops_months_past_the_window_and_teams_that_are_gone(admin_user, history):
+    gone = TeamFactory()
+    HealthRollup.objects.create(
+        scope=f"team:{gone.pk}", time_zone="UTC", month=dt.date(2026, 1, 1), numbers={}
+    )
+    HealthRollup.objects.create(scope="all", time_zone="UTC", month=dt.date(2024, 1, 1), numbers={})
+    gone.delete()
+
+    refresh_rollups(now=NOW)
+
+    assert not HealthRollup.objects.filter(scope=f"team:{gone.pk}").exists()
+    assert not HealthRollup.objects.filter(month=dt.date(2024, 1, 1)).exists()
