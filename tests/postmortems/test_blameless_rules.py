@@ -30,7 +30,8 @@ def categories(text: str) -> set[str]:
 def test_each_category_points_at_the_words_that_triggered_it(text, category, excerpt):
     findings = [f for f in check(text) if f.category == category]
     assert [f.excerpt(text) for f in findings] == [excerpt]
-    assert findings[0].message and findings[0].suggestion
+    assert findings[0].message
+    assert findings[0].suggestion
 
 
 @pytest.mark.parametrize(
