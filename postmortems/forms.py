@@ -5,7 +5,14 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, Service, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    BlamelessDismissal,
+    Incident,
+    Postmortem,
+    Service,
+    TimelineEvent,
+)
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,6 +116,16 @@ class SectionForm(forms.Form):
 
 class PreviewForm(forms.Form):
     text = forms.CharField(required=False, max_length=200_000)
+
+
+class BlamelessDismissForm(forms.Form):
+    """Dismiss one flagged excerpt. `text` is the section as typed (maybe unsaved), so
+    the findings shown afterwards match what is in the editor."""
+
+    category = forms.ChoiceField(choices=BlamelessDismissal.Category.choices)
+    excerpt = forms.CharField(max_length=300, strip=False)
+    reason = forms.CharField(max_length=200)
+    text = forms.CharField(required=False, max_length=200_000, strip=False)
 
 
 class PostmortemDetailsForm(forms.Form):

@@ -1,7 +1,16 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import action_items, archive, browse, dashboard, editor, incidents, outbox
+from postmortems.views import (
+    action_items,
+    archive,
+    blameless,
+    browse,
+    dashboard,
+    editor,
+    incidents,
+    outbox,
+)
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -34,6 +43,12 @@ postmortem_urls = [
     path("start/", editor.postmortem_start_view, name="pm-postmortem-start"),
     path("edit/", editor.postmortem_edit_view, name="pm-postmortem-edit"),
     path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
+    path("blameless/<slug:section>/", blameless.blameless_check_view, name="pm-blameless-check"),
+    path(
+        "blameless/<slug:section>/dismiss/",
+        blameless.blameless_dismiss_view,
+        name="pm-blameless-dismiss",
+    ),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),

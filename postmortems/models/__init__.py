@@ -1,6 +1,7 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
+from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
@@ -11,6 +12,7 @@ from postmortems.models.subscriptions import Subscription
 __all__ = [
     "ActionItem",
     "ActionItemChange",
+    "BlamelessDismissal",
     "HealthRollup",
     "Incident",
     "OutboundEmail",

@@ -13,6 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
+from postmortems.blameless_review import (
+    DismissedKeys,
+    OpenFinding,
+    dismissed_keys,
+    section_findings,
+    timeline_findings,
+)
 from postmortems.forms import (
     ActionItemForm,
     PostmortemDetailsForm,
@@ -45,29 +52,44 @@ class EditorSection:
     help: str
     form: SectionForm
     preview: SafeString
+    findings: list[OpenFinding]
     conflict_text: str | None = None
     saved: bool = False
 
 
-def _section(postmortem: Postmortem, name: str, form: SectionForm | None = None) -> EditorSection:
+def _section(
+    postmortem: Postmortem,
+    name: str,
+    form: SectionForm | None = None,
+    dismissed: DismissedKeys | None = None,
+) -> EditorSection:
     label, help_text = next((lbl, hlp) for n, lbl, hlp in Postmortem.SECTIONS if n == name)
-    text = getattr(postmortem, name)
     if form is None:
+        text = getattr(postmortem, name)
         form = SectionForm(initial={"text": text, "base": text_fingerprint(text)}, section=name)
-        preview = render_markdown(text)
     else:
-        preview = render_markdown(form.data.get("text", ""))
-    return EditorSection(name, label, help_text, form, preview)
+        text = form.data.get("text", "")
+    if dismissed is None:
+        dismissed = dismissed_keys(postmortem)
+    findings = section_findings(name, text, dismissed)
+    return EditorSection(name, label, help_text, form, render_markdown(text), findings)
 
 
 def editor_context(postmortem: Postmortem, **overrides) -> dict:
     """Everything the editor page shows; `overrides` replace single parts (bound forms)."""
     postmortem_with_content(postmortem)
     sections = overrides.pop("sections", {})
+    dismissed = dismissed_keys(postmortem)
+    for state in sections.values():  # shown with the findings of what was typed
+        state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
     return {
         "postmortem": postmortem,
         "incident": postmortem.incident,
-        "sections": [sections.get(n) or _section(postmortem, n) for n in Postmortem.SECTION_NAMES],
+        "sections": [
+            sections.get(n) or _section(postmortem, n, dismissed=dismissed)
+            for n in Postmortem.SECTION_NAMES
+        ],
+        "timeline_findings": timeline_findings(list(postmortem.timeline_events.all()), dismissed),
         "details_form": PostmortemDetailsForm(
             initial={
                 "authors": list(postmortem.authors.all()),
@@ -105,8 +127,9 @@ def postmortem_section_view(
         raise Http404("No such section.")
     form = SectionForm(request.POST, section=section)
     state = _section(postmortem, section, form)
-    if request.POST.get("action") == "preview" or not form.is_valid():
-        # Without JavaScript, "Preview" renders the page with this section's preview.
+    if request.POST.get("action") in {"preview", "check"} or not form.is_valid():
+        # Without JavaScript, "Preview" and "Check language" render the page with this
+        # section's preview and blameless findings for the text as typed, unsaved.
         return TemplateResponse(
             request, EDITOR, editor_context(postmortem, sections={section: state})
         )
