@@ -1,7 +1,16 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import action_items, archive, browse, dashboard, editor, incidents, outbox
+from postmortems.views import (
+    action_items,
+    archive,
+    browse,
+    dashboard,
+    editor,
+    history,
+    incidents,
+    outbox,
+)
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -35,6 +44,12 @@ postmortem_urls = [
     path("edit/", editor.postmortem_edit_view, name="pm-postmortem-edit"),
     path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
+    path("history/", history.postmortem_history_view, name="pm-postmortem-history"),
+    path(
+        "history/<slug:section>/<int:revision>/restore/",
+        history.section_revision_restore_view,
+        name="pm-revision-restore",
+    ),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
