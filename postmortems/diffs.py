@@ -14,7 +14,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 CONTEXT_LINES = 3
-_WORDS = re.compile(r"(\s+)")
+_WORDS = re.compile(r"\s+|\S+\s*")  # a word with the spaces after it
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class DiffLine:
 
 def _words(old: str, new: str) -> tuple[SafeString, SafeString]:
     """One edited line: the old one with <del> marks, the new one with <ins> marks."""
-    old_words, new_words = _WORDS.split(old), _WORDS.split(new)
+    old_words, new_words = _WORDS.findall(old), _WORDS.findall(new)
     old_html, new_html = [], []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
