@@ -74,6 +74,14 @@
 
   Autosave.prototype.start = function () {
     var self = this;
+    this.textarea.addEventListener("input", function () { self.changed(); });
+    this.form.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.elt === self.form) {
+        // The Save or Preview button: the explicit request takes over.
+        window.clearTimeout(self.timer);
+        self.enabled = false;
+      }
+    });
     if (this.form.hasAttribute("data-saved")) {
       clearDrafts(this.prefix); // an explicit save was just confirmed
     } else if (!this.enabled) {
@@ -86,14 +94,6 @@
     } else {
       this.restore();
     }
-    this.textarea.addEventListener("input", function () { self.changed(); });
-    this.form.addEventListener("htmx:beforeRequest", function (event) {
-      if (event.detail.elt === self.form) {
-        // The Save or Preview button: the explicit request takes over.
-        window.clearTimeout(self.timer);
-        self.enabled = false;
-      }
-    });
   };
 
   Autosave.prototype.restore = function () {
@@ -107,8 +107,9 @@
     // Saved against the base it was written on: if the section changed meanwhile,
     // the server answers with the conflict view instead of overwriting.
     this.base.value = draft.base;
-    this.show("Restored text this browser had not saved yet", "restored");
+    // The live preview follows the textarea's input event; autosave starts at once.
     this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    this.show("Restored text this browser had not saved yet", "restored");
   };
 
   Autosave.prototype.keep = function () {
@@ -164,7 +165,8 @@
     this.inFlight = true;
     this.show("Saving…", "saving");
     window
-      .fetch(this.form.action, {
+      // getAttribute: form.action is shadowed by the buttons named "action".
+      .fetch(this.form.getAttribute("action"), {
         method: "POST",
         body: data,
         credentials: "same-origin",
