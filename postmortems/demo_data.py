@@ -252,6 +252,7 @@ class _StoryBuilder:
                     section=name,
                     text=text,
                     base_fingerprint=text_fingerprint(""),
+                    by=owner,
                 )
         status = spec["postmortem"]
         if status != Postmortem.Status.DRAFT:

@@ -109,6 +109,9 @@ class SectionForm(forms.Form):
         required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 8})
     )
     base = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Names this open form (one per page load), so its own autosaves never count as
+    # someone else's change (services/revisions.py).
+    editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, section: str, **kwargs) -> None:
         super().__init__(*args, auto_id=f"id_{section}_%s", **kwargs)
@@ -202,3 +205,19 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
         if data.get("status") == ActionItem.Status.WONT_DO and not data.get("wont_do_reason"):
             self.add_error("wont_do_reason", "Say why this action item won't be done.")
         return data
+
+
+SECTION_CHOICES = [(name, label) for name, label, _help in Postmortem.SECTIONS]
+
+
+class HistoryFilterForm(forms.Form):
+    """The history page's query string: one section, and two of its revisions to compare."""
+
+    section = forms.ChoiceField(choices=[("", "All sections"), *SECTION_CHOICES], required=False)
+    old = forms.IntegerField(min_value=1, required=False, label="Compare revision")
+    new = forms.IntegerField(min_value=1, required=False, label="with revision")
+
+
+class RestoreForm(forms.Form):
+    # The fingerprint of the section text the history page showed as current.
+    base = forms.CharField(max_length=64)

@@ -13,7 +13,14 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.models import Membership, User
-from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    OutboundEmail,
+    Postmortem,
+    SectionRevision,
+    TimelineEvent,
+)
 from postmortems.models.incidents import ReminderStage
 from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
@@ -152,3 +159,23 @@ def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) 
                 f'<option value="{selected}">', f'<option value="{selected}" selected>', 1
             )
         )
+
+
+HISTORY_ROWS = 200
+
+
+def section_revisions(*, postmortem: Postmortem, section: str = "") -> list[SectionRevision]:
+    """The newest HISTORY_ROWS revisions of a postmortem (or of one section), with authors."""
+    revisions = SectionRevision.objects.filter(postmortem=postmortem).select_related("author")
+    if section:
+        revisions = revisions.filter(section=section)
+    return list(revisions.order_by("-saved_at", "-number")[:HISTORY_ROWS])
+
+
+def section_revisions_by_number(
+    *, postmortem: Postmortem, section: str, numbers: Iterable[int]
+) -> dict[int, SectionRevision]:
+    revisions = SectionRevision.objects.filter(
+        postmortem=postmortem, section=section, number__in=list(numbers)
+    ).select_related("author")
+    return {revision.number: revision for revision in revisions}

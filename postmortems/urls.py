@@ -8,6 +8,7 @@ from postmortems.views import (
     browse,
     dashboard,
     editor,
+    history,
     incidents,
     outbox,
 )
@@ -50,6 +51,12 @@ postmortem_urls = [
         name="pm-blameless-dismiss",
     ),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
+    path("history/", history.postmortem_history_view, name="pm-postmortem-history"),
+    path(
+        "history/<slug:section>/<int:revision>/restore/",
+        history.section_revision_restore_view,
+        name="pm-revision-restore",
+    ),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),

@@ -6,6 +6,7 @@ from postmortems.models.health import HealthRollup
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
 from postmortems.models.subscriptions import Subscription
 
@@ -18,6 +19,7 @@ __all__ = [
     "OutboundEmail",
     "Postmortem",
     "SearchEntry",
+    "SectionRevision",
     "Service",
     "Severity",
     "Subscription",

@@ -6,10 +6,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from postmortems.models import Incident, Postmortem, Tag
+from postmortems.models import Incident, Postmortem, SectionRevision, Tag
 from postmortems.models.incidents import ReminderStage
 from postmortems.search_index import index_postmortem
 from postmortems.services.announcements import announce_publication
+from postmortems.services.revisions import (
+    is_own_edit,
+    latest_section_revision,
+    record_section_revision,
+)
 
 
 def text_fingerprint(text: str) -> str:
@@ -18,9 +23,10 @@ def text_fingerprint(text: str) -> str:
 
 
 class SectionConflict(Exception):
-    def __init__(self, current_text: str) -> None:
+    def __init__(self, current_text: str, revision: SectionRevision | None = None) -> None:
         super().__init__("This section was changed by someone else since you opened it.")
         self.current_text = current_text
+        self.revision = revision  # the latest revision: who saved it, and when
 
 
 def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
@@ -43,29 +49,79 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
 
 
 def postmortem_update_section(
-    *, postmortem: Postmortem, section: str, text: str, base_fingerprint: str
-) -> Postmortem:
+    *,
+    postmortem: Postmortem,
+    section: str,
+    text: str,
+    base_fingerprint: str,
+    by: User,
+    kind: str = SectionRevision.Kind.SAVE,
+    editor: str = "",
+    restored_from: int | None = None,
+) -> SectionRevision | None:
     """Save one Markdown section unless someone else changed it since the editor loaded it.
 
+    1. Lock the postmortem row (IMMEDIATE transactions on SQLite), so that compare,
+       write and revision numbering are one step.
+    2. Compare: the save goes ahead when the section still holds the text the editor
+       started from (`base_fingerprint`), when it already holds `text`, or when the
+       only change since is this same editor's own autosave (services/revisions.py).
+       Otherwise SectionConflict carries the current text and nothing is written.
+    3. Write the text, record the revision (`kind`: save, autosave or restore; the
+       coalescing rule for autosaves is in services/revisions.py), reindex for search.
+
     Sections are compared one by one, so two people writing different sections of the
-    same review never conflict. The row lock (IMMEDIATE transactions on SQLite) makes
-    compare-and-write one step.
+    same review never conflict. Returns the revision that now holds the text.
     """
     if section not in Postmortem.SECTION_NAMES:
         raise ValueError(f"Unknown section {section!r}")
+    if kind == SectionRevision.Kind.BASELINE:
+        raise ValueError("Baseline revisions are recorded by the service itself.")
     with transaction.atomic():
         locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
         current = getattr(locked, section)
-        if text_fingerprint(current) != base_fingerprint and current != text:
-            raise SectionConflict(current)
-        locked_now = timezone.now()
-        Postmortem.objects.filter(pk=postmortem.pk).update(
-            **{section: text, "updated_at": locked_now}
+        latest = latest_section_revision(postmortem_id=postmortem.pk, section=section)
+        if (
+            text_fingerprint(current) != base_fingerprint
+            and current != text
+            and not is_own_edit(latest, current=current, by=by, editor=editor)
+        ):
+            raise SectionConflict(current, latest if latest and latest.text == current else None)
+        now = timezone.now()
+        if text != current:
+            Postmortem.objects.filter(pk=postmortem.pk).update(**{section: text, "updated_at": now})
+            index_postmortem(postmortem.pk)
+            postmortem.updated_at = now
+        revision = record_section_revision(
+            postmortem_id=postmortem.pk,
+            section=section,
+            previous_text=current,
+            text=text,
+            latest=latest,
+            by=by,
+            kind=kind,
+            editor=editor,
+            now=now,
+            restored_from=restored_from,
         )
-        index_postmortem(postmortem.pk)
     setattr(postmortem, section, text)
-    postmortem.updated_at = locked_now
-    return postmortem
+    return revision
+
+
+def section_revision_restore(
+    *, revision: SectionRevision, by: User, base_fingerprint: str, editor: str = ""
+) -> SectionRevision | None:
+    """Bring back an old text as a new revision, through the same conflict check."""
+    return postmortem_update_section(
+        postmortem=revision.postmortem,
+        section=revision.section,
+        text=revision.text,
+        base_fingerprint=base_fingerprint,
+        by=by,
+        kind=SectionRevision.Kind.RESTORE,
+        editor=editor,
+        restored_from=revision.number,
+    )
 
 
 def postmortem_update_details(

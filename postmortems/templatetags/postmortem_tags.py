@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from postmortems.diffs import diff_lines
 from postmortems.markdown import render_markdown
 from postmortems.models.incidents import SEVERITY_MEANINGS
 
@@ -48,3 +49,13 @@ def incident_ref(number: int) -> str:
 def is_overdue(item) -> bool:
     """Overdue in the viewer's time zone (the middleware activates it)."""
     return item.is_overdue_on(timezone.localdate())
+
+
+@register.inclusion_tag("postmortems/includes/diff.html")
+def diff_table(old: str, new: str, old_label: str = "Before", new_label: str = "After") -> dict:
+    """A line diff of two texts, escaped (postmortems/diffs.py)."""
+    return {
+        "lines": diff_lines(old or "", new or ""),
+        "old_label": old_label,
+        "new_label": new_label,
+    }

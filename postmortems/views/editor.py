@@ -1,13 +1,15 @@
 """The postmortem editor: sections with live preview, details, status; and the read view."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,7 +31,7 @@ from postmortems.forms import (
     TimelineEventForm,
 )
 from postmortems.markdown import render_markdown
-from postmortems.models import Postmortem
+from postmortems.models import Postmortem, SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
 from postmortems.related import related_postmortems
 from postmortems.selectors import postmortem_with_content, reminders_sent
@@ -54,6 +56,7 @@ class EditorSection:
     preview: SafeString
     findings: list[OpenFinding]
     conflict_text: str | None = None
+    conflict_revision: SectionRevision | None = None  # who saved the text in the way, when
     saved: bool = False
 
 
@@ -66,7 +69,10 @@ def _section(
     label, help_text = next((lbl, hlp) for n, lbl, hlp in Postmortem.SECTIONS if n == name)
     if form is None:
         text = getattr(postmortem, name)
-        form = SectionForm(initial={"text": text, "base": text_fingerprint(text)}, section=name)
+        form = SectionForm(
+            initial={"text": text, "base": text_fingerprint(text), "editor": uuid.uuid4().hex},
+            section=name,
+        )
     else:
         text = form.data.get("text", "")
     if dismissed is None:
@@ -122,23 +128,38 @@ def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> Http
 def postmortem_section_view(
     request: AuthenticatedHttpRequest, number: int, section: str
 ) -> HttpResponse:
+    """Save one section: the Save button (htmx or a plain form post), "Preview" without
+    JavaScript, and autosave (static/js/autosave.js, `action=autosave`).
+
+    Autosave answers JSON with the new base on success; on a conflict it answers 409
+    with the section's conflict view, which the script swaps in and which autosaves no
+    more until the person has merged and saved.
+    """
     postmortem = get_postmortem_for_user(request, number, write=True)
     if section not in Postmortem.SECTION_NAMES:
         raise Http404("No such section.")
+    action = request.POST.get("action")
+    autosave = action == "autosave"
     form = SectionForm(request.POST, section=section)
     state = _section(postmortem, section, form)
-    if request.POST.get("action") in {"preview", "check"} or not form.is_valid():
+    if action in {"preview", "check"} or not form.is_valid():
+        if autosave:
+            return JsonResponse({"error": " ".join(form.errors.get("text", []))}, status=400)
         # Without JavaScript, "Preview" and "Check language" render the page with this
         # section's preview and blameless findings for the text as typed, unsaved.
         return TemplateResponse(
             request, EDITOR, editor_context(postmortem, sections={section: state})
         )
+    text = form.cleaned_data["text"]
     try:
-        postmortem_update_section(
+        revision = postmortem_update_section(
             postmortem=postmortem,
             section=section,
-            text=form.cleaned_data["text"],
+            text=text,
             base_fingerprint=form.cleaned_data["base"],
+            by=request.user,
+            kind=SectionRevision.Kind.AUTOSAVE if autosave else SectionRevision.Kind.SAVE,
+            editor=form.cleaned_data["editor"],
         )
     except SectionConflict as conflict:
         # Keep what this user typed; show the other version; the next save wins.
@@ -146,15 +167,29 @@ def postmortem_section_view(
         data["base"] = text_fingerprint(conflict.current_text)
         state.form = SectionForm(data, section=section)
         state.conflict_text = conflict.current_text
+        state.conflict_revision = conflict.revision
+        status = 409 if autosave else 200
     else:
+        if autosave:
+            saved_at = timezone.localtime()
+            return JsonResponse(
+                {
+                    "base": text_fingerprint(text),
+                    "revision": revision.number if revision else None,
+                    "saved": f"Saved {saved_at:%H:%M:%S}",
+                }
+            )
         if not request.htmx:
             messages.success(request, f"{state.label} saved.")
             return redirect(reverse("pm-postmortem-edit", args=[number]) + f"#section-{section}")
+        editor = form.cleaned_data["editor"]
         state = _section(postmortem, section)
+        state.form.initial["editor"] = editor or state.form.initial["editor"]
         state.saved = True
-    if request.htmx:
+        status = 200
+    if request.htmx or autosave:
         return TemplateResponse(
-            request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)}
+            request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)}, status=status
         )
     return TemplateResponse(request, EDITOR, editor_context(postmortem, sections={section: state}))
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundEmail, SectionRevision
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
@@ -51,6 +51,8 @@ URLS = [
     ("pm-action-reassign", "post", WRITE, "item"),
     ("pm-action-nudge", "post", WRITE, "item"),
     ("pm-action-change", "get", WRITE, "item"),
+    ("pm-postmortem-history", "get", READ, None),
+    ("pm-revision-restore", "post", WRITE, "revision"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
@@ -95,6 +97,8 @@ def _url(name, extra, postmortem, event, item, email=None):
         args.append(item.code)
     elif extra == "section":
         args.append("summary")
+    elif extra == "revision":
+        args += ["summary", 1]
     return reverse(name, args=args)
 
 
@@ -104,6 +108,9 @@ def objects(postmortem):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "revision": SectionRevision.objects.create(
+            postmortem=postmortem, section="summary", number=1, text="First words."
+        ),
         "email": OutboundEmail.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),

@@ -75,28 +75,46 @@ def test_a_postmortem_without_a_summary_cannot_be_published(incident):
         postmortem_set_status(postmortem=postmortem, status=Postmortem.Status.PUBLISHED)
 
 
-def test_a_section_save_from_a_stale_editor_is_refused_and_keeps_both_texts(postmortem):
+def test_a_section_save_from_a_stale_editor_is_refused_and_keeps_both_texts(
+    postmortem, owner, teammate
+):
     opened = text_fingerprint(postmortem.summary)
     postmortem_update_section(
-        postmortem=postmortem, section="summary", text="Their words.", base_fingerprint=opened
+        postmortem=postmortem,
+        section="summary",
+        text="Their words.",
+        base_fingerprint=opened,
+        by=teammate,
     )
     with pytest.raises(SectionConflict) as conflict:
         postmortem_update_section(
-            postmortem=postmortem, section="summary", text="My words.", base_fingerprint=opened
+            postmortem=postmortem,
+            section="summary",
+            text="My words.",
+            base_fingerprint=opened,
+            by=owner,
         )
     assert conflict.value.current_text == "Their words."
     postmortem.refresh_from_db()
     assert postmortem.summary == "Their words."
 
 
-def test_two_people_writing_different_sections_do_not_conflict(postmortem):
+def test_two_people_writing_different_sections_do_not_conflict(postmortem, owner, teammate):
     summary_base = text_fingerprint(postmortem.summary)
     impact_base = text_fingerprint(postmortem.impact)
     postmortem_update_section(
-        postmortem=postmortem, section="summary", text="New summary", base_fingerprint=summary_base
+        postmortem=postmortem,
+        section="summary",
+        text="New summary",
+        base_fingerprint=summary_base,
+        by=owner,
     )
     postmortem_update_section(
-        postmortem=postmortem, section="impact", text="New impact", base_fingerprint=impact_base
+        postmortem=postmortem,
+        section="impact",
+        text="New impact",
+        base_fingerprint=impact_base,
+        by=teammate,
     )
     postmortem.refresh_from_db()
     assert (postmortem.summary, postmortem.impact) == ("New summary", "New impact")
