@@ -3,6 +3,7 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
+from postmortems.models.readiness import ReadinessPolicy
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.search_entries import SearchEntry
 from postmortems.models.subscriptions import Subscription
@@ -13,6 +14,7 @@ __all__ = [
     "Incident",
     "OutboundEmail",
     "Postmortem",
+    "ReadinessPolicy",
     "SearchEntry",
     "Service",
     "Severity",
