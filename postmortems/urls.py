@@ -36,6 +36,7 @@ postmortem_urls = [
     path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
+    path("readiness/", editor.postmortem_readiness_view, name="pm-postmortem-readiness"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
     path(
