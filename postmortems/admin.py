@@ -1,7 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 
-from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    Postmortem,
+    ReadinessPolicy,
+    Service,
+    Tag,
+    TimelineEvent,
+)
+from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
 
 # Links typed without a scheme mean https, as in the app's own forms.
@@ -82,3 +93,35 @@ class ActionItemAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["postmortem", "created_by", "created_at", "completed_at", "revision"]
+
+
+class ReadinessPolicyForm(forms.ModelForm):
+    required_checks = forms.MultipleChoiceField(
+        choices=check_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=(
+            "Checks that must pass before a review of this severity is published; the "
+            "others show as advice. The summary is always required. Without a policy, "
+            "SEV1 and SEV2 require every check, SEV3 the summary, impact, timeline, "
+            "contributing factors and actionable items, SEV4 the summary and actionable items."
+        ),
+    )
+
+    class Meta:
+        model = ReadinessPolicy
+        fields = ["severity", "required_checks"]
+
+
+@admin.register(ReadinessPolicy)
+class ReadinessPolicyAdmin(admin.ModelAdmin):
+    form = ReadinessPolicyForm
+    list_display = ["severity", "required_list", "updated_at"]
+
+    @admin.display(description="required checks")
+    def required_list(self, policy: ReadinessPolicy) -> str:
+        return ", ".join(policy.required_checks) or "summary only"
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)

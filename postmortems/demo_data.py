@@ -203,6 +203,8 @@ class _StoryBuilder:
             postmortem = self._postmortem(spec, incident)
             self._timeline(spec, incident, postmortem)
             self._action_items(spec, incident, postmortem)
+            # Last: publishing needs the timeline and the action items (readiness checks).
+            self._status(spec, incident, postmortem)
 
     def _incident(self, spec: dict) -> Incident:
         started, detected = self.start_of(spec), self.at(spec, "detect")
@@ -255,9 +257,6 @@ class _StoryBuilder:
                     by=owner,
                 )
         status = spec["postmortem"]
-        if status != Postmortem.Status.DRAFT:
-            postmortem_set_status(postmortem=postmortem, status=status)
-
         # Backdate: started within a day of resolution, published a few days later.
         created = incident.resolved_at + timedelta(hours=self.rng.randint(3, 26))
         created = min(created, self.now - timedelta(hours=2))
@@ -272,6 +271,20 @@ class _StoryBuilder:
         postmortem.published_at = published
         self.counts["postmortems"] += 1
         return postmortem
+
+    def _status(self, spec: dict, incident: Incident, postmortem: Postmortem) -> None:
+        """Ask for review or publish, once the timeline and the action items exist (the
+        readiness checks look at them), keeping the backdated times."""
+        status = spec["postmortem"]
+        if status == Postmortem.Status.DRAFT:
+            return
+        updated, published = postmortem.updated_at, postmortem.published_at
+        postmortem.published_at = None  # published_at was only the planned time
+        postmortem_set_status(postmortem=postmortem, status=status)
+        Postmortem.objects.filter(pk=postmortem.pk).update(
+            updated_at=updated, published_at=published
+        )
+        postmortem.updated_at, postmortem.published_at = updated, published
 
     def _section(self, spec: dict, incident: Incident, name: str) -> str:
         value = spec["sections"].get(name, "")

@@ -197,6 +197,8 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        # Optional, like owner and due date: an item saved without one is flagged.
+        self.fields["type"].choices = [("", "Not chosen yet"), *ActionItem.Type.choices]
         if not self.is_bound:
             self.initial.setdefault("revision", self.instance.revision)
 

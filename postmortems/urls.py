@@ -58,6 +58,7 @@ postmortem_urls = [
         name="pm-revision-restore",
     ),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
+    path("readiness/", editor.postmortem_readiness_view, name="pm-postmortem-readiness"),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
     path(

@@ -5,6 +5,7 @@ from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
+from postmortems.models.readiness import ReadinessPolicy
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
@@ -18,6 +19,7 @@ __all__ = [
     "Incident",
     "OutboundEmail",
     "Postmortem",
+    "ReadinessPolicy",
     "SearchEntry",
     "SectionRevision",
     "Service",

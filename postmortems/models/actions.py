@@ -45,7 +45,9 @@ class ActionItem(models.Model):
     )
     due_date = models.DateField(null=True, blank=True)
     priority = models.CharField(max_length=10, choices=Priority, default=Priority.MEDIUM)
-    type = models.CharField(max_length=10, choices=Type, default=Type.PREVENT)
+    # Blank until the author chooses: a type picked by default says nothing, and
+    # postmortems/action_quality.py flags items whose type was never chosen.
+    type = models.CharField(max_length=10, choices=Type, blank=True, default="")
     status = models.CharField(max_length=15, choices=Status, default=Status.OPEN)
     wont_do_reason = models.TextField("reason for won't do", blank=True)
     tracker_url = models.URLField("tracker link", max_length=500, blank=True)

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from postmortems.models import Incident, Postmortem, SectionRevision, Tag
+from postmortems.models import ActionItem, Incident, Postmortem, SectionRevision, Tag, TimelineEvent
 from postmortems.models.incidents import ReminderStage
+from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.search_index import index_postmortem
 from postmortems.services.announcements import announce_publication
 from postmortems.services.revisions import (
@@ -149,27 +150,63 @@ _ALLOWED_MOVES = {
 }
 
 
+class NotReadyToPublish(ValidationError):
+    """Publishing refused: required readiness checks fail. Lists each of them."""
+
+    def __init__(self, readiness: Readiness) -> None:
+        self.readiness = readiness
+        super().__init__(
+            [
+                "This postmortem is not ready to publish yet.",
+                *(f"{result.label}: {result.message}" for result in readiness.missing),
+            ]
+        )
+
+
+def _ensure_ready(postmortem: Postmortem) -> Readiness:
+    """Decide from the rows as they are now, not from what the caller loaded earlier.
+    The row lock makes a section saved concurrently land before or after this check,
+    never between it and the status change."""
+    locked = (
+        Postmortem.objects.select_for_update(of=("self",))
+        .select_related("incident")
+        .get(pk=postmortem.pk)
+    )
+    readiness = postmortem_readiness(
+        postmortem=locked,
+        events=list(TimelineEvent.objects.filter(postmortem=locked)),
+        items=list(ActionItem.objects.filter(postmortem=locked)),
+    )
+    if not readiness.ready:
+        raise NotReadyToPublish(readiness)
+    return readiness
+
+
 def postmortem_set_status(
     *, postmortem: Postmortem, status: str, by: User | None = None
 ) -> Postmortem:
     """Move a postmortem between draft, in review and published.
 
-    Publishing stamps the time once; unpublishing (back to draft for amendments)
-    keeps the original publication time so the archive can show "updated".
+    Publishing needs every readiness check its severity requires (postmortems/readiness.py)
+    and no approver: whoever may edit may publish. It stamps the time once; unpublishing
+    (back to draft for amendments) keeps the original publication time so the archive
+    can show "updated".
     """
     if status not in _ALLOWED_MOVES.get(postmortem.status, set()):
         raise ValidationError(
             f"A {postmortem.get_status_display().lower()} postmortem cannot move to {status}."
         )
-    if status == Postmortem.Status.PUBLISHED and not postmortem.summary.strip():
-        raise ValidationError("Write a summary before publishing.")
-    now = timezone.now()
-    first_publication = status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
-    postmortem.status = status
-    if first_publication:
-        postmortem.published_at = now
-    postmortem.updated_at = now
     with transaction.atomic():
+        if status == Postmortem.Status.PUBLISHED:
+            _ensure_ready(postmortem)
+        now = timezone.now()
+        first_publication = (
+            status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
+        )
+        postmortem.status = status
+        if first_publication:
+            postmortem.published_at = now
+        postmortem.updated_at = now
         postmortem.save(update_fields=["status", "published_at", "updated_at"])
         index_postmortem(postmortem.pk)
         if first_publication:

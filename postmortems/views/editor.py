@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.blameless_review import (
@@ -33,6 +34,7 @@ from postmortems.forms import (
 from postmortems.markdown import render_markdown
 from postmortems.models import Postmortem, SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
+from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.related import related_postmortems
 from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
@@ -45,6 +47,13 @@ from postmortems.services.postmortems import (
 )
 
 EDITOR = "postmortems/postmortem_edit.html"
+# Sent with every editor save that can change readiness; the checklist listens for it.
+READINESS_CHANGED = "readiness-changed"
+
+
+def readiness_changed(response: HttpResponse) -> HttpResponse:
+    """Tell the editor page to refresh its checklist and publish button."""
+    return trigger_client_event(response, READINESS_CHANGED)
 
 
 @dataclass
@@ -89,7 +98,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     for state in sections.values():  # shown with the findings of what was typed
         state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
     return {
-        "postmortem": postmortem,
+        **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
         "incident": postmortem.incident,
         "sections": [
             sections.get(n) or _section(postmortem, n, dismissed=dismissed)
@@ -102,7 +111,6 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
                 "tags": ", ".join(tag.name for tag in postmortem.tags.all()),
             }
         ),
-        "status_choices": Postmortem.Status.choices,
         "event_form": TimelineEventForm(prefix="new-event"),
         "item_form": ActionItemForm(prefix="new-item"),
         "reminders": reminders_sent(postmortem.incident),
@@ -188,14 +196,39 @@ def postmortem_section_view(
         state.saved = True
         status = 200
     if request.htmx or autosave:
-        return TemplateResponse(
+        response = TemplateResponse(
             request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)}, status=status
         )
+        return readiness_changed(response) if state.saved else response
     return TemplateResponse(request, EDITOR, editor_context(postmortem, sections={section: state}))
 
 
 def _urls(postmortem: Postmortem) -> dict:
     return {"postmortem": postmortem, "incident": postmortem.incident}
+
+
+def _status_context(postmortem: Postmortem, readiness: Readiness) -> dict:
+    """What the checklist and the status buttons show."""
+    return {
+        **_urls(postmortem),
+        "readiness": readiness,
+        "status_choices": Postmortem.Status.choices,
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def postmortem_readiness_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """The checklist, and out of band the status buttons, after an editor save. Without
+    htmx there is nothing to refresh in place: the pages show it when they load."""
+    postmortem = get_postmortem_for_user(request, number)
+    if not request.htmx:
+        page = "pm-postmortem-edit" if postmortem.can_edit else "pm-postmortem-detail"
+        return redirect(reverse(page, args=[number]) + "#readiness")
+    readiness = postmortem_readiness(postmortem=postmortem)
+    return TemplateResponse(
+        request, "postmortems/readiness_refresh.html", _status_context(postmortem, readiness)
+    )
 
 
 @require_POST
@@ -249,6 +282,9 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
     sections = [(label, getattr(postmortem, name)) for name, label, _help in Postmortem.SECTIONS]
     # After postmortem_with_content: reuses its prefetched services and tags.
     related = related_postmortems(postmortem=postmortem, user=request.user)
+    readiness = None
+    if postmortem.status != Postmortem.Status.PUBLISHED:
+        readiness = postmortem_readiness(postmortem=postmortem)
     return TemplateResponse(
         request,
         "postmortems/postmortem_detail.html",
@@ -257,5 +293,6 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "incident": postmortem.incident,
             "sections": sections,
             "related": related,
+            "readiness": readiness,
         },
     )

@@ -24,7 +24,7 @@ from django_htmx.http import reswap, retarget
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.edits import EditConflict
-from postmortems.views.editor import EDITOR, editor_context
+from postmortems.views.editor import EDITOR, editor_context, readiness_changed
 
 CONFLICT_MESSAGE = (
     "Someone else changed this while you were editing. Your version is still in the form "
@@ -51,7 +51,7 @@ class InlineList:
 def _list_response(request, spec: InlineList, postmortem) -> HttpResponse:
     response = TemplateResponse(request, f"{EDITOR}#{spec.name}", editor_context(postmortem))
     retarget(response, f"#{spec.name}")
-    return reswap(response, "outerHTML")
+    return readiness_changed(reswap(response, "outerHTML"))
 
 
 def _data(form: ModelForm) -> dict:

@@ -204,6 +204,8 @@
     delete this.form.dataset.draftBase;
     this.savedText = text;
     this.retryMs = FIRST_RETRY_MS;
+    // The readiness checklist listens for this (as after an htmx save).
+    document.body.dispatchEvent(new CustomEvent("readiness-changed", { bubbles: true }));
     if (this.textarea.value === text) {
       clearDrafts(this.prefix);
       this.show(body.saved, "saved");

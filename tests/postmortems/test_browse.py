@@ -12,6 +12,7 @@ from postmortems.views.browse import service_tree, tags_with_counts
 from tests.factories import (
     ServiceFactory,
     TagFactory,
+    complete_postmortem,
     review,
 )
 
@@ -254,7 +255,7 @@ def test_a_review_sharing_nothing_has_no_related_reviews(owner, checkout):
 def test_the_read_view_lists_related_reviews_with_what_they_share(client, owner, subject, checkout):
     other = review(services=[checkout["web"]], title="Cart timeouts", published=False)
     review(services=[checkout["web"]], published=False)  # a draft stays out
-    postmortem_set_status(postmortem=other, status="published")
+    postmortem_set_status(postmortem=complete_postmortem(other), status="published")
     client.force_login(owner)
     response = client.get(reverse("pm-postmortem-detail", args=[subject.incident.number]))
     body = response.content.decode()

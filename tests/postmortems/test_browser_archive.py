@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.services.timeline import timeline_event_create
 from tests.browser_support import sign_in
-from tests.factories import BASE_TIME, PASSWORD, IncidentFactory, PostmortemFactory, ServiceFactory
+from tests.factories import (
+    BASE_TIME,
+    PASSWORD,
+    IncidentFactory,
+    PostmortemFactory,
+    ServiceFactory,
+    complete_postmortem,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -18,7 +25,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def _review(team, owner, title, summary, service, tags):
     incident = IncidentFactory(team=team, title=title)
     incident.services.add(service)
-    postmortem = PostmortemFactory(incident=incident, summary=summary)
+    postmortem = complete_postmortem(PostmortemFactory(incident=incident, summary=summary))
     postmortem_update_details(postmortem=postmortem, authors=[owner], tag_names=tags)
     postmortem_set_status(postmortem=postmortem, status="published", by=owner)
     return postmortem

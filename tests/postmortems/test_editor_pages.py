@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from postmortems.models import ActionItem, Postmortem, TimelineEvent
 from postmortems.services.postmortems import text_fingerprint
-from tests.factories import ActionItemFactory, TimelineEventFactory
+from tests.factories import ActionItemFactory, TimelineEventFactory, complete_postmortem
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -33,8 +33,9 @@ def test_editor_costs_the_same_queries_however_long_the_review(
         ActionItemFactory(postmortem=postmortem)
     # session, user, incident, authors, tags, events, items (+owners), services,
     # users for the authors and owner pickers (x2: the add form and the details form),
-    # reminders sent, blameless dismissals
-    with django_assert_num_queries(12):
+    # reminders sent, blameless dismissals (for the sections, and again for the
+    # readiness check), the readiness policy
+    with django_assert_num_queries(14):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
@@ -47,8 +48,9 @@ def test_read_view_costs_the_same_queries_however_long_the_review(
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
     # session, user, incident, authors, tags, events, items (+owners), services; related
-    # reviews cost none here (no services or tags to share; else 1 to 3: test_browse.py)
-    with django_assert_num_queries(8):
+    # reviews cost none here (no services or tags to share; else 1 to 3: test_browse.py);
+    # the readiness policy and its blameless check's dismissals (not published yet)
+    with django_assert_num_queries(10):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200
 
@@ -254,6 +256,7 @@ def test_an_overdue_item_is_marked_in_the_viewers_time_zone(client, postmortem, 
 
 
 def test_publishing_moves_to_the_read_view(signed_in, postmortem):
+    complete_postmortem(postmortem)
     response = signed_in.post(_url("pm-postmortem-status", postmortem), {"status": "published"})
     assert response["Location"] == _url("pm-postmortem-detail", postmortem)
     postmortem.refresh_from_db()

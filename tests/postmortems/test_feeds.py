@@ -12,6 +12,7 @@ from tests.factories import (
     ServiceFactory,
     TagFactory,
     UserFactory,
+    complete_postmortem,
     review,
 )
 
@@ -109,6 +110,7 @@ def test_the_feed_is_valid_atom_with_absolute_links(client, owner, author):
     draft.save()
     draft.tags.set([dns])
     draft.authors.set([author])
+    complete_postmortem(draft)
     postmortem_set_status(postmortem=draft, status="published")
     response = client.get(_feed_path(owner))
 

@@ -29,6 +29,7 @@ URLS = [
     ("pm-outbox-retry", "post", STAFF, "email"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
+    ("pm-postmortem-readiness", "get", READ, None),
     ("pm-event-row", "get", READ, "event"),
     ("pm-action-row", "get", READ, "item"),
     ("pm-incident-edit", "get", WRITE, None),

@@ -6,9 +6,21 @@ from django.urls import reverse
 from postmortems.models import OutboundEmail, Subscription
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.tasks import send_email
-from tests.factories import ActionItemFactory, MembershipFactory, ServiceFactory, UserFactory
+from tests.factories import (
+    ActionItemFactory,
+    MembershipFactory,
+    ServiceFactory,
+    UserFactory,
+    complete_postmortem,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def postmortem(postmortem):
+    """Ready to publish: these tests are about what publishing sends."""
+    return complete_postmortem(postmortem)
 
 
 def _deliver():

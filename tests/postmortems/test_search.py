@@ -6,7 +6,13 @@ from django.urls import reverse
 from postmortems.search import SearchParams, fts5_query, highlight, search_postmortems
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.services.timeline import timeline_event_create
-from tests.factories import BASE_TIME, IncidentFactory, PostmortemFactory, ServiceFactory
+from tests.factories import (
+    BASE_TIME,
+    IncidentFactory,
+    PostmortemFactory,
+    ServiceFactory,
+    complete_postmortem,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def _published(team, title, summary, **extra):
     incident = IncidentFactory(team=team, title=title, **extra)
     postmortem = PostmortemFactory(incident=incident, summary=summary, impact="")
+    complete_postmortem(postmortem)
     postmortem_set_status(postmortem=postmortem, status="published")
     return postmortem
 

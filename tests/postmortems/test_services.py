@@ -18,7 +18,7 @@ from postmortems.services.postmortems import (
     postmortem_update_section,
     text_fingerprint,
 )
-from tests.factories import BASE_TIME, IncidentFactory, PostmortemFactory
+from tests.factories import BASE_TIME, IncidentFactory, PostmortemFactory, complete_postmortem
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def test_starting_a_postmortem_twice_keeps_one(incident, owner):
 
 
 def test_publishing_stamps_the_time_once_and_amendments_keep_it(postmortem):
+    complete_postmortem(postmortem)
     with time_machine.travel(BASE_TIME, tick=False):
         postmortem_set_status(postmortem=postmortem, status=Postmortem.Status.PUBLISHED)
     assert postmortem.published_at == BASE_TIME
