@@ -6,7 +6,15 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    Postmortem,
+    ReviewComment,
+    Service,
+    Tag,
+    TimelineEvent,
+)
 
 PASSWORD = "correct-horse-battery"
 BASE_TIME = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -99,6 +107,16 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Alert on connection pool saturation {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+
+
+class ReviewCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewComment
+
+    postmortem = factory.SubFactory(PostmortemFactory, status="in_review")
+    section = "summary"
+    text = factory.Sequence(lambda n: f"Could we say more about the pool change? ({n})")
+    author = factory.SubFactory(UserFactory)
 
 
 def review(*, team=None, services=(), tags=(), restricted=False, published=True, days=0, **extra):
