@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from postmortems.models import Incident, Postmortem, Tag
+from postmortems.models import Incident, Postmortem, ReviewComment, Tag
 from postmortems.models.incidents import ReminderStage
 from postmortems.search_index import index_postmortem
 from postmortems.services.announcements import announce_publication
+from postmortems.services.pulse import pulse_invite
 
 
 def text_fingerprint(text: str) -> str:
@@ -93,13 +94,31 @@ _ALLOWED_MOVES = {
 }
 
 
+class OpenComments(ValidationError):
+    """Publishing while review comments are still open needs a confirmation."""
+
+    def __init__(self, comments: list[ReviewComment]) -> None:
+        count = len(comments)
+        super().__init__(
+            f"{count} review comment{'s are' if count != 1 else ' is'} still open. "
+            "Resolve them, or confirm that you want to publish anyway."
+        )
+        self.comments = comments
+
+
 def postmortem_set_status(
-    *, postmortem: Postmortem, status: str, by: User | None = None
+    *,
+    postmortem: Postmortem,
+    status: str,
+    by: User | None = None,
+    publish_with_open_comments: bool = False,
 ) -> Postmortem:
     """Move a postmortem between draft, in review and published.
 
     Publishing stamps the time once; unpublishing (back to draft for amendments)
     keeps the original publication time so the archive can show "updated".
+    Publishing with unresolved review comments raises OpenComments unless the
+    caller says the person confirmed it.
     """
     if status not in _ALLOWED_MOVES.get(postmortem.status, set()):
         raise ValidationError(
@@ -107,6 +126,12 @@ def postmortem_set_status(
         )
     if status == Postmortem.Status.PUBLISHED and not postmortem.summary.strip():
         raise ValidationError("Write a summary before publishing.")
+    if status == Postmortem.Status.PUBLISHED and not publish_with_open_comments:
+        open_comments = list(
+            postmortem.review_comments.filter(resolved_at__isnull=True).select_related("author")
+        )
+        if open_comments:
+            raise OpenComments(open_comments)
     now = timezone.now()
     first_publication = status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
     postmortem.status = status
@@ -119,4 +144,5 @@ def postmortem_set_status(
         if first_publication:
             # Amendments published again later are not announced a second time.
             announce_publication(postmortem=postmortem, by=by)
+            pulse_invite(postmortem=postmortem)
     return postmortem

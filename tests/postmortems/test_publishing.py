@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _deliver():
-    for pk in OutboundEmail.objects.values_list("pk", flat=True):
+    """Announcements only; the pulse survey sent on publishing is tested in test_pulse.py."""
+    published = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.PUBLISHED)
+    for pk in published.values_list("pk", flat=True):
         send_email.apply(args=[pk])
 
 
