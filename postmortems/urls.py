@@ -1,7 +1,18 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import action_items, archive, browse, dashboard, editor, incidents, outbox
+from postmortems.views import (
+    action_items,
+    archive,
+    browse,
+    comments,
+    dashboard,
+    editor,
+    exports,
+    incidents,
+    outbox,
+    pulse,
+)
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -36,6 +47,19 @@ postmortem_urls = [
     path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
+    path("comments/", comments.comment_add_view, name="pm-comment-add"),
+    path(
+        "comments/<uuid:code>/resolve/",
+        comments.comment_resolve_view,
+        name="pm-comment-resolve",
+    ),
+    path("pulse/", pulse.pulse_view, name="pm-pulse"),
+    path("export.md", exports.postmortem_markdown_view, name="pm-postmortem-markdown"),
+    path(
+        "export-anonymised.md",
+        exports.postmortem_anonymised_view,
+        name="pm-postmortem-anonymised",
+    ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
     path(

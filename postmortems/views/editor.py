@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
+from postmortems.comment_threads import CommentThread, comment_threads
 from postmortems.forms import (
     ActionItemForm,
     PostmortemDetailsForm,
@@ -24,9 +25,11 @@ from postmortems.forms import (
 from postmortems.markdown import render_markdown
 from postmortems.models import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
+from postmortems.pulse import pulse_pending
 from postmortems.related import related_postmortems
 from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
+    OpenComments,
     SectionConflict,
     postmortem_set_status,
     postmortem_start,
@@ -47,6 +50,7 @@ class EditorSection:
     preview: SafeString
     conflict_text: str | None = None
     saved: bool = False
+    thread: CommentThread | None = None
 
 
 def _section(postmortem: Postmortem, name: str, form: SectionForm | None = None) -> EditorSection:
@@ -64,10 +68,15 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     """Everything the editor page shows; `overrides` replace single parts (bound forms)."""
     postmortem_with_content(postmortem)
     sections = overrides.pop("sections", {})
+    threads = comment_threads(postmortem, can_edit=True, back="edit")
+    editor_sections = [sections.get(n) or _section(postmortem, n) for n in Postmortem.SECTION_NAMES]
+    for section in editor_sections:
+        section.thread = threads[section.name]
     return {
         "postmortem": postmortem,
         "incident": postmortem.incident,
-        "sections": [sections.get(n) or _section(postmortem, n) for n in Postmortem.SECTION_NAMES],
+        "sections": editor_sections,
+        "threads": threads,
         "details_form": PostmortemDetailsForm(
             initial={
                 "authors": list(postmortem.authors.all()),
@@ -173,7 +182,22 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
         if not form.is_valid():
             raise ValidationError("Choose a valid status.")
         postmortem_set_status(
-            postmortem=postmortem, status=form.cleaned_data["status"], by=request.user
+            postmortem=postmortem,
+            status=form.cleaned_data["status"],
+            by=request.user,
+            publish_with_open_comments=form.cleaned_data["confirm"],
+        )
+    except OpenComments as open_comments:
+        # The confirmation step: list what is still open, offer "publish anyway".
+        return TemplateResponse(
+            request,
+            "postmortems/publish_confirm.html",
+            {
+                "postmortem": postmortem,
+                "incident": postmortem.incident,
+                "comments": open_comments.comments,
+                "message": open_comments.message,
+            },
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -188,7 +212,11 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
 def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number)
     postmortem_with_content(postmortem)
-    sections = [(label, getattr(postmortem, name)) for name, label, _help in Postmortem.SECTIONS]
+    threads = comment_threads(postmortem, can_edit=postmortem.can_edit, back="read")
+    sections = [
+        (label, getattr(postmortem, name), threads[name])
+        for name, label, _help in Postmortem.SECTIONS
+    ]
     # After postmortem_with_content: reuses its prefetched services and tags.
     related = related_postmortems(postmortem=postmortem, user=request.user)
     return TemplateResponse(
@@ -198,6 +226,8 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "postmortem": postmortem,
             "incident": postmortem.incident,
             "sections": sections,
+            "threads": threads,
             "related": related,
+            "can_answer_pulse": pulse_pending(postmortem=postmortem, user=request.user),
         },
     )

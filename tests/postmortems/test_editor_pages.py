@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from postmortems.models import ActionItem, Postmortem, TimelineEvent
 from postmortems.services.postmortems import text_fingerprint
-from tests.factories import ActionItemFactory, TimelineEventFactory
+from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -28,13 +28,14 @@ def _url(name, postmortem, *extra):
 def test_editor_costs_the_same_queries_however_long_the_review(
     signed_in, postmortem, rows, django_assert_num_queries
 ):
-    for _ in range(rows):
+    for n in range(rows):
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
+        ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
     # session, user, incident, authors, tags, events, items (+owners), services,
     # users for the authors and owner pickers (x2: the add form and the details form),
-    # reminders sent
-    with django_assert_num_queries(11):
+    # reminders sent, review comments (+authors)
+    with django_assert_num_queries(12):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
@@ -43,12 +44,14 @@ def test_editor_costs_the_same_queries_however_long_the_review(
 def test_read_view_costs_the_same_queries_however_long_the_review(
     signed_in, postmortem, rows, django_assert_num_queries
 ):
-    for _ in range(rows):
+    for n in range(rows):
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
-    # session, user, incident, authors, tags, events, items (+owners), services; related
-    # reviews cost none here (no services or tags to share; else 1 to 3: test_browse.py)
-    with django_assert_num_queries(8):
+        ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
+    # session, user, incident, authors, tags, events, items (+owners), services, review
+    # comments (+authors), "has a pulse survey to answer"; related reviews cost none here
+    # (no services or tags to share; else 1 to 3: test_browse.py)
+    with django_assert_num_queries(10):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200
 
