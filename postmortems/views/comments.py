@@ -37,7 +37,7 @@ def _thread(
     thread = comment_threads(postmortem, can_edit=postmortem.can_edit, back=back, section=section)[
         section
     ]
-    return TemplateResponse(request, THREAD, {"thread": thread, "form": form})
+    return TemplateResponse(request, THREAD, {"thread": thread, "comment_form": form})
 
 
 @require_POST
