@@ -12,7 +12,7 @@ from accounts.models import User
 from postmortems.emails import absolute_url, compose
 from postmortems.models import OutboundEmail, Postmortem, PulseAnswer, PulseParticipant
 from postmortems.models.pulse import QUESTION
-from postmortems.services.announcements import _viewer_ids
+from postmortems.services.announcements import viewer_ids
 from postmortems.services.outbox import enqueue_after_commit, outbox_add
 
 
@@ -29,7 +29,7 @@ def pulse_participants(postmortem: Postmortem) -> list[User]:
         took_part |= Q(pk=incident.owner_id)
     return list(
         User.objects.filter(took_part, is_active=True)
-        .filter(Q(is_superuser=True) | Q(pk__in=_viewer_ids(incident)))
+        .filter(Q(is_superuser=True) | Q(pk__in=viewer_ids(incident)))
         .distinct()
         .order_by("pk")
     )
