@@ -13,6 +13,7 @@ from postmortems.models import (
     Service,
     TimelineEvent,
 )
+from postmortems.models.comments import COMMENT_TARGETS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -151,6 +152,39 @@ class PostmortemDetailsForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Postmortem.Status.choices)
+    # Set by the "publish anyway" button of the open-comments confirmation.
+    confirm = forms.BooleanField(required=False)
+
+
+class ReviewCommentForm(forms.Form):
+    section = forms.ChoiceField(choices=COMMENT_TARGETS, widget=forms.HiddenInput)
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    # Which page a plain (no JavaScript) form returns to.
+    back = forms.ChoiceField(
+        choices=[("read", "read"), ("edit", "edit")], required=False, widget=forms.HiddenInput
+    )
+
+
+class PulseForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="Did this review feel blameless and safe to contribute to?",
+        choices=[
+            (1, "1 · Not at all"),
+            (2, "2"),
+            (3, "3"),
+            (4, "4"),
+            (5, "5 · Completely"),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Shown to team leads only among at least 3 answers, "
+        "never with your name or this review.",
+    )
 
 
 class TimelineEventForm(RevisionMixin, forms.ModelForm):

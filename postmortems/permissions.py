@@ -18,7 +18,7 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
+from postmortems.models import ActionItem, Incident, Postmortem, ReviewComment, TimelineEvent
 
 
 def _is_admin(user: User) -> bool:
@@ -109,6 +109,19 @@ def get_action_item_for_user(
         raise Http404("No such action item.") from None
     item.postmortem = postmortem
     return item
+
+
+def get_comment_for_user(
+    request: AuthenticatedHttpRequest, number: int, code: UUID, *, write: bool = True
+) -> ReviewComment:
+    """Readers post comments; resolving one is writing (authors and editors)."""
+    postmortem = get_postmortem_for_user(request, number, write=write)
+    try:
+        comment = ReviewComment.objects.get(postmortem=postmortem, code=code)
+    except ReviewComment.DoesNotExist:
+        raise Http404("No such comment.") from None
+    comment.postmortem = postmortem
+    return comment
 
 
 @dataclass(frozen=True)

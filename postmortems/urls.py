@@ -6,11 +6,14 @@ from postmortems.views import (
     archive,
     blameless,
     browse,
+    comments,
     dashboard,
     editor,
+    exports,
     history,
     incidents,
     outbox,
+    pulse,
 )
 from postmortems.views.lists import action_views, timeline_views
 
@@ -59,6 +62,19 @@ postmortem_urls = [
     ),
     path("status/", editor.postmortem_status_view, name="pm-postmortem-status"),
     path("readiness/", editor.postmortem_readiness_view, name="pm-postmortem-readiness"),
+    path("comments/", comments.comment_add_view, name="pm-comment-add"),
+    path(
+        "comments/<uuid:code>/resolve/",
+        comments.comment_resolve_view,
+        name="pm-comment-resolve",
+    ),
+    path("pulse/", pulse.pulse_view, name="pm-pulse"),
+    path("export.md", exports.postmortem_markdown_view, name="pm-postmortem-markdown"),
+    path(
+        "export-anonymised.md",
+        exports.postmortem_anonymised_view,
+        name="pm-postmortem-anonymised",
+    ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
     path(

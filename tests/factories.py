@@ -6,7 +6,15 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    Postmortem,
+    ReviewComment,
+    Service,
+    Tag,
+    TimelineEvent,
+)
 
 PASSWORD = "correct-horse-battery"
 BASE_TIME = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -144,6 +152,16 @@ def complete_postmortem(postmortem=None, *, items=1, **fields):
         items, postmortem=postmortem, title=factory.Sequence(lambda n: f"Add rollout check {n}")
     )
     return postmortem
+
+
+class ReviewCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewComment
+
+    postmortem = factory.SubFactory(PostmortemFactory, status="in_review")
+    section = "summary"
+    text = factory.Sequence(lambda n: f"Could we say more about the pool change? ({n})")
+    author = factory.SubFactory(UserFactory)
 
 
 def review(*, team=None, services=(), tags=(), restricted=False, published=True, days=0, **extra):

@@ -1,10 +1,12 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
+from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
+from postmortems.models.pulse import PulseAnswer, PulseParticipant
 from postmortems.models.readiness import ReadinessPolicy
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
@@ -19,7 +21,10 @@ __all__ = [
     "Incident",
     "OutboundEmail",
     "Postmortem",
+    "PulseAnswer",
+    "PulseParticipant",
     "ReadinessPolicy",
+    "ReviewComment",
     "SearchEntry",
     "SectionRevision",
     "Service",

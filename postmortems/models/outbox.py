@@ -21,6 +21,7 @@ class OutboundEmail(models.Model):
         LEAD_DIGEST = "lead_digest", "Team lead digest"
         PUBLISHED = "published", "Review published"
         NUDGE = "nudge", "Action item nudge"
+        PULSE = "pulse", "Pulse survey"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -40,7 +40,7 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
         reasons[user_id] = f"You get this because you are in {incident.team.name}."
     # Only people who may see the incident hear about it (restricted ones stay quiet).
     recipients = User.objects.filter(pk__in=list(reasons), is_active=True).filter(
-        Q(is_superuser=True) | Q(pk__in=_viewer_ids(incident))
+        Q(is_superuser=True) | Q(pk__in=viewer_ids(incident))
     )
     if by is not None:
         recipients = recipients.exclude(pk=by.pk)
@@ -63,7 +63,7 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
     return created
 
 
-def _viewer_ids(incident: Incident) -> QuerySet:
+def viewer_ids(incident: Incident) -> QuerySet:
     """Who may see `incident`, as a subquery: the rule of permissions.visibility_filter
     seen from the user's side (admins are added by the caller)."""
     if not incident.restricted:

@@ -6,11 +6,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from postmortems.models import ActionItem, Incident, Postmortem, SectionRevision, Tag, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    Incident,
+    Postmortem,
+    ReviewComment,
+    SectionRevision,
+    Tag,
+    TimelineEvent,
+)
 from postmortems.models.incidents import ReminderStage
 from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.search_index import index_postmortem
 from postmortems.services.announcements import announce_publication
+from postmortems.services.pulse import pulse_invite
 from postmortems.services.revisions import (
     is_own_edit,
     latest_section_revision,
@@ -182,15 +191,32 @@ def _ensure_ready(postmortem: Postmortem) -> Readiness:
     return readiness
 
 
+class OpenComments(ValidationError):
+    """Publishing while review comments are still open needs a confirmation."""
+
+    def __init__(self, comments: list[ReviewComment]) -> None:
+        count = len(comments)
+        super().__init__(
+            f"{count} review comment{'s are' if count != 1 else ' is'} still open. "
+            "Resolve them, or confirm that you want to publish anyway."
+        )
+        self.comments = comments
+
+
 def postmortem_set_status(
-    *, postmortem: Postmortem, status: str, by: User | None = None
+    *,
+    postmortem: Postmortem,
+    status: str,
+    by: User | None = None,
+    publish_with_open_comments: bool = False,
 ) -> Postmortem:
     """Move a postmortem between draft, in review and published.
 
     Publishing needs every readiness check its severity requires (postmortems/readiness.py)
     and no approver: whoever may edit may publish. It stamps the time once; unpublishing
     (back to draft for amendments) keeps the original publication time so the archive
-    can show "updated".
+    can show "updated". Publishing with unresolved review comments raises OpenComments
+    unless the caller says the person confirmed it.
     """
     if status not in _ALLOWED_MOVES.get(postmortem.status, set()):
         raise ValidationError(
@@ -198,7 +224,15 @@ def postmortem_set_status(
         )
     with transaction.atomic():
         if status == Postmortem.Status.PUBLISHED:
-            _ensure_ready(postmortem)
+            _ensure_ready(postmortem)  # what is missing comes before open comments
+            if not publish_with_open_comments:
+                open_comments = list(
+                    postmortem.review_comments.filter(resolved_at__isnull=True).select_related(
+                        "author"
+                    )
+                )
+                if open_comments:
+                    raise OpenComments(open_comments)
         now = timezone.now()
         first_publication = (
             status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
@@ -212,4 +246,5 @@ def postmortem_set_status(
         if first_publication:
             # Amendments published again later are not announced a second time.
             announce_publication(postmortem=postmortem, by=by)
+            pulse_invite(postmortem=postmortem)
     return postmortem

@@ -17,6 +17,7 @@ from postmortems.dashboard import ItemFilters
 from postmortems.dashboard_charts import health_charts
 from postmortems.months import parse_month
 from postmortems.permissions import get_dashboard_scope_for_user
+from postmortems.pulse import MIN_ANSWERS, pulse_trend
 from postmortems.review_health import review_health
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
@@ -66,6 +67,8 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "limit": limit,
         "months": months,
         "charts": health_charts(months, team=scope.key),
+        "pulse": pulse_trend(teams=scope.teams, today=today) if scope.key else [],
+        "pulse_min": MIN_ANSWERS,
     }
     return TemplateResponse(request, "postmortems/dashboard.html", context)
 

@@ -23,6 +23,7 @@ from postmortems.blameless_review import (
     section_findings,
     timeline_findings,
 )
+from postmortems.comment_threads import CommentThread, comment_threads
 from postmortems.forms import (
     ActionItemForm,
     PostmortemDetailsForm,
@@ -34,10 +35,12 @@ from postmortems.forms import (
 from postmortems.markdown import render_markdown
 from postmortems.models import Postmortem, SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
+from postmortems.pulse import pulse_pending
 from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.related import related_postmortems
 from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
+    OpenComments,
     SectionConflict,
     postmortem_set_status,
     postmortem_start,
@@ -67,6 +70,7 @@ class EditorSection:
     conflict_text: str | None = None
     conflict_revision: SectionRevision | None = None  # who saved the text in the way, when
     saved: bool = False
+    thread: CommentThread | None = None
 
 
 def _section(
@@ -97,13 +101,18 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     dismissed = dismissed_keys(postmortem)
     for state in sections.values():  # shown with the findings of what was typed
         state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
+    threads = comment_threads(postmortem, can_edit=True, back="edit")
+    editor_sections = [
+        sections.get(n) or _section(postmortem, n, dismissed=dismissed)
+        for n in Postmortem.SECTION_NAMES
+    ]
+    for section in editor_sections:
+        section.thread = threads[section.name]
     return {
         **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
         "incident": postmortem.incident,
-        "sections": [
-            sections.get(n) or _section(postmortem, n, dismissed=dismissed)
-            for n in Postmortem.SECTION_NAMES
-        ],
+        "sections": editor_sections,
+        "threads": threads,
         "timeline_findings": timeline_findings(list(postmortem.timeline_events.all()), dismissed),
         "details_form": PostmortemDetailsForm(
             initial={
@@ -264,7 +273,22 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
         if not form.is_valid():
             raise ValidationError("Choose a valid status.")
         postmortem_set_status(
-            postmortem=postmortem, status=form.cleaned_data["status"], by=request.user
+            postmortem=postmortem,
+            status=form.cleaned_data["status"],
+            by=request.user,
+            publish_with_open_comments=form.cleaned_data["confirm"],
+        )
+    except OpenComments as open_comments:
+        # The confirmation step: list what is still open, offer "publish anyway".
+        return TemplateResponse(
+            request,
+            "postmortems/publish_confirm.html",
+            {
+                "postmortem": postmortem,
+                "incident": postmortem.incident,
+                "comments": open_comments.comments,
+                "message": open_comments.message,
+            },
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -279,7 +303,11 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
 def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number)
     postmortem_with_content(postmortem)
-    sections = [(label, getattr(postmortem, name)) for name, label, _help in Postmortem.SECTIONS]
+    threads = comment_threads(postmortem, can_edit=postmortem.can_edit, back="read")
+    sections = [
+        (label, getattr(postmortem, name), threads[name])
+        for name, label, _help in Postmortem.SECTIONS
+    ]
     # After postmortem_with_content: reuses its prefetched services and tags.
     related = related_postmortems(postmortem=postmortem, user=request.user)
     readiness = None
@@ -292,7 +320,9 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "postmortem": postmortem,
             "incident": postmortem.incident,
             "sections": sections,
+            "threads": threads,
             "related": related,
             "readiness": readiness,
+            "can_answer_pulse": pulse_pending(postmortem=postmortem, user=request.user),
         },
     )

@@ -274,7 +274,8 @@ def test_the_read_view_costs_the_same_queries_however_many_related_reviews(
         review(services=[checkout["api"]], tags=list(subject.tags.all()))
     client.force_login(owner)
     # session, user, incident, can-edit (membership), authors, tags, events,
-    # items (+owners), services, related reviews, their shared services and tags
-    with django_assert_num_queries(12):
+    # items (+owners), services, review comments, "has a pulse survey to answer",
+    # related reviews, their shared services and tags
+    with django_assert_num_queries(14):
         response = client.get(reverse("pm-postmortem-detail", args=[subject.incident.number]))
     assert len(response.context["related"]) == min(rows, 5)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from postmortems.models import ActionItem
+from postmortems.models import ActionItem, PulseAnswer
 from postmortems.review_health import review_health
 from tests.factories import (
     ActionItemFactory,
@@ -159,15 +159,19 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
         _item(team, days=n + 1, owner=owner)
         _item(team, days=None)
         IncidentFactory(team=team, started_at=NOW - dt.timedelta(days=2 + n))
+        for score in (3, 4, 5):  # enough pulse answers for a month to show, with comments
+            PulseAnswer.objects.create(
+                team=team, answered_on=TODAY - dt.timedelta(days=31 * n), score=score, comment="ok"
+            )
     client.force_login(lead)
     # The first view counts the settled months and stores them: the rollups read, the
     # four review-health statements over Dec-Oct, the rollups written.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         client.get(reverse("pm-dashboard"))
     # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
     # months, review health of this month (incidents, median drafts, opened, finished),
-    # load per owner, missing reviews, stale drafts
-    with django_assert_num_queries(15):
+    # load per owner, missing reviews, stale drafts, pulse survey trend and its comments
+    with django_assert_num_queries(17):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
 

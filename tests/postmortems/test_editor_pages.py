@@ -8,7 +8,12 @@ from django.urls import reverse
 
 from postmortems.models import ActionItem, Postmortem, TimelineEvent
 from postmortems.services.postmortems import text_fingerprint
-from tests.factories import ActionItemFactory, TimelineEventFactory, complete_postmortem
+from tests.factories import (
+    ActionItemFactory,
+    ReviewCommentFactory,
+    TimelineEventFactory,
+    complete_postmortem,
+)
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -28,14 +33,15 @@ def _url(name, postmortem, *extra):
 def test_editor_costs_the_same_queries_however_long_the_review(
     signed_in, postmortem, rows, django_assert_num_queries
 ):
-    for _ in range(rows):
+    for n in range(rows):
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
+        ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
     # session, user, incident, authors, tags, events, items (+owners), services,
     # users for the authors and owner pickers (x2: the add form and the details form),
-    # reminders sent, blameless dismissals (for the sections, and again for the
-    # readiness check), the readiness policy
-    with django_assert_num_queries(14):
+    # reminders sent, review comments (+authors), blameless dismissals (for the
+    # sections, and again for the readiness check), the readiness policy
+    with django_assert_num_queries(15):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
@@ -44,13 +50,15 @@ def test_editor_costs_the_same_queries_however_long_the_review(
 def test_read_view_costs_the_same_queries_however_long_the_review(
     signed_in, postmortem, rows, django_assert_num_queries
 ):
-    for _ in range(rows):
+    for n in range(rows):
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
-    # session, user, incident, authors, tags, events, items (+owners), services; related
-    # reviews cost none here (no services or tags to share; else 1 to 3: test_browse.py);
-    # the readiness policy and its blameless check's dismissals (not published yet)
-    with django_assert_num_queries(10):
+        ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
+    # session, user, incident, authors, tags, events, items (+owners), services, review
+    # comments (+authors), "has a pulse survey to answer"; related reviews cost none here
+    # (no services or tags to share; else 1 to 3: test_browse.py); the readiness policy
+    # and its blameless check's dismissals (not published yet)
+    with django_assert_num_queries(12):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.models import OutboundEmail, SectionRevision
-from tests.factories import ActionItemFactory, TimelineEventFactory
+from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
 
@@ -54,6 +54,12 @@ URLS = [
     ("pm-action-change", "get", WRITE, "item"),
     ("pm-postmortem-history", "get", READ, None),
     ("pm-revision-restore", "post", WRITE, "revision"),
+    # Readers comment on a review; resolving is for those who edit.
+    ("pm-comment-add", "post", READ, None),
+    ("pm-comment-resolve", "post", WRITE, "comment"),
+    ("pm-pulse", "get", READ, None),
+    ("pm-postmortem-markdown", "get", READ, None),
+    ("pm-postmortem-anonymised", "get", READ, None),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
@@ -85,7 +91,7 @@ PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(name, extra, postmortem, event, item, email=None):
+def _url(name, extra, postmortem, event, item, email=None, comment=None):
     number = postmortem.incident.number
     if name in NO_ARGS:
         return reverse(name)
@@ -96,6 +102,8 @@ def _url(name, extra, postmortem, event, item, email=None):
         args.append(event.code)
     elif extra == "item":
         args.append(item.code)
+    elif extra == "comment":
+        args.append(comment.code)
     elif extra == "section":
         args.append("summary")
     elif extra == "revision":
@@ -112,6 +120,7 @@ def objects(postmortem):
         "revision": SectionRevision.objects.create(
             postmortem=postmortem, section="summary", number=1, text="First words."
         ),
+        "comment": ReviewCommentFactory(postmortem=postmortem),
         "email": OutboundEmail.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
@@ -141,7 +150,15 @@ def test_every_url_answers_each_persona_as_the_rules_say(
     postmortem.incident.restricted = restricted
     postmortem.incident.save()
     client.force_login(request.getfixturevalue(persona))
-    url = _url(name, extra, postmortem, objects["event"], objects["item"], objects["email"])
+    url = _url(
+        name,
+        extra,
+        postmortem,
+        objects["event"],
+        objects["item"],
+        objects["email"],
+        objects["comment"],
+    )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
     if expected == "not found":
@@ -155,7 +172,13 @@ def test_every_url_answers_each_persona_as_the_rules_say(
 @pytest.mark.parametrize(("name", "method", "access", "extra"), URLS, ids=[u[0] for u in URLS])
 def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, access, extra):
     url = _url(
-        name, extra, objects["postmortem"], objects["event"], objects["item"], objects["email"]
+        name,
+        extra,
+        objects["postmortem"],
+        objects["event"],
+        objects["item"],
+        objects["email"],
+        objects["comment"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302

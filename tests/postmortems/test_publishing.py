@@ -24,7 +24,9 @@ def postmortem(postmortem):
 
 
 def _deliver():
-    for pk in OutboundEmail.objects.values_list("pk", flat=True):
+    """Announcements only; the pulse survey sent on publishing is tested in test_pulse.py."""
+    published = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.PUBLISHED)
+    for pk in published.values_list("pk", flat=True):
         send_email.apply(args=[pk])
 
 

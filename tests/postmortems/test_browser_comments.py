@@ -1,0 +1,50 @@
+"""A reviewer comments on a review in Chromium; the author resolves it. No reloads."""
+
+import pytest
+from playwright.sync_api import expect
+
+from postmortems.models import Postmortem, ReviewComment
+from tests.browser_support import sign_in
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_reviewer_comments_on_a_section_and_the_author_resolves_it(
+    page, postmortem, author, outsider
+):
+    postmortem.status = Postmortem.Status.IN_REVIEW
+    postmortem.save()
+    number = postmortem.incident.number
+
+    # A reviewer from another team reads the review and comments beside "Impact".
+    sign_in(page, outsider.email, PASSWORD)
+    page.goto(f"/incidents/INC-{number}/postmortem/")
+    page.evaluate("window.__noReload = true")
+    thread = page.locator("#comments-impact")
+    thread.get_by_label("Comment on impact").fill("How many **users** were affected?")
+    thread.get_by_role("button", name="Post comment").click()
+    expect(thread.locator(".comment")).to_have_count(1)
+    expect(thread.locator(".comment strong").last).to_have_text("users")
+    expect(thread).to_contain_text("Oscar Outsider")
+    expect(thread).to_contain_text("1 open comment")
+    expect(thread.get_by_role("button", name="Resolve")).to_have_count(0)
+    assert page.evaluate("window.__noReload") is True
+    assert ReviewComment.objects.get().section == "impact"
+
+    # The author sees it in the editor, beside the section, and resolves it inline.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, author.email, PASSWORD)
+    page.goto(f"/incidents/INC-{number}/postmortem/edit/")
+    page.evaluate("window.__noReload = true")
+    thread = page.locator("#comments-impact")
+    expect(thread).to_contain_text("How many users were affected?")
+    thread.get_by_role("button", name="Resolve").click()
+    expect(thread.locator("details summary")).to_have_text("1 resolved comment")
+    expect(thread.locator("details")).not_to_have_attribute("open", "")
+    thread.locator("details summary").click()
+    expect(thread).to_contain_text("Resolved by Ada Author")
+    assert page.evaluate("window.__noReload") is True
+
+    comment = ReviewComment.objects.get()
+    assert comment.resolved_by == author
