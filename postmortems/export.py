@@ -190,8 +190,10 @@ def postmortem_markdown(
     for item in postmortem.action_items.all():
         done = "x" if item.is_finished else " "
         due = item.due_date.isoformat() if item.due_date else "no date"
+        # The type may be blank on a draft (readiness asks for it), as the emails allow.
+        kind = f"{item.get_type_display()}, " if item.type else ""
         lines.append(
-            f"- [{done}] **{text(item.title)}** ({item.get_type_display()}, "
+            f"- [{done}] **{text(item.title)}** ({kind}"
             f"{item.get_priority_display().lower()} priority) · owner: {name(item.owner)} "
             f"· due: {due} · {item.get_status_display()}"
         )

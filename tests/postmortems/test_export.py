@@ -36,6 +36,7 @@ def written(postmortem, owner, author, teammate, lead):
     ActionItemFactory(
         postmortem=postmortem,
         title="Tariq to add a pool saturation alert",
+        type="prevent",
         owner=teammate,
         due_date=dt.date(2026, 12, 15),
         description="Pair with Lena.",
@@ -70,6 +71,13 @@ def test_the_markdown_download_holds_the_whole_review(client, written, owner):
         "- [ ] **Tariq to add a pool saturation alert** (Prevent, medium priority) "
         "· owner: Tariq Teammate · due: 2026-12-15 · Open"
     ) in text
+
+
+def test_an_untyped_action_item_is_listed_without_an_empty_type(client, postmortem, owner):
+    ActionItemFactory(postmortem=postmortem, title="Review the runbook", type="")
+    client.force_login(owner)
+    text = _get(client, "pm-postmortem-markdown", postmortem).content.decode()
+    assert "**Review the runbook** (medium priority)" in text
 
 
 def test_the_anonymised_copy_replaces_people_by_roles_consistently(client, written, outsider):

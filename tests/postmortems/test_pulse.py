@@ -12,7 +12,12 @@ from postmortems.models import OutboundEmail, PulseAnswer, PulseParticipant
 from postmortems.services.postmortems import postmortem_set_status
 from postmortems.services.pulse import pulse_participants
 from postmortems.tasks import send_email
-from tests.factories import ActionItemFactory, MembershipFactory, TimelineEventFactory
+from tests.factories import (
+    ActionItemFactory,
+    MembershipFactory,
+    TimelineEventFactory,
+    complete_postmortem,
+)
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC)
@@ -26,10 +31,12 @@ def frozen():
 
 @pytest.fixture
 def took_part(postmortem, teammate, lead):
-    """The teammate owns an action item, the lead wrote a timeline event."""
+    """The teammate owns an action item, the lead wrote a timeline event. Complete
+    enough to publish; the teammate's item is its only one (items=0), so nobody else
+    becomes a participant."""
     ActionItemFactory(postmortem=postmortem, owner=teammate)
     TimelineEventFactory(postmortem=postmortem, created_by=lead)
-    return postmortem
+    return complete_postmortem(postmortem, items=0)
 
 
 def _pulse_emails():

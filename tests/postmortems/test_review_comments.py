@@ -11,7 +11,7 @@ from django.urls import reverse
 from postmortems.models import OutboundEmail, Postmortem, ReviewComment
 from postmortems.services.comments import review_comment_add, review_comment_resolve
 from postmortems.services.postmortems import OpenComments, postmortem_set_status
-from tests.factories import ReviewCommentFactory
+from tests.factories import ReviewCommentFactory, complete_postmortem
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -23,6 +23,12 @@ def in_review(postmortem):
     postmortem.status = Postmortem.Status.IN_REVIEW
     postmortem.save()
     return postmortem
+
+
+@pytest.fixture
+def ready(in_review):
+    """In review and passing every readiness check: only the comments stand in the way."""
+    return complete_postmortem(in_review)
 
 
 def _url(name, postmortem, *extra):
@@ -179,41 +185,42 @@ def test_the_editor_shows_threads_with_resolve_buttons(client, in_review, owner)
 
 
 def test_a_published_review_shows_no_comment_forms(client, postmortem, owner):
+    complete_postmortem(postmortem)
     postmortem_set_status(postmortem=postmortem, status="published", by=owner)
     client.force_login(owner)
     page = client.get(_url("pm-postmortem-detail", postmortem)).content.decode()
     assert "comments__form" not in page
 
 
-def test_publishing_with_open_comments_is_refused_without_confirmation(in_review, owner):
-    ReviewCommentFactory(postmortem=in_review, text="Open one")
-    ReviewCommentFactory(
-        postmortem=in_review, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1)
-    )
+def test_publishing_with_open_comments_is_refused_without_confirmation(ready, owner):
+    ReviewCommentFactory(postmortem=ready, text="Open one")
+    ReviewCommentFactory(postmortem=ready, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1))
     with pytest.raises(OpenComments, match="1 review comment is still open") as refused:
-        postmortem_set_status(postmortem=in_review, status="published", by=owner)
+        postmortem_set_status(postmortem=ready, status="published", by=owner)
     assert [c.text for c in refused.value.comments] == ["Open one"]
-    in_review.refresh_from_db()
-    assert in_review.status == "in_review"
-    assert in_review.published_at is None
+    ready.refresh_from_db()
+    assert ready.status == "in_review"
+    assert ready.published_at is None
     assert not OutboundEmail.objects.exists()
 
     postmortem_set_status(
-        postmortem=in_review, status="published", by=owner, publish_with_open_comments=True
+        postmortem=ready, status="published", by=owner, publish_with_open_comments=True
     )
-    in_review.refresh_from_db()
-    assert in_review.status == "published"
+    ready.refresh_from_db()
+    assert ready.status == "published"
 
 
 def test_the_status_form_asks_for_confirmation_and_publish_anyway_publishes(
-    client, in_review, owner, django_assert_num_queries
+    client, ready, owner, django_assert_num_queries
 ):
     for n in range(3):
-        ReviewCommentFactory(postmortem=in_review, section="impact", text=f"Open remark {n}")
+        ReviewCommentFactory(postmortem=ready, section="impact", text=f"Open remark {n}")
     client.force_login(owner)
-    url = _url("pm-postmortem-status", in_review)
-    # session, user, incident (+postmortem), open comments (+authors)
-    with django_assert_num_queries(4):
+    url = _url("pm-postmortem-status", ready)
+    # session, user, incident (+postmortem); in the service's savepoint: the readiness
+    # check (postmortem locked, timeline, action items, severity policy, blameless
+    # dismissals), open comments (+authors); the rollback and release of the savepoint
+    with django_assert_num_queries(12):
         response = client.post(url, {"status": "published"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -221,22 +228,20 @@ def test_the_status_form_asks_for_confirmation_and_publish_anyway_publishes(
     assert "Open remark 0" in body
     assert "Open remark 2" in body
     assert "Publish anyway" in body
-    in_review.refresh_from_db()
-    assert in_review.status == "in_review"
+    ready.refresh_from_db()
+    assert ready.status == "in_review"
 
     response = client.post(url, {"status": "published", "confirm": "on"})
     assert response.status_code == 302
-    assert response["Location"] == _url("pm-postmortem-detail", in_review)
-    in_review.refresh_from_db()
-    assert in_review.status == "published"
+    assert response["Location"] == _url("pm-postmortem-detail", ready)
+    ready.refresh_from_db()
+    assert ready.status == "published"
 
 
-def test_publishing_after_every_comment_is_resolved_needs_no_confirmation(client, in_review, owner):
-    ReviewCommentFactory(
-        postmortem=in_review, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1)
-    )
+def test_publishing_after_every_comment_is_resolved_needs_no_confirmation(client, ready, owner):
+    ReviewCommentFactory(postmortem=ready, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1))
     client.force_login(owner)
-    response = client.post(_url("pm-postmortem-status", in_review), {"status": "published"})
+    response = client.post(_url("pm-postmortem-status", ready), {"status": "published"})
     assert response.status_code == 302
-    in_review.refresh_from_db()
-    assert in_review.status == "published"
+    ready.refresh_from_db()
+    assert ready.status == "published"

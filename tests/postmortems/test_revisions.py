@@ -17,7 +17,7 @@ from postmortems.services.postmortems import (
     text_fingerprint,
 )
 from postmortems.templatetags.postmortem_tags import diff_table
-from tests.factories import BASE_TIME
+from tests.factories import BASE_TIME, complete_postmortem
 
 pytestmark = pytest.mark.django_db
 AUTOSAVE = SectionRevision.Kind.AUTOSAVE
@@ -100,6 +100,7 @@ def test_an_explicit_save_or_someone_else_ends_an_autosave_burst(postmortem, own
 def test_restoring_an_old_revision_saves_it_as_a_new_revision_and_reindexes(
     postmortem, owner, teammate
 ):
+    complete_postmortem(postmortem)  # only published reviews are searchable
     postmortem_set_status(postmortem=postmortem, status="published")
     _save(postmortem, "First words about **pelicans**.", owner, section="lessons")
     _save(postmortem, "Second words.", teammate, section="lessons")
