@@ -297,6 +297,10 @@ _FACETS = """
 """
 
 
+def _pg_array(ids: list[int]) -> str:
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
 class InIds(Func):
     """`column IN ids` with the ids as ONE parameter: `= ANY(array)` on PostgreSQL, a JSON
     array through json_each() on SQLite. A 1,000-item IN list costs 2 ms to compile and
@@ -311,7 +315,9 @@ class InIds(Func):
     def as_sql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s)", [*params, self.ids]
+            # An array literal as text: psycopg adapting a list of 1,000 ints element by
+            # element costs ~1 ms per statement; joining them costs a tenth of that.
+            return f"{column} = ANY(%s::bigint[])", [*params, _pg_array(self.ids)]
         return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
 
 
@@ -321,6 +327,14 @@ def _window(matches: QuerySet[SearchEntry]) -> list[int]:
     return list(
         matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RESULT_WINDOW]
     )
+
+
+_CATALOG = """
+    SELECT 0, id, name, slug, parent_id FROM {services}
+    UNION ALL SELECT 1, id, name, slug, NULL FROM {tags}
+    UNION ALL SELECT 2, id, name, slug, NULL FROM {teams}
+    ORDER BY 1, 3
+"""
 
 
 @dataclass
@@ -333,11 +347,23 @@ class Catalog:
 
     @classmethod
     def load(cls) -> "Catalog":
-        return cls(
-            services=list(Service.objects.only("name", "slug", "parent_id").order_by("name")),
-            tags=list(Tag.objects.only("name", "slug").order_by("name")),
-            teams=list(Team.objects.only("name", "slug").order_by("name")),
+        """One statement for the three lists (three querysets cost ~2 ms more a page)."""
+        sql = _CATALOG.format(
+            services=Service._meta.db_table, tags=Tag._meta.db_table, teams=Team._meta.db_table
         )
+        lists: tuple[list, list, list] = ([], [], [])
+        models = (Service, Tag, Team)
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            for kind, pk, name, slug, parent_id in cursor.fetchall():
+                model = models[kind]
+                if model is Service:
+                    values = (pk, name, slug, parent_id)
+                    fields = ["id", "name", "slug", "parent_id"]
+                else:
+                    values, fields = (pk, name, slug), ["id", "name", "slug"]
+                lists[kind].append(model.from_db(connection.alias, fields, values))
+        return cls(services=lists[0], tags=lists[1], teams=lists[2])
 
 
 def _facets(window: list[int], catalog: Catalog) -> Facets:
@@ -379,10 +405,7 @@ def search_postmortems(
     window = _window(matches)
     facets = _facets(window, catalog) if window else Facets()
     paginator = Paginator(
-        _ranked_page(window, q)
-        .select_related("incident__team")
-        .prefetch_related("tags", "incident__services")
-        .defer(*UNSHOWN_FIELDS),
+        _ranked_page(window, q).select_related("incident__team").defer(*UNSHOWN_FIELDS),
         PAGE_SIZE,
     )
     total = len(window)
@@ -392,4 +415,53 @@ def search_postmortems(
     for postmortem in page.object_list:
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None
+    _attach_links(list(page.object_list), catalog)
     return SearchResults(page=page, facets=facets, catalog=catalog)
+
+
+_LINKS = """
+    SELECT 'tag', postmortem_id, tag_id FROM {tags} WHERE {in_postmortems}
+    UNION ALL SELECT 'service', incident_id, service_id FROM {services} WHERE {in_incidents}
+"""
+
+
+def _attach_links(postmortems: list[Postmortem], catalog: Catalog) -> None:
+    """Set `tag_list` and `service_list` on each hit: one statement for the links of the
+    whole page, named from the catalog already loaded. (prefetch_related would take two
+    statements and build a model instance per link: ~4 ms of a ~30 ms page.)"""
+    if not postmortems:
+        return
+    tags, services = {t.pk: t for t in catalog.tags}, {s.pk: s for s in catalog.services}
+    linked: dict[tuple[str, int], list[int]] = {}
+    if connection.vendor == "postgresql":
+        in_postmortems = "postmortem_id = ANY(%s::bigint[])"
+        in_incidents = "incident_id = ANY(%s::bigint[])"
+        params = [
+            _pg_array([p.pk for p in postmortems]),
+            _pg_array([p.incident_id for p in postmortems]),
+        ]
+    else:
+        in_postmortems = "postmortem_id IN (SELECT value FROM json_each(%s))"
+        in_incidents = "incident_id IN (SELECT value FROM json_each(%s))"
+        params = [
+            json.dumps([p.pk for p in postmortems]),
+            json.dumps([p.incident_id for p in postmortems]),
+        ]
+    sql = _LINKS.format(
+        tags=Postmortem.tags.through._meta.db_table,
+        services=Incident.services.through._meta.db_table,
+        in_postmortems=in_postmortems,
+        in_incidents=in_incidents,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, owner, target in cursor.fetchall():
+            linked.setdefault((kind, owner), []).append(target)
+
+    def named(kind: str, owner: int, objects: dict) -> list:
+        found = [objects[pk] for pk in linked.get((kind, owner), []) if pk in objects]
+        return sorted(found, key=lambda obj: obj.name)
+
+    for postmortem in postmortems:
+        postmortem.tag_list = named("tag", postmortem.pk, tags)
+        postmortem.service_list = named("service", postmortem.incident_id, services)

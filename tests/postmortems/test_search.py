@@ -175,12 +175,19 @@ def test_the_search_page_costs_the_same_queries_however_many_results(
         pm.incident.services.add(ServiceFactory())
         postmortem_update_details(postmortem=pm, authors=[owner], tag_names=[f"t{n}"])
     client.force_login(owner)
-    # session, user, the window of matching ids, all facets (one statement), every
-    # service, tag and team (filter choices and facet names), the page, its tags and
-    # services
-    with django_assert_num_queries(10):
+    # session, user, every service, tag and team (filter choices and facet names: one
+    # statement), the window of matching ids, all facets (one statement), the page, the
+    # tags and services of its hits (one statement)
+    with django_assert_num_queries(7):
         response = client.get(reverse("pm-archive"), {"q": "failover"})
     assert response.context["page"].paginator.count == rows
+    # Each hit lists its own services and tags, and no one else's.
+    for hit in response.context["page"].object_list:
+        assert [t.name for t in hit.tag_list] == [t.name for t in hit.tags.all()]
+        assert hit.service_list == list(hit.incident.services.all())
+        assert len(hit.tag_list) == len(hit.service_list) == 1
+    body = response.content.decode()
+    assert body.count('class="badge" href="?tag=t') == rows
 
 
 def test_a_search_is_answered_from_its_newest_matches(client, owner, team, monkeypatch):
