@@ -41,6 +41,8 @@ URLS = [
     ("pm-postmortem-details", "post", WRITE, None),
     ("pm-postmortem-status", "post", WRITE, None),
     ("pm-event-add", "post", WRITE, None),
+    ("pm-timeline-import", "get", WRITE, None),
+    ("pm-timeline-import-add", "post", WRITE, None),
     ("pm-event-edit", "get", WRITE, "event"),
     ("pm-event-delete", "post", WRITE, "event"),
     ("pm-action-add", "post", WRITE, None),
