@@ -11,6 +11,7 @@ from postmortems.models import (
     Incident,
     Postmortem,
     Service,
+    TeamWebhook,
     TimelineEvent,
 )
 from postmortems.models.comments import COMMENT_TARGETS
@@ -315,3 +316,11 @@ class ChatImportSelectionForm(forms.Form):
             for number, message in enumerate(self.messages)
             if self.cleaned_data.get(f"pick-{number}")
         ]
+
+
+class TeamWebhookForm(forms.ModelForm):
+    class Meta:
+        model = TeamWebhook
+        fields = ["url", "notify_missing", "notify_published", "notify_digest"]
+        widgets = {"url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+        formfield_callback = https_urls

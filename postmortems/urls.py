@@ -15,6 +15,7 @@ from postmortems.views import (
     incidents,
     outbox,
     pulse,
+    teams,
 )
 from postmortems.views.lists import action_views, timeline_views
 
@@ -120,5 +121,10 @@ urlpatterns = [
     path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
     path("my-work/", dashboard.my_work_view, name="pm-my-work"),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
+    path(
+        "teams/<slug:slug>/notifications/",
+        teams.team_notifications_view,
+        name="pm-team-notifications",
+    ),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

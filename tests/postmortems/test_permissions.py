@@ -7,6 +7,7 @@ from postmortems.models import OutboundEmail, SectionRevision
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
+TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -27,6 +28,7 @@ URLS = [
     ("pm-dashboard-csv", "get", ANY, None),
     ("pm-my-work", "get", ANY, None),
     ("pm-outbox-retry", "post", STAFF, "email"),
+    ("pm-team-notifications", "get", TEAM_LEAD, "team"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
     ("pm-postmortem-readiness", "get", READ, None),
@@ -99,6 +101,8 @@ def _url(name, extra, postmortem, event, item, email=None, comment=None):
         return reverse(name)
     if extra == "email":
         return reverse(name, args=[email.pk])
+    if extra == "team":
+        return reverse(name, args=[postmortem.incident.team.slug])
     args = [number]
     if extra == "event":
         args.append(event.code)
@@ -134,6 +138,9 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
         return "ok"
     if access == STAFF:
         return "ok" if persona == "admin_user" else "forbidden"
+    if access == TEAM_LEAD:
+        members = {"owner": "forbidden", "teammate": "forbidden", "lead": "ok", "admin_user": "ok"}
+        return members.get(persona, "not found")
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"
