@@ -6,6 +6,7 @@ from postmortems.views import (
     archive,
     blameless,
     browse,
+    calendar,
     chat_import,
     comments,
     dashboard,
@@ -121,6 +122,12 @@ urlpatterns = [
     path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
     path("my-work/", dashboard.my_work_view, name="pm-my-work"),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
+    path("calendar/new-link/", calendar.calendar_renew_view, name="pm-calendar-renew"),
+    path(
+        "calendar/<str:token>/action-items.ics",
+        calendar.calendar_feed_view,
+        name="pm-calendar-feed",
+    ),
     path(
         "teams/<slug:slug>/notifications/",
         teams.team_notifications_view,

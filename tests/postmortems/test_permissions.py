@@ -16,6 +16,7 @@ URLS = [
     ("pm-incident-create", "get", ANY, None),
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
+    ("pm-calendar-renew", "post", ANY, None),
     ("pm-outbox", "get", STAFF, None),
     ("pm-archive", "get", ANY, None),
     ("pm-archive-services", "get", ANY, None),
@@ -69,6 +70,8 @@ URLS = [
 # (tested in tests/postmortems/test_reminder_emails.py).
 PUBLIC = {
     "pm-archive-feed",  # a signed personal feed URL (tests/postmortems/test_feeds.py)
+    # The signed private calendar of action items (tests/postmortems/test_calendar_feed.py).
+    "pm-calendar-feed",
     "login",
     "logout",
     "healthz",
@@ -80,6 +83,7 @@ NO_ARGS = {
     "pm-incident-create",
     "pm-markdown-preview",
     "accounts-profile",
+    "pm-calendar-renew",
     "pm-outbox",
     "pm-archive",
     "pm-archive-services",
