@@ -10,6 +10,7 @@ from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.tokens import user_from_unsubscribe_token
+from postmortems.calendar_feed import calendar_feed_url
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,9 +21,12 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Profile saved.")
         return redirect("accounts-profile")
     memberships = request.user.memberships.select_related("team")
-    return TemplateResponse(
-        request, "accounts/profile.html", {"form": form, "memberships": memberships}
-    )
+    context = {
+        "form": form,
+        "memberships": memberships,
+        "calendar_url": calendar_feed_url(request.user),
+    }
+    return TemplateResponse(request, "accounts/profile.html", context)
 
 
 @login_not_required

@@ -132,6 +132,11 @@ TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# The chat import's preview posts two fields per message (a checkbox and a kind) for
+# up to 2,000 messages (postmortems/chat_import.py); Django's default of 1,000
+# fields would refuse a long transcript. Bodies stay capped at Django's 2.5 MB.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4_100
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]

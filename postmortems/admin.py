@@ -10,6 +10,7 @@ from postmortems.models import (
     ReadinessPolicy,
     Service,
     Tag,
+    TeamWebhook,
     TimelineEvent,
 )
 from postmortems.readiness import check_choices
@@ -125,3 +126,13 @@ class ReadinessPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(TeamWebhook)
+class TeamWebhookAdmin(admin.ModelAdmin):
+    """Also editable by the team's leads on the team's notifications page."""
+
+    list_display = ["team", "notify_missing", "notify_published", "notify_digest", "updated_at"]
+    list_select_related = ["team"]
+    autocomplete_fields = ["team"]
+    formfield_overrides = HTTPS_URLS

@@ -11,6 +11,7 @@ from postmortems.models import (
     Incident,
     Postmortem,
     Service,
+    TeamWebhook,
     TimelineEvent,
 )
 from postmortems.models.comments import COMMENT_TARGETS
@@ -257,3 +258,69 @@ class HistoryFilterForm(forms.Form):
 class RestoreForm(forms.Form):
     # The fingerprint of the section text the history page showed as current.
     base = forms.CharField(max_length=64)
+
+
+class ChatImportForm(forms.Form):
+    """Step 1 of the chat import: the pasted transcript."""
+
+    transcript = forms.CharField(
+        label="Chat transcript",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="A Slack export (JSON) or lines such as “[10:42] alice: restarted the "
+        "primary”. At most 500 KB and 2,000 messages.",
+    )
+
+
+class ChatImportSelectionForm(forms.Form):
+    """Step 2: which parsed messages become events, and as what kind. The transcript
+    travels along and is parsed again, so the fields are `pick-<n>` and `kind-<n>`
+    for the n-th parsed message."""
+
+    transcript = forms.CharField(strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, messages: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.messages = messages
+        for number, message in enumerate(messages):
+            self.fields[f"pick-{number}"] = forms.BooleanField(
+                label="Import", required=False, initial=True
+            )
+            self.fields[f"kind-{number}"] = forms.ChoiceField(
+                label="Kind", choices=TimelineEvent.Kind.choices, initial=message.kind
+            )
+
+    def rows(self) -> list[tuple]:
+        """(message, its checkbox, its kind select) for the preview table."""
+        return [
+            (message, self[f"pick-{number}"], self[f"kind-{number}"])
+            for number, message in enumerate(self.messages)
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.messages and not any(
+            data.get(f"pick-{number}") for number in range(len(self.messages))
+        ):
+            raise forms.ValidationError("Tick at least one message to import.")
+        return data
+
+    def selected(self) -> list[dict]:
+        """Event fields of the ticked messages, in time order."""
+        return [
+            {
+                "occurred_at": message.occurred_at,
+                "kind": self.cleaned_data[f"kind-{number}"],
+                "text": message.markdown(),
+            }
+            for number, message in enumerate(self.messages)
+            if self.cleaned_data.get(f"pick-{number}")
+        ]
+
+
+class TeamWebhookForm(forms.ModelForm):
+    class Meta:
+        model = TeamWebhook
+        fields = ["url", "notify_missing", "notify_published", "notify_digest"]
+        widgets = {"url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+        formfield_callback = https_urls

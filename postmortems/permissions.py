@@ -124,6 +124,23 @@ def get_comment_for_user(
     return comment
 
 
+def get_team_for_user(request: AuthenticatedHttpRequest, slug: str) -> Team:
+    """A team's settings: its leads and admins. Members get 403; for everyone else
+    the team is not confirmed to exist (404)."""
+    user = request.user
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team.")
+    if _is_admin(user):
+        return team
+    role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
+    if role is None:
+        raise Http404("No such team.")
+    if role != Membership.Role.LEAD:
+        raise PermissionDenied("Only the team's leads change its settings.")
+    return team
+
+
 @dataclass(frozen=True)
 class DashboardScope:
     """The teams a dashboard page shows. `teams` None means every team (admins only)."""

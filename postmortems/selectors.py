@@ -84,7 +84,11 @@ def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
 def reminders_sent(incident: Incident) -> QuerySet[OutboundEmail]:
     """Reminders and escalations already delivered about this incident or its review."""
     return (
-        OutboundEmail.objects.filter(incident=incident, status=OutboundEmail.Status.SENT)
+        OutboundEmail.objects.filter(
+            incident=incident,
+            status=OutboundEmail.Status.SENT,
+            channel=OutboundEmail.Channel.EMAIL,
+        )
         .select_related("recipient")
         .only("kind", "sent_at", "to_address", "recipient__display_name")
         .order_by("sent_at")

@@ -6,6 +6,8 @@ from postmortems.views import (
     archive,
     blameless,
     browse,
+    calendar,
+    chat_import,
     comments,
     dashboard,
     editor,
@@ -14,6 +16,7 @@ from postmortems.views import (
     incidents,
     outbox,
     pulse,
+    teams,
 )
 from postmortems.views.lists import action_views, timeline_views
 
@@ -75,6 +78,12 @@ postmortem_urls = [
         exports.postmortem_anonymised_view,
         name="pm-postmortem-anonymised",
     ),
+    path("timeline/import/", chat_import.timeline_import_view, name="pm-timeline-import"),
+    path(
+        "timeline/import/add/",
+        chat_import.timeline_import_add_view,
+        name="pm-timeline-import-add",
+    ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
     path(
@@ -113,5 +122,16 @@ urlpatterns = [
     path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
     path("my-work/", dashboard.my_work_view, name="pm-my-work"),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
+    path("calendar/new-link/", calendar.calendar_renew_view, name="pm-calendar-renew"),
+    path(
+        "calendar/<str:token>/action-items.ics",
+        calendar.calendar_feed_view,
+        name="pm-calendar-feed",
+    ),
+    path(
+        "teams/<slug:slug>/notifications/",
+        teams.team_notifications_view,
+        name="pm-team-notifications",
+    ),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

@@ -5,6 +5,7 @@ from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.incidents import Incident, Severity
+from postmortems.models.notifications import CalendarKey, TeamWebhook
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.pulse import PulseAnswer, PulseParticipant
 from postmortems.models.readiness import ReadinessPolicy
@@ -17,6 +18,7 @@ __all__ = [
     "ActionItem",
     "ActionItemChange",
     "BlamelessDismissal",
+    "CalendarKey",
     "HealthRollup",
     "Incident",
     "OutboundEmail",
@@ -31,5 +33,6 @@ __all__ = [
     "Severity",
     "Subscription",
     "Tag",
+    "TeamWebhook",
     "TimelineEvent",
 ]

@@ -22,6 +22,13 @@ class OutboundEmail(models.Model):
         PUBLISHED = "published", "Review published"
         NUDGE = "nudge", "Action item nudge"
         PULSE = "pulse", "Pulse survey"
+        TEAM_DIGEST = "team_digest", "Weekly team digest"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        # A JSON POST to a team's incoming webhook (postmortems/webhooks.py): the
+        # message is `body_text`, the address `webhook_url`; no recipient.
+        WEBHOOK = "webhook", "Team webhook"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -34,7 +41,12 @@ class OutboundEmail(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="emails"
     )
-    to_address = models.EmailField()
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.EMAIL)
+    to_address = models.EmailField(blank=True)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField()
@@ -79,4 +91,11 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to_address}"
+        return f"{self.get_kind_display()} to {self.destination}"
+
+    @property
+    def destination(self) -> str:
+        """Who receives it, for people (never the webhook URL, which is a secret)."""
+        if self.channel == self.Channel.WEBHOOK:
+            return f"{self.team.name if self.team else 'a team'}'s chat"
+        return self.to_address

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
 from postmortems.models import Incident, OutboundEmail, Postmortem, Service, Subscription
+from postmortems.services.notifications import published_message, team_webhooks
 from postmortems.services.outbox import enqueue_after_commit, outbox_add
 
 
@@ -58,6 +59,9 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
         )
         for user in recipients
     ]
+    hook = team_webhooks(team_ids={incident.team_id}, flag="published").get(incident.team_id)
+    if hook and not incident.restricted:  # a chat channel may hold people outside the team
+        emails.append(published_message(postmortem=postmortem, hook=hook))
     created = outbox_add(emails)
     enqueue_after_commit(created)
     return created

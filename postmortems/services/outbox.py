@@ -18,6 +18,11 @@ eventually accepts it, and at most once, except in one case: a worker dies (or
 its database write fails) after the mail server accepted the message but before
 step 4 recorded "sent". Step 5 then sends it a second time. Closing that gap
 would need the mail server to deduplicate, which SMTP does not offer.
+
+Team chat messages (channel "webhook", postmortems/webhooks.py) are rows of the
+same outbox and follow the same steps, with the same one gap: an incoming
+webhook has no idempotency key either. A webhook that answers with an error,
+a redirect or not within its timeout counts as a failed attempt.
 """
 
 import logging
@@ -32,6 +37,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from postmortems.emails import build_message
 from postmortems.models import OutboundEmail
+from postmortems.webhooks import post_webhook
 
 logger = logging.getLogger(__name__)
 Status = OutboundEmail.Status
@@ -92,13 +98,20 @@ def outbox_send(email_id: int, *, now: datetime | None = None) -> str:
         return "skipped"  # sent already, claimed by another worker, or not due yet
     email = OutboundEmail.objects.get(pk=email_id)
     try:
-        build_message(email).send()
-    except Exception as error:  # any failure of the mail server or the network
+        _deliver(email)
+    except Exception as error:  # any failure of the mail server, the webhook or the network
         return _record_failure(email, error, now)
     OutboundEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return "sent"
+
+
+def _deliver(email: OutboundEmail) -> None:
+    if email.channel == OutboundEmail.Channel.WEBHOOK:
+        post_webhook(email.webhook_url, email.body_text)
+    else:
+        build_message(email).send()
 
 
 def _record_failure(email: OutboundEmail, error: Exception, now: datetime) -> str:
@@ -109,7 +122,7 @@ def _record_failure(email: OutboundEmail, error: Exception, now: datetime) -> st
         next_attempt_at=now + retry_delay(email.attempts),
         last_error=message,
     )
-    logger.warning("Email %s attempt %s failed: %s", email.pk, email.attempts, message)
+    logger.warning("Outbox row %s attempt %s failed: %s", email.pk, email.attempts, message)
     return "failed" if final else "retry"
 
 

@@ -22,6 +22,11 @@ from postmortems.emails import absolute_url, compose
 from postmortems.models import Incident, OutboundEmail, Postmortem
 from postmortems.models.incidents import ReminderStage
 from postmortems.services.digests import action_digests, lead_digests
+from postmortems.services.notifications import (
+    missing_postmortem_message,
+    team_digest_messages,
+    team_webhooks,
+)
 from postmortems.services.outbox import enqueue_after_commit, outbox_add
 
 Kind = OutboundEmail.Kind
@@ -48,6 +53,7 @@ def reminders_sweep(*, now: datetime, dry_run: bool = False) -> SweepResult:
             *stale_draft_reminders(now=now, record=not dry_run),
             *action_digests(now=now, existing_keys=existing_keys),
             *lead_digests(now=now, existing_keys=existing_keys),
+            *team_digest_messages(now=now, existing_keys=existing_keys),
         ]
         if dry_run:
             transaction.set_rollback(True)
@@ -91,7 +97,9 @@ def missing_postmortem_reminders(*, now: datetime, record: bool) -> list[Outboun
     escalation_hours = settings.POSTMORTEM_ESCALATION_HOURS
     incidents = list(incidents_due_a_reminder(now=now))
     leads = _team_leads({incident.team_id for incident in incidents})
+    hooks = team_webhooks(team_ids={incident.team_id for incident in incidents}, flag="missing")
     planned: list[tuple[str, Kind, User, Incident, int]] = []
+    chat: list[OutboundEmail] = []  # team webhook messages, alongside the 24-hour reminder
     reminded, escalated, started = [], [], []
     for incident in incidents:
         if incident.has_postmortem:
@@ -102,6 +110,10 @@ def missing_postmortem_reminders(*, now: datetime, record: bool) -> list[Outboun
         for user in owners:
             key = f"pm-missing:{incident.pk}:{due_hours}h:{user.pk}"
             planned.append((key, Kind.POSTMORTEM_MISSING, user, incident, due_hours))
+        if (hook := hooks.get(incident.team_id)) and not incident.restricted:
+            chat.append(
+                missing_postmortem_message(incident=incident, hook=hook, hours=due_hours, now=now)
+            )
         if incident.clock <= now - timedelta(hours=escalation_hours):
             for user in team_leads:
                 key = f"pm-missing:{incident.pk}:{escalation_hours}h:{user.pk}"
@@ -117,11 +129,14 @@ def missing_postmortem_reminders(*, now: datetime, record: bool) -> list[Outboun
             pk__in=escalated, reminder_stage__lt=ReminderStage.ESCALATED
         ).update(reminder_stage=ReminderStage.ESCALATED)
         Incident.objects.filter(pk__in=started).update(reminder_stage=ReminderStage.REVIEW_STARTED)
-    sent = existing_keys([key for key, *_rest in planned])
+    sent = existing_keys([key for key, *_rest in planned] + [m.dedup_key for m in chat])
     return [
-        _incident_email(key, kind, user, incident, now)
-        for key, kind, user, incident, _hours in planned
-        if key not in sent
+        *(
+            _incident_email(key, kind, user, incident, now)
+            for key, kind, user, incident, _hours in planned
+            if key not in sent
+        ),
+        *(message for message in chat if message.dedup_key not in sent),
     ]
 
 

@@ -30,3 +30,20 @@ def timeline_event_delete(*, event: TimelineEvent) -> None:
     with transaction.atomic():
         event.delete()
         index_postmortem(event.postmortem_id)
+
+
+def timeline_events_import(
+    *, postmortem: Postmortem, by: User, events: list[dict]
+) -> list[TimelineEvent]:
+    """Add many events at once (the chat import): all of them or, on an invalid one, none."""
+    now = timezone.now()
+    created = [
+        TimelineEvent(postmortem=postmortem, created_by=by, created_at=now, **fields)
+        for fields in events
+    ]
+    for event in created:
+        event.full_clean()
+    with transaction.atomic():
+        TimelineEvent.objects.bulk_create(created)
+        index_postmortem(postmortem.pk)
+    return created

@@ -26,6 +26,7 @@ from postmortems.blameless_review import (
 from postmortems.comment_threads import CommentThread, comment_threads
 from postmortems.forms import (
     ActionItemForm,
+    ChatImportForm,
     PostmortemDetailsForm,
     PreviewForm,
     SectionForm,
@@ -121,6 +122,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
             }
         ),
         "event_form": TimelineEventForm(prefix="new-event"),
+        "import_form": ChatImportForm(),
         "item_form": ActionItemForm(prefix="new-item"),
         "reminders": reminders_sent(postmortem.incident),
         **overrides,

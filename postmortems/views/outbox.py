@@ -18,7 +18,7 @@ from postmortems.services.outbox import outbox_retry
 @staff_required
 def outbox_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    emails = OutboundEmail.objects.select_related("incident").order_by("-created_at")
+    emails = OutboundEmail.objects.select_related("incident", "team").order_by("-created_at")
     if status in OutboundEmail.Status.values:
         emails = emails.filter(status=status)
     page = Paginator(emails.defer("body_text", "body_html"), 50).get_page(request.GET.get("page"))
@@ -34,7 +34,7 @@ def outbox_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def outbox_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(OutboundEmail, pk=pk)
     if outbox_retry(email=email, now=timezone.now()):
-        messages.success(request, f"Email to {email.to_address} queued again.")
+        messages.success(request, f"Message to {email.destination} queued again.")
     else:
         messages.error(request, "Only failed emails can be retried.")
     return redirect("pm-outbox")

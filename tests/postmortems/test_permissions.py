@@ -7,6 +7,7 @@ from postmortems.models import OutboundEmail, SectionRevision
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
+TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -15,6 +16,7 @@ URLS = [
     ("pm-incident-create", "get", ANY, None),
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
+    ("pm-calendar-renew", "post", ANY, None),
     ("pm-outbox", "get", STAFF, None),
     ("pm-archive", "get", ANY, None),
     ("pm-archive-services", "get", ANY, None),
@@ -27,6 +29,7 @@ URLS = [
     ("pm-dashboard-csv", "get", ANY, None),
     ("pm-my-work", "get", ANY, None),
     ("pm-outbox-retry", "post", STAFF, "email"),
+    ("pm-team-notifications", "get", TEAM_LEAD, "team"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
     ("pm-postmortem-readiness", "get", READ, None),
@@ -41,6 +44,8 @@ URLS = [
     ("pm-postmortem-details", "post", WRITE, None),
     ("pm-postmortem-status", "post", WRITE, None),
     ("pm-event-add", "post", WRITE, None),
+    ("pm-timeline-import", "get", WRITE, None),
+    ("pm-timeline-import-add", "post", WRITE, None),
     ("pm-event-edit", "get", WRITE, "event"),
     ("pm-event-delete", "post", WRITE, "event"),
     ("pm-action-add", "post", WRITE, None),
@@ -65,6 +70,8 @@ URLS = [
 # (tested in tests/postmortems/test_reminder_emails.py).
 PUBLIC = {
     "pm-archive-feed",  # a signed personal feed URL (tests/postmortems/test_feeds.py)
+    # The signed private calendar of action items (tests/postmortems/test_calendar_feed.py).
+    "pm-calendar-feed",
     "login",
     "logout",
     "healthz",
@@ -76,6 +83,7 @@ NO_ARGS = {
     "pm-incident-create",
     "pm-markdown-preview",
     "accounts-profile",
+    "pm-calendar-renew",
     "pm-outbox",
     "pm-archive",
     "pm-archive-services",
@@ -97,6 +105,8 @@ def _url(name, extra, postmortem, event, item, email=None, comment=None):
         return reverse(name)
     if extra == "email":
         return reverse(name, args=[email.pk])
+    if extra == "team":
+        return reverse(name, args=[postmortem.incident.team.slug])
     args = [number]
     if extra == "event":
         args.append(event.code)
@@ -132,6 +142,9 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
         return "ok"
     if access == STAFF:
         return "ok" if persona == "admin_user" else "forbidden"
+    if access == TEAM_LEAD:
+        members = {"owner": "forbidden", "teammate": "forbidden", "lead": "ok", "admin_user": "ok"}
+        return members.get(persona, "not found")
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         result = reminders_sweep(now=now, dry_run=dry_run)
         if dry_run:
             for email in result.emails:
-                self.stdout.write(f"{email.kind:14} {email.to_address:32} {email.subject}")
+                self.stdout.write(f"{email.kind:14} {email.destination:32} {email.subject}")
             self.stdout.write(f"{len(result.emails)} email(s) would be sent.")
             return
         outbox_requeue_stuck(now=now)
