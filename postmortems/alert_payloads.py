@@ -163,7 +163,10 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             title=title,
             description="",
             severity=severity or _text(incident.get("urgency")),
-            started_at=_time(incident.get("created_at"), "`event.data.created_at`"),
+            # A reopened incident fires again now, not when it was first created.
+            started_at=None
+            if event_type == "incident.reopened"
+            else _time(incident.get("created_at"), "`event.data.created_at`"),
             occurred_at=occurred_at,
             source_url=_url(incident.get("html_url")),
         )

@@ -210,3 +210,15 @@ def test_receivers_need_no_session_and_no_csrf_token(team):
 def test_receivers_answer_only_post(client, team):
     hook = make_hook(team)
     assert client.get(hook.url).status_code == 405
+
+
+def test_a_pagerduty_incident_reopened_within_the_window_reopens_ours(client, team):
+    hook = make_hook(team, "pagerduty", refire_window=60)
+    hook.post(client, "pagerduty_triggered")
+    hook.post(client, "pagerduty_resolved")
+    reopened = payload("pagerduty_triggered")
+    reopened["event"].update(event_type="incident.reopened", occurred_at="2026-11-02T12:00:00Z")
+    response = hook.post(client, reopened)
+    assert response.json()["outcome"] == "reopened"
+    incident = Incident.objects.get()
+    assert (incident.status, incident.resolved_at) == (Incident.Status.INVESTIGATING, None)
