@@ -102,6 +102,8 @@ def alert_integration_create(
 
 
 def alert_integration_update(*, integration: AlertIntegration) -> AlertIntegration:
+    if not integration.severity_map:
+        integration.severity_map = dict(DEFAULT_SEVERITY_MAPS[integration.kind])
     integration.updated_at = timezone.now()
     integration.full_clean()
     integration.save()

@@ -77,6 +77,7 @@ def test_the_pagerduty_signing_secret_is_required_and_never_shown(client, team, 
     client.post(url, _form(kind="pagerduty", signing_secret=PD_SECRET))
     integration = AlertIntegration.objects.get()
     assert integration.signing_secret == PD_SECRET
+    assert integration.severity_map["P1"] == "SEV1"  # emptied: the tool's defaults again
     assert integration.token_hash == ""
     edit_url = reverse("pm-alerting-edit", args=[team.slug, integration.code])
     assert PD_SECRET not in client.get(edit_url).content.decode()
@@ -90,6 +91,7 @@ def test_the_pagerduty_signing_secret_is_required_and_never_shown(client, team, 
         "SEV1",
     )
     assert integration.signing_secret == PD_SECRET
+    assert integration.severity_map["P1"] == "SEV1"  # emptied: the tool's defaults again
 
 
 def test_the_severity_mapping_must_map_to_severities(client, team, lead):
