@@ -250,6 +250,9 @@ OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 # A row still "sending" after this long belongs to a worker that died: re-queue it.
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
 
+# Alerting webhooks (postmortems/views/hooks.py): larger bodies are refused with 413.
+ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
 
 CELERY_BEAT_SCHEDULE = {

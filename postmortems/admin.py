@@ -1,10 +1,15 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
+from postmortems.emails import absolute_url
+from postmortems.forms import AlertIntegrationForm
 from postmortems.models import (
     ActionItem,
+    AlertDelivery,
+    AlertIntegration,
     Incident,
     Postmortem,
     ReadinessPolicy,
@@ -15,6 +20,11 @@ from postmortems.models import (
 )
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
+from postmortems.services.alerts import (
+    alert_integration_create,
+    alert_integration_rotate_token,
+    alert_integration_update,
+)
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -136,3 +146,63 @@ class TeamWebhookAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     autocomplete_fields = ["team"]
     formfield_overrides = HTTPS_URLS
+
+
+class AlertIntegrationAdminForm(AlertIntegrationForm):
+    class Meta(AlertIntegrationForm.Meta):
+        fields = ["team", *AlertIntegrationForm.Meta.fields]
+
+
+@admin.register(AlertIntegration)
+class AlertIntegrationAdmin(admin.ModelAdmin):
+    """Tokens are shown once, in a message, when made (on creation or by the action);
+    the PagerDuty signing secret is write-only, as on the team settings page."""
+
+    form = AlertIntegrationAdminForm
+    list_display = ["name", "team", "kind", "open_from", "refire_window", "enabled"]
+    list_filter = ["kind", "enabled", "team"]
+    list_select_related = ["team"]
+    search_fields = ["name", "team__name"]
+    readonly_fields = ["receiver_url", "created_by", "created_at", "updated_at"]
+    actions = ["issue_new_tokens"]
+
+    @admin.display(description="receiver URL")
+    def receiver_url(self, integration: AlertIntegration) -> str:
+        if not integration.pk:
+            return "Shown once the integration is saved."
+        return absolute_url(reverse("pm-alert-receiver", args=[integration.code]))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            alert_integration_update(integration=obj)
+            return
+        fields = {name: getattr(obj, name) for name in AlertIntegrationForm.Meta.fields}
+        created, token = alert_integration_create(team=obj.team, by=request.user, **fields)
+        obj.pk, obj.code, obj.token_hash = created.pk, created.code, created.token_hash
+        if token:
+            messages.warning(
+                request, f"Token for {created.name}: {token} (copy it now, it is not shown again)"
+            )
+
+    @admin.action(description="Issue new tokens (the old ones stop working)")
+    def issue_new_tokens(self, request, queryset):
+        for integration in queryset:
+            if integration.uses_token:
+                token = alert_integration_rotate_token(integration=integration)
+                messages.warning(request, f"New token for {integration.name}: {token}")
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only."""
+
+    list_display = ["received_at", "integration", "outcome", "http_status", "incident"]
+    list_filter = ["outcome", "http_status", "integration"]
+    list_select_related = ["integration", "incident"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

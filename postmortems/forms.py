@@ -7,10 +7,12 @@ from django.utils import timezone
 from accounts.models import Team, User
 from postmortems.models import (
     ActionItem,
+    AlertIntegration,
     BlamelessDismissal,
     Incident,
     Postmortem,
     Service,
+    Severity,
     TeamWebhook,
     TimelineEvent,
 )
@@ -324,3 +326,68 @@ class TeamWebhookForm(forms.ModelForm):
         fields = ["url", "notify_missing", "notify_published", "notify_digest"]
         widgets = {"url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
         formfield_callback = https_urls
+
+
+class AlertIntegrationForm(forms.ModelForm):
+    """Create or edit an alerting integration. The PagerDuty signing secret is
+    write-only: the field is never filled in, and left blank it keeps the stored one."""
+
+    severity_map = forms.JSONField(
+        label="Severity mapping",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        help_text=AlertIntegration._meta.get_field("severity_map").help_text
+        + " Left empty, the defaults for the tool are used.",
+    )
+    signing_secret = forms.CharField(
+        label="PagerDuty signing secret",
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="PagerDuty only, shown by PagerDuty when you add the webhook. Never shown "
+        "here again; leave blank to keep the current one.",
+    )
+
+    class Meta:
+        model = AlertIntegration
+        fields = [
+            "name",
+            "kind",
+            "enabled",
+            "default_severity",
+            "open_from",
+            "refire_window",
+            "severity_map",
+            "signing_secret",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The kind decides how deliveries are read and authenticated: fixed once made.
+            self.fields["kind"].disabled = True
+            self.initial["signing_secret"] = ""
+
+    def clean_severity_map(self) -> dict:
+        mapping = self.cleaned_data["severity_map"] or {}
+        if not isinstance(mapping, dict) or not all(
+            isinstance(key, str) and value in Severity.values for key, value in mapping.items()
+        ):
+            raise forms.ValidationError(
+                'Write a JSON object of values to severities, e.g. {"critical": "SEV1"}.'
+            )
+        return mapping
+
+    def clean(self) -> dict:
+        data = super().clean()
+        secret = data.get("signing_secret", "")
+        if not secret and self.instance.pk:
+            data["signing_secret"] = self.instance.signing_secret  # blank keeps it
+        elif (
+            not secret
+            and data.get("kind") == AlertIntegration.Kind.PAGERDUTY
+            and not self.instance.pk
+        ):
+            self.add_error("signing_secret", "PagerDuty integrations need the signing secret.")
+        return data

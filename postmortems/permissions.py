@@ -18,7 +18,14 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, ReviewComment, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    AlertIntegration,
+    Incident,
+    Postmortem,
+    ReviewComment,
+    TimelineEvent,
+)
 
 
 def _is_admin(user: User) -> bool:
@@ -174,3 +181,31 @@ def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) ->
         if team is None:
             raise Http404("No such team.")
     return DashboardScope(teams=[team], choices=choices, key=team.slug, label=team.name)
+
+
+def get_team_for_alerting(request: AuthenticatedHttpRequest, slug: str) -> Team:
+    """A team's alerting integrations are set up by its leads and by staff: 404 for an
+    unknown team, 403 for everyone else (team names are no secret)."""
+    try:
+        team = Team.objects.get(slug=slug)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None
+    user = request.user
+    if (
+        not (user.is_active and user.is_staff)
+        and not Membership.objects.filter(user=user, team=team, role=Membership.Role.LEAD).exists()
+    ):
+        raise PermissionDenied("Only the team's leads and staff set up alerting.")
+    return team
+
+
+def get_alert_integration_for_user(
+    request: AuthenticatedHttpRequest, slug: str, code: UUID
+) -> AlertIntegration:
+    team = get_team_for_alerting(request, slug)
+    try:
+        integration = AlertIntegration.objects.get(team=team, code=code)
+    except AlertIntegration.DoesNotExist:
+        raise Http404("No such integration.") from None
+    integration.team = team
+    return integration

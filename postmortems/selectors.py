@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Team, User
 from postmortems.models import (
     ActionItem,
+    AlertDelivery,
+    AlertIntegration,
     Incident,
     OutboundEmail,
     Postmortem,
@@ -183,3 +185,19 @@ def section_revisions_by_number(
         postmortem=postmortem, section=section, number__in=list(numbers)
     ).select_related("author")
     return {revision.number: revision for revision in revisions}
+
+
+def team_alert_integrations(*, team: Team) -> QuerySet[AlertIntegration]:
+    return AlertIntegration.objects.filter(team=team).order_by("name")
+
+
+def alert_deliveries(*, integration_code: str = "", outcome: str = "") -> QuerySet[AlertDelivery]:
+    """The staff delivery log, newest first (indexes pm_alertdelivery_*)."""
+    deliveries = AlertDelivery.objects.select_related("integration__team", "incident").defer(
+        "body", "headers"
+    )
+    if integration_code:
+        deliveries = deliveries.filter(integration__code=integration_code)
+    if outcome:
+        deliveries = deliveries.filter(outcome=outcome)
+    return deliveries.order_by("-received_at", "-pk")

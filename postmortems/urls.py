@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from postmortems.views import (
     action_items,
+    alerting,
     archive,
     blameless,
     browse,
@@ -13,6 +14,7 @@ from postmortems.views import (
     editor,
     exports,
     history,
+    hooks,
     incidents,
     outbox,
     pulse,
@@ -134,4 +136,22 @@ urlpatterns = [
         name="pm-team-notifications",
     ),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
+    path("hooks/<uuid:code>/", hooks.alert_receiver_view, name="pm-alert-receiver"),
+    path("alerting/deliveries/", alerting.alert_deliveries_view, name="pm-alert-deliveries"),
+    path("teams/<slug:team>/alerting/", alerting.alerting_list_view, name="pm-alerting-list"),
+    path(
+        "teams/<slug:team>/alerting/new/",
+        alerting.alerting_create_view,
+        name="pm-alerting-create",
+    ),
+    path(
+        "teams/<slug:team>/alerting/<uuid:code>/",
+        alerting.alerting_edit_view,
+        name="pm-alerting-edit",
+    ),
+    path(
+        "teams/<slug:team>/alerting/<uuid:code>/token/",
+        alerting.alerting_token_view,
+        name="pm-alerting-token",
+    ),
 ]

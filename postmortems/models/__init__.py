@@ -1,5 +1,6 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
+from postmortems.models.alerts import AlertDelivery, AlertEvent, AlertIntegration, AlertLink
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
@@ -17,6 +18,10 @@ from postmortems.models.subscriptions import Subscription
 __all__ = [
     "ActionItem",
     "ActionItemChange",
+    "AlertDelivery",
+    "AlertEvent",
+    "AlertIntegration",
+    "AlertLink",
     "BlamelessDismissal",
     "CalendarKey",
     "HealthRollup",

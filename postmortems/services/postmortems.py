@@ -18,6 +18,7 @@ from postmortems.models import (
 from postmortems.models.incidents import ReminderStage
 from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.search_index import index_postmortem
+from postmortems.services.alerts import alert_events_to_timeline
 from postmortems.services.announcements import announce_publication
 from postmortems.services.pulse import pulse_invite
 from postmortems.services.revisions import (
@@ -51,6 +52,8 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
             Incident.objects.filter(pk=incident.pk).update(
                 reminder_stage=ReminderStage.REVIEW_STARTED
             )
+            # What alerting webhooks recorded before the review existed pre-fills its timeline.
+            alert_events_to_timeline(postmortem=postmortem)
             index_postmortem(postmortem.pk)
     except IntegrityError:
         # Someone started it a moment ago; one postmortem per incident.

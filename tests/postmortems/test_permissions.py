@@ -3,11 +3,12 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from postmortems.models import OutboundEmail, SectionRevision
+from postmortems.models import AlertIntegration, OutboundEmail, SectionRevision
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
+LEAD = "lead"  # the owning team's leads and staff
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -65,6 +66,12 @@ URLS = [
     ("pm-pulse", "get", READ, None),
     ("pm-postmortem-markdown", "get", READ, None),
     ("pm-postmortem-anonymised", "get", READ, None),
+    ("pm-alert-deliveries", "get", STAFF, None),
+    # The team's alerting settings (tests/webhooks/test_alerting_pages.py).
+    ("pm-alerting-list", "get", LEAD, "team"),
+    ("pm-alerting-create", "get", LEAD, "team"),
+    ("pm-alerting-edit", "get", LEAD, "integration"),
+    ("pm-alerting-token", "post", LEAD, "integration"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
@@ -77,6 +84,9 @@ PUBLIC = {
     "healthz",
     "home",
     "accounts-unsubscribe",
+    # Alerting webhook receivers: machine to machine, authenticated by a token or a
+    # body signature instead of a session (tests/webhooks/).
+    "pm-alert-receiver",
 }  # and Django's own auth/admin views
 NO_ARGS = {
     "pm-incident-list",
@@ -94,15 +104,20 @@ NO_ARGS = {
     "pm-dashboard-items",
     "pm-dashboard-csv",
     "pm-my-work",
+    "pm-alert-deliveries",
 }
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(name, extra, postmortem, event, item, email=None, comment=None):
+def _url(name, extra, postmortem, event, item, email=None, comment=None, integration=None):
     number = postmortem.incident.number
     if name in NO_ARGS:
         return reverse(name)
+    if extra == "team":
+        return reverse(name, args=[postmortem.incident.team.slug])
+    if extra == "integration":
+        return reverse(name, args=[integration.team.slug, integration.code])
     if extra == "email":
         return reverse(name, args=[email.pk])
     if extra == "team":
@@ -134,6 +149,9 @@ def objects(postmortem):
         "email": OutboundEmail.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
+        "integration": AlertIntegration.objects.create(
+            team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+        ),
     }
 
 
@@ -145,6 +163,8 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == TEAM_LEAD:
         members = {"owner": "forbidden", "teammate": "forbidden", "lead": "ok", "admin_user": "ok"}
         return members.get(persona, "not found")
+    if access == LEAD:
+        return "ok" if persona in {"lead", "admin_user"} else "forbidden"
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"
@@ -171,6 +191,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
         objects["item"],
         objects["email"],
         objects["comment"],
+        objects["integration"],
     )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
@@ -192,6 +213,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, a
         objects["item"],
         objects["email"],
         objects["comment"],
+        objects["integration"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302
