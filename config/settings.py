@@ -246,6 +246,12 @@ OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
+# Beat's heartbeat (postmortems.tasks.record_beat_heartbeat). /readyz fails once the
+# newest one is older than three intervals: beat, the broker or every worker is down.
+BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = 3 * BEAT_HEARTBEAT_SECONDS
+# /readyz gives up on the broker after this many seconds.
+READYZ_BROKER_TIMEOUT_SECONDS = 2
 
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
@@ -264,5 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.refresh_health_rollups",
         "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,
         "options": {"expires": HEALTH_ROLLUP_REFRESH_SECONDS},
+    },
+    "beat-heartbeat": {
+        "task": "postmortems.tasks.record_beat_heartbeat",
+        "schedule": BEAT_HEARTBEAT_SECONDS,
+        "options": {"expires": BEAT_HEARTBEAT_SECONDS},
     },
 }

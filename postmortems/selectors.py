@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from accounts.models import Membership, User
 from postmortems.models import (
     ActionItem,
+    BeatHeartbeat,
     Incident,
     OutboundEmail,
     Postmortem,
@@ -179,3 +180,8 @@ def section_revisions_by_number(
         postmortem=postmortem, section=section, number__in=list(numbers)
     ).select_related("author")
     return {revision.number: revision for revision in revisions}
+
+
+def last_beat_heartbeat() -> datetime | None:
+    """When a worker last ran beat's heartbeat task (None: never since the database began)."""
+    return BeatHeartbeat.objects.values_list("beat_at", flat=True).first()

@@ -4,6 +4,7 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
+from postmortems.models.heartbeat import BeatHeartbeat
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.pulse import PulseAnswer, PulseParticipant
@@ -16,6 +17,7 @@ from postmortems.models.subscriptions import Subscription
 __all__ = [
     "ActionItem",
     "ActionItemChange",
+    "BeatHeartbeat",
     "BlamelessDismissal",
     "HealthRollup",
     "Incident",

@@ -68,6 +68,7 @@ PUBLIC = {
     "login",
     "logout",
     "healthz",
+    "readyz",  # tests/test_probes.py
     "home",
     "accounts-unsubscribe",
 }  # and Django's own auth/admin views
