@@ -5,6 +5,9 @@ import os
 from celery import Celery
 from celery.signals import beat_init
 
+# Connects the signal handlers that carry request ids into tasks.
+import config.request_ids  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("postmortems")
