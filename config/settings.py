@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 from config.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_parsed,
@@ -203,6 +204,18 @@ LOGGING = {
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
 }
+
+# Error reporting (config/sentry.py): off unless SENTRY_DSN is set. Performance
+# tracing is off too unless SENTRY_TRACES_SAMPLE_RATE (0 to 1) asks for a share.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0, maximum=1),
+    )
 
 # Celery. The default broker needs no server: kombu's filesystem transport in
 # folders under DATA_DIR. Production sets CELERY_BROKER_URL=redis://...
