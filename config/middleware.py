@@ -1,4 +1,4 @@
-"""The outermost middleware: request id and access log."""
+"""The outermost middleware: request id and access log, then the probes."""
 
 import logging
 import time
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject
 
+from config.probes import healthz, readyz
 from config.request_ids import (
     bind_request_id,
     new_request_id,
@@ -89,3 +90,18 @@ def _user_id(request: HttpRequest) -> int | None:
     if isinstance(user, LazyObject):
         user = getattr(request, "_cached_user", None)
     return user.pk if user is not None and user.is_authenticated else None
+
+
+class ProbeMiddleware:
+    """Answers /healthz and /readyz ahead of the rest of the stack, in particular before
+    CommonMiddleware validates the Host header: load balancers and container health
+    checks probe by IP address (Host: 10.0.0.5:8000), which ALLOWED_HOSTS rightly
+    refuses for every other page. The same views are also in config/urls.py."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.probes = {"/healthz": healthz, "/readyz": readyz}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.probes.get(request.path_info)
+        return probe(request) if probe is not None else self.get_response(request)

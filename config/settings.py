@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: a request id and an access log line for every request.
     "config.middleware.RequestIdMiddleware",
+    # /healthz and /readyz, answered before the Host header is validated.
+    "config.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

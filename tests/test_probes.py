@@ -50,6 +50,19 @@ def test_readyz_is_not_redirected_to_https(client, heartbeat, settings):
     assert client.get("/accounts/login/").status_code == 301
 
 
+def test_probes_answer_a_host_name_that_pages_refuse(client, heartbeat, settings):
+    """Load balancers and container health checks probe by IP address."""
+    settings.ALLOWED_HOSTS = ["postmortems.example.com"]
+    assert client.get("/readyz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/healthz", HTTP_HOST="10.0.0.5:8000").status_code == 200
+    assert client.get("/accounts/login/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+
+
+def test_probes_answer_only_get(client, heartbeat):
+    assert client.post("/readyz").status_code == 405
+    assert client.post("/healthz").status_code == 405
+
+
 def test_readyz_fails_without_details_when_the_database_is_down(
     client, heartbeat, monkeypatch, caplog
 ):
