@@ -56,5 +56,6 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
 
 EXPOSE 8000
 
-# gunicorn reads WEB_CONCURRENCY from the environment for its worker count.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn reads WEB_CONCURRENCY from the environment for its worker count. The app
+# writes its own access log (config/middleware.py), so gunicorn's stays off.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 from config.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_parsed,
@@ -61,6 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a request id and an access log line for every request.
+    "config.middleware.RequestIdMiddleware",
+    # /healthz and /readyz, answered before the Host header is validated.
+    "config.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,15 +188,41 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# JSON lines for log collectors in production, readable text in development; both
+# carry the request id (config/request_ids.py, config/log_format.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.log_format.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.log_format.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
 }
+
+# Error reporting (config/sentry.py): off unless SENTRY_DSN is set. Performance
+# tracing is off too unless SENTRY_TRACES_SAMPLE_RATE (0 to 1) asks for a share.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0, maximum=1),
+    )
 
 # Celery. The default broker needs no server: kombu's filesystem transport in
 # folders under DATA_DIR. Production sets CELERY_BROKER_URL=redis://...
@@ -254,6 +285,12 @@ OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, 
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
+# Beat's heartbeat (postmortems.tasks.record_beat_heartbeat). /readyz fails once the
+# newest one is older than three intervals: beat, the broker or every worker is down.
+BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = 3 * BEAT_HEARTBEAT_SECONDS
+# /readyz gives up on the broker after this many seconds.
+READYZ_BROKER_TIMEOUT_SECONDS = 2
 
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
@@ -272,5 +309,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.tasks.refresh_health_rollups",
         "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,
         "options": {"expires": HEALTH_ROLLUP_REFRESH_SECONDS},
+    },
+    "beat-heartbeat": {
+        "task": "postmortems.tasks.record_beat_heartbeat",
+        "schedule": BEAT_HEARTBEAT_SECONDS,
+        "options": {"expires": BEAT_HEARTBEAT_SECONDS},
     },
 }

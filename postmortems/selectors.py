@@ -17,6 +17,7 @@ from postmortems.models import (
     ActionItem,
     AlertDelivery,
     AlertIntegration,
+    BeatHeartbeat,
     Incident,
     OutboundEmail,
     Postmortem,
@@ -201,3 +202,8 @@ def alert_deliveries(*, integration_code: str = "", outcome: str = "") -> QueryS
     if outcome:
         deliveries = deliveries.filter(outcome=outcome)
     return deliveries.order_by("-received_at", "-pk")
+
+
+def last_beat_heartbeat() -> datetime | None:
+    """When a worker last ran beat's heartbeat task (None: never since the database began)."""
+    return BeatHeartbeat.objects.values_list("beat_at", flat=True).first()

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from postmortems.review_health import refresh_rollups
+from postmortems.services.heartbeat import beat_heartbeat_record
 from postmortems.services.outbox import (
     enqueue,
     outbox_due,
@@ -44,3 +45,10 @@ def dispatch_outbox() -> int:
 def refresh_health_rollups() -> int:
     """Recount the dashboard's stored months, so edits of old records show within the hour."""
     return refresh_rollups(now=timezone.now())
+
+
+@shared_task
+def record_beat_heartbeat() -> None:
+    """Beat sends this every BEAT_HEARTBEAT_SECONDS and once when it starts; /readyz
+    reads the time it stores."""
+    beat_heartbeat_record(now=timezone.now())

@@ -5,6 +5,7 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
+from postmortems.models.heartbeat import BeatHeartbeat
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.notifications import CalendarKey, TeamWebhook
 from postmortems.models.outbox import OutboundEmail
@@ -22,6 +23,7 @@ __all__ = [
     "AlertEvent",
     "AlertIntegration",
     "AlertLink",
+    "BeatHeartbeat",
     "BlamelessDismissal",
     "CalendarKey",
     "HealthRollup",

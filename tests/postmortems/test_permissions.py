@@ -82,6 +82,7 @@ PUBLIC = {
     "login",
     "logout",
     "healthz",
+    "readyz",  # tests/test_probes.py
     "home",
     "accounts-unsubscribe",
     # Alerting webhook receivers: machine to machine, authenticated by a token or a
