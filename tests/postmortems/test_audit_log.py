@@ -389,3 +389,19 @@ def test_nobody_adds_changes_or_deletes_events_through_the_admin(client, logged,
         {"action": "delete_selected", "_selected_action": [logged.pk], "post": "yes"},
     )
     assert AuditEvent.objects.filter(pk=logged.pk).exists()
+
+
+def test_the_log_page_costs_the_same_queries_however_many_events(
+    client, admin_user, owner, django_assert_num_queries
+):
+    client.force_login(admin_user)
+    url = reverse("admin:postmortems_auditevent_changelist")
+    for _ in range(3):
+        audit_record(action=Action.LOGIN, actor=owner, target=owner)
+    client.get(url)  # warm up: session, content types
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+    for _ in range(30):
+        audit_record(action=Action.LOGOUT, actor=owner, target=owner)
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
