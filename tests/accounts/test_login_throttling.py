@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -137,3 +138,12 @@ def test_without_the_proxy_a_forged_forwarded_header_does_not_escape_the_lockout
     assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
     response = _sign_in(client, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2")
     assert response.status_code == 429
+
+
+def test_code_that_authenticates_without_a_request_is_not_throttled(client, ada):
+    _fail(client, 5)
+    # The shell and the test client's login() pass no request: nothing to count against.
+    assert authenticate(None, username=EMAIL, password=PASSWORD) == ada
+    assert authenticate(None, username=EMAIL, password="wrong") is None
+    # Through the sign-in page the lockout still holds.
+    assert _sign_in(client, PASSWORD).status_code == 429
