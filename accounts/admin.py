@@ -1,8 +1,21 @@
+"""Accounts in the admin. Every change to who may do what (users' access flags, groups
+and permissions, team memberships and roles) and every unlock of a sign-in lockout is
+recorded in the audit log (postmortems/services/audit.py): the admin is where these
+changes are made, so it is where they are recorded."""
+
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 
 from accounts.models import Membership, Team, User
+from postmortems.models import AuditEvent
+from postmortems.services.audit import AuditTarget, audit_record
+
+ACCESS_FLAGS = ["is_active", "is_staff", "is_superuser"]
+ACCESS_SETS = ["groups", "user_permissions"]
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -50,6 +63,77 @@ class UserAdmin(BaseUserAdmin):
         )
     ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not change:
+            audit_record(
+                action=AuditEvent.Action.USER_CREATED,
+                actor=request.user,
+                target=user,
+                request=request,
+                is_staff=user.is_staff,
+                is_superuser=user.is_superuser,
+            )
+            return
+        # form.initial holds the values the page was opened with.
+        changes = {
+            name: [form.initial.get(name), form.cleaned_data[name]]
+            for name in ACCESS_FLAGS
+            if name in form.changed_data
+        }
+        for name in ACCESS_SETS:
+            if name in form.changed_data:
+                before = {str(getattr(o, "pk", o)): str(o) for o in form.initial.get(name) or []}
+                after = {str(o.pk): str(o) for o in form.cleaned_data[name]}
+                changes[name] = {
+                    "added": sorted(after[pk] for pk in after.keys() - before.keys()),
+                    "removed": sorted(before[pk] for pk in before.keys() - after.keys()),
+                }
+        if changes:
+            audit_record(
+                action=AuditEvent.Action.USER_ACCESS_CHANGED,
+                actor=request.user,
+                target=user,
+                request=request,
+                **changes,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _record_user_deleted(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for user in queryset:
+                _record_user_deleted(request, user)
+            super().delete_queryset(request, queryset)
+
+
+def _record_user_deleted(request, user: User) -> None:
+    audit_record(
+        action=AuditEvent.Action.USER_DELETED,
+        actor=request.user,
+        target=user,
+        request=request,
+        email=user.email,
+        was_staff=user.is_staff,
+        was_superuser=user.is_superuser,
+    )
+
+
+def _record_membership(request, action: str, membership: Membership, **details) -> None:
+    audit_record(
+        action=action,
+        actor=request.user,
+        target=membership,
+        request=request,
+        team=membership.team.slug,
+        user=membership.user.email,
+        **details,
+    )
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
@@ -57,3 +141,95 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        Action = AuditEvent.Action
+        # Removed rows are recorded while they still exist; added and changed ones after.
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                _record_membership(
+                    request, Action.MEMBERSHIP_DELETED, deleted.instance, role=deleted.instance.role
+                )
+        initial = {f.instance.pk: f.initial for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for membership in formset.new_objects:
+            _record_membership(request, Action.MEMBERSHIP_CREATED, membership, role=membership.role)
+        for membership, fields in formset.changed_objects:
+            before = initial.get(membership.pk, {})
+            if "user" in fields:
+                # The row now names someone else: one person left the team, another joined.
+                _record_membership(
+                    request,
+                    Action.MEMBERSHIP_CREATED,
+                    membership,
+                    role=membership.role,
+                    replaced_user_id=before.get("user"),
+                )
+            elif "role" in fields:
+                _record_membership(
+                    request,
+                    Action.MEMBERSHIP_ROLE_CHANGED,
+                    membership,
+                    old_role=before.get("role"),
+                    role=membership.role,
+                )
+        return None
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _record_team_deleted(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for team in queryset:
+                _record_team_deleted(request, team)
+            super().delete_queryset(request, queryset)
+
+
+def _record_team_deleted(request, team: Team) -> None:
+    members = team.memberships.select_related("user").order_by("user__email")
+    audit_record(
+        action=AuditEvent.Action.TEAM_DELETED,
+        actor=request.user,
+        target=team,
+        request=request,
+        memberships=[[m.user.email, m.role] for m in members],
+    )
+
+
+# Sign-in lockouts (django-axes). Deleting an access attempt unlocks that username and
+# address; the audit log records who did it. Axes' other two lists stay out of the
+# admin: successful sign-ins and failures are in the audit log already.
+admin.site.unregister(AccessAttempt)
+for _model in (AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _record_unlock(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for attempt in queryset:
+                _record_unlock(request, attempt)
+            super().delete_queryset(request, queryset)
+
+
+def _record_unlock(request, attempt: AccessAttempt) -> None:
+    audit_record(
+        action=AuditEvent.Action.UNLOCK,
+        actor=request.user,
+        target=AuditTarget("accounts.user", "", attempt.username or ""),
+        request=request,
+        username=attempt.username or "",
+        locked_ip=attempt.ip_address,
+        failures=attempt.failures_since_start,
+    )

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +10,7 @@ from postmortems.models import (
     ActionItem,
     AlertDelivery,
     AlertIntegration,
+    AuditEvent,
     Incident,
     Postmortem,
     ReadinessPolicy,
@@ -25,9 +26,40 @@ from postmortems.services.alerts import (
     alert_integration_rotate_token,
     alert_integration_update,
 )
+from postmortems.services.audit import audit_record
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class AuditedDeletesAdmin(admin.ModelAdmin):
+    """Deleting here (one row, the "delete selected" action, or a row of an inline)
+    is recorded in the audit log with who did it, before the row goes."""
+
+    audit_delete_action: str = ""
+    inline_delete_actions: dict[type[models.Model], str] = {}
+
+    def _record_delete(self, request, action: str, obj: models.Model) -> None:
+        audit_record(action=action, actor=request.user, target=obj, request=request, via="admin")
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._record_delete(request, self.audit_delete_action, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self._record_delete(request, self.audit_delete_action, obj)
+            super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        action = self.inline_delete_actions.get(formset.model)
+        if action:
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk:
+                    self._record_delete(request, action, deleted.instance)
+        super().save_formset(request, form, formset, change)
 
 
 @admin.register(Service)
@@ -47,7 +79,8 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(AuditedDeletesAdmin):
+    audit_delete_action = AuditEvent.Action.INCIDENT_DELETED
     list_display = ["number", "title", "severity", "status", "team", "restricted", "started_at"]
     list_filter = ["severity", "status", "restricted", "team"]
     list_select_related = ["team"]
@@ -80,7 +113,12 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Postmortem)
-class PostmortemAdmin(admin.ModelAdmin):
+class PostmortemAdmin(AuditedDeletesAdmin):
+    audit_delete_action = AuditEvent.Action.POSTMORTEM_DELETED
+    inline_delete_actions = {
+        TimelineEvent: AuditEvent.Action.TIMELINE_EVENT_DELETED,
+        ActionItem: AuditEvent.Action.ACTION_ITEM_DELETED,
+    }
     formfield_overrides = HTTPS_URLS
     list_display = ["incident", "status", "published_at", "updated_at"]
     list_filter = ["status"]
@@ -96,7 +134,8 @@ class PostmortemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(AuditedDeletesAdmin):
+    audit_delete_action = AuditEvent.Action.ACTION_ITEM_DELETED
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]
     list_filter = ["status", "priority", "type"]
@@ -205,4 +244,48 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, for staff: read-only. Nobody adds, changes or deletes an event
+    through the admin (not even superusers); rows come only from audit_record."""
+
+    list_display = ["at", "action", "actor_label", "target_label", "target_type", "ip"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_label", "target_label", "target_id", "=ip"]
+    date_hierarchy = "at"
+    fields = [
+        "at",
+        "action",
+        "actor",
+        "actor_label",
+        "target_type",
+        "target_id",
+        "target_label",
+        "ip",
+        "details",
+    ]
+    readonly_fields = fields
+    raw_id_fields = ["actor"]
+    list_per_page = 100
+
+    @staticmethod
+    def _is_staff(request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_staff(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_staff(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,6 +1,7 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.alerts import AlertDelivery, AlertEvent, AlertIntegration, AlertLink
+from postmortems.models.audit import AuditEvent
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
@@ -23,6 +24,7 @@ __all__ = [
     "AlertEvent",
     "AlertIntegration",
     "AlertLink",
+    "AuditEvent",
     "BeatHeartbeat",
     "BlamelessDismissal",
     "CalendarKey",

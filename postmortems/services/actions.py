@@ -2,9 +2,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import ActionItem, Postmortem
+from postmortems.models import ActionItem, AuditEvent, Postmortem
 from postmortems.search_index import index_postmortem
 from postmortems.services.action_changes import record_changes, snapshot
+from postmortems.services.audit import audit_record
 from postmortems.services.edits import EditConflict, save_if_unchanged
 
 ITEM_FIELDS = [
@@ -59,7 +60,15 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
     return item
 
 
-def action_item_delete(*, item: ActionItem) -> None:
+def action_item_delete(*, item: ActionItem, by: User) -> None:
     with transaction.atomic():
+        audit_record(
+            action=AuditEvent.Action.ACTION_ITEM_DELETED,
+            actor=by,
+            target=item,
+            incident=item.postmortem.incident.reference,
+            status=item.status,
+            owner=item.owner.email if item.owner else "",
+        )
         item.delete()
         index_postmortem(item.postmortem_id)

@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from postmortems.models import (
     ActionItem,
+    AuditEvent,
     Incident,
     Postmortem,
     ReviewComment,
@@ -20,6 +21,7 @@ from postmortems.readiness import Readiness, postmortem_readiness
 from postmortems.search_index import index_postmortem
 from postmortems.services.alerts import alert_events_to_timeline
 from postmortems.services.announcements import announce_publication
+from postmortems.services.audit import audit_record
 from postmortems.services.pulse import pulse_invite
 from postmortems.services.revisions import (
     is_own_edit,
@@ -240,12 +242,25 @@ def postmortem_set_status(
         first_publication = (
             status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
         )
+        previous = postmortem.status
         postmortem.status = status
         if first_publication:
             postmortem.published_at = now
         postmortem.updated_at = now
         postmortem.save(update_fields=["status", "published_at", "updated_at"])
         index_postmortem(postmortem.pk)
+        if status == Postmortem.Status.PUBLISHED:
+            audit_record(
+                action=AuditEvent.Action.POSTMORTEM_PUBLISHED,
+                actor=by,
+                target=postmortem,
+                first_publication=first_publication,
+                with_open_comments=publish_with_open_comments,
+            )
+        elif previous == Postmortem.Status.PUBLISHED:
+            audit_record(
+                action=AuditEvent.Action.POSTMORTEM_UNPUBLISHED, actor=by, target=postmortem
+            )
         if first_publication:
             # Amendments published again later are not announced a second time.
             announce_publication(postmortem=postmortem, by=by)

@@ -2,8 +2,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import Postmortem, TimelineEvent
+from postmortems.models import AuditEvent, Postmortem, TimelineEvent
 from postmortems.search_index import index_postmortem
+from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
 
 EVENT_FIELDS = ["occurred_at", "kind", "text", "source_url"]
@@ -26,8 +27,16 @@ def timeline_event_update(*, event: TimelineEvent, expected_revision: int) -> Ti
     return event
 
 
-def timeline_event_delete(*, event: TimelineEvent) -> None:
+def timeline_event_delete(*, event: TimelineEvent, by: User) -> None:
     with transaction.atomic():
+        audit_record(
+            action=AuditEvent.Action.TIMELINE_EVENT_DELETED,
+            actor=by,
+            target=event,
+            incident=event.postmortem.incident.reference,
+            occurred_at=event.occurred_at,
+            text=event.text[:200],
+        )
         event.delete()
         index_postmortem(event.postmortem_id)
 

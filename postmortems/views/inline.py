@@ -135,7 +135,7 @@ def delete_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID, spec: InlineList
 ) -> HttpResponse:
     obj = spec.get_for_user(request, number, code, write=True)
-    spec.delete(obj)
+    spec.delete(obj, by=request.user)
     if request.htmx:
         return _list_response(request, spec, obj.postmortem)
     return redirect(spec.editor_url(number))

@@ -21,7 +21,7 @@ TIMELINE = InlineList(
     update=lambda event, by, expected_revision: timeline_event_update(
         event=event, expected_revision=expected_revision
     ),
-    delete=lambda event: timeline_event_delete(event=event),
+    delete=lambda event, by: timeline_event_delete(event=event, by=by),
 )
 
 ACTIONS = InlineList(
@@ -35,7 +35,7 @@ ACTIONS = InlineList(
     update=lambda item, by, expected_revision: action_item_update(
         item=item, by=by, expected_revision=expected_revision
     ),
-    delete=lambda item: action_item_delete(item=item),
+    delete=lambda item, by: action_item_delete(item=item, by=by),
 )
 
 timeline_views = bind(TIMELINE)

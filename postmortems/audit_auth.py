@@ -1,0 +1,66 @@
+"""Sign-in events for the audit log.
+
+Signing in and out happens in django.contrib.auth's views and lockouts in django-axes,
+not in a service of ours, so their signals are the place to record them.
+The password of a failed sign-in is never recorded: only the address that was tried.
+"""
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from accounts.models import User
+from accounts.throttling import login_username
+from postmortems.models import AuditEvent
+from postmortems.services.audit import AuditTarget, audit_record
+
+
+def _user_target(username: str) -> AuditTarget:
+    user = User.objects.filter(email=username).only("pk").first() if username else None
+    return AuditTarget("accounts.user", str(user.pk) if user else "", username)
+
+
+@receiver(user_logged_in, dispatch_uid="audit-login")
+def record_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    audit_record(action=AuditEvent.Action.LOGIN, actor=user, target=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit-logout")
+def record_logout(sender, request: HttpRequest | None, user: User | None, **kwargs) -> None:
+    if user is not None:
+        audit_record(action=AuditEvent.Action.LOGOUT, actor=user, target=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit-login-failed")
+def record_login_failed(
+    sender, credentials: dict, request: HttpRequest | None = None, **kwargs
+) -> None:
+    # `credentials` holds the password masked by Django; only the username is kept.
+    username = login_username(request, credentials) or ""
+    audit_record(
+        action=AuditEvent.Action.LOGIN_FAILED,
+        actor=None,
+        target=_user_target(username),
+        request=request,
+        username=username,
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="audit-lockout")
+def record_lockout(sender, request: HttpRequest, username: str | None, **kwargs) -> None:
+    # Axes signals a lockout on every failure from the limit on (each attempt while
+    # locked out counts and extends it); the log records the moment it began.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is not None and failures != settings.AXES_FAILURE_LIMIT:
+        return
+    audit_record(
+        action=AuditEvent.Action.LOCKOUT,
+        actor=None,
+        target=_user_target(username or ""),
+        request=request,
+        username=username or "",
+        failures=failures,
+        minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    )
