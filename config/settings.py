@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    # django-ninja: the JSON API; as an app, its docs page uses its own static files.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from postmortems.api.app import urls as api_urls
+
 
 @require_GET
 @login_not_required
@@ -19,5 +21,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", api_urls()),
     path("", include("postmortems.urls")),
 ]

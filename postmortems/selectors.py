@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -15,12 +15,14 @@ from django.utils.safestring import mark_safe
 from accounts.models import Membership, User
 from postmortems.models import (
     ActionItem,
+    ApiToken,
     Incident,
     OutboundEmail,
     Postmortem,
     SectionRevision,
     TimelineEvent,
 )
+from postmortems.models.api_tokens import hash_secret
 from postmortems.models.incidents import ReminderStage
 from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
@@ -34,6 +36,9 @@ class IncidentFilters:
     has_postmortem: str = ""  # "yes", "no" or ""
     q: str = ""
     month: date | None = None  # started in this month (first day), in the viewer's zone
+    service: str = ""  # service slug (the JSON API's filter)
+    started_after: datetime | None = None  # the JSON API's range, inclusive
+    started_before: datetime | None = None  # exclusive
 
 
 def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]:
@@ -59,6 +64,18 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
     if filters.month:
         start, end = month_bounds(filters.month, timezone.get_current_timezone())
         incidents = incidents.filter(started_at__gte=start, started_at__lt=end)
+    if filters.service:
+        incidents = incidents.filter(
+            Exists(
+                Incident.services.through.objects.filter(
+                    incident_id=OuterRef("pk"), service__slug=filters.service
+                )
+            )
+        )
+    if filters.started_after:
+        incidents = incidents.filter(started_at__gte=filters.started_after)
+    if filters.started_before:
+        incidents = incidents.filter(started_at__lt=filters.started_before)
     return incidents
 
 
@@ -179,3 +196,19 @@ def section_revisions_by_number(
         postmortem=postmortem, section=section, number__in=list(numbers)
     ).select_related("author")
     return {revision.number: revision for revision in revisions}
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The profile page's list: active tokens first, then the revoked ones."""
+    return ApiToken.objects.filter(user=user).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at"
+    )
+
+
+def api_token_for_secret(secret: str) -> ApiToken | None:
+    """The active token whose hash matches, with its (active) user; None otherwise."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

@@ -1,5 +1,6 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
+from postmortems.models.api_tokens import ApiToken
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
@@ -16,6 +17,7 @@ from postmortems.models.subscriptions import Subscription
 __all__ = [
     "ActionItem",
     "ActionItemChange",
+    "ApiToken",
     "BlamelessDismissal",
     "HealthRollup",
     "Incident",

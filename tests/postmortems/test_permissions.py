@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.models import OutboundEmail, SectionRevision
+from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
 READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
@@ -64,6 +65,10 @@ URLS = [
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
 PUBLIC = {
+    # The JSON API's schema and docs describe it, not its data (tests/api/test_schema.py).
+    "pm-api:openapi-json",
+    "pm-api:openapi-view",
+    "pm-api:api-root",
     "pm-archive-feed",  # a signed personal feed URL (tests/postmortems/test_feeds.py)
     "login",
     "logout",
@@ -191,16 +196,23 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
         if isinstance(pattern, URLResolver):
             if pattern.namespace in {"admin"}:
                 continue
-            names |= _names(pattern)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(pattern.name)
+            names.add(f"{namespace}{pattern.name}")
     return names
 
 
 def test_every_named_view_has_a_row_in_the_permission_table():
+    """Pages are in URLS above. API routes (namespace pm-api) answer tokens, not sessions,
+    so their persona table is OPERATIONS in tests/api/test_api_permissions.py: a route
+    missing there fails here too."""
     django_auth = {n for n in _names(get_resolver()) if n.startswith("password_")}
-    untested = _names(get_resolver()) - {u[0] for u in URLS} - PUBLIC - django_auth
-    assert not untested, f"add these views to URLS: {sorted(untested)}"
+    api = {f"pm-api:{name}" for name in API_ROUTES}
+    untested = _names(get_resolver()) - {u[0] for u in URLS} - api - PUBLIC - django_auth
+    assert not untested, (
+        f"add these views to URLS (or API routes to OPERATIONS): {sorted(untested)}"
+    )
 
 
 def test_restricted_incidents_are_missing_from_an_outsiders_list(client, outsider, postmortem):
