@@ -10,6 +10,7 @@ from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
 from postmortems.api.schemas import (
+    Day,
     ErrorOut,
     IncidentNumber,
     ItemPriority,
@@ -52,7 +53,7 @@ class ItemFieldsIn(Schema):
     title: Text | None = Field(None, max_length=200)
     description: Text | None = Field(None, max_length=20_000)
     owner: Text | None = Field(None, max_length=254, description="Email address, or null.")
-    due_date: date | None = None
+    due_date: Day | None = None
     priority: ItemPriority | None = None
     type: ItemType | None = None
     status: ItemStatus | None = None

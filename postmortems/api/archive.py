@@ -1,6 +1,6 @@
 """/api/v1/archive: search published postmortems, as the archive page does."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -9,7 +9,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS
-from postmortems.api.schemas import SeverityValue, Text, web_url
+from postmortems.api.schemas import Day, SeverityValue, Text, web_url
 from postmortems.search import RESULT_WINDOW, SearchParams, search_postmortems
 
 router = Router(tags=["archive"])
@@ -23,10 +23,8 @@ class ArchiveQueryIn(Schema):
     tag: Text = Field("", max_length=50, description="Tag slug.")
     severity: SeverityValue | SkipJsonSchema[None] = None
     team: Text = Field("", max_length=100, description="Team slug.")
-    published_from: date | SkipJsonSchema[None] = Field(
-        None, alias="from", description="Inclusive."
-    )
-    published_to: date | SkipJsonSchema[None] = Field(None, alias="to", description="Inclusive.")
+    published_from: Day | SkipJsonSchema[None] = Field(None, alias="from", description="Inclusive.")
+    published_to: Day | SkipJsonSchema[None] = Field(None, alias="to", description="Inclusive.")
     open_items: bool = Field(False, description="Only reviews with unfinished action items.")
     page: int = Field(1, ge=1, le=1_000)
 

@@ -6,6 +6,7 @@ incidents are 404 for those who may not see them, as on the pages), 409 a confli
 (the current text after a conflict, the missing readiness checks) add keys to this shape.
 """
 
+import logging
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -61,6 +62,9 @@ def _django_errors(error: DjangoValidationError) -> tuple[str, dict[str, list[st
     return " ".join(error.messages), {}
 
 
+logger = logging.getLogger("django.request")
+
+
 def install(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
         return api.create_response(request, body, status=status)
@@ -95,6 +99,17 @@ def install(api: NinjaAPI) -> None:
         detail, errors = _django_errors(exc)
         return respond(request, 422, error_body(detail, errors))
 
+    def on_bug(request, exc: Exception):
+        # Logged as Django logs a 500 (admins' error emails included), answered as JSON.
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        return respond(request, 500, error_body("Something went wrong on our side."))
+
+    api.add_exception_handler(Exception, on_bug)
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http_error)

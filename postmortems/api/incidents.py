@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AwareDatetime
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
@@ -17,6 +16,7 @@ from postmortems.api.schemas import (
     ErrorOut,
     IncidentNumber,
     IncidentStatus,
+    Moment,
     PersonOut,
     PostmortemStatus,
     Revision,
@@ -80,8 +80,8 @@ class IncidentFiltersIn(Schema):
     team: Text = Field("", max_length=100, description="Team slug.")
     service: Text = Field("", max_length=100, description="Service slug.")
     q: Text = Field("", max_length=200, description="Words in the title.")
-    started_after: AwareDatetime | SkipJsonSchema[None] = Field(None, description="Inclusive.")
-    started_before: AwareDatetime | SkipJsonSchema[None] = Field(None, description="Exclusive.")
+    started_after: Moment | SkipJsonSchema[None] = Field(None, description="Inclusive.")
+    started_before: Moment | SkipJsonSchema[None] = Field(None, description="Exclusive.")
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -96,10 +96,10 @@ class IncidentFieldsIn(Schema):
     owner: Text | None = Field(None, max_length=254, description="Email address, or null.")
     services: list[Text] | None = Field(None, max_length=50, description="Service slugs.")
     description: Text | None = Field(None, max_length=100_000)
-    started_at: AwareDatetime | None = None
-    detected_at: AwareDatetime | None = None
-    mitigated_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
+    started_at: Moment | None = None
+    detected_at: Moment | None = None
+    mitigated_at: Moment | None = None
+    resolved_at: Moment | None = None
     restricted: bool | None = None
     postmortem_not_needed: bool | None = None
     postmortem_not_needed_reason: Text | None = Field(None, max_length=300)
@@ -115,7 +115,7 @@ class IncidentCreateIn(IncidentFieldsIn):
     )
     services: list[Text] = Field(default_factory=list, max_length=50, description="Slugs.")
     description: Text = Field("", max_length=100_000)
-    started_at: AwareDatetime | None = Field(None, description="Now when left out.")
+    started_at: Moment | None = Field(None, description="Now when left out.")
     restricted: bool = False
     postmortem_not_needed: bool = False
     postmortem_not_needed_reason: Text = Field("", max_length=300)
@@ -127,7 +127,7 @@ class IncidentUpdateIn(IncidentFieldsIn):
 
 class ResolveIn(Schema):
     revision: Revision
-    resolved_at: AwareDatetime | None = Field(None, description="Now when left out.")
+    resolved_at: Moment | None = Field(None, description="Now when left out.")
 
 
 def incident_out(incident: Incident, services: list | None = None) -> dict[str, Any]:

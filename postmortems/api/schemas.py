@@ -1,10 +1,13 @@
 """Types shared by the API's schemas: bounded numbers, clean text, people, errors."""
 
+import re
 import unicodedata
+from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from accounts.models import User
 from postmortems.emails import absolute_url
@@ -20,6 +23,26 @@ def _clean_text(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso(value: Any, *, moment: bool) -> Any:
+    """pydantic also reads numbers ("1700000000", 0.5) as Unix times; the schema says
+    ISO 8601, so only ISO 8601 is accepted."""
+    if isinstance(value, str | bytes):
+        text = value.decode() if isinstance(value, bytes) else value
+        if _ISO_DAY.match(text) and (moment or len(text) == 10):
+            return value
+    elif isinstance(value, date):
+        return value
+    example = "2026-11-02T09:30:00Z" if moment else "2026-11-02"
+    raise ValueError(f"Use ISO 8601, e.g. {example}.")
+
+
+# A moment with its UTC offset ("Z" or "+01:00"), so no one's clock is guessed at.
+Moment = Annotated[AwareDatetime, BeforeValidator(partial(_iso, moment=True))]
+Day = Annotated[date, BeforeValidator(partial(_iso, moment=False))]
 # Bounded like the database columns, so no number reaches a query it overflows.
 IncidentNumber = Annotated[int, Field(ge=1, le=999_999_999, description="42 for INC-42")]
 Revision = Annotated[

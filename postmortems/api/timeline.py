@@ -6,12 +6,11 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
-from pydantic import AwareDatetime
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import form_data
-from postmortems.api.schemas import ErrorOut, EventKind, IncidentNumber, Revision, Text
+from postmortems.api.schemas import ErrorOut, EventKind, IncidentNumber, Moment, Revision, Text
 from postmortems.forms import TimelineEventForm
 from postmortems.models import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user, get_timeline_event_for_user
@@ -35,14 +34,14 @@ class EventConflictOut(ErrorOut):
 
 
 class EventFieldsIn(Schema):
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Moment | None = None
     kind: EventKind | None = None
     text: Text | None = Field(None, max_length=20_000, description="Markdown.")
     source_url: Text | None = Field(None, max_length=500)
 
 
 class EventCreateIn(EventFieldsIn):
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     kind: EventKind = TimelineEvent.Kind.ACTION.value
     text: Text = Field(max_length=20_000, description="Markdown.")
     source_url: Text = Field("", max_length=500)
