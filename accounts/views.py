@@ -10,6 +10,8 @@ from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.tokens import user_from_unsubscribe_token
+from postmortems.forms import ApiTokenForm
+from postmortems.selectors import api_tokens_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -19,10 +21,19 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts-profile")
-    memberships = request.user.memberships.select_related("team")
-    return TemplateResponse(
-        request, "accounts/profile.html", {"form": form, "memberships": memberships}
-    )
+    return TemplateResponse(request, "accounts/profile.html", profile_context(request, form=form))
+
+
+def profile_context(request: AuthenticatedHttpRequest, **overrides) -> dict:
+    """Everything the profile page shows; `overrides` replace parts (bound forms)."""
+    return {
+        "form": ProfileForm(instance=request.user),
+        "memberships": request.user.memberships.select_related("team"),
+        # API tokens are postmortems' models (the API is that app's), shown here.
+        "api_tokens": api_tokens_of(request.user),
+        "token_form": ApiTokenForm(),
+        **overrides,
+    }
 
 
 @login_not_required

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from postmortems.models import (
     ActionItem,
+    ApiToken,
     BlamelessDismissal,
     Incident,
     Postmortem,
@@ -257,3 +258,10 @@ class HistoryFilterForm(forms.Form):
 class RestoreForm(forms.Form):
     # The fingerprint of the section text the history page showed as current.
     base = forms.CharField(max_length=64)
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "scope"]
+        widgets = {"scope": forms.RadioSelect}

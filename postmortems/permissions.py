@@ -18,7 +18,14 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, Incident, Postmortem, ReviewComment, TimelineEvent
+from postmortems.models import (
+    ActionItem,
+    ApiToken,
+    Incident,
+    Postmortem,
+    ReviewComment,
+    TimelineEvent,
+)
 
 
 def _is_admin(user: User) -> bool:
@@ -122,6 +129,15 @@ def get_comment_for_user(
         raise Http404("No such comment.") from None
     comment.postmortem = postmortem
     return comment
+
+
+def get_api_token_for_user(request: AuthenticatedHttpRequest, code: UUID) -> ApiToken:
+    """People manage their own tokens only; anyone else's token does not exist (404),
+    not even for admins, who revoke access by deactivating the person."""
+    try:
+        return ApiToken.objects.get(user=request.user, code=code)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token.") from None
 
 
 @dataclass(frozen=True)

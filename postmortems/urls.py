@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from postmortems.views import (
     action_items,
+    api_tokens,
     archive,
     blameless,
     browse,
@@ -112,6 +113,13 @@ urlpatterns = [
     path("dashboard/items/", dashboard.dashboard_items_view, name="pm-dashboard-items"),
     path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
     path("my-work/", dashboard.my_work_view, name="pm-my-work"),
+    # Shown on the profile page (accounts/views.py), so they live under its URL.
+    path("accounts/profile/tokens/", api_tokens.api_token_create_view, name="pm-api-token-create"),
+    path(
+        "accounts/profile/tokens/<uuid:code>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="pm-api-token-revoke",
+    ),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
 ]

@@ -4,10 +4,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.models import OutboundEmail, SectionRevision
+from postmortems.services.api_tokens import api_token_create
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
-READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
+READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -16,6 +17,9 @@ URLS = [
     ("pm-incident-create", "get", ANY, None),
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
+    ("pm-api-token-create", "post", ANY, None),
+    # The owner's token: everyone else's are 404, admins' included.
+    ("pm-api-token-revoke", "post", OWN, "token"),
     ("pm-outbox", "get", STAFF, None),
     ("pm-archive", "get", ANY, None),
     ("pm-archive-services", "get", ANY, None),
@@ -81,6 +85,7 @@ NO_ARGS = {
     "pm-incident-create",
     "pm-markdown-preview",
     "accounts-profile",
+    "pm-api-token-create",
     "pm-outbox",
     "pm-archive",
     "pm-archive-services",
@@ -96,12 +101,14 @@ PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(name, extra, postmortem, event, item, email=None, comment=None):
+def _url(name, extra, postmortem, event, item, email=None, comment=None, token=None):
     number = postmortem.incident.number
     if name in NO_ARGS:
         return reverse(name)
     if extra == "email":
         return reverse(name, args=[email.pk])
+    if extra == "token":
+        return reverse(name, args=[token.code])
     args = [number]
     if extra == "event":
         args.append(event.code)
@@ -117,8 +124,9 @@ def _url(name, extra, postmortem, event, item, email=None, comment=None):
 
 
 @pytest.fixture
-def objects(postmortem):
+def objects(postmortem, owner):
     return {
+        "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
@@ -135,6 +143,8 @@ def objects(postmortem):
 def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == ANY:
         return "ok"
+    if access == OWN:
+        return "ok" if persona == "owner" else "not found"
     if access == STAFF:
         return "ok" if persona == "admin_user" else "forbidden"
     visible = persona != "outsider" or not restricted
@@ -163,6 +173,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
         objects["item"],
         objects["email"],
         objects["comment"],
+        objects["token"],
     )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
@@ -184,6 +195,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, a
         objects["item"],
         objects["email"],
         objects["comment"],
+        objects["token"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302
