@@ -20,14 +20,16 @@ def _base(number: int) -> str:
     return f"/api/v1/incidents/{number}/postmortem"
 
 
-def test_reading_a_postmortem_gives_sections_with_fingerprints_and_readiness(api_as, postmortem):
+def test_reading_a_postmortem_gives_sections_with_fingerprints_and_readiness(
+    api_as, postmortem, author
+):
     body = api_as("teammate").get(_base(postmortem.incident.number)).json()
     summary = next(s for s in body["sections"] if s["name"] == "summary")
     assert summary["fingerprint"] == text_fingerprint(postmortem.summary)
     assert [s["name"] for s in body["sections"]] == list(Postmortem.SECTION_NAMES)
     assert body["ready"] is False
     assert {"summary", "timeline"} <= {check["name"] for check in body["checks"]}
-    assert body["authors"] == [{"email": "user1@example.com", "display_name": "Ada Author"}]
+    assert body["authors"] == [{"email": author.email, "display_name": "Ada Author"}]
 
 
 def test_a_section_saves_from_its_fingerprint_and_conflicts_from_an_old_one(api_as, postmortem):
