@@ -11,6 +11,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.tokens import user_from_unsubscribe_token
 from postmortems.calendar_feed import calendar_feed_url
+from postmortems.forms import ApiTokenForm
+from postmortems.selectors import api_tokens_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,13 +22,20 @@ def profile_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, "Profile saved.")
         return redirect("accounts-profile")
-    memberships = request.user.memberships.select_related("team")
-    context = {
-        "form": form,
-        "memberships": memberships,
+    return TemplateResponse(request, "accounts/profile.html", profile_context(request, form=form))
+
+
+def profile_context(request: AuthenticatedHttpRequest, **overrides) -> dict:
+    """Everything the profile page shows; `overrides` replace parts (bound forms)."""
+    return {
+        "form": ProfileForm(instance=request.user),
+        "memberships": request.user.memberships.select_related("team"),
+        # API tokens are postmortems' models (the API is that app's), shown here.
+        "api_tokens": api_tokens_of(request.user),
+        "token_form": ApiTokenForm(),
         "calendar_url": calendar_feed_url(request.user),
+        **overrides,
     }
-    return TemplateResponse(request, "accounts/profile.html", context)
 
 
 @login_not_required

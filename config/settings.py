@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "template_partials",
+    # django-ninja: the JSON API; as an app, its docs page uses its own static files.
+    "ninja",
 ]
 
 MIDDLEWARE = [

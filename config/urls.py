@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.probes import healthz, readyz
+from postmortems.api.app import urls as api_urls
 
 admin.site.site_header = "Postmortems administration"
 admin.site.site_title = "Postmortems admin"
@@ -11,5 +12,6 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", api_urls()),
     path("", include("postmortems.urls")),
 ]

@@ -8,6 +8,7 @@ from accounts.models import Team, User
 from postmortems.models import (
     ActionItem,
     AlertIntegration,
+    ApiToken,
     BlamelessDismissal,
     Incident,
     Postmortem,
@@ -391,3 +392,10 @@ class AlertIntegrationForm(forms.ModelForm):
         ):
             self.add_error("signing_secret", "PagerDuty integrations need the signing secret.")
         return data
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name", "scope"]
+        widgets = {"scope": forms.RadioSelect}

@@ -21,6 +21,7 @@ from accounts.models import Membership, Team, User
 from postmortems.models import (
     ActionItem,
     AlertIntegration,
+    ApiToken,
     Incident,
     Postmortem,
     ReviewComment,
@@ -146,6 +147,15 @@ def get_team_for_user(request: AuthenticatedHttpRequest, slug: str) -> Team:
     if role != Membership.Role.LEAD:
         raise PermissionDenied("Only the team's leads change its settings.")
     return team
+
+
+def get_api_token_for_user(request: AuthenticatedHttpRequest, code: UUID) -> ApiToken:
+    """People manage their own tokens only; anyone else's token does not exist (404),
+    not even for admins, who revoke access by deactivating the person."""
+    try:
+        return ApiToken.objects.get(user=request.user, code=code)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token.") from None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -17,6 +17,7 @@ from postmortems.models import (
     ActionItem,
     AlertDelivery,
     AlertIntegration,
+    ApiToken,
     BeatHeartbeat,
     Incident,
     OutboundEmail,
@@ -24,6 +25,7 @@ from postmortems.models import (
     SectionRevision,
     TimelineEvent,
 )
+from postmortems.models.api_tokens import hash_secret
 from postmortems.models.incidents import ReminderStage
 from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
@@ -37,6 +39,9 @@ class IncidentFilters:
     has_postmortem: str = ""  # "yes", "no" or ""
     q: str = ""
     month: date | None = None  # started in this month (first day), in the viewer's zone
+    service: str = ""  # service slug (the JSON API's filter)
+    started_after: datetime | None = None  # the JSON API's range, inclusive
+    started_before: datetime | None = None  # exclusive
 
 
 def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]:
@@ -62,6 +67,18 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
     if filters.month:
         start, end = month_bounds(filters.month, timezone.get_current_timezone())
         incidents = incidents.filter(started_at__gte=start, started_at__lt=end)
+    if filters.service:
+        incidents = incidents.filter(
+            Exists(
+                Incident.services.through.objects.filter(
+                    incident_id=OuterRef("pk"), service__slug=filters.service
+                )
+            )
+        )
+    if filters.started_after:
+        incidents = incidents.filter(started_at__gte=filters.started_after)
+    if filters.started_before:
+        incidents = incidents.filter(started_at__lt=filters.started_before)
     return incidents
 
 
@@ -207,3 +224,19 @@ def alert_deliveries(*, integration_code: str = "", outcome: str = "") -> QueryS
 def last_beat_heartbeat() -> datetime | None:
     """When a worker last ran beat's heartbeat task (None: never since the database began)."""
     return BeatHeartbeat.objects.values_list("beat_at", flat=True).first()
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The profile page's list: active tokens first, then the revoked ones."""
+    return ApiToken.objects.filter(user=user).order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at"
+    )
+
+
+def api_token_for_secret(secret: str) -> ApiToken | None:
+    """The active token whose hash matches, with its (active) user; None otherwise."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from postmortems.views import (
     action_items,
     alerting,
+    api_tokens,
     archive,
     blameless,
     browse,
@@ -123,6 +124,13 @@ urlpatterns = [
     path("dashboard/items/", dashboard.dashboard_items_view, name="pm-dashboard-items"),
     path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
     path("my-work/", dashboard.my_work_view, name="pm-my-work"),
+    # Shown on the profile page (accounts/views.py), so they live under its URL.
+    path("accounts/profile/tokens/", api_tokens.api_token_create_view, name="pm-api-token-create"),
+    path(
+        "accounts/profile/tokens/<uuid:code>/revoke/",
+        api_tokens.api_token_revoke_view,
+        name="pm-api-token-revoke",
+    ),
     path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
     path("calendar/new-link/", calendar.calendar_renew_view, name="pm-calendar-renew"),
     path(

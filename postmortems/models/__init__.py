@@ -1,6 +1,7 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.alerts import AlertDelivery, AlertEvent, AlertIntegration, AlertLink
+from postmortems.models.api_tokens import ApiToken
 from postmortems.models.audit import AuditEvent
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
@@ -24,6 +25,7 @@ __all__ = [
     "AlertEvent",
     "AlertIntegration",
     "AlertLink",
+    "ApiToken",
     "AuditEvent",
     "BeatHeartbeat",
     "BlamelessDismissal",

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -72,3 +74,14 @@ def incident_update(
         for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
             index_postmortem(pk)
     return incident
+
+
+def incident_resolve(
+    *, incident: Incident, expected_revision: int, resolved_at: datetime | None = None
+) -> Incident:
+    """Mark `incident` resolved at `resolved_at` (now when not given). Resolving starts
+    the postmortem clock. Resolving again without a time keeps the first time."""
+    incident.status = Incident.Status.RESOLVED
+    if resolved_at is not None or incident.resolved_at is None:
+        incident.resolved_at = resolved_at or timezone.now()
+    return incident_update(incident=incident, expected_revision=expected_revision)

@@ -4,9 +4,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.models import AlertIntegration, OutboundEmail, SectionRevision
+from postmortems.services.api_tokens import api_token_create
+from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
-READ, WRITE, ANY, STAFF = "read", "write", "any", "staff"
+READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
 LEAD = "lead"  # the owning team's leads and staff
 
@@ -18,6 +20,9 @@ URLS = [
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
     ("pm-calendar-renew", "post", ANY, None),
+    ("pm-api-token-create", "post", ANY, None),
+    # The owner's token: everyone else's are 404, admins' included.
+    ("pm-api-token-revoke", "post", OWN, "token"),
     ("pm-outbox", "get", STAFF, None),
     ("pm-archive", "get", ANY, None),
     ("pm-archive-services", "get", ANY, None),
@@ -76,6 +81,10 @@ URLS = [
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
 PUBLIC = {
+    # The JSON API's schema and docs describe it, not its data (tests/api/test_schema.py).
+    "pm-api:openapi-json",
+    "pm-api:openapi-view",
+    "pm-api:api-root",
     "pm-archive-feed",  # a signed personal feed URL (tests/postmortems/test_feeds.py)
     # The signed private calendar of action items (tests/postmortems/test_calendar_feed.py).
     "pm-calendar-feed",
@@ -95,6 +104,7 @@ NO_ARGS = {
     "pm-markdown-preview",
     "accounts-profile",
     "pm-calendar-renew",
+    "pm-api-token-create",
     "pm-outbox",
     "pm-archive",
     "pm-archive-services",
@@ -111,7 +121,9 @@ PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(name, extra, postmortem, event, item, email=None, comment=None, integration=None):
+def _url(
+    name, extra, postmortem, event, item, email=None, comment=None, integration=None, token=None
+):
     number = postmortem.incident.number
     if name in NO_ARGS:
         return reverse(name)
@@ -123,6 +135,8 @@ def _url(name, extra, postmortem, event, item, email=None, comment=None, integra
         return reverse(name, args=[email.pk])
     if extra == "team":
         return reverse(name, args=[postmortem.incident.team.slug])
+    if extra == "token":
+        return reverse(name, args=[token.code])
     args = [number]
     if extra == "event":
         args.append(event.code)
@@ -138,8 +152,9 @@ def _url(name, extra, postmortem, event, item, email=None, comment=None, integra
 
 
 @pytest.fixture
-def objects(postmortem):
+def objects(postmortem, owner):
     return {
+        "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
@@ -159,6 +174,8 @@ def objects(postmortem):
 def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == ANY:
         return "ok"
+    if access == OWN:
+        return "ok" if persona == "owner" else "not found"
     if access == STAFF:
         return "ok" if persona == "admin_user" else "forbidden"
     if access == TEAM_LEAD:
@@ -193,6 +210,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
         objects["email"],
         objects["comment"],
         objects["integration"],
+        objects["token"],
     )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
@@ -215,6 +233,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, a
         objects["email"],
         objects["comment"],
         objects["integration"],
+        objects["token"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302
@@ -227,16 +246,23 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
         if isinstance(pattern, URLResolver):
             if pattern.namespace in {"admin"}:
                 continue
-            names |= _names(pattern)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(pattern.name)
+            names.add(f"{namespace}{pattern.name}")
     return names
 
 
 def test_every_named_view_has_a_row_in_the_permission_table():
+    """Pages are in URLS above. API routes (namespace pm-api) answer tokens, not sessions,
+    so their persona table is OPERATIONS in tests/api/test_api_permissions.py: a route
+    missing there fails here too."""
     django_auth = {n for n in _names(get_resolver()) if n.startswith("password_")}
-    untested = _names(get_resolver()) - {u[0] for u in URLS} - PUBLIC - django_auth
-    assert not untested, f"add these views to URLS: {sorted(untested)}"
+    api = {f"pm-api:{name}" for name in API_ROUTES}
+    untested = _names(get_resolver()) - {u[0] for u in URLS} - api - PUBLIC - django_auth
+    assert not untested, (
+        f"add these views to URLS (or API routes to OPERATIONS): {sorted(untested)}"
+    )
 
 
 def test_restricted_incidents_are_missing_from_an_outsiders_list(client, outsider, postmortem):

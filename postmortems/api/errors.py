@@ -1,0 +1,119 @@
+"""Every error the API answers is JSON: {"detail": "...", "errors": {"field": ["..."]}}.
+
+401 no or a bad token, 403 not allowed to write, 404 unknown or not visible (restricted
+incidents are 404 for those who may not see them, as on the pages), 409 a conflict
+(someone saved first; open review comments), 422 invalid input. Handlers that need more
+(the current text after a conflict, the missing readiness checks) add keys to this shape.
+"""
+
+import logging
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from postmortems.api.schemas import ErrorOut
+
+INVALID = "Some of the input is not valid; see `errors`."
+UNAUTHENTICATED = "Send a valid API token: `Authorization: Bearer <token>`."
+
+
+class InvalidInput(Exception):
+    """A form (postmortems/forms.py) refused the input: 422 with its messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__(INVALID)
+        self.errors = {name: list(messages) for name, messages in errors.items()}
+
+
+def refuse(form) -> NoReturn:
+    raise InvalidInput({name: list(messages) for name, messages in form.errors.items()})
+
+
+# Answers that every authenticated operation may give, for its `response=` declaration.
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut}
+
+
+def error_body(detail: str, errors: Mapping[str, list[str]] | None = None, **extra) -> dict:
+    return {"detail": detail, "errors": dict(errors or {}), **extra}
+
+
+def _field(loc: list) -> str:
+    """ninja's location ("body", "payload", "title") as the input field's name."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path"}:
+        parts = parts[1:]
+        if parts and parts[0] in {"payload", "filters", "params"}:
+            parts = parts[1:]
+    return ".".join(parts) or NON_FIELD_ERRORS
+
+
+def _django_errors(error: DjangoValidationError) -> tuple[str, dict[str, list[str]]]:
+    if hasattr(error, "error_dict"):
+        errors = error.message_dict
+        general = errors.get(NON_FIELD_ERRORS, [])
+        return (" ".join(general) if general else INVALID), errors
+    return " ".join(error.messages), {}
+
+
+logger = logging.getLogger("django.request")
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    def on_ninja_validation(request, exc: NinjaValidationError):
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+            errors.setdefault(_field(error.get("loc", [])), []).append(message)
+        return respond(request, 422, error_body(INVALID, errors))
+
+    def on_http_error(request, exc: HttpError):
+        if exc.status_code == 400:  # a body that is not JSON: bad input like any other
+            return respond(request, 422, error_body(f"{exc} (send JSON)."))
+        return respond(request, exc.status_code, error_body(str(exc)))
+
+    def on_authentication(request, exc: AuthenticationError):
+        response = respond(request, 401, error_body(UNAUTHENTICATED))
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    def on_permission_denied(request, exc: PermissionDenied):
+        return respond(request, 403, error_body(str(exc) or "You may not do this."))
+
+    def on_not_found(request, exc: Http404):
+        return respond(request, 404, error_body(str(exc) or "Not found."))
+
+    def on_invalid_input(request, exc: InvalidInput):
+        return respond(request, 422, error_body(INVALID, exc.errors))
+
+    def on_django_validation(request, exc: DjangoValidationError):
+        detail, errors = _django_errors(exc)
+        return respond(request, 422, error_body(detail, errors))
+
+    def on_bug(request, exc: Exception):
+        # Logged as Django logs a 500 (admins' error emails included), answered as JSON.
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        return respond(request, 500, error_body("Something went wrong on our side."))
+
+    api.add_exception_handler(Exception, on_bug)
+    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
+    api.add_exception_handler(AuthenticationError, on_authentication)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(InvalidInput, on_invalid_input)
+    api.add_exception_handler(DjangoValidationError, on_django_validation)

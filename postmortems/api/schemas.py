@@ -1,0 +1,83 @@
+"""Types shared by the API's schemas: bounded numbers, clean text, people, errors."""
+
+import re
+import unicodedata
+from datetime import date
+from functools import partial
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+from accounts.models import User
+from postmortems.emails import absolute_url
+from postmortems.models import ActionItem, Incident, Postmortem, Severity, TimelineEvent
+
+
+def _clean_text(value: str) -> str:
+    """NUL and lone surrogates cannot be stored (PostgreSQL refuses NUL, every database
+    refuses half a UTF-16 pair): refuse them here, as a 422, not at the database."""
+    if "\x00" in value or any(unicodedata.category(c) == "Cs" for c in value):
+        raise ValueError("Text may not contain NUL characters or lone surrogates.")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso(value: Any, *, moment: bool) -> Any:
+    """pydantic also reads numbers ("1700000000", 0.5) as Unix times; the schema says
+    ISO 8601, so only ISO 8601 is accepted."""
+    if isinstance(value, str | bytes):
+        text = value.decode() if isinstance(value, bytes) else value
+        if _ISO_DAY.match(text) and (moment or len(text) == 10):
+            return value
+    elif isinstance(value, date):
+        return value
+    example = "2026-11-02T09:30:00Z" if moment else "2026-11-02"
+    raise ValueError(f"Use ISO 8601, e.g. {example}.")
+
+
+# A moment with its UTC offset ("Z" or "+01:00"), so no one's clock is guessed at.
+Moment = Annotated[AwareDatetime, BeforeValidator(partial(_iso, moment=True))]
+Day = Annotated[date, BeforeValidator(partial(_iso, moment=False))]
+# Bounded like the database columns, so no number reaches a query it overflows.
+IncidentNumber = Annotated[int, Field(ge=1, le=999_999_999, description="42 for INC-42")]
+Revision = Annotated[
+    int,
+    Field(ge=0, le=2_147_483_647, description="The revision the client last read."),
+]
+
+SeverityValue = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
+IncidentStatus = Literal[tuple(Incident.Status.values)]  # type: ignore[valid-type]
+PostmortemStatus = Literal[tuple(Postmortem.Status.values)]  # type: ignore[valid-type]
+SectionName = Literal[Postmortem.SECTION_NAMES]  # type: ignore[valid-type]
+EventKind = Literal[tuple(TimelineEvent.Kind.values)]  # type: ignore[valid-type]
+ItemPriority = Literal[tuple(ActionItem.Priority.values)]  # type: ignore[valid-type]
+ItemType = Literal[("", *ActionItem.Type.values)]  # type: ignore[valid-type]
+ItemStatus = Literal[tuple(ActionItem.Status.values)]  # type: ignore[valid-type]
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, for people.")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Messages per input field; `__all__` holds those about several fields.",
+    )
+
+
+class PersonOut(Schema):
+    email: str
+    display_name: str
+
+
+def person(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"email": user.email, "display_name": user.display_name}
+
+
+def web_url(path: str) -> str:
+    return absolute_url(path)

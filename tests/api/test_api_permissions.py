@@ -1,0 +1,152 @@
+"""Every API operation against every persona, and against missing, read-only and
+revoked tokens. The same rules as the pages: restricted incidents do not exist for
+outsiders (404), people who see but may not edit get 403 when they write."""
+
+import pytest
+from django.urls import reverse
+
+from postmortems.models import ApiToken
+from postmortems.services.api_tokens import api_token_create, api_token_revoke
+from postmortems.services.postmortems import text_fingerprint
+from tests.api.conftest import ApiClient
+from tests.factories import ActionItemFactory, TimelineEventFactory
+
+READ, WRITE, ANY = "read", "write", "any"
+WHEN = "2026-11-02T09:30:00Z"
+
+# url name in the pm-api namespace -> (method, access, path arguments, body). The
+# completeness test in tests/postmortems/test_permissions.py fails for a route missing here.
+OPERATIONS = {
+    ("incidents", "get"): (ANY, None, None),
+    ("incidents", "post"): (ANY, None, lambda o: {"title": "Disk full", "team": "platform"}),
+    ("archive", "get"): (ANY, None, None),
+    ("incident", "get"): (READ, None, None),
+    ("incident", "patch"): (WRITE, None, lambda o: {"revision": 0, "title": "Renamed"}),
+    ("incident-resolve", "post"): (WRITE, None, lambda o: {"revision": 0}),
+    ("postmortem", "get"): (READ, None, None),
+    ("postmortem", "post"): (WRITE, None, lambda o: {}),
+    ("postmortem-section", "put"): (
+        WRITE,
+        "section",
+        lambda o: {"text": "New words.", "base": text_fingerprint(o["postmortem"].summary)},
+    ),
+    ("postmortem-status", "post"): (WRITE, None, lambda o: {"status": "in_review"}),
+    ("timeline", "get"): (READ, None, None),
+    ("timeline", "post"): (WRITE, None, lambda o: {"occurred_at": WHEN, "text": "Paged."}),
+    ("timeline-event", "patch"): (WRITE, "event", lambda o: {"revision": 0, "text": "Paged!"}),
+    ("actions", "get"): (READ, None, None),
+    ("actions", "post"): (WRITE, None, lambda o: {"title": "Alert on disk usage"}),
+    ("action", "patch"): (WRITE, "item", lambda o: {"revision": 0, "title": "Alert sooner"}),
+    ("action-complete", "post"): (WRITE, "item", lambda o: {"revision": 0}),
+}
+ROUTES = {name for name, _method in OPERATIONS}
+PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
+EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
+NO_ARGS = {"incidents", "archive"}
+
+
+@pytest.fixture
+def objects(postmortem):
+    return {
+        "postmortem": postmortem,
+        "event": TimelineEventFactory(postmortem=postmortem),
+        "item": ActionItemFactory(postmortem=postmortem),
+    }
+
+
+def _path(name: str, extra: str | None, objects: dict) -> str:
+    if name in NO_ARGS:
+        return reverse(f"pm-api:{name}")
+    args: list = [objects["postmortem"].incident.number]
+    if extra == "section":
+        args.append("summary")
+    elif extra:
+        args.append(objects[extra].code)
+    return reverse(f"pm-api:{name}", args=args)
+
+
+def _call(api: ApiClient, key: tuple[str, str], objects: dict):
+    name, method = key
+    _access, extra, body = OPERATIONS[key]
+    path = _path(name, extra, objects)
+    if method == "get":
+        return api.get(path)
+    return getattr(api, method)(path, body(objects))
+
+
+def _expected(persona: str, access: str, restricted: bool) -> int | None:
+    if access == ANY:
+        return None
+    if restricted and persona == "outsider":
+        return 404
+    if access == WRITE and persona not in EDITORS:
+        return 403
+    return None
+
+
+KEYS = sorted(OPERATIONS)
+IDS = [f"{method}-{name}" for name, method in KEYS]
+
+
+@pytest.mark.parametrize("restricted", [False, True], ids=["open", "restricted"])
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("key", KEYS, ids=IDS)
+def test_every_operation_answers_each_persona_as_the_rules_say(
+    api_as, objects, persona, restricted, key
+):
+    incident = objects["postmortem"].incident
+    incident.restricted = restricted
+    incident.save()
+    response = _call(api_as(persona), key, objects)
+    expected = _expected(persona, OPERATIONS[key][0], restricted)
+    if expected is None:
+        assert response.status_code in {200, 201}, response.content
+    else:
+        assert response.status_code == expected, response.content
+        assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=IDS)
+def test_without_a_token_every_operation_answers_401(api_as, objects, key):
+    response = _call(api_as(None), key, objects)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert "Bearer" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=IDS)
+def test_a_revoked_token_is_refused_everywhere(objects, owner, key):
+    token, secret = api_token_create(user=owner, name="old", scope=ApiToken.Scope.READ_WRITE)
+    api_token_revoke(token=token)
+    assert _call(ApiClient(secret), key, objects).status_code == 401
+
+
+@pytest.mark.parametrize("key", KEYS, ids=IDS)
+def test_a_read_only_token_reads_but_never_writes(api_as, objects, key):
+    response = _call(api_as("owner", scope=ApiToken.Scope.READ), key, objects)
+    if key[1] == "get":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert "only read" in response.json()["detail"]
+
+
+def test_an_unknown_or_malformed_token_is_refused(objects):
+    path = reverse("pm-api:incidents")
+    for header in ["Bearer pmt_not-a-token", "Bearer ", "Basic dXNlcjpwdw==", "pmt_x"]:
+        response = ApiClient(None).client.get(path, headers={"Authorization": header})
+        assert response.status_code == 401, header
+
+
+def test_a_deactivated_persons_token_stops_working(objects, owner):
+    secret = api_token_create(user=owner, name="ci", scope=ApiToken.Scope.READ)[1]
+    owner.is_active = False
+    owner.save()
+    assert ApiClient(secret).get(reverse("pm-api:incidents")).status_code == 401
+
+
+def test_a_signed_in_session_does_not_authenticate_the_api(client, owner, objects):
+    """Token only: a browser's cookies never act on the API (so no CSRF is needed)."""
+    client.force_login(owner)
+    assert client.get(reverse("pm-api:incidents")).status_code == 401
+    assert client.post(reverse("pm-api:incidents"), {}).status_code == 401
