@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -40,8 +40,22 @@ def _iso(value: Any, *, moment: bool) -> Any:
     raise ValueError(f"Use ISO 8601, e.g. {example}.")
 
 
+def _storable(value: datetime) -> datetime:
+    """Moments are stored in UTC: one that has no UTC year between 1900 and 9999 (year 1
+    at +03:21 is in year 0 in UTC) is refused here, as a 422, not by the database."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not 1900 <= in_utc.year <= 9999:
+        raise ValueError("Use a moment between the years 1900 and 9999.")
+    return value
+
+
 # A moment with its UTC offset ("Z" or "+01:00"), so no one's clock is guessed at.
-Moment = Annotated[AwareDatetime, BeforeValidator(partial(_iso, moment=True))]
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(partial(_iso, moment=True)), AfterValidator(_storable)
+]
 Day = Annotated[date, BeforeValidator(partial(_iso, moment=False))]
 # Bounded like the database columns, so no number reaches a query it overflows.
 IncidentNumber = Annotated[int, Field(ge=1, le=999_999_999, description="42 for INC-42")]
