@@ -48,11 +48,15 @@ STATES = {
 ONE = Value(1)
 
 
-def team_action_items(*, user: User, teams: list[Team] | None) -> QuerySet[ActionItem]:
-    """Action items of the teams' incidents that `user` may see (`teams=None`: every team)."""
-    items = ActionItem.objects.filter(visibility_filter(user, prefix="postmortem__incident__"))
+def team_action_items(*, user: User | None, teams: list[Team] | None) -> QuerySet[ActionItem]:
+    """Action items of the teams' incidents that `user` may see (`teams=None`: every
+    team; `user=None`: all of them, see DashboardScope.sees_everything). The team is
+    the item's copy of its incident's team, so no join is needed."""
+    items = ActionItem.objects.all()
+    if user is not None:
+        items = items.filter(visibility_filter(user, prefix="postmortem__incident__"))
     if teams is not None:
-        items = items.filter(postmortem__incident__team__in=teams)
+        items = items.filter(team__in=teams)
     return items
 
 
@@ -165,10 +169,13 @@ def overdue_load(items: QuerySet[ActionItem], today: date) -> QuerySet:
 
 
 def incidents_missing_review(
-    *, user: User, teams: list[Team] | None, now: datetime
+    *, user: User | None, teams: list[Team] | None, now: datetime
 ) -> QuerySet[Incident]:
-    """Incidents past their postmortem deadline with no postmortem, longest waiting first."""
-    incidents = past_review_deadline(now).filter(visibility_filter(user))
+    """Incidents past their postmortem deadline with no postmortem, longest waiting first
+    (`user=None`: no visibility filter, as in team_action_items)."""
+    incidents = past_review_deadline(now)
+    if user is not None:
+        incidents = incidents.filter(visibility_filter(user))
     if teams is not None:
         incidents = incidents.filter(team__in=teams)
     return incidents.select_related("team", "owner").only(
@@ -178,10 +185,13 @@ def incidents_missing_review(
 
 
 def team_stale_drafts(
-    *, user: User, teams: list[Team] | None, now: datetime
+    *, user: User | None, teams: list[Team] | None, now: datetime
 ) -> QuerySet[Postmortem]:
-    """Stale drafts (selectors.stale_drafts) of the teams that `user` may see."""
-    postmortems = stale_drafts(now).filter(visibility_filter(user, prefix="incident__"))
+    """Stale drafts (selectors.stale_drafts) of the teams that `user` may see
+    (`user=None`: no visibility filter, as in team_action_items)."""
+    postmortems = stale_drafts(now)
+    if user is not None:
+        postmortems = postmortems.filter(visibility_filter(user, prefix="incident__"))
     if teams is not None:
         postmortems = postmortems.filter(incident__team__in=teams)
     return postmortems.select_related("incident__team").only(

@@ -241,6 +241,22 @@ def test_restricted_items_reach_only_people_who_may_see_them(
     assert sorted(titles) == ["Open remediation", "Secret remediation"]
 
 
+def test_a_lead_sees_the_items_of_their_own_teams_restricted_incidents(
+    client, frozen, lead, owner, outsider, team, other_team
+):
+    _item(team, days=-1, owner=owner, restricted=True, title="Secret remediation")
+    _item(other_team, days=-1, owner=outsider, restricted=True, title="Their secret")
+    client.force_login(lead)
+
+    response = client.get(reverse("pm-dashboard"))
+
+    overdue = [i.title for g in response.context["overdue_groups"] for i in g.items]
+    assert overdue == ["Secret remediation"]
+    assert response.context["counts"]["overdue"] == 1
+    rows = _csv(client.get(reverse("pm-dashboard-csv"), {"state": "overdue"}))
+    assert [r["title"] for r in rows] == ["Secret remediation"]
+
+
 def test_my_work_lists_my_items_drafts_and_incidents_missing_a_review(client, frozen, owner, team):
     _item(team, days=-2, owner=owner, title="My overdue item")
     IncidentFactory(
