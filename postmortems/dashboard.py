@@ -158,14 +158,22 @@ def group_by_owner(items: list[ActionItem]) -> list[OwnerGroup]:
     return sorted(groups, key=lambda g: g.items[0].due_date)
 
 
-def overdue_load(items: QuerySet[ActionItem], today: date) -> QuerySet:
-    """Overdue items per owner, most first: who is overloaded."""
-    return (
+def overdue_load(items: QuerySet[ActionItem], today: date, *, limit: int) -> list[dict]:
+    """Overdue items per owner, most first: who is overloaded (`owner_id`, `owner_name`,
+    `n`, `oldest`). The names are read afterwards for the rows shown: joining the
+    owners before grouping doubled the time over all teams' 68,000 overdue items,
+    which are otherwise counted from the index alone."""
+    rows = list(
         overdue(items, today)
-        .values("owner_id", "owner__display_name")
+        .values("owner_id")
         .annotate(n=Count(ONE), oldest=Min("due_date"))  # index-only, as above
-        .order_by("-n", "oldest")
+        .order_by("-n", "oldest")[:limit]
     )
+    owners = {row["owner_id"] for row in rows} - {None}
+    names = dict(User.objects.filter(pk__in=owners).values_list("pk", "display_name"))
+    for row in rows:
+        row["owner_name"] = names.get(row["owner_id"], "")
+    return rows
 
 
 def incidents_missing_review(

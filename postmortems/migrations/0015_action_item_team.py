@@ -1,4 +1,5 @@
 import django.db.models.deletion
+import django.db.models.functions.comparison
 from django.db import migrations, models
 
 # Every item takes its incident's team, in one statement. PostgreSQL joins with
@@ -76,6 +77,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("completed_at__isnull", False)),
                 fields=["team", "completed_at", "status", "due_date"],
                 name="pm_action_team_completed",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="incident",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce("resolved_at", "started_at"),
+                condition=models.Q(("postmortem_not_needed", False), ("reminder_stage__lt", 3)),
+                name="pm_incident_missing_all",
             ),
         ),
     ]

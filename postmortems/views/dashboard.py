@@ -52,7 +52,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "now": now,
         "counts": counts,
         "overdue_groups": dashboard.group_by_owner(overdue),
-        "overdue_load": list(dashboard.overdue_load(items, today)[:limit]),
+        "overdue_load": dashboard.overdue_load(items, today, limit=limit),
         "due_soon": due_soon,
         "unplanned": unplanned,
         "due_soon_days": dashboard.DUE_SOON_DAYS,

@@ -166,12 +166,13 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     client.force_login(lead)
     # The first view counts the settled months and stores them: the rollups read, the
     # four review-health statements over Dec-Oct, the rollups written.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         client.get(reverse("pm-dashboard"))
     # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
     # months, review health of this month (incidents, median drafts, opened, finished),
-    # load per owner, missing reviews, stale drafts, pulse survey trend and its comments
-    with django_assert_num_queries(17):
+    # load per owner and its owners' names, missing reviews, stale drafts, pulse survey
+    # trend and its comments
+    with django_assert_num_queries(18):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
 
@@ -399,3 +400,27 @@ def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
         assert row_links(item)["done"] == "/reviews" + expected["done"]
     finally:
         set_script_prefix("/")
+
+
+def test_the_load_per_owner_counts_overdue_items_most_first_with_names(
+    client, frozen, lead, owner, teammate, team, other_team
+):
+    for days in (-1, -2, -3):
+        _item(team, days=days, owner=teammate)
+    _item(team, days=-9, owner=owner)
+    _item(team, days=-4, owner=None)
+    _item(team, days=2, owner=owner)  # not overdue
+    _item(other_team, days=-5, owner=owner)  # another team's
+    client.force_login(lead)
+
+    response = client.get(reverse("pm-dashboard"))
+
+    load = [(r["owner_name"], r["n"], r["oldest"]) for r in response.context["overdue_load"]]
+    assert load == [
+        ("Tariq Teammate", 3, TODAY - dt.timedelta(days=3)),
+        ("Olivia Owner", 1, TODAY - dt.timedelta(days=9)),
+        ("", 1, TODAY - dt.timedelta(days=4)),
+    ]
+    body = response.content.decode()
+    assert "Tariq Teammate</a>: 3 (oldest due Nov 27)" in body
+    assert "Nobody</a>: 1 (oldest due Nov 26)" in body
