@@ -478,6 +478,7 @@ def _action_items(rng, postmortem, incident, kind, slots, team_members, now, sha
             ActionItem(
                 code=_uuid(rng),
                 postmortem=postmortem,
+                team_id=incident.team_id,
                 title=title.format_map(slots),
                 owner_id=None if rng.random() < 0.1 else rng.choice(team_members),
                 due_date=due,

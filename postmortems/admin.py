@@ -21,6 +21,7 @@ from postmortems.models import (
 )
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
+from postmortems.services.actions import action_items_follow_incident
 from postmortems.services.alerts import (
     alert_integration_create,
     alert_integration_rotate_token,
@@ -91,6 +92,7 @@ class IncidentAdmin(AuditedDeletesAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        action_items_follow_incident(incident=form.instance)  # the team may have changed
         # Search copies the incident's team, owner, severity and restriction: an edit
         # here must reach it as it does from the app's own forms.
         for pk in Postmortem.objects.filter(incident=form.instance).values_list("pk", flat=True):
@@ -127,6 +129,17 @@ class PostmortemAdmin(AuditedDeletesAdmin):
     autocomplete_fields = ["authors", "tags"]
     readonly_fields = ["incident", "created_by", "created_at", "updated_at"]
     inlines = [TimelineEventInline, ActionItemInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ActionItem:
+            # Items added here take the incident's team, as action_item_create does.
+            for item in formset.save(commit=False):
+                item.team_id = form.instance.incident.team_id
+                item.save()
+            for item in formset.deleted_objects:
+                item.delete()
+            return
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

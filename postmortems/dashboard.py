@@ -48,11 +48,15 @@ STATES = {
 ONE = Value(1)
 
 
-def team_action_items(*, user: User, teams: list[Team] | None) -> QuerySet[ActionItem]:
-    """Action items of the teams' incidents that `user` may see (`teams=None`: every team)."""
-    items = ActionItem.objects.filter(visibility_filter(user, prefix="postmortem__incident__"))
+def team_action_items(*, user: User | None, teams: list[Team] | None) -> QuerySet[ActionItem]:
+    """Action items of the teams' incidents that `user` may see (`teams=None`: every
+    team; `user=None`: all of them, see DashboardScope.sees_everything). The team is
+    the item's copy of its incident's team, so no join is needed."""
+    items = ActionItem.objects.all()
+    if user is not None:
+        items = items.filter(visibility_filter(user, prefix="postmortem__incident__"))
     if teams is not None:
-        items = items.filter(postmortem__incident__team__in=teams)
+        items = items.filter(team__in=teams)
     return items
 
 
@@ -154,21 +158,32 @@ def group_by_owner(items: list[ActionItem]) -> list[OwnerGroup]:
     return sorted(groups, key=lambda g: g.items[0].due_date)
 
 
-def overdue_load(items: QuerySet[ActionItem], today: date) -> QuerySet:
-    """Overdue items per owner, most first: who is overloaded."""
-    return (
+def overdue_load(items: QuerySet[ActionItem], today: date, *, limit: int) -> list[dict]:
+    """Overdue items per owner, most first: who is overloaded (`owner_id`, `owner_name`,
+    `n`, `oldest`). The names are read afterwards for the rows shown: joining the
+    owners before grouping doubled the time over all teams' 68,000 overdue items,
+    which are otherwise counted from the index alone."""
+    rows = list(
         overdue(items, today)
-        .values("owner_id", "owner__display_name")
+        .values("owner_id")
         .annotate(n=Count(ONE), oldest=Min("due_date"))  # index-only, as above
-        .order_by("-n", "oldest")
+        .order_by("-n", "oldest")[:limit]
     )
+    owners = {row["owner_id"] for row in rows} - {None}
+    names = dict(User.objects.filter(pk__in=owners).values_list("pk", "display_name"))
+    for row in rows:
+        row["owner_name"] = names.get(row["owner_id"], "")
+    return rows
 
 
 def incidents_missing_review(
-    *, user: User, teams: list[Team] | None, now: datetime
+    *, user: User | None, teams: list[Team] | None, now: datetime
 ) -> QuerySet[Incident]:
-    """Incidents past their postmortem deadline with no postmortem, longest waiting first."""
-    incidents = past_review_deadline(now).filter(visibility_filter(user))
+    """Incidents past their postmortem deadline with no postmortem, longest waiting first
+    (`user=None`: no visibility filter, as in team_action_items)."""
+    incidents = past_review_deadline(now)
+    if user is not None:
+        incidents = incidents.filter(visibility_filter(user))
     if teams is not None:
         incidents = incidents.filter(team__in=teams)
     return incidents.select_related("team", "owner").only(
@@ -178,10 +193,13 @@ def incidents_missing_review(
 
 
 def team_stale_drafts(
-    *, user: User, teams: list[Team] | None, now: datetime
+    *, user: User | None, teams: list[Team] | None, now: datetime
 ) -> QuerySet[Postmortem]:
-    """Stale drafts (selectors.stale_drafts) of the teams that `user` may see."""
-    postmortems = stale_drafts(now).filter(visibility_filter(user, prefix="incident__"))
+    """Stale drafts (selectors.stale_drafts) of the teams that `user` may see
+    (`user=None`: no visibility filter, as in team_action_items)."""
+    postmortems = stale_drafts(now)
+    if user is not None:
+        postmortems = postmortems.filter(visibility_filter(user, prefix="incident__"))
     if teams is not None:
         postmortems = postmortems.filter(incident__team__in=teams)
     return postmortems.select_related("incident__team").only(

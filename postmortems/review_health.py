@@ -181,14 +181,7 @@ class _Rows:
         if teams is not None:
             incidents = incidents.filter(team__in=teams)
             postmortems = postmortems.filter(incident__team__in=teams)
-        items = (
-            team_action_items(user=user, teams=teams)
-            if user
-            else ActionItem.objects.filter(postmortem__incident__team__in=teams)
-            if teams is not None
-            else ActionItem.objects.all()
-        )
-        return cls(incidents, postmortems, items)
+        return cls(incidents, postmortems, team_action_items(user=user, teams=teams))
 
 
 def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> None:
@@ -298,15 +291,16 @@ def rollup_scope(teams: list[Team] | None) -> str | None:
 
 def review_health(
     *,
-    user: User,
+    user: User | None,
     teams: list[Team] | None,
     now: datetime,
     tz: ZoneInfo,
     open_now: int | None = None,
     rollups: bool = False,
 ) -> list[Month]:
-    """The last MONTHS months of `teams` (None: every team), as `user` may see them.
-    `open_now`, the open action item count, saves a query when the caller has it.
+    """The last MONTHS months of `teams` (None: every team), as `user` may see them
+    (None: everything, for a dashboard scope that sees everything). `open_now`, the
+    open action item count, saves a query when the caller has it.
 
     `rollups=True` reads settled months from HealthRollup, shared by everyone who opens
     the same scope: only for a dashboard scope (permissions.get_dashboard_scope_for_user),

@@ -104,6 +104,7 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
         model = ActionItem
 
     postmortem = factory.SubFactory(PostmortemFactory)
+    team = factory.LazyAttribute(lambda o: o.postmortem.incident.team)  # as the service sets it
     title = factory.Sequence(lambda n: f"Alert on connection pool saturation {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))

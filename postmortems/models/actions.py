@@ -34,6 +34,17 @@ class ActionItem(models.Model):
     postmortem = models.ForeignKey(
         "postmortems.Postmortem", on_delete=models.CASCADE, related_name="action_items"
     )
+    # The incident's owning team, copied here so the dashboard filters items by team
+    # on their own indexes instead of joining postmortem -> incident for every open
+    # item of every team. Set by action_item_create and moved with the incident by
+    # action_items_follow_incident (postmortems/services/actions.py).
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the indexes below all start with the team
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -81,6 +92,20 @@ class ActionItem(models.Model):
             # Review health counts this month's opened and finished items live
             # (postmortems/review_health.py); older months come from HealthRollup.
             models.Index(fields=["created_at"], name="pm_action_created"),
+            # The same three for one team's dashboard (postmortems/dashboard.py): its
+            # open items by due date (lists, headline counts and load per owner, the
+            # counts from the index alone), and this month's opened and finished items.
+            models.Index(
+                fields=["team", "due_date", "owner"],
+                name="pm_action_team_open_due",
+                condition=Q(status__in=["open", "in_progress"]),
+            ),
+            models.Index(fields=["team", "created_at"], name="pm_action_team_created"),
+            models.Index(
+                fields=["team", "completed_at", "status", "due_date"],
+                name="pm_action_team_completed",
+                condition=Q(completed_at__isnull=False),
+            ),
             models.Index(
                 fields=["completed_at", "status", "due_date"],
                 name="pm_action_completed",

@@ -130,6 +130,14 @@ class Incident(models.Model):
                 name="pm_incident_missing_review",
                 condition=Q(reminder_stage__lt=3, postmortem_not_needed=False),
             ),
+            # The same over every team, longest waiting first: an admin's dashboard of
+            # all teams walks it and stops at the first 25 (pm_incident_missing_review
+            # would collect every team's missing reviews and sort them).
+            models.Index(
+                Coalesce("resolved_at", "started_at"),
+                name="pm_incident_missing_all",
+                condition=Q(reminder_stage__lt=3, postmortem_not_needed=False),
+            ),
         ]
 
     def __str__(self) -> str:

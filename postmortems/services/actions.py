@@ -2,7 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import ActionItem, AuditEvent, Postmortem
+from postmortems.models import ActionItem, AuditEvent, Incident, Postmortem
 from postmortems.search_index import index_postmortem
 from postmortems.services.action_changes import record_changes, snapshot
 from postmortems.services.audit import audit_record
@@ -33,13 +33,30 @@ def _stamp_completion(item: ActionItem) -> None:
 
 
 def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionItem:
-    item = ActionItem(postmortem=postmortem, created_by=by, created_at=timezone.now(), **fields)
+    item = ActionItem(
+        postmortem=postmortem,
+        team_id=postmortem.incident.team_id,
+        created_by=by,
+        created_at=timezone.now(),
+        **fields,
+    )
     _stamp_completion(item)
     item.full_clean()
     with transaction.atomic():
         item.save()
         index_postmortem(postmortem.pk)
     return item
+
+
+def action_items_follow_incident(*, incident: Incident) -> int:
+    """Give the incident's action items its current team (ActionItem.team is a copy):
+    every write that may move an incident to another team calls this. Returns the
+    number of items moved."""
+    return (
+        ActionItem.objects.filter(postmortem__incident=incident)
+        .exclude(team_id=incident.team_id)
+        .update(team_id=incident.team_id)
+    )
 
 
 def action_item_update(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from postmortems.models import Incident, Postmortem, Service
 from postmortems.search_index import index_postmortem
+from postmortems.services.actions import action_items_follow_incident
 from postmortems.services.edits import save_if_unchanged
 
 INCIDENT_FIELDS = [
@@ -70,6 +71,7 @@ def incident_update(
         )
         if services is not None:
             incident.services.set(services)
+        action_items_follow_incident(incident=incident)  # the team may have changed
         # The title and the services are searched with the review.
         for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
             index_postmortem(pk)

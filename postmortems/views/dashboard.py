@@ -30,7 +30,8 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     tz = timezone.get_current_timezone()
-    items = dashboard.team_action_items(user=request.user, teams=scope.teams)
+    viewer = scope.viewer(request.user)
+    items = dashboard.team_action_items(user=viewer, teams=scope.teams)
     rows = dashboard.with_row_data(items)
     limit = dashboard.LIST_LIMIT
     overdue = list(dashboard.overdue(rows, today).order_by("due_date", "pk")[:limit])
@@ -38,7 +39,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
     counts = dashboard.headline_counts(items, today)
     months = review_health(
-        user=request.user,
+        user=viewer,
         teams=scope.teams,
         now=now,
         tz=tz,
@@ -51,18 +52,14 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "now": now,
         "counts": counts,
         "overdue_groups": dashboard.group_by_owner(overdue),
-        "overdue_load": list(dashboard.overdue_load(items, today)[:limit]),
+        "overdue_load": dashboard.overdue_load(items, today, limit=limit),
         "due_soon": due_soon,
         "unplanned": unplanned,
         "due_soon_days": dashboard.DUE_SOON_DAYS,
         "missing": list(
-            dashboard.incidents_missing_review(user=request.user, teams=scope.teams, now=now)[
-                :limit
-            ]
+            dashboard.incidents_missing_review(user=viewer, teams=scope.teams, now=now)[:limit]
         ),
-        "stale": list(
-            dashboard.team_stale_drafts(user=request.user, teams=scope.teams, now=now)[:limit]
-        ),
+        "stale": list(dashboard.team_stale_drafts(user=viewer, teams=scope.teams, now=now)[:limit]),
         "stale_days": stale_draft_days(),
         "limit": limit,
         "months": months,
@@ -88,7 +85,9 @@ def _listed_items(request: AuthenticatedHttpRequest):
     scope = get_dashboard_scope_for_user(request, request.GET.get("team", ""))
     filters = _item_filters(request)
     items = dashboard.filtered_items(
-        dashboard.with_row_data(dashboard.team_action_items(user=request.user, teams=scope.teams)),
+        dashboard.with_row_data(
+            dashboard.team_action_items(user=scope.viewer(request.user), teams=scope.teams)
+        ),
         filters,
         today=timezone.localdate(),
         tz=timezone.get_current_timezone(),

@@ -166,12 +166,13 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     client.force_login(lead)
     # The first view counts the settled months and stores them: the rollups read, the
     # four review-health statements over Dec-Oct, the rollups written.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         client.get(reverse("pm-dashboard"))
     # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
     # months, review health of this month (incidents, median drafts, opened, finished),
-    # load per owner, missing reviews, stale drafts, pulse survey trend and its comments
-    with django_assert_num_queries(17):
+    # load per owner and its owners' names, missing reviews, stale drafts, pulse survey
+    # trend and its comments
+    with django_assert_num_queries(18):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
 
@@ -239,6 +240,22 @@ def test_restricted_items_reach_only_people_who_may_see_them(
     client.force_login(admin_user)
     titles = [r["title"] for r in _csv(client.get(reverse("pm-dashboard-csv"), {"team": "all"}))]
     assert sorted(titles) == ["Open remediation", "Secret remediation"]
+
+
+def test_a_lead_sees_the_items_of_their_own_teams_restricted_incidents(
+    client, frozen, lead, owner, outsider, team, other_team
+):
+    _item(team, days=-1, owner=owner, restricted=True, title="Secret remediation")
+    _item(other_team, days=-1, owner=outsider, restricted=True, title="Their secret")
+    client.force_login(lead)
+
+    response = client.get(reverse("pm-dashboard"))
+
+    overdue = [i.title for g in response.context["overdue_groups"] for i in g.items]
+    assert overdue == ["Secret remediation"]
+    assert response.context["counts"]["overdue"] == 1
+    rows = _csv(client.get(reverse("pm-dashboard-csv"), {"state": "overdue"}))
+    assert [r["title"] for r in rows] == ["Secret remediation"]
 
 
 def test_my_work_lists_my_items_drafts_and_incidents_missing_a_review(client, frozen, owner, team):
@@ -363,3 +380,47 @@ def test_a_failed_reassign_keeps_the_chosen_person_selected(
     assert "Someone else changed this action item" in body
     assert f'<option value="{teammate.pk}" selected>Tariq Teammate</option>' in body
     assert f'<option value="{owner.pk}">Olivia Owner</option>' in body
+
+
+def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
+    from django.urls import set_script_prefix
+
+    from postmortems.templatetags.action_item_tags import ROW_LINKS, row_links
+
+    item = ActionItemFactory(postmortem=postmortem)
+    number = postmortem.incident.number
+    expected = {
+        key: reverse(name, args=[number] if key in ("detail", "incident") else [number, item.code])
+        for key, name in ROW_LINKS.items()
+    }
+    assert row_links(item) == expected
+    assert expected["done"] == f"/incidents/INC-{number}/postmortem/actions/{item.code}/done/"
+    set_script_prefix("/reviews/")  # served under a path: the placeholders follow it
+    try:
+        assert row_links(item)["done"] == "/reviews" + expected["done"]
+    finally:
+        set_script_prefix("/")
+
+
+def test_the_load_per_owner_counts_overdue_items_most_first_with_names(
+    client, frozen, lead, owner, teammate, team, other_team
+):
+    for days in (-1, -2, -3):
+        _item(team, days=days, owner=teammate)
+    _item(team, days=-9, owner=owner)
+    _item(team, days=-4, owner=None)
+    _item(team, days=2, owner=owner)  # not overdue
+    _item(other_team, days=-5, owner=owner)  # another team's
+    client.force_login(lead)
+
+    response = client.get(reverse("pm-dashboard"))
+
+    load = [(r["owner_name"], r["n"], r["oldest"]) for r in response.context["overdue_load"]]
+    assert load == [
+        ("Tariq Teammate", 3, TODAY - dt.timedelta(days=3)),
+        ("Olivia Owner", 1, TODAY - dt.timedelta(days=9)),
+        ("", 1, TODAY - dt.timedelta(days=4)),
+    ]
+    body = response.content.decode()
+    assert "Tariq Teammate</a>: 3 (oldest due Nov 27)" in body
+    assert "Nobody</a>: 1 (oldest due Nov 26)" in body
