@@ -131,15 +131,22 @@ class PostmortemAdmin(AuditedDeletesAdmin):
     inlines = [TimelineEventInline, ActionItemInline]
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is ActionItem:
+        if formset.model is not ActionItem:
+            super().save_formset(request, form, formset, change)
+            return
+        with transaction.atomic():
+            for deleted in formset.deleted_forms:  # recorded before the rows go
+                if deleted.instance.pk:
+                    self._record_delete(
+                        request, AuditEvent.Action.ACTION_ITEM_DELETED, deleted.instance
+                    )
             # Items added here take the incident's team, as action_item_create does.
             for item in formset.save(commit=False):
                 item.team_id = form.instance.incident.team_id
                 item.save()
             for item in formset.deleted_objects:
                 item.delete()
-            return
-        super().save_formset(request, form, formset, change)
+            formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

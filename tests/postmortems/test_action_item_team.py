@@ -104,14 +104,14 @@ def test_an_action_item_added_in_the_admin_takes_the_incidents_team(client, admi
 
 
 def test_the_migration_gives_every_existing_item_its_incidents_team(team, other_team):
-    """The backfill of 0015_action_item_team, run on items whose copy is wrong."""
+    """The backfill of 0017_action_item_team, run on items whose copy is wrong."""
     items = [
         ActionItemFactory(postmortem=PostmortemFactory(incident=IncidentFactory(team=t)))
         for t in (team, other_team, team)
     ]
     stray = TeamFactory(slug="stray")
     ActionItem.objects.update(team=stray)
-    migration = importlib.import_module("postmortems.migrations.0015_action_item_team")
+    migration = importlib.import_module("postmortems.migrations.0017_action_item_team")
 
     # The function reads only the editor's connection (a real schema editor cannot
     # open inside the test's transaction on SQLite).
