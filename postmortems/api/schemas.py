@@ -42,14 +42,15 @@ def _iso(value: Any, *, moment: bool) -> Any:
 
 def _storable(value: datetime) -> datetime:
     """Moments are stored in UTC: one that has no UTC year between 1900 and 9999 (year 1
-    at +03:21 is in year 0 in UTC) is refused here, as a 422, not by the database."""
+    at +03:21 is in year 0 in UTC) is refused here, as a 422, not by the database. The
+    moment goes on in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59."""
     try:
         in_utc = value.astimezone(UTC)
     except OverflowError:
         in_utc = None
     if in_utc is None or not 1900 <= in_utc.year <= 9999:
         raise ValueError("Use a moment between the years 1900 and 9999.")
-    return value
+    return in_utc
 
 
 # A moment with its UTC offset ("Z" or "+01:00"), so no one's clock is guessed at.

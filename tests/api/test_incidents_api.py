@@ -162,6 +162,16 @@ def test_a_moment_outside_storable_years_is_refused_not_a_server_error(api_as, i
     assert incident.revision == 0
 
 
+def test_a_far_offset_is_stored_as_the_same_moment_in_utc(api_as, incident):
+    # Found by schemathesis: PostgreSQL refuses offsets beyond ±15:59, Python takes ±23:59.
+    response = api_as("owner").patch(
+        f"{LIST}/{incident.number}", {"revision": 0, "started_at": "2026-11-02T18:59:00+18:59"}
+    )
+    assert response.status_code == 200
+    incident.refresh_from_db()
+    assert incident.started_at == dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
+
+
 def test_an_update_changes_only_what_it_names(api_as, incident):
     response = api_as("owner").patch(
         f"{LIST}/{incident.number}", {"revision": 0, "owner": None, "restricted": True}

@@ -17,7 +17,9 @@ from uuid import UUID
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from postmortems.models import ApiToken
@@ -51,7 +53,19 @@ schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def world(postmortem, owner):
+def keep_connection():
+    """The WSGI application is called directly, not through Django's test client, so do
+    what the client does: keep request_started/finished from closing the database
+    connection, which holds the test's transaction (on PostgreSQL it would be gone)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(postmortem, owner, keep_connection):
     ServiceFactory(slug="checkout")
     return {
         "number": postmortem.incident.number,
