@@ -81,7 +81,7 @@ def test_readyz_fails_without_details_when_the_database_is_down(
 
 def test_readyz_fails_when_the_broker_refuses_connections(client, heartbeat, monkeypatch, caplog):
     # Nothing listens on port 1: the connection is refused at once; nothing real stops.
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    _use_broker(monkeypatch, "redis://127.0.0.1:1/0")
     with caplog.at_level(logging.WARNING, logger="config.probes"):
         response = client.get("/readyz")
     _not_ready(response)
@@ -91,12 +91,19 @@ def test_readyz_fails_when_the_broker_refuses_connections(client, heartbeat, mon
     assert logged[0].startswith("Readiness check broker failed: "), logged
 
 
+def _use_broker(monkeypatch, url: str) -> None:
+    """Celery reads the CELERY_BROKER_URL environment variable before its settings (as
+    the PostgreSQL and Redis run of the suite sets it): change both."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+
+
 @pytest.fixture
 def filesystem_broker(monkeypatch, tmp_path):
     folders = {key: tmp_path / key for key in ("queue", "control")}
     for folder in folders.values():
         folder.mkdir()
-    monkeypatch.setitem(celery_app.conf, "broker_url", "filesystem://")
+    _use_broker(monkeypatch, "filesystem://")
     monkeypatch.setitem(
         celery_app.conf,
         "broker_transport_options",
