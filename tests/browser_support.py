@@ -54,7 +54,11 @@ def page(chromium_path, app_server, settings):
     # Playwright's sync API runs an event loop in this thread; the test itself
     # still touches the ORM synchronously, which Django allows only when told.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions wait as long as actions do: a loaded CI machine answers an htmx
+    # request (debounced by 300-400 ms) well within 10 s but not always within 5 s.
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
