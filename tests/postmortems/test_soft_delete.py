@@ -45,8 +45,7 @@ def _surfaces(client, user, number: int) -> dict[str, bool]:
     return {
         "list": ref in client.get(reverse("pm-incident-list")).content.decode(),
         "detail": client.get(reverse("pm-incident-detail", args=[number])).status_code == 200,
-        "postmortem": client.get(reverse("pm-postmortem-detail", args=[number])).status_code
-        == 200,
+        "postmortem": client.get(reverse("pm-postmortem-detail", args=[number])).status_code == 200,
         "archive": "Cache stampede"
         in client.get(reverse("pm-archive"), {"q": "stampede"}).content.decode(),
         "feed": "Cache stampede" in " ".join(_titles(client, user)),
