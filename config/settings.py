@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,
         "options": {"expires": HEALTH_ROLLUP_REFRESH_SECONDS},
     },
+    "purge-deleted-incidents": {
+        "task": "postmortems.tasks.purge_deleted_incidents",
+        "schedule": 3600,
+    },
     "beat-heartbeat": {
         "task": "postmortems.tasks.record_beat_heartbeat",
         "schedule": BEAT_HEARTBEAT_SECONDS,

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
@@ -7,6 +9,7 @@ from django.utils import timezone
 from postmortems.emails import absolute_url
 from postmortems.forms import AlertIntegrationForm
 from postmortems.models import (
+    RESTORE_DAYS,
     ActionItem,
     AlertDelivery,
     AlertIntegration,
@@ -28,6 +31,7 @@ from postmortems.services.alerts import (
     alert_integration_update,
 )
 from postmortems.services.audit import audit_record
+from postmortems.services.incidents import incident_delete, incident_restore
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -79,16 +83,70 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Live incidents by default; deleted ones (restorable for RESTORE_DAYS) on request."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("recent", f"Deleted in the last {RESTORE_DAYS} days"),
+            ("all", "All, deleted included"),
+        ]
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "Not deleted"  # no choice: the default, live incidents
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() == "recent":
+            since = timezone.now() - timedelta(days=RESTORE_DAYS)
+            return queryset.filter(deleted_at__gte=since)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
+
+
 @admin.register(Incident)
-class IncidentAdmin(AuditedDeletesAdmin):
-    audit_delete_action = AuditEvent.Action.INCIDENT_DELETED
-    list_display = ["number", "title", "severity", "status", "team", "restricted", "started_at"]
-    list_filter = ["severity", "status", "restricted", "team"]
+class IncidentAdmin(admin.ModelAdmin):
+    """Deleting here is the app's soft delete (services.incidents.incident_delete, which
+    records it in the audit log); the purge sweep removes the row RESTORE_DAYS later."""
+
+    list_display = [
+        "number", "title", "severity", "status", "team", "restricted", "started_at", "deleted_at",
+    ]  # fmt: skip
+    list_filter = [DeletedFilter, "severity", "status", "restricted", "team"]
     list_select_related = ["team"]
     search_fields = ["title", "=number"]
     date_hierarchy = "started_at"
-    readonly_fields = ["number", "created_by", "created_at", "updated_at", "revision"]
+    readonly_fields = [
+        "number", "created_by", "created_at", "updated_at", "revision", "deleted_at", "deleted_by",
+    ]  # fmt: skip
     autocomplete_fields = ["owner", "services"]
+    actions = ["restore"]
+
+    def get_queryset(self, request):
+        # The default manager hides deleted incidents; the admin sees and restores them.
+        return Incident.all_objects.select_related("team")
+
+    def delete_model(self, request, obj):
+        incident_delete(incident=obj, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for incident in queryset.filter(deleted_at__isnull=True):
+                incident_delete(incident=incident, by=request.user, request=request)
+
+    @admin.action(description="Restore the selected deleted incidents")
+    def restore(self, request, queryset):
+        restored = 0
+        with transaction.atomic():
+            for incident in queryset.filter(deleted_at__isnull=False):
+                incident_restore(incident=incident, by=request.user, request=request)
+                restored += 1
+        self.message_user(request, f"{restored} incident(s) restored.", messages.SUCCESS)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

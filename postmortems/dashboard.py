@@ -14,10 +14,10 @@ from itertools import groupby
 from django.db.models import Count, Min, Q, QuerySet, Value
 
 from accounts.models import Team, User
-from postmortems.models import ActionItem, Incident, Postmortem
+from postmortems.models import ActionItem, Incident, Postmortem, not_deleted
 from postmortems.months import month_bounds
 from postmortems.permissions import visibility_filter
-from postmortems.selectors import past_review_deadline, stale_drafts
+from postmortems.selectors import deleted_postmortems, past_review_deadline, stale_drafts
 
 DUE_SOON_DAYS = 7
 LIST_LIMIT = 25
@@ -55,6 +55,10 @@ def team_action_items(*, user: User | None, teams: list[Team] | None) -> QuerySe
     items = ActionItem.objects.all()
     if user is not None:
         items = items.filter(visibility_filter(user, prefix="postmortem__incident__"))
+    else:
+        # visibility_filter leaves out deleted incidents; without it, a subquery over
+        # the few deleted ones (pm_incident_deleted) does, with no join per item.
+        items = items.exclude(postmortem__in=deleted_postmortems())
     if teams is not None:
         items = items.filter(team__in=teams)
     return items
@@ -223,6 +227,7 @@ def my_drafts(user: User) -> QuerySet[Postmortem]:
     """Unpublished reviews `user` writes or whose incident they own, oldest first."""
     return (
         Postmortem.objects.filter(Q(authors=user) | Q(incident__owner=user))
+        .filter(not_deleted("incident__"))
         .exclude(status=Postmortem.Status.PUBLISHED)
         .select_related("incident__team")
         .only(

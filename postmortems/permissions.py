@@ -26,6 +26,7 @@ from postmortems.models import (
     Postmortem,
     ReviewComment,
     TimelineEvent,
+    not_deleted,
 )
 
 
@@ -39,12 +40,14 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
     `prefix` is the path to the incident ("incident__" for postmortems,
     "postmortem__incident__" for action items). Used by every list, search,
     count, facet and feed, so a restricted incident leaks through none of them.
+    Deleted incidents are visible to nobody, admins included (they use the admin).
     """
+    live = not_deleted(prefix)
     if _is_admin(user):
-        return Q()
+        return live
     pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
     authored = Postmortem.authors.through.objects.filter(postmortem__incident=pk, user=user)
-    return (
+    return live & (
         Q(**{f"{prefix}restricted": False})
         | Q(**{f"{prefix}team__in": Membership.objects.filter(user=user).values("team")})
         | Q(**{f"{prefix}owner": user})
@@ -80,6 +83,20 @@ def get_incident_for_user(
     incident.can_edit = can_edit_incident(request.user, incident)
     if write and not incident.can_edit:
         raise PermissionDenied("Only the owning team, the incident owner and the authors edit.")
+    return incident
+
+
+def can_delete_incident(user: User) -> bool:
+    """Deleting hides an incident from everyone, its team included: admins only (they
+    also restore it, in the admin, for RESTORE_DAYS)."""
+    return _is_admin(user)
+
+
+def get_incident_for_deletion(request: AuthenticatedHttpRequest, number: int) -> Incident:
+    """404 for those who may not see the incident, 403 for everyone but admins."""
+    incident = get_incident_for_user(request, number)
+    if not can_delete_incident(request.user):
+        raise PermissionDenied("Only admins delete incidents.")
     return incident
 
 

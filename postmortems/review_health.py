@@ -36,7 +36,14 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMont
 
 from accounts.models import Team, User
 from postmortems.dashboard import ONE, team_action_items
-from postmortems.models import ActionItem, HealthRollup, Incident, Postmortem, Severity
+from postmortems.models import (
+    ActionItem,
+    HealthRollup,
+    Incident,
+    Postmortem,
+    Severity,
+    not_deleted,
+)
 from postmortems.months import last_months, month_bounds, next_month
 from postmortems.permissions import visibility_filter, visible_incidents
 
@@ -175,7 +182,7 @@ class _Rows:
     def of(cls, *, user: User | None, teams: list[Team] | None) -> "_Rows":
         """What `user` may see of `teams` (None: every team); `user=None`: everything."""
         incidents = visible_incidents(user) if user else Incident.objects.all()
-        postmortems = Postmortem.objects.all()
+        postmortems = Postmortem.objects.filter(not_deleted("incident__"))
         if user:
             postmortems = postmortems.filter(visibility_filter(user, prefix="incident__"))
         if teams is not None:

@@ -9,6 +9,7 @@ One set-based SQL statement per database builds the index from the postmortem,
 its incident, timeline, action items, services and tags, for one postmortem or
 for all of them. Services that change any of those call `index_postmortem`
 explicitly (no signals); `rebuild_index` serves migrations and bulk loads.
+Deleted incidents are left out: indexing a deleted incident's review removes it.
 """
 
 from django.db import connection
@@ -35,7 +36,7 @@ _PARTS = """
                        WHERE y.postmortem_id = p.id), '') AS meta
     FROM postmortems_postmortem p
     JOIN postmortems_incident i ON i.id = p.incident_id
-    WHERE {where}
+    WHERE {live} {where}
 """
 
 _POSTGRES_TEXT = """
@@ -79,12 +80,16 @@ SQLITE_CREATE = """
 """
 
 
-def _run(postmortem_id: int | None) -> None:
+def _run(postmortem_id: int | None, *, live_only: bool = True) -> None:
     where = "p.id = %s" if postmortem_id is not None else "1 = 1"
     own = "{column} = %s" if postmortem_id is not None else "1 = 1"
     params = [postmortem_id] if postmortem_id is not None else []
     postgres = connection.vendor == "postgresql"
-    parts = _PARTS.format(agg="string_agg" if postgres else "group_concat", where=where)
+    parts = _PARTS.format(
+        agg="string_agg" if postgres else "group_concat",
+        live="i.deleted_at IS NULL AND" if live_only else "",
+        where=where,
+    )
     with connection.cursor() as cursor:
         cursor.execute(_ENTRY_DELETE.format(where=own.format(column="postmortem_id")), params)
         vector = _POSTGRES_VECTOR if postgres else "NULL"
@@ -100,5 +105,6 @@ def index_postmortem(postmortem_id: int) -> None:
     _run(postmortem_id)
 
 
-def rebuild_index() -> None:
-    _run(None)
+def rebuild_index(*, live_only: bool = True) -> None:
+    """`live_only=False` serves migrations that run before 0018 added deleted_at."""
+    _run(None, live_only=live_only)

@@ -26,7 +26,7 @@ from postmortems.models import (
     TimelineEvent,
 )
 from postmortems.models.api_tokens import hash_secret
-from postmortems.models.incidents import ReminderStage
+from postmortems.models.incidents import ReminderStage, not_deleted
 from postmortems.months import month_bounds
 from postmortems.permissions import visible_incidents
 
@@ -134,6 +134,14 @@ def past_review_deadline(now: datetime) -> QuerySet[Incident]:
     return incidents_awaiting_review().filter(clock__lte=deadline).order_by("clock")
 
 
+def deleted_postmortems() -> QuerySet[Postmortem]:
+    """Reviews of deleted incidents, as a subquery: the deleted incidents are few and
+    found by the partial index pm_incident_deleted."""
+    return Postmortem.objects.filter(
+        incident__in=Incident.all_objects.filter(deleted_at__isnull=False).values("pk")
+    ).values("pk")
+
+
 def stale_draft_days() -> int:
     """Reviews unpublished this long after they were started are stale (half of the
     STALE_DRAFT_DAYS after which the authors themselves are reminded)."""
@@ -143,7 +151,9 @@ def stale_draft_days() -> int:
 def stale_drafts(now: datetime) -> QuerySet[Postmortem]:
     """Reviews started more than stale_draft_days() ago and not published, oldest first."""
     return (
-        Postmortem.objects.filter(created_at__lte=now - timedelta(days=stale_draft_days()))
+        Postmortem.objects.filter(
+            not_deleted("incident__"), created_at__lte=now - timedelta(days=stale_draft_days())
+        )
         .exclude(status=Postmortem.Status.PUBLISHED)
         .order_by("created_at")
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from postmortems.review_health import refresh_rollups
 from postmortems.services.heartbeat import beat_heartbeat_record
+from postmortems.services.incidents import incidents_purge
 from postmortems.services.outbox import (
     enqueue,
     outbox_due,
@@ -52,3 +53,9 @@ def record_beat_heartbeat() -> None:
     """Beat sends this every BEAT_HEARTBEAT_SECONDS and once when it starts; /readyz
     reads the time it stores."""
     beat_heartbeat_record(now=timezone.now())
+
+
+@shared_task
+def purge_deleted_incidents() -> int:
+    """Hourly: remove incidents deleted more than RESTORE_DAYS ago."""
+    return incidents_purge(now=timezone.now())

@@ -112,6 +112,11 @@ urlpatterns = [
     path("incidents/new/", incidents.incident_create_view, name="pm-incident-create"),
     path("incidents/<inc:number>/", incidents.incident_detail_view, name="pm-incident-detail"),
     path("incidents/<inc:number>/edit/", incidents.incident_edit_view, name="pm-incident-edit"),
+    path(
+        "incidents/<inc:number>/delete/",
+        incidents.incident_delete_view,
+        name="pm-incident-delete",
+    ),
     path("incidents/<inc:number>/postmortem/", include(postmortem_urls)),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
     path("archive/", archive.archive_view, name="pm-archive"),

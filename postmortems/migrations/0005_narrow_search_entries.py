@@ -13,7 +13,7 @@ def index_everything(apps, schema_editor):
         schema_editor.execute(
             "CREATE INDEX pm_search_vector ON postmortems_searchentry USING gin (search_vector)"
         )
-    rebuild_index()
+    rebuild_index(live_only=False)  # deleted_at comes with 0018
 
 
 def drop_gin_index(apps, schema_editor):

@@ -8,7 +8,7 @@ from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.heartbeat import BeatHeartbeat
-from postmortems.models.incidents import Incident, Severity
+from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity, not_deleted
 from postmortems.models.notifications import CalendarKey, TeamWebhook
 from postmortems.models.outbox import OutboundEmail
 from postmortems.models.pulse import PulseAnswer, PulseParticipant
@@ -19,6 +19,7 @@ from postmortems.models.search_entries import SearchEntry
 from postmortems.models.subscriptions import Subscription
 
 __all__ = [
+    "RESTORE_DAYS",
     "ActionItem",
     "ActionItemChange",
     "AlertDelivery",
@@ -46,4 +47,5 @@ __all__ = [
     "Tag",
     "TeamWebhook",
     "TimelineEvent",
+    "not_deleted",
 ]

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
         POSTMORTEM_UNPUBLISHED = "postmortem_unpublished", "Postmortem unpublished"
         POSTMORTEM_DELETED = "postmortem_deleted", "Postmortem deleted"
         INCIDENT_DELETED = "incident_deleted", "Incident deleted"
+        INCIDENT_RESTORED = "incident_restored", "Incident restored"
+        INCIDENT_PURGED = "incident_purged", "Deleted incident purged"
         TIMELINE_EVENT_DELETED = "timeline_event_deleted", "Timeline event deleted"
         ACTION_ITEM_DELETED = "action_item_deleted", "Action item deleted"
 

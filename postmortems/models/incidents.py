@@ -34,6 +34,24 @@ class ReminderStage(models.IntegerChoices):
     REVIEW_STARTED = 3, "Postmortem started"
 
 
+# Deleted incidents stay restorable for this long, then the purge sweep removes them.
+RESTORE_DAYS = 30
+
+
+def not_deleted(prefix: str = "") -> Q:
+    """Rows whose incident is not deleted; `prefix` is the path to the incident, as in
+    permissions.visibility_filter."""
+    return Q(**{f"{prefix}deleted_at__isnull": True})
+
+
+class LiveIncidentManager(models.Manager):
+    """The default manager: deleted incidents are gone for every page, list, count,
+    sweep and the API. The admin, restore and purge read `Incident.all_objects`."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Incident(models.Model):
     class Status(models.TextChoices):
         INVESTIGATING = "investigating", "Investigating"
@@ -84,9 +102,26 @@ class Incident(models.Model):
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Soft delete: set by services.incidents.incident_delete, cleared by incident_restore;
+    # the purge sweep removes the row RESTORE_DAYS later.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    all_objects = models.Manager()
+    objects = LiveIncidentManager()
 
     class Meta:
         ordering = ["-started_at"]
+        # Related lookups (postmortem.incident) and the admin's history see every row.
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=Q(detected_at__isnull=True) | Q(detected_at__gte=F("started_at")),
@@ -110,6 +145,13 @@ class Incident(models.Model):
             ),
         ]
         indexes = [
+            # Deleted incidents only (few): the purge sweep and the lists that leave out
+            # the reviews and items of deleted incidents without joining every row.
+            models.Index(
+                fields=["deleted_at"],
+                name="pm_incident_deleted",
+                condition=Q(deleted_at__isnull=False),
+            ),
             # The incident list: newest first, filtered by team.
             models.Index(fields=["team", "-started_at"], name="pm_incident_team_started"),
             models.Index(fields=["-started_at"], name="pm_incident_started"),

@@ -339,7 +339,8 @@ def _first_signal(
 
 
 def _locked_incident(link: AlertLink) -> Incident:
-    return Incident.objects.select_for_update().get(pk=link.incident_id)
+    # A deleted incident still takes its alerts (hidden with it, back if restored).
+    return Incident.all_objects.select_for_update().get(pk=link.incident_id)
 
 
 def _save_link(link: AlertLink, **fields) -> None:

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
-from postmortems.models import ActionItem, OutboundEmail, Postmortem
+from postmortems.models import ActionItem, OutboundEmail, Postmortem, not_deleted
 from postmortems.selectors import past_review_deadline, stale_draft_days, stale_drafts
 
 Kind = OutboundEmail.Kind
@@ -54,7 +54,9 @@ def action_digests(
     soon = settings.DIGEST_DUE_SOON_DAYS
     # The latest "today" anywhere on Earth, so no zone's items are missed.
     horizon = (now + timedelta(hours=14)).date() + timedelta(days=soon)
-    open_items = ActionItem.objects.filter(status__in=OPEN, due_date__lte=horizon)
+    open_items = ActionItem.objects.filter(
+        not_deleted("postmortem__incident__"), status__in=OPEN, due_date__lte=horizon
+    )
     owners = User.objects.filter(
         is_active=True,
         receive_digests=True,
@@ -128,7 +130,10 @@ def lead_digests(
     horizon = (now + timedelta(hours=14)).date()
     overdue = list(
         ActionItem.objects.filter(
-            status__in=OPEN, due_date__lt=horizon, postmortem__incident__team__in=teams
+            not_deleted("postmortem__incident__"),
+            status__in=OPEN,
+            due_date__lt=horizon,
+            postmortem__incident__team__in=teams,
         )
         .select_related("owner", "postmortem__incident")
         .order_by("owner__display_name", "owner_id", "due_date")

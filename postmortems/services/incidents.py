@@ -1,13 +1,15 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import Incident, Postmortem, Service
+from postmortems.models import RESTORE_DAYS, AuditEvent, Incident, Postmortem, Service
 from postmortems.search_index import index_postmortem
 from postmortems.services.actions import action_items_follow_incident
+from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
 
 INCIDENT_FIELDS = [
@@ -26,7 +28,8 @@ INCIDENT_FIELDS = [
 
 
 def _next_number() -> int:
-    return (Incident.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+    # Deleted incidents keep their numbers until purged (a restore brings them back).
+    return (Incident.all_objects.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
 def incident_create(
@@ -50,7 +53,7 @@ def incident_create(
                     incident.services.set(services)
             return incident
         except IntegrityError:
-            if Incident.objects.filter(number=incident.number).exists():
+            if Incident.all_objects.filter(number=incident.number).exists():
                 incident.pk = None
                 continue
             raise
@@ -87,3 +90,67 @@ def incident_resolve(
     if resolved_at is not None or incident.resolved_at is None:
         incident.resolved_at = resolved_at or timezone.now()
     return incident_update(incident=incident, expected_revision=expected_revision)
+
+
+def _reindex(incident: Incident) -> None:
+    # The index leaves out deleted incidents (search_index._PARTS): indexing a deleted
+    # incident's review drops its entry, indexing a restored one brings it back.
+    for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
+        index_postmortem(pk)
+
+
+def incident_delete(
+    *, incident: Incident, by: User | None, request: HttpRequest | None = None
+) -> Incident:
+    """Soft-delete `incident` and with it its postmortem: gone from every page, list,
+    search, feed, count, sweep and the API; admins restore it for RESTORE_DAYS."""
+    with transaction.atomic():
+        incident.deleted_at = timezone.now()
+        incident.deleted_by = by
+        incident.save(update_fields=["deleted_at", "deleted_by"])
+        _reindex(incident)
+        audit_record(
+            action=AuditEvent.Action.INCIDENT_DELETED,
+            actor=by,
+            target=incident,
+            request=request,
+            soft=True,
+        )
+    return incident
+
+
+def incident_restore(
+    *, incident: Incident, by: User | None, request: HttpRequest | None = None
+) -> Incident:
+    with transaction.atomic():
+        deleted_at = incident.deleted_at
+        incident.deleted_at = None
+        incident.deleted_by = None
+        incident.save(update_fields=["deleted_at", "deleted_by"])
+        _reindex(incident)
+        audit_record(
+            action=AuditEvent.Action.INCIDENT_RESTORED,
+            actor=by,
+            target=incident,
+            request=request,
+            deleted_at=deleted_at,
+        )
+    return incident
+
+
+def incidents_purge(*, now: datetime) -> int:
+    """Hard-delete incidents deleted more than RESTORE_DAYS ago, with everything that
+    hangs off them (cascades). State-based: a missed run is caught up by the next."""
+    cutoff = now - timedelta(days=RESTORE_DAYS)
+    purged = 0
+    for incident in Incident.all_objects.filter(deleted_at__lt=cutoff).order_by("pk"):
+        with transaction.atomic():
+            audit_record(
+                action=AuditEvent.Action.INCIDENT_PURGED,
+                actor=None,
+                target=incident,
+                deleted_at=incident.deleted_at,
+            )
+            incident.delete()
+        purged += 1
+    return purged

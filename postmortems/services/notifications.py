@@ -120,6 +120,7 @@ def team_digest_messages(
             due_date__lt=today,
             postmortem__incident__team__in=teams,
             postmortem__incident__restricted=False,
+            postmortem__incident__deleted_at__isnull=True,
         ).values_list("postmortem__incident__team", flat=True)
     )
     missing = list(past_review_deadline(now).filter(team__in=teams, restricted=False))

@@ -20,7 +20,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
 from postmortems.models import Incident, OutboundEmail, Postmortem
-from postmortems.models.incidents import ReminderStage
+from postmortems.models.incidents import ReminderStage, not_deleted
 from postmortems.services.digests import action_digests, lead_digests
 from postmortems.services.notifications import (
     missing_postmortem_message,
@@ -173,7 +173,9 @@ def stale_draft_reminders(*, now: datetime, record: bool) -> list[OutboundEmail]
     days = settings.STALE_DRAFT_DAYS
     postmortems = list(
         Postmortem.objects.filter(
-            stale_reminder_sent=False, created_at__lte=now - timedelta(days=days)
+            not_deleted("incident__"),
+            stale_reminder_sent=False,
+            created_at__lte=now - timedelta(days=days),
         )
         .exclude(status=Postmortem.Status.PUBLISHED)
         .select_related("incident__team", "incident__owner")

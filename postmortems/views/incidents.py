@@ -9,12 +9,16 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team
 from postmortems.forms import IncidentForm
-from postmortems.models import Incident, Severity
+from postmortems.models import RESTORE_DAYS, Incident, Severity
 from postmortems.months import parse_month
-from postmortems.permissions import get_incident_for_user
+from postmortems.permissions import (
+    can_delete_incident,
+    get_incident_for_deletion,
+    get_incident_for_user,
+)
 from postmortems.selectors import IncidentFilters, incident_list, reminders_sent
 from postmortems.services.edits import EditConflict
-from postmortems.services.incidents import incident_create, incident_update
+from postmortems.services.incidents import incident_create, incident_delete, incident_update
 
 PAGE_SIZE = 25
 
@@ -112,5 +116,25 @@ def incident_detail_view(request: AuthenticatedHttpRequest, number: int) -> Http
             "postmortem": postmortem,
             "services": incident.services.all(),
             "reminders": reminders_sent(incident),
+            "can_delete": can_delete_incident(request.user),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def incident_delete_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes (softly: admins restore it in the admin)."""
+    incident = get_incident_for_deletion(request, number)
+    if request.method == "POST":
+        incident_delete(incident=incident, by=request.user, request=request)
+        messages.success(
+            request,
+            f"{incident.reference} deleted. Admins can restore it for {RESTORE_DAYS} days "
+            "(admin, Incidents, filter “deleted”).",
+        )
+        return redirect("pm-incident-list")
+    return TemplateResponse(
+        request,
+        "postmortems/incident_delete.html",
+        {"incident": incident, "restore_days": RESTORE_DAYS},
     )

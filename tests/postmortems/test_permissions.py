@@ -11,6 +11,7 @@ from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEve
 READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
 LEAD = "lead"  # the owning team's leads and staff
+ADMIN = "admin"  # admins; others who see the incident 403, the rest 404
 
 # (url name, method, kind of access, needs event/item code). The completeness test
 # below fails when a view is added without a row here.
@@ -42,6 +43,8 @@ URLS = [
     ("pm-event-row", "get", READ, "event"),
     ("pm-action-row", "get", READ, "item"),
     ("pm-incident-edit", "get", WRITE, None),
+    # The confirmation page (tests/postmortems/test_soft_delete.py posts to it).
+    ("pm-incident-delete", "get", ADMIN, None),
     ("pm-postmortem-start", "post", WRITE, None),
     ("pm-postmortem-edit", "get", WRITE, None),
     ("pm-section-save", "post", WRITE, "section"),
@@ -186,6 +189,8 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"
+    if access == ADMIN:
+        return "ok" if persona == "admin_user" else "forbidden"
     if access == WRITE and persona not in EDITORS:
         return "forbidden"
     return "ok"
