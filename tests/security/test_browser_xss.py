@@ -13,9 +13,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.tokens import feed_token
-from postmortems.models import BlamelessDismissal, OutboundEmail, Postmortem
+from postmortems.models import BlamelessDismissal, OutboundEmail, Postmortem, TimelineEvent
 from postmortems.search_index import index_postmortem
 from postmortems.services.announcements import announce_publication
 from postmortems.services.postmortems import (
@@ -165,17 +166,23 @@ def test_no_payload_runs_anywhere(page, team, owner, teammate, author, incident,
         assert response.status == 200, path
         _assert_nothing_ran(page, path)
 
-    # Chat import: the transcript is pasted, previewed and imported in the page.
-    page.goto(f"/incidents/{ref}/postmortem/timeline/import/")
+    # Chat import, from the editor: pasted, previewed and imported in the page.
+    page.goto(f"/incidents/{ref}/postmortem/edit/")
+    events_before = TimelineEvent.objects.filter(postmortem=postmortem).count()
+    page.get_by_text("Import from chat").click()
     transcript = "\n".join(
-        f"[09:{number % 60:02d}] {PAYLOADS[number][:20]}: {payload}"
+        f"[09:{number % 60:02d}] alice{number}: {payload}"
         for number, payload in enumerate(PAYLOADS)
     )
     page.get_by_label("Chat transcript").fill(transcript)
     page.get_by_role("button", name="Preview events").click()
-    page.get_by_role("button", name="Import selected events").click()
-    page.wait_for_load_state("load")
+    expect(page.locator("#chat-import .chat-preview__row").first).to_be_visible()
+    _assert_nothing_ran(page, "chat import preview")
+    with page.expect_response(lambda response: "/timeline/import/add/" in response.url):
+        page.get_by_role("button", name="Import selected events").click()
+    expect(page.locator("#timeline .timeline-item").first).to_be_visible()
     _assert_nothing_ran(page, "chat import")
+    assert TimelineEvent.objects.filter(postmortem=postmortem).count() > events_before
     page.goto(f"/incidents/{ref}/postmortem/")
     _assert_nothing_ran(page, "timeline after the import")
 
