@@ -7,6 +7,7 @@ reaches a reader whose user could not open it, and losing access (or being
 deactivated) takes effect on the next fetch.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Team, User
 from accounts.tokens import feed_scope_from_token, feed_token
@@ -27,6 +28,16 @@ from postmortems.search import published_postmortems, service_with_descendants
 
 FEED_SIZE = 30
 _SCOPE_MODELS = {"team": Team, "service": Service, "tag": Tag}
+
+
+# Characters XML 1.0 cannot carry. Anyone can type one (or an entity that becomes one)
+# into a title or section, and one would make the whole feed fail for every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """`text` with what XML cannot hold replaced by U+FFFD (safe HTML stays safe)."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def feed_url(user: User, scope: dict[str, str]) -> str:
@@ -124,10 +135,11 @@ class ReviewsFeed(Feed):
     def item_title(self, item: Postmortem) -> str:
         # Atom titles are plain text (the generator escapes them), so no double escaping
         # as Django's RSS-minded default does.
-        return f"{item.incident.reference} {item.incident.title}"
+        return _xml_text(f"{item.incident.reference} {item.incident.title}")
 
     def item_description(self, item: Postmortem) -> SafeString:
-        return render_markdown(item.summary)  # sanitised HTML, sent as type="html"
+        # Sanitised HTML, sent as type="html"; replacing characters adds no markup.
+        return mark_safe(_xml_text(render_markdown(item.summary)))
 
     def item_link(self, item: Postmortem) -> str:
         return settings.SITE_URL + reverse("pm-postmortem-detail", args=[item.incident.number])
@@ -139,10 +151,10 @@ class ReviewsFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Postmortem) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return [_xml_text(tag.name) for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item: Postmortem) -> dict:
-        return {"authors": [a.display_name or a.email for a in item.authors.all()]}
+        return {"authors": [_xml_text(a.display_name or a.email) for a in item.authors.all()]}
 
 
 reviews_feed = ReviewsFeed()
