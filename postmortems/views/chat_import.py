@@ -6,6 +6,7 @@ Without JavaScript the same URLs render a page of their own and redirect back to
 the editor after the import.
 """
 
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.chat_import import ParseResult, parse_transcript
@@ -104,10 +105,13 @@ def timeline_import_add_view(request: AuthenticatedHttpRequest, number: int) -> 
 
 
 def _imported(request, postmortem: Postmortem, count: int) -> HttpResponse:
-    if request.htmx:  # the new events show in the timeline swapped in
+    editor = reverse("pm-postmortem-edit", args=[postmortem.incident.number])
+    from_editor = request.htmx and urlsplit(request.htmx.current_url or "").path == editor
+    if from_editor:  # the new events show in the editor's timeline, swapped in
         response = TemplateResponse(request, f"{EDITOR}#timeline", editor_context(postmortem))
         retarget(response, "#timeline")
         return readiness_changed(reswap(response, "outerHTML"))
     messages.success(request, f"{count} timeline event{'s' if count != 1 else ''} imported.")
-    number = postmortem.incident.number
-    return redirect(reverse("pm-postmortem-edit", args=[number]) + "#timeline")
+    if request.htmx:  # the import page itself has no timeline: go to the editor's
+        return HttpResponseClientRedirect(editor + "#timeline")
+    return redirect(editor + "#timeline")

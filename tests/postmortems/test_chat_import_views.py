@@ -111,12 +111,24 @@ def test_multi_line_messages_are_stored_as_one_event(signed_in, postmortem):
 
 
 def test_with_htmx_the_import_answers_with_the_new_timeline(signed_in, postmortem):
-    response = _import(signed_in, postmortem, picks=[0, 1, 2], **HTMX)
+    editor = "http://testserver" + _url("pm-postmortem-edit", postmortem)
+    response = _import(signed_in, postmortem, picks=[0, 1, 2], **HTMX, HTTP_HX_CURRENT_URL=editor)
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#timeline"
     html = response.content.decode()
     assert html.count('class="timeline-item timeline-item--') == 3
     assert "<strong>carol</strong>: all clear" in html
+
+
+def test_with_htmx_on_the_import_page_the_import_goes_to_the_editors_timeline(
+    signed_in, postmortem
+):
+    # The import page has no timeline to swap into: the browser is sent to the editor's.
+    page = "http://testserver" + _url("pm-timeline-import", postmortem)
+    response = _import(signed_in, postmortem, picks=[0, 1], **HTMX, HTTP_HX_CURRENT_URL=page)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == _url("pm-postmortem-edit", postmortem) + "#timeline"
+    assert postmortem.timeline_events.count() == 2
 
 
 def test_importing_nothing_ticked_is_refused(signed_in, postmortem):
