@@ -35,6 +35,9 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     # Start the postmortem.
     page.get_by_role("button", name="Start postmortem").click()
     expect(page).to_have_url(re.compile(rf"/incidents/INC-{incident.number}/postmortem/edit/$"))
+    # The URL changes before the page's scripts run: typing earlier would reach no
+    # htmx or autosave listener (a person cannot type that fast; a test can).
+    page.wait_for_load_state()
 
     # From here on nothing may reload the page: a marker on window must survive.
     page.evaluate("window.__noReload = true")
