@@ -233,19 +233,16 @@ def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) ->
 
 
 def get_team_for_alerting(request: AuthenticatedHttpRequest, slug: str) -> Team:
-    """A team's alerting integrations are set up by its leads and by staff: 404 for an
-    unknown team, 403 for everyone else (team names are no secret)."""
-    try:
-        team = Team.objects.get(slug=slug)
-    except Team.DoesNotExist:
-        raise Http404("No such team.") from None
+    """A team's alerting integrations are set up by its leads and by staff (who also
+    read the delivery log). Otherwise as for every team setting (get_team_for_user):
+    members get 403, and for everyone else the team is not confirmed to exist (404)."""
     user = request.user
-    if (
-        not (user.is_active and user.is_staff)
-        and not Membership.objects.filter(user=user, team=team, role=Membership.Role.LEAD).exists()
-    ):
-        raise PermissionDenied("Only the team's leads and staff set up alerting.")
-    return team
+    if user.is_active and user.is_staff:
+        team = Team.objects.filter(slug=slug).first()
+        if team is None:
+            raise Http404("No such team.")
+        return team
+    return get_team_for_user(request, slug)
 
 
 def get_alert_integration_for_user(

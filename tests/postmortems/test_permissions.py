@@ -10,7 +10,6 @@ from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEve
 
 READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
-LEAD = "lead"  # the owning team's leads and staff
 ADMIN = "admin"  # admins; others who see the incident 403, the rest 404
 
 # (url name, method, kind of access, needs event/item code). The completeness test
@@ -76,10 +75,10 @@ URLS = [
     ("pm-postmortem-anonymised", "get", READ, None),
     ("pm-alert-deliveries", "get", STAFF, None),
     # The team's alerting settings (tests/webhooks/test_alerting_pages.py).
-    ("pm-alerting-list", "get", LEAD, "team"),
-    ("pm-alerting-create", "get", LEAD, "team"),
-    ("pm-alerting-edit", "get", LEAD, "integration"),
-    ("pm-alerting-token", "post", LEAD, "integration"),
+    ("pm-alerting-list", "get", TEAM_LEAD, "team"),
+    ("pm-alerting-create", "get", TEAM_LEAD, "team"),
+    ("pm-alerting-edit", "get", TEAM_LEAD, "integration"),
+    ("pm-alerting-token", "post", TEAM_LEAD, "integration"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/postmortems/test_reminder_emails.py).
@@ -184,8 +183,6 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == TEAM_LEAD:
         members = {"owner": "forbidden", "teammate": "forbidden", "lead": "ok", "admin_user": "ok"}
         return members.get(persona, "not found")
-    if access == LEAD:
-        return "ok" if persona in {"lead", "admin_user"} else "forbidden"
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"

@@ -116,7 +116,8 @@ def test_two_integrations_of_a_team_need_different_names(client, team, lead):
 def test_only_the_teams_leads_and_staff_see_its_settings(client, team, other_team, lead, teammate):
     make_hook(other_team, name="Theirs")
     client.force_login(lead)
-    assert client.get(reverse("pm-alerting-list", args=[other_team.slug])).status_code == 403
+    # Like every team setting: another team is not confirmed to exist, a member may not.
+    assert client.get(reverse("pm-alerting-list", args=[other_team.slug])).status_code == 404
     client.force_login(teammate)
     assert client.get(reverse("pm-alerting-list", args=[team.slug])).status_code == 403
     assert client.get(reverse("pm-alerting-list", args=["no-such-team"])).status_code == 404
