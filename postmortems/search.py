@@ -297,13 +297,18 @@ _FACETS = """
 """
 
 
-def _pg_array(ids: list[int]) -> str:
-    return "{" + ",".join(map(str, ids)) + "}"
+def in_ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column IN ids` with the ids as ONE parameter: `= ANY(array)` on PostgreSQL, a
+    JSON array through json_each() on SQLite. The PostgreSQL array goes as a text
+    literal: psycopg adapting a list of 1,000 ints element by element costs ~1 ms per
+    statement; joining them costs a tenth of that."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
 class InIds(Func):
-    """`column IN ids` with the ids as ONE parameter: `= ANY(array)` on PostgreSQL, a JSON
-    array through json_each() on SQLite. A 1,000-item IN list costs 2 ms to compile and
+    """in_ids_sql() as a queryset filter. A 1,000-item IN list costs 2 ms to compile and
     7 ms to send and parse, each time; one array parameter costs well under 1 ms."""
 
     output_field = BooleanField()
@@ -314,11 +319,8 @@ class InIds(Func):
 
     def as_sql(self, compiler, connection, **extra):
         column, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            # An array literal as text: psycopg adapting a list of 1,000 ints element by
-            # element costs ~1 ms per statement; joining them costs a tenth of that.
-            return f"{column} = ANY(%s::bigint[])", [*params, _pg_array(self.ids)]
-        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
+        sql, ids = in_ids_sql(column, self.ids)
+        return sql, [*params, *ids]
 
 
 def _window(matches: QuerySet[SearchEntry]) -> list[int]:
@@ -433,20 +435,9 @@ def _attach_links(postmortems: list[Postmortem], catalog: Catalog) -> None:
         return
     tags, services = {t.pk: t for t in catalog.tags}, {s.pk: s for s in catalog.services}
     linked: dict[tuple[str, int], list[int]] = {}
-    if connection.vendor == "postgresql":
-        in_postmortems = "postmortem_id = ANY(%s::bigint[])"
-        in_incidents = "incident_id = ANY(%s::bigint[])"
-        params = [
-            _pg_array([p.pk for p in postmortems]),
-            _pg_array([p.incident_id for p in postmortems]),
-        ]
-    else:
-        in_postmortems = "postmortem_id IN (SELECT value FROM json_each(%s))"
-        in_incidents = "incident_id IN (SELECT value FROM json_each(%s))"
-        params = [
-            json.dumps([p.pk for p in postmortems]),
-            json.dumps([p.incident_id for p in postmortems]),
-        ]
+    in_postmortems, postmortem_ids = in_ids_sql("postmortem_id", [p.pk for p in postmortems])
+    in_incidents, incident_ids = in_ids_sql("incident_id", [p.incident_id for p in postmortems])
+    params = [*postmortem_ids, *incident_ids]
     sql = _LINKS.format(
         tags=Postmortem.tags.through._meta.db_table,
         services=Incident.services.through._meta.db_table,
