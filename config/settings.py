@@ -336,6 +336,9 @@ OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, 
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
+# The dashboard's review health of the months still moving (this month, and last
+# month for its first 8 days) is recounted at most this often per scope and zone.
+HEALTH_LIVE_SECONDS = env_int("HEALTH_LIVE_SECONDS", 300, minimum=0)
 # Beat's heartbeat (postmortems.tasks.record_beat_heartbeat). /readyz fails once the
 # newest one is older than three intervals: beat, the broker or every worker is down.
 BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)

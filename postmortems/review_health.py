@@ -10,10 +10,11 @@ size of the data):
 4. action items finished per month, and how many of them were done by their due date.
 Python only lays the (at most 12) rows side by side.
 
-For the dashboard, months whose numbers have settled are read from HealthRollup
-(computed once, refreshed hourly by a Celery task) and only the recent months are
-counted live: over all teams the twelve months aggregate hundreds of thousands of
-rows, which no page should do per view (bench/README.md has the numbers).
+For the dashboard, months are read from HealthRollup: settled months are counted
+once (and refreshed hourly by a Celery task), the months still moving are recounted
+when their stored numbers are older than HEALTH_LIVE_SECONDS. Over all teams the
+twelve months aggregate hundreds of thousands of rows, which no page should do per
+view (bench/README.md has the numbers).
 """
 
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from postmortems.models import (
     Severity,
     not_deleted,
 )
-from postmortems.months import last_months, month_bounds, next_month
+from postmortems.months import last_months, month_bounds
 from postmortems.permissions import visibility_filter, visible_incidents
 
 MONTHS = 12
@@ -246,6 +247,15 @@ def settled(month: date, tz: ZoneInfo, now: datetime) -> bool:
     return month_bounds(month, tz)[1] + SETTLES_AFTER <= now
 
 
+def fresh(month: date, computed_at: datetime, tz: ZoneInfo, now: datetime) -> bool:
+    """Whether stored numbers of `month` can be shown: a settled month's if counted
+    after it settled, a moving month's if counted less than HEALTH_LIVE_SECONDS ago."""
+    settles_at = month_bounds(month, tz)[1] + SETTLES_AFTER
+    if settles_at <= now:
+        return computed_at >= settles_at
+    return now - computed_at < timedelta(seconds=settings.HEALTH_LIVE_SECONDS)
+
+
 def _dump(month: Month) -> dict:
     values = {name: getattr(month, name) for name in STORED}
     for name in DURATIONS:
@@ -261,32 +271,44 @@ def _load(month: Month, numbers: dict) -> None:
         setattr(month, name, value if value is not None or name in DURATIONS else 0)
 
 
-def _settled_months(
+def _stored_months(
     months: dict[date, Month], rows: _Rows, *, scope: str, now: datetime, tz: ZoneInfo
-) -> list[date]:
-    """Fill the settled months from their rollups, counting and storing missing ones."""
-    starts = [start for start in months if settled(start, tz, now)]
-    if not starts:
-        return []
+) -> None:
+    """Fill `months` from their rollups; count the missing or stale ones and store them.
+
+    Settled months are counted once. The months still moving (this one, and the last
+    one for SETTLES_AFTER) are stored too, for HEALTH_LIVE_SECONDS: over all teams they
+    aggregate tens of thousands of rows, which every view of a busy dashboard would
+    otherwise repeat for a trend that moves by the day (bench/README.md)."""
     zone = str(tz)
-    stored = HealthRollup.objects.filter(scope=scope, time_zone=zone, month__in=starts)
+    stored = HealthRollup.objects.filter(scope=scope, time_zone=zone, month__in=list(months))
     found = set()
-    for month_start, numbers in stored.values_list("month", "numbers"):
-        _load(months[month_start], numbers)
-        found.add(month_start)
-    missing = [start for start in starts if start not in found]
-    if missing:
-        since = month_bounds(missing[0], tz)[0]
-        until = month_bounds(missing[-1], tz)[1]
-        _count(months, rows, since=since, until=until, now=now, tz=tz)
-        HealthRollup.objects.bulk_create(
-            [
-                HealthRollup(scope=scope, time_zone=zone, month=start, numbers=_dump(months[start]))
-                for start in missing
-            ],
-            ignore_conflicts=True,  # another request stored the same numbers first
-        )
-    return starts
+    for month_start, numbers, computed_at in stored.values_list("month", "numbers", "computed_at"):
+        if fresh(month_start, computed_at, tz, now):
+            _load(months[month_start], numbers)
+            found.add(month_start)
+    missing = [start for start in months if start not in found]
+    if not missing:
+        return
+    since = month_bounds(missing[0], tz)[0]
+    until = month_bounds(missing[-1], tz)[1]
+    _count(months, rows, since=since, until=until, now=now, tz=tz)
+    HealthRollup.objects.bulk_create(
+        [
+            HealthRollup(
+                scope=scope,
+                time_zone=zone,
+                month=start,
+                numbers=_dump(months[start]),
+                computed_at=now,
+            )
+            for start in missing
+        ],
+        # Another request may have stored the same month first: the newer count wins.
+        update_conflicts=True,
+        unique_fields=["scope", "time_zone", "month"],
+        update_fields=["numbers", "computed_at"],
+    )
 
 
 def rollup_scope(teams: list[Team] | None) -> str | None:
@@ -309,20 +331,18 @@ def review_health(
     (None: everything, for a dashboard scope that sees everything). `open_now`, the
     open action item count, saves a query when the caller has it.
 
-    `rollups=True` reads settled months from HealthRollup, shared by everyone who opens
-    the same scope: only for a dashboard scope (permissions.get_dashboard_scope_for_user),
-    whose viewers all see every incident of its teams, so the numbers are the same for
-    each of them."""
+    `rollups=True` reads the months from HealthRollup (see _stored_months), shared by
+    everyone who opens the same scope: only for a dashboard scope
+    (permissions.get_dashboard_scope_for_user), whose viewers all see every incident of
+    its teams, so the numbers are the same for each of them."""
     today = now.astimezone(tz).date()
     months = {start: Month(start=start) for start in last_months(today, MONTHS)}
     rows = _Rows.of(user=user, teams=teams)
-    live_from = next(iter(months))
     if rollups and (scope := rollup_scope(teams)) is not None:
-        done = _settled_months(months, rows, scope=scope, now=now, tz=tz)
-        if done:
-            live_from = next_month(done[-1])
-    if live_from in months:
-        _count(months, rows, since=month_bounds(live_from, tz)[0], until=None, now=now, tz=tz)
+        _stored_months(months, rows, scope=scope, now=now, tz=tz)
+    else:
+        since = month_bounds(next(iter(months)), tz)[0]
+        _count(months, rows, since=since, until=None, now=now, tz=tz)
 
     # The backlog at each month's end, walking back from today's open count.
     backlog = (

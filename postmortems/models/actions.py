@@ -82,32 +82,37 @@ class ActionItem(models.Model):
                 name="postmortems_actionitem_completed_when_finished",
             ),
         ]
+        # Every index below ends with the postmortem: lists and counts leave out the
+        # items of deleted incidents by it (selectors.deleted_postmortems), and with it
+        # in the index PostgreSQL still counts from the index alone (bench/README.md).
         indexes = [
             # Open items by due date: the overdue reminders and the lead dashboard.
             models.Index(
-                fields=["due_date", "owner"],
+                fields=["due_date", "owner", "postmortem"],
                 name="pm_action_open_due",
                 condition=Q(status__in=["open", "in_progress"]),
             ),
             # Review health counts this month's opened and finished items live
             # (postmortems/review_health.py); older months come from HealthRollup.
-            models.Index(fields=["created_at"], name="pm_action_created"),
+            models.Index(fields=["created_at", "postmortem"], name="pm_action_created"),
             # The same three for one team's dashboard (postmortems/dashboard.py): its
             # open items by due date (lists, headline counts and load per owner, the
             # counts from the index alone), and this month's opened and finished items.
             models.Index(
-                fields=["team", "due_date", "owner"],
+                fields=["team", "due_date", "owner", "postmortem"],
                 name="pm_action_team_open_due",
                 condition=Q(status__in=["open", "in_progress"]),
             ),
-            models.Index(fields=["team", "created_at"], name="pm_action_team_created"),
             models.Index(
-                fields=["team", "completed_at", "status", "due_date"],
+                fields=["team", "created_at", "postmortem"], name="pm_action_team_created"
+            ),
+            models.Index(
+                fields=["team", "completed_at", "status", "due_date", "postmortem"],
                 name="pm_action_team_completed",
                 condition=Q(completed_at__isnull=False),
             ),
             models.Index(
-                fields=["completed_at", "status", "due_date"],
+                fields=["completed_at", "status", "due_date", "postmortem"],
                 name="pm_action_completed",
                 condition=Q(completed_at__isnull=False),
             ),

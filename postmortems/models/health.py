@@ -3,13 +3,14 @@ from django.utils import timezone
 
 
 class HealthRollup(models.Model):
-    """One settled month of a dashboard's review health, in one time zone.
+    """One month of a dashboard's review health, in one time zone.
 
     Months are calendar months in the viewer's zone, so a rollup belongs to a scope
-    ("all" or "team:<id>") and a zone. Only months whose numbers have stopped moving
-    are stored (postmortems.review_health.settled); the current month is always
-    counted live. `postmortems.tasks.refresh_health_rollups` recomputes the stored
-    months every hour, so an edit to an old incident shows within the hour.
+    ("all" or "team:<id>") and a zone. A month whose numbers have stopped moving
+    (postmortems.review_health.settled) is shown from here once counted after it
+    settled; a month still moving, for HEALTH_LIVE_SECONDS after `computed_at`.
+    `postmortems.tasks.refresh_health_rollups` recomputes the settled months every
+    hour, so an edit to an old incident shows within the hour.
     """
 
     scope = models.CharField(max_length=40)

@@ -1,8 +1,9 @@
 """The team lead dashboard, its action item list and CSV export, and "My work"."""
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
@@ -64,6 +65,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "limit": limit,
         "months": months,
         "charts": health_charts(months, team=scope.key),
+        "health_live": timedelta(seconds=settings.HEALTH_LIVE_SECONDS),
         "pulse": pulse_trend(teams=scope.teams, today=today) if scope.key else [],
         "pulse_min": MIN_ANSWERS,
     }

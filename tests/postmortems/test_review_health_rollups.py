@@ -1,4 +1,5 @@
-"""The dashboard's settled months come from stored rollups, with the same numbers."""
+"""The dashboard's months come from stored rollups, with the same numbers: settled
+months until the hourly refresh, the months still moving for HEALTH_LIVE_SECONDS."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -56,31 +57,52 @@ def test_rollups_give_the_live_numbers_and_are_read_back(admin_user, history, ot
         assert _numbers(again) == _numbers(live)
         assert sum(month.incidents for month in live) > 30
 
-    # Dec 2025 .. Sep 2026 settled; October (ended 4 days ago) and November stay live.
+    # All twelve months are stored: Dec 2025 .. Sep 2026 settled, October (ended 4 days
+    # ago) and November still moving.
     months = HealthRollup.objects.filter(scope=f"team:{history.pk}").values_list("month", flat=1)
-    assert sorted(months) == [dt.date(2025, 12, 1)] + [dt.date(2026, m, 1) for m in range(1, 10)]
-    assert HealthRollup.objects.filter(scope="all", time_zone="Europe/Berlin").count() == 10
+    assert sorted(months) == [dt.date(2025, 12, 1)] + [dt.date(2026, m, 1) for m in range(1, 12)]
+    assert HealthRollup.objects.filter(scope="all", time_zone="Europe/Berlin").count() == 12
 
 
-def test_a_stored_month_changes_at_the_next_refresh_and_this_month_at_once(admin_user, history):
-    def august():
-        months = review_health(user=admin_user, teams=[history], now=NOW, tz=BERLIN, rollups=True)
-        return {month.key: month for month in months}
+def _by_key(user, team, now=NOW):
+    months = review_health(user=user, teams=[team], now=now, tz=BERLIN, rollups=True)
+    return {month.key: month for month in months}
 
-    before = august()
+
+def test_a_settled_month_changes_at_the_next_refresh_this_month_after_a_while(
+    admin_user, history, settings
+):
+    settings.HEALTH_LIVE_SECONDS = 300
+    before = _by_key(admin_user, history)
     old = Incident.objects.filter(started_at__month=8, started_at__year=2026).first()
     Incident.objects.filter(pk=old.pk).update(severity="SEV1" if old.severity != "SEV1" else "SEV2")
     IncidentFactory(team=history, severity="SEV1", started_at=NOW - dt.timedelta(hours=2))
 
-    after = august()
-    assert after["2026-08"].by_severity == before["2026-08"].by_severity  # stored
-    assert after["2026-11"].incidents == before["2026-11"].incidents + 1  # live
+    soon = _by_key(admin_user, history, NOW + dt.timedelta(seconds=299))
+    assert soon["2026-08"].by_severity == before["2026-08"].by_severity  # stored
+    assert soon["2026-11"].incidents == before["2026-11"].incidents  # stored a moment ago
+
+    later = _by_key(admin_user, history, NOW + dt.timedelta(seconds=300))
+    assert later["2026-08"].by_severity == before["2026-08"].by_severity  # settled: stored
+    assert later["2026-11"].incidents == before["2026-11"].incidents + 1  # recounted
 
     with time_machine.travel(NOW, tick=False):
         assert refresh_health_rollups() == 10  # Dec 2025 .. Sep 2026
-    refreshed = august()
+    refreshed = _by_key(admin_user, history)
     assert refreshed["2026-08"].by_severity != before["2026-08"].by_severity
     assert refreshed["2026-08"].incidents == before["2026-08"].incidents
+
+
+def test_a_month_stored_while_moving_is_recounted_once_it_settles(admin_user, history, settings):
+    settings.HEALTH_LIVE_SECONDS = 10**6  # even so: numbers from before it settled
+    before = _by_key(admin_user, history)
+    IncidentFactory(team=history, started_at=dt.datetime(2026, 10, 20, tzinfo=dt.UTC))
+
+    assert _by_key(admin_user, history)["2026-10"].incidents == before["2026-10"].incidents
+    settled = _by_key(admin_user, history, dt.datetime(2026, 11, 10, tzinfo=dt.UTC))
+    assert settled["2026-10"].incidents == before["2026-10"].incidents + 1
+    stored = HealthRollup.objects.get(scope=f"team:{history.pk}", month=dt.date(2026, 10, 1))
+    assert stored.computed_at == dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
 
 
 def test_refresh_drops_months_past_the_window_and_teams_that_are_gone(admin_user, history):
