@@ -1,3 +1,4 @@
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -39,15 +40,28 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # Single sign-on. OpenID Connect: the redirect URI to register with a provider is
-    # https://<host>/accounts/sso/<provider id>/callback/. SAML: allauth's views under
-    # /accounts/sso/saml/<provider id>/ (acs/, metadata/, login/, ...).
+    # https://<host>/accounts/sso/<provider id>/callback/. SAML: allauth's views (their
+    # names are allauth's, which it reverses) under /accounts/sso/saml/<provider id>/.
     path("sso/<str:provider_id>/login/", sso_views.sso_login_view, name="accounts-sso-login"),
     path(
         "sso/<str:provider_id>/callback/",
         sso_views.sso_callback_view,
         name="accounts-sso-callback",
     ),
-    path("sso/", include("allauth.socialaccount.providers.saml.urls")),
+    path(
+        "sso/saml/<str:organization_slug>/",
+        include(
+            [
+                # The IdP posts its answer here (no session cookie on a cross-site POST);
+                # allauth keeps it and hands over to finish/ in the browser's session.
+                path("acs/", saml_views.acs, name="saml_acs"),
+                path("acs/finish/", sso_views.saml_finish_view, name="saml_finish_acs"),
+                path("sls/", saml_views.sls, name="saml_sls"),
+                path("metadata/", saml_views.metadata, name="saml_metadata"),
+                path("login/", saml_views.login, name="saml_login"),
+            ]
+        ),
+    ),
     path("profile/", views.profile_view, name="accounts-profile"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="accounts-unsubscribe"),
 ]

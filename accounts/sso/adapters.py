@@ -22,7 +22,7 @@ from accounts.backends import SINGLE_SIGN_ON_BACKEND
 from accounts.models import User
 from accounts.sso.claims import identity_from, refusal
 from accounts.sso.services import SsoRefused, sso_user_sign_in
-from accounts.sso.views import failure_response
+from accounts.sso.views import STATE_MISMATCH, failure_response
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +119,7 @@ def _explain(request, provider, error, exception, extra_context: dict) -> tuple[
         if request.GET.get("error"):
             code = request.GET["error"][:60]
             return "provider_error", f"{name} did not sign you in (it answered “{code}”)."
-        return (
-            "state",
-            "This sign-in does not match one started in this browser: it may have "
-            "expired (after 10 minutes), been used already, or been started elsewhere. "
-            "Please start again.",
-        )
+        return "state", STATE_MISMATCH
     if isinstance(exception, RequestException):
         return "provider_unreachable", f"{name} could not be reached. Try again in a moment."
     cause = exception.__cause__

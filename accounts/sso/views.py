@@ -1,13 +1,17 @@
 """The OpenID Connect sign-in start and callback (allauth's views, with the verifying
-adapter of oidc.py), and the page every failed single sign-on ends on. SAML's views
-are allauth's own (accounts/urls.py)."""
+adapter of oidc.py), the end of a SAML sign-in (allauth's, with its refusals made
+readable; its other SAML views are mounted as they are in accounts/urls.py), and the
+page every failed single sign-on ends on."""
 
 import logging
 
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.saml import views as saml_views
+from allauth.socialaccount.providers.saml.utils import get_app_or_404
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +21,11 @@ from accounts.sso.oidc import VerifiedOpenIDConnectAdapter
 from accounts.sso.services import sso_sign_in_refused
 
 logger = logging.getLogger(__name__)
+
+STATE_MISMATCH = (
+    "This sign-in does not match one started in this browser: it may have expired "
+    "(after 10 minutes), been used already, or been started elsewhere. Please start again."
+)
 
 
 def failure_response(
@@ -78,3 +87,16 @@ def _discovery_failed(request: HttpRequest, provider, error: Exception) -> HttpR
         reason, message = "provider_misconfigured", f"{provider.name} is not set up correctly."
     message += " Try again in a moment, or tell an admin if this keeps happening."
     return failure_response(request, provider=provider, reason=reason, message=message, status=502)
+
+
+@login_not_required
+def saml_finish_view(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's end of a SAML sign-in. An answer to a request this browser did not
+    make (another browser's, or one the IdP started on its own) is refused there with
+    a bare PermissionDenied; here it gets the same page and audit entry as any other
+    failed sign-in."""
+    try:
+        return saml_views.finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        provider = get_app_or_404(request, organization_slug).get_provider(request)
+        return failure_response(request, provider=provider, reason="state", message=STATE_MISMATCH)
