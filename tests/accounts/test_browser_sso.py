@@ -25,9 +25,7 @@ def test_signing_in_with_the_provider_button_in_a_browser(page, sso_settings, oi
     assert ("GET", "/authorize") in oidc_idp.requests
 
 
-def test_without_local_passwords_the_browser_sees_only_the_button(
-    page, sso_settings, oidc_idp
-):
+def test_without_local_passwords_the_browser_sees_only_the_button(page, sso_settings, oidc_idp):
     sso_settings.LOCAL_PASSWORDS = False
     page.goto("/accounts/login/")
     expect(page.get_by_role("button", name="Sign in with Corp ID")).to_be_visible()
