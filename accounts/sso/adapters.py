@@ -111,7 +111,13 @@ def _explain(request, provider, error, exception, extra_context: dict) -> tuple[
     """(reason code for the audit log, message for the person) of a failed sign-in."""
     name = provider.name
     if error == AuthError.CANCELLED:
-        return "cancelled", f"Signing in with {name} was cancelled."
+        # OAuth's access_denied: the person cancelled, or the provider does not let
+        # them use this application (not assigned to it).
+        return (
+            "cancelled",
+            f"Signing in with {name} was cancelled, or {name} does not let your account "
+            "use this site (ask its administrator to assign you to the application).",
+        )
     if "saml_errors" in extra_context:
         detail = extra_context.get("saml_last_error_reason") or "invalid SAML response"
         return "saml_invalid", f"The answer from {name} was refused: {detail}."

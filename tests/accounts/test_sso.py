@@ -278,7 +278,10 @@ def test_a_cancelled_sign_in_at_the_provider_says_so(sso_settings, oidc_idp, cli
     callback = reverse("accounts-sso-callback", args=[PROVIDER_ID])
     response = client.get(callback, {"state": state, "error": "access_denied"})
     assert response.status_code == 401
-    assert "Signing in with Corp ID was cancelled." in response.content.decode()
+    assert "Signing in with Corp ID was cancelled, or Corp ID does not let your account" in (
+        response.content.decode()
+    )
+    assert AuditEvent.objects.get(action=Action.LOGIN_FAILED).details["reason"] == "cancelled"
 
 
 def test_an_unreachable_provider_is_an_error_page_not_a_crash(sso_settings, oidc_idp, client):
