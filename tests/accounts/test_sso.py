@@ -392,3 +392,20 @@ def test_turning_passwords_off_ends_password_sessions_of_other_users(sso_setting
     response = client.get(reverse("pm-incident-list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_what_the_provider_says_is_shown_as_text(sso_settings, oidc_idp, client):
+    """The provider's name claim becomes the display name, and an error code it sends
+    is shown on the failure page: both as text, never as markup."""
+    payload = '<script>alert("sso")</script>'
+    oidc_idp.claims["name"] = payload
+    sign_in(client)
+    page = client.get(reverse("pm-incident-list")).content.decode()
+    assert payload not in page
+    assert "&lt;script&gt;alert(&quot;sso&quot;)&lt;/script&gt;" in page
+
+    client.post(reverse("logout"))
+    callback = reverse("accounts-sso-callback", args=[PROVIDER_ID])
+    response = client.get(callback, {"state": "x", "error": payload})
+    assert response.status_code == 401
+    assert payload not in response.content.decode()
