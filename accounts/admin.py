@@ -3,6 +3,11 @@ and permissions, team memberships and roles) and every unlock of a sign-in locko
 recorded in the audit log (postmortems/services/audit.py): the admin is where these
 changes are made, so it is where they are recorded."""
 
+# Imported so that allauth's models are registered before some are unregistered below.
+from allauth.account import admin as _allauth_account_admin  # noqa: F401
+from allauth.account.models import EmailAddress
+from allauth.socialaccount import admin as _allauth_social_admin  # noqa: F401
+from allauth.socialaccount.models import SocialApp, SocialToken
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -34,6 +39,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+    fields = ["user", "role", "source", "joined_at"]
 
 
 @admin.register(User)
@@ -233,3 +239,12 @@ def _record_unlock(request, attempt: AccessAttempt) -> None:
         locked_ip=attempt.ip_address,
         failures=attempt.failures_since_start,
     )
+
+
+# Single sign-on (django-allauth). Identity providers are configured in the environment
+# only (config/sso.py) and their tokens are not stored, so those two lists would stay
+# empty; allauth's email addresses are not used (the user's email is the address).
+# "Social accounts" stays: it shows who is linked to which provider account.
+for _model in (SocialApp, SocialToken, EmailAddress):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -82,9 +82,22 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         LEAD = "lead", "Lead"
 
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Added by hand"
+        SSO = "sso", "Single sign-on"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
+    # Single sign-on adds, changes and removes only the memberships it made itself
+    # (accounts/sso/services.py); those added by hand stay as they are.
+    source = models.CharField(
+        max_length=10,
+        choices=Source,
+        default=Source.MANUAL,
+        help_text="Memberships from single sign-on follow the identity provider's groups "
+        "at each sign-in; set to 'Added by hand' to keep one regardless.",
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

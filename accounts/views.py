@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -8,11 +10,29 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
+from accounts.passwords import passwords_off_response
 from accounts.services import user_stop_digests, user_update_profile
+from accounts.sso.providers import sign_in_buttons
 from accounts.tokens import user_from_unsubscribe_token
 from postmortems.calendar_feed import calendar_feed_url
 from postmortems.forms import ApiTokenForm
 from postmortems.selectors import api_tokens_of
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, with a button per identity provider. With
+    LOCAL_PASSWORDS=false the password form is gone and a password POST is refused
+    before any password is looked at (so it counts towards no lockout either)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.LOCAL_PASSWORDS:
+            return passwords_off_response(request)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "sso_buttons": sign_in_buttons(self.request)}
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from config import sso
 from config.env import (
     env_bool,
     env_choice,
@@ -59,6 +60,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    # Single sign-on (accounts/sso/): allauth's social accounts, OpenID Connect and SAML.
+    # Only the sign-in flows are mounted (accounts/urls.py), none of allauth's pages.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "template_partials",
     # django-ninja: the JSON API; as an app, its docs page uses its own static files.
@@ -82,6 +90,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees the lockout flag that a failed sign-in set on the request.
     "axes.middleware.AxesMiddleware",
@@ -100,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.sign_in_options",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -139,7 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # password is even checked (accounts/throttling.py).
 AUTHENTICATION_BACKENDS = [
     "accounts.throttling.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords; with LOCAL_PASSWORDS=false only superusers', and only in the admin.
+    "accounts.backends.PasswordBackend",
+    # Sessions of people who signed in through an identity provider (accounts/sso/).
+    "accounts.backends.SingleSignOnBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "pm-incident-list"
@@ -220,6 +233,50 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "object-src": ["'none'"],
 }
+
+# Single sign-on (accounts/sso/, README "Single sign-on"). Providers and their
+# details come from OIDC_<ID>_* and SAML_<ID>_* variables (config/sso.py).
+_oidc_apps = sso.oidc_apps(env_list("OIDC_PROVIDERS", []))
+_saml_apps = sso.saml_apps(env_list("SAML_PROVIDERS", []))
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # Checks the id_token's signature too (accounts/sso/oidc.py).
+        "provider_class": "accounts.sso.oidc.VerifiedOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _oidc_apps,
+    },
+    "saml": {"APPS": _saml_apps},
+}
+# The claim (OIDC) or attribute (SAML) that lists a person's groups, and which of its
+# values make someone a member or lead of which team. Empty map: memberships are
+# managed by hand only.
+SSO_TEAM_CLAIM = env_str("SSO_TEAM_CLAIM", "groups")
+SSO_TEAM_MAP = sso.team_map(env_str("SSO_TEAM_MAP", ""))
+# Email domains allowed to sign in with SSO; empty: any the provider vouches for.
+SSO_ALLOWED_DOMAINS = [d.lower().lstrip("@") for d in env_list("SSO_ALLOWED_DOMAINS", [])]
+# false: no password sign-in, reset or change; superusers keep the admin's sign-in
+# page as a way in when the identity provider is down (break-glass).
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+if not LOCAL_PASSWORDS and not (_oidc_apps or _saml_apps):
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS=false needs an identity provider (OIDC_PROVIDERS or SAML_PROVIDERS)."
+    )
+CONTENT_SECURITY_POLICY["form-action"] += sso.form_action_origins(_oidc_apps + _saml_apps)
+
+ACCOUNT_ADAPTER = "accounts.sso.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+# The identity provider verifies addresses; accounts/sso/ refuses unverified ones.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# The sign-in buttons POST (with a CSRF token); a GET shows a confirmation page.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 # Sign-in throttling (django-axes). After LOGIN_FAILURE_LIMIT failed sign-ins for one
 # username from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES,

@@ -1,16 +1,20 @@
 """Sign-in events for the audit log.
 
-Signing in and out happens in django.contrib.auth's views and lockouts in django-axes,
-not in a service of ours, so their signals are the place to record them.
-The password of a failed sign-in is never recorded: only the address that was tried.
+Signing in and out happens in django.contrib.auth's views, single sign-on in
+django-allauth's and lockouts in django-axes, not in a service of ours, so their
+signals are the place to record them. The password of a failed sign-in is never
+recorded: only the address that was tried. Failed single sign-ons are recorded by
+accounts/sso/ (services.sso_sign_in_refused), which knows why they failed.
 """
 
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts.backends import SINGLE_SIGN_ON_BACKEND
 from accounts.models import User
 from accounts.throttling import login_username
 from postmortems.models import AuditEvent
@@ -24,7 +28,23 @@ def _user_target(username: str) -> AuditTarget:
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
 def record_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    if getattr(user, "backend", None) == SINGLE_SIGN_ON_BACKEND:
+        return  # record_sso_login below names the provider
     audit_record(action=AuditEvent.Action.LOGIN, actor=user, target=user, request=request)
+
+
+@receiver(allauth_user_logged_in, dispatch_uid="audit-sso-login")
+def record_sso_login(sender, request: HttpRequest, user: User, sociallogin=None, **kwargs) -> None:
+    if sociallogin is None:
+        return
+    audit_record(
+        action=AuditEvent.Action.LOGIN,
+        actor=user,
+        target=user,
+        request=request,
+        method="sso",
+        provider=sociallogin.account.provider,
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logout")

@@ -11,7 +11,9 @@ webhook URLs and calendar keys are included as stored. The file is a backup: pro
 Left out because they are rebuilt from the rest: the search index (SearchEntry, the
 SQLite FTS5 table and Postmortem.search_text: rebuilt on import), the dashboard's
 HealthRollup (recomputed hourly), the BeatHeartbeat row (written by beat), and
-django-axes' failed sign-in attempts (not part of the data).
+django-axes' failed sign-in attempts (not part of the data). Single sign-on's links
+(allauth's SocialAccount rows, another app) are left out too: the next sign-in links
+each person again by their verified email address (accounts/sso/services.py).
 """
 
 import datetime as dt

@@ -13,7 +13,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytest_plugins = ["tests.browser_support", "tests.smtp_capture"]
+pytest_plugins = ["tests.browser_support", "tests.smtp_capture", "tests.sso_support"]
 
 
 def _missing(what: str, requirement: str) -> None:

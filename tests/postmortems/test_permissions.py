@@ -99,6 +99,16 @@ PUBLIC = {
     # Alerting webhook receivers: machine to machine, authenticated by a token or a
     # body signature instead of a session (tests/webhooks/).
     "pm-alert-receiver",
+    # Single sign-on: starting one, the provider's way back, and allauth's SAML views
+    # (the assertion consumer is posted to by the identity provider; metadata is
+    # public by design). tests/accounts/test_sso.py and test_sso_saml.py.
+    "accounts-sso-login",
+    "accounts-sso-callback",
+    "saml_acs",
+    "saml_finish_acs",
+    "saml_sls",
+    "saml_metadata",
+    "saml_login",
 }  # and Django's own auth/admin views
 NO_ARGS = {
     "pm-incident-list",

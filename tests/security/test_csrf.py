@@ -97,6 +97,16 @@ def test_account_forms_refuse_a_post_without_a_token(csrf_client, admin_user, na
     assert csrf_client.get(reverse("pm-incident-list")).status_code == 200
 
 
+def test_starting_a_single_sign_on_refuses_a_post_without_a_token(sso_settings, csrf_client):
+    """The sign-in buttons POST with a token: a forged one cannot start a sign-in (and
+    so sign someone out and in as another account)."""
+    before = _snapshot()
+    response = csrf_client.post(reverse("accounts-sso-login", args=["corp"]), {"next": "/"})
+    assert response.status_code == 403
+    assert _changed(before, _snapshot()) == []
+    assert csrf_client.get(reverse("pm-incident-list")).status_code == 200
+
+
 def test_the_same_post_with_a_token_is_accepted(csrf_client, objects):
     """The refusal above is about the token, not the request: with one, it goes through."""
     url = reverse("pm-postmortem-status", args=[objects["postmortem"].incident.number])

@@ -1,7 +1,8 @@
 """Every `next=` the app reads sends people to this site only.
 
-The views that take one: sign-in (also when already signed in), sign-out, and the
-action item forms that work without JavaScript (done, extend, reassign, nudge, and the
+The views that take one: sign-in (also when already signed in), single sign-on (kept
+in the sign-in's state while the browser is at the identity provider), sign-out, and
+the action item forms that work without JavaScript (done, extend, reassign, nudge, and the
 change page's Back link)."""
 
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tests.factories import PASSWORD, ActionItemFactory
+from tests.sso_support import at_provider, back_from_provider
 
 EVIL = [
     "https://evil.example/",
@@ -66,6 +68,16 @@ def test_sign_in_follows_an_on_site_next(client, owner):
         reverse("login"), {"username": owner.email, "password": PASSWORD, "next": "/archive/"}
     )
     assert response["Location"] == "/archive/"
+
+
+@pytest.mark.parametrize("evil", EVIL)
+def test_single_sign_on_ignores_an_external_next(db, sso_settings, oidc_idp, client, evil):
+    # Posted as a forged form would, not through the sign-in page (which drops it).
+    start = client.post(reverse("accounts-sso-login", args=["corp"]), {"next": evil})
+    response = back_from_provider(client, at_provider(start["Location"]))
+    assert response.status_code == 302
+    assert _on_site(response["Location"]), response["Location"]
+    assert "_auth_user_id" in client.session
 
 
 @pytest.mark.parametrize("evil", EVIL)
