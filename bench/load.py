@@ -47,7 +47,7 @@ class Row:
     max: float
 
 
-def run_locust(
+def locust_command(
     *,
     host: str,
     plan: Path,
@@ -55,13 +55,12 @@ def run_locust(
     users: int,
     spawn_rate: float,
     seconds: float,
-    workdir: Path,
+    prefix: Path,
     request_log: Path | None = None,
     wait: str | None = None,
-) -> tuple[list[Row], str]:
-    """Run locust headless in its own process (it patches the standard library with
-    gevent, so never in this one); return its per-page statistics and its output."""
-    prefix = workdir / f"locust-{'-'.join(classes)}-{time.monotonic_ns()}"
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a headless locust run. Locust patches the
+    standard library with gevent, so it always runs in a process of its own."""
     env = {**os.environ, "BENCH_LOAD_PLAN": str(plan), "PYTHONPATH": str(ROOT)}
     if request_log is not None:
         env["BENCH_REQUEST_LOG"] = str(request_log)
@@ -73,14 +72,15 @@ def run_locust(
         "--run-time", f"{round(seconds)}s", "--stop-timeout", "10",
         "--csv", prefix, "--only-summary", "--loglevel", "WARNING", *classes,
     ]  # fmt: skip
+    return [str(arg) for arg in args], env
+
+
+def run_locust(*, workdir: Path, seconds: float, **options) -> tuple[list[Row], str]:
+    """Run locust to the end; return its per-page statistics and its output."""
+    prefix = workdir / f"locust-{time.monotonic_ns()}"
+    args, env = locust_command(seconds=seconds, prefix=prefix, **options)
     result = subprocess.run(
-        [str(arg) for arg in args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-        check=False,
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False
     )
     stats = Path(f"{prefix}_stats.csv")
     if not stats.exists():
@@ -280,14 +280,10 @@ def main() -> None:
 
 
 def _seed(stack: Stack, postmortems: int, people: int, seed_value: int) -> dict:
-    """Seed in this process (Django pointed at the stack's database), then let go of it."""
-    os.environ["BENCH_DATABASE_URL"] = stack.database_url
-    os.environ["DATA_DIR"] = str(stack.dir / "data")
-    from bench.django_setup import setup
-
-    setup("postgres")
+    """Seed in this process, then let go of the database."""
     from django.db import connections
 
+    stack.django_setup()
     plan = seed(postmortems, people, seed=seed_value, log=lambda message: None)
     connections.close_all()
     return plan

@@ -214,20 +214,16 @@ def _log_request(request_type, name, response_time, response, exception, **kwarg
     status = getattr(response, "status_code", 0) or 0
     headers = getattr(response, "headers", None) or {}
     body = (getattr(response, "text", "") or "") if status >= 500 else ""
-    if "data-trouble=" in body:
-        page = "503 page" if status == 503 and headers.get("Retry-After") else "bad 503"
-    elif "Traceback" in body:
-        page = "traceback"
-    else:
-        page = ""
+    trouble = re.search(r'data-trouble="([a-z-]+)"', body)
     entry = {
-        "t": round(time.time(), 3),
+        "t": round(time.time(), 3),  # when the answer came
         "name": name,
         "method": request_type,
         "status": status,
         "ms": round(response_time or 0, 1),
         "retry_after": headers.get("Retry-After"),
-        "page": page,
-        "error": f"{type(exception).__name__}: {exception}"[:200] if exception else "",
+        "trouble": trouble.group(1) if trouble else "",  # the 503 page's kind
+        "traceback": "Traceback" in body,
+        "error": "" if status else f"{type(exception).__name__}: {exception}"[:200],
     }
     _log.write(json.dumps(entry) + "\n")

@@ -13,6 +13,7 @@ SIGTERM) stops every process it started and removes the temporary folder.
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -69,8 +70,9 @@ class Stack:
     def __init__(self, *, web_concurrency: int = 4, log=print) -> None:
         self.web_concurrency = web_concurrency
         self.log = log
-        self.dir = Path(tempfile.mkdtemp(prefix="postmortems-stack-"))
-        self.pg_data = self.dir / "pg"
+        # A folder of its own, made on entry (after the port check) and removed on exit.
+        self.dir: Path = Path()
+        self.pg_data: Path = Path()
         self.processes: dict[str, subprocess.Popen] = {}
         self.smtp = Recorder()
         self._smtp_controller: Controller | None = None
@@ -84,6 +86,8 @@ class Stack:
         busy = [p for p in (PG_PORT, REDIS_PORT, WEB_PORT, SMTP_PORT) if not _free(p)]
         if busy:
             raise StackError(f"ports in use (another run?): {busy}")
+        self.dir = Path(tempfile.mkdtemp(prefix="postmortems-stack-"))
+        self.pg_data = self.dir / "pg"
         return self
 
     def __exit__(self, *exc) -> None:
@@ -91,9 +95,10 @@ class Stack:
             self.stop(name)
         if self._smtp_controller is not None:
             self._smtp_controller.stop()
-        if self.pg_data.exists():
+        if (self.pg_data / "PG_VERSION").exists():
             self.postgres_stop(check=False)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.dir.name.startswith("postmortems-stack-"):
+            shutil.rmtree(self.dir, ignore_errors=True)
         signal.signal(signal.SIGTERM, self._previous_sigterm)
 
     # -- services ---------------------------------------------------------------------
@@ -120,11 +125,24 @@ class Stack:
             PG_BIN / "pg_ctl", "-D", self.pg_data, "-m", "fast", "-w", "stop", check=check
         )
 
-    def psql(self, sql: str, database: str = DATABASE) -> str:
+    def psql(self, sql: str | list[str], database: str = DATABASE) -> str:
+        """Run statements, each in its own transaction (one -c per statement)."""
+        statements = [sql] if isinstance(sql, str) else sql
+        commands = [arg for statement in statements for arg in ("-c", statement)]
         return self._as_postgres(
             PG_BIN / "psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-d", database,
-            "-v", "ON_ERROR_STOP=1", "-tAc", sql,
+            "-v", "ON_ERROR_STOP=1", "-tA", *commands,
         ).strip()  # fmt: skip
+
+    def django_setup(self) -> None:
+        """Django in this process, on the stack's database and broker (to seed it and
+        look at it); migrates the database."""
+        os.environ["BENCH_DATABASE_URL"] = self.database_url
+        os.environ["CELERY_BROKER_URL"] = self.broker_url
+        os.environ["DATA_DIR"] = str(self.dir / "data")
+        from bench.django_setup import setup
+
+        setup("postgres")
 
     def _as_postgres(self, *args, check: bool = True) -> str:
         result = subprocess.run(
@@ -146,6 +164,7 @@ class Stack:
         wait_until(lambda: not _free(REDIS_PORT), timeout=20, what="redis-server")
 
     def smtp_start(self) -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
         self._smtp_controller = Controller(self.smtp, hostname="127.0.0.1", port=SMTP_PORT)
         self._smtp_controller.start()
 
