@@ -166,9 +166,8 @@ def table(rows: list[Row]) -> str:
         "| page | requests | req/s | p50 | p95 | p99 | max | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    ordered = sorted((r for r in rows if r.name != "Aggregated"), key=lambda r: -r.requests) + [
-        r for r in rows if r.name == "Aggregated"
-    ]
+    pages = [r for r in rows if r.name != "Aggregated" and r.requests]  # not the sign-ins
+    ordered = sorted(pages, key=lambda r: -r.requests) + [r for r in rows if r.name == "Aggregated"]
     for r in ordered:
         name = "**all requests**" if r.name == "Aggregated" else r.name
         lines.append(
