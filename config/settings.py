@@ -348,6 +348,21 @@ if CELERY_BROKER_URL == "filesystem://":
     _results_dir.mkdir(parents=True, exist_ok=True)
     for _folder in ("queue", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+# Redis: a web request that enqueues work (services/outbox.py) must answer whatever
+# the broker does. By default redis-py waits without limit on a broker that accepts
+# connections but does not answer (overloaded, stopped with SIGSTOP, a half-open
+# network path), and kombu retries opening a connection for 4-6 s when refused. With
+# these, a publish gives up within about 3 s (one connection attempt) and the outbox
+# row waits for the dispatcher. The workers' own connection loop has its own retry
+# settings (broker_connection_*), and their long poll (BRPOP, 1 s) stays well inside
+# socket_timeout.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+    "max_retries": 0,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_RESULT_BACKEND = (
     env_str(
         "CELERY_RESULT_BACKEND",
@@ -356,8 +371,8 @@ CELERY_RESULT_BACKEND = (
     or None
 )
 CELERY_TASK_IGNORE_RESULT = True
-# A web request that enqueues while the broker is down must not hang: publish
-# gives up quickly, the row stays queued and the dispatcher sends it later.
+# Publishes from the workers and beat retry briefly. Outbox rows are enqueued with
+# one attempt and no retry (services/outbox.py): the dispatcher is their retry.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

@@ -2,7 +2,8 @@
 
 401 no or a bad token, 403 not allowed to write, 404 unknown or not visible (restricted
 incidents are 404 for those who may not see them, as on the pages), 409 a conflict
-(someone saved first; open review comments), 422 invalid input. Handlers that need more
+(someone saved first; open review comments), 422 invalid input, 503 the database is down,
+read-only or full (with `Retry-After`; nothing was saved). Handlers that need more
 (the current text after a conflict, the missing readiness checks) add keys to this shape.
 """
 
@@ -12,11 +13,13 @@ from typing import Any, NoReturn
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from config.database_errors import RETRY_AFTER, Trouble, database_trouble
 from postmortems.api.schemas import ErrorOut
 
 INVALID = "Some of the input is not valid; see `errors`."
@@ -38,6 +41,13 @@ def refuse(form) -> NoReturn:
 # Answers that every authenticated operation may give, for its `response=` declaration.
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut}
+
+
+DATABASE_TROUBLE = {
+    Trouble.UNAVAILABLE: "The database is not answering; try again shortly.",
+    Trouble.READ_ONLY: "The database is read-only; the change was not saved.",
+    Trouble.FULL: "The database is out of space; the change was not saved.",
+}
 
 
 def error_body(detail: str, errors: Mapping[str, list[str]] | None = None, **extra) -> dict:
@@ -109,7 +119,16 @@ def install(api: NinjaAPI) -> None:
         )
         return respond(request, 500, error_body("Something went wrong on our side."))
 
+    def on_database_error(request, exc: DatabaseError):
+        trouble = database_trouble(exc)
+        if trouble is None:
+            return on_bug(request, exc)
+        response = respond(request, 503, error_body(DATABASE_TROUBLE[trouble]))
+        response["Retry-After"] = str(RETRY_AFTER[trouble])
+        return response
+
     api.add_exception_handler(Exception, on_bug)
+    api.add_exception_handler(DatabaseError, on_database_error)
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http_error)

@@ -74,13 +74,18 @@ def enqueue_after_commit(email_ids: list[int]) -> None:
 
 
 def enqueue(email_ids: Iterable[int]) -> int:
-    """Hand rows to the workers. A broker outage is not an error: rows stay queued."""
+    """Hand rows to the workers. A broker outage is not an error: rows stay queued.
+
+    One attempt per publish, no retry: this runs after commit in web requests, which
+    must answer whether the broker is up, down or hung (its socket timeouts are in
+    settings), and the dispatcher enqueues every due row again within a minute.
+    """
     from postmortems.tasks import send_email  # tasks import services, not the reverse
 
     count = 0
     for email_id in email_ids:
         try:
-            send_email.delay(email_id)
+            send_email.apply_async((email_id,), retry=False)
         except BrokerError:
             logger.warning("Broker unavailable; outbox rows stay queued for the dispatcher.")
             break

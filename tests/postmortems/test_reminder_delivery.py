@@ -76,7 +76,7 @@ def test_with_the_broker_down_rows_stay_queued_and_the_dispatcher_sends_them(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(send_email, "delay", broker_down)
+    monkeypatch.setattr(send_email, "apply_async", broker_down)
     assert enqueue([due_email]) == 0  # no exception reaches the caller
     assert OutboundEmail.objects.get(pk=due_email).status == "queued"
 
@@ -92,7 +92,7 @@ def test_saving_an_incident_never_needs_the_broker(client, owner, incident, monk
     def broker_down(*args, **kwargs):
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(send_email, "delay", broker_down)
+    monkeypatch.setattr(send_email, "apply_async", broker_down)
     client.force_login(owner)
     form = client.get(reverse("pm-incident-edit", args=[incident.number])).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "services"}
