@@ -1,6 +1,7 @@
 """Real Chromium, driven by Playwright, against pytest-django's live server."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections
@@ -18,11 +19,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def app_server(transactional_db):
-    """The app served over HTTP in a thread, static files through WhiteNoise as in
-    production (hashed names from collectstatic), not through Django's finders."""
-    from django.db import connections
+@contextmanager
+def live_app_server(thread_class=None):
+    """Serve the app over HTTP in a thread; yields its base URL. An in-memory SQLite
+    database is one connection, shared with the server thread."""
     from django.test.testcases import LiveServerThread
 
     shared = {
@@ -30,7 +30,9 @@ def app_server(transactional_db):
         for conn in connections.all()
         if conn.vendor == "sqlite" and conn.is_in_memory_db()
     }
-    thread = LiveServerThread("localhost", lambda handler: handler, connections_override=shared)
+    thread = (thread_class or LiveServerThread)(
+        "localhost", lambda handler: handler, connections_override=shared
+    )
     thread.daemon = True
     for conn in shared.values():
         conn.inc_thread_sharing()
@@ -44,6 +46,14 @@ def app_server(transactional_db):
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def app_server(transactional_db):
+    """The app served over HTTP in a thread, static files through WhiteNoise as in
+    production (hashed names from collectstatic), not through Django's finders."""
+    with live_app_server() as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.test.testcases import LiveServerThread
 from bench.load import run_locust
 from bench.load_plan import seed, write_plan
 from postmortems.models import ActionItem, SectionRevision, TimelineEvent
+from tests.browser_support import live_app_server
 
 EVERY_STEP = {
     "sign in form",
@@ -53,26 +54,11 @@ def load_server(transactional_db, settings):
     server's threads has its own connection, as gunicorn's workers do."""
     settings.SESSION_COOKIE_SECURE = False  # plain HTTP: no Secure cookies
     settings.CSRF_COOKIE_SECURE = False
-    shared = {
-        conn.alias: conn
-        for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
-    }
-    server_thread = _OneRequestAtATime if shared else LiveServerThread
-    thread = server_thread("localhost", lambda handler: handler, connections_override=shared)
-    thread.daemon = True
-    for conn in shared.values():
-        conn.inc_thread_sharing()
-    thread.start()
-    thread.is_ready.wait()
-    try:
-        if thread.error:
-            raise thread.error
-        yield f"http://localhost:{thread.port}"
-    finally:
-        thread.terminate()
-        for conn in shared.values():
-            conn.dec_thread_sharing()
+    has_memory_db = any(
+        conn.vendor == "sqlite" and conn.is_in_memory_db() for conn in connections.all()
+    )
+    with live_app_server(_OneRequestAtATime if has_memory_db else None) as url:
+        yield url
 
 
 def test_two_people_take_every_step_of_the_load_test_without_an_error(load_server, tmp_path):
