@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Team, User
+from accounts.people_fields import PeopleField, PersonField, name_and_email
 from postmortems.models import (
     ActionItem,
     AlertIntegration,
@@ -71,6 +72,7 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
             "resolved_at": DATETIME_INPUT,
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"owner": PersonField}
         help_texts = {
             "started_at": "In your time zone. When the impact began, as best you know.",
             "resolved_at": "Resolving starts the 24-hour clock for the postmortem.",
@@ -79,8 +81,7 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.all()
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)
-        self.fields["owner"].label_from_instance = lambda u: f"{u.display_name} ({u.email})"
+        self.fields["owner"].person_label = name_and_email
         if not self.is_bound:
             self.initial.setdefault("revision", self.instance.revision)
             if self.instance.pk is None:
@@ -137,11 +138,8 @@ class BlamelessDismissForm(forms.Form):
 
 
 class PostmortemDetailsForm(forms.Form):
-    authors = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="The people writing this review.",
+    authors = PeopleField(
+        required=False, attrs={"size": 6}, help_text="The people writing this review."
     )
     tags = forms.CharField(
         required=False,
@@ -230,11 +228,11 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "wont_do_reason": forms.TextInput(),
         }
+        field_classes = {"owner": PersonField}
         formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)
         # Optional, like owner and due date: an item saved without one is flagged.
         self.fields["type"].choices = [("", "Not chosen yet"), *ActionItem.Type.choices]
         if not self.is_bound:

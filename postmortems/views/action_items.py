@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import User
+from accounts.people_fields import PersonField
 from postmortems.models import ActionItem
 from postmortems.permissions import get_action_item_for_user
 from postmortems.selectors import attach_assignees
@@ -64,8 +64,7 @@ class ExtendForm(RevisionForm):
 
 
 class ReassignForm(RevisionForm):
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True),
+    owner = PersonField(
         error_messages={
             "required": "Choose the new owner.",
             "invalid_choice": "Choose the new owner from the list.",
