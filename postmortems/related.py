@@ -6,14 +6,25 @@ the stored search vector makes it a cheap ts_rank), then to the newest.
 """
 
 import re
+from operator import attrgetter
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import (
+    Count,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from postmortems.models import Incident, Postmortem, Service, Tag
+from postmortems.models import Incident, Postmortem
 from postmortems.search import published_postmortems
 
 SERVICE_WEIGHT = 2
@@ -37,41 +48,36 @@ def _title_query(title: str) -> SearchQuery | None:
 def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -> list[Postmortem]:
     """Up to `limit` published reviews `user` may see that share a service or a tag.
 
-    Costs one query, plus two (the shared services and tags to show) when something
+    Costs one query, plus two (which services and tags each one shares) when something
     matches; none when this review has neither services nor tags. Uses this review's
     prefetched `incident.services` and `tags` when the caller loaded them.
     Each result carries `shared_services` and `shared_tags` (lists, by name).
     """
-    service_ids = [s.pk for s in postmortem.incident.services.all()]
-    tag_ids = [t.pk for t in postmortem.tags.all()]
-    if not service_ids and not tag_ids:
+    services = {s.pk: s for s in postmortem.incident.services.all()}
+    tags = {t.pk: t for t in postmortem.tags.all()}
+    if not services and not tags:
         return []
-    # An empty id list would make an always-empty subquery: skip it outright.
-    shared_services = (
-        _count(
-            Incident.services.through.objects.filter(
-                incident_id=OuterRef("incident_id"), service_id__in=service_ids
-            ),
-            "incident_id",
+    service_links = Incident.services.through.objects.filter(service_id__in=list(services))
+    tag_links = Postmortem.tags.through.objects.filter(tag_id__in=list(tags))
+    # The candidates first, by two hashed id lists, so the score (two counts) and the
+    # title rank are computed for the reviews that share something, not for every
+    # published one. An empty id list would be an always-empty subquery: left out.
+    shares = Q()
+    shared_services: Expression = Value(0)
+    shared_tags: Expression = Value(0)
+    if services:
+        shares |= Q(incident_id__in=service_links.values("incident_id"))
+        shared_services = _count(
+            service_links.filter(incident_id=OuterRef("incident_id")), "incident_id"
         )
-        if service_ids
-        else Value(0)
-    )
-    shared_tags = (
-        _count(
-            Postmortem.tags.through.objects.filter(
-                postmortem_id=OuterRef("pk"), tag_id__in=tag_ids
-            ),
-            "postmortem_id",
-        )
-        if tag_ids
-        else Value(0)
-    )
+    if tags:
+        shares |= Q(pk__in=tag_links.values("postmortem_id"))
+        shared_tags = _count(tag_links.filter(postmortem_id=OuterRef("pk")), "postmortem_id")
     candidates = (
         published_postmortems(user)
+        .filter(shares)
         .exclude(pk=postmortem.pk)
         .annotate(score=SERVICE_WEIGHT * shared_services + TAG_WEIGHT * shared_tags)
-        .filter(score__gt=0)
     )
     order = ["-score"]
     query = _title_query(postmortem.incident.title)
@@ -89,20 +95,24 @@ def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -
         candidates.select_related("incident")
         # Only what the list shows: the search columns hold the whole text.
         .only("status", "published_at", "incident__number", "incident__title")
-        .prefetch_related(
-            Prefetch(
-                "incident__services",
-                queryset=Service.objects.filter(pk__in=service_ids).order_by("name"),
-                to_attr="shared",
-            ),
-            Prefetch(
-                "tags",
-                queryset=Tag.objects.filter(pk__in=tag_ids).order_by("name"),
-                to_attr="shared_tags",
-            ),
-        )
         .order_by(*order, "-published_at", "-pk")[:limit]
     )
+    if not related:
+        return []
+    # What each one shares: this review's own services and tags, picked by id.
+    by_incident = {other.incident_id: other for other in related}
     for other in related:
-        other.shared_services = other.incident.shared
+        other.shared_services, other.shared_tags = [], []
+    for incident_id, service_id in service_links.filter(
+        incident_id__in=list(by_incident)
+    ).values_list("incident_id", "service_id"):
+        by_incident[incident_id].shared_services.append(services[service_id])
+    by_pk = {other.pk: other for other in related}
+    for postmortem_id, tag_id in tag_links.filter(postmortem_id__in=list(by_pk)).values_list(
+        "postmortem_id", "tag_id"
+    ):
+        by_pk[postmortem_id].shared_tags.append(tags[tag_id])
+    for other in related:
+        other.shared_services.sort(key=attrgetter("name"))
+        other.shared_tags.sort(key=attrgetter("name"))
     return related
