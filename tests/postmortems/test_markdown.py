@@ -68,3 +68,13 @@ def test_typed_html_is_shown_as_text():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == ""
+
+
+def test_each_text_renders_on_its_own_although_the_converter_is_reused():
+    first = render_markdown("The DB[^1] failed.\n\n[^1]: PostgreSQL\n\n*[DB]: Database")
+    assert 'title="Database"' in first
+    assert "PostgreSQL" in first
+    second = render_markdown("The DB was fine[^1].")
+    assert "<abbr" not in second
+    assert "PostgreSQL" not in second
+    assert "[^1]" in second  # no footnote of the first text is defined here
