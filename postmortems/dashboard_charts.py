@@ -35,11 +35,13 @@ def _share(value: float | None) -> float | None:
 def health_charts(months: list[Month], *, team: str) -> list[Chart]:
     labels = [m.start.strftime("%b %y") for m in months]
     team_param = {"team": team} if team and team != "all" else {}
+    # Reversed once: a page has some 150 bars.
+    incident_list, item_list = reverse("pm-incident-list"), reverse("pm-dashboard-items")
 
     def incidents(**extra):
         def href(i: int) -> str:
             query = {**team_param, "month": months[i].key, **extra}
-            return f"{reverse('pm-incident-list')}?{urlencode(query)}"
+            return f"{incident_list}?{urlencode(query)}"
 
         return href
 
@@ -48,7 +50,7 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
 
         def href(i: int) -> str:
             query = {"team": team, "state": state, month_param: months[i].key}
-            return f"{reverse('pm-dashboard-items')}?{urlencode(query)}"
+            return f"{item_list}?{urlencode(query)}"
 
         return href
 
