@@ -227,6 +227,9 @@ def test_the_due_incidents_query_is_served_by_its_partial_index(postgres, team, 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE postmortems_incident")
         plan = incidents_due_a_reminder(now=NOW).explain()
-    # Either partial index leaves out incidents whose reviews are under way; at scale
-    # (bench/reminders.py, 1,000,000 incidents) the planner uses pm_incident_review_clock.
-    assert "pm_incident_review_clock" in plan or "pm_incident_missing_review" in plan, plan
+    # Each of these partial indexes leaves out incidents whose reviews are under way;
+    # which one the planner takes depends on the statistics (at scale, bench/reminders.py
+    # with 1,000,000 incidents, it is pm_incident_review_clock).
+    partial = ("pm_incident_review_clock", "pm_incident_missing_review", "pm_incident_missing_all")
+    assert any(name in plan for name in partial), plan
+    assert "Seq Scan on postmortems_incident" not in plan, plan
