@@ -37,10 +37,13 @@ run: $(STAMP) .env
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -e /dev/null -f config/Procfile.dev -d . start
 
 # Tests run with production-like settings (DEBUG off, hashed static files through
-# WhiteNoise), so the static manifest is built first.
+# WhiteNoise), so the static manifest is built first. They run in one process per
+# core (pytest-xdist), each with its own test database and Redis database.
+# PYTEST_WORKERS=0 runs them all in this process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) .env
 	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP) .env
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ service into a failure instead of a skip.
 
 import datetime as dt
 import email as email_lib
+import os
 import shutil
 import subprocess
 import threading
@@ -30,11 +31,13 @@ SWEEP_DONE = r"sweep_reminders\[.*\] succeeded"
 
 @pytest.fixture
 def redis_url(postgres) -> str:
-    """A private Redis database on the configured server, emptied first."""
+    """A private Redis database on the configured server, emptied first: 14 for this
+    test process, 13, 12... for the others that pytest-xdist runs beside it."""
     url = settings.CELERY_BROKER_URL
     if not url.startswith("redis://"):
         _missing("Redis (CELERY_BROKER_URL=redis://...)", "REQUIRE_REDIS")
-    private = url.rsplit("/", 1)[0] + "/14"
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    private = url.rsplit("/", 1)[0] + f"/{14 - worker}"
     redis.Redis.from_url(private).flushdb()
     return private
 
