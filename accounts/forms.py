@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import User
+from accounts.widgets import FlatSelect
 
 
 class ProfileForm(forms.ModelForm):
@@ -8,3 +9,4 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["display_name", "time_zone", "digest_hour", "receive_digests"]
         help_texts = {"time_zone": "Every time in the app is shown in this zone."}
+        widgets = {"time_zone": FlatSelect}  # some 600 zones
