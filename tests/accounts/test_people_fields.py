@@ -1,10 +1,8 @@
 """The people pickers render Django's own `<select>` markup, one statement per field."""
 
-import pytest
 from django import forms
 
 from accounts.people_fields import PeopleField, PersonField, name_and_email
-from accounts.widgets import FlatSelect
 from tests.factories import UserFactory
 
 
@@ -79,22 +77,3 @@ def test_one_statement_per_field_however_many_people(db, django_assert_num_queri
     with django_assert_num_queries(3):
         html = "".join(str(form[name]) for name in ("owner", "lead", "authors"))
     assert html.count("<option") == 31 + 31 + 30
-
-
-class ZoneForm(forms.Form):
-    zone = forms.ChoiceField(choices=[("UTC", "UTC"), ("A&B", "<A & B>"), ("x", "'x'")])
-    zones = forms.MultipleChoiceField(choices=[("UTC", "UTC"), ("A&B", "<A & B>")])
-
-
-def _without_layout(html: str) -> str:
-    return "".join(line.strip() for line in html.splitlines())
-
-
-@pytest.mark.parametrize("name", ["zone", "zones"])
-@pytest.mark.parametrize("data", [None, {"zone": "A&B", "zones": ["A&B", "UTC"]}])
-def test_flat_select_gives_the_markup_of_djangos_own_select(name, data):
-    stock = ZoneForm(data=data)
-    flat = ZoneForm(data=data)
-    flat.fields["zone"].widget = FlatSelect(choices=flat.fields["zone"].choices)
-    flat.fields["zones"].widget = FlatSelect(choices=flat.fields["zones"].choices, multiple=True)
-    assert str(flat[name]) == _without_layout(str(stock[name]))
