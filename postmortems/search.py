@@ -42,10 +42,12 @@ PAGE_SIZE = 20
 # (a common word in a large archive) costs seconds; past the window the page says
 # "1,000+" and asks for more words or filters (bench/README.md has the numbers).
 RESULT_WINDOW = 1000
-# Result rows carry what the list shows, not the whole document.
-UNSHOWN_FIELDS = (
-    "impact", "contributing_factors", "went_well", "went_wrong", "got_lucky", "lessons",
-    "search_text",
+# Result rows carry what a hit shows (templates/postmortems/archive.html and the API's
+# postmortems/api/archive.py), not the whole review and incident: fewer columns to
+# send, parse and turn into objects.
+HIT_FIELDS = (
+    "incident_id", "summary", "published_at", "updated_at", "incident__number",
+    "incident__title", "incident__severity", "incident__team__name", "incident__team__slug",
 )  # fmt: skip
 
 
@@ -283,15 +285,17 @@ def highlight(raw: str | None) -> SafeString:
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-# Every facet in one statement over the window's entries.
-_FACETS = """
-    WITH m AS MATERIALIZED ({matches})
-    SELECT 'severity', severity, COUNT(*) FROM m GROUP BY severity
-    UNION ALL SELECT 'team', CAST(team_id AS TEXT), COUNT(*) FROM m GROUP BY team_id
-    UNION ALL SELECT 'service', CAST(x.service_id AS TEXT), COUNT(*)
+# The window and every facet of it, in one statement: the window's ids come back as
+# rows of kind 'id', so they are not sent back to the database for the facets.
+_WINDOW_AND_FACETS = """
+    WITH m AS MATERIALIZED ({window})
+    SELECT 'id', id, NULL, 0 FROM m
+    UNION ALL SELECT 'severity', NULL, severity, COUNT(*) FROM m GROUP BY severity
+    UNION ALL SELECT 'team', team_id, NULL, COUNT(*) FROM m GROUP BY team_id
+    UNION ALL SELECT 'service', x.service_id, NULL, COUNT(*)
         FROM m JOIN postmortems_incident_services x ON x.incident_id = m.incident_id
         GROUP BY x.service_id
-    UNION ALL SELECT 'tag', CAST(y.tag_id AS TEXT), COUNT(*)
+    UNION ALL SELECT 'tag', y.tag_id, NULL, COUNT(*)
         FROM m JOIN postmortems_postmortem_tags y ON y.postmortem_id = m.id
         GROUP BY y.tag_id
 """
@@ -321,14 +325,6 @@ class InIds(Func):
         column, params = compiler.compile(self.source_expressions[0])
         sql, ids = in_ids_sql(column, self.ids)
         return sql, [*params, *ids]
-
-
-def _window(matches: QuerySet[SearchEntry]) -> list[int]:
-    """Ids of the newest RESULT_WINDOW matches, walked on pm_search_published newest first.
-    Computed once: the count, the facets and the page all read this list."""
-    return list(
-        matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:RESULT_WINDOW]
-    )
 
 
 _CATALOG = """
@@ -368,25 +364,33 @@ class Catalog:
         return cls(services=lists[0], tags=lists[1], teams=lists[2])
 
 
-def _facets(window: list[int], catalog: Catalog) -> Facets:
-    """Every facet of the window, in one statement."""
-    columns = SearchEntry.objects.filter(InIds("pk", window)).values(
+def _window_and_facets(
+    matches: QuerySet[SearchEntry], catalog: Catalog
+) -> tuple[list[int], Facets]:
+    """Ids of the newest RESULT_WINDOW matches (walked on pm_search_published newest
+    first) and the facet counts of those matches, in one statement. The window is
+    computed once: the count, the facets and the page all read it."""
+    window_rows = matches.order_by("-published_at", "-pk").values(
         "postmortem_id", "incident_id", "severity", "team_id"
-    )
-    sql, params = columns.query.sql_with_params()
+    )[:RESULT_WINDOW]
+    sql, params = window_rows.query.sql_with_params()
     sql = f"SELECT postmortem_id AS id, incident_id, severity, team_id FROM ({sql}) AS w"
+    window: list[int] = []
     counts: dict[str, dict[int | str, int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_FACETS.format(matches=sql), params)
-        for kind, key, n in cursor.fetchall():
-            counts.setdefault(kind, {})[key if kind == "severity" else int(key)] = n
+        cursor.execute(_WINDOW_AND_FACETS.format(window=sql), params)
+        for kind, key, severity, n in cursor.fetchall():
+            if kind == "id":
+                window.append(key)
+            else:
+                counts.setdefault(kind, {})[severity if kind == "severity" else key] = n
 
     def counted(objects, kind):
         found = counts.get(kind, {})
         return [(obj, found[obj.pk]) for obj in objects if obj.pk in found]
 
     by_severity = counts.get("severity", {})
-    return Facets(
+    facets = Facets(
         services=counted(catalog.services, "service"),
         tags=counted(catalog.tags, "tag"),
         severities=[
@@ -394,6 +398,7 @@ def _facets(window: list[int], catalog: Catalog) -> Facets:
         ],
         teams=counted(catalog.teams, "team"),
     )
+    return window, facets
 
 
 def search_postmortems(
@@ -404,10 +409,9 @@ def search_postmortems(
     q = params.q.strip()
     if q:
         matches = _matching(matches, q)
-    window = _window(matches)
-    facets = _facets(window, catalog) if window else Facets()
+    window, facets = _window_and_facets(matches, catalog)
     paginator = Paginator(
-        _ranked_page(window, q).select_related("incident__team").defer(*UNSHOWN_FIELDS),
+        _ranked_page(window, q).select_related("incident__team").only(*HIT_FIELDS),
         PAGE_SIZE,
     )
     total = len(window)

@@ -6,7 +6,7 @@ only keep the harness runnable on SQLite and PostgreSQL.
 
 from accounts.models import Membership, Team, User
 from bench.generate import generate
-from bench.search import QUERIES, find_search_statements, measure, percentile
+from bench.search import QUERIES, find_search_statements, measure, percentile, window_hits
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
 from postmortems.search import SearchParams, search_postmortems
 
@@ -79,10 +79,9 @@ def test_statement_finder_picks_the_window_links_facets_and_results():
         'SELECT "django_session"."session_key" FROM "django_session" LIMIT 21',
         'SELECT COUNT(*) FROM (SELECT "postmortems_postmortem_tags"."id" AS "col1" FROM '
         '"postmortems_postmortem_tags" LIMIT 2000) subquery',
-        'SELECT "postmortems_searchentry"."postmortem_id" FROM "postmortems_searchentry" WHERE '
-        'EXISTS(SELECT 1 FROM "x" LIMIT 1 OFFSET 0) ORDER BY 1 DESC LIMIT 1000',
         "WITH m AS MATERIALIZED (SELECT postmortem_id AS id FROM (SELECT 1) AS w) "
-        "SELECT 'severity', severity, COUNT(*) FROM m GROUP BY severity",
+        "SELECT 'id', id, NULL, 0 FROM m UNION ALL SELECT 'severity', NULL, severity, COUNT(*) "
+        "FROM m GROUP BY severity",
         'SELECT "postmortems_postmortem"."id", "postmortems_postmortem"."summary" FROM '
         '"postmortems_postmortem" WHERE EXISTS(SELECT 1 FROM "x" LIMIT 1) ORDER BY 1 LIMIT 20',
         'SELECT "postmortems_postmortem_tags"."tag_id", COUNT(*) FROM "postmortems_postmortem_tags"'
@@ -90,7 +89,8 @@ def test_statement_finder_picks_the_window_links_facets_and_results():
         'SELECT "postmortems_tag"."id", "postmortems_tag"."name" FROM "postmortems_tag"',
     ]
 
-    assert find_search_statements(statements) == (statements[2], statements[1:5])
+    assert find_search_statements(statements) == (statements[2], statements[1:4])
+    assert window_hits([("id", 7, None, 0), ("severity", None, "SEV2", 1), ("id", 9, None, 0)]) == 2
     assert percentile([0.3, 0.1, 0.2], 0.5) == 0.2
     assert percentile([float(n) for n in range(1, 31)], 0.95) == 29.0
 
