@@ -385,7 +385,7 @@ def test_a_failed_reassign_keeps_the_chosen_person_selected(
 def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
     from django.urls import set_script_prefix
 
-    from postmortems.templatetags.action_item_tags import ROW_LINKS, row_links
+    from postmortems.item_rows import ROW_LINKS, row_links
 
     item = ActionItemFactory(postmortem=postmortem)
     number = postmortem.incident.number
