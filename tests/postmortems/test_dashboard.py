@@ -382,26 +382,6 @@ def test_a_failed_reassign_keeps_the_chosen_person_selected(
     assert f'<option value="{owner.pk}">Olivia Owner</option>' in body
 
 
-def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
-    from django.urls import set_script_prefix
-
-    from postmortems.item_rows import ROW_LINKS, row_links
-
-    item = ActionItemFactory(postmortem=postmortem)
-    number = postmortem.incident.number
-    expected = {
-        key: reverse(name, args=[number] if key in ("detail", "incident") else [number, item.code])
-        for key, name in ROW_LINKS.items()
-    }
-    assert row_links(item) == expected
-    assert expected["done"] == f"/incidents/INC-{number}/postmortem/actions/{item.code}/done/"
-    set_script_prefix("/reviews/")  # served under a path: the placeholders follow it
-    try:
-        assert row_links(item)["done"] == "/reviews" + expected["done"]
-    finally:
-        set_script_prefix("/")
-
-
 def test_the_load_per_owner_counts_overdue_items_most_first_with_names(
     client, frozen, lead, owner, teammate, team, other_team
 ):

@@ -1,0 +1,78 @@
+"""An action item's table row (postmortems/item_rows.py): links, escaping, variants."""
+
+import datetime as dt
+
+from django.http import QueryDict
+from django.urls import reverse
+
+from postmortems.item_rows import RowState, item_row
+from postmortems.models import ActionItem
+from tests.factories import ActionItemFactory, UserFactory
+
+TODAY = dt.date(2026, 11, 30)
+
+
+def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
+    from django.urls import set_script_prefix
+
+    from postmortems.item_rows import ROW_LINKS, row_links
+
+    item = ActionItemFactory(postmortem=postmortem)
+    number = postmortem.incident.number
+    expected = {
+        key: reverse(name, args=[number] if key in ("detail", "incident") else [number, item.code])
+        for key, name in ROW_LINKS.items()
+    }
+    assert row_links(item) == expected
+    assert expected["done"] == f"/incidents/INC-{number}/postmortem/actions/{item.code}/done/"
+    set_script_prefix("/reviews/")  # served under a path: the placeholders follow it
+    try:
+        assert row_links(item)["done"] == "/reviews" + expected["done"]
+    finally:
+        set_script_prefix("/")
+
+
+def test_what_people_typed_is_escaped_everywhere_in_the_row(postmortem):
+    owner = UserFactory(display_name='<img src=x onerror="alert(1)">')
+    item = ActionItemFactory(
+        postmortem=postmortem, owner=owner, title="<script>alert('t')</script>",
+        due_date=TODAY - dt.timedelta(days=3),
+    )  # fmt: skip
+    item.assignees = [(owner.pk, owner.display_name)]
+    item.assignee_options = "<option>kept as given: rendered by attach_assignees</option>"
+    state = RowState(
+        today=TODAY,
+        next_url='/dashboard/?team=a&x="><b>',
+        csrf_token='t"k',
+        expanded=True,
+        error="<i>error</i>",
+        message="<u>message</u>",
+        typed=QueryDict("due_date=<d>&reason=%22><s>"),
+    )
+    html = item_row(item, state)
+    for raw in ("<script>", "<img", "<i>", "<u>", "<d>", "<s>", "<b>", 't"k'):
+        assert raw not in html
+    # the link, history, mark done, nudge, and the labels and buttons of both forms
+    assert html.count("&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt;") == 8
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html  # the owner, and the nudge
+    assert 'value="&quot;&gt;&lt;s&gt;"' in html  # the reason the user typed, kept
+    assert 'name="next" value="/dashboard/?team=a&amp;x=&quot;&gt;&lt;b&gt;"' in html
+    assert 'class="dashboard-item row--overdue"' in html
+    assert "3 days overdue" in html
+
+
+def test_a_plain_row_links_to_its_change_forms_and_a_finished_one_shows_its_status(postmortem):
+    item = ActionItemFactory(postmortem=postmortem, owner=None, due_date=None)
+    html = item_row(item, RowState(today=TODAY, next_url="/my-work/?a=1&b=2"))
+    change = reverse("pm-action-change", args=[postmortem.incident.number, item.code])
+    assert f'href="{change}?next=/my-work/%3Fa%3D1%26b%3D2"' in html
+    assert '<span class="muted">Nobody yet</span>' in html
+    assert '<span class="muted">No date</span>' in html
+    assert "Nudge" not in html  # nobody to nudge
+    assert 'name="csrfmiddlewaretoken"' not in html  # no token given, none rendered
+    assert "due_date" not in html  # the extend form is one click away
+
+    item.status = ActionItem.Status.DONE
+    finished = item_row(item, RowState(today=TODAY, next_url="/"))
+    assert '<span class="status status--item-done">Done</span>' in finished
+    assert "<form" not in finished
