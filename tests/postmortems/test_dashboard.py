@@ -225,6 +225,29 @@ def test_csv_export_lists_the_items_shown_with_the_same_filters(client, frozen, 
     assert row["link"].startswith("http://testserver/incidents/INC-")
 
 
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_item_list_csv_and_my_work_cost_the_same_queries_however_many_rows(
+    client, frozen, lead, owner, team, size, django_assert_num_queries
+):
+    for n in range(size):
+        _item(team, days=-n - 1, owner=owner)
+        _item(team, days=None, owner=None)
+    client.force_login(lead)
+    # session, user, scope (memberships), the page's count, its rows
+    with django_assert_num_queries(5):
+        page = client.get(reverse("pm-dashboard-items"), {"state": "all"})
+    assert page.content.decode().count('<tr id="item-') == 2 * size
+    with django_assert_num_queries(4):  # session, user, scope, the rows
+        rows = _csv(client.get(reverse("pm-dashboard-csv"), {"state": "all"}))
+    assert {row["owner email"] for row in rows} == {owner.email, ""}
+    assert {row["team"] for row in rows} == {"Platform"}
+    client.force_login(owner)
+    # session, user, my items, my drafts, my incidents missing a review
+    with django_assert_num_queries(5):
+        body = client.get(reverse("pm-my-work")).content.decode()
+    assert body.count("days overdue") + body.count("day overdue") == size
+
+
 def test_restricted_items_reach_only_people_who_may_see_them(
     client, frozen, owner, outsider, admin_user, team, other_team
 ):
