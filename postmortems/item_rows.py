@@ -6,6 +6,10 @@ up to 75 of them, and as a template each cost ~0.3 ms of variable lookups and no
 a third of the page. Like the Django admin's change list rows, each cell is one
 format_html() call here (bench/README.md, team lead dashboard, has the numbers).
 
+Presentation, as template tags are: `{% item_row %}` (templatetags/action_item_tags.py)
+is its only way into a page. It is a module of its own because the row's markup is
+longer than the rest of that tag library.
+
 Columns: Action item, Incident, Owner, Due, Priority, Actions. Each action posts with
 htmx and gets the row back; without JavaScript it redirects to `next`.
 """
