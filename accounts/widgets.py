@@ -6,9 +6,11 @@ and time zones, that is most of a page's time: 500 options cost about 40 ms.
 `FlatSelect` renders the same markup in a few milliseconds.
 """
 
+from collections.abc import Collection, Iterable
+
 from django import forms
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 
 def _attributes(attrs: dict) -> str:
@@ -21,6 +23,20 @@ def _attributes(attrs: dict) -> str:
             for name, value in attrs.items()
             if value is not False and value is not None
         ),
+    )
+
+
+def options_html(choices: Iterable[tuple[object, str]], chosen: Collection[str] = ()) -> SafeString:
+    """`<option>`s for (value, label) pairs, those whose value is in `chosen` selected.
+
+    Plain string building with escape() per value: a format_html() per option would
+    cost three times as much (5 ms for 500 people)."""
+    return mark_safe(  # every value and label is escaped here
+        "".join(
+            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for key, label in choices
+        )
     )
 
 
@@ -42,16 +58,7 @@ class FlatSelect(forms.Select):
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
-        chosen = set(self.format_value(value))
-        # Plain string building with escape() per value: a format_html() per option
-        # would cost three times as much (5 ms for 500 people).
-        options = mark_safe(  # every value is escaped here
-            "".join(
-                f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
-                f"{escape(label)}</option>"
-                for key, label in self.choices
-            )
-        )
+        options = options_html(self.choices, set(self.format_value(value)))
         return format_html(
             '<select name="{}"{}>{}</select>', name, _attributes(final_attrs), options
         )

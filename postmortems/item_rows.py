@@ -144,7 +144,7 @@ def _quick_actions(item: ActionItem, links: dict, hidden: SafeString) -> SafeStr
 
 def _change_forms(item: ActionItem, links: dict, hidden: SafeString, state: RowState) -> str:
     """Extend (a new date and a reason) and reassign, open in the row."""
-    typed = state.typed or {}
+    typed = state.typed
     extend = format_html(
         '<form method="post" class="dashboard-item__form" action="{}" hx-post="{}" '
         'hx-target="closest tr" hx-swap="outerHTML">{}'

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.models import Membership, Team, User
+from accounts.people_fields import name_only
+from accounts.widgets import options_html
 from postmortems.models import (
     ActionItem,
     AlertDelivery,
@@ -177,16 +178,13 @@ def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) 
         .values_list("team_id", "user_id", "user__display_name", "user__email")
     )
     for team_id, user_id, name, email in members:
-        by_team[team_id].append((user_id, name or email))
-    options = {
-        team_id: format_html_join("", '<option value="{}">{}</option>', people)
-        for team_id, people in by_team.items()
-    }
+        by_team[team_id].append((user_id, name_only(name, email)))
+    options = {team_id: options_html(people) for team_id, people in by_team.items()}
     for item in items:
         team_id = item.postmortem.incident.team_id
         item.assignees = by_team.get(team_id, [])
         selected = chosen if chosen is not None else str(item.owner_id)
-        # Safe: escaped by format_html_join; the replacement only matches a whole
+        # Safe: escaped by options_html; the replacement only matches a whole
         # existing option, so `chosen` (user input) never reaches the HTML itself.
         item.assignee_options = mark_safe(
             options.get(team_id, "").replace(
