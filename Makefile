@@ -38,12 +38,13 @@ run: $(STAMP) .env
 
 # Tests run with production-like settings (DEBUG off, hashed static files through
 # WhiteNoise), so the static manifest is built first. They run in one process per
-# core (pytest-xdist), each with its own test database and Redis database.
-# PYTEST_WORKERS=0 runs them all in this process.
+# core (pytest-xdist), each with its own test database and Redis database; at most 8,
+# so the Redis databases stay within the 16 a server has (14 down to 7; see
+# tests/integration/test_celery_delivery.py). PYTEST_WORKERS=0 runs them all in this process.
 PYTEST_WORKERS ?= auto
 test: $(STAMP) .env
 	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 lint: $(STAMP) .env
 	$(BIN)/ruff check .

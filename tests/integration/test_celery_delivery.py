@@ -32,7 +32,8 @@ SWEEP_DONE = r"sweep_reminders\[.*\] succeeded"
 @pytest.fixture
 def redis_url(postgres) -> str:
     """A private Redis database on the configured server, emptied first: 14 for this
-    test process, 13, 12... for the others that pytest-xdist runs beside it."""
+    test process, 13, 12... for the others that pytest-xdist runs beside it (at most 8:
+    `make test` passes --maxprocesses 8, so they stay clear of the broker's own 0)."""
     url = settings.CELERY_BROKER_URL
     if not url.startswith("redis://"):
         _missing("Redis (CELERY_BROKER_URL=redis://...)", "REQUIRE_REDIS")
