@@ -14,6 +14,10 @@ numbers (COUNT, AVG, window functions: the counts, review health, load per owner
 "all SQL" is every statement. Ratio = page p50 / aggregate SQL p50. Queries per page
 must not grow with the data. Goal: p95 under 150 ms, within 2x of the bare SQL.
 
+The CSV export of every item of every team (GET /dashboard/items.csv?team=all&state=all
+as the admin, --csv-runs times) is timed too, from the request to its last byte: an
+export that outlasts a gunicorn worker's timeout (30 s) would be cut off.
+
 The months of review health whose numbers have settled are stored once (HealthRollup)
 and read back; "first view" is the page while they are not stored yet (the first view
 of a scope and time zone, before beat's hourly refresh has seen it), measured by
@@ -57,18 +61,26 @@ def is_aggregate(sql: str) -> bool:
     return any(word in head for word in ("COUNT(", "AVG(", "ROW_NUMBER()"))
 
 
-def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
+def _client(user):
+    """A django.test.Client signed in as `user`."""
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
+
+    if "testserver" not in settings.ALLOWED_HOSTS:  # the host Client talks to
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import Membership, User
     from postmortems.models import ActionItem, HealthRollup
 
-    # django.test.Client talks to "testserver".
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     lead = (
         Membership.objects.filter(role=Membership.Role.LEAD, user__is_superuser=False)
         .select_related("user", "team")
@@ -84,8 +96,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     ]  # fmt: skip
     rows = []
     for label, user, page_url, items in pages:
-        client = Client()
-        client.force_login(user)
+        client = _client(user)
 
         def get(client=client, page_url=page_url):
             response = client.get(page_url, secure=True)
@@ -123,6 +134,38 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     return rows
 
 
+@dataclass
+class Export:
+    rows: int
+    megabytes: float
+    seconds: float  # median of the runs, request to last byte
+
+    def __str__(self) -> str:
+        return (
+            f"CSV export, all teams, every item: {self.rows:,} rows, {self.megabytes:.0f} MB "
+            f"in {self.seconds:.1f} s ({self.rows / self.seconds:,.0f} rows/s)"
+        )
+
+
+def measure_export(*, runs: int) -> Export:
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    client = _client(User.objects.filter(is_superuser=True).order_by("pk").first())
+    url = f"{reverse('pm-dashboard-csv')}?team=all&state=all"
+    timings, rows, size = [], 0, 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, secure=True)
+        rows, size = -1, 0  # the header is not a row
+        for chunk in response.streaming_content:
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+        timings.append(time.perf_counter() - started)
+    return Export(rows=rows, megabytes=size / 1e6, seconds=statistics.median(timings))
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -153,6 +196,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--items", default="4-6", help="action items per review, LOW-HIGH")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--csv-runs", type=int, default=1, help="0 leaves the export out")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-generate", action="store_true", help="measure the loaded data")
     parser.add_argument("--markdown", action="store_true")
@@ -178,6 +222,8 @@ def main() -> None:
     )
     rows = measure(runs=args.runs)
     print(table(rows))
+    if args.csv_runs:
+        print(measure_export(runs=args.csv_runs))
     if args.markdown:
         print()
         print(table(rows, markdown=True))

@@ -55,6 +55,11 @@ def _link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
     return patterns
 
 
+def link_pattern(key: str) -> str:
+    """The path of ROW_LINKS[key] with `{number}` (and `{code}`) left to fill in."""
+    return _link_patterns(get_script_prefix(), get_urlconf())[key]
+
+
 def row_links(item: ActionItem) -> dict[str, str]:
     """The paths of `item`'s pages (ROW_LINKS); needs `item.postmortem.incident`."""
     number, code = str(item.postmortem.incident.number), str(item.code)

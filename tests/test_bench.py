@@ -113,3 +113,7 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
         assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
         assert row.queries > 0
     assert "admin, all teams" in dashboard.table(rows, markdown=True)
+    export = dashboard.measure_export(runs=1)
+    assert export.rows == ActionItem.objects.count()
+    assert export.seconds > 0
+    assert f"{export.rows:,} rows" in str(export)

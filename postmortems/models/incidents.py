@@ -9,6 +9,11 @@ from django.utils import timezone
 from postmortems.models.fields import created_by_field
 
 
+def incident_reference(number: int) -> str:
+    """How people name an incident: INC-42 (and URLs, postmortems/urls.py)."""
+    return f"INC-{number}"
+
+
 class Severity(models.TextChoices):
     SEV1 = "SEV1", "SEV1 · Critical"
     SEV2 = "SEV2", "SEV2 · Major"
@@ -187,7 +192,7 @@ class Incident(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"INC-{self.number}"
+        return incident_reference(self.number)
 
     @property
     def review_clock_started_at(self) -> datetime:

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 
 from postmortems.diffs import diff_lines
 from postmortems.markdown import render_markdown
-from postmortems.models.incidents import SEVERITY_MEANINGS
+from postmortems.models.incidents import SEVERITY_MEANINGS, incident_reference
 
 register = template.Library()
 
@@ -42,7 +42,7 @@ def severity_meaning(severity: str) -> str:
 
 @register.filter
 def incident_ref(number: int) -> str:
-    return f"INC-{number}"
+    return incident_reference(number)
 
 
 @register.filter

@@ -1,19 +1,18 @@
 """The team lead dashboard, its action item list and CSV export, and "My work"."""
 
-import csv
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from postmortems import dashboard
+from postmortems.csv_export import csv_chunks
 from postmortems.dashboard import ItemFilters
 from postmortems.dashboard_charts import health_charts
 from postmortems.months import parse_month
@@ -115,57 +114,6 @@ def dashboard_items_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return TemplateResponse(request, "postmortems/dashboard_items.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-CSV_HEADER = [
-    "item", "title", "status", "priority", "type", "owner", "owner email", "due date",
-    "days overdue", "incident", "incident title", "team", "severity", "created", "completed",
-    "link",
-]  # fmt: skip
-
-
-def _cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_rows(items, today: date, base: str):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
-    for item in items.iterator(chunk_size=2000):
-        incident = item.postmortem.incident
-        url = base + reverse("pm-postmortem-detail", args=[incident.number])
-        yield writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    item.code,
-                    item.title,
-                    item.get_status_display(),
-                    item.get_priority_display(),
-                    item.get_type_display(),
-                    item.owner.display_name if item.owner else "",
-                    item.owner.email if item.owner else "",
-                    item.due_date,
-                    item.days_overdue_on(today) or "",
-                    incident.reference,
-                    incident.title,
-                    incident.team.name,
-                    incident.severity,
-                    timezone.localtime(item.created_at).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M")
-                    if item.completed_at
-                    else "",
-                    f"{url}#item-{item.code}",
-                )
-            ]
-        )
-
-
 @require_GET
 def dashboard_items_csv_view(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     """The action item list as CSV: the same filters and the same visibility rule."""
@@ -173,7 +121,12 @@ def dashboard_items_csv_view(request: AuthenticatedHttpRequest) -> StreamingHttp
     today = timezone.localdate()
     name = f"action-items-{scope.key or 'none'}-{filters.state}-{today.isoformat()}.csv"
     response = StreamingHttpResponse(
-        _csv_rows(items, today, request.build_absolute_uri("/").rstrip("/")),
+        csv_chunks(
+            items,
+            today=today,
+            tz=timezone.get_current_timezone(),
+            base=request.build_absolute_uri("/").rstrip("/"),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
