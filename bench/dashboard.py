@@ -38,21 +38,23 @@ WARMUP = 3
 @dataclass
 class Row:
     label: str
-    items: int  # action items on the teams shown
+    items: int  # action items on the teams shown (My work: the person's open items)
     page_p50: float
     page_p95: float
     aggregate_sql_p50: float
     all_sql_p50: float
     queries: int
-    first_view_p50: float  # before the settled months are stored (HealthRollup emptied)
+    # Before the settled months are stored (HealthRollup emptied); None: no health.
+    first_view_p50: float | None
 
     @property
-    def ratio(self) -> float:
-        return self.page_p50 / self.aggregate_sql_p50 if self.aggregate_sql_p50 else float("inf")
+    def ratio(self) -> float | None:
+        """None for a page without aggregates (My work)."""
+        return self.page_p50 / self.aggregate_sql_p50 if self.aggregate_sql_p50 else None
 
     @property
     def meets_goal(self) -> bool:
-        return self.page_p95 < GOAL_P95 and self.ratio <= GOAL_RATIO
+        return self.page_p95 < GOAL_P95 and (self.ratio is None or self.ratio <= GOAL_RATIO)
 
 
 def is_aggregate(sql: str) -> bool:
@@ -89,13 +91,17 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     )
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     url = reverse("pm-dashboard")
+    # (label, viewer, URL, items, shows review health)
     pages = [
         ("team lead, own team", lead.user, f"{url}?team={lead.team.slug}",
-         ActionItem.objects.filter(postmortem__incident__team=lead.team).count()),
-        ("admin, all teams", admin, f"{url}?team=all", ActionItem.objects.count()),
+         ActionItem.objects.filter(postmortem__incident__team=lead.team).count(), True),
+        ("admin, all teams", admin, f"{url}?team=all", ActionItem.objects.count(), True),
+        ("My work, the same lead", lead.user, reverse("pm-my-work"),
+         ActionItem.objects.filter(owner=lead.user, status__in=ActionItem.UNFINISHED).count(),
+         False),
     ]  # fmt: skip
     rows = []
-    for label, user, page_url, items in pages:
+    for label, user, page_url, items, health in pages:
         client = _client(user)
 
         def get(client=client, page_url=page_url):
@@ -109,7 +115,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
             get()
             return time.perf_counter() - started
 
-        cold = [first_view() for _ in range(max(3, runs // 4))]
+        cold = [first_view() for _ in range(max(3, runs // 4))] if health else []
         for _ in range(warmup):
             get()
         with CaptureQueriesContext(connection) as captured:
@@ -117,7 +123,11 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
         statements = [query["sql"] for query in captured.captured_queries]
         aggregates = [sql for sql in statements if is_aggregate(sql)]
         page = _timings(runs, warmup=0, action=get)
-        bare = _timings(runs, warmup=warmup, action=lambda sql=aggregates: _run_sql(sql))
+        bare = (
+            _timings(runs, warmup=warmup, action=lambda sql=aggregates: _run_sql(sql))
+            if aggregates
+            else [0.0]
+        )
         every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
         rows.append(
             Row(
@@ -128,7 +138,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
                 aggregate_sql_p50=statistics.median(bare),
                 all_sql_p50=statistics.median(every),
                 queries=len(statements),
-                first_view_p50=statistics.median(cold),
+                first_view_p50=statistics.median(cold) if cold else None,
             )
         )
     return rows
@@ -175,8 +185,10 @@ def table(rows: list[Row], *, markdown: bool = False) -> str:
               "queries", "goal", "first view p50"]  # fmt: skip
     lines = [
         [row.label, f"{row.items:,}", _ms(row.page_p50), _ms(row.page_p95),
-         _ms(row.aggregate_sql_p50), f"{row.ratio:.1f}x", _ms(row.all_sql_p50),
-         str(row.queries), "yes" if row.meets_goal else "no", _ms(row.first_view_p50)]
+         _ms(row.aggregate_sql_p50) if row.ratio else "-",
+         f"{row.ratio:.1f}x" if row.ratio else "-", _ms(row.all_sql_p50), str(row.queries),
+         "yes" if row.meets_goal else "no",
+         _ms(row.first_view_p50) if row.first_view_p50 is not None else "-"]
         for row in rows
     ]  # fmt: skip
     if markdown:

@@ -230,9 +230,15 @@ def my_open_items(user: User) -> QuerySet[ActionItem]:
 
 
 def my_drafts(user: User) -> QuerySet[Postmortem]:
-    """Unpublished reviews `user` writes or whose incident they own, oldest first."""
+    """Unpublished reviews `user` writes or whose incident they own, oldest first.
+
+    The two ways in are a UNION of ids, each read from its own index: an OR across the
+    author join made PostgreSQL join every unpublished review to its incident and
+    authors first (45-65 ms a page at the benchmark's size, for anyone)."""
+    authored = Postmortem.authors.through.objects.filter(user=user).values("postmortem_id")
+    owned = Postmortem.objects.filter(incident__owner=user).values("pk")
     return (
-        Postmortem.objects.filter(Q(authors=user) | Q(incident__owner=user))
+        Postmortem.objects.filter(pk__in=authored.union(owned))
         .filter(not_deleted("incident__"))
         .exclude(status=Postmortem.Status.PUBLISHED)
         .select_related("incident__team")
@@ -245,6 +251,5 @@ def my_drafts(user: User) -> QuerySet[Postmortem]:
             "incident__severity",
             "incident__team__name",
         )
-        .distinct()
         .order_by("created_at")
     )

@@ -106,12 +106,20 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
 
     rows = dashboard.measure(runs=2, warmup=1)
 
-    assert [row.label for row in rows] == ["team lead, own team", "admin, all teams"]
-    assert rows[1].items == ActionItem.objects.count()
+    lead, admin, my_work = rows
+    assert [row.label for row in rows] == [
+        "team lead, own team",
+        "admin, all teams",
+        "My work, the same lead",
+    ]
+    assert admin.items == ActionItem.objects.count()
     for row in rows:
         assert row.page_p95 >= row.page_p50 > 0
-        assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
         assert row.queries > 0
+    for row in (lead, admin):
+        assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
+        assert row.first_view_p50 > 0
+    assert (my_work.ratio, my_work.first_view_p50) == (None, None)  # no review health
     assert "admin, all teams" in dashboard.table(rows, markdown=True)
     export = dashboard.measure_export(runs=1)
     assert export.rows == ActionItem.objects.count()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from postmortems.models import ActionItem, PulseAnswer
 from postmortems.review_health import review_health
+from postmortems.services.incidents import incident_delete
 from tests.factories import (
     ActionItemFactory,
     IncidentFactory,
@@ -298,6 +299,32 @@ def test_my_work_lists_my_items_drafts_and_incidents_missing_a_review(client, fr
     assert "My incident without review" in body
     assert "29 h since" in body
     assert "My draft review" in body
+
+
+def test_my_drafts_are_the_unpublished_reviews_i_write_or_whose_incident_i_own(
+    client, frozen, owner, teammate, team
+):
+    def draft(title, *, incident_owner=None, authors=(), **extra):
+        incident = IncidentFactory(team=team, owner=incident_owner, title=title)
+        postmortem = PostmortemFactory(incident=incident, **extra)
+        postmortem.authors.add(*authors)
+        return incident
+
+    draft("Written by me", incident_owner=teammate, authors=[owner, teammate])
+    draft("My incident, written by a teammate", incident_owner=owner, authors=[teammate])
+    draft("Both mine", incident_owner=owner, authors=[owner])
+    draft("Published", incident_owner=owner, authors=[owner], status="published", published_at=NOW)
+    incident_delete(incident=draft("Deleted", incident_owner=owner, authors=[owner]), by=owner)
+    draft("Not mine", incident_owner=teammate, authors=[teammate])
+    client.force_login(owner)
+
+    drafts = client.get(reverse("pm-my-work")).context["drafts"]
+
+    assert sorted(pm.incident.title for pm in drafts) == [
+        "Both mine",  # once, though I am its author and its incident's owner
+        "My incident, written by a teammate",
+        "Written by me",
+    ]
 
 
 def test_review_health_counts_each_month_in_the_viewers_zone(admin_user, team):
