@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from postmortems import related
 from postmortems.models import Service
 from postmortems.related import related_postmortems
 from postmortems.search_index import rebuild_index
@@ -222,6 +223,21 @@ def test_on_postgresql_equal_scores_go_to_the_closest_text_first(postgres, owner
     rebuild_index()
     subject = postmortem_with_content(subject)
     assert related_postmortems(postmortem=subject, user=owner) == [similar, newer]
+
+
+def test_on_postgresql_the_shortlist_holds_the_best_scored_reviews_the_viewer_may_see(
+    postgres, outsider, subject, checkout, monkeypatch
+):
+    monkeypatch.setattr(related, "SHORTLIST", 2)
+    both = [checkout["api"], checkout["web"]]
+    dns = subject.tags.get()
+    review(team=subject.incident.team, services=both, restricted=True)  # score 4, hidden
+    review(services=both, tags=[dns], published=False)  # score 5, a draft
+    best = review(services=both, days=1)  # score 4
+    second = review(services=[checkout["web"]], tags=[dns], days=2)  # score 3
+    review(services=[checkout["api"]], days=3)  # score 2, past the shortlist
+    review(tags=[dns], days=4)  # score 1, past the shortlist
+    assert related_postmortems(postmortem=subject, user=outsider) == [best, second]
 
 
 def test_related_reviews_leave_out_drafts_itself_and_respect_the_limit(owner, subject, checkout):
