@@ -116,6 +116,11 @@ class ActionItem(models.Model):
                 name="pm_action_completed",
                 condition=Q(completed_at__isnull=False),
             ),
+            # Every item in the item list's order (dashboard.filtered_items): its All
+            # and Finished states over all teams read the first rows of the index
+            # instead of sorting 500,000 (a team's few thousand sort in milliseconds).
+            # No postmortem here: the rows shown are read anyway.
+            models.Index(fields=["due_date", "id"], name="pm_action_due"),
         ]
 
     def __str__(self) -> str:
