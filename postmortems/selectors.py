@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -50,7 +60,9 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         visible_incidents(user)
         .select_related("team", "owner", "postmortem")
         .prefetch_related("services")
-        .annotate(has_postmortem=Exists(Postmortem.objects.filter(incident=OuterRef("pk"))))
+        # From the postmortem joined for the row, not an EXISTS per incident: PostgreSQL
+        # answered that by hashing every review's incident first (39 ms at 100,000).
+        .annotate(has_postmortem=ExpressionWrapper(Q(postmortem__isnull=False), BooleanField()))
         .order_by("-started_at", "-number")
     )
     if filters.status:
@@ -59,10 +71,13 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         incidents = incidents.filter(severity=filters.severity)
     if filters.team:
         incidents = incidents.filter(team__slug=filters.team)
+    # Filtered by EXISTS, which PostgreSQL turns into a (anti-)semi-join: cheaper than
+    # testing the joined row for the few incidents still missing a review.
+    started = Exists(Postmortem.objects.filter(incident=OuterRef("pk")))
     if filters.has_postmortem == "yes":
-        incidents = incidents.filter(has_postmortem=True)
+        incidents = incidents.filter(started)
     elif filters.has_postmortem == "no":
-        incidents = incidents.filter(has_postmortem=False)
+        incidents = incidents.filter(~started)
     if filters.q:
         incidents = incidents.filter(title__icontains=filters.q)
     if filters.month:

@@ -49,6 +49,23 @@ def test_incident_list_filters_combine(client, owner, team, other_team):
     assert [i.title for i in response.context["page"].object_list] == ["DNS resolver saturation"]
 
 
+def test_the_list_shows_and_filters_which_incidents_have_a_postmortem(client, owner, team):
+    IncidentFactory(team=team, title="No review yet")
+    PostmortemFactory(incident=IncidentFactory(team=team, title="Review started"))
+    client.force_login(owner)
+
+    def listed(**params):
+        response = client.get(reverse("pm-incident-list"), params)
+        return {i.title: i.has_postmortem for i in response.context["page"].object_list}
+
+    assert listed() == {"No review yet": False, "Review started": True}
+    assert listed(has_postmortem="yes") == {"Review started": True}
+    assert listed(has_postmortem="no") == {"No review yet": False}
+    body = client.get(reverse("pm-incident-list")).content.decode()
+    assert 'status--missing">Missing<' in body
+    assert 'status--pm-draft">Draft<' in body
+
+
 def test_unknown_filter_values_are_ignored_not_errors(client, owner, incident):
     client.force_login(owner)
     response = client.get(reverse("pm-incident-list"), {"status": "bogus", "page": "999"})
