@@ -71,7 +71,8 @@ def _best_scored(services, tags, visible: QuerySet[Postmortem]) -> tuple[str, li
         params += [SERVICE_WEIGHT, list(services)]
     if tags:
         shared.append(
-            f"SELECT t.postmortem_id, %s FROM {Postmortem.tags.through._meta.db_table} t"
+            f"SELECT t.postmortem_id AS pm_id, %s AS w"
+            f" FROM {Postmortem.tags.through._meta.db_table} t"
             " WHERE t.tag_id = ANY(%s)"
         )
         params += [TAG_WEIGHT, list(tags)]

@@ -240,6 +240,19 @@ def test_on_postgresql_the_shortlist_holds_the_best_scored_reviews_the_viewer_ma
     assert related_postmortems(postmortem=subject, user=outsider) == [best, second]
 
 
+@pytest.mark.parametrize("shares", ["a service", "a tag"])
+def test_a_review_with_only_services_or_only_tags_finds_its_related_reviews(
+    owner, team, checkout, shares
+):
+    dns = TagFactory(name="dns", slug="dns")
+    links = {"services": [checkout["api"]]} if shares == "a service" else {"tags": [dns]}
+    subject = postmortem_with_content(review(team=team, **links))
+    other = review(days=1, **links)
+    review(services=[checkout["web"]], tags=[TagFactory()], days=2)  # shares nothing
+
+    assert related_postmortems(postmortem=subject, user=owner) == [other]
+
+
 def test_related_reviews_leave_out_drafts_itself_and_respect_the_limit(owner, subject, checkout):
     review(services=[checkout["api"]], published=False)
     for day in range(4):
