@@ -21,7 +21,9 @@ export that outlasts a gunicorn worker's timeout (30 s) would be cut off.
 The months of review health whose numbers have settled are stored once (HealthRollup)
 and read back; "first view" is the page while they are not stored yet (the first view
 of a scope and time zone, before beat's hourly refresh has seen it), measured by
-emptying the table before each request.
+emptying the table before each request. "Aggregates from tables" re-runs the first
+view's aggregate statements bare: the page's numbers computed from the tables as if
+no month were stored, next to the page that reads them back.
 """
 
 import argparse
@@ -46,11 +48,18 @@ class Row:
     queries: int
     # Before the settled months are stored (HealthRollup emptied); None: no health.
     first_view_p50: float | None
+    # The first view's aggregate statements, re-run bare: the page's numbers computed
+    # from the tables, as if no month were stored. None: no health.
+    from_tables_sql_p50: float | None = None
 
     @property
     def ratio(self) -> float | None:
         """None for a page without aggregates (My work)."""
         return self.page_p50 / self.aggregate_sql_p50 if self.aggregate_sql_p50 else None
+
+    @property
+    def ratio_from_tables(self) -> float | None:
+        return self.page_p50 / self.from_tables_sql_p50 if self.from_tables_sql_p50 else None
 
     @property
     def meets_goal(self) -> bool:
@@ -116,6 +125,13 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
             return time.perf_counter() - started
 
         cold = [first_view() for _ in range(max(3, runs // 4))] if health else []
+        from_tables = [0.0]
+        if health:
+            HealthRollup.objects.all().delete()
+            with CaptureQueriesContext(connection) as unsettled:
+                get()
+            computed = [q["sql"] for q in unsettled.captured_queries if is_aggregate(q["sql"])]
+            from_tables = _timings(runs, warmup=1, action=lambda sql=computed: _run_sql(sql))
         for _ in range(warmup):
             get()
         with CaptureQueriesContext(connection) as captured:
@@ -139,6 +155,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
                 all_sql_p50=statistics.median(every),
                 queries=len(statements),
                 first_view_p50=statistics.median(cold) if cold else None,
+                from_tables_sql_p50=statistics.median(from_tables) or None,
             )
         )
     return rows
@@ -182,13 +199,16 @@ def _ms(seconds: float) -> str:
 
 def table(rows: list[Row], *, markdown: bool = False) -> str:
     header = ["page", "items", "p50", "p95", "aggregate SQL p50", "ratio", "all SQL p50",
-              "queries", "goal", "first view p50"]  # fmt: skip
+              "queries", "goal", "first view p50", "aggregates from tables p50",
+              "ratio to them"]  # fmt: skip
     lines = [
         [row.label, f"{row.items:,}", _ms(row.page_p50), _ms(row.page_p95),
          _ms(row.aggregate_sql_p50) if row.ratio else "-",
          f"{row.ratio:.1f}x" if row.ratio else "-", _ms(row.all_sql_p50), str(row.queries),
          "yes" if row.meets_goal else "no",
-         _ms(row.first_view_p50) if row.first_view_p50 is not None else "-"]
+         _ms(row.first_view_p50) if row.first_view_p50 is not None else "-",
+         _ms(row.from_tables_sql_p50) if row.from_tables_sql_p50 else "-",
+         f"{row.ratio_from_tables:.1f}x" if row.ratio_from_tables else "-"]
         for row in rows
     ]  # fmt: skip
     if markdown:
