@@ -5,7 +5,7 @@ As model instances each row cost ~0.1 ms (building three models, a reverse() for
 its link, a time zone lookup per date), so that export took 48 s, longer than a
 gunicorn worker may take to answer. Here each row is a tuple of its columns, the
 labels and the link pattern are looked up once, and rows are written in batches
-(bench/README.md, "CSV export", has the numbers).
+(bench/README.md, "The CSV export of every item", has the numbers).
 """
 
 import csv

@@ -64,9 +64,9 @@ def team_action_items(*, user: User | None, teams: list[Team] | None) -> QuerySe
     return items
 
 
-# What an item row shows (postmortems/item_rows.py) and the CSV export writes
-# (views/dashboard.py), and no more: the owner's password or the incident's
-# description are not parsed and set on ~75 rows a page.
+# What an item row shows (postmortems/item_rows.py), and no more: the owner's
+# password or the incident's description are not parsed and set on ~75 rows a page.
+# (The CSV export reads its own columns as tuples: postmortems/csv_export.py.)
 ROW_FIELDS = (
     "code", "title", "status", "priority", "type", "due_date", "revision", "created_at",
     "completed_at", "owner__display_name", "owner__email", "postmortem__incident__number",

@@ -7,6 +7,7 @@ PostgreSQL the text ranks the SHORTLIST best scored, not every candidate.
 """
 
 import re
+from collections.abc import Iterable
 from operator import attrgetter
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -49,7 +50,9 @@ def _title_query(title: str) -> SearchQuery | None:
     return SearchQuery(" or ".join(words), search_type="websearch", config="english")
 
 
-def _best_scored(services, tags, visible: QuerySet[Postmortem]) -> tuple[str, list]:
+def _best_scored(
+    services: Iterable[int], tags: Iterable[int], visible: QuerySet[Postmortem]
+) -> tuple[str, list]:
     """PostgreSQL: the ids of the SHORTLIST best scored reviews among `visible`.
 
     A popular tag is shared by thousands of reviews (8,700 of 100,000 in the
@@ -58,8 +61,8 @@ def _best_scored(services, tags, visible: QuerySet[Postmortem]) -> tuple[str, li
     are summed from the two link tables alone, sorted, and only then checked against
     `visible` one by one (OFFSET 0 keeps PostgreSQL from joining every candidate
     before sorting) until SHORTLIST are found: 50-200 ms, growing with the links read
-    (bench/README.md, "Related reviews at 100,000"). Among equal scores at the
-    shortlist's edge the newest ids go first.
+    (bench/README.md, "a sweep of every page at this size"). Among equal scores at
+    the shortlist's edge the newest ids go first.
     """
     shared, params = [], []
     if services:
