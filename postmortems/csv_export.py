@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from postmortems.item_rows import link_pattern
 from postmortems.models import ActionItem
+from postmortems.models.actions import days_overdue
 from postmortems.models.incidents import incident_reference
 
 HEADER = [
@@ -46,7 +47,6 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
     status = dict(ActionItem.Status.choices)
     priority = dict(ActionItem.Priority.choices)
     kind = dict(ActionItem.Type.choices)
-    unfinished = set(ActionItem.UNFINISHED)
     head, tail = link_pattern("detail").split("{number}")
     link = base + head
     buffer = io.StringIO()
@@ -57,7 +57,7 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
         (code, title, state, prio, typ, owner, email, due, number, incident_title, team,
          severity, created, completed) = row  # fmt: skip
         code = str(code)
-        overdue = (today - due).days if state in unfinished and due and due < today else ""
+        overdue = days_overdue(state, due, today) or ""
         writer.writerow(
             (
                 code, cell(title), status.get(state, state), priority.get(prio, prio),

@@ -132,8 +132,17 @@ class ActionItem(models.Model):
 
     def is_overdue_on(self, today: datetime.date) -> bool:
         """Overdue: not finished and due before `today` (the viewer's local date)."""
-        return not self.is_finished and self.due_date is not None and self.due_date < today
+        return days_overdue(self.status, self.due_date, today) > 0
 
     def days_overdue_on(self, today: datetime.date) -> int:
         """Whole days past the due date on `today`; 0 when not overdue."""
-        return (today - self.due_date).days if self.is_overdue_on(today) else 0
+        return days_overdue(self.status, self.due_date, today)
+
+
+def days_overdue(status: str, due_date: datetime.date | None, today: datetime.date) -> int:
+    """Whole days an item in `status`, due on `due_date`, is past due on `today` (the
+    viewer's local date); 0 when finished, undated or not yet due. For rows read
+    without a model instance (postmortems/csv_export.py) as for items."""
+    if status in ActionItem.FINISHED or due_date is None or due_date >= today:
+        return 0
+    return (today - due_date).days

@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
 from postmortems.item_rows import RowState, item_row
 from postmortems.models import ActionItem
+from postmortems.models.actions import days_overdue as model_days_overdue
 from tests.factories import ActionItemFactory, UserFactory
 
 TODAY = dt.date(2026, 11, 30)
@@ -76,3 +78,19 @@ def test_a_plain_row_links_to_its_change_forms_and_a_finished_one_shows_its_stat
     finished = item_row(item, RowState(today=TODAY, next_url="/"))
     assert '<span class="status status--item-done">Done</span>' in finished
     assert "<form" not in finished
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "expected"),
+    [
+        ("open", dt.date(2026, 11, 27), 3),
+        ("in_progress", dt.date(2026, 11, 29), 1),
+        ("open", dt.date(2026, 11, 30), 0),  # due today is not overdue
+        ("open", None, 0),
+        ("done", dt.date(2026, 11, 1), 0),
+        ("wont_do", dt.date(2026, 11, 1), 0),
+    ],
+)
+def test_days_overdue_is_one_rule_for_rows_and_items(status, due, expected):
+    assert model_days_overdue(status, due, TODAY) == expected
+    assert ActionItem(status=status, due_date=due).days_overdue_on(TODAY) == expected
