@@ -106,9 +106,15 @@ def _store_everything(*, team, owner, teammate, author, incident, postmortem):
     index_postmortem(postmortem.pk)
     postmortem.refresh_from_db()
     announce_publication(postmortem=postmortem, by=None)
+    # Digests go out on weekdays at each person's local hour: sweep the 24 hours of
+    # the next Wednesday (UTC), which is a weekday in every time zone, whatever
+    # day the suite runs on.
     now = timezone.now()
-    for hour in range(24):  # digests go out at each person's local hour
-        reminders_sweep(now=now + dt.timedelta(hours=hour))
+    wednesday = (now + dt.timedelta(days=(2 - now.weekday()) % 7 or 7)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    for hour in range(24):
+        reminders_sweep(now=wednesday + dt.timedelta(hours=hour))
 
 
 def _open_document(page, html: str) -> None:
