@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -35,6 +35,7 @@ from postmortems.services.action_changes import (
     action_item_reassign,
 )
 from postmortems.services.edits import EditConflict
+from postmortems.views.methods import require_POST_or_back
 
 ROW = "postmortems/includes/dashboard_item.html"
 STALE_FORM = "This form is out of date. Reload the page and try again."
@@ -141,7 +142,7 @@ def _act(
     return TemplateResponse(request, ROW, context)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def action_item_done_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID
@@ -155,7 +156,7 @@ def action_item_done_view(
     return _act(request, item, RevisionForm(request.POST), done)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def action_item_extend_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID
@@ -176,7 +177,7 @@ def action_item_extend_view(
     return _act(request, item, ExtendForm(request.POST), extend, keep_open=True)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def action_item_reassign_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID
@@ -192,7 +193,7 @@ def action_item_reassign_view(
     return _act(request, item, ReassignForm(request.POST), reassign, keep_open=True)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def action_item_nudge_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID

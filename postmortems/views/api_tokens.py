@@ -7,7 +7,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -16,6 +15,7 @@ from postmortems.forms import ApiTokenForm
 from postmortems.permissions import get_api_token_for_user
 from postmortems.selectors import api_tokens_of
 from postmortems.services.api_tokens import api_token_create, api_token_revoke
+from postmortems.views.methods import require_POST_or_back
 
 PROFILE = "accounts/profile.html"
 
@@ -29,7 +29,7 @@ def _tokens_response(request: AuthenticatedHttpRequest, status: int = 200, **con
     return TemplateResponse(request, PROFILE, profile_context(request, **context), status=status)
 
 
-@require_POST
+@require_POST_or_back("accounts-profile")
 @never_cache  # the answer may hold the new token: no cache may keep it
 @vary_on_headers("HX-Request")
 def api_token_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -42,7 +42,7 @@ def api_token_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _tokens_response(request, new_token=token, new_secret=secret)
 
 
-@require_POST
+@require_POST_or_back("accounts-profile")
 @vary_on_headers("HX-Request")
 def api_token_revoke_view(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     token = get_api_token_for_user(request, code)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -22,6 +22,7 @@ from postmortems.search import (
     search_postmortems,
 )
 from postmortems.services.subscriptions import subscription_set
+from postmortems.views.methods import require_POST_or_back
 
 ON_THIS_DAY_YEARS = 30  # how far back "today in postmortem history" looks
 
@@ -123,7 +124,7 @@ def archive_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
-@require_POST
+@require_POST_or_back("pm-archive")
 def follow_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Follow or unfollow a service or a tag: email when a review about it is published."""
     service = Service.objects.filter(slug=request.POST.get("service", "")).first()

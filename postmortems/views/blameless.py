@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -20,7 +19,8 @@ from postmortems.forms import BlamelessDismissForm, PreviewForm
 from postmortems.models import Postmortem
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.dismissals import blameless_dismissal_create
-from postmortems.views.editor import EDITOR
+from postmortems.views.editor import EDITOR, readiness_changed
+from postmortems.views.methods import require_POST_or_back
 
 
 def _region(
@@ -39,7 +39,7 @@ def _region(
     return TemplateResponse(request, f"{EDITOR}#blameless", context)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 def blameless_check_view(
     request: AuthenticatedHttpRequest, number: int, section: str
 ) -> HttpResponse:
@@ -54,7 +54,7 @@ def blameless_check_view(
     return _region(request, postmortem, section, form.cleaned_data["text"])
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 @vary_on_headers("HX-Request")
 def blameless_dismiss_view(
     request: AuthenticatedHttpRequest, number: int, section: str
@@ -79,7 +79,8 @@ def blameless_dismiss_view(
     )
     if request.htmx:
         text = data["text"] if "text" in request.POST else None
-        return _region(request, postmortem, section, text)
+        # A dismissal can be what the "no open blameless findings" check waited for.
+        return readiness_changed(_region(request, postmortem, section, text))
     messages.success(request, f"Dismissed “{data['excerpt']}”: {data['reason']}")
     return redirect(_anchor(number, section))
 

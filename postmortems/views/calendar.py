@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.calendar_feed import (
@@ -13,6 +13,7 @@ from postmortems.calendar_feed import (
     calendar_key_renew,
     user_from_calendar_token,
 )
+from postmortems.views.methods import require_POST_or_back
 
 
 @login_not_required  # calendar apps cannot sign in: the signed token authenticates
@@ -30,7 +31,7 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@require_POST_or_back("accounts-profile")
 def calendar_renew_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     calendar_key_renew(user=request.user)
     messages.success(request, "New calendar link made. The old one no longer works.")

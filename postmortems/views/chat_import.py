@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -26,6 +26,7 @@ from postmortems.models import Incident, Postmortem
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.timeline import timeline_events_import
 from postmortems.views.editor import EDITOR, editor_context, readiness_changed
+from postmortems.views.methods import require_POST_or_back
 
 PAGE = "postmortems/timeline_import.html"
 
@@ -79,7 +80,7 @@ def timeline_import_view(request: AuthenticatedHttpRequest, number: int) -> Http
     return _render(request, postmortem, context, ok=form.is_valid())
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 @vary_on_headers("HX-Request")
 def timeline_import_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """Add the ticked messages as timeline events, all in one transaction."""

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -17,6 +16,7 @@ from postmortems.forms import ReviewCommentForm
 from postmortems.models import Postmortem
 from postmortems.permissions import get_comment_for_user, get_postmortem_for_user
 from postmortems.services.comments import review_comment_add, review_comment_resolve
+from postmortems.views.methods import require_POST_or_back
 
 THREAD = "postmortems/includes/comment_thread.html"
 BACK = {"read": "pm-postmortem-detail", "edit": "pm-postmortem-edit"}
@@ -40,7 +40,7 @@ def _thread(
     return TemplateResponse(request, THREAD, {"thread": thread, "comment_form": form})
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def comment_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number)
@@ -67,7 +67,7 @@ def comment_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResp
     return _back(request, number, section)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def comment_resolve_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID

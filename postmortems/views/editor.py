@@ -49,6 +49,7 @@ from postmortems.services.postmortems import (
     postmortem_update_section,
     text_fingerprint,
 )
+from postmortems.views.methods import require_POST_or_back
 
 EDITOR = "postmortems/postmortem_edit.html"
 # Sent with every editor save that can change readiness; the checklist listens for it.
@@ -129,7 +130,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     }
 
 
-@require_POST
+@require_POST_or_back("pm-incident-detail")
 def postmortem_start_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     incident = get_incident_for_user(request, number, write=True)
     postmortem_start(incident=incident, by=request.user)
@@ -142,7 +143,7 @@ def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> Http
     return TemplateResponse(request, EDITOR, editor_context(postmortem))
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 @vary_on_headers("HX-Request")
 def postmortem_section_view(
     request: AuthenticatedHttpRequest, number: int, section: str
@@ -252,7 +253,7 @@ def markdown_preview_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return HttpResponse(html or "<p class='muted'>Nothing to preview yet.</p>")
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 def postmortem_details_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = PostmortemDetailsForm(request.POST)
@@ -267,7 +268,7 @@ def postmortem_details_view(request: AuthenticatedHttpRequest, number: int) -> H
     return redirect(reverse("pm-postmortem-edit", args=[number]) + "#details")
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-edit")
 def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = StatusForm(request.POST)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -19,6 +19,7 @@ from postmortems.services.postmortems import (
     section_revision_restore,
     text_fingerprint,
 )
+from postmortems.views.methods import require_POST_or_back
 
 HISTORY = "postmortems/postmortem_history.html"
 LABELS = {name: label for name, label, _help in Postmortem.SECTIONS}
@@ -85,7 +86,7 @@ def postmortem_history_view(request: AuthenticatedHttpRequest, number: int) -> H
     return TemplateResponse(request, HISTORY, context)
 
 
-@require_POST
+@require_POST_or_back("pm-postmortem-history")
 def section_revision_restore_view(
     request: AuthenticatedHttpRequest, number: int, section: str, revision: int
 ) -> HttpResponse:

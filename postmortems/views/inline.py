@@ -18,13 +18,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.edits import EditConflict
 from postmortems.views.editor import EDITOR, editor_context, readiness_changed
+from postmortems.views.methods import require_POST_or_back
 
 CONFLICT_MESSAGE = (
     "Someone else changed this while you were editing. Your version is still in the form "
@@ -157,8 +158,8 @@ def bind(spec: InlineList) -> dict[str, Callable[..., HttpResponse]]:
         return delete_view(request, number, code, spec)
 
     return {
-        "add": require_POST(add),
+        "add": require_POST_or_back("pm-postmortem-edit")(add),
         "edit": require_http_methods(["GET", "POST"])(edit),
         "row": require_http_methods(["GET"])(row),
-        "delete": require_POST(delete),
+        "delete": require_POST_or_back("pm-postmortem-edit")(delete),
     }

@@ -369,8 +369,14 @@ def test_actions_need_the_csrf_token(item, lead):
 
 
 @pytest.mark.parametrize("name", ACTIONS)
-def test_actions_answer_only_post(signed_in, item, name):
-    assert signed_in.get(_url(name, item)).status_code == 405
+def test_actions_change_only_on_post_and_a_get_leads_back_to_the_review(signed_in, item, name):
+    response = signed_in.get(_url(name, item))
+
+    assert response["Location"] == reverse(
+        "pm-postmortem-detail", args=[item.postmortem.incident.number]
+    )
+    assert signed_in.put(_url(name, item)).status_code == 405
+    assert _changes(item) == []
 
 
 # The editor's path records its changes too.

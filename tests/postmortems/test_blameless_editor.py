@@ -104,6 +104,13 @@ def test_a_dismissed_excerpt_stays_dismissed_after_edits_elsewhere(signed_in, ow
     assert ">should have checked</mark>" in html
 
 
+def test_dismissing_a_finding_tells_the_editor_to_refresh_its_readiness(signed_in, postmortem):
+    response = _dismiss(signed_in, postmortem, text=BLAMEFUL, reason="direct quote")
+
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == '{"readiness-changed": {}}'
+
+
 def test_dismissing_without_javascript_redirects_with_a_message(signed_in, postmortem):
     response = signed_in.post(
         _url("pm-blameless-dismiss", postmortem, "timeline"),
