@@ -31,6 +31,7 @@ run: export REMINDER_SWEEP_SECONDS ?= 30
 run: export OUTBOX_DISPATCH_SECONDS ?= 15
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP) .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

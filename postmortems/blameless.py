@@ -34,7 +34,7 @@ MESSAGES = {
         "production without a canary”.",
     ),
     "counterfactual": (
-        "Hindsight: says what someone should have done instead of what happened.",
+        "Says what someone should have done instead of what happened.",
         "Say what people knew and did at the time and why it made sense, e.g. “the config "
         "was not checked before the deploy; nothing in the pipeline asked for it”.",
     ),

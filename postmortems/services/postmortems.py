@@ -203,7 +203,7 @@ class OpenComments(ValidationError):
         count = len(comments)
         super().__init__(
             f"{count} review comment{'s are' if count != 1 else ' is'} still open. "
-            "Resolve them, or confirm that you want to publish anyway."
+            f"Resolve {'them' if count != 1 else 'it'}, or confirm that you want to publish anyway."
         )
         self.comments = comments
 

@@ -40,7 +40,8 @@ def test_typing_returns_the_findings_partial_with_highlight_and_suggestion(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="blameless-summary"')
-    assert '<mark title="Hindsight: says what someone should have done' in html
+    assert '<mark title="Hindsight: Says what someone should have done' in html
+    assert "Hindsight: Hindsight" not in html
     assert ">should have checked</mark>" in html
     assert "Suggestion: Say what people knew" in html
     assert 'name="excerpt" value="should have checked"' in html

@@ -195,7 +195,9 @@ def test_a_published_review_shows_no_comment_forms(client, postmortem, owner):
 def test_publishing_with_open_comments_is_refused_without_confirmation(ready, owner):
     ReviewCommentFactory(postmortem=ready, text="Open one")
     ReviewCommentFactory(postmortem=ready, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1))
-    with pytest.raises(OpenComments, match="1 review comment is still open") as refused:
+    with pytest.raises(
+        OpenComments, match="1 review comment is still open. Resolve it,"
+    ) as refused:
         postmortem_set_status(postmortem=ready, status="published", by=owner)
     assert [c.text for c in refused.value.comments] == ["Open one"]
     ready.refresh_from_db()
