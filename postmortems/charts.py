@@ -67,19 +67,25 @@ class Chart:
         ]
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum at or above `value`: 1, 2, 2.5 or 5 times a power of ten."""
+TICKS = 4  # gridlines above zero
+
+
+def _nice_max(value: float, *, counts: bool = False) -> float:
+    """A round axis maximum at or above `value` whose every tick is round too: four
+    steps of 1, 2 or 5 times a power of ten. Counts (incidents, items) step by whole
+    numbers, so no axis shows 1.25 incidents."""
     if value <= 0:
-        return 1
+        return TICKS if counts else 1
+    raw = value / TICKS
     power = 1.0
-    while power * 10 <= value:
+    while power * 10 <= raw:
         power *= 10
-    while power > value:
+    while power > raw:
         power /= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+    step = next(s * power for s in (1, 2, 5, 10) if s * power >= raw)
+    if counts:
+        step = max(1, round(step))
+    return step * TICKS
 
 
 def bar_chart(
@@ -92,6 +98,7 @@ def bar_chart(
     stacked: bool = False,
     max_value: float | None = None,
     tick_label: Callable[[float], str] = lambda v: f"{v:g}",
+    counts: bool = False,
 ) -> Chart:
     """Grouped (side by side) or stacked bars, one group per column."""
     chart = Chart(
@@ -103,11 +110,11 @@ def bar_chart(
         peak = max((sum(s.values[i] or 0 for s in series) for i in range(count)), default=0)
     else:
         peak = max((v or 0 for s in series for v in s.values), default=0)
-    top = max_value if max_value is not None else _nice_max(peak)
+    top = max_value if max_value is not None else _nice_max(peak, counts=counts)
     scale = PLOT_H / top
     chart.ticks = [
         Tick(y=TOP + PLOT_H - PLOT_H * share, label=tick_label(top * share))
-        for share in (0, 0.25, 0.5, 0.75, 1)
+        for share in (n / TICKS for n in range(TICKS + 1))
     ]
     step = PLOT_W / count
     pad = step * 0.15

@@ -57,6 +57,7 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
     return [
         bar_chart(
             id="chart-severity",
+            counts=True,
             title="Incidents by severity",
             description="Incidents started each month, stacked by severity.",
             columns=labels,
@@ -115,6 +116,7 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
         ),
         bar_chart(
             id="chart-backlog",
+            counts=True,
             title="Action items opened and finished",
             description="When more are opened than finished, the backlog grows; the table "
             "also gives the open backlog at each month's end.",

@@ -196,7 +196,7 @@ def test_publishing_with_open_comments_is_refused_without_confirmation(ready, ow
     ReviewCommentFactory(postmortem=ready, text="Open one")
     ReviewCommentFactory(postmortem=ready, created_at=NOW, resolved_at=NOW + dt.timedelta(hours=1))
     with pytest.raises(
-        OpenComments, match="1 review comment is still open. Resolve it,"
+        OpenComments, match=r"1 review comment is still open\. Resolve it,"
     ) as refused:
         postmortem_set_status(postmortem=ready, status="published", by=owner)
     assert [c.text for c in refused.value.comments] == ["Open one"]
