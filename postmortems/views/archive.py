@@ -115,13 +115,12 @@ def archive_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "teams": [(t.slug, t.name) for t in results.catalog.teams],
         "severities": Severity.choices,
     }
-    template = "postmortems/archive.html"
+    context.update(_follow_context(request, params, results.catalog))
     if request.htmx and not request.htmx.boosted:
-        return TemplateResponse(request, f"{template}#results", context)
+        return TemplateResponse(request, "postmortems/archive_filtered.html", context)
     if not params.q and not params.has_filters:
         context["on_this_day"] = on_this_day(request)
-    context.update(_follow_context(request, params, results.catalog))
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, "postmortems/archive.html", context)
 
 
 @require_POST_or_back("pm-archive")

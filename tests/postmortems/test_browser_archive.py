@@ -61,6 +61,9 @@ def test_a_reader_finds_narrows_follows_and_subscribes(page, owner, team, app_se
     # Narrow by service and tag; facets keep counting.
     page.get_by_label("Service").select_option("orders-db")
     expect(page).to_have_url(re.compile(r"service=orders-db"))
+    # The follow card comes with the filter, without a reload, and follows by htmx.
+    page.get_by_role("button", name="Follow Orders database").click()
+    expect(page.get_by_role("button", name="Unfollow Orders database")).to_be_visible()
     page.get_by_label("Tag").select_option("failover")
     expect(page).to_have_url(re.compile(r"tag=failover"))
     expect(page.locator("#results .hit")).to_have_count(1)

@@ -104,6 +104,21 @@ def test_people_follow_and_unfollow_from_the_archive(client, outsider):
     assert not Subscription.objects.exists()
 
 
+def test_narrowing_the_archive_by_htmx_brings_and_takes_the_follow_card(client, outsider):
+    ServiceFactory(name="Checkout API", slug="checkout-api")
+    client.force_login(outsider)
+    archive = reverse("pm-archive")
+
+    narrowed = client.get(archive, {"service": "checkout-api"}, HTTP_HX_REQUEST="true")
+    widened = client.get(archive, {"q": "timeout"}, HTTP_HX_REQUEST="true")
+
+    body = narrowed.content.decode()
+    assert '<div id="results"' in body
+    assert '<div id="follow-slot" hx-swap-oob="true">' in body
+    assert "Follow Checkout API" in body
+    assert '<div id="follow-slot" hx-swap-oob="true"></div>' in widened.content.decode()
+
+
 def test_following_nothing_is_a_clear_error(client, outsider):
     client.force_login(outsider)
     response = client.post(reverse("pm-archive-follow"), {"service": "nope"})
