@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
@@ -38,6 +39,7 @@ from postmortems.services.edits import EditConflict
 from postmortems.views.methods import require_POST_or_back
 
 ROW = "postmortems/includes/dashboard_item.html"
+ITEMS_CHANGED = "action-items-changed"
 STALE_FORM = "This form is out of date. Reload the page and try again."
 CONFLICT_MESSAGE = (
     "Someone else changed this action item after this page was loaded, so nothing was "
@@ -139,7 +141,9 @@ def _act(
         # What the user typed, so a failed form is not emptied (a missing reason keeps the date).
         "typed": form.data if failed else {},
     }
-    return TemplateResponse(request, ROW, context)
+    response = TemplateResponse(request, ROW, context)
+    # The dashboard refreshes its counts on this event; other pages ignore it.
+    return response if failed else trigger_client_event(response, ITEMS_CHANGED)
 
 
 @require_POST_or_back("pm-postmortem-detail")

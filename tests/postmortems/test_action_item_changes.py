@@ -550,3 +550,13 @@ def test_a_successful_action_folds_the_row_back(signed_in, item):
     assert "is now due Dec 1, 2026" in body
     assert f'action="{_url("pm-action-extend", item)}"' not in body
     assert ">Extend or reassign<" in body
+
+
+def test_an_inline_change_tells_the_dashboard_to_refresh_its_counts_and_a_refusal_does_not(
+    signed_in, item
+):
+    done = signed_in.post(_url("pm-action-done", item), {"revision": 0}, **HTMX)
+    refused = signed_in.post(_url("pm-action-done", item), {"revision": 0}, **HTMX)
+
+    assert done["HX-Trigger"] == '{"action-items-changed": {}}'
+    assert "HX-Trigger" not in refused

@@ -36,6 +36,8 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
     page.evaluate("window.__noReload = true")
     row = page.locator(f"#item-{item.code}")
     expect(row).to_contain_text("4 days overdue")
+    tiles = page.locator("#dashboard-tiles")
+    expect(tiles).to_contain_text("1 overdue action item")
     expect(page.locator("#missing").locator("xpath=..")).to_contain_text("past the 24 h deadline")
 
     # Extending needs a reason: the browser asks for it, then the row updates in place.
@@ -45,6 +47,7 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
     row.get_by_label("Why the date moves").fill("Waiting for the cache client upgrade")
     row.get_by_role("button", name="Extend").click()
     expect(page.locator(f"#item-{item.code}")).not_to_contain_text("overdue")
+    expect(tiles).to_contain_text("0 overdue action items")  # the counts follow, no reload
     change = ActionItemChange.objects.get(action_item=item, field="due_date")
     assert change.reason == "Waiting for the cache client upgrade"
     assert change.changed_by == lead
