@@ -53,6 +53,7 @@ class IncidentFilters:
     service: str = ""  # service slug (the JSON API's filter)
     started_after: datetime | None = None  # the JSON API's range, inclusive
     started_before: datetime | None = None  # exclusive
+    updated_after: datetime | None = None  # the JSON API's sync filter, inclusive
 
 
 def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]:
@@ -95,6 +96,8 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         incidents = incidents.filter(started_at__gte=filters.started_after)
     if filters.started_before:
         incidents = incidents.filter(started_at__lt=filters.started_before)
+    if filters.updated_after:
+        incidents = incidents.filter(updated_at__gte=filters.updated_after)
     return incidents
 
 

@@ -1,15 +1,23 @@
-"""/api/v1/incidents/{number}/postmortem/actions: list, add, change, complete items."""
+"""Action items: /api/v1/action-items across incidents (the follow-up list), and
+/api/v1/incidents/{number}/postmortem/actions to list, add, change and complete one
+review's items."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from ninja import Field, Router, Schema, Status
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
+from accounts.models import Team, User
+from postmortems import dashboard
+from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
+from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import (
+    BodyIn,
     Day,
     ErrorOut,
     IncidentNumber,
@@ -20,7 +28,9 @@ from postmortems.api.schemas import (
     Revision,
     Text,
     person,
+    web_url,
 )
+from postmortems.dashboard import ItemFilters
 from postmortems.models import ActionItem
 from postmortems.permissions import get_action_item_for_user, get_postmortem_for_user
 from postmortems.services.action_changes import action_item_mark_done
@@ -49,7 +59,7 @@ class ItemConflictOut(ErrorOut):
     current: ItemOut
 
 
-class ItemFieldsIn(Schema):
+class ItemFieldsIn(BodyIn):
     title: Text | None = Field(None, max_length=200)
     description: Text | None = Field(None, max_length=20_000)
     owner: Text | None = Field(None, max_length=254, description="Email address, or null.")
@@ -75,7 +85,7 @@ class ItemUpdateIn(ItemFieldsIn):
     revision: Revision
 
 
-class CompleteIn(Schema):
+class CompleteIn(BodyIn):
     revision: Revision
 
 
@@ -161,3 +171,87 @@ def complete_item(
     item = get_action_item_for_user(request, number, code, write=True)
     action_item_mark_done(item=item, by=request.user, expected_revision=payload.revision)
     return item_out(item)
+
+
+ItemState = Literal[tuple(dashboard.STATES)]  # type: ignore[valid-type]
+
+
+class ItemIncidentOut(Schema):
+    number: int
+    reference: str = Field(examples=["INC-42"])
+    title: str
+    team: str = Field(description="The owning team's slug.")
+
+
+class ListedItemOut(ItemOut):
+    incident: ItemIncidentOut
+    url: str = Field(description="The item on its review's page.")
+
+
+class ListedItemPageOut(PageOut):
+    items: list[ListedItemOut]
+
+
+class ItemListIn(Schema):
+    state: ItemState = Field(
+        "open",
+        description="open, overdue (open and due before your today), due_soon (in the next "
+        f"{dashboard.DUE_SOON_DAYS} days), unplanned (no owner or no due date), done "
+        "(done or won't do), all.",
+    )
+    team: Text = Field("", max_length=100, description="Team slug; every team when left out.")
+    owner: Text = Field(
+        "", max_length=254, description='An email address, "me", or "none" for unowned items.'
+    )
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+def _listed_item_out(item: ActionItem) -> dict[str, Any]:
+    incident = item.postmortem.incident
+    return {
+        **item_out(item),
+        "incident": {
+            "number": incident.number,
+            "reference": incident.reference,
+            "title": incident.title,
+            "team": incident.team.slug,
+        },
+        "url": web_url(reverse("pm-postmortem-detail", args=[incident.number]))
+        + f"#item-{item.code}",
+    }
+
+
+def _owner_filter(request: AuthenticatedHttpRequest, owner: str) -> str:
+    """ItemFilters.owner: a user's pk, "none", or "" for anyone."""
+    if owner in ("", "none"):
+        return owner
+    if owner == "me":
+        return str(request.user.pk)
+    pk = User.objects.filter(email__iexact=owner).values_list("pk", flat=True).first()
+    if pk is None:
+        raise InvalidInput({"owner": ["Nobody has this email address."]})
+    return str(pk)
+
+
+@router.get(
+    "/action-items",
+    response={200: ListedItemPageOut, **READ_ERRORS},
+    url_name="action-items",
+)
+def list_all_items(request: AuthenticatedHttpRequest, filters: Query[ItemListIn]):
+    """Action items of every incident you may see, by due date: the dashboard's list.
+    `state=overdue` is what slips; "today" is yours, in your profile's time zone."""
+    teams = None
+    if filters.team:
+        team = Team.objects.filter(slug=filters.team).first()
+        if team is None:
+            raise InvalidInput({"team": ["No team has this slug."]})
+        teams = [team]
+    items = dashboard.filtered_items(
+        dashboard.team_action_items(user=request.user, teams=teams),
+        ItemFilters(state=filters.state, owner=_owner_filter(request, filters.owner)),
+        today=timezone.localdate(),
+        tz=timezone.get_current_timezone(),
+    ).select_related("owner", "postmortem__incident__team")
+    return page_of(items, page=filters.page, page_size=filters.page_size, out=_listed_item_out)

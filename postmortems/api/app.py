@@ -1,11 +1,16 @@
 """The NinjaAPI instance: its routers, authentication, error handlers and URLs."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from postmortems.api import actions, archive, incidents, postmortems, timeline
+from postmortems.api import actions, archive, directory, incidents, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
@@ -32,7 +37,7 @@ api = NinjaAPI(
 )
 install(api)
 
-for module in (incidents, postmortems, timeline, actions, archive):
+for module in (incidents, postmortems, timeline, actions, archive, directory):
     api.add_router("", module.router)
 
 
@@ -61,17 +66,44 @@ api.add_exception_handler(NotReadyToPublish, _on_not_ready)
 api.add_exception_handler(EditConflict, _on_edit_conflict)
 
 
+def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a method an endpoint lacks with a plain-text 405; say it in JSON."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        allowed = response["Allow"]
+        detail = f"{request.method} is not allowed here; this endpoint takes {allowed}."
+        answer = api.create_response(request, error_body(detail), status=405)
+        answer["Allow"] = allowed
+        return answer
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_endpoint(request: HttpRequest, path: str) -> HttpResponse:
+    detail = f"No endpoint at /api/v1/{path}; the endpoints are listed at /api/v1/docs."
+    return api.create_response(request, error_body(detail), status=404)
+
+
 def _public_to_middleware(patterns: list) -> list:
     """Let every API URL past LoginRequiredMiddleware: the API answers 401 itself
-    (ApiTokenAuth), where the middleware would redirect to the sign-in page."""
+    (ApiTokenAuth), where the middleware would redirect to the sign-in page. Every
+    answer is JSON, a wrong method and an unknown path included."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             _public_to_middleware(pattern.url_patterns)
         elif isinstance(pattern, URLPattern):
-            login_not_required(pattern.callback)
+            pattern.callback = login_not_required(_json_not_allowed(pattern.callback))
     return patterns
 
 
 def urls() -> tuple[list, str, str]:
     patterns, app_name, namespace = api.urls
-    return _public_to_middleware(patterns), app_name, namespace
+    catch_all = re_path(r"^(?P<path>.*)$", login_not_required(_unknown_endpoint))
+    return [*_public_to_middleware(patterns), catch_all], app_name, namespace

@@ -8,6 +8,7 @@ read-only or full (with `Retry-After`; nothing was saved). Handlers that need mo
 """
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -54,14 +55,25 @@ def error_body(detail: str, errors: Mapping[str, list[str]] | None = None, **ext
     return {"detail": detail, "errors": dict(errors or {}), **extra}
 
 
+# What pydantic puts in an error's location after the field when the field's type is
+# a union or carries validators: names of the alternatives, not of anything a client sent.
+_TYPE_TAG = re.compile(r"^(none|str|int|float|bool|date|datetime|list|dict)$|[^\w]")
+
+
 def _field(loc: list) -> str:
-    """ninja's location ("body", "payload", "title") as the input field's name."""
+    """ninja's location ("body", "payload", "title") as the input field's name:
+    "started_after", "services.0", never pydantic's validator names."""
     parts = [str(part) for part in loc]
     if parts and parts[0] in {"body", "query", "path"}:
         parts = parts[1:]
         if parts and parts[0] in {"payload", "filters", "params"}:
             parts = parts[1:]
-    return ".".join(parts) or NON_FIELD_ERRORS
+    named = []
+    for part in parts:
+        if named and _TYPE_TAG.search(part):
+            break
+        named.append(part)
+    return ".".join(named) or NON_FIELD_ERRORS
 
 
 def _django_errors(error: DjangoValidationError) -> tuple[str, dict[str, list[str]]]:
@@ -82,8 +94,13 @@ def install(api: NinjaAPI) -> None:
     def on_ninja_validation(request, exc: NinjaValidationError):
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
+            # "Input should be None": the other half of an optional field's union.
+            if error.get("type") == "none_required":
+                continue
             message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
-            errors.setdefault(_field(error.get("loc", [])), []).append(message)
+            messages = errors.setdefault(_field(error.get("loc", [])), [])
+            if message not in messages:
+                messages.append(message)
         return respond(request, 422, error_body(INVALID, errors))
 
     def on_http_error(request, exc: HttpError):

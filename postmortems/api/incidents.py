@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -12,7 +11,9 @@ from pydantic.json_schema import SkipJsonSchema
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import IncidentApiForm, form_data
+from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import (
+    BodyIn,
     ErrorOut,
     IncidentNumber,
     IncidentStatus,
@@ -62,10 +63,7 @@ class IncidentOut(Schema):
     url: str = Field(description="The incident's page.")
 
 
-class IncidentPageOut(Schema):
-    count: int
-    page: int
-    pages: int
+class IncidentPageOut(PageOut):
     items: list[IncidentOut]
 
 
@@ -82,11 +80,16 @@ class IncidentFiltersIn(Schema):
     q: Text = Field("", max_length=200, description="Words in the title.")
     started_after: Moment | SkipJsonSchema[None] = Field(None, description="Inclusive.")
     started_before: Moment | SkipJsonSchema[None] = Field(None, description="Exclusive.")
+    updated_after: Moment | SkipJsonSchema[None] = Field(
+        None,
+        description="Changed at or after this moment (inclusive): to sync, send the "
+        "time of your last sync and read pages until one is empty.",
+    )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
-class IncidentFieldsIn(Schema):
+class IncidentFieldsIn(BodyIn):
     """What create and update accept; update takes any subset."""
 
     title: Text | None = Field(None, max_length=200)
@@ -125,7 +128,7 @@ class IncidentUpdateIn(IncidentFieldsIn):
     revision: Revision
 
 
-class ResolveIn(Schema):
+class ResolveIn(BodyIn):
     revision: Revision
     resolved_at: Moment | None = Field(None, description="Now when left out.")
 
@@ -192,17 +195,10 @@ def list_incidents(request: AuthenticatedHttpRequest, filters: Query[IncidentFil
             q=filters.q.strip(),
             started_after=filters.started_after,
             started_before=filters.started_before,
+            updated_after=filters.updated_after,
         ),
     )
-    paginator = Paginator(incidents, filters.page_size)
-    number = min(filters.page, paginator.num_pages)
-    page = paginator.page(number)
-    return {
-        "count": paginator.count,
-        "page": number,
-        "pages": paginator.num_pages,
-        "items": [incident_out(incident) for incident in page.object_list],
-    }
+    return page_of(incidents, page=filters.page, page_size=filters.page_size, out=incident_out)
 
 
 @router.post("/incidents", response={201: IncidentOut, **WRITE_ERRORS}, url_name="incidents")

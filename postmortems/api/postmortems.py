@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, error_body, refuse
 from postmortems.api.schemas import (
+    BodyIn,
     ErrorOut,
     IncidentNumber,
     PersonOut,
@@ -64,7 +65,7 @@ class PostmortemOut(Schema):
     url: str = Field(description="The postmortem's page.")
 
 
-class SectionIn(Schema):
+class SectionIn(BodyIn):
     text: Text = Field(max_length=200_000, description="Markdown.")
     base: Text = Field(
         max_length=64,
@@ -84,7 +85,7 @@ class SectionConflictOut(ErrorOut):
     current_fingerprint: str
 
 
-class StatusIn(Schema):
+class StatusIn(BodyIn):
     status: PostmortemStatus
     confirm_open_comments: bool = Field(
         False, description="Publish even though review comments are still open."

@@ -7,7 +7,8 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from ninja.schema import DjangoGetter
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
 
 from accounts.models import User
 from postmortems.emails import absolute_url
@@ -96,3 +97,17 @@ def person(user: User | None) -> dict[str, Any] | None:
 
 def web_url(path: str) -> str:
     return absolute_url(path)
+
+
+class BodyIn(Schema):
+    """A request body: a JSON object, nothing else. ninja's Schema reads attributes of
+    any object it is given, so a bare string "x" would become {"title": "x".title()}."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # ninja hands the body over wrapped in its attribute reader.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, dict):
+            raise ValueError("Send a JSON object with the fields named in the schema.")
+        return value

@@ -10,7 +10,15 @@ from ninja import Field, Router, Schema, Status
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import form_data
-from postmortems.api.schemas import ErrorOut, EventKind, IncidentNumber, Moment, Revision, Text
+from postmortems.api.schemas import (
+    BodyIn,
+    ErrorOut,
+    EventKind,
+    IncidentNumber,
+    Moment,
+    Revision,
+    Text,
+)
 from postmortems.forms import TimelineEventForm
 from postmortems.models import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user, get_timeline_event_for_user
@@ -33,7 +41,7 @@ class EventConflictOut(ErrorOut):
     current: EventOut
 
 
-class EventFieldsIn(Schema):
+class EventFieldsIn(BodyIn):
     occurred_at: Moment | None = None
     kind: EventKind | None = None
     text: Text | None = Field(None, max_length=20_000, description="Markdown.")
