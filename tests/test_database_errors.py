@@ -335,6 +335,37 @@ def test_inside_an_outer_transaction_a_deadlock_goes_up_to_its_owner(no_pauses):
     assert len(calls) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_timeline_event_whose_write_met_a_deadlock_is_saved_once(
+    owner, postmortem, monkeypatch, no_pauses
+):
+    """The real write path: the first run's transaction ends in a deadlock after the
+    event was inserted; it is rolled back and run again, and the client sees a 201."""
+    from postmortems.services import timeline
+
+    index = timeline.index_postmortem
+    runs = []
+
+    def deadlocks_once(pk: int) -> None:
+        runs.append(pk)
+        if len(runs) == 1:
+            raise _deadlock()
+        index(pk)
+
+    monkeypatch.setattr(timeline, "index_postmortem", deadlocks_once)
+    token = api_token_create(user=owner, name="test", scope=ApiToken.Scope.READ_WRITE)[1]
+    response = Client(raise_request_exception=False).post(
+        f"/api/v1/incidents/{postmortem.incident.number}/postmortem/timeline",
+        {"occurred_at": "2026-11-02T10:00:00Z", "text": "Failover started"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 201
+    assert len(runs) == 2
+    assert list(postmortem.timeline_events.values_list("text", flat=True)) == ["Failover started"]
+
+
 @pytest.fixture
 def always_deadlocked(monkeypatch, no_pauses):
     """Every write of a section, a timeline event and an alert delivery meets a deadlock
