@@ -24,14 +24,18 @@ from postmortems.models import (
 )
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
-from postmortems.services.actions import action_items_follow_incident
 from postmortems.services.alerts import (
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
 from postmortems.services.audit import audit_record
-from postmortems.services.incidents import incident_delete, incident_restore
+from postmortems.services.incidents import (
+    incident_copies_follow,
+    incident_delete,
+    incident_restore,
+)
+from postmortems.services.locks import postmortem_lock
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -150,11 +154,9 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        action_items_follow_incident(incident=form.instance)  # the team may have changed
-        # Search copies the incident's team, owner, severity and restriction: an edit
-        # here must reach it as it does from the app's own forms.
-        for pk in Postmortem.objects.filter(incident=form.instance).values_list("pk", flat=True):
-            index_postmortem(pk)
+        # The items' team and search copy the incident: an edit here must reach them as
+        # it does from the app's own forms, under the same locks.
+        incident_copies_follow(incident=form.instance)
 
 
 class TimelineEventInline(admin.TabularInline):
@@ -198,9 +200,11 @@ class PostmortemAdmin(AuditedDeletesAdmin):
                     self._record_delete(
                         request, AuditEvent.Action.ACTION_ITEM_DELETED, deleted.instance
                     )
-            # Items added here take the incident's team, as action_item_create does.
+            # Items added here take the incident's team as it is now, under the
+            # postmortem's lock, as action_item_create does.
+            team_id = postmortem_lock(postmortem_id=form.instance.pk).incident.team_id
             for item in formset.save(commit=False):
-                item.team_id = form.instance.incident.team_id
+                item.team_id = team_id
                 item.save()
             for item in formset.deleted_objects:
                 item.delete()

@@ -293,18 +293,20 @@ def _stored_months(
     since = month_bounds(missing[0], tz)[0]
     until = month_bounds(missing[-1], tz)[1]
     _count(months, rows, since=since, until=until, now=now, tz=tz)
+    _store(scope, zone, {start: months[start] for start in missing}, now=now)
+
+
+def _store(scope: str, zone: str, months: dict[date, Month], *, now: datetime) -> None:
+    """Insert or replace the rollups of `months` in one statement. Views and the hourly
+    refresh may store the same month at the same moment: an upsert cannot collide on
+    the unique key (a read-then-insert could), and the last count stored wins."""
     HealthRollup.objects.bulk_create(
         [
             HealthRollup(
-                scope=scope,
-                time_zone=zone,
-                month=start,
-                numbers=_dump(months[start]),
-                computed_at=now,
+                scope=scope, time_zone=zone, month=start, numbers=_dump(month), computed_at=now
             )
-            for start in missing
+            for start, month in months.items()
         ],
-        # Another request may have stored the same month first: the newer count wins.
         update_conflicts=True,
         unique_fields=["scope", "time_zone", "month"],
         update_fields=["numbers", "computed_at"],
@@ -381,12 +383,6 @@ def refresh_rollups(*, now: datetime) -> int:
         rows = _Rows.of(user=None, teams=None if team is None else [team])
         since, until = month_bounds(starts[0], tz)[0], month_bounds(starts[-1], tz)[1]
         _count(months, rows, since=since, until=until, now=now, tz=tz)
-        for start, month in months.items():
-            HealthRollup.objects.update_or_create(
-                scope=scope,
-                time_zone=zone,
-                month=start,
-                defaults={"numbers": _dump(month), "computed_at": now},
-            )
-            written += 1
+        _store(scope, zone, months, now=now)
+        written += len(months)
     return written

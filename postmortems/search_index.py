@@ -10,9 +10,17 @@ its incident, timeline, action items, services and tags, for one postmortem or
 for all of them. Services that change any of those call `index_postmortem`
 explicitly (no signals); `rebuild_index` serves migrations and bulk loads.
 Deleted incidents are left out: indexing a deleted incident's review removes it.
+
+Writers of one postmortem at the same moment: `index_postmortem` first locks the
+postmortem row (services/locks.py; its callers normally hold that lock already), so
+each rebuild reads what the writer before it committed and none is lost. The entry
+is written with an upsert, never DELETE then INSERT, so even a writer that bypassed
+the lock could not collide on the entry's primary key.
 """
 
-from django.db import connection
+from django.db import connection, transaction
+
+from postmortems.services.locks import postmortem_lock
 
 # Weights, title and summary first. A: the title; B: the summary; C: what we learned
 # and where (impact, contributing factors, lessons, services, tags); D: the narrative
@@ -55,9 +63,17 @@ _POSTGRES_VECTOR = """
 """
 
 # The narrow entry: filters and order from the postmortem and its incident, plus the
-# weighted vector on PostgreSQL (NULL on SQLite, whose text lives in FTS5).
-_ENTRY_DELETE = "DELETE FROM postmortems_searchentry WHERE {where}"
-_ENTRY_INSERT = """
+# weighted vector on PostgreSQL (NULL on SQLite, whose text lives in FTS5). Entries of
+# postmortems no longer indexed (their incident was deleted) are dropped; the others
+# are inserted or updated in place. (`WHERE true`: SQLite needs it before ON CONFLICT.)
+_ENTRY_DROP = """
+    DELETE FROM postmortems_searchentry WHERE {own} AND postmortem_id NOT IN (
+        SELECT p.id FROM postmortems_postmortem p
+        JOIN postmortems_incident i ON i.id = p.incident_id
+        WHERE {live} {where}
+    )
+"""
+_ENTRY_UPSERT = """
     INSERT INTO postmortems_searchentry (postmortem_id, incident_id, team_id, owner_id,
         severity, restricted, published, published_at, search_vector)
     SELECT p.id, i.id, i.team_id, i.owner_id, i.severity, i.restricted,
@@ -65,6 +81,12 @@ _ENTRY_INSERT = """
     FROM ({parts}) AS d
     JOIN postmortems_postmortem p ON p.id = d.id
     JOIN postmortems_incident i ON i.id = p.incident_id
+    WHERE true
+    ON CONFLICT (postmortem_id) DO UPDATE SET
+        incident_id = excluded.incident_id, team_id = excluded.team_id,
+        owner_id = excluded.owner_id, severity = excluded.severity,
+        restricted = excluded.restricted, published = excluded.published,
+        published_at = excluded.published_at, search_vector = excluded.search_vector
 """
 
 _SQLITE_DELETE = "DELETE FROM postmortems_search WHERE {where}"
@@ -85,15 +107,13 @@ def _run(postmortem_id: int | None, *, live_only: bool = True) -> None:
     own = "{column} = %s" if postmortem_id is not None else "1 = 1"
     params = [postmortem_id] if postmortem_id is not None else []
     postgres = connection.vendor == "postgresql"
-    parts = _PARTS.format(
-        agg="string_agg" if postgres else "group_concat",
-        live="i.deleted_at IS NULL AND" if live_only else "",
-        where=where,
-    )
+    live = "i.deleted_at IS NULL AND" if live_only else ""
+    parts = _PARTS.format(agg="string_agg" if postgres else "group_concat", live=live, where=where)
     with connection.cursor() as cursor:
-        cursor.execute(_ENTRY_DELETE.format(where=own.format(column="postmortem_id")), params)
+        drop = _ENTRY_DROP.format(own=own.format(column="postmortem_id"), live=live, where=where)
+        cursor.execute(drop, params * 2)
         vector = _POSTGRES_VECTOR if postgres else "NULL"
-        cursor.execute(_ENTRY_INSERT.format(vector=vector, parts=parts), params)
+        cursor.execute(_ENTRY_UPSERT.format(vector=vector, parts=parts), params)
         if postgres:
             cursor.execute(_POSTGRES_TEXT.format(parts=parts), params)
         else:
@@ -102,7 +122,10 @@ def _run(postmortem_id: int | None, *, live_only: bool = True) -> None:
 
 
 def index_postmortem(postmortem_id: int) -> None:
-    _run(postmortem_id)
+    # Part of the caller's transaction (no savepoint); a transaction of its own if none.
+    with transaction.atomic(savepoint=False):
+        postmortem_lock(postmortem_id=postmortem_id)
+        _run(postmortem_id)
 
 
 def rebuild_index(*, live_only: bool = True) -> None:

@@ -2,9 +2,11 @@
 
 401 no or a bad token, 403 not allowed to write, 404 unknown or not visible (restricted
 incidents are 404 for those who may not see them, as on the pages), 409 a conflict
-(someone saved first; open review comments), 422 invalid input, 503 the database is down,
-read-only or full (with `Retry-After`; nothing was saved). Handlers that need more
-(the current text after a conflict, the missing readiness checks) add keys to this shape.
+(someone saved first; open review comments; another write to the same postmortem at the
+same moment, met again after retrying: send the request again), 422 invalid input, 503
+the database is down, read-only or full (with `Retry-After`; nothing was saved).
+Handlers that need more (the current text after a conflict, the missing readiness
+checks) add keys to this shape.
 """
 
 import logging
@@ -48,6 +50,10 @@ DATABASE_TROUBLE = {
     Trouble.UNAVAILABLE: "The database is not answering; try again shortly.",
     Trouble.READ_ONLY: "The database is read-only; the change was not saved.",
     Trouble.FULL: "The database is out of space; the change was not saved.",
+    Trouble.CONTENTION: (
+        "Someone else was changing the same postmortem at the same moment; nothing was "
+        "saved. Send the same request again."
+    ),
 }
 
 
@@ -140,7 +146,8 @@ def install(api: NinjaAPI) -> None:
         trouble = database_trouble(exc)
         if trouble is None:
             return on_bug(request, exc)
-        response = respond(request, 503, error_body(DATABASE_TROUBLE[trouble]))
+        status = 409 if trouble is Trouble.CONTENTION else 503
+        response = respond(request, status, error_body(DATABASE_TROUBLE[trouble]))
         response["Retry-After"] = str(RETRY_AFTER[trouble])
         return response
 

@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from config.database_errors import retry_on_contention
 from postmortems.emails import absolute_url, compose
 from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
 from postmortems.permissions import visible_incidents
 from postmortems.services.edits import EditConflict, save_if_unchanged
+from postmortems.services.locks import postmortem_lock
 from postmortems.services.outbox import enqueue_after_commit
 
 Field = ActionItemChange.Field
@@ -81,6 +83,7 @@ def _local_today(user: User, now: datetime) -> date:
     return now.astimezone(user.zone).date()
 
 
+@retry_on_contention
 def _save(
     item: ActionItem,
     *,
@@ -96,6 +99,9 @@ def _save(
     untouched = [f.name for f in ActionItem._meta.concrete_fields if f.name not in fields]
     item.full_clean(exclude=untouched, validate_unique=False)
     with transaction.atomic():
+        # The postmortem first, then the item: the one lock order (services/locks.py),
+        # which a move of the incident to another team takes too.
+        postmortem_lock(postmortem_id=item.postmortem_id)
         # The conditional UPDATE is the real check: a save that landed after this
         # request loaded the item makes it fail, and nothing is written.
         save_if_unchanged(item, expected_revision=expected_revision, fields=fields)

@@ -2,11 +2,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config.database_errors import retry_on_contention
 from postmortems.models import ActionItem, AuditEvent, Incident, Postmortem
 from postmortems.search_index import index_postmortem
 from postmortems.services.action_changes import record_changes, snapshot
 from postmortems.services.audit import audit_record
 from postmortems.services.edits import EditConflict, save_if_unchanged
+from postmortems.services.locks import postmortem_lock
 
 ITEM_FIELDS = [
     "title",
@@ -32,6 +34,7 @@ def _stamp_completion(item: ActionItem) -> None:
         item.wont_do_reason = ""
 
 
+@retry_on_contention
 def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionItem:
     item = ActionItem(
         postmortem=postmortem,
@@ -43,6 +46,11 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
     _stamp_completion(item)
     item.full_clean()
     with transaction.atomic():
+        # The team is a copy of the incident's: take it under the postmortem's lock.
+        # A move to another team locks the postmortem before it moves the items
+        # (incident_copies_follow), so it either committed before this read or moves
+        # this item after it commits.
+        item.team_id = postmortem_lock(postmortem_id=postmortem.pk).incident.team_id
         item.save()
         index_postmortem(postmortem.pk)
     return item
@@ -50,8 +58,8 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
 
 def action_items_follow_incident(*, incident: Incident) -> int:
     """Give the incident's action items its current team (ActionItem.team is a copy):
-    every write that may move an incident to another team calls this. Returns the
-    number of items moved."""
+    every write that may move an incident to another team calls this, holding the
+    postmortem's lock (services/locks.py). Returns the number of items moved."""
     return (
         ActionItem.objects.filter(postmortem__incident=incident)
         .exclude(team_id=incident.team_id)
@@ -59,12 +67,14 @@ def action_items_follow_incident(*, incident: Incident) -> int:
     )
 
 
+@retry_on_contention
 def action_item_update(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
     """Save the editor's form; changes to the tracked fields go into the item's history."""
     _stamp_completion(item)
     item.full_clean()
     now = timezone.now()
     with transaction.atomic():
+        postmortem_lock(postmortem_id=item.postmortem_id)
         # The form has already written its values into `item`: the old ones come from
         # the row. Read at the expected revision, they are exactly what this save
         # replaces; at any other revision the save would fail anyway, so fail now.
@@ -77,8 +87,10 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
     return item
 
 
+@retry_on_contention
 def action_item_delete(*, item: ActionItem, by: User) -> None:
     with transaction.atomic():
+        postmortem_lock(postmortem_id=item.postmortem_id)
         audit_record(
             action=AuditEvent.Action.ACTION_ITEM_DELETED,
             actor=by,
@@ -87,5 +99,6 @@ def action_item_delete(*, item: ActionItem, by: User) -> None:
             status=item.status,
             owner=item.owner.email if item.owner else "",
         )
-        item.delete()
+        # Not item.delete(): it clears item.pk even if the transaction is rolled back.
+        ActionItem.objects.filter(pk=item.pk).delete()
         index_postmortem(item.postmortem_id)

@@ -11,7 +11,10 @@ For each alert in a delivery (see postmortems/alert_payloads.py for the formats)
    delivery changes nothing. A firing that started after the recorded resolution
    reopens the incident within the re-fire window, or opens a new one after it.
 4. Every change is an AlertEvent, copied into the postmortem's timeline (now, or
-   when the postmortem is started).
+   when the postmortem is started). Locks are taken link, incident, postmortem: the
+   order of every write to a postmortem (services/locks.py).
+A delivery that meets another write (a deadlock, say) runs again whole
+(retry_on_contention); until it commits, nothing of it exists.
 No email is sent here: resolving starts the 24-hour clock, and the reminder
 sweep (postmortems/services/reminders.py) writes the reminder to the outbox later.
 """
@@ -24,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from config.database_errors import retry_on_contention
 from postmortems.alert_auth import new_token, token_hash
 from postmortems.alert_payloads import AlertSignal
 from postmortems.models import (
@@ -38,6 +42,7 @@ from postmortems.models import (
 )
 from postmortems.search_index import index_postmortem
 from postmortems.services.incidents import incident_create, incident_update
+from postmortems.services.locks import postmortem_lock
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +192,7 @@ class AlertResult:
     incident: Incident | None = None
 
 
+@retry_on_contention
 def alerts_receive(
     *,
     integration: AlertIntegration,
@@ -267,10 +273,11 @@ def _event(
         text=f"Alert {_markdown_text(signal.name)} {text}",
         source_url=signal.source_url,
     )
-    postmortem = Postmortem.objects.filter(incident=incident).first()
-    if postmortem is not None:
+    pk = Postmortem.objects.filter(incident=incident).values_list("pk", flat=True).first()
+    if pk is not None:
+        postmortem = postmortem_lock(postmortem_id=pk)
         _copy_to_timeline(postmortem, [event])
-        index_postmortem(postmortem.pk)
+        index_postmortem(pk)
     return event
 
 
@@ -340,7 +347,9 @@ def _first_signal(
 
 def _locked_incident(link: AlertLink) -> Incident:
     # A deleted incident still takes its alerts (hidden with it, back if restored).
-    return Incident.all_objects.select_for_update().get(pk=link.incident_id)
+    # NO KEY: deliveries of the alert queue here, rows that merely reference the
+    # incident (a postmortem's publication email, say) need not.
+    return Incident.all_objects.select_for_update(no_key=True).get(pk=link.incident_id)
 
 
 def _save_link(link: AlertLink, **fields) -> None:

@@ -6,11 +6,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
+from config.database_errors import retry_on_contention
 from postmortems.models import RESTORE_DAYS, AuditEvent, Incident, Postmortem, Service
 from postmortems.search_index import index_postmortem
 from postmortems.services.actions import action_items_follow_incident
 from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
+from postmortems.services.locks import postmortem_lock
 
 INCIDENT_FIELDS = [
     "title",
@@ -60,6 +62,25 @@ def incident_create(
     raise RuntimeError("Could not allocate an incident number; try again.")
 
 
+def incident_copies_follow(*, incident: Incident) -> None:
+    """Bring what the postmortem copies of `incident` up to date: its action items'
+    team, and its search entry (title, team, owner, severity, restriction, services;
+    a deleted incident's review leaves the index, a restored one comes back).
+
+    Called in the transaction that changed the incident, after the change: the
+    incident row is locked by then, and the postmortem is locked here, before its
+    items (the lock order in services/locks.py). A new action item takes its team
+    under the same lock, so it is either moved here or made with the new team.
+    """
+    pk = Postmortem.objects.filter(incident=incident).values_list("pk", flat=True).first()
+    if pk is None:
+        return  # no postmortem: no items, no index entry
+    postmortem_lock(postmortem_id=pk)
+    action_items_follow_incident(incident=incident)
+    index_postmortem(pk)
+
+
+@retry_on_contention
 def incident_update(
     *, incident: Incident, expected_revision: int, services: list[Service] | None = None
 ) -> Incident:
@@ -74,10 +95,7 @@ def incident_update(
         )
         if services is not None:
             incident.services.set(services)
-        action_items_follow_incident(incident=incident)  # the team may have changed
-        # The title and the services are searched with the review.
-        for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
-            index_postmortem(pk)
+        incident_copies_follow(incident=incident)  # the team, title, services...
     return incident
 
 
@@ -92,13 +110,6 @@ def incident_resolve(
     return incident_update(incident=incident, expected_revision=expected_revision)
 
 
-def _reindex(incident: Incident) -> None:
-    # The index leaves out deleted incidents (search_index._PARTS): indexing a deleted
-    # incident's review drops its entry, indexing a restored one brings it back.
-    for pk in Postmortem.objects.filter(incident=incident).values_list("pk", flat=True):
-        index_postmortem(pk)
-
-
 def incident_delete(
     *, incident: Incident, by: User | None, request: HttpRequest | None = None
 ) -> Incident:
@@ -108,7 +119,7 @@ def incident_delete(
         incident.deleted_at = timezone.now()
         incident.deleted_by = by
         incident.save(update_fields=["deleted_at", "deleted_by"])
-        _reindex(incident)
+        incident_copies_follow(incident=incident)
         audit_record(
             action=AuditEvent.Action.INCIDENT_DELETED,
             actor=by,
@@ -127,7 +138,7 @@ def incident_restore(
         incident.deleted_at = None
         incident.deleted_by = None
         incident.save(update_fields=["deleted_at", "deleted_by"])
-        _reindex(incident)
+        incident_copies_follow(incident=incident)
         audit_record(
             action=AuditEvent.Action.INCIDENT_RESTORED,
             actor=by,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from config.database_errors import retry_on_contention
 from postmortems.models import (
     ActionItem,
     AuditEvent,
@@ -22,6 +23,7 @@ from postmortems.search_index import index_postmortem
 from postmortems.services.alerts import alert_events_to_timeline
 from postmortems.services.announcements import announce_publication
 from postmortems.services.audit import audit_record
+from postmortems.services.locks import postmortem_lock
 from postmortems.services.pulse import pulse_invite
 from postmortems.services.revisions import (
     is_own_edit,
@@ -42,6 +44,7 @@ class SectionConflict(Exception):
         self.revision = revision  # the latest revision: who saved it, and when
 
 
+@retry_on_contention
 def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
     """Start the postmortem of `incident` (or return the one already started)."""
     try:
@@ -63,6 +66,7 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
     return postmortem
 
 
+@retry_on_contention
 def postmortem_update_section(
     *,
     postmortem: Postmortem,
@@ -77,7 +81,8 @@ def postmortem_update_section(
     """Save one Markdown section unless someone else changed it since the editor loaded it.
 
     1. Lock the postmortem row (IMMEDIATE transactions on SQLite), so that compare,
-       write and revision numbering are one step.
+       write, revision numbering and autosave coalescing are one step (the lock order
+       of every write to a postmortem: services/locks.py).
     2. Compare: the save goes ahead when the section still holds the text the editor
        started from (`base_fingerprint`), when it already holds `text`, or when the
        only change since is this same editor's own autosave (services/revisions.py).
@@ -93,7 +98,7 @@ def postmortem_update_section(
     if kind == SectionRevision.Kind.BASELINE:
         raise ValueError("Baseline revisions are recorded by the service itself.")
     with transaction.atomic():
-        locked = Postmortem.objects.select_for_update().get(pk=postmortem.pk)
+        locked = Postmortem.objects.select_for_update(no_key=True).get(pk=postmortem.pk)
         current = getattr(locked, section)
         latest = latest_section_revision(postmortem_id=postmortem.pk, section=section)
         if (
@@ -139,10 +144,12 @@ def section_revision_restore(
     )
 
 
+@retry_on_contention
 def postmortem_update_details(
     *, postmortem: Postmortem, authors: list[User], tag_names: list[str]
 ) -> Postmortem:
     with transaction.atomic():
+        postmortem_lock(postmortem_id=postmortem.pk)
         postmortem.authors.set(authors)
         tags = []
         for name in tag_names:
@@ -180,7 +187,8 @@ class NotReadyToPublish(ValidationError):
 def _ensure_ready(postmortem: Postmortem) -> Readiness:
     """Decide from the rows as they are now, not from what the caller loaded earlier.
     The row lock makes a section saved concurrently land before or after this check,
-    never between it and the status change."""
+    never between it and the status change. FOR UPDATE, stronger than the usual
+    postmortem lock: no event or item may even be added while the checks read them."""
     locked = (
         Postmortem.objects.select_for_update(of=("self",))
         .select_related("incident")
@@ -208,6 +216,7 @@ class OpenComments(ValidationError):
         self.comments = comments
 
 
+@retry_on_contention
 def postmortem_set_status(
     *,
     postmortem: Postmortem,
@@ -222,12 +231,16 @@ def postmortem_set_status(
     (back to draft for amendments) keeps the original publication time so the archive
     can show "updated". Publishing with unresolved review comments raises OpenComments
     unless the caller says the person confirmed it.
+
+    The move is judged from the locked row, not from what the caller loaded: two
+    changes at once are one after the other, and the first publication is stamped
+    (and announced) once.
     """
-    if status not in _ALLOWED_MOVES.get(postmortem.status, set()):
-        raise ValidationError(
-            f"A {postmortem.get_status_display().lower()} postmortem cannot move to {status}."
-        )
     with transaction.atomic():
+        locked = postmortem_lock(postmortem_id=postmortem.pk)
+        if status not in _ALLOWED_MOVES.get(locked.status, set()):
+            current = Postmortem.Status(locked.status).label.lower()
+            raise ValidationError(f"A {current} postmortem cannot move to {status}.")
         if status == Postmortem.Status.PUBLISHED:
             _ensure_ready(postmortem)  # what is missing comes before open comments
             if not publish_with_open_comments:
@@ -239,13 +252,10 @@ def postmortem_set_status(
                 if open_comments:
                     raise OpenComments(open_comments)
         now = timezone.now()
-        first_publication = (
-            status == Postmortem.Status.PUBLISHED and postmortem.published_at is None
-        )
-        previous = postmortem.status
+        first_publication = status == Postmortem.Status.PUBLISHED and locked.published_at is None
+        previous = locked.status
         postmortem.status = status
-        if first_publication:
-            postmortem.published_at = now
+        postmortem.published_at = now if first_publication else locked.published_at
         postmortem.updated_at = now
         postmortem.save(update_fields=["status", "published_at", "updated_at"])
         index_postmortem(postmortem.pk)

@@ -10,11 +10,13 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.database_errors import RETRY_AFTER, Trouble, database_trouble
 from postmortems.alert_auth import request_is_authentic
 from postmortems.alert_payloads import PayloadError, read_signals
 from postmortems.models import AlertDelivery, AlertIntegration
@@ -96,9 +98,19 @@ def alert_receiver_view(request: HttpRequest, code: UUID) -> JsonResponse:
         signals = read_signals(integration.kind, body, received_at=received_at)
     except PayloadError as error:
         return reject(400, str(error))
-    delivery, results = alerts_receive(
-        integration=integration, signals=signals, request_meta=meta, received_at=received_at
-    )
+    try:
+        delivery, results = alerts_receive(
+            integration=integration, signals=signals, request_meta=meta, received_at=received_at
+        )
+    except DatabaseError as error:
+        if database_trouble(error) is not Trouble.CONTENTION:
+            raise
+        # Still meeting other writes to the incident after retrying: nothing was
+        # recorded. 503, not the 409 people get: alerting systems send again after a
+        # 5xx only, and this delivery must not be dropped.
+        response = _error(503, "Busy with another write to this incident; send it again.")
+        response["Retry-After"] = str(RETRY_AFTER[Trouble.CONTENTION])
+        return response
     return JsonResponse(
         {
             "outcome": delivery.outcome,

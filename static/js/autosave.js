@@ -11,8 +11,9 @@
  * 3. A conflict (409) answers with the section's conflict view, which replaces the
  *    form. That view does not autosave (no data-autosave): the person merges and
  *    saves explicitly, so an autosave never overwrites someone else's words.
- * 4. A network error or a 5xx shows "Not saved — retrying" and retries with
- *    exponential backoff (2 s, 4 s, ... at most a minute).
+ * 4. A network error, a 5xx or a JSON 409 (another write to the review met this one
+ *    at the same moment) shows "Not saved — retrying" and retries with exponential
+ *    backoff (2 s, 4 s, ... at most a minute).
  * 5. When the page is hidden or left, pending text goes out with fetch keepalive
  *    (the CSRF token travels in the form data and in the header).
  * Without JavaScript none of this runs and the Save button works as a plain form.
@@ -175,7 +176,9 @@
       })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
-        if (response.status === 409) {
+        // 409 with the section's conflict view; a 409 in JSON is a write that met
+        // another one at the same moment: not saved, retried like a failure below.
+        if (response.status === 409 && type.indexOf("application/json") !== 0) {
           return response.text().then(function (html) { self.conflict(html); });
         }
         if (response.ok && type.indexOf("application/json") === 0) {

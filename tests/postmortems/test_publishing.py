@@ -1,9 +1,13 @@
 """Publishing announces the review to the owning team and to followers, once."""
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.models import OutboundEmail, Subscription
+from postmortems.models import AuditEvent, OutboundEmail, Postmortem, Subscription
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.tasks import send_email
 from tests.factories import (
@@ -133,3 +137,26 @@ def test_a_member_of_two_teams_gets_one_email(postmortem, owner, other_team, mai
     postmortem_set_status(postmortem=postmortem, status="published", by=owner)
     _deliver()
     assert [m.to for m in mailoutbox].count([both.email]) == 1
+
+
+def test_publishing_again_from_a_page_loaded_before_the_first_publication_changes_nothing(
+    postmortem, owner
+):
+    """The move is judged from the row as saved (locked), not as the caller loaded it:
+    the other tab's publish neither stamps a second publication time nor announces."""
+    other_tab = Postmortem.objects.get(pk=postmortem.pk)  # loaded while still a draft
+    first = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(first, tick=False):
+        postmortem_set_status(postmortem=postmortem, status="published", by=owner)
+    announced = OutboundEmail.objects.count()
+
+    with (
+        time_machine.travel(first + dt.timedelta(minutes=5), tick=False),
+        pytest.raises(ValidationError, match="A published postmortem cannot move to published"),
+    ):
+        postmortem_set_status(postmortem=other_tab, status="published", by=owner)
+
+    assert Postmortem.objects.get(pk=postmortem.pk).published_at == first
+    assert OutboundEmail.objects.count() == announced
+    published = AuditEvent.objects.filter(action=AuditEvent.Action.POSTMORTEM_PUBLISHED)
+    assert published.count() == 1
