@@ -5,15 +5,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+USERNAME_KEPT = 255
+
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
     """The email address a sign-in tried, as accounts are stored (lower case), so that
-    "Olivia@…" and "olivia@…" count towards one lockout."""
+    "Olivia@…" and "olivia@…" count towards one lockout. Cut to the length axes stores
+    (AccessAttempt.username is 255 characters; no account's address is longer), so a
+    longer one is counted, not a database error."""
     if credentials is not None:
         username = credentials.get("username")
     else:
         username = getattr(request, "POST", {}).get("username")
-    return username.strip().lower() if isinstance(username, str) else None
+    return username.strip().lower()[:USERNAME_KEPT] if isinstance(username, str) else None
 
 
 def lockout_response(

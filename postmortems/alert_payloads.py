@@ -9,7 +9,6 @@ for a body it cannot use. The formats are the vendors' public ones:
 - Opsgenie's webhook integration: `action` and `alert`.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +16,8 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.dateparse import parse_datetime
+
+from postmortems.json_input import JsonInputError, loads_untrusted
 
 Action = Literal["firing", "acknowledged", "resolved"]
 
@@ -69,7 +70,10 @@ def _epoch(value: Any) -> datetime | None:
         return None
     for scale in (1e9, 1e6, 1e3, 1):
         if value / scale >= 1e8:  # after 1973 in this unit
-            return datetime.fromtimestamp(value / scale, tz=UTC)
+            try:
+                return datetime.fromtimestamp(value / scale, tz=UTC)
+            except (OverflowError, OSError, ValueError):  # 1e308: past any calendar
+                raise PayloadError("Opsgenie times must be Unix times in our era.") from None
     return None
 
 
@@ -84,9 +88,9 @@ def _url(value: Any) -> str:
 
 def load_json(body: bytes) -> dict:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PayloadError(f"The body is not valid JSON: {error}.") from None
+        data = loads_untrusted(body)
+    except JsonInputError as error:
+        raise PayloadError(str(error)) from None
     return _object(data, "The body")
 
 

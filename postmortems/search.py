@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
@@ -373,7 +374,10 @@ def _window_and_facets(
     window_rows = matches.order_by("-published_at", "-pk").values(
         "postmortem_id", "incident_id", "severity", "team_id"
     )[:RESULT_WINDOW]
-    sql, params = window_rows.query.sql_with_params()
+    try:
+        sql, params = window_rows.query.sql_with_params()
+    except EmptyResultSet:  # matches.none(): a query with no words in it ("%", "'; --")
+        return [], Facets()
     sql = f"SELECT postmortem_id AS id, incident_id, severity, team_id FROM ({sql}) AS w"
     window: list[int] = []
     counts: dict[str, dict[int | str, int]] = {}

@@ -1,18 +1,30 @@
 """The NinjaAPI instance: its routers, authentication, error handlers and URLs."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 
 from postmortems.api import actions, archive, incidents, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
+from postmortems.json_input import loads_untrusted
 from postmortems.models import ActionItem, Incident, TimelineEvent
 from postmortems.permissions import visible_incidents
 from postmortems.services.edits import EditConflict
 from postmortems.services.postmortems import NotReadyToPublish
+
+
+class UntrustedJsonParser(Parser):
+    """Bodies through postmortems/json_input.py: UTF-8 only, bounded nesting, no NUL,
+    no NaN. ninja answers what it refuses as a bad body (422 here, see errors.py)."""
+
+    def parse_body(self, request: HttpRequest):
+        return loads_untrusted(request.body)
+
 
 api = NinjaAPI(
     title="Postmortems API",
@@ -23,6 +35,7 @@ api = NinjaAPI(
         "The same rules as the pages decide what you see and change."
     ),
     auth=ApiTokenAuth(),
+    parser=UntrustedJsonParser(),
     urls_namespace="pm-api",
     # The schema and the docs page describe the API, not its data: public, like the
     # sign-in page. The docs' scripts and styles are served from this site (the

@@ -131,6 +131,12 @@ def _opens(integration: AlertIntegration, severity: str) -> bool:
     return severity <= integration.open_from  # "SEV1" < "SEV2": more severe sorts first
 
 
+def _storable(text: str) -> str:
+    """The log keeps what was sent, but PostgreSQL stores no NUL (in text or in JSON):
+    each becomes U+FFFD, as undecodable bytes do."""
+    return text.replace("\x00", "\ufffd")
+
+
 def delivery_record(
     *,
     integration: AlertIntegration | None,
@@ -145,12 +151,15 @@ def delivery_record(
         integration=integration,
         received_at=received_at,
         remote_addr=request_meta.get("remote_addr"),
-        headers=request_meta.get("headers", {}),
-        body=body[: AlertDelivery.BODY_KEPT].decode(errors="replace"),
+        headers={
+            _storable(name): _storable(value)
+            for name, value in request_meta.get("headers", {}).items()
+        },
+        body=_storable(body[: AlertDelivery.BODY_KEPT].decode(errors="replace")),
         body_truncated=request_meta.get("truncated", False) or len(body) > AlertDelivery.BODY_KEPT,
         outcome=outcome,
         http_status=http_status,
-        message=message[:1000],
+        message=_storable(message[:1000]),
     )
 
 
