@@ -22,6 +22,11 @@ from postmortems.models import (
     TeamWebhook,
     TimelineEvent,
 )
+from postmortems.permissions import (
+    about_visible_filter,
+    tag_visibility_filter,
+    visibility_filter,
+)
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
 from postmortems.services.actions import action_items_follow_incident
@@ -37,7 +42,22 @@ from postmortems.services.incidents import incident_delete, incident_restore
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class AuditedDeletesAdmin(admin.ModelAdmin):
+class VisibleRowsAdmin(admin.ModelAdmin):
+    """Staff who are not superusers get, in the admin too, only rows about incidents
+    they may see (permissions.about_visible_filter): a restricted incident is not
+    listed, counted, searched or opened here either. `incident_paths` name the paths
+    from the model to the incident(s) a row is about."""
+
+    incident_paths: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(about_visible_filter(request.user, *self.incident_paths))
+
+
+class AuditedDeletesAdmin(VisibleRowsAdmin):
     """Deleting here (one row, the "delete selected" action, or a row of an inline)
     is recorded in the audit log with who did it, before the row goes."""
 
@@ -78,6 +98,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(tag_visibility_filter(request.user))
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -129,7 +153,12 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The default manager hides deleted incidents; the admin sees and restores them.
-        return Incident.all_objects.select_related("team")
+        incidents = Incident.all_objects.select_related("team")
+        if request.user.is_superuser:
+            return incidents
+        # Other staff: as on the pages (VisibleRowsAdmin). Deleted incidents are for
+        # admins, who alone delete and restore them (permissions.can_delete_incident).
+        return incidents.filter(visibility_filter(request.user))
 
     def delete_model(self, request, obj):
         incident_delete(incident=obj, by=request.user, request=request)
@@ -174,6 +203,7 @@ class ActionItemInline(admin.TabularInline):
 
 @admin.register(Postmortem)
 class PostmortemAdmin(AuditedDeletesAdmin):
+    incident_paths = ("incident",)
     audit_delete_action = AuditEvent.Action.POSTMORTEM_DELETED
     inline_delete_actions = {
         TimelineEvent: AuditEvent.Action.TIMELINE_EVENT_DELETED,
@@ -213,6 +243,7 @@ class PostmortemAdmin(AuditedDeletesAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(AuditedDeletesAdmin):
+    incident_paths = ("postmortem__incident",)
     audit_delete_action = AuditEvent.Action.ACTION_ITEM_DELETED
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]
@@ -310,8 +341,10 @@ class AlertIntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(VisibleRowsAdmin):
     """The delivery log, read-only."""
+
+    incident_paths = ("incident",)
 
     list_display = ["received_at", "integration", "outcome", "http_status", "incident"]
     list_filter = ["outcome", "http_status", "integration"]

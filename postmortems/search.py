@@ -33,7 +33,7 @@ from postmortems.models import (
     Severity,
     Tag,
 )
-from postmortems.permissions import visibility_filter
+from postmortems.permissions import visibility_filter, visible_tags
 
 MARK_START, MARK_END = "\x02", "\x03"
 FTS_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 2.0"  # title, summary, details, narrative, meta
@@ -330,7 +330,7 @@ class InIds(Func):
 
 _CATALOG = """
     SELECT 0, id, name, slug, parent_id FROM {services}
-    UNION ALL SELECT 1, id, name, slug, NULL FROM {tags}
+    UNION ALL SELECT 1, id, name, slug, NULL FROM {tags} WHERE id IN ({visible_tags})
     UNION ALL SELECT 2, id, name, slug, NULL FROM {teams}
     ORDER BY 1, 3
 """
@@ -338,22 +338,27 @@ _CATALOG = """
 
 @dataclass
 class Catalog:
-    """Every service, tag and team: the filter choices, and the names of the facets."""
+    """Every service and team, and the tags `user` may see (permissions.visible_tags):
+    the filter choices, and the names of the facets."""
 
     services: list[Service]
     tags: list[Tag]
     teams: list[Team]
 
     @classmethod
-    def load(cls) -> "Catalog":
+    def load(cls, user: User) -> "Catalog":
         """One statement for the three lists (three querysets cost ~2 ms more a page)."""
+        visible, params = visible_tags(user).values("id").query.sql_with_params()
         sql = _CATALOG.format(
-            services=Service._meta.db_table, tags=Tag._meta.db_table, teams=Team._meta.db_table
+            services=Service._meta.db_table,
+            tags=Tag._meta.db_table,
+            teams=Team._meta.db_table,
+            visible_tags=visible,
         )
         lists: tuple[list, list, list] = ([], [], [])
         models = (Service, Tag, Team)
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             for kind, pk, name, slug, parent_id in cursor.fetchall():
                 model = models[kind]
                 if model is Service:
@@ -408,7 +413,7 @@ def _window_and_facets(
 def search_postmortems(
     *, user: User, params: SearchParams, page_number: str | int | None = 1
 ) -> SearchResults:
-    catalog = Catalog.load()
+    catalog = Catalog.load(user)
     matches = _filtered(user, params, catalog)
     q = params.q.strip()
     if q:
