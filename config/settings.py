@@ -297,6 +297,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 # Successful sign-ins are in the audit log already; axes keeps only failures.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command
+# Password spraying (one address trying many usernames) never locks a username+address
+# pair: after LOGIN_ADDRESS_FAILURE_LIMIT failed sign-ins from one address, whatever the
+# usernames, within LOGIN_LOCKOUT_MINUTES, the address itself is locked out
+# (accounts/throttling.py). Higher than the per-username limit: offices share addresses.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+# Password reset emails: at most PASSWORD_RESET_EMAIL_LIMIT a day to one address and
+# PASSWORD_RESET_ADDRESS_LIMIT requests an hour from one client address. Over either,
+# the page answers as usual and sends nothing, so it tells no one what exists.
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
 
 # JSON lines for log collectors in production, readable text in development; both
 # carry the request id (config/request_ids.py, config/log_format.py).
