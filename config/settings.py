@@ -418,6 +418,10 @@ OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, 
 
 # Alerting webhooks (postmortems/views/hooks.py): larger bodies are refused with 413.
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The delivery log keeps at most this many refused requests a minute per integration
+# (a flood is still logged, line by line) and forgets rows after the retention time.
+ALERT_REJECTED_ROWS_PER_MINUTE = env_int("ALERT_REJECTED_ROWS_PER_MINUTE", 20, minimum=1)
+ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
 # The dashboard's review health of the months still moving (this month, and last
@@ -450,6 +454,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-deleted-incidents": {
         "task": "postmortems.tasks.purge_deleted_incidents",
+        "schedule": 3600,
+    },
+    "prune-alert-deliveries": {
+        "task": "postmortems.tasks.prune_alert_deliveries",
         "schedule": 3600,
     },
     "beat-heartbeat": {
