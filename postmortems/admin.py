@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from postmortems.permissions import (
 )
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
+from postmortems.services.action_changes import ensure_owner_sees_incident
 from postmortems.services.actions import action_items_follow_incident
 from postmortems.services.alerts import (
     alert_integration_create,
@@ -186,6 +188,21 @@ class IncidentAdmin(admin.ModelAdmin):
             index_postmortem(pk)
 
 
+class ActionItemAdminForm(forms.ModelForm):
+    """The admin edits items without the services: the owner rule is checked here."""
+
+    def clean(self):
+        data = super().clean()
+        item = self.instance
+        if item.postmortem_id and "owner" in self.changed_data:
+            item.owner = data.get("owner")
+            try:
+                ensure_owner_sees_incident(item)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 class TimelineEventInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = TimelineEvent
@@ -194,6 +211,7 @@ class TimelineEventInline(admin.TabularInline):
 
 
 class ActionItemInline(admin.TabularInline):
+    form = ActionItemAdminForm
     formfield_overrides = HTTPS_URLS
     model = ActionItem
     extra = 0
@@ -244,6 +262,7 @@ class PostmortemAdmin(AuditedDeletesAdmin):
 @admin.register(ActionItem)
 class ActionItemAdmin(AuditedDeletesAdmin):
     incident_paths = ("postmortem__incident",)
+    form = ActionItemAdminForm
     audit_delete_action = AuditEvent.Action.ACTION_ITEM_DELETED
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]

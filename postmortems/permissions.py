@@ -101,6 +101,13 @@ def visible_tags(user: User) -> QuerySet[Tag]:
     return Tag.objects.filter(tag_visibility_filter(user))
 
 
+def can_see_incident(user: User, incident: Incident) -> bool:
+    """visibility_filter for one incident (a query only for restricted ones)."""
+    if not incident.restricted and incident.deleted_at is None:
+        return True
+    return visible_incidents(user).filter(pk=incident.pk).exists()
+
+
 def can_edit_incident(user: User, incident: Incident) -> bool:
     if _is_admin(user) or incident.owner_id == user.pk:
         return True
