@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.dateparse import parse_datetime
 
+from accounts.single_line import single_line
 from postmortems.json_input import JsonInputError, loads_untrusted
 
 Action = Literal["firing", "acknowledged", "resolved"]
@@ -47,6 +48,11 @@ def _object(value: Any, what: str) -> dict:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _line(value: Any) -> str:
+    """A name, title, key or severity: one line (accounts/single_line.py)."""
+    return single_line(_text(value)).strip()
 
 
 def _time(value: Any, what: str) -> datetime | None:
@@ -107,15 +113,15 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
         status = alert.get("status", group_status)
         if status not in ("firing", "resolved"):
             raise PayloadError(f"alerts[{index}].status must be firing or resolved.")
-        fingerprint = _text(alert.get("fingerprint"))
+        fingerprint = _line(alert.get("fingerprint"))
         if not fingerprint:
             raise PayloadError(f"alerts[{index}].fingerprint is missing.")
         labels = _object(alert.get("labels", {}), f"alerts[{index}].labels")
         annotations = _object(alert.get("annotations", {}), f"alerts[{index}].annotations")
         started_at = _time(alert.get("startsAt"), f"alerts[{index}].startsAt")
         ended_at = _time(alert.get("endsAt"), f"alerts[{index}].endsAt")
-        name = _text(labels.get("alertname")) or _text(data.get("title")) or "Alert"
-        summary = _text(annotations.get("summary"))
+        name = _line(labels.get("alertname")) or _line(data.get("title")) or "Alert"
+        summary = _line(annotations.get("summary"))
         occurred_at = (ended_at if status == "resolved" else started_at) or received_at
         signals.append(
             AlertSignal(
@@ -124,7 +130,7 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 name=name[:200],
                 title=f"{name}: {summary}" if summary else name,
                 description=_text(annotations.get("description")) or summary,
-                severity=_text(labels.get("severity")),
+                severity=_line(labels.get("severity")),
                 started_at=started_at,
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
@@ -145,20 +151,20 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     """A V3 webhook event. Other event types (annotated, priority_updated...) are
     answered with no signals: recorded, nothing changes."""
     event = _object(load_json(body).get("event"), "`event`")
-    event_type = _text(event.get("event_type"))
+    event_type = _line(event.get("event_type"))
     if not event_type:
         raise PayloadError("`event.event_type` is missing.")
     action = PAGERDUTY_ACTIONS.get(event_type)
     if action is None:
         return []
     incident = _object(event.get("data"), "`event.data`")
-    key = _text(incident.get("id"))
+    key = _line(incident.get("id"))
     if not key:
         raise PayloadError("`event.data.id` is missing.")
     occurred_at = _time(event.get("occurred_at"), "`event.occurred_at`") or received_at
     priority = incident.get("priority")
-    severity = _text(priority.get("summary")) if isinstance(priority, dict) else ""
-    title = _text(incident.get("title")) or f"PagerDuty incident {key}"
+    severity = _line(priority.get("summary")) if isinstance(priority, dict) else ""
+    title = _line(incident.get("title")) or f"PagerDuty incident {key}"
     return [
         AlertSignal(
             key=key[:255],
@@ -166,7 +172,7 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=title[:200],
             title=title,
             description="",
-            severity=severity or _text(incident.get("urgency")),
+            severity=severity or _line(incident.get("urgency")),
             # A reopened incident fires again now, not when it was first created.
             started_at=None
             if event_type == "incident.reopened"
@@ -188,11 +194,11 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     """Keyed by the alert's alias when it has one (Opsgenie's own de-duplication key,
     which survives a re-fire), else by alertId. Other actions (AddNote...) give none."""
     data = load_json(body)
-    action_name = _text(data.get("action"))
+    action_name = _line(data.get("action"))
     if not action_name:
         raise PayloadError("`action` is missing.")
     alert = _object(data.get("alert"), "`alert`")
-    key = _text(alert.get("alias")) or _text(alert.get("alertId"))
+    key = _line(alert.get("alias")) or _line(alert.get("alertId"))
     if not key:
         raise PayloadError("`alert.alertId` is missing.")
     action = OPSGENIE_ACTIONS.get(action_name)
@@ -201,7 +207,7 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     started_at = _epoch(alert.get("createdAt"))
     updated_at = _epoch(alert.get("updatedAt"))
     occurred_at = (started_at if action == "firing" else updated_at) or received_at
-    message = _text(alert.get("message")) or f"Opsgenie alert {key}"
+    message = _line(alert.get("message")) or f"Opsgenie alert {key}"
     return [
         AlertSignal(
             key=key[:255],
@@ -209,7 +215,7 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=message[:200],
             title=message,
             description=_text(alert.get("description")),
-            severity=_text(alert.get("priority")),
+            severity=_line(alert.get("priority")),
             started_at=started_at,
             occurred_at=occurred_at,
         )

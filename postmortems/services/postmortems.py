@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.single_line import single_line
 from postmortems.models import (
     ActionItem,
     AuditEvent,
@@ -145,7 +146,8 @@ def postmortem_update_details(
     with transaction.atomic():
         postmortem.authors.set(authors)
         tags = []
-        for name in tag_names:
+        for typed in tag_names:
+            name = single_line(typed).strip()  # the forms do it too; other callers may not
             slug = slugify(name)
             if not slug:
                 continue
