@@ -25,6 +25,7 @@ from postmortems.models import (
 )
 from postmortems.permissions import (
     about_visible_filter,
+    audit_visibility_filter,
     tag_visibility_filter,
     visibility_filter,
 )
@@ -400,6 +401,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
     raw_id_fields = ["actor"]
     list_per_page = 100
+
+    def get_queryset(self, request):
+        # Staff who are not superusers: nothing about incidents they may not see.
+        return super().get_queryset(request).filter(audit_visibility_filter(request.user))
 
     @staticmethod
     def _is_staff(request) -> bool:

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
@@ -77,6 +87,33 @@ def about_visible(user: User, *paths: str) -> Case:
         default=False,
         output_field=BooleanField(),
     )
+
+
+# Audit events name their target by model label and id (services/audit.py).
+_AUDIT_TARGETS = {
+    "postmortems.incident": (Incident, ""),
+    "postmortems.postmortem": (Postmortem, "incident__"),
+    "postmortems.actionitem": (ActionItem, "postmortem__incident__"),
+    "postmortems.timelineevent": (TimelineEvent, "postmortem__incident__"),
+}
+
+
+def audit_visibility_filter(user: User) -> Q:
+    """Audit events about an incident, its review, items or timeline: visible when
+    the target still exists and `user` may see its incident (visibility_filter); those
+    about deleted ones (whose incident can no longer be told) only to admins. Events
+    of other kinds (sign-ins, people, teams, tokens) are not restricted here."""
+    if _is_admin(user):
+        return Q()
+    condition = Q()
+    for label, (model, prefix) in _AUDIT_TARGETS.items():
+        visible = (
+            model._base_manager.filter(visibility_filter(user, prefix=prefix))
+            .annotate(key=Cast("pk", CharField()))
+            .values("key")
+        )
+        condition &= ~Q(target_type=label) | Q(target_id__in=visible)
+    return condition
 
 
 def visible_incidents(user: User) -> QuerySet[Incident]:

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from postmortems.models import AlertDelivery, OutboundEmail
+from postmortems.models import AlertDelivery, AuditEvent, OutboundEmail
+from postmortems.services.audit import audit_record
 from tests.factories import ActionItemFactory, TagFactory, UserFactory, review
 
 MARKER = "Zanzibarquux"
@@ -43,6 +44,8 @@ def secret(team, owner):
     AlertDelivery.objects.create(
         outcome="created", http_status=200, message=f"Opened for {MARKER}", incident=incident
     )
+    audit_record(action=AuditEvent.Action.POSTMORTEM_PUBLISHED, actor=owner, target=postmortem)
+    audit_record(action=AuditEvent.Action.INCIDENT_DELETED, actor=owner, target=incident)
     return postmortem
 
 
@@ -60,7 +63,7 @@ def _body(response) -> str:
 
 ARCHIVE_PAGES = ["pm-archive", "pm-archive-tags", "pm-archive-feeds", "pm-archive-services"]
 STAFF_PAGES = ["pm-outbox", "pm-alert-deliveries"]
-ADMIN_LISTS = ["incident", "postmortem", "actionitem", "alertdelivery", "tag"]
+ADMIN_LISTS = ["incident", "postmortem", "actionitem", "alertdelivery", "tag", "auditevent"]
 
 
 def _admin_pages() -> list[str]:
