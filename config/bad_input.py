@@ -2,9 +2,10 @@
 of client expects: JSON for the API (postmortems/api/errors.py's shape) and for the
 alert receivers ({"error": ...}), the site's error page for everything else.
 
-- NUL in the query string or in a form body (PostgreSQL stores and compares no NUL,
-  so a search for "%00" was a server error on every list page with a search box);
-  file contents are not looked at. The API answers bad input 422, as it does for
+- NUL in the path, the query string or a form body (PostgreSQL stores and compares
+  no NUL, so a search for "%00" was a server error on every list page with a search
+  box, and /accounts/sso/%00/login/ on the sign-in pages); file contents are not
+  looked at. The API answers bad input 422, as it does for
   every other invalid value (postmortems/api/errors.py), the others 400;
 - a body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, where Django answers 400 and the API
   answered 500. The receivers (/hooks/) read their bodies themselves, with their own
@@ -61,6 +62,8 @@ class BadInputMiddleware:
         if not request.path_info.startswith(HOOKS_PREFIX) and _too_big(request):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return refuse(request, 413, f"The body is larger than {limit} bytes.")
+        if "\x00" in request.path_info:  # /accounts/sso/%00/login/ looked it up
+            return refuse(request, 400, NUL_MESSAGE)
         try:
             if _has_nul(request.GET):
                 return refuse(request, 400, NUL_MESSAGE)

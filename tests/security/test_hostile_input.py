@@ -175,3 +175,22 @@ def test_api_token_of_any_shape_is_a_401(client, db):
         response = client.get(url, headers={"Authorization": f"Bearer {secret}"})
         assert response.status_code == 401
         assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/sso/%00/login/",
+        "/accounts/sso/a%00b/callback/?code=x&state=y",
+        "/accounts/sso/saml/%00/metadata/",
+        "/accounts/sso/saml/%00/acs/",
+        "/archive/feed/%00/",
+        "/calendar/%00/action-items.ics",
+        "/accounts/unsubscribe/%00/",
+        "/accounts/password/reset/%00/%00/",
+    ],
+)
+def test_a_nul_in_a_path_is_a_400_for_anyone(client, db, path):
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code == 400, (path, response.status_code)
