@@ -4,8 +4,9 @@
 stores: it guesses UTF-16 and UTF-32 from the first bytes, recurses once per nesting
 level (50,000 brackets raise RecursionError), reads NaN, Infinity and 1e400 as floats
 that no date or number survives, and decodes "\\u0000" to a NUL that PostgreSQL
-refuses. `loads_untrusted` refuses all of these with JsonInputError, which its callers
-answer with a 4xx.
+refuses and "\\ud800" to half a UTF-16 pair that no database stores.
+`loads_untrusted` refuses all of these with JsonInputError, which its callers answer
+with a 4xx.
 """
 
 import json
@@ -39,6 +40,10 @@ def _check(value: Any) -> None:
         if isinstance(item, str):
             if "\x00" in item:
                 raise JsonInputError("Text may not contain NUL characters.")
+            try:
+                item.encode()
+            except UnicodeEncodeError:  # "\ud800": half a UTF-16 pair
+                raise JsonInputError("Text may not contain lone surrogates.") from None
         elif isinstance(item, dict | list):
             if depth > MAX_DEPTH:
                 raise JsonInputError(f"The JSON is nested deeper than {MAX_DEPTH} levels.")

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from tests.api.conftest import ApiClient, token_for
-from tests.webhooks.support import make_hook, payload
+from tests.webhooks.support import alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,14 @@ def test_no_hostile_header_makes_a_receiver_answer_a_server_error(client, team, 
     response = client.post(hook.url, data=b"{}", content_type="application/json", headers=headers)
     assert response.status_code == 401
     _assert_json_4xx(response, "error")
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
+def test_text_no_database_stores_in_a_valid_payload_is_refused_with_400(client, team, text):
+    hook = make_hook(team)
+    response = hook.post(client, alertmanager(labels={"alertname": text}))
+    assert response.status_code == 400
+    assert "Text may not contain" in response.json()["error"]
 
 
 def test_an_opsgenie_time_past_any_calendar_is_refused_with_400(client, team):
