@@ -63,6 +63,7 @@ def _body(response) -> str:
 
 ARCHIVE_PAGES = ["pm-archive", "pm-archive-tags", "pm-archive-feeds", "pm-archive-services"]
 STAFF_PAGES = ["pm-outbox", "pm-alert-deliveries"]
+QUERIES = {"pm-outbox": 4, "pm-alert-deliveries": 5}
 ADMIN_LISTS = ["incident", "postmortem", "actionitem", "alertdelivery", "tag", "auditevent"]
 
 
@@ -119,3 +120,25 @@ def test_the_team_and_superusers_see_the_restricted_incident_everywhere(
     client.force_login(admin_user)
     for path in [*(reverse(name) for name in STAFF_PAGES), *_admin_pages()]:
         assert MARKER in _body(client.get(path)), path
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_the_staff_logs_hide_rows_in_the_same_number_of_queries_however_many_rows(
+    client, staff, secret, name, django_assert_num_queries
+):
+    """The visibility test is part of the page's one list query, not one per row."""
+    client.force_login(staff)
+    client.get(reverse(name))  # the session and the user, loaded once
+    with django_assert_num_queries(QUERIES[name]):
+        client.get(reverse(name))
+    for n in range(10):
+        OutboundEmail.objects.create(
+            dedup_key=f"more-{n}", kind="postmortem_missing", to_address="a@example.com",
+            subject="s", body_text="-", body_html="-", incident=secret.incident,
+        )  # fmt: skip
+        AlertDelivery.objects.create(
+            outcome="created", http_status=200, message="m", incident=secret.incident
+        )
+    with django_assert_num_queries(QUERIES[name]):
+        body = _body(client.get(reverse(name)))
+    assert MARKER not in body

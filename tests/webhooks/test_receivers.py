@@ -157,7 +157,9 @@ def test_an_unknown_integration_is_not_found_and_leaves_a_log_line_but_no_row(cl
     assert any("rejected (404)" in r.getMessage() for r in caplog.records)
 
 
-def test_a_flood_of_refused_requests_keeps_a_bounded_number_of_rows(client, team, settings):
+def test_a_flood_of_refused_requests_keeps_a_bounded_number_of_rows(
+    client, team, settings, django_assert_num_queries
+):
     settings.ALERT_REJECTED_ROWS_PER_MINUTE = 5
     hook = make_hook(team)
     hook.token = "wrong-token"
@@ -165,6 +167,8 @@ def test_a_flood_of_refused_requests_keeps_a_bounded_number_of_rows(client, team
         for _ in range(40):
             assert hook.post(client, "alertmanager_firing").status_code == 401
         assert AlertDelivery.objects.count() == 5
+        with django_assert_num_queries(2):  # the integration, the recent rows: no insert
+            assert hook.post(client, "alertmanager_firing").status_code == 401
         traveller.shift(dt.timedelta(minutes=1, seconds=1))
         hook.post(client, "alertmanager_firing")
         assert AlertDelivery.objects.count() == 6
