@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import User
+from accounts.single_line import single_line_fields
 from accounts.widgets import FlatSelect
 
 
@@ -10,3 +11,4 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "time_zone", "digest_hour", "receive_digests"]
         help_texts = {"time_zone": "Every time in the app is shown in this zone."}
         widgets = {"time_zone": FlatSelect}  # some 600 zones
+        formfield_callback = single_line_fields

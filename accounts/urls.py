@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        local_passwords_only(auth_views.PasswordResetView.as_view()),
+        local_passwords_only(views.ThrottledPasswordResetView.as_view()),
         name="password_reset",
     ),
     path(

@@ -1,16 +1,21 @@
+import hashlib
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accounts.client_ip import client_ip
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.passwords import passwords_off_response
+from accounts.rate_limits import within_limit
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.sso.providers import sign_in_buttons
 from accounts.tokens import user_from_unsubscribe_token
@@ -33,6 +38,35 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs) -> dict:
         return {**super().get_context_data(**kwargs), "sso_buttons": sign_in_buttons(self.request)}
+
+
+logger = logging.getLogger(__name__)
+HOUR, DAY = 3600, 24 * 3600
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with at most PASSWORD_RESET_ADDRESS_LIMIT requests an
+    hour from one client address and PASSWORD_RESET_EMAIL_LIMIT emails a day to one
+    address. Over a limit the answer is the usual "check your email" page and nothing
+    is sent: the page says the same whether the address exists, and whether it was
+    throttled, so it cannot be used to find either out."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()  # no addresses in cache keys
+        allowed = within_limit(
+            f"password-reset:client:{client_ip(self.request)}",
+            limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+            window_seconds=HOUR,
+        ) and within_limit(
+            f"password-reset:email:{digest}",
+            limit=settings.PASSWORD_RESET_EMAIL_LIMIT,
+            window_seconds=DAY,
+        )
+        if not allowed:
+            logger.warning("Password reset throttled: nothing sent.")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @require_http_methods(["GET", "POST"])

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # NUL in parameters and oversized bodies: 400/413 before any view (or CSRF) reads them.
+    "config.bad_input.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.ClientIPMiddleware",
@@ -295,6 +297,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 # Successful sign-ins are in the audit log already; axes keeps only failures.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command
+# Password spraying (one address trying many usernames) never locks a username+address
+# pair: after LOGIN_ADDRESS_FAILURE_LIMIT failed sign-ins from one address, whatever the
+# usernames, within LOGIN_LOCKOUT_MINUTES, the address itself is locked out
+# (accounts/throttling.py). Higher than the per-username limit: offices share addresses.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+# Password reset emails: at most PASSWORD_RESET_EMAIL_LIMIT a day to one address and
+# PASSWORD_RESET_ADDRESS_LIMIT requests an hour from one client address. Over either,
+# the page answers as usual and sends nothing, so it tells no one what exists.
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
 
 # JSON lines for log collectors in production, readable text in development; both
 # carry the request id (config/request_ids.py, config/log_format.py).
@@ -406,6 +418,10 @@ OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, 
 
 # Alerting webhooks (postmortems/views/hooks.py): larger bodies are refused with 413.
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+# The delivery log keeps at most this many refused requests a minute per integration
+# (a flood is still logged, line by line) and forgets rows after the retention time.
+ALERT_REJECTED_ROWS_PER_MINUTE = env_int("ALERT_REJECTED_ROWS_PER_MINUTE", 20, minimum=1)
+ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
 # The dashboard's review health of the months still moving (this month, and last
@@ -438,6 +454,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-deleted-incidents": {
         "task": "postmortems.tasks.purge_deleted_incidents",
+        "schedule": 3600,
+    },
+    "prune-alert-deliveries": {
+        "task": "postmortems.tasks.prune_alert_deliveries",
         "schedule": 3600,
     },
     "beat-heartbeat": {

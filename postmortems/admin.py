@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +23,15 @@ from postmortems.models import (
     TeamWebhook,
     TimelineEvent,
 )
+from postmortems.permissions import (
+    about_visible_filter,
+    audit_visibility_filter,
+    tag_visibility_filter,
+    visibility_filter,
+)
 from postmortems.readiness import check_choices
 from postmortems.search_index import index_postmortem
+from postmortems.services.action_changes import ensure_owner_sees_incident
 from postmortems.services.alerts import (
     alert_integration_create,
     alert_integration_rotate_token,
@@ -41,7 +49,22 @@ from postmortems.services.locks import postmortem_lock
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class AuditedDeletesAdmin(admin.ModelAdmin):
+class VisibleRowsAdmin(admin.ModelAdmin):
+    """Staff who are not superusers get, in the admin too, only rows about incidents
+    they may see (permissions.about_visible_filter): a restricted incident is not
+    listed, counted, searched or opened here either. `incident_paths` name the paths
+    from the model to the incident(s) a row is about."""
+
+    incident_paths: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(about_visible_filter(request.user, *self.incident_paths))
+
+
+class AuditedDeletesAdmin(VisibleRowsAdmin):
     """Deleting here (one row, the "delete selected" action, or a row of an inline)
     is recorded in the audit log with who did it, before the row goes."""
 
@@ -82,6 +105,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(tag_visibility_filter(request.user))
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -133,7 +160,12 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The default manager hides deleted incidents; the admin sees and restores them.
-        return Incident.all_objects.select_related("team")
+        incidents = Incident.all_objects.select_related("team")
+        if request.user.is_superuser:
+            return incidents
+        # Other staff: as on the pages (VisibleRowsAdmin). Deleted incidents are for
+        # admins, who alone delete and restore them (permissions.can_delete_incident).
+        return incidents.filter(visibility_filter(request.user))
 
     def delete_model(self, request, obj):
         incident_delete(incident=obj, by=request.user, request=request)
@@ -159,6 +191,21 @@ class IncidentAdmin(admin.ModelAdmin):
         incident_copies_follow(incident=form.instance)
 
 
+class ActionItemAdminForm(forms.ModelForm):
+    """The admin edits items without the services: the owner rule is checked here."""
+
+    def clean(self):
+        data = super().clean()
+        item = self.instance
+        if item.postmortem_id and "owner" in self.changed_data:
+            item.owner = data.get("owner")
+            try:
+                ensure_owner_sees_incident(item)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 class TimelineEventInline(admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = TimelineEvent
@@ -167,6 +214,7 @@ class TimelineEventInline(admin.TabularInline):
 
 
 class ActionItemInline(admin.TabularInline):
+    form = ActionItemAdminForm
     formfield_overrides = HTTPS_URLS
     model = ActionItem
     extra = 0
@@ -176,6 +224,7 @@ class ActionItemInline(admin.TabularInline):
 
 @admin.register(Postmortem)
 class PostmortemAdmin(AuditedDeletesAdmin):
+    incident_paths = ("incident",)
     audit_delete_action = AuditEvent.Action.POSTMORTEM_DELETED
     inline_delete_actions = {
         TimelineEvent: AuditEvent.Action.TIMELINE_EVENT_DELETED,
@@ -217,6 +266,8 @@ class PostmortemAdmin(AuditedDeletesAdmin):
 
 @admin.register(ActionItem)
 class ActionItemAdmin(AuditedDeletesAdmin):
+    incident_paths = ("postmortem__incident",)
+    form = ActionItemAdminForm
     audit_delete_action = AuditEvent.Action.ACTION_ITEM_DELETED
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]
@@ -314,8 +365,10 @@ class AlertIntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(VisibleRowsAdmin):
     """The delivery log, read-only."""
+
+    incident_paths = ("incident",)
 
     list_display = ["received_at", "integration", "outcome", "http_status", "incident"]
     list_filter = ["outcome", "http_status", "integration"]
@@ -352,6 +405,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
     raw_id_fields = ["actor"]
     list_per_page = 100
+
+    def get_queryset(self, request):
+        # Staff who are not superusers: nothing about incidents they may not see.
+        return super().get_queryset(request).filter(audit_visibility_filter(request.user))
 
     @staticmethod
     def _is_staff(request) -> bool:

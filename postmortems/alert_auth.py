@@ -35,7 +35,11 @@ def pagerduty_signature_ok(secret: str, body: bytes, header: str) -> bool:
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     for part in header.split(","):
         version, _equals, signature = part.strip().partition("=")
-        if version == "v1" and hmac.compare_digest(signature.lower(), expected):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, and
+        # a header is whatever the sender typed.
+        if version == "v1" and hmac.compare_digest(
+            signature.lower().encode(errors="replace"), expected.encode()
+        ):
             return True
     return False
 

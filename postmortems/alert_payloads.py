@@ -9,7 +9,6 @@ for a body it cannot use. The formats are the vendors' public ones:
 - Opsgenie's webhook integration: `action` and `alert`.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +16,9 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.dateparse import parse_datetime
+
+from accounts.single_line import single_line
+from postmortems.json_input import JsonInputError, loads_untrusted
 
 Action = Literal["firing", "acknowledged", "resolved"]
 
@@ -48,6 +50,11 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _line(value: Any) -> str:
+    """A name, title, key or severity: one line (accounts/single_line.py)."""
+    return single_line(_text(value)).strip()
+
+
 def _time(value: Any, what: str) -> datetime | None:
     """RFC 3339 text; Go's zero time (Alertmanager's endsAt while firing) means none."""
     if value in (None, ""):
@@ -69,7 +76,10 @@ def _epoch(value: Any) -> datetime | None:
         return None
     for scale in (1e9, 1e6, 1e3, 1):
         if value / scale >= 1e8:  # after 1973 in this unit
-            return datetime.fromtimestamp(value / scale, tz=UTC)
+            try:
+                return datetime.fromtimestamp(value / scale, tz=UTC)
+            except (OverflowError, OSError, ValueError):  # 1e308: past any calendar
+                raise PayloadError("Opsgenie times must be Unix times in our era.") from None
     return None
 
 
@@ -84,9 +94,9 @@ def _url(value: Any) -> str:
 
 def load_json(body: bytes) -> dict:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PayloadError(f"The body is not valid JSON: {error}.") from None
+        data = loads_untrusted(body)
+    except JsonInputError as error:
+        raise PayloadError(str(error)) from None
     return _object(data, "The body")
 
 
@@ -103,15 +113,15 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
         status = alert.get("status", group_status)
         if status not in ("firing", "resolved"):
             raise PayloadError(f"alerts[{index}].status must be firing or resolved.")
-        fingerprint = _text(alert.get("fingerprint"))
+        fingerprint = _line(alert.get("fingerprint"))
         if not fingerprint:
             raise PayloadError(f"alerts[{index}].fingerprint is missing.")
         labels = _object(alert.get("labels", {}), f"alerts[{index}].labels")
         annotations = _object(alert.get("annotations", {}), f"alerts[{index}].annotations")
         started_at = _time(alert.get("startsAt"), f"alerts[{index}].startsAt")
         ended_at = _time(alert.get("endsAt"), f"alerts[{index}].endsAt")
-        name = _text(labels.get("alertname")) or _text(data.get("title")) or "Alert"
-        summary = _text(annotations.get("summary"))
+        name = _line(labels.get("alertname")) or _line(data.get("title")) or "Alert"
+        summary = _line(annotations.get("summary"))
         occurred_at = (ended_at if status == "resolved" else started_at) or received_at
         signals.append(
             AlertSignal(
@@ -120,7 +130,7 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 name=name[:200],
                 title=f"{name}: {summary}" if summary else name,
                 description=_text(annotations.get("description")) or summary,
-                severity=_text(labels.get("severity")),
+                severity=_line(labels.get("severity")),
                 started_at=started_at,
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
@@ -141,20 +151,20 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     """A V3 webhook event. Other event types (annotated, priority_updated...) are
     answered with no signals: recorded, nothing changes."""
     event = _object(load_json(body).get("event"), "`event`")
-    event_type = _text(event.get("event_type"))
+    event_type = _line(event.get("event_type"))
     if not event_type:
         raise PayloadError("`event.event_type` is missing.")
     action = PAGERDUTY_ACTIONS.get(event_type)
     if action is None:
         return []
     incident = _object(event.get("data"), "`event.data`")
-    key = _text(incident.get("id"))
+    key = _line(incident.get("id"))
     if not key:
         raise PayloadError("`event.data.id` is missing.")
     occurred_at = _time(event.get("occurred_at"), "`event.occurred_at`") or received_at
     priority = incident.get("priority")
-    severity = _text(priority.get("summary")) if isinstance(priority, dict) else ""
-    title = _text(incident.get("title")) or f"PagerDuty incident {key}"
+    severity = _line(priority.get("summary")) if isinstance(priority, dict) else ""
+    title = _line(incident.get("title")) or f"PagerDuty incident {key}"
     return [
         AlertSignal(
             key=key[:255],
@@ -162,7 +172,7 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=title[:200],
             title=title,
             description="",
-            severity=severity or _text(incident.get("urgency")),
+            severity=severity or _line(incident.get("urgency")),
             # A reopened incident fires again now, not when it was first created.
             started_at=None
             if event_type == "incident.reopened"
@@ -184,11 +194,11 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     """Keyed by the alert's alias when it has one (Opsgenie's own de-duplication key,
     which survives a re-fire), else by alertId. Other actions (AddNote...) give none."""
     data = load_json(body)
-    action_name = _text(data.get("action"))
+    action_name = _line(data.get("action"))
     if not action_name:
         raise PayloadError("`action` is missing.")
     alert = _object(data.get("alert"), "`alert`")
-    key = _text(alert.get("alias")) or _text(alert.get("alertId"))
+    key = _line(alert.get("alias")) or _line(alert.get("alertId"))
     if not key:
         raise PayloadError("`alert.alertId` is missing.")
     action = OPSGENIE_ACTIONS.get(action_name)
@@ -197,7 +207,7 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     started_at = _epoch(alert.get("createdAt"))
     updated_at = _epoch(alert.get("updatedAt"))
     occurred_at = (started_at if action == "firing" else updated_at) or received_at
-    message = _text(alert.get("message")) or f"Opsgenie alert {key}"
+    message = _line(alert.get("message")) or f"Opsgenie alert {key}"
     return [
         AlertSignal(
             key=key[:255],
@@ -205,7 +215,7 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=message[:200],
             title=message,
             description=_text(alert.get("description")),
-            severity=_text(alert.get("priority")),
+            severity=_line(alert.get("priority")),
             started_at=started_at,
             occurred_at=occurred_at,
         )

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.people_fields import PeopleField, PersonField, name_and_email
+from accounts.single_line import SingleLineField, single_line_fields
 from postmortems.models import (
     ActionItem,
     AlertIntegration,
@@ -25,10 +26,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
-    """Links typed without a scheme ("grafana.example.com/d/1") mean https."""
+    """Links typed without a scheme ("grafana.example.com/d/1") mean https; plain text
+    fields are single lines (accounts/single_line.py). Every ModelForm here uses it."""
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
+    return single_line_fields(field, **kwargs)
 
 
 class RevisionMixin:
@@ -73,6 +75,7 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
         field_classes = {"owner": PersonField}
+        formfield_callback = https_urls
         help_texts = {
             "started_at": "In your time zone. When the impact began, as best you know.",
             "resolved_at": "Resolving starts the 24-hour clock for the postmortem.",
@@ -132,8 +135,8 @@ class BlamelessDismissForm(forms.Form):
     the findings shown afterwards match what is in the editor."""
 
     category = forms.ChoiceField(choices=BlamelessDismissal.Category.choices)
-    excerpt = forms.CharField(max_length=300, strip=False)
-    reason = forms.CharField(max_length=200)
+    excerpt = forms.CharField(max_length=300, strip=False)  # matched as typed
+    reason = SingleLineField(max_length=200)
     text = forms.CharField(required=False, max_length=200_000, strip=False)
 
 
@@ -141,7 +144,7 @@ class PostmortemDetailsForm(forms.Form):
     authors = PeopleField(
         required=False, attrs={"size": 6}, help_text="The people writing this review."
     )
-    tags = forms.CharField(
+    tags = SingleLineField(
         required=False,
         max_length=500,
         help_text="Comma separated, e.g. dns, capacity, config-change.",
@@ -228,7 +231,8 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "wont_do_reason": forms.TextInput(),
         }
-        field_classes = {"owner": PersonField}
+        # A text column, typed on one line.
+        field_classes = {"owner": PersonField, "wont_do_reason": SingleLineField}
         formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs) -> None:
@@ -360,6 +364,7 @@ class AlertIntegrationForm(forms.ModelForm):
             "severity_map",
             "signing_secret",
         ]
+        formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -397,3 +402,4 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ["name", "scope"]
         widgets = {"scope": forms.RadioSelect}
+        formfield_callback = https_urls

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
@@ -25,6 +35,7 @@ from postmortems.models import (
     Incident,
     Postmortem,
     ReviewComment,
+    Tag,
     TimelineEvent,
     not_deleted,
 )
@@ -55,8 +66,83 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
     )
 
 
+def about_visible_filter(user: User, *paths: str) -> Q:
+    """For logs and outboxes whose rows may point at an incident (each of `paths` is a
+    nullable path to one, e.g. "incident", "postmortem__incident"): the row points at
+    none, or `user` may see every one it points at (visibility_filter)."""
+    condition = Q()
+    for path in paths:
+        condition &= Q(**{f"{path}__isnull": True}) | visibility_filter(user, prefix=f"{path}__")
+    return condition
+
+
+def about_visible(user: User, *paths: str) -> Case:
+    """about_visible_filter as an annotation, for staff pages that list every row (the
+    outbox, the delivery log) but must not show what they say about an incident the
+    viewer may not see."""
+    if _is_admin(user):
+        return Case(default=True, output_field=BooleanField())
+    return Case(
+        When(about_visible_filter(user, *paths), then=True),
+        default=False,
+        output_field=BooleanField(),
+    )
+
+
+# Audit events name their target by model label and id (services/audit.py).
+_AUDIT_TARGETS = {
+    "postmortems.incident": (Incident, ""),
+    "postmortems.postmortem": (Postmortem, "incident__"),
+    "postmortems.actionitem": (ActionItem, "postmortem__incident__"),
+    "postmortems.timelineevent": (TimelineEvent, "postmortem__incident__"),
+}
+
+
+def audit_visibility_filter(user: User) -> Q:
+    """Audit events about an incident, its review, items or timeline: visible when
+    the target still exists and `user` may see its incident (visibility_filter); those
+    about deleted ones (whose incident can no longer be told) only to admins. Events
+    of other kinds (sign-ins, people, teams, tokens) are not restricted here."""
+    if _is_admin(user):
+        return Q()
+    condition = Q()
+    for label, (model, prefix) in _AUDIT_TARGETS.items():
+        visible = (
+            model._base_manager.filter(visibility_filter(user, prefix=prefix))
+            .annotate(key=Cast("pk", CharField()))
+            .values("key")
+        )
+        condition &= ~Q(target_type=label) | Q(target_id__in=visible)
+    return condition
+
+
 def visible_incidents(user: User) -> QuerySet[Incident]:
     return Incident.objects.filter(visibility_filter(user))
+
+
+def tag_visibility_filter(user: User) -> Q:
+    """Tags are made by typing them on a review, so a tag's name says what its reviews
+    are about: visible when it is on a review `user` may see (visibility_filter), or on
+    none at all (made in the admin, or left over). A tag used only on restricted reviews
+    is, for everyone else, like those reviews: not there."""
+    if _is_admin(user):
+        return Q()
+    on_visible = Postmortem.objects.filter(
+        visibility_filter(user, prefix="incident__"), tags=OuterRef("pk")
+    )
+    on_any = Postmortem.tags.through.objects.filter(tag=OuterRef("pk"))
+    return Exists(on_visible) | ~Exists(on_any)
+
+
+def visible_tags(user: User) -> QuerySet[Tag]:
+    return Tag.objects.filter(tag_visibility_filter(user))
+
+
+def can_see_incident(user: User, incident: Incident) -> bool:
+    """visibility_filter for one incident (a query only for restricted ones)."""
+    if not incident.restricted and incident.deleted_at is None:
+        return True
+    return visible_incidents(user).filter(pk=incident.pk).exists()
 
 
 def can_edit_incident(user: User, incident: Incident) -> bool:

@@ -39,7 +39,7 @@ from postmortems.models import (
 from postmortems.models.api_tokens import hash_secret
 from postmortems.models.incidents import ReminderStage, not_deleted
 from postmortems.months import month_bounds
-from postmortems.permissions import visible_incidents
+from postmortems.permissions import about_visible, visible_incidents
 
 
 @dataclass(frozen=True)
@@ -235,10 +235,15 @@ def team_alert_integrations(*, team: Team) -> QuerySet[AlertIntegration]:
     return AlertIntegration.objects.filter(team=team).order_by("name")
 
 
-def alert_deliveries(*, integration_code: str = "", outcome: str = "") -> QuerySet[AlertDelivery]:
-    """The staff delivery log, newest first (indexes pm_alertdelivery_*)."""
-    deliveries = AlertDelivery.objects.select_related("integration__team", "incident").defer(
-        "body", "headers"
+def alert_deliveries(
+    *, user: User, integration_code: str = "", outcome: str = ""
+) -> QuerySet[AlertDelivery]:
+    """The staff delivery log, newest first (indexes pm_alertdelivery_*). Every row;
+    `about_visible` tells whether `user` may see the incident a row touched."""
+    deliveries = (
+        AlertDelivery.objects.select_related("integration__team", "incident")
+        .defer("body", "headers")
+        .annotate(about_visible=about_visible(user, "incident"))
     )
     if integration_code:
         deliveries = deliveries.filter(integration__code=integration_code)

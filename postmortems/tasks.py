@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from postmortems.review_health import refresh_rollups
+from postmortems.services.alerts import deliveries_prune
 from postmortems.services.heartbeat import beat_heartbeat_record
 from postmortems.services.incidents import incidents_purge
 from postmortems.services.outbox import (
@@ -59,3 +60,9 @@ def record_beat_heartbeat() -> None:
 def purge_deleted_incidents() -> int:
     """Hourly: remove incidents deleted more than RESTORE_DAYS ago."""
     return incidents_purge(now=timezone.now())
+
+
+@shared_task
+def prune_alert_deliveries() -> int:
+    """Hourly: forget delivery log rows older than ALERT_DELIVERY_RETENTION_DAYS."""
+    return deliveries_prune(now=timezone.now())

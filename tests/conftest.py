@@ -41,6 +41,14 @@ def _in_memory_broker():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the cache (accounts/rate_limits.py): each test starts at 0."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.2 s per user; tests need many users, not slow hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,15 +9,26 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 
 from postmortems.api import actions, archive, directory, incidents, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
+from postmortems.json_input import loads_untrusted
 from postmortems.models import ActionItem, Incident, TimelineEvent
 from postmortems.permissions import visible_incidents
 from postmortems.services.edits import EditConflict
 from postmortems.services.postmortems import NotReadyToPublish
+
+
+class UntrustedJsonParser(Parser):
+    """Bodies through postmortems/json_input.py: UTF-8 only, bounded nesting, no NUL,
+    no NaN. ninja answers what it refuses as a bad body (422 here, see errors.py)."""
+
+    def parse_body(self, request: HttpRequest):
+        return loads_untrusted(request.body)
+
 
 api = NinjaAPI(
     title="Postmortems API",
@@ -28,6 +39,7 @@ api = NinjaAPI(
         "The same rules as the pages decide what you see and change."
     ),
     auth=ApiTokenAuth(),
+    parser=UntrustedJsonParser(),
     urls_namespace="pm-api",
     # The schema and the docs page describe the API, not its data: public, like the
     # sign-in page. The docs' scripts and styles are served from this site (the

@@ -3,8 +3,10 @@
 401 no or a bad token, 403 not allowed to write, 404 unknown or not visible (restricted
 incidents are 404 for those who may not see them, as on the pages), 409 a conflict
 (someone saved first; open review comments; another write to the same postmortem at the
-same moment, met again after retrying: send the request again), 422 invalid input, 503
-the database is down, read-only or full (with `Retry-After`; nothing was saved).
+same moment, met again after retrying: send the request again), 413 a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE, 422 invalid input (a body that is not UTF-8 JSON or is nested
+too deep, NUL anywhere), 503 the database is down, read-only or full (with `Retry-After`;
+nothing was saved).
 Handlers that need more (the current text after a conflict, the missing readiness
 checks) add keys to this shape.
 """
@@ -14,7 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -125,6 +128,10 @@ def install(api: NinjaAPI) -> None:
     def on_not_found(request, exc: Http404):
         return respond(request, 404, error_body(str(exc) or "Not found."))
 
+    def on_too_big(request, exc: RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return respond(request, 413, error_body(f"The body is larger than {limit} bytes."))
+
     def on_invalid_input(request, exc: InvalidInput):
         return respond(request, 422, error_body(INVALID, exc.errors))
 
@@ -158,5 +165,6 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(InvalidInput, on_invalid_input)
     api.add_exception_handler(DjangoValidationError, on_django_validation)

@@ -18,7 +18,7 @@ from accounts.models import Membership, User
 from config.database_errors import retry_on_contention
 from postmortems.emails import absolute_url, compose
 from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
-from postmortems.permissions import visible_incidents
+from postmortems.permissions import can_see_incident
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.outbox import enqueue_after_commit
@@ -26,6 +26,20 @@ from postmortems.services.outbox import enqueue_after_commit
 Field = ActionItemChange.Field
 Snapshot = dict[str, tuple[object, str]]
 REASON_REQUIRED = "Say why the date moves, so the team knows what changed."
+
+
+def ensure_owner_sees_incident(item: ActionItem) -> None:
+    """An owner who may not see the item's restricted incident would own an item
+    that appears on none of their pages (it would vanish for them): refused, on every
+    path that sets an owner (the editor, quick reassign, the API, the admin's forms)."""
+    owner = item.owner
+    if owner is not None and not can_see_incident(owner, item.postmortem.incident):
+        raise ValidationError(
+            {
+                "owner": f"{owner} cannot see this restricted incident, so they cannot own "
+                "its action items. Choose someone in the owning team, or an author."
+            }
+        )
 
 
 def _owner_name(user: User | None) -> str:
@@ -179,6 +193,7 @@ def action_item_reassign(
     now = timezone.now()
     before = snapshot(item)
     item.owner = owner
+    ensure_owner_sees_incident(item)
     return _save(
         item, before=before, by=by, now=now, expected_revision=expected_revision, fields=["owner"]
     )
@@ -204,7 +219,7 @@ def action_item_nudge(*, item: ActionItem, by: User) -> bool:
     _ensure_open(item)
     if not owner.is_active:
         raise ValidationError(f"{owner} can no longer sign in; reassign the item instead.")
-    if incident.restricted and not visible_incidents(owner).filter(pk=incident.pk).exists():
+    if not can_see_incident(owner, incident):
         raise ValidationError(
             f"{owner} cannot see this restricted incident, so they cannot be nudged about it."
         )

@@ -5,7 +5,11 @@ from accounts.models import User
 from config.database_errors import retry_on_contention
 from postmortems.models import ActionItem, AuditEvent, Incident, Postmortem
 from postmortems.search_index import index_postmortem
-from postmortems.services.action_changes import record_changes, snapshot
+from postmortems.services.action_changes import (
+    ensure_owner_sees_incident,
+    record_changes,
+    snapshot,
+)
 from postmortems.services.audit import audit_record
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
@@ -45,6 +49,7 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
     )
     _stamp_completion(item)
     item.full_clean()
+    ensure_owner_sees_incident(item)
     with transaction.atomic():
         # The team is a copy of the incident's: take it under the postmortem's lock.
         # A move to another team locks the postmortem before it moves the items
@@ -81,6 +86,8 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
         current = ActionItem.objects.select_related("owner").get(pk=item.pk)
         if current.revision != expected_revision:
             raise EditConflict(current)
+        if item.owner_id != current.owner_id:  # an owner set earlier stays editable
+            ensure_owner_sees_incident(item)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS)
         record_changes(item=item, before=snapshot(current), by=by, at=now)
         index_postmortem(item.postmortem_id)

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -136,6 +137,12 @@ def _opens(integration: AlertIntegration, severity: str) -> bool:
     return severity <= integration.open_from  # "SEV1" < "SEV2": more severe sorts first
 
 
+def _storable(text: str) -> str:
+    """The log keeps what was sent, but PostgreSQL stores no NUL (in text or in JSON):
+    each becomes U+FFFD, as undecodable bytes do."""
+    return text.replace("\x00", "\ufffd")
+
+
 def delivery_record(
     *,
     integration: AlertIntegration | None,
@@ -150,12 +157,15 @@ def delivery_record(
         integration=integration,
         received_at=received_at,
         remote_addr=request_meta.get("remote_addr"),
-        headers=request_meta.get("headers", {}),
-        body=body[: AlertDelivery.BODY_KEPT].decode(errors="replace"),
+        headers={
+            _storable(name): _storable(value)
+            for name, value in request_meta.get("headers", {}).items()
+        },
+        body=_storable(body[: AlertDelivery.BODY_KEPT].decode(errors="replace")),
         body_truncated=request_meta.get("truncated", False) or len(body) > AlertDelivery.BODY_KEPT,
         outcome=outcome,
         http_status=http_status,
-        message=message[:1000],
+        message=_storable(message[:1000]),
     )
 
 
@@ -166,7 +176,12 @@ def delivery_reject(
     http_status: int,
     message: str,
     received_at: datetime,
-) -> AlertDelivery:
+) -> AlertDelivery | None:
+    """Logs a refused request; keeps a row only when it names a real integration and
+    that integration has had fewer than ALERT_REJECTED_ROWS_PER_MINUTE refused rows in
+    the last minute. Anyone can post to /hooks/: unknown codes and floods write no rows
+    (the log line remains), so the delivery log grows only with what the integrations'
+    owners need to see. deliveries_prune() removes old rows."""
     logger.warning(
         "Alert webhook rejected (%s): %s [integration=%s remote=%s]",
         http_status,
@@ -174,6 +189,16 @@ def delivery_reject(
         integration.code if integration else "-",
         request_meta.get("remote_addr"),
     )
+    if integration is None:
+        return None
+    limit = settings.ALERT_REJECTED_ROWS_PER_MINUTE
+    recent = AlertDelivery.objects.filter(  # index pm_alertdelivery_intg
+        integration=integration,
+        received_at__gte=received_at - timedelta(minutes=1),
+        outcome=Outcome.REJECTED,
+    )
+    if recent[:limit].count() >= limit:
+        return None
     return delivery_record(
         integration=integration,
         request_meta=request_meta,
@@ -182,6 +207,14 @@ def delivery_reject(
         message=message,
         received_at=received_at,
     )
+
+
+def deliveries_prune(*, now: datetime) -> int:
+    """Removes delivery log rows older than ALERT_DELIVERY_RETENTION_DAYS (hourly, by
+    beat). Alert events keep their incidents' history; their `delivery` is set null."""
+    cutoff = now - timedelta(days=settings.ALERT_DELIVERY_RETENTION_DAYS)
+    deleted, _by_model = AlertDelivery.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
 
 
 @dataclass

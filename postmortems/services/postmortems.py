@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from accounts.single_line import single_line
 from config.database_errors import retry_on_contention
 from postmortems.models import (
     ActionItem,
@@ -152,7 +153,8 @@ def postmortem_update_details(
         postmortem_lock(postmortem_id=postmortem.pk)
         postmortem.authors.set(authors)
         tags = []
-        for name in tag_names:
+        for typed in tag_names:
+            name = single_line(typed).strip()  # the forms do it too; other callers may not
             slug = slugify(name)
             if not slug:
                 continue

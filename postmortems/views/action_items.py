@@ -25,6 +25,7 @@ from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
+from accounts.single_line import SingleLineField
 from postmortems.models import ActionItem
 from postmortems.permissions import get_action_item_for_user
 from postmortems.selectors import attach_assignees
@@ -63,7 +64,7 @@ class ExtendForm(RevisionForm):
             "invalid": "Enter the new due date as a date, like 2026-12-01.",
         }
     )
-    reason = forms.CharField(max_length=500, error_messages={"required": REASON_REQUIRED})
+    reason = SingleLineField(max_length=500, error_messages={"required": REASON_REQUIRED})
 
 
 class ReassignForm(RevisionForm):

@@ -123,7 +123,9 @@ def alert_deliveries_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     if outcome not in AlertDelivery.Outcome.values:
         outcome = ""
-    deliveries = alert_deliveries(integration_code=integration_code, outcome=outcome)
+    deliveries = alert_deliveries(
+        user=request.user, integration_code=integration_code, outcome=outcome
+    )
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

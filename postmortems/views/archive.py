@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.models import Service, Severity, Subscription, Tag
+from postmortems.models import Service, Severity, Subscription
+from postmortems.permissions import visible_tags
 from postmortems.search import (
     Catalog,
     SearchParams,
@@ -127,7 +128,8 @@ def archive_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def follow_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Follow or unfollow a service or a tag: email when a review about it is published."""
     service = Service.objects.filter(slug=request.POST.get("service", "")).first()
-    tag = Tag.objects.filter(slug=request.POST.get("tag", "")).first() if not service else None
+    tags = visible_tags(request.user)
+    tag = tags.filter(slug=request.POST.get("tag", "")).first() if not service else None
     target = service or tag
     if target is None:
         return HttpResponseBadRequest("Name a service or a tag to follow.")

@@ -19,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team, User
 from postmortems.feeds import feed_url, reviews_feed
 from postmortems.models import Incident, Service, Tag
+from postmortems.permissions import visible_tags
 from postmortems.search import published_postmortems
 
 
@@ -133,7 +134,7 @@ def feeds_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "groups": [
             ("Teams", rows(Team.objects.only("name", "slug"), "team")),
             ("Services", rows(Service.objects.only("name", "slug"), "service")),
-            ("Tags", rows(Tag.objects.only("name", "slug"), "tag")),
+            ("Tags", rows(visible_tags(user).only("name", "slug"), "tag")),
         ],
     }
     return TemplateResponse(request, "postmortems/archive_feeds.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import staff_required
 from postmortems.models import OutboundEmail
+from postmortems.permissions import about_visible
 from postmortems.services.outbox import outbox_retry
 
 
@@ -18,7 +19,13 @@ from postmortems.services.outbox import outbox_retry
 @staff_required
 def outbox_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    emails = OutboundEmail.objects.select_related("incident", "team").order_by("-created_at")
+    # Every row, so staff can run the outbox; what a row says about an incident the
+    # viewer may not see is hidden in the template (`about_visible`).
+    emails = (
+        OutboundEmail.objects.select_related("incident", "team")
+        .annotate(about_visible=about_visible(request.user, "incident", "postmortem__incident"))
+        .order_by("-created_at")
+    )
     if status in OutboundEmail.Status.values:
         emails = emails.filter(status=status)
     page = Paginator(emails.defer("body_text", "body_html"), 50).get_page(request.GET.get("page"))

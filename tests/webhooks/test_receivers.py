@@ -6,10 +6,12 @@ import logging
 import uuid
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from postmortems.models import AlertDelivery, AlertEvent, Incident
+from postmortems.tasks import prune_alert_deliveries
 from tests.webhooks.support import PD_SECRET, alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db
@@ -143,13 +145,46 @@ def test_a_token_of_another_integration_is_refused(client, team, other_team, cap
     _assert_rejected(response, 401, integration=hook.integration, caplog=caplog)
 
 
-def test_an_unknown_integration_is_not_found(client, caplog):
+def test_an_unknown_integration_is_not_found_and_leaves_a_log_line_but_no_row(client, caplog):
     url = reverse("pm-alert-receiver", args=[uuid.uuid4()])
-    response = client.post(
-        url, data=payload("alertmanager_firing"), content_type="application/json"
-    )
-    _assert_rejected(response, 404, integration=None, caplog=caplog)
-    assert AlertDelivery.objects.get().remote_addr == "127.0.0.1"
+    for _ in range(50):
+        response = client.post(
+            url, data=payload("alertmanager_firing"), content_type="application/json"
+        )
+        assert response.status_code == 404
+        assert response.json()["error"]
+    assert not AlertDelivery.objects.exists()
+    assert any("rejected (404)" in r.getMessage() for r in caplog.records)
+
+
+def test_a_flood_of_refused_requests_keeps_a_bounded_number_of_rows(
+    client, team, settings, django_assert_num_queries
+):
+    settings.ALERT_REJECTED_ROWS_PER_MINUTE = 5
+    hook = make_hook(team)
+    hook.token = "wrong-token"
+    with time_machine.travel(FIRED, tick=False) as traveller:
+        for _ in range(40):
+            assert hook.post(client, "alertmanager_firing").status_code == 401
+        assert AlertDelivery.objects.count() == 5
+        with django_assert_num_queries(2):  # the integration, the recent rows: no insert
+            assert hook.post(client, "alertmanager_firing").status_code == 401
+        traveller.shift(dt.timedelta(minutes=1, seconds=1))
+        hook.post(client, "alertmanager_firing")
+        assert AlertDelivery.objects.count() == 6
+
+
+def test_deliveries_older_than_the_retention_time_are_pruned(client, team, settings):
+    settings.ALERT_DELIVERY_RETENTION_DAYS = 30
+    hook = make_hook(team)
+    with time_machine.travel(FIRED, tick=False):
+        hook.post(client, "alertmanager_firing")
+    with time_machine.travel(FIRED + dt.timedelta(days=29), tick=False):
+        hook.post(client, "alertmanager_resolved")
+    with time_machine.travel(FIRED + dt.timedelta(days=30, hours=1), tick=False):
+        assert prune_alert_deliveries.apply().get() == 1
+    assert AlertDelivery.objects.get().outcome == "resolved"
+    assert AlertEvent.objects.count() == 2  # the incident's history stays
 
 
 def test_a_disabled_integration_is_not_found(client, team, caplog):
