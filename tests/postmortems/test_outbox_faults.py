@@ -188,6 +188,15 @@ def test_the_system_check_refuses_a_stuck_timeout_not_well_above_the_smtp_timeou
     assert [e.id for e in run_checks(tags=["outbox"])] == ["postmortems.E001"]
 
 
+def test_a_worker_logs_the_check_when_it_starts(settings, caplog):
+    from config.celery import check_outbox_settings_when_a_worker_starts
+
+    settings.OUTBOX_SENDING_TIMEOUT_SECONDS = 10
+    with caplog.at_level("ERROR", logger="config.celery"):
+        check_outbox_settings_when_a_worker_starts()
+    assert "postmortems.E002" in caplog.text
+
+
 # --- send_reminders beside beat -------------------------------------------------------
 
 on_send: list = []

@@ -96,6 +96,7 @@ def test_the_outbox_page_shows_failed_and_long_deferred_emails(
     assert "1 email failed for good" in page
     assert "1 deferred for over an hour" in page
     assert "Retry all failed" in page
+    assert 'deferred since <time datetime="2026-11-04T13:00:00+00:00">' in page
     deferred = client.get(reverse("pm-outbox"), {"status": "deferred"})
     assert [e.pk for e in deferred.context["page"].object_list] == [rejected_emails[1]]
 
@@ -128,3 +129,9 @@ def test_the_bulk_retry_needs_a_csrf_token(rejected_emails, admin_user):
     client.force_login(admin_user)
     assert client.post(reverse("pm-outbox-retry-failed")).status_code == 403
     assert not OutboundEmail.objects.filter(status="queued").exists()
+
+
+def test_an_idle_dispatcher_tick_costs_four_queries(db, clock, django_assert_num_queries):
+    # stuck rows failed, stuck rows re-queued, unreported failures, due rows
+    with django_assert_num_queries(4):
+        assert dispatch_outbox.apply().get() == 0
