@@ -8,7 +8,7 @@ into a response that anyone on the network can read.
 import logging
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from postmortems.selectors import last_beat_heartbeat
+from postmortems.selectors import last_beat_heartbeat, outbox_trouble
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,25 @@ def failed_checks(now: datetime) -> list[str]:
     return failed
 
 
+def report_outbox(now: datetime) -> None:
+    """Log outgoing email in trouble: failed for good in the last day, or deferred for
+    over OUTBOX_DEFERRED_WARNING_SECONDS.
+
+    Reported, not a failed check: readiness decides whether this process gets traffic,
+    and taking the site out of the load balancer because a mail server refuses mail
+    would help no one. Staff see the same counts on the outbox page, and admins get an
+    email for each batch of failures (postmortems/services/outbox_alerts.py).
+    """
+    trouble = outbox_trouble(now=now, failed_since=now - timedelta(days=1))
+    if trouble.failed or trouble.deferred:
+        logger.warning(
+            "Outbox: %s email(s) failed for good in the last 24 h, %s deferred for over %s s.",
+            trouble.failed,
+            trouble.deferred,
+            settings.OUTBOX_DEFERRED_WARNING_SECONDS,
+        )
+
+
 @require_GET
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -104,7 +123,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def readyz(request: HttpRequest) -> HttpResponse:
     """Readiness: the database answers, the broker accepts a connection and beat's
-    heartbeat is recent. 503 with a generic body otherwise."""
-    if failed_checks(timezone.now()):
+    heartbeat is recent. 503 with a generic body otherwise. Undelivered email is
+    logged (report_outbox), never a reason to answer 503."""
+    now = timezone.now()
+    if failed_checks(now):
         return HttpResponse("unavailable", status=503, content_type="text/plain")
+    report_outbox(now)
     return HttpResponse("ok", content_type="text/plain")

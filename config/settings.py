@@ -7,6 +7,7 @@ variables; see README.md ("Configuration") and .env.example.
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -200,6 +201,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Postmortems <postmortems@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Message-IDs are <sha256(dedup key)@this domain>, stable across attempts.
+EMAIL_MESSAGE_ID_DOMAIN = env_str(
+    "EMAIL_MESSAGE_ID_DOMAIN",
+    parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost",
+)
+# Told when outgoing emails fail for good; staff users when empty. (No logging handler
+# mails ADMINS here, so this adds no error emails.)
+ADMINS = [(address, address) for address in env_list("ADMINS", [])]
 
 # Security. Production (DEBUG off) is strict by default; set SECURE_SSL_REDIRECT=false
 # only when a proxy in front already redirects to HTTPS.
@@ -411,10 +420,26 @@ DIGEST_DUE_SOON_DAYS = env_int("DIGEST_DUE_SOON_DAYS", 3, minimum=0)
 LEAD_DIGEST_WEEKDAY = env_int("LEAD_DIGEST_WEEKDAY", 0, minimum=0)
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=1)
 OUTBOX_DISPATCH_SECONDS = env_int("OUTBOX_DISPATCH_SECONDS", 60, minimum=1)
-OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+# Temporary failures (SMTP 4xx, refused connections, timeouts) are retried like a mail
+# server does: the delay doubles from OUTBOX_RETRY_SECONDS up to
+# OUTBOX_RETRY_MAX_DELAY_SECONDS, for OUTBOX_GIVE_UP_SECONDS after the first failure.
+# Permanent ones (SMTP 5xx) fail at once. services/outbox.py says which is which.
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
+OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("OUTBOX_RETRY_MAX_DELAY_SECONDS", 3600, minimum=1)
+OUTBOX_GIVE_UP_SECONDS = env_int("OUTBOX_GIVE_UP_SECONDS", 3 * 24 * 3600, minimum=0)
+# Rows deferred this long show on the outbox page and in /readyz's log line.
+OUTBOX_DEFERRED_WARNING_SECONDS = env_int("OUTBOX_DEFERRED_WARNING_SECONDS", 3600, minimum=1)
 # A row still "sending" after this long belongs to a worker that died: re-queue it.
+# It must be comfortably longer than a send can take (a system check compares it
+# with EMAIL_TIMEOUT), or a slow send is taken for a dead one and goes out twice.
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 600, minimum=1)
+# How long a worker keeps retrying to record "sent" while the database fails.
+OUTBOX_MARK_RETRY_SECONDS = env_int("OUTBOX_MARK_RETRY_SECONDS", 60, minimum=0)
+# A row whose worker died while sending it this many times is failed, not retried.
+OUTBOX_MAX_CRASHES = env_int("OUTBOX_MAX_CRASHES", 3, minimum=1)
+# The dispatcher enqueues a due row again only when its last message is this old
+# (the broker lost it); the row itself stays queued, so nothing is lost meanwhile.
+OUTBOX_REENQUEUE_SECONDS = env_int("OUTBOX_REENQUEUE_SECONDS", 900, minimum=1)
 
 # Alerting webhooks (postmortems/views/hooks.py): larger bodies are refused with 413.
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)

@@ -5,6 +5,7 @@ Each kind has three templates in templates/emails/: <kind>-subject.txt,
 zone when the outbox row is created, so the row holds exactly what is sent.
 """
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -64,13 +65,42 @@ def compose(
     )
 
 
+def compose_for_address(
+    *, kind: OutboundEmail.Kind, to_address: str, dedup_key: str, context: dict[str, Any]
+) -> OutboundEmail:
+    """An unsaved outbox row for an address that may belong to no user (settings.ADMINS)."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{kind}-subject.txt", context)
+    return OutboundEmail(
+        dedup_key=dedup_key,
+        kind=kind,
+        to_address=to_address,
+        subject=" ".join(subject.split())[:300],
+        body_text=render_to_string(f"emails/{kind}-body.txt", context),
+        body_html=render_to_string(f"emails/{kind}-body.html", context),
+    )
+
+
+def message_id(dedup_key: str) -> str:
+    """The same for every attempt at one logical message, so that the rare second copy
+    (services/outbox.py says when) is recognisable, and mergeable, as the same message.
+    128 bits of the hash, like a UUID, keep the header on one line (a folded one is
+    valid but trips naive parsers)."""
+    digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:32]
+    return f"<{digest}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_address],
-        headers={**email.headers, "X-Postmortems-Kind": email.kind},
+        headers={
+            **email.headers,
+            "X-Postmortems-Kind": email.kind,
+            "Message-ID": message_id(email.dedup_key),
+        },
     )
     message.attach_alternative(email.body_html, "text/html")
     return message

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -271,3 +272,43 @@ def api_token_for_secret(secret: str) -> ApiToken | None:
         .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class OutboxTrouble:
+    failed: int  # failed for good (since `failed_since`, when given)
+    deferred: int  # still queued, first failed over OUTBOX_DEFERRED_WARNING_SECONDS ago
+
+
+def outbox_deferred_since(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.OUTBOX_DEFERRED_WARNING_SECONDS)
+
+
+def outbox_trouble(*, now: datetime, failed_since: datetime | None = None) -> OutboxTrouble:
+    """One query over the failed and queued rows (the status index), for the outbox page
+    and /readyz."""
+    failed = Q(status=OutboundEmail.Status.FAILED)
+    if failed_since is not None:
+        failed &= Q(failed_at__gte=failed_since)
+    deferred = Q(status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now))
+    counts = OutboundEmail.objects.filter(failed | deferred).aggregate(
+        failed=Count("pk", filter=failed), deferred=Count("pk", filter=deferred)
+    )
+    return OutboxTrouble(failed=counts["failed"], deferred=counts["deferred"])
+
+
+def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[OutboundEmail]:
+    """The outbox page: newest first, filtered by status or "deferred" (long-deferred).
+    Each row says whether `viewer` may see the incident it is about (`about_visible`)."""
+    emails = (
+        OutboundEmail.objects.select_related("incident", "team")
+        .annotate(about_visible=about_visible(viewer, "incident", "postmortem__incident"))
+        .order_by("-created_at")
+    )
+    if status == "deferred":
+        emails = emails.filter(
+            status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now)
+        )
+    elif status in OutboundEmail.Status.values:
+        emails = emails.filter(status=status)
+    return emails.defer("body_text", "body_html")

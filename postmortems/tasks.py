@@ -9,11 +9,11 @@ from postmortems.services.heartbeat import beat_heartbeat_record
 from postmortems.services.incidents import incidents_purge
 from postmortems.services.outbox import (
     enqueue,
-    outbox_due,
     outbox_requeue_stuck,
     outbox_send,
-    retry_delay,
+    outbox_take_for_dispatch,
 )
+from postmortems.services.outbox_alerts import outbox_report_failures
 from postmortems.services.reminders import reminders_sweep
 
 
@@ -23,24 +23,26 @@ def sweep_reminders() -> int:
     return len(reminders_sweep(now=timezone.now()).created_ids)
 
 
-@shared_task(bind=True)
-def send_email(self, email_id: int) -> str:
+@shared_task
+def send_email(email_id: int) -> str:
     outcome = outbox_send(email_id)
     if outcome == "retry":
         from postmortems.models import OutboundEmail
 
-        attempts = OutboundEmail.objects.values_list("attempts", flat=True).get(pk=email_id)
+        due = OutboundEmail.objects.values_list("next_attempt_at", flat=True).get(pk=email_id)
         # Also picked up by the dispatcher if this message is lost.
-        self.apply_async((email_id,), countdown=retry_delay(attempts).total_seconds())
+        enqueue([email_id], countdown=max((due - timezone.now()).total_seconds(), 0))
     return outcome
 
 
 @shared_task
 def dispatch_outbox() -> int:
-    """Every minute: re-queue rows of dead workers, enqueue rows that are due."""
+    """Every minute: re-queue rows of dead workers, tell admins about rows that failed
+    for good, enqueue due rows whose message is missing."""
     now = timezone.now()
     outbox_requeue_stuck(now=now)
-    return enqueue(outbox_due(now=now))
+    outbox_report_failures(now=now)
+    return enqueue(outbox_take_for_dispatch(now=now))
 
 
 @shared_task

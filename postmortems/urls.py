@@ -149,6 +149,7 @@ urlpatterns = [
         name="pm-team-notifications",
     ),
     path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
+    path("outbox/retry-failed/", outbox.outbox_retry_failed_view, name="pm-outbox-retry-failed"),
     path("hooks/<uuid:code>/", hooks.alert_receiver_view, name="pm-alert-receiver"),
     path("alerting/deliveries/", alerting.alert_deliveries_view, name="pm-alert-deliveries"),
     path("teams/<slug:team>/alerting/", alerting.alerting_list_view, name="pm-alerting-list"),

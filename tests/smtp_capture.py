@@ -17,6 +17,12 @@ def free_port() -> int:
 class Recorder:
     def __init__(self, refuse_first: int = 0) -> None:
         self.refuse_first = refuse_first
+        # What the first `refuse_first` DATA commands are answered: a temporary
+        # failure by default, a permanent one (5xx) when a test sets it.
+        self.refusal = "451 4.3.0 Try again later"
+        # Seconds the answer to QUIT is held after a message was accepted (a server
+        # that hangs once it has said yes).
+        self.hang_quit_seconds = 0.0
         self.attempts = 0
         self.messages: list[dict] = []
         self.arrived = threading.Event()
@@ -34,12 +40,17 @@ class Recorder:
                 await asyncio.sleep(0.05)
             return "451 4.3.0 Sender went away"
         if self.attempts <= self.refuse_first:
-            return "451 4.3.0 Try again later"
+            return self.refusal
         self.messages.append(
             {"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": envelope.content}
         )
         self.arrived.set()
         return "250 Message accepted"
+
+    async def handle_QUIT(self, server, session, envelope):  # aiosmtpd names it
+        if self.hang_quit_seconds:
+            await asyncio.sleep(self.hang_quit_seconds)
+        return "221 Bye"
 
 
 @pytest.fixture

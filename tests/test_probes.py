@@ -9,7 +9,7 @@ from django.db import OperationalError, connection
 
 from config.celery import app as celery_app
 from config.celery import send_heartbeat_when_beat_starts
-from postmortems.models import BeatHeartbeat
+from postmortems.models import BeatHeartbeat, OutboundEmail
 from postmortems.tasks import record_beat_heartbeat
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -35,12 +35,31 @@ def _not_ready(response) -> None:
 def test_readyz_answers_ok_without_a_session_when_everything_is_up(
     client, heartbeat, django_assert_num_queries
 ):
-    # SELECT 1, then the heartbeat
-    with django_assert_num_queries(2):
+    # SELECT 1, the heartbeat, then the outbox's failed and deferred counts
+    with django_assert_num_queries(3):
         response = client.get("/readyz")
     assert response.status_code == 200
     assert response.content == b"ok"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_readyz_stays_ready_and_logs_failed_and_long_deferred_emails(
+    client, heartbeat, caplog, django_assert_num_queries
+):
+    def row(key: str, **fields) -> OutboundEmail:
+        return OutboundEmail.objects.create(dedup_key=key, kind="pm_missing", **fields)
+
+    row("failed-today", status="failed", failed_at=NOW - timedelta(hours=3))
+    row("failed-last-week", status="failed", failed_at=NOW - timedelta(days=8))
+    row("deferred-2h", status="queued", deferred_since=NOW - timedelta(hours=2))
+    row("deferred-10min", status="queued", deferred_since=NOW - timedelta(minutes=10))
+    with caplog.at_level(logging.WARNING, logger="config.probes"):
+        response = client.get("/readyz")
+    assert (response.status_code, response.content) == (200, b"ok")  # mail is not readiness
+    assert (
+        "Outbox: 1 email(s) failed for good in the last 24 h, 1 deferred for over 3600 s."
+        in caplog.messages
+    )
 
 
 def test_readyz_is_not_redirected_to_https(client, heartbeat, settings):

@@ -23,6 +23,9 @@ class OutboundEmail(models.Model):
         NUDGE = "nudge", "Action item nudge"
         PULSE = "pulse", "Pulse survey"
         TEAM_DIGEST = "team_digest", "Weekly team digest"
+        # To admins when rows fail for good; its own failures are never reported
+        # (services/outbox_alerts.py), so it cannot loop on itself.
+        OUTBOX_FAILED = "outbox_failed", "Undelivered email alert"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -64,7 +67,24 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # A new UUID per claim: only the claimant's conditional update (id + token) may
+    # record the outcome, so a claimant that outlived the stuck-row timeout cannot
+    # overwrite the state of the worker that claimed the row after it.
+    claim_token = models.UUIDField(null=True, blank=True, default=None, editable=False)
+    # Claims that ended with the row stuck in "sending" (its worker died): bounded
+    # by OUTBOX_MAX_CRASHES, so a row that kills its worker is not retried forever.
+    crashes = models.PositiveSmallIntegerField(default=0)
+    # When a task for this row was last handed to the broker (or is due to run, for a
+    # delayed retry). Every new row is enqueued after its transaction commits, hence
+    # the default; the dispatcher only re-enqueues rows whose message looks lost.
+    enqueued_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # The first temporary failure of the current run of attempts: retries go on until
+    # OUTBOX_GIVE_UP_SECONDS after it. Empty when the last attempt did not fail.
+    deferred_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # Admins were told about this failure (services/outbox_alerts.py).
+    failure_reported = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,6 +108,12 @@ class OutboundEmail(models.Model):
             # Reminders listed on incident pages; the outbox page, newest first.
             models.Index(fields=["incident", "-created_at"], name="pm_outbox_incident"),
             models.Index(fields=["status", "-created_at"], name="pm_outbox_status"),
+            # The admin alert: failures nobody was told about yet.
+            models.Index(
+                fields=["failed_at"],
+                name="pm_outbox_failed_unreported",
+                condition=Q(status="failed", failure_reported=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 
 from config.celery import app as celery_app
@@ -54,8 +55,18 @@ def _nudge_and_run_after_commit(client, item, capture) -> int:
         response = client.post(
             reverse("pm-action-nudge", args=[item.postmortem.incident.number, item.code])
         )
+
+    def run_after_commit() -> None:
+        try:
+            for run in callbacks:
+                run()
+        finally:
+            # What Django does when a request finishes: the callbacks may have used
+            # the database (a failed publish marks its rows for the next dispatch).
+            connections.close_all()
+
     # After commit, in a thread of its own: a hung publish must not hang the suite.
-    after_commit = threading.Thread(target=lambda: [run() for run in callbacks], daemon=True)
+    after_commit = threading.Thread(target=run_after_commit, daemon=True)
     after_commit.start()
     after_commit.join(timeout=60)
     assert not after_commit.is_alive(), "enqueueing after commit hung on the broker"

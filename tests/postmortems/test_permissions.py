@@ -35,6 +35,7 @@ URLS = [
     ("pm-dashboard-csv", "get", ANY, None),
     ("pm-my-work", "get", ANY, None),
     ("pm-outbox-retry", "post", STAFF, "email"),
+    ("pm-outbox-retry-failed", "post", STAFF, None),
     ("pm-team-notifications", "get", TEAM_LEAD, "team"),
     ("pm-incident-detail", "get", READ, None),
     ("pm-postmortem-detail", "get", READ, None),
@@ -111,6 +112,7 @@ PUBLIC = {
     "saml_login",
 }  # and Django's own auth/admin views
 NO_ARGS = {
+    "pm-outbox-retry-failed",
     "pm-incident-list",
     "pm-incident-create",
     "pm-markdown-preview",

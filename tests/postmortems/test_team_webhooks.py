@@ -141,7 +141,7 @@ def test_a_failing_webhook_is_retried_with_backoff_and_posts_once(
 def test_a_webhook_that_keeps_failing_ends_as_failed_after_the_last_attempt(
     hook, overdue_incident, chat, settings
 ):
-    settings.OUTBOX_MAX_ATTEMPTS = 1
+    settings.OUTBOX_GIVE_UP_SECONDS = 0  # no second attempt
     chat.fail_first = 100
     reminders_sweep(now=NOW)
     assert _deliver_all(channel=WEBHOOK) == ["failed"]
@@ -149,8 +149,7 @@ def test_a_webhook_that_keeps_failing_ends_as_failed_after_the_last_attempt(
 
 
 def test_a_redirect_is_a_failure_not_a_post_elsewhere(hook, overdue_incident, chat, settings):
-    settings.OUTBOX_MAX_ATTEMPTS = 1
-    chat.status = 302
+    chat.status = 302  # a permanent failure: no second attempt
     reminders_sweep(now=NOW)
     assert _deliver_all(channel=WEBHOOK) == ["failed"]
     assert "302" in _chat_rows().get().last_error

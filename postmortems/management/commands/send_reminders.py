@@ -27,7 +27,9 @@ class Command(BaseCommand):
         outbox_requeue_stuck(now=now)
         outcomes: dict[str, int] = {}
         for email_id in outbox_due(now=now, limit=10_000):
-            outcome = outbox_send(email_id, now=now)
+            # Each claim is stamped with its own time, not `now`: a run that lasts
+            # longer than the stuck-row timeout must not make its claims look stuck.
+            outcome = outbox_send(email_id)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "none"
         self.stdout.write(
