@@ -222,7 +222,8 @@ class Stack:
         self._start(
             name,
             [BIN / "celery", "-A", "config", "worker", "--loglevel", "INFO",
-             "--concurrency", "1", "--without-gossip", "--without-mingle"],
+             "--concurrency", "1", "--without-gossip", "--without-mingle",
+             "--queues", "celery,periodic"],
             env=env,
         )  # fmt: skip
 
