@@ -158,10 +158,15 @@ class _Staff:
                 User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
             )
         people = [u for u in self._people if u.is_superuser or not incident.restricted]
-        return people or [
+        people = people or [
             User(email=address, display_name=name, time_zone=settings.TIME_ZONE)
             for name, address in settings.ADMINS
         ]
+        if not people:
+            logger.warning(
+                "%s has no lead, owner or staff to remind, and ADMINS is empty.", incident
+            )
+        return people
 
 
 def incidents_due_a_reminder(*, now: datetime) -> QuerySet[Incident]:

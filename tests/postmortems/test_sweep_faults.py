@@ -174,6 +174,13 @@ def test_with_no_lead_and_no_staff_the_escalation_goes_to_the_admins(
     assert reminders_sweep(now=NOW + dt.timedelta(hours=1)).emails == []
 
 
+def test_with_nobody_to_escalate_to_the_log_says_so(settings, team, owner, caplog):
+    settings.ADMINS = []
+    incident = _resolved_ago(team, owner, hours=73)
+    assert [e.kind for e in reminders_sweep(now=NOW).emails] == ["pm_missing"]
+    assert f"{incident} has no lead, owner or staff to remind" in caplog.text
+
+
 def test_an_incident_with_no_owner_and_no_lead_reminds_staff_at_24_hours(team):
     staff = UserFactory(is_staff=True)
     _resolved_ago(team, None, hours=25)
