@@ -27,7 +27,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from tests.smtp_capture import Recorder
+from bench.smtp_faults import FaultyRecorder
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -74,7 +74,7 @@ class Stack:
         self.dir: Path = Path()
         self.pg_data: Path = Path()
         self.processes: dict[str, subprocess.Popen] = {}
-        self.smtp = Recorder()
+        self.smtp = FaultyRecorder()
         self._smtp_controller: Controller | None = None
         self.database_url = f"postgres://postgres@127.0.0.1:{PG_PORT}/{DATABASE}"
         self.broker_url = f"redis://127.0.0.1:{REDIS_PORT}/0"
@@ -91,7 +91,8 @@ class Stack:
         return self
 
     def __exit__(self, *exc) -> None:
-        for name in ("gunicorn", "beat", "worker", "redis"):
+        # The app first (a second beat or worker of a drill too), Redis last.
+        for name in sorted(self.processes, key=lambda name: name == "redis"):
             self.stop(name)
         if self._smtp_controller is not None:
             self._smtp_controller.stop()
@@ -208,12 +209,7 @@ class Stack:
             env=env,
         )  # fmt: skip
         self.worker_start(env)
-        self._start(
-            "beat",
-            [BIN / "celery", "-A", "config", "beat", "--loglevel", "INFO",
-             "--schedule", self.dir / "beat-schedule"],
-            env=env,
-        )  # fmt: skip
+        self.beat_start(env)
         wait_until(
             lambda: http_status(f"{self.base_url}/readyz") == 200, timeout=120, what="/readyz"
         )
@@ -222,7 +218,17 @@ class Stack:
         self._start(
             name,
             [BIN / "celery", "-A", "config", "worker", "--loglevel", "INFO",
-             "--concurrency", "1", "--without-gossip", "--without-mingle"],
+             "--concurrency", "1", "--without-gossip", "--without-mingle",
+             "--queues", "celery,periodic", "--hostname", f"{name}@%h"],
+            env=env,
+        )  # fmt: skip
+
+    def beat_start(self, env: dict[str, str], name: str = "beat") -> None:
+        """Beat, with a schedule file of its own (a second beat is a fault to drill)."""
+        self._start(
+            name,
+            [BIN / "celery", "-A", "config", "beat", "--loglevel", "INFO",
+             "--schedule", self.dir / f"{name}-schedule"],
             env=env,
         )  # fmt: skip
 

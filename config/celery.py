@@ -1,21 +1,55 @@
-"""The Celery application. Settings come from Django's settings (CELERY_* names)."""
+"""The Celery application. Settings come from Django's settings (CELERY_* names).
+
+Two queues: `celery` for the outbox's sends (one task per email) and `periodic` for
+everything beat sends (the reminder sweep, the outbox dispatcher, the heartbeat, the
+hourly jobs). Under a backlog of sends, periodic ticks would otherwise wait behind
+every queued email and expire unrun, so nothing would be swept or re-dispatched until
+the backlog drained. A worker started without `-Q` consumes both; production may run
+a worker of its own for `periodic` (README, "Scaling").
+"""
 
 import logging
 import os
 
 from celery import Celery
 from celery.signals import beat_init, worker_init
+from kombu import Exchange, Queue
 
 # Connects the signal handlers that carry request ids into tasks.
 import config.request_ids  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+SEND_QUEUE = "celery"  # Celery's default queue name, so tasks sent by older code still arrive
+PERIODIC_QUEUE = "periodic"
+
 app = Celery("postmortems")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 HEARTBEAT_TASK = "postmortems.tasks.record_beat_heartbeat"
+
+
+def periodic_task_names() -> set[str]:
+    return {entry["task"] for entry in app.conf.beat_schedule.values()}
+
+
+def route_task(name: str, args: object, kwargs: object, options: object, **extra: object):
+    """Every task in the beat schedule goes to the periodic queue; the rest to the default."""
+    return {"queue": PERIODIC_QUEUE} if name in periodic_task_names() else None
+
+
+def _queue(name: str) -> Queue:
+    # Each queue has an exchange and routing key of its own: a shared exchange with
+    # one key would deliver every message to both queues.
+    return Queue(name, Exchange(name), routing_key=name)
+
+
+app.conf.update(
+    task_default_queue=SEND_QUEUE,
+    task_queues=(_queue(SEND_QUEUE), _queue(PERIODIC_QUEUE)),
+    task_routes=(route_task,),
+)
 
 
 @beat_init.connect

@@ -459,6 +459,10 @@ BEAT_HEARTBEAT_MAX_AGE_SECONDS = 3 * BEAT_HEARTBEAT_SECONDS
 # /readyz gives up on the broker after this many seconds.
 READYZ_BROKER_TIMEOUT_SECONDS = 2
 
+# Every entry runs on the "periodic" queue (config/celery.py), away from the sends.
+# Each tick expires after one interval: all of them are state-based (or, for the
+# heartbeat, only the newest counts), so a tick the workers could not start in time
+# is superseded by the next one instead of piling up behind it.
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
         "task": "postmortems.tasks.sweep_reminders",
@@ -480,6 +484,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-deleted-incidents": {
         "task": "postmortems.tasks.purge_deleted_incidents",
         "schedule": 3600,
+        "options": {"expires": 3600},
     },
     "prune-alert-deliveries": {
         "task": "postmortems.tasks.prune_alert_deliveries",

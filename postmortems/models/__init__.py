@@ -17,6 +17,7 @@ from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
 from postmortems.models.subscriptions import Subscription
+from postmortems.models.sweeps import ReminderSweepRecord
 
 __all__ = [
     "RESTORE_DAYS",
@@ -38,6 +39,7 @@ __all__ = [
     "PulseAnswer",
     "PulseParticipant",
     "ReadinessPolicy",
+    "ReminderSweepRecord",
     "ReviewComment",
     "SearchEntry",
     "SectionRevision",

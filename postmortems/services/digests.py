@@ -3,10 +3,18 @@
 Both are computed in the recipient's own time zone and local hour, so "today",
 "overdue" and "Monday morning" mean what the recipient means by them, across
 daylight-saving changes too. Each part runs a fixed number of queries.
+
+A digest is due from its moment (a digest weekday at the recipient's hour) until
+the end of that local day. If no sweep finished during that time (the workers, the
+broker or the database were down), the next sweep sends it late, keyed by its own
+date, once. Only the latest missed moment is caught up: after a three-day outage an
+owner gets one late digest, not three, since each would list much the same items
+and all of them as they are now (see `digest_moment_due`).
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from functools import partial
 from itertools import groupby
 
 from django.conf import settings
@@ -20,10 +28,40 @@ from postmortems.selectors import past_review_deadline, stale_draft_days, stale_
 
 Kind = OutboundEmail.Kind
 OPEN = ActionItem.UNFINISHED
+# How each message is composed: the sweep passes one that logs and skips a message
+# whose composing fails (services/reminders.py), so one bad digest holds up no other.
+ComposeEach = Callable[[str, Callable[[], OutboundEmail | None]], OutboundEmail | None]
+
+
+def compose_now(key: str, build: Callable[[], OutboundEmail | None]) -> OutboundEmail | None:
+    return build()
 
 
 def _local(now: datetime, user: User) -> datetime:
     return now.astimezone(user.zone)
+
+
+WEEKDAYS = frozenset(range(5))
+
+
+def digest_moment_due(
+    *, local_now: datetime, weekdays: frozenset[int], hour: int, last_sweep: datetime | None
+) -> datetime | None:
+    """The digest moment (local, on one of `weekdays` at `hour`) to send at `local_now`:
+    today's once its hour has come, or the latest past one if no sweep finished after
+    it (`last_sweep`, None when no sweep ever finished: nothing was missed then)."""
+    for days_back in range(8):
+        day = local_now.date() - timedelta(days=days_back)
+        if day.weekday() not in weekdays:
+            continue
+        # Same tzinfo on both sides: compared as wall times, as `local.hour >= hour` was.
+        moment = datetime.combine(day, time(hour), tzinfo=local_now.tzinfo)
+        if moment > local_now:
+            continue  # today's hour has not come yet: look at the days before
+        if days_back == 0 or (last_sweep is not None and last_sweep < moment):
+            return moment
+        return None
+    return None
 
 
 def _item_url(item: ActionItem) -> str:
@@ -48,9 +86,14 @@ def _visible_to_owner() -> Q:
 
 
 def action_digests(
-    *, now: datetime, existing_keys: Callable[[list[str]], set[str]]
+    *,
+    now: datetime,
+    existing_keys: Callable[[list[str]], set[str]],
+    last_sweep: datetime | None = None,
+    compose_each: ComposeEach = compose_now,
 ) -> list[OutboundEmail]:
-    """Weekdays at the owner's digest hour: overdue items and items due soon."""
+    """Weekdays at the owner's digest hour: overdue items and items due soon. A day
+    missed by every sweep is caught up late (module docstring)."""
     soon = settings.DIGEST_DUE_SOON_DAYS
     # The latest "today" anywhere on Earth, so no zone's items are missed.
     horizon = (now + timedelta(hours=14)).date() + timedelta(days=soon)
@@ -64,9 +107,14 @@ def action_digests(
     )
     keys = {}
     for user in owners:
-        local = _local(now, user)
-        if local.weekday() < 5 and local.hour >= user.digest_hour:
-            keys[f"digest:{user.pk}:{local.date().isoformat()}"] = user
+        moment = digest_moment_due(
+            local_now=_local(now, user),
+            weekdays=WEEKDAYS,
+            hour=user.digest_hour,
+            last_sweep=last_sweep,
+        )
+        if moment is not None:
+            keys[f"digest:{user.pk}:{moment.date().isoformat()}"] = user
     pending = {key: user for key, user in keys.items() if key not in existing_keys(list(keys))}
     if not pending:
         return []
@@ -76,51 +124,62 @@ def action_digests(
         .order_by("owner_id", "due_date", "pk")
     )
     by_owner = {owner: list(rows) for owner, rows in groupby(items, key=lambda i: i.owner_id)}
-    emails = []
-    for key, user in pending.items():
-        today = _local(now, user).date()
-        overdue, due_soon = [], []
-        for item in by_owner.get(user.pk, []):
-            row = {"item": item, "url": _item_url(item), "days": (today - item.due_date).days}
-            if item.due_date < today:
-                overdue.append(row)
-            elif item.due_date <= today + timedelta(days=soon):
-                due_soon.append(row)
-        if not (overdue or due_soon):
-            continue  # nothing to say: no digest
-        emails.append(
-            compose(
-                kind=Kind.ACTION_DIGEST,
-                recipient=user,
-                dedup_key=key,
-                reason="You get this because you own open action items. "
-                "Change the hour or turn digests off in your profile.",
-                context={
-                    "today": today,
-                    "overdue": overdue,
-                    "due_soon": due_soon,
-                    "due_soon_days": soon,
-                },
-            )
-        )
-    return emails
+    emails = [
+        compose_each(key, partial(_action_digest, key, user, now, by_owner.get(user.pk, [])))
+        for key, user in pending.items()
+    ]
+    return [email for email in emails if email is not None]
+
+
+def _action_digest(key: str, user: User, now: datetime, items: list) -> OutboundEmail | None:
+    soon = settings.DIGEST_DUE_SOON_DAYS
+    today = _local(now, user).date()
+    overdue, due_soon = [], []
+    for item in items:
+        row = {"item": item, "url": _item_url(item), "days": (today - item.due_date).days}
+        if item.due_date < today:
+            overdue.append(row)
+        elif item.due_date <= today + timedelta(days=soon):
+            due_soon.append(row)
+    if not (overdue or due_soon):
+        return None  # nothing to say: no digest
+    return compose(
+        kind=Kind.ACTION_DIGEST,
+        recipient=user,
+        dedup_key=key,
+        reason="You get this because you own open action items. "
+        "Change the hour or turn digests off in your profile.",
+        context={
+            "today": today,
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "due_soon_days": soon,
+        },
+    )
 
 
 def lead_digests(
-    *, now: datetime, existing_keys: Callable[[list[str]], set[str]]
+    *,
+    now: datetime,
+    existing_keys: Callable[[list[str]], set[str]],
+    last_sweep: datetime | None = None,
+    compose_each: ComposeEach = compose_now,
 ) -> list[OutboundEmail]:
-    """Weekly, on the lead's local LEAD_DIGEST_WEEKDAY morning, per team they lead."""
+    """Weekly, on the lead's local LEAD_DIGEST_WEEKDAY morning, per team they lead; a
+    week's missed by every sweep is caught up late (module docstring)."""
     leads = Membership.objects.filter(
         role=Membership.Role.LEAD, user__is_active=True, user__receive_digests=True
     ).select_related("user", "team")
     keys = {}
     for membership in leads:
-        local = _local(now, membership.user)
-        if (
-            local.weekday() == settings.LEAD_DIGEST_WEEKDAY
-            and local.hour >= membership.user.digest_hour
-        ):
-            year, week, _day = local.isocalendar()
+        moment = digest_moment_due(
+            local_now=_local(now, membership.user),
+            weekdays=frozenset([settings.LEAD_DIGEST_WEEKDAY]),
+            hour=membership.user.digest_hour,
+            last_sweep=last_sweep,
+        )
+        if moment is not None:
+            year, week, _day = moment.isocalendar()
             key = f"lead-digest:{membership.team_id}:{membership.user_id}:{year}-W{week:02d}"
             keys[key] = membership
     pending = {key: m for key, m in keys.items() if key not in existing_keys(list(keys))}
@@ -141,13 +200,16 @@ def lead_digests(
     missing = list(past_review_deadline(now).filter(team__in=teams))
     stale_days = stale_draft_days()
     stale = list(stale_drafts(now).filter(incident__team__in=teams).select_related("incident"))
-    emails = []
-    for key, membership in pending.items():
-        emails += _lead_digest(key, membership, now, overdue, missing, stale, stale_days)
-    return emails
+    emails = [
+        compose_each(
+            key, partial(_lead_digest, key, membership, now, overdue, missing, stale, stale_days)
+        )
+        for key, membership in pending.items()
+    ]
+    return [email for email in emails if email is not None]
 
 
-def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> list[OutboundEmail]:
+def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> OutboundEmail | None:
     team, lead = membership.team, membership.user
     today = _local(now, lead).date()
     team_overdue = [
@@ -181,22 +243,20 @@ def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> l
         if p.incident.team_id == team.pk
     ]
     if not (groups or team_missing or team_stale):
-        return []
-    return [
-        compose(
-            kind=Kind.LEAD_DIGEST,
-            recipient=lead,
-            dedup_key=key,
-            reason=f"You get this because you lead {team.name}. "
-            "Change the hour or turn digests off in your profile.",
-            context={
-                "team": team,
-                "today": today,
-                "overdue_by_owner": groups,
-                "overdue_count": len(team_overdue),
-                "missing": team_missing,
-                "stale": team_stale,
-                "stale_days": stale_days,
-            },
-        )
-    ]
+        return None
+    return compose(
+        kind=Kind.LEAD_DIGEST,
+        recipient=lead,
+        dedup_key=key,
+        reason=f"You get this because you lead {team.name}. "
+        "Change the hour or turn digests off in your profile.",
+        context={
+            "team": team,
+            "today": today,
+            "overdue_by_owner": groups,
+            "overdue_count": len(team_overdue),
+            "missing": team_missing,
+            "stale": team_stale,
+            "stale_days": stale_days,
+        },
+    )

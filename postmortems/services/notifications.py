@@ -13,6 +13,7 @@ the team. Delivery is the outbox's (services/outbox.py).
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from accounts.models import Team, User
 from postmortems.emails import absolute_url
 from postmortems.models import ActionItem, Incident, OutboundEmail, Postmortem, TeamWebhook
 from postmortems.selectors import past_review_deadline, stale_drafts
+from postmortems.services.digests import ComposeEach, compose_now, digest_moment_due
 from postmortems.webhooks import compose_webhook, slack_escape, slack_link
 
 Kind = OutboundEmail.Kind
@@ -100,13 +102,24 @@ def published_message(*, postmortem: Postmortem, hook: TeamWebhook) -> OutboundE
 
 
 def team_digest_messages(
-    *, now: datetime, existing_keys: Callable[[list[str]], set[str]]
+    *,
+    now: datetime,
+    existing_keys: Callable[[list[str]], set[str]],
+    last_sweep: datetime | None = None,
+    compose_each: ComposeEach = compose_now,
 ) -> list[OutboundEmail]:
-    """Weekly, per team with a webhook: overdue items, missing reviews, stale drafts."""
+    """Weekly, per team with a webhook: overdue items, missing reviews, stale drafts.
+    A week's message missed by every sweep is caught up late, as digests are."""
     local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
-    if local.weekday() != settings.LEAD_DIGEST_WEEKDAY or local.hour < DIGEST_HOUR:
+    moment = digest_moment_due(
+        local_now=local,
+        weekdays=frozenset([settings.LEAD_DIGEST_WEEKDAY]),
+        hour=DIGEST_HOUR,
+        last_sweep=last_sweep,
+    )
+    if moment is None:
         return []
-    year, week, _day = local.isocalendar()
+    year, week, _day = moment.isocalendar()
     hooks = team_webhooks(team_ids=None, flag="digest")
     keys = {f"webhook:team-digest:{team_id}:{year}-W{week:02d}": h for team_id, h in hooks.items()}
     pending = {key: hook for key, hook in keys.items() if key not in existing_keys(list(keys))}
@@ -129,29 +142,32 @@ def team_digest_messages(
         .filter(incident__team__in=teams, incident__restricted=False)
         .values_list("incident__team", flat=True)
     )
-    messages = []
-    for key, hook in pending.items():
-        team_missing = [i for i in missing if i.team_id == hook.team_id]
-        counts = (overdue.count(hook.team_id), len(team_missing), stale.count(hook.team_id))
-        if not any(counts):
-            continue  # nothing to say: no message
-        dashboard = absolute_url(reverse("pm-dashboard") + f"?team={hook.team.slug}")
-        lines = [
-            f":clipboard: Weekly postmortem digest for {slack_escape(hook.team.name)}",
-            f"• Overdue action items: {counts[0]}",
-            f"• Postmortems past the deadline: {counts[1]}",
-            *[f"    ◦ {_incident_link(i)}" for i in team_missing[:10]],
-            f"• Drafts going stale: {counts[2]}",
-            slack_link(dashboard, "Open the team dashboard"),
-        ]
-        messages.append(
-            compose_webhook(
-                kind=Kind.TEAM_DIGEST,
-                team=hook.team,
-                url=hook.url,
-                dedup_key=key,
-                summary=f"Weekly digest for {hook.team.name}",
-                text="\n".join(lines),
-            )
-        )
-    return messages
+    messages = [
+        compose_each(key, partial(_team_digest, key, hook, overdue, missing, stale))
+        for key, hook in pending.items()
+    ]
+    return [message for message in messages if message is not None]
+
+
+def _team_digest(key, hook, overdue, missing, stale) -> OutboundEmail | None:
+    team_missing = [i for i in missing if i.team_id == hook.team_id]
+    counts = (overdue.count(hook.team_id), len(team_missing), stale.count(hook.team_id))
+    if not any(counts):
+        return None  # nothing to say: no message
+    dashboard = absolute_url(reverse("pm-dashboard") + f"?team={hook.team.slug}")
+    lines = [
+        f":clipboard: Weekly postmortem digest for {slack_escape(hook.team.name)}",
+        f"• Overdue action items: {counts[0]}",
+        f"• Postmortems past the deadline: {counts[1]}",
+        *[f"    ◦ {_incident_link(i)}" for i in team_missing[:10]],
+        f"• Drafts going stale: {counts[2]}",
+        slack_link(dashboard, "Open the team dashboard"),
+    ]
+    return compose_webhook(
+        kind=Kind.TEAM_DIGEST,
+        team=hook.team,
+        url=hook.url,
+        dedup_key=key,
+        summary=f"Weekly digest for {hook.team.name}",
+        text="\n".join(lines),
+    )

@@ -26,10 +26,13 @@ def test_database_url() -> str:
 class CeleryProcess:
     """A worker or beat subprocess whose log lines can be waited for (no sleeping)."""
 
-    def __init__(self, role: str, env: dict[str, str], tmp_path: Path) -> None:
+    def __init__(
+        self, role: str, env: dict[str, str], tmp_path: Path, *, queues: str = "", name: str = "it"
+    ) -> None:
         args = [str(CELERY), "-A", "config", role, "--loglevel", "INFO"]
         if role == "worker":
-            args += ["--pool", "solo", "--without-gossip", "--without-mingle", "-n", "it@%h"]
+            args += ["--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]
+            args += ["--queues", queues] if queues else []
         else:
             args += ["--schedule", str(tmp_path / "beat-schedule")]
         self.lines: list[str] = []

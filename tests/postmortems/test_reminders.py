@@ -115,7 +115,8 @@ def test_leads_get_the_escalation_at_72_hours(frozen, team, owner, lead):
     assert "you lead Platform" in escalation.body
     incident.refresh_from_db()
     assert incident.reminder_stage == 2
-    assert reminders_sweep(now=NOW + dt.timedelta(days=30)).emails == []
+    later = reminders_sweep(now=NOW + dt.timedelta(days=30)).emails
+    assert [e for e in later if e.incident == incident] == []
 
 
 def test_an_incident_without_owner_reminds_the_team_leads(frozen, team, lead):
@@ -147,11 +148,12 @@ def test_queries_per_sweep_do_not_grow_with_due_items(
     assert sweep_queries(2) == sweep_queries(10)
 
 
-# incidents, leads, team webhooks, 2 stage updates, existing keys; stale drafts:
-# select, authors prefetch (skipped when none), update, existing keys; digests:
-# owners, leads; insert, re-select ids; savepoint handling is not counted by Django.
+# the last sweep's time; incidents, leads, team webhooks, existing keys, 2 stage
+# updates; stale drafts: select, authors prefetch (skipped when none), existing keys,
+# update; digests: owners, leads; in a savepoint (2 statements): insert, re-select
+# ids; the sweep's time. The outer transaction is not counted by Django.
 # (The weekly team chat digest adds its queries on its own morning only.)
-QUERIES = 13
+QUERIES = 17
 
 
 def test_the_sweep_twice_at_the_same_moment_makes_one_email(frozen, team, owner):

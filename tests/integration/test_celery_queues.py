@@ -1,0 +1,43 @@
+"""Periodic work has a queue of its own: a worker for it alone runs every sweep and
+dispatch, however many sends wait in theirs. Needs PostgreSQL and Redis, as the
+other integration tests do."""
+
+import pytest
+
+from postmortems.models import OutboundEmail
+from tests.integration.celery_processes import CeleryProcess, celery_env
+from tests.integration.test_celery_delivery import (  # noqa: F401 (a fixture)
+    SWEEP_DONE,
+    _resolved_incident,
+    _stop,
+    redis_url,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_worker_for_the_periodic_queue_sweeps_while_the_sends_wait_for_their_own(
+    redis_url,  # noqa: F811
+    smtp_server,
+    team,
+    owner,
+    tmp_path,
+):
+    env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
+    incident = _resolved_incident(team, owner, hours_ago=25)
+    periodic = CeleryProcess("worker", env, tmp_path, queues="periodic", name="periodic")
+    beat = CeleryProcess("beat", env, tmp_path)
+    sender = None
+    try:
+        periodic.wait_for(SWEEP_DONE, timeout=45)
+        periodic.wait_for(r"dispatch_outbox\[.*\] succeeded", timeout=45)
+        assert periodic.count(r"send_email\[") == 0  # sends are not its work
+        row = OutboundEmail.objects.get()
+        assert (row.incident, row.status) == (incident, "queued")
+        assert not smtp_server.messages
+        sender = CeleryProcess("worker", env, tmp_path, queues="celery", name="sender")
+        assert smtp_server.arrived.wait(timeout=60), "\n".join(sender.lines[-40:])
+        assert sender.count(SWEEP_DONE) == 0
+    finally:
+        _stop([beat, periodic, *([sender] if sender else [])])
+    assert len(smtp_server.messages) == 1
