@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.dateparse import parse_datetime
 
+from postmortems.moments import EARLIEST, LATEST, OUT_OF_RANGE, moment_in_range
+
 Action = Literal["firing", "acknowledged", "resolved"]
 
 
@@ -60,16 +62,28 @@ def _time(value: Any, what: str) -> datetime | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise PayloadError(f"{what} must be an RFC 3339 time with a zone.")
-    return None if parsed.year <= 1 else parsed
-
-
-def _epoch(value: Any) -> datetime | None:
-    """Opsgenie sends milliseconds (createdAt) and sometimes nanoseconds (updatedAt)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if parsed.year <= 1:
         return None
+    if not moment_in_range(parsed):
+        raise PayloadError(f"{what}: {OUT_OF_RANGE}")
+    return parsed
+
+
+def _epoch(value: Any, what: str) -> datetime | None:
+    """Opsgenie sends milliseconds (createdAt) and sometimes nanoseconds (updatedAt)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        return None  # also NaN
+    try:
+        value = float(value)
+    except OverflowError:  # an integer past any float
+        raise PayloadError(f"{what}: {OUT_OF_RANGE}") from None
     for scale in (1e9, 1e6, 1e3, 1):
         if value / scale >= 1e8:  # after 1973 in this unit
-            return datetime.fromtimestamp(value / scale, tz=UTC)
+            seconds = value / scale
+            # Checked before converting: 1e308 or infinity overflow datetime itself.
+            if not EARLIEST.timestamp() <= seconds <= LATEST.timestamp():
+                raise PayloadError(f"{what}: {OUT_OF_RANGE}")
+            return datetime.fromtimestamp(seconds, tz=UTC)
     return None
 
 
@@ -194,8 +208,8 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     action = OPSGENIE_ACTIONS.get(action_name)
     if action is None:
         return []
-    started_at = _epoch(alert.get("createdAt"))
-    updated_at = _epoch(alert.get("updatedAt"))
+    started_at = _epoch(alert.get("createdAt"), "`alert.createdAt`")
+    updated_at = _epoch(alert.get("updatedAt"), "`alert.updatedAt`")
     occurred_at = (started_at if action == "firing" else updated_at) or received_at
     message = _text(alert.get("message")) or f"Opsgenie alert {key}"
     return [

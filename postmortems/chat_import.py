@@ -23,6 +23,7 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 from postmortems.models import TimelineEvent
+from postmortems.moments import OUT_OF_RANGE, moment_in_range
 
 MAX_BYTES = 500_000
 MAX_EVENTS = 2_000
@@ -209,8 +210,11 @@ def _parse_lines(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResu
             continue
         local = dt.datetime.combine(date, clock)
         if not match["date"] and previous is not None and local < previous:
-            date += dt.timedelta(days=1)  # past midnight
+            date += dt.timedelta(days=1)  # past midnight (`day` is in range: no overflow)
             local = dt.datetime.combine(date, clock)
+        if not moment_in_range(local.replace(tzinfo=zone)):
+            result.problems.append(Problem(number, line, OUT_OF_RANGE))
+            continue
         day, previous = date, local
         finish()
         current = ChatMessage(
@@ -278,6 +282,9 @@ def _parse_slack(data: list) -> ParseResult:
             occurred_at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (KeyError, TypeError, ValueError, OverflowError, OSError):
             result.problems.append(Problem(position, str(text)[:200], "no valid `ts`"))
+            continue
+        if not moment_in_range(occurred_at):
+            result.problems.append(Problem(position, str(text)[:200], OUT_OF_RANGE))
             continue
         if not isinstance(text, str) or not text.strip():
             result.skipped += 1  # e.g. a file share without a comment

@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
 from postmortems.models import ActionItem
+from postmortems.moments import validate_day
 from postmortems.permissions import get_action_item_for_user
 from postmortems.selectors import attach_assignees
 from postmortems.services.action_changes import (
@@ -55,10 +56,11 @@ class RevisionForm(forms.Form):
 
 class ExtendForm(RevisionForm):
     due_date = forms.DateField(
+        validators=[validate_day],
         error_messages={
             "required": "Choose the new due date.",
             "invalid": "Enter the new due date as a date, like 2026-12-01.",
-        }
+        },
     )
     reason = forms.CharField(max_length=500, error_messages={"required": REASON_REQUIRED})
 
