@@ -111,6 +111,23 @@ def test_extending_a_due_date_past_the_range_is_refused(client, owner, postmorte
     assert item.due_date == dt.date(2026, 12, 1)
 
 
+def test_the_api_refuses_event_moments_and_due_dates_outside_the_range_as_json(owner, postmortem):
+    from tests.api.conftest import ApiClient, token_for
+
+    api = ApiClient(token_for(owner))
+    base = f"/api/v1/incidents/{postmortem.incident.number}/postmortem"
+    event = api.post(f"{base}/timeline", {"occurred_at": "9999-12-31T23:00:00Z", "text": "x"})
+    assert event.status_code == 422
+    assert event.json()["errors"] == {"occurred_at": [OUT_OF_RANGE]}
+    item = api.post(f"{base}/actions", {"title": "Alert on pool size", "due_date": "9999-12-31"})
+    assert item.status_code == 422
+    assert item.json()["errors"] == {"due_date": [OUT_OF_RANGE]}
+    archive = api.get("/api/v1/archive", **{"from": "0001-01-01"})
+    assert archive.status_code == 422
+    assert not TimelineEvent.objects.exists()
+    assert not ActionItem.objects.exists()
+
+
 @pytest.mark.parametrize(
     "change",
     [
