@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from zoneinfo import ZoneInfo
 
+from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
 from postmortems.moments import OUT_OF_RANGE, moment_in_range
 
@@ -151,6 +152,7 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
             result = _parse_slack(data)
     if result is None:
         result = _parse_lines(text, start_date=start_date, zone=zone)
+    _refuse_long_messages(result)
     if len(result.messages) > MAX_EVENTS:
         return ParseResult(
             error=f"The transcript holds {len(result.messages):,} messages; at most "
@@ -158,6 +160,19 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
             "one after the other."
         )
     return result
+
+
+def _refuse_long_messages(result: ParseResult) -> None:
+    """A message becomes a timeline event, which holds at most TEXT_MAX_CHARS (what
+    rendering can afford on every view of the review)."""
+    kept = []
+    for position, message in enumerate(result.messages, start=1):
+        if len(message.markdown()) > TEXT_MAX_CHARS:
+            reason = f"longer than {TEXT_MAX_CHARS:,} characters: split it"
+            result.problems.append(Problem(position, message.text[:200], reason))
+        else:
+            kept.append(message)
+    result.messages = kept
 
 
 # Plain lines -----------------------------------------------------------------
