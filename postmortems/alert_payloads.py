@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.single_line import single_line
 from postmortems.json_input import JsonInputError, loads_untrusted
+from postmortems.moments import EARLIEST, LATEST, OUT_OF_RANGE, moment_in_range
 
 Action = Literal["firing", "acknowledged", "resolved"]
 
@@ -67,19 +68,28 @@ def _time(value: Any, what: str) -> datetime | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise PayloadError(f"{what} must be an RFC 3339 time with a zone.")
-    return None if parsed.year <= 1 else parsed
-
-
-def _epoch(value: Any) -> datetime | None:
-    """Opsgenie sends milliseconds (createdAt) and sometimes nanoseconds (updatedAt)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if parsed.year <= 1:
         return None
+    if not moment_in_range(parsed):
+        raise PayloadError(f"{what}: {OUT_OF_RANGE}")
+    return parsed
+
+
+def _epoch(value: Any, what: str) -> datetime | None:
+    """Opsgenie sends milliseconds (createdAt) and sometimes nanoseconds (updatedAt)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        return None  # also NaN
+    try:
+        value = float(value)
+    except OverflowError:  # an integer past any float
+        raise PayloadError(f"{what}: {OUT_OF_RANGE}") from None
     for scale in (1e9, 1e6, 1e3, 1):
         if value / scale >= 1e8:  # after 1973 in this unit
-            try:
-                return datetime.fromtimestamp(value / scale, tz=UTC)
-            except (OverflowError, OSError, ValueError):  # 1e308: past any calendar
-                raise PayloadError("Opsgenie times must be Unix times in our era.") from None
+            seconds = value / scale
+            # Checked before converting: 1e308 or infinity overflow datetime itself.
+            if not EARLIEST.timestamp() <= seconds <= LATEST.timestamp():
+                raise PayloadError(f"{what}: {OUT_OF_RANGE}")
+            return datetime.fromtimestamp(seconds, tz=UTC)
     return None
 
 
@@ -204,8 +214,8 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     action = OPSGENIE_ACTIONS.get(action_name)
     if action is None:
         return []
-    started_at = _epoch(alert.get("createdAt"))
-    updated_at = _epoch(alert.get("updatedAt"))
+    started_at = _epoch(alert.get("createdAt"), "`alert.createdAt`")
+    updated_at = _epoch(alert.get("updatedAt"), "`alert.updatedAt`")
     occurred_at = (started_at if action == "firing" else updated_at) or received_at
     message = _line(alert.get("message")) or f"Opsgenie alert {key}"
     return [

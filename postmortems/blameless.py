@@ -19,6 +19,7 @@ The corpus in tests/postmortems/blameless_corpus.jsonl measures precision and re
 `python -m postmortems.blameless_report` prints the table.
 """
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,10 +77,17 @@ class Token:
 
 # ---- 1. Masking --------------------------------------------------------------------------
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", re.M | re.S)
-_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
+# The runs of backticks and tildes are possessive (`{3,}+) and code spans open only at the
+# start of a run: otherwise a line of 100,000 backticks is tried at every split of the run,
+# and the check ran for minutes. A code span ends within CODE_SPAN_MAX characters, which
+# also keeps an unclosed run from scanning the rest of the text at every run.
+CODE_SPAN_MAX = 2_000
+_FENCE = re.compile(r"^ {0,3}(`{3,}+|~{3,}+)[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", re.M | re.S)
+_INLINE_CODE = re.compile(rf"(?<!`)(`++)(.{{1,{CODE_SPAN_MAX}}}?)(?<!`)\1(?!`)", re.S)
 _BLOCKQUOTE = re.compile(r"^ {0,3}>[^\n]*", re.M)
-_URL = re.compile(r"https?://[^\s)>\]]+|\]\([^)\n]*\)")
+# A link's destination ends within 500 characters: unbounded, every "](" scanned to the
+# end of its line, and a line of them took 26 s for 40,000 characters.
+_URL = re.compile(r"https?://[^\s)>\]]+|\]\([^)\n]{0,500}\)")
 _QUOTES = re.compile(
     '"[^"\n]{1,400}"|\u201c[^\u201d\n]{1,400}\u201d|\u2018[^\u2019\n]{1,400}\u2019'
     "|(?<![\\w'\u2019])'[^'\n]{1,200}'(?![\\w])"
@@ -113,12 +121,16 @@ def _line_breaks(masked: str) -> set[int]:
     breaks = set()
     for match in re.finditer(r"\n", masked):
         rest = masked[match.end() : match.end() + 40]
-        before = masked[: match.start()].rstrip(" \t")
+        # The last character before the newline, spaces aside: looked up, not copied
+        # (copying all that comes before made each newline cost the text's length).
+        last = match.start()
+        while last > 0 and masked[last - 1] in " \t":
+            last -= 1
         if (
             _BLOCK_START.match(rest)
             or _TIME.match(rest.lstrip())
-            or not before
-            or before[-1] in ".!?:|"
+            or last == 0
+            or masked[last - 1] in ".!?:|"
         ):
             breaks.add(match.start())
     return breaks
@@ -146,8 +158,8 @@ def sentences(masked: str) -> Iterator[list[Token]]:
 def _ends_sentence(tokens: list[Token], masked: str, end: int) -> bool:
     if len(tokens) >= 2 and tokens[-2].low in _ABBREVIATIONS:
         return False
-    rest = masked[end:]
-    return not rest or rest[0].isspace()
+    rest = masked[end : end + 1]  # one character, not a copy of the rest of the text
+    return not rest or rest.isspace()
 
 
 # ---- 3. Structure helpers ----------------------------------------------------------------
@@ -156,13 +168,16 @@ _CLAUSE_PUNCT = {",", ";", ":", "(", ")", "|", "\u2014", "\u2013", "-", "[", "]"
 
 
 _COORDINATORS = {"and", "or"}
+# A clause is looked at this many tokens either side of a word at most: a "sentence" of
+# 100,000 words with no punctuation would otherwise be walked again for every trigger.
+CLAUSE_MAX_TOKENS = 60
 
 
 def _clause_start(tokens: list[Token], i: int, *, coordinated: bool = False) -> int:
     """Index of the first token of the clause that holds token `i`. With `coordinated`,
     "and"/"or" do not end the clause: "nobody was careless or lazy" negates both."""
     j = i - 1
-    while j >= 0:
+    while j >= max(0, i - CLAUSE_MAX_TOKENS):
         low = tokens[j].low
         if coordinated and low in _COORDINATORS:
             j -= 1
@@ -170,7 +185,7 @@ def _clause_start(tokens: list[Token], i: int, *, coordinated: bool = False) -> 
         if low in _CLAUSE_PUNCT or low in words.CLAUSE_WORDS:
             return j + 1
         j -= 1
-    return 0
+    return j + 1
 
 
 def _is_person(token: Token, *, self_counts: bool = True) -> bool:
@@ -230,8 +245,8 @@ def negated_before(tokens: list[Token], i: int) -> bool:
 
 def negated_in_clause(tokens: list[Token], i: int) -> bool:
     start = _clause_start(tokens, i)
-    end = i + 1
-    while end < len(tokens) and tokens[end].low not in _CLAUSE_PUNCT:
+    end, last = i + 1, min(len(tokens), i + 1 + CLAUSE_MAX_TOKENS)
+    while end < last and tokens[end].low not in _CLAUSE_PUNCT:
         end += 1
     return any(_is_negation(t) for t in tokens[start:end] if t is not tokens[i])
 
@@ -531,19 +546,21 @@ RULES = (_rule_blame, _rule_modal_have, _rule_omission, _rule_judgement, _rule_h
 RULES += (_rule_root_cause,)
 
 
-def _mentioned(tokens: list[Token], start: int) -> bool:
-    """The hit is a word being talked about: "the phrase root cause"."""
-    before = [t.low for t in tokens if t.end <= start][-2:]
-    return bool(set(before) & words.MENTION_NOUNS)
+def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:
+    """The hit is a word being talked about: "the phrase root cause". `ends` holds the
+    tokens' end offsets, in order, so the two tokens before are found by bisection."""
+    before = bisect.bisect_right(ends, start)
+    return any(t.low in words.MENTION_NOUNS for t in tokens[max(0, before - 2) : before])
 
 
 def check(text: str) -> list[Finding]:
     """Blameless-language findings in Markdown `text`, in order of position."""
     found: dict[tuple[str, int, int], Finding] = {}
     for tokens in sentences(mask(text)):
+        ends = [token.end for token in tokens]
         for rule in RULES:
             for category, start, end in rule(tokens):
-                if _mentioned(tokens, start):
+                if _mentioned(tokens, ends, start):
                     continue
                 message, suggestion = MESSAGES[category]
                 found.setdefault(

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from html import unescape
 from zoneinfo import ZoneInfo
 
+from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
+from postmortems.moments import OUT_OF_RANGE, moment_in_range
 
 MAX_BYTES = 500_000
 MAX_EVENTS = 2_000
@@ -150,6 +152,7 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
             result = _parse_slack(data)
     if result is None:
         result = _parse_lines(text, start_date=start_date, zone=zone)
+    _refuse_long_messages(result)
     if len(result.messages) > MAX_EVENTS:
         return ParseResult(
             error=f"The transcript holds {len(result.messages):,} messages; at most "
@@ -157,6 +160,19 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
             "one after the other."
         )
     return result
+
+
+def _refuse_long_messages(result: ParseResult) -> None:
+    """A message becomes a timeline event, which holds at most TEXT_MAX_CHARS (what
+    rendering can afford on every view of the review)."""
+    kept = []
+    for position, message in enumerate(result.messages, start=1):
+        if len(message.markdown()) > TEXT_MAX_CHARS:
+            reason = f"longer than {TEXT_MAX_CHARS:,} characters: split it"
+            result.problems.append(Problem(position, message.text[:200], reason))
+        else:
+            kept.append(message)
+    result.messages = kept
 
 
 # Plain lines -----------------------------------------------------------------
@@ -209,8 +225,11 @@ def _parse_lines(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResu
             continue
         local = dt.datetime.combine(date, clock)
         if not match["date"] and previous is not None and local < previous:
-            date += dt.timedelta(days=1)  # past midnight
+            date += dt.timedelta(days=1)  # past midnight (`day` is in range: no overflow)
             local = dt.datetime.combine(date, clock)
+        if not moment_in_range(local.replace(tzinfo=zone)):
+            result.problems.append(Problem(number, line, OUT_OF_RANGE))
+            continue
         day, previous = date, local
         finish()
         current = ChatMessage(
@@ -278,6 +297,9 @@ def _parse_slack(data: list) -> ParseResult:
             occurred_at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
         except (KeyError, TypeError, ValueError, OverflowError, OSError):
             result.problems.append(Problem(position, str(text)[:200], "no valid `ts`"))
+            continue
+        if not moment_in_range(occurred_at):
+            result.problems.append(Problem(position, str(text)[:200], OUT_OF_RANGE))
             continue
         if not isinstance(text, str) or not text.strip():
             result.skipped += 1  # e.g. a file share without a comment

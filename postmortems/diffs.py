@@ -8,12 +8,18 @@ pair up (a line edited, not added or removed) also mark the changed words with
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 CONTEXT_LINES = 3
+# difflib looks at every pair of equal elements, again for each block it matches: two
+# versions of 700 repeated lines took 37 s (the work grows with the cube). Past this many
+# equal pairs, elements that make up more than 1% of the new version are only matched
+# next to others (difflib's "autojunk"): the diff may be coarser, never slow.
+EQUAL_PAIRS_MAX = 10_000
 _WORDS = re.compile(r"\s+|\S+\s*")  # a word with the spaces after it
 
 
@@ -25,11 +31,17 @@ class DiffLine:
     html: SafeString  # escaped text with <del>/<ins> marks; for a gap, how many lines
 
 
+def _matcher(a: list[str], b: list[str]) -> difflib.SequenceMatcher:
+    counts = Counter(b)
+    pairs = sum(counts[element] for element in a)
+    return difflib.SequenceMatcher(a=a, b=b, autojunk=pairs > EQUAL_PAIRS_MAX)
+
+
 def _words(old: str, new: str) -> tuple[SafeString, SafeString]:
     """One edited line: the old one with <del> marks, the new one with <ins> marks."""
     old_words, new_words = _WORDS.findall(old), _WORDS.findall(new)
     old_html, new_html = [], []
-    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    matcher = _matcher(old_words, new_words)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         removed, added = "".join(old_words[i1:i2]), "".join(new_words[j1:j2])
         if tag == "equal":
@@ -68,7 +80,7 @@ def diff_lines(old: str, new: str, *, context: int = CONTEXT_LINES) -> list[Diff
         return []
     lines: list[DiffLine] = []
     shown_to = 0  # old line index up to which lines are accounted for
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    matcher = _matcher(a, b)
     for group in matcher.get_grouped_opcodes(context):
         first_old = group[0][1]
         if first_old > shown_to:

@@ -1,12 +1,14 @@
 """Forms parse and validate input; they never write (services do)."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.people_fields import PeopleField, PersonField, name_and_email
 from accounts.single_line import SingleLineField, single_line_fields
+from postmortems.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
 from postmortems.models import (
     ActionItem,
     AlertIntegration,
@@ -23,6 +25,14 @@ from postmortems.models.comments import COMMENT_TARGETS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def limit_length(field: forms.Field, limit: int) -> None:
+    """A Markdown text's limit (postmortems/markdown.py) on a model form's text field:
+    model TextFields have none, and rendering must stay affordable for every viewer."""
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
 
 
 def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
@@ -83,6 +93,7 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        limit_length(self.fields["description"], TEXT_MAX_CHARS)
         self.fields["team"].queryset = Team.objects.all()
         self.fields["owner"].person_label = name_and_email
         if not self.is_bound:
@@ -115,7 +126,7 @@ class SectionForm(forms.Form):
     ("text") and the live preview posts the same field; ids carry the section name."""
 
     text = forms.CharField(
-        required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 8})
+        required=False, max_length=SECTION_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8})
     )
     base = forms.CharField(widget=forms.HiddenInput, required=False)
     # Names this open form (one per page load), so its own autosaves never count as
@@ -127,7 +138,7 @@ class SectionForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    text = forms.CharField(required=False, max_length=200_000)
+    text = forms.CharField(required=False, max_length=SECTION_MAX_CHARS)
 
 
 class BlamelessDismissForm(forms.Form):
@@ -137,7 +148,7 @@ class BlamelessDismissForm(forms.Form):
     category = forms.ChoiceField(choices=BlamelessDismissal.Category.choices)
     excerpt = forms.CharField(max_length=300, strip=False)  # matched as typed
     reason = SingleLineField(max_length=200)
-    text = forms.CharField(required=False, max_length=200_000, strip=False)
+    text = forms.CharField(required=False, max_length=SECTION_MAX_CHARS, strip=False)
 
 
 class PostmortemDetailsForm(forms.Form):
@@ -206,6 +217,7 @@ class TimelineEventForm(RevisionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        limit_length(self.fields["text"], TEXT_MAX_CHARS)
         if not self.is_bound:
             self.initial.setdefault("revision", self.instance.revision)
 
@@ -237,6 +249,7 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        limit_length(self.fields["description"], TEXT_MAX_CHARS)
         # Optional, like owner and due date: an item saved without one is flagged.
         self.fields["type"].choices = [("", "Not chosen yet"), *ActionItem.Type.choices]
         if not self.is_bound:

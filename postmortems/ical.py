@@ -49,6 +49,12 @@ def _date(day: dt.date) -> str:
     return day.strftime("%Y%m%d")
 
 
+def _next_day(day: dt.date) -> dt.date:
+    # Due dates are bounded (postmortems/moments.py); should the last day Python knows
+    # reach here anyway, a one-day event that ends where it starts beats a broken feed.
+    return day + dt.timedelta(days=1) if day < dt.date.max else day
+
+
 def calendar(*, name: str, events: list[AllDayEvent], stamp: dt.datetime, prodid: str) -> str:
     """A VCALENDAR with one all-day VEVENT per event (DTEND is the next day, exclusive)."""
     stamp_text = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -66,7 +72,7 @@ def calendar(*, name: str, events: list[AllDayEvent], stamp: dt.datetime, prodid
             f"UID:{event.uid}",
             f"DTSTAMP:{stamp_text}",
             f"DTSTART;VALUE=DATE:{_date(event.day)}",
-            f"DTEND;VALUE=DATE:{_date(event.day + dt.timedelta(days=1))}",
+            f"DTEND;VALUE=DATE:{_date(_next_day(event.day))}",
             f"SUMMARY:{escape_text(event.summary)}",
             f"DESCRIPTION:{escape_text(event.description)}",
             f"URL:{event.url}",  # a URI value: not TEXT, so not escaped

@@ -3,13 +3,18 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from postmortems.moments import day_in_range
+
 
 def parse_month(value: str) -> date | None:
-    """'2026-03' (an <input type="month">) -> date(2026, 3, 1); anything else -> None."""
+    """'2026-03' (an <input type="month">) -> date(2026, 3, 1); anything else -> None,
+    as are months outside the range every time zone can show (9999-12 has no next
+    month; 0001-01 starts before year 1 in UTC west of it)."""
     try:
-        return date.fromisoformat(f"{value}-01") if len(value) == 7 else None
+        month = date.fromisoformat(f"{value}-01") if len(value) == 7 else None
     except ValueError:
         return None
+    return month if month is not None and day_in_range(month) else None
 
 
 def next_month(month: date) -> date:

@@ -31,6 +31,7 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.dashboard import ItemFilters
+from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import ActionItem
 from postmortems.permissions import get_action_item_for_user, get_postmortem_for_user
 from postmortems.services.action_changes import action_item_mark_done
@@ -61,7 +62,7 @@ class ItemConflictOut(ErrorOut):
 
 class ItemFieldsIn(BodyIn):
     title: Text | None = Field(None, max_length=200)
-    description: Text | None = Field(None, max_length=20_000)
+    description: Text | None = Field(None, max_length=TEXT_MAX_CHARS)
     owner: Text | None = Field(None, max_length=254, description="Email address, or null.")
     due_date: Day | None = None
     priority: ItemPriority | None = None
@@ -73,7 +74,7 @@ class ItemFieldsIn(BodyIn):
 
 class ItemCreateIn(ItemFieldsIn):
     title: Text = Field(max_length=200)
-    description: Text = Field("", max_length=20_000)
+    description: Text = Field("", max_length=TEXT_MAX_CHARS)
     priority: ItemPriority = ActionItem.Priority.MEDIUM.value
     type: ItemType = Field("", description="Empty until chosen.")
     status: ItemStatus = ActionItem.Status.OPEN.value

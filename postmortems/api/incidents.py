@@ -26,6 +26,7 @@ from postmortems.api.schemas import (
     person,
     web_url,
 )
+from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import Incident, Severity
 from postmortems.permissions import get_incident_for_user
 from postmortems.selectors import IncidentFilters, incident_list
@@ -98,7 +99,7 @@ class IncidentFieldsIn(BodyIn):
     team: Text | None = Field(None, max_length=100, description="Team slug.")
     owner: Text | None = Field(None, max_length=254, description="Email address, or null.")
     services: list[Text] | None = Field(None, max_length=50, description="Service slugs.")
-    description: Text | None = Field(None, max_length=100_000)
+    description: Text | None = Field(None, max_length=TEXT_MAX_CHARS)
     started_at: Moment | None = None
     detected_at: Moment | None = None
     mitigated_at: Moment | None = None
@@ -117,7 +118,7 @@ class IncidentCreateIn(IncidentFieldsIn):
         None, max_length=254, description="Email address; you when left out, none when null."
     )
     services: list[Text] = Field(default_factory=list, max_length=50, description="Slugs.")
-    description: Text = Field("", max_length=100_000)
+    description: Text = Field("", max_length=TEXT_MAX_CHARS)
     started_at: Moment | None = Field(None, description="Now when left out.")
     restricted: bool = False
     postmortem_not_needed: bool = False

@@ -20,6 +20,7 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.forms import SectionForm, StatusForm
+from postmortems.markdown import SECTION_MAX_CHARS
 from postmortems.models import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
 from postmortems.readiness import Readiness, postmortem_readiness
@@ -66,7 +67,7 @@ class PostmortemOut(Schema):
 
 
 class SectionIn(BodyIn):
-    text: Text = Field(max_length=200_000, description="Markdown.")
+    text: Text = Field(max_length=SECTION_MAX_CHARS, description="Markdown.")
     base: Text = Field(
         max_length=64,
         description="The `fingerprint` of the text your change started from.",

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_valid
 from accounts.models import User
 from postmortems.emails import absolute_url
 from postmortems.models import ActionItem, Incident, Postmortem, Severity, TimelineEvent
+from postmortems.moments import OUT_OF_RANGE, day_in_range, moment_in_range
 
 
 def _clean_text(value: str) -> str:
@@ -42,23 +43,25 @@ def _iso(value: Any, *, moment: bool) -> Any:
 
 
 def _storable(value: datetime) -> datetime:
-    """Moments are stored in UTC: one that has no UTC year between 1900 and 9999 (year 1
-    at +03:21 is in year 0 in UTC) is refused here, as a 422, not by the database. The
-    moment goes on in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59."""
-    try:
-        in_utc = value.astimezone(UTC)
-    except OverflowError:
-        in_utc = None
-    if in_utc is None or not 1900 <= in_utc.year <= 9999:
-        raise ValueError("Use a moment between the years 1900 and 9999.")
-    return in_utc
+    """Only moments every time zone can show (postmortems/moments.py): refused here, as
+    a 422, not by the database or by the pages that would show them. The moment goes on
+    in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59."""
+    if not moment_in_range(value):
+        raise ValueError(OUT_OF_RANGE)
+    return value.astimezone(UTC)
+
+
+def _in_range(value: date) -> date:
+    if not day_in_range(value):
+        raise ValueError(OUT_OF_RANGE)
+    return value
 
 
 # A moment with its UTC offset ("Z" or "+01:00"), so no one's clock is guessed at.
 Moment = Annotated[
     AwareDatetime, BeforeValidator(partial(_iso, moment=True)), AfterValidator(_storable)
 ]
-Day = Annotated[date, BeforeValidator(partial(_iso, moment=False))]
+Day = Annotated[date, BeforeValidator(partial(_iso, moment=False)), AfterValidator(_in_range)]
 # Bounded like the database columns, so no number reaches a query it overflows.
 IncidentNumber = Annotated[int, Field(ge=1, le=999_999_999, description="42 for INC-42")]
 Revision = Annotated[

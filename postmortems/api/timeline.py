@@ -20,6 +20,7 @@ from postmortems.api.schemas import (
     Text,
 )
 from postmortems.forms import TimelineEventForm
+from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user, get_timeline_event_for_user
 from postmortems.services.timeline import timeline_event_create, timeline_event_update
@@ -44,14 +45,14 @@ class EventConflictOut(ErrorOut):
 class EventFieldsIn(BodyIn):
     occurred_at: Moment | None = None
     kind: EventKind | None = None
-    text: Text | None = Field(None, max_length=20_000, description="Markdown.")
+    text: Text | None = Field(None, max_length=TEXT_MAX_CHARS, description="Markdown.")
     source_url: Text | None = Field(None, max_length=500)
 
 
 class EventCreateIn(EventFieldsIn):
     occurred_at: Moment
     kind: EventKind = TimelineEvent.Kind.ACTION.value
-    text: Text = Field(max_length=20_000, description="Markdown.")
+    text: Text = Field(max_length=TEXT_MAX_CHARS, description="Markdown.")
     source_url: Text = Field("", max_length=500)
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('postmortems', '0020_action_items_by_due_date'),
+        ('postmortems', '0022_outbox_claims_and_deferrals'),
     ]
 
     operations = [

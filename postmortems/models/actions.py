@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from postmortems.models.fields import created_by_field
+from postmortems.models.fields import BoundedDateField, BoundedDateTimeField, created_by_field
 
 
 class ActionItem(models.Model):
@@ -54,7 +54,7 @@ class ActionItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="action_items",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = BoundedDateField(null=True, blank=True)
     priority = models.CharField(max_length=10, choices=Priority, default=Priority.MEDIUM)
     # Blank until the author chooses: a type picked by default says nothing, and
     # postmortems/action_quality.py flags items whose type was never chosen.
@@ -64,7 +64,7 @@ class ActionItem(models.Model):
     tracker_url = models.URLField("tracker link", max_length=500, blank=True)
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = BoundedDateTimeField(null=True, blank=True)
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

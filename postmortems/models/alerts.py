@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from postmortems.models.fields import created_by_field
+from postmortems.models.fields import BoundedDateTimeField, created_by_field
 from postmortems.models.incidents import Severity
 from postmortems.models.reviews import TimelineEvent
 
@@ -107,9 +107,9 @@ class AlertLink(models.Model):
         "postmortems.Incident", on_delete=models.CASCADE, related_name="alert_links"
     )
     alert_name = models.CharField(max_length=200)
-    fired_at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    fired_at = BoundedDateTimeField()
+    acknowledged_at = BoundedDateTimeField(null=True, blank=True)
+    resolved_at = BoundedDateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -139,7 +139,7 @@ class AlertEvent(models.Model):
     delivery = models.ForeignKey(
         "postmortems.AlertDelivery", null=True, on_delete=models.SET_NULL, related_name="events"
     )
-    occurred_at = models.DateTimeField()
+    occurred_at = BoundedDateTimeField()
     kind = models.CharField(max_length=15, choices=TimelineEvent.Kind)
     text = models.TextField()
     source_url = models.URLField(max_length=500, blank=True)

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from postmortems.models.fields import created_by_field
+from postmortems.models.fields import BoundedDateTimeField, created_by_field
 
 
 def incident_reference(number: int) -> str:
@@ -84,10 +84,10 @@ class Incident(models.Model):
     )
     services = models.ManyToManyField("postmortems.Service", blank=True, related_name="incidents")
     description = models.TextField(blank=True, help_text="What happened, in a few sentences.")
-    started_at = models.DateTimeField(default=timezone.now)
-    detected_at = models.DateTimeField(null=True, blank=True)
-    mitigated_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    started_at = BoundedDateTimeField(default=timezone.now)
+    detected_at = BoundedDateTimeField(null=True, blank=True)
+    mitigated_at = BoundedDateTimeField(null=True, blank=True)
+    resolved_at = BoundedDateTimeField(null=True, blank=True)
     restricted = models.BooleanField(
         default=False,
         help_text="Sensitive (security, legal): visible to the owning team and admins only.",

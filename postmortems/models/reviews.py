@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from postmortems.models.fields import created_by_field
+from postmortems.models.fields import BoundedDateTimeField, created_by_field
 
 
 class Postmortem(models.Model):
@@ -50,7 +50,7 @@ class Postmortem(models.Model):
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = BoundedDateTimeField(null=True, blank=True)
     stale_reminder_sent = models.BooleanField(default=False, editable=False)
     # The plain text of the whole review, for search snippets on PostgreSQL (kept in
     # sync by postmortems/search_index.py; the tsvector lives in SearchEntry).
@@ -98,7 +98,7 @@ class TimelineEvent(models.Model):
     postmortem = models.ForeignKey(
         Postmortem, on_delete=models.CASCADE, related_name="timeline_events"
     )
-    occurred_at = models.DateTimeField("when")
+    occurred_at = BoundedDateTimeField("when")
     kind = models.CharField(max_length=15, choices=Kind, default=Kind.ACTION)
     text = models.TextField(help_text="What happened, what people saw and did. Markdown.")
     source_url = models.URLField("source link", max_length=500, blank=True)

@@ -27,6 +27,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
 from accounts.single_line import SingleLineField
 from postmortems.models import ActionItem
+from postmortems.moments import validate_day
 from postmortems.permissions import get_action_item_for_user
 from postmortems.selectors import attach_assignees
 from postmortems.services.action_changes import (
@@ -59,10 +60,11 @@ class RevisionForm(forms.Form):
 
 class ExtendForm(RevisionForm):
     due_date = forms.DateField(
+        validators=[validate_day],
         error_messages={
             "required": "Choose the new due date.",
             "invalid": "Enter the new due date as a date, like 2026-12-01.",
-        }
+        },
     )
     reason = SingleLineField(max_length=500, error_messages={"required": REASON_REQUIRED})
 

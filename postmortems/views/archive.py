@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.models import Service, Severity, Subscription
+from postmortems.moments import day_in_range
 from postmortems.permissions import visible_tags
 from postmortems.search import (
     Catalog,
@@ -30,9 +31,10 @@ ON_THIS_DAY_YEARS = 30  # how far back "today in postmortem history" looks
 
 def _date(value: str) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day and day_in_range(day) else None
 
 
 def params_from(request: AuthenticatedHttpRequest) -> SearchParams:
