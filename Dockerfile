@@ -58,4 +58,4 @@ EXPOSE 8000
 
 # gunicorn reads WEB_CONCURRENCY from the environment for its worker count. The app
 # writes its own access log (config/middleware.py), so gunicorn's stays off.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "-c", "python:config.gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

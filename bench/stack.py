@@ -204,8 +204,8 @@ class Stack:
         broker and a beat heartbeat through the worker)."""
         self._start(
             "gunicorn",
-            [BIN / "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{WEB_PORT}",
-             "--graceful-timeout", "5"],
+            [BIN / "gunicorn", "-c", "python:config.gunicorn", "config.wsgi:application",
+             "--bind", f"127.0.0.1:{WEB_PORT}", "--graceful-timeout", "5"],
             env=env,
         )  # fmt: skip
         self.worker_start(env)

@@ -20,6 +20,10 @@ OPERATIONS = {
     ("incidents", "get"): (ANY, None, None),
     ("incidents", "post"): (ANY, None, lambda o: {"title": "Disk full", "team": "platform"}),
     ("archive", "get"): (ANY, None, None),
+    ("action-items", "get"): (ANY, None, None),
+    ("teams", "get"): (ANY, None, None),
+    ("services", "get"): (ANY, None, None),
+    ("people", "get"): (ANY, None, None),
     ("incident", "get"): (READ, None, None),
     ("incident", "patch"): (WRITE, None, lambda o: {"revision": 0, "title": "Renamed"}),
     ("incident-resolve", "post"): (WRITE, None, lambda o: {"revision": 0}),
@@ -42,7 +46,7 @@ OPERATIONS = {
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
-NO_ARGS = {"incidents", "archive"}
+NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people"}
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_a_hindsight_sentence_is_highlighted_then_reworded_away(page, owner, pos
 
 def _suggestion_start() -> str:
     return (
-        "says what someone should have done instead of what happened. Suggestion: Say what "
+        "Says what someone should have done instead of what happened. Suggestion: Say what "
         "people knew and did at the time and why it made sense, e.g. “the config was not "
         "checked before the deploy; nothing in the pipeline asked for it”."
     )

@@ -34,7 +34,9 @@ def test_findings_are_listed_with_line_and_column_and_exit_1(tmp_path):
     path.write_text("## Summary\n\nThe config was not checked.\nBob should have checked it.\n")
     status, out = run(str(path))
     assert status == 1
-    assert out.startswith(f"{path}:4:5: counterfactual: “should have checked”: Hindsight")
+    assert out.startswith(
+        f"{path}:4:5: counterfactual: “should have checked”: Says what someone should have done"
+    )
     assert "Suggestion: Say what people knew" in out
 
 
