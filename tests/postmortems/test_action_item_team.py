@@ -1,13 +1,16 @@
 """ActionItem.team, the copy of the incident's team that the dashboard filters on."""
 
 import importlib
+import threading
+import time
 from types import SimpleNamespace
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import Team
-from postmortems.models import ActionItem, Incident
+from postmortems.models import ActionItem, Incident, Postmortem
 from postmortems.permissions import visible_incidents
 from postmortems.services.actions import action_item_create
 from postmortems.services.incidents import incident_update
@@ -55,6 +58,70 @@ def test_moving_an_incident_to_another_team_moves_its_action_items(
     assert client.get(reverse("pm-dashboard")).context["counts"]["open"] == 2
     client.force_login(lead)
     assert client.get(reverse("pm-dashboard")).context["counts"]["open"] == 0
+
+
+def test_an_item_added_from_a_page_loaded_before_a_move_takes_the_new_team(
+    postmortem, owner, other_team
+):
+    """The view loaded the postmortem (and its incident's team) before someone moved
+    the incident: the copy is taken as the row is when the item is written."""
+    loaded = Postmortem.objects.select_related("incident").get(pk=postmortem.pk)
+    incident = Incident.objects.get(pk=postmortem.incident_id)
+    incident.team = other_team
+    incident_update(incident=incident, expected_revision=incident.revision)
+
+    item = action_item_create(postmortem=loaded, by=owner, title="Add a canary")
+
+    assert ActionItem.objects.get(pk=item.pk).team == other_team
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_added_while_its_incident_moves_to_another_team_moves_with_it(
+    postgres, postmortem, owner, other_team
+):
+    """PostgreSQL, two connections: an item is written (not yet committed) with the
+    old team when the move starts. The move waits for the postmortem's lock, then
+    moves the item; before, it moved the items it could see and missed this one."""
+    created, moved = threading.Event(), []
+
+    def add_item() -> None:
+        try:
+            with transaction.atomic():  # held open until the move is waiting
+                action_item_create(postmortem=postmortem, by=owner, title="Add a canary")
+                created.set()
+                deadline = time.monotonic() + 5
+                while not _waiting_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+        finally:
+            created.set()
+            connection.close()
+
+    def move() -> None:
+        try:
+            created.wait(timeout=10)
+            incident = Incident.objects.get(pk=postmortem.incident_id)
+            incident.team = other_team
+            moved.append(incident_update(incident=incident, expected_revision=incident.revision))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add_item), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert moved
+    assert _teams(postmortem.incident) == ["payments"]
 
 
 def test_moving_an_incident_in_the_admin_moves_its_action_items(
