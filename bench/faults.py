@@ -1,6 +1,6 @@
 """Fault drills under load, on a private stack (bench/stack.py), with a result table.
 
-    python -m bench.faults                       # all drills, about 6 minutes
+    python -m bench.faults                       # all drills, about 15 minutes
     python -m bench.faults --users 10 --redis-seconds 60 --postgres-seconds 15
 
 While locust's people (bench/locustfile.py, every request logged) read and edit:
@@ -442,6 +442,7 @@ DRILLS = {
     "smtp-4xx": "mail server answers 451 for a while",
     "smtp-5xx": "mail server answers 550 for one address",
     "two-beats": "two beats and two workers",
+    "backlog": "a backlog of sends",
     "worker-killed-test": "worker killed, the integration test",
 }
 
@@ -471,6 +472,8 @@ def main() -> int:
     parser.add_argument("--web-concurrency", type=int, default=4)
     parser.add_argument("--smtp-4xx-seconds", type=float, default=120)
     parser.add_argument("--concurrency-seconds", type=float, default=30)
+    parser.add_argument("--backlog", type=int, default=150)
+    parser.add_argument("--smtp-delay", type=float, default=0.4)
     parser.add_argument(
         "--drills",
         default=",".join(DRILLS),
@@ -527,6 +530,7 @@ def main() -> int:
                 "smtp-4xx": lambda: drills.smtp_temporary(args.smtp_4xx_seconds),
                 "smtp-5xx": drills.smtp_permanent,
                 "two-beats": lambda: drills.two_beats_two_workers(args.concurrency_seconds),
+                "backlog": lambda: drills.backlog(args.backlog, args.smtp_delay),
             }
             for name in DRILLS:
                 if name in chosen:

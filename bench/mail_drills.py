@@ -12,6 +12,9 @@ SMTP capture (bench/smtp_faults.py), never from the outbox's own rows.
    tried once (a permanent failure is not retried), the others arrive, once.
 8. Two beats and two workers at once, for --concurrency-seconds, with emails falling
    due: each arrives once.
+9. A backlog: --backlog reminders fall due at once and the mail server takes
+   --smtp-delay seconds for each. Meanwhile beat's sweep and dispatch ticks must
+   still run (their own queue): at most one in ten may expire unrun.
 """
 
 import contextlib
@@ -204,3 +207,43 @@ class MailDrills:
         result.emails = str(count)
         result.check(count.exact and count.repeats == 0, f"every email arrived once: {count}")
         return result
+
+    # -- 9. a backlog of sends ------------------------------------------------------------
+    def backlog(self, emails: int, delay: float) -> Result:
+        result = Result("9. Backlog of sends", f"{emails} emails, {delay:.1f} s each at SMTP")
+        self.wait_for_quiet_outbox()
+        smtp, smtp_before = self.stack.smtp, len(self.stack.smtp.messages)
+        log_before = len(self.stack.log_lines("worker"))
+        smtp.delay = delay
+        expected = [(self._owner_email(), t) for t in self._due_reminders(emails, "backlog")]
+        try:
+            took = wait_until(
+                lambda: self.count_mail(expected, smtp_before).arrived == len(expected),
+                timeout=emails * delay * 3 + 120,
+                what="the backlog to reach the SMTP capture",
+                every=1,
+            )
+            result.recovered = f"all emails out in {took:.0f} s"
+        except StackError as error:
+            result.recovered = str(error)
+        # The ticks while the backlog lasted; then any second copies, counted below.
+        lines = self.stack.log_lines("worker")[log_before:]
+        smtp.delay = 0.0
+        with contextlib.suppress(StackError):
+            self.wait_for_quiet_outbox(timeout=300)
+        ticks = [line for line in lines if any(task in line for task in _PERIODIC_TICKS)]
+        ran = sum(1 for line in ticks if "succeeded" in line)
+        expired = sum(1 for line in ticks if "Discarding" in line)
+        count = self.count_mail(expected, smtp_before)
+        result.emails = str(count)
+        result.check(count.exact, f"every email arrived once: {count}")
+        result.check(
+            expired * 10 <= ran + expired,
+            f"sweep and dispatch ticks during the backlog: {ran} ran, {expired} expired",
+        )
+        return result
+
+
+# Sweep and dispatch ticks in the worker's log ("... succeeded", or "Discarding
+# revoked task" for one that expired before a worker took it).
+_PERIODIC_TICKS = ("postmortems.tasks.sweep_reminders[", "postmortems.tasks.dispatch_outbox[")

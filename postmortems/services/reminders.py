@@ -87,11 +87,18 @@ def reminders_sweep(*, now: datetime, dry_run: bool = False) -> SweepResult:
     return SweepResult(emails=emails, created_ids=created, skipped=skipped)
 
 
-def compose_or_skip(key: str, skipped: list[str], build: Callable[[], OutboundEmail]):
+def compose_or_skip(
+    key: str, skipped: list[str], build: Callable[[], OutboundEmail | None]
+) -> OutboundEmail | None:
     """One message, composed on its own: an error (a template, a bad row) is logged and
-    the message skipped, to be tried again by the next sweep."""
+    the message skipped, to be tried again by the next sweep.
+
+    Composing reads no rows (each part loads them first). A database error here would
+    have aborted the transaction on PostgreSQL, so it is not skipped but raised."""
     try:
         return build()
+    except DatabaseError:
+        raise
     except Exception:
         logger.exception("Reminder %s could not be composed; the next sweep tries again.", key)
         skipped.append(key)
