@@ -4,14 +4,20 @@ Reads only. `open_findings(postmortem)` is what a readiness check ("no open blam
 findings") asks; the editor uses `section_findings` for the text being typed.
 """
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from postmortems.blameless import Finding, check
+from postmortems.markdown import CACHE_FROM_CHARS, CACHE_SECONDS
 from postmortems.models import BlamelessDismissal, Postmortem, TimelineEvent
 
 TIMELINE = "timeline"
 CHECKED_SECTIONS = (*Postmortem.SECTION_NAMES, TIMELINE)
 CONTEXT_CHARS = 40
+# Part of the cache key: bump it when the rules change.
+RULES_VERSION = "1"
 
 DismissedKeys = set[tuple[str, str, str]]  # (section, category, excerpt)
 
@@ -42,6 +48,20 @@ class OpenFinding:
         return self.text[self.finding.end : end] + ("…" if end < len(self.text) else "")
 
 
+def findings_of(text: str) -> list[Finding]:
+    """check(text), from the cache for long texts: the editor and the readiness checks
+    ask on every page load, and a long section costs the check about a second."""
+    if len(text) < CACHE_FROM_CHARS:
+        return check(text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"blameless:{RULES_VERSION}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = check(text)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def dismissed_keys(postmortem: Postmortem) -> DismissedKeys:
     rows = BlamelessDismissal.objects.filter(postmortem=postmortem)
     return set(rows.values_list("section", "category", "excerpt"))
@@ -52,7 +72,7 @@ def section_findings(
 ) -> list[OpenFinding]:
     return [
         OpenFinding(section, finding, text, event)
-        for finding in check(text)
+        for finding in findings_of(text)
         if (section, finding.category, finding.excerpt(text)) not in dismissed
     ]
 

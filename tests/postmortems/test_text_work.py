@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from postmortems import markdown
 from postmortems.blameless import check
+from postmortems.blameless_review import findings_of
 from postmortems.chat_import import parse_transcript
 from postmortems.diffs import diff_lines
 from postmortems.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS, render_markdown
@@ -49,6 +50,16 @@ def test_a_long_text_is_rendered_once_and_then_served_from_the_cache():
     first = lines_run(render_markdown, text)
     again = lines_run(render_markdown, text)
     assert render_markdown(text) == markdown._render(text)
+    assert again * 100 < first
+
+
+def test_the_blameless_findings_of_a_long_text_are_checked_once_and_then_cached():
+    cache.clear()
+    text = "Bob should have checked the config. " + "`" * 20_000
+    first = lines_run(findings_of, text)
+    again = lines_run(findings_of, text)
+    assert findings_of(text) == check(text)
+    assert [f.category for f in findings_of(text)] == ["counterfactual"]
     assert again * 100 < first
 
 
