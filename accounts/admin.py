@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 
 from accounts.models import Membership, Team, User
+from accounts.single_line import SingleLineAdmin
 from postmortems.models import AuditEvent
 from postmortems.services.audit import AuditTarget, audit_record
 
@@ -142,7 +143,7 @@ def _record_membership(request, action: str, membership: Membership, **details) 
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SingleLineAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -5,8 +5,9 @@ chat messages, CSV rows and log lines) and bidirectional controls (U+202A-U+202E
 U+2066-U+2069, which make "exe.txt" display as "txt.exe" and reorder what the next
 reader sees). `single_line` turns every kind of line break and tab into one space and
 drops the bidi controls. `SingleLineField` applies it to a form field; the forms use
-it for every single-line field (`single_line_fields`), the API parses with the same
-forms, and the alert receivers apply `single_line` to the names they read.
+it for every single-line field (`single_line_fields`), and so does the admin
+(`SingleLineAdmin`), the API parses with the same forms, and the alert receivers
+apply `single_line` to the names they read.
 """
 
 import re
@@ -38,3 +39,13 @@ def single_line_fields(field: models.Field, **kwargs) -> forms.Field | None:
     if type(field) is models.CharField and not field.choices:
         kwargs.setdefault("form_class", SingleLineField)
     return field.formfield(**kwargs)
+
+
+class SingleLineAdmin:
+    """For ModelAdmins and inlines: the same rule for the admin's own forms (services,
+    tags and teams are named there)."""
+
+    def formfield_for_dbfield(self, db_field: models.Field, request, **kwargs):
+        if type(db_field) is models.CharField and not db_field.choices:
+            kwargs.setdefault("form_class", SingleLineField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.single_line import SingleLineAdmin
 from postmortems.emails import absolute_url
 from postmortems.forms import AlertIntegrationForm
 from postmortems.models import (
@@ -49,7 +50,7 @@ from postmortems.services.locks import postmortem_lock
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class VisibleRowsAdmin(admin.ModelAdmin):
+class VisibleRowsAdmin(SingleLineAdmin, admin.ModelAdmin):
     """Staff who are not superusers get, in the admin too, only rows about incidents
     they may see (permissions.about_visible_filter): a restricted incident is not
     listed, counted, searched or opened here either. `incident_paths` name the paths
@@ -95,7 +96,7 @@ class AuditedDeletesAdmin(VisibleRowsAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(SingleLineAdmin, admin.ModelAdmin):
     list_display = ["name", "parent"]
     list_select_related = ["parent"]
     search_fields = ["name"]
@@ -104,7 +105,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SingleLineAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset.filter(tag_visibility_filter(request.user))
@@ -141,7 +142,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(SingleLineAdmin, admin.ModelAdmin):
     """Deleting here is the app's soft delete (services.incidents.incident_delete, which
     records it in the audit log); the purge sweep removes the row RESTORE_DAYS later."""
 
@@ -206,14 +207,14 @@ class ActionItemAdminForm(forms.ModelForm):
         return data
 
 
-class TimelineEventInline(admin.TabularInline):
+class TimelineEventInline(SingleLineAdmin, admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = TimelineEvent
     extra = 0
     fields = ["occurred_at", "kind", "text", "source_url"]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(SingleLineAdmin, admin.TabularInline):
     form = ActionItemAdminForm
     formfield_overrides = HTTPS_URLS
     model = ActionItem
@@ -326,7 +327,7 @@ class AlertIntegrationAdminForm(AlertIntegrationForm):
 
 
 @admin.register(AlertIntegration)
-class AlertIntegrationAdmin(admin.ModelAdmin):
+class AlertIntegrationAdmin(SingleLineAdmin, admin.ModelAdmin):
     """Tokens are shown once, in a message, when made (on creation or by the action);
     the PagerDuty signing secret is write-only, as on the team settings page."""
 

@@ -5,7 +5,8 @@ parses with the same forms) and the alert receivers (accounts/single_line.py).""
 import pytest
 from django.urls import reverse
 
-from postmortems.models import ActionItem, AlertIntegration, ApiToken, Incident
+from accounts.models import Team
+from postmortems.models import ActionItem, AlertIntegration, ApiToken, Incident, Service, Tag
 from tests.api.conftest import ApiClient, token_for
 from tests.webhooks.support import alertmanager, make_hook, payload
 
@@ -102,3 +103,20 @@ def test_alert_receivers_keep_alert_names_on_one_line(client, team):
     body["alert"]["alias"] = "other-alert"
     assert opsgenie.post(client, body).status_code == 200
     assert Incident.objects.filter(title="Queue backlog").exists()
+
+
+def test_the_admin_keeps_service_tag_and_team_names_on_one_line(client, admin_user):
+    client.force_login(admin_user)
+    for model, extra in [
+        ("postmortems_service", {"slug": "ledger"}),
+        ("postmortems_tag", {"slug": "ledger"}),
+        ("accounts_team", {"slug": "ledger"}),
+    ]:
+        data = {"name": "Led\r\nger\u202e", **extra}
+        if model == "accounts_team":
+            data |= {"memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
+        response = client.post(reverse(f"admin:{model}_add"), data)
+        assert response.status_code == 302, (model, response.context["errors"])
+    assert Service.objects.get().name == "Led ger"
+    assert Tag.objects.get().name == "Led ger"
+    assert Team.objects.get(slug="ledger").name == "Led ger"
