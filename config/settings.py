@@ -489,6 +489,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-alert-deliveries": {
         "task": "postmortems.tasks.prune_alert_deliveries",
         "schedule": 3600,
+        "options": {"expires": 3600},
     },
     "beat-heartbeat": {
         "task": "postmortems.tasks.record_beat_heartbeat",

@@ -156,7 +156,9 @@ def test_an_opsgenie_time_outside_the_range_is_a_400(client, team, created_at):
     raw = json.dumps(body).replace("Infinity", "1e999").encode()
     response = hook.post(client, raw)
     assert response.status_code == 400
-    assert OUT_OF_RANGE in response.content.decode()
+    # Infinity is no number at all: the JSON reader refuses it before any date is read.
+    expected = "Numbers must be finite." if created_at == float("inf") else OUT_OF_RANGE
+    assert expected in response.content.decode()
     assert not Incident.objects.exists()
 
 

@@ -63,7 +63,8 @@ def _body(response) -> str:
 
 ARCHIVE_PAGES = ["pm-archive", "pm-archive-tags", "pm-archive-feeds", "pm-archive-services"]
 STAFF_PAGES = ["pm-outbox", "pm-alert-deliveries"]
-QUERIES = {"pm-outbox": 4, "pm-alert-deliveries": 5}
+# The outbox: session, user, its failed/deferred counts, the page count, the rows.
+QUERIES = {"pm-outbox": 5, "pm-alert-deliveries": 5}
 ADMIN_LISTS = ["incident", "postmortem", "actionitem", "alertdelivery", "tag", "auditevent"]
 
 
