@@ -4,14 +4,11 @@ Reads only. `open_findings(postmortem)` is what a readiness check ("no open blam
 findings") asks; the editor uses `section_findings` for the text being typed.
 """
 
-import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from postmortems.blameless import Finding, check
-from postmortems.markdown import CACHE_FROM_CHARS, CACHE_SECONDS
 from postmortems.models import BlamelessDismissal, Postmortem, TimelineEvent
+from postmortems.text_cache import by_text
 
 TIMELINE = "timeline"
 CHECKED_SECTIONS = (*Postmortem.SECTION_NAMES, TIMELINE)
@@ -49,17 +46,10 @@ class OpenFinding:
 
 
 def findings_of(text: str) -> list[Finding]:
-    """check(text), from the cache for long texts: the editor and the readiness checks
-    ask on every page load, and a long section costs the check about a second."""
-    if len(text) < CACHE_FROM_CHARS:
-        return check(text)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    key = f"blameless:{RULES_VERSION}:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = check(text)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    """check(text), from the cache for long texts (postmortems/text_cache.py): the
+    editor and the readiness checks ask on every page load, and a long section costs
+    the check about a second."""
+    return by_text(f"blameless:{RULES_VERSION}", text, check)
 
 
 def dismissed_keys(postmortem: Postmortem) -> DismissedKeys:

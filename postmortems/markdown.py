@@ -17,15 +17,15 @@ Rendering costs what one person types, yet every viewer pays it, so the work is 
 4. Long texts are rendered once per text and then served from Django's cache.
 """
 
-import hashlib
 import re
 import threading
 
 import markdown as markdown_lib
 import nh3
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from markdown import inlinepatterns
+
+from postmortems.text_cache import by_text
 
 SECTION_MAX_CHARS = 50_000  # a postmortem section (about 8,000 words)
 TEXT_MAX_CHARS = 20_000  # a timeline event, a description
@@ -42,8 +42,6 @@ LINK_TEXT_MAX_BRACKETS = 16
 CHUNK_LINES = 40
 CHUNK_CHARS = 2_000
 
-CACHE_FROM_CHARS = 2_000  # shorter texts render in about a millisecond: not worth a key
-CACHE_SECONDS = 7 * 24 * 3600
 # Part of the cache key: bump it when the rendering changes (extensions, allowlist).
 RENDERING_VERSION = "1"
 
@@ -189,18 +187,11 @@ def _converter() -> markdown_lib.Markdown:
 
 
 def render_markdown(text: str) -> SafeString:
-    """Safe HTML for `text`; long texts come from the cache once rendered, so a costly
-    text costs its author once rather than every viewer on every page load."""
+    """Safe HTML for `text`; long texts come from the cache once rendered
+    (postmortems/text_cache.py)."""
     if not text:
         return mark_safe("")
-    if len(text) < CACHE_FROM_CHARS:
-        return _render(text)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    key = f"markdown:{RENDERING_VERSION}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = _render(text)
-        cache.set(key, str(html), CACHE_SECONDS)
+    html = by_text(f"markdown:{RENDERING_VERSION}", text, lambda t: str(_render(t)))
     return mark_safe(html)  # cleaned by the nh3 allowlist before it was cached
 
 
