@@ -123,8 +123,13 @@ def _assert_program_exists(argv: list[str]) -> None:
         else:
             pytest.fail(f"{argv}: unrecognised python invocation")
     elif program == "gunicorn":
+        config = _option_value(args, "-c", "--config")
+        if config:  # the settings module, config/gunicorn.py
+            assert config.startswith("python:"), f"{argv}: name the settings as a module"
+            importlib.import_module(config.removeprefix("python:"))
+        options = {_option_value(args, "--bind", "-b"), config}
         targets = [arg for arg in args if ":" in arg and not arg.startswith("-")]
-        targets = [arg for arg in targets if _option_value(args, "--bind", "-b") != arg]
+        targets = [arg for arg in targets if arg not in options]
         assert targets, f"{argv}: no WSGI application named"
         module_name, _, attribute = targets[0].partition(":")
         with warnings.catch_warnings():
