@@ -18,7 +18,9 @@ HEADLINES = {
     Trouble.READ_ONLY: "The database is read-only",
     Trouble.FULL: "The database is out of space",
 }
+# The page, and the notice htmx puts at the top of the page the request came from.
 CONTENTION = "contention.html"
+CONTENTION_NOTICE = "contention_notice.html"
 
 
 def _contention(request: HttpRequest) -> HttpResponse:
@@ -35,8 +37,8 @@ def _contention(request: HttpRequest) -> HttpResponse:
         response: HttpResponse = JsonResponse({"error": message}, status=409)
     else:
         fragment = getattr(request, "htmx", False)
-        template = loader.get_template(CONTENTION)
-        body = template.render({"message": message, "fragment": bool(fragment)})
+        template = loader.get_template(CONTENTION_NOTICE if fragment else CONTENTION)
+        body = template.render({"message": message})
         response = HttpResponse(body, status=409)
         if fragment:
             response = reswap(retarget(response, "body"), "afterbegin")

@@ -176,3 +176,16 @@ def review(*, team=None, services=(), tags=(), restricted=False, published=True,
     )
     postmortem.tags.set(tags)
     return postmortem
+
+
+def incident_resolved_ago(*, now: dt.datetime, hours: float, **extra):
+    """An incident that started two hours before it resolved, `hours` before `now`: the
+    review clock of the reminder tests."""
+    started = now - dt.timedelta(hours=hours + 2)
+    return IncidentFactory(
+        started_at=started,
+        detected_at=started,
+        mitigated_at=started,
+        resolved_at=now - dt.timedelta(hours=hours),
+        **extra,
+    )

@@ -12,23 +12,14 @@ from postmortems.models import OutboundEmail
 from postmortems.services.postmortems import postmortem_start
 from postmortems.services.reminders import reminders_sweep
 from postmortems.tasks import dispatch_outbox, send_email, sweep_reminders
-from tests.factories import IncidentFactory, MembershipFactory
+from tests.factories import IncidentFactory, MembershipFactory, incident_resolved_ago
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 4, 15, 0, tzinfo=dt.UTC)  # a Wednesday
 
 
 def _resolved_ago(team, owner, hours, **extra):
-    started = NOW - dt.timedelta(hours=hours + 2)
-    return IncidentFactory(
-        team=team,
-        owner=owner,
-        started_at=started,
-        detected_at=started,
-        mitigated_at=started,
-        resolved_at=NOW - dt.timedelta(hours=hours),
-        **extra,
-    )
+    return incident_resolved_ago(now=NOW, hours=hours, team=team, owner=owner, **extra)
 
 
 def _deliver_all():

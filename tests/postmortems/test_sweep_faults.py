@@ -12,7 +12,7 @@ from postmortems.models import Incident, OutboundEmail
 from postmortems.services import digests, reminders
 from postmortems.services.reminders import reminders_sweep
 from postmortems.tasks import send_email
-from tests.factories import ActionItemFactory, IncidentFactory, UserFactory
+from tests.factories import ActionItemFactory, UserFactory, incident_resolved_ago
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 4, 15, 0, tzinfo=dt.UTC)  # a Wednesday
@@ -25,16 +25,7 @@ def frozen():
 
 
 def _resolved_ago(team, owner, hours, **extra):
-    started = NOW - dt.timedelta(hours=hours + 2)
-    return IncidentFactory(
-        team=team,
-        owner=owner,
-        started_at=started,
-        detected_at=started,
-        mitigated_at=started,
-        resolved_at=NOW - dt.timedelta(hours=hours),
-        **extra,
-    )
+    return incident_resolved_ago(now=NOW, hours=hours, team=team, owner=owner, **extra)
 
 
 def _fail_for(monkeypatch, module, recipient):
