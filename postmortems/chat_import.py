@@ -1,10 +1,13 @@
 """Turns a pasted chat transcript into timeline events (nothing is saved here).
 
 Two formats are understood:
-- a Slack export: a JSON list of messages (or {"messages": [...]}) with `ts`
-  epoch strings, `user` / `user_profile.real_name` / `username`, `text`, and
-  `subtype` for join, leave, topic and similar notices, which are skipped;
-  thread replies are ordinary messages at their own time;
+- a Slack export: a JSON list of messages (a day file), or {"messages": [...],
+  "users": ..., "channels": ...} as slack_export.carried_json writes it for an
+  uploaded export, with `ts` epoch strings, `user` (named from users.json, else
+  `user_profile`, `bot_profile` or `username`), `text` (converted from Slack's
+  markup by slack_markup), bots' `attachments` and `blocks`, `files`, and `subtype`
+  for join, leave, topic and similar notices, which are skipped; thread replies are
+  messages at their own time, marked as replies;
 - plain lines: `[10:42] alice: text`, `10:42 alice: text`, `10:42 PM alice: text`,
   `[2026-11-02 10:42:05] alice: text`. A line without a time continues the
   message above it.
@@ -16,15 +19,18 @@ Lines that cannot be read are reported with their number, never fatal.
 """
 
 import datetime as dt
+import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from html import unescape
 from zoneinfo import ZoneInfo
 
 from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
 from postmortems.moments import OUT_OF_RANGE, moment_in_range
+from postmortems.slack_export import user_names
+from postmortems.slack_markup import message_markdown
 
 MAX_BYTES = 500_000
 MAX_EVENTS = 2_000
@@ -95,16 +101,26 @@ class ChatMessage:
     author: str
     text: str
     in_thread: bool = False
+    reply_to: str = ""  # the author of the thread's first message, when known
+    # Identifies the message across imports (TimelineEvent.import_key).
+    key: str = ""
 
     @property
     def kind(self) -> str:
         return guess_kind(self.text)
 
     def markdown(self) -> str:
-        """The event text: the message, quoted with its author in bold."""
+        """The event text: the message, quoted with its author in bold (and, for a
+        thread reply, whom it answers)."""
         if not self.author:
             return self.text
-        return f"**{_escape_markdown(self.author)}**: {self.text}"
+        author = f"**{_escape_markdown(self.author)}**"
+        if self.in_thread:
+            to = f" to {_escape_markdown(self.reply_to)}" if self.reply_to else ""
+            author += f" (thread reply{to})"
+        # A code block or quote needs a line of its own.
+        gap = "\n\n" if re.match(r"```|>", self.text) else " "
+        return f"{author}:{gap}{self.text}"
 
 
 @dataclass
@@ -120,24 +136,27 @@ class ParseResult:
     problems: list[Problem] = field(default_factory=list)
     skipped: int = 0  # Slack notices (joins, topic changes) left out on purpose
     error: str = ""  # the whole paste was refused (too large, too many events)
+    notes: list[str] = field(default_factory=list)  # warnings (no users.json)
 
 
 def _escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
 
 
-def too_large(text: str) -> str:
+def too_large(text: str, max_bytes: int = MAX_BYTES) -> str:
     size = len(text.encode())
-    if size > MAX_BYTES:
+    if size > max_bytes:
         return (
-            f"The transcript is {size // 1000:,} KB; at most {MAX_BYTES // 1000:,} KB can be "
+            f"The transcript is {size // 1000:,} KB; at most {max_bytes // 1000:,} KB can be "
             "imported at once. Split it and import the parts one after the other."
         )
     return ""
 
 
-def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResult:
-    if error := too_large(text):
+def parse_transcript(
+    text: str, *, start_date: dt.date, zone: ZoneInfo, max_bytes: int = MAX_BYTES
+) -> ParseResult:
+    if error := too_large(text, max_bytes):
         return ParseResult(error=error)
     stripped = text.strip()
     result = None
@@ -146,12 +165,19 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
             data = json.loads(stripped)
         except ValueError:
             data = None  # "[10:42] alice: ..." starts with a bracket too
-        if isinstance(data, dict):
-            data = data.get("messages")
         if isinstance(data, list):
             result = _parse_slack(data)
+        elif isinstance(data, dict) and isinstance(data.get("messages"), list):
+            result = _parse_slack(
+                data["messages"],
+                users=_names(data.get("users")),
+                channels=_names(data.get("channels")),
+            )
+            notes = data.get("notes")
+            result.notes = [str(n) for n in notes] if isinstance(notes, list) else []
     if result is None:
         result = _parse_lines(text, start_date=start_date, zone=zone)
+        _key_lines(result.messages)
     _refuse_long_messages(result)
     if len(result.messages) > MAX_EVENTS:
         return ParseResult(
@@ -240,50 +266,70 @@ def _parse_lines(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResu
     return result
 
 
+def _key_lines(messages: list[ChatMessage]) -> None:
+    """A pasted line's key is what it says (time, author, text), numbered when the
+    same line appears more than once, so pasting it again adds nothing."""
+    seen: Counter[str] = Counter()
+    for message in messages:
+        line = f"{message.occurred_at.isoformat()}|{message.author}|{message.text}"
+        digest = hashlib.sha256(line.encode()).hexdigest()[:40]
+        seen[digest] += 1
+        message.key = f"chat:{digest}:{seen[digest]}"
+
+
 # Slack export ----------------------------------------------------------------
 
-_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+def _names(value: object) -> dict[str, str]:
+    """id -> name, from users.json's list of users or from a mapping."""
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items() if isinstance(v, str) and v.strip()}
+    return user_names(value)
 
 
-def _slack_author(message: dict) -> str:
+def _slack_author(message: dict, users: dict[str, str]) -> str:
     profile = message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
+    bot = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
     for name in (
+        users.get(message.get("user")) if isinstance(message.get("user"), str) else None,
         profile.get("real_name"),
         profile.get("display_name"),
+        bot.get("name"),
         message.get("username"),
         message.get("user_name"),
         message.get("user"),
+        message.get("bot_id"),
     ):
         if isinstance(name, str) and name.strip():
             return name.strip()
     return "unknown"
 
 
-def _slack_text(text: str, names: dict[str, str]) -> str:
-    """Slack's markup to Markdown: <url|label> links, <@U123> mentions, &lt; escapes."""
-
-    def link(match: re.Match) -> str:
-        target, label = match[1], match[2]
-        if target.startswith("@"):
-            return "@" + names.get(target[1:], label or target[1:])
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("!"):
-            return "@" + (label or target[1:].split("^")[0])
-        if label and label != target:
-            return f"[{label}]({target})"
-        return target
-
-    return unescape(_SLACK_LINK.sub(link, text))
+_TS = re.compile(r"^\s*(\d{1,12})(?:\.(\d{1,6})\d*)?\s*$")
 
 
-def _parse_slack(data: list) -> ParseResult:
+def slack_time(ts: object) -> dt.datetime:
+    """Slack's `ts` ("1793615040.000200": seconds and microseconds since the epoch) as
+    an aware UTC time, to the microsecond (a float would round some of them)."""
+    match = _TS.match(ts) if isinstance(ts, str) else None
+    if match is None:
+        raise ValueError(ts)
+    micro = int((match[2] or "0").ljust(6, "0"))
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+        seconds=int(match[1]), microseconds=micro
+    )
+
+
+def _parse_slack(
+    data: list, users: dict[str, str] | None = None, channels: dict[str, str] | None = None
+) -> ParseResult:
     result = ParseResult()
     names = {
-        m["user"]: _slack_author(m)
+        m["user"]: _slack_author(m, {})
         for m in data
         if isinstance(m, dict) and isinstance(m.get("user"), str) and m.get("user_profile")
     }
+    names.update(users or {})
     for position, message in enumerate(data, start=1):
         if not isinstance(message, dict):
             result.problems.append(Problem(position, str(message)[:200], "not a message"))
@@ -293,24 +339,33 @@ def _parse_slack(data: list) -> ParseResult:
             continue
         text = message.get("text")
         try:
-            seconds = float(message["ts"])
-            occurred_at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-        except (KeyError, TypeError, ValueError, OverflowError, OSError):
+            occurred_at = slack_time(message.get("ts"))
+        except (ValueError, OverflowError):
             result.problems.append(Problem(position, str(text)[:200], "no valid `ts`"))
             continue
         if not moment_in_range(occurred_at):
             result.problems.append(Problem(position, str(text)[:200], OUT_OF_RANGE))
             continue
-        if not isinstance(text, str) or not text.strip():
-            result.skipped += 1  # e.g. a file share without a comment
+        markdown = message_markdown(message, users=names, channels=channels).strip()
+        if not markdown:
+            result.skipped += 1  # nothing to show (e.g. a deleted message's tombstone)
             continue
         thread = message.get("thread_ts")
+        reply = bool(thread) and thread != message.get("ts")
+        parent = message.get("parent_user_id")
+        author = _slack_author(message, names)
+        who = message.get("user") or message.get("bot_id") or message.get("username") or ""
         result.messages.append(
             ChatMessage(
                 occurred_at=occurred_at,
-                author=_slack_author(message),
-                text=_slack_text(text, names).strip(),
-                in_thread=bool(thread) and thread != message.get("ts"),
+                author=author,
+                text=markdown,
+                in_thread=reply,
+                reply_to=names.get(parent, parent) if reply and isinstance(parent, str) else "",
+                # ts is unique within a channel; with the author it is unique across
+                # channels too, and it does not depend on how the export was uploaded
+                # (ZIP, day files, or pasted), so all three recognise the same message.
+                key=f"slack:{message['ts'].strip()}:{who}"[:200],
             )
         )
     result.messages.sort(key=lambda m: m.occurred_at)

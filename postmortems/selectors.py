@@ -312,3 +312,16 @@ def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[Outboun
     elif status in OutboundEmail.Status.values:
         emails = emails.filter(status=status)
     return emails.defer("body_text", "body_html")
+
+
+def timeline_import_keys_stored(*, postmortem: Postmortem, keys: Iterable[str]) -> set[str]:
+    """Which of these import keys the postmortem's timeline already has (one query, on
+    the unique (postmortem, import_key) index)."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    return set(
+        TimelineEvent.objects.filter(postmortem=postmortem, import_key__in=keys).values_list(
+            "import_key", flat=True
+        )
+    )

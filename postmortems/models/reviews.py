@@ -104,6 +104,12 @@ class TimelineEvent(models.Model):
     source_url = models.URLField("source link", max_length=500, blank=True)
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
+    # Where an imported event came from (a Slack message: "slack:<ts>:<user>"), so the
+    # same chat imported again adds only what is new. NULL, not "", for events typed in:
+    # NULLs are distinct under the unique constraint below.
+    import_key = models.CharField(  # noqa: DJ001
+        max_length=200, null=True, blank=True, editable=False
+    )
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -112,6 +118,14 @@ class TimelineEvent(models.Model):
         indexes = [
             # The editor and read view list a postmortem's events in time order.
             models.Index(fields=["postmortem", "occurred_at"], name="pm_event_pm_time"),
+        ]
+        constraints = [
+            # One event per imported message and postmortem; NULLs (typed events) are
+            # distinct. Also the index the import's "already imported?" query uses.
+            models.UniqueConstraint(
+                fields=["postmortem", "import_key"],
+                name="postmortems_timelineevent_unique_import_key",
+            ),
         ]
 
     def __str__(self) -> str:

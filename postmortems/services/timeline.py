@@ -5,6 +5,7 @@ from accounts.models import User
 from config.database_errors import retry_on_contention
 from postmortems.models import AuditEvent, Postmortem, TimelineEvent
 from postmortems.search_index import index_postmortem
+from postmortems.selectors import timeline_import_keys_stored
 from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
 from postmortems.services.locks import postmortem_lock
@@ -58,16 +59,37 @@ def timeline_event_delete(*, event: TimelineEvent, by: User) -> None:
 def timeline_events_import(
     *, postmortem: Postmortem, by: User, events: list[dict]
 ) -> list[TimelineEvent]:
-    """Add many events at once (the chat import): all of them or, on an invalid one, none."""
+    """Add many events at once (the chat import): all of them or, on an invalid one, none.
+
+    An event with an `import_key` that the postmortem already has is left out, so the
+    same export imported twice adds only what is new. Two imports at the same moment:
+    1. each validates its events outside the transaction;
+    2. each locks the postmortem row (services/locks.py), so they run one after the other;
+    3. under the lock each reads which of its keys are already stored, which includes
+       everything the one before it committed, and inserts only the others;
+    4. the unique constraint on (postmortem, import_key) backs this up: a writer that
+       skipped the lock would fail, not duplicate.
+    Returns the events added (none when everything was imported before).
+    """
     now = timezone.now()
-    created = [
-        TimelineEvent(postmortem=postmortem, created_by=by, created_at=now, **fields)
-        for fields in events
-    ]
+    created, keys = [], set()
+    for fields in events:
+        key = fields.get("import_key") or None
+        if key is not None and key in keys:
+            continue  # the same message twice in one upload
+        keys.add(key)
+        created.append(
+            TimelineEvent(postmortem=postmortem, created_by=by, created_at=now, **fields)
+        )
     for event in created:
-        event.full_clean()
+        # Uniqueness is left to the database: `code` is a fresh UUID (checking it would be a
+        # query per event) and the import key is checked in step 3.
+        event.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         postmortem_lock(postmortem_id=postmortem.pk)
-        TimelineEvent.objects.bulk_create(created)
-        index_postmortem(postmortem.pk)
+        stored = timeline_import_keys_stored(postmortem=postmortem, keys=keys - {None})
+        created = [event for event in created if event.import_key not in stored]
+        if created:
+            TimelineEvent.objects.bulk_create(created)
+            index_postmortem(postmortem.pk)
     return created

@@ -48,7 +48,8 @@ def test_the_editor_offers_the_import_form(signed_in, postmortem):
 def test_a_preview_lists_messages_in_the_incident_day_and_zone_with_guessed_kinds(
     signed_in, postmortem, django_assert_num_queries
 ):
-    with django_assert_num_queries(3):
+    # Session, user, postmortem, and which of the messages are already imported.
+    with django_assert_num_queries(4):
         response = _preview(signed_in, postmortem, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
