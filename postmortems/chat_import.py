@@ -310,7 +310,7 @@ _TS = re.compile(r"^\s*(\d{1,12})(?:\.(\d{1,6})\d*)?\s*$")
 
 def slack_time(ts: object) -> dt.datetime:
     """Slack's `ts` ("1793615040.000200": seconds and microseconds since the epoch) as
-    an aware UTC time, to the microsecond (a float would round some of them)."""
+    an aware UTC time, to the microsecond: read digit by digit, never through a float."""
     match = _TS.match(ts) if isinstance(ts, str) else None
     if match is None:
         raise ValueError(ts)
