@@ -68,6 +68,7 @@ SKIPPED_SUBTYPES = frozenset(
         "bot_add",
         "bot_remove",
         "reminder_add",
+        "tombstone",  # "This message was deleted." left in place of a thread's parent
     }
 )
 

@@ -165,14 +165,21 @@ def _safe_name(name: str) -> bool:
 
 
 def _root(names: set[str]) -> str:
-    """ "" when users.json / channels.json / the channel folders are at the top, else the
-    one top folder that holds them."""
-    if any(n in names for n in ("users.json", *_CHANNEL_LISTS)):
+    """The folder the export sits in: "" when users.json / channels.json are at the top,
+    else the top folder that holds them (an export unzipped and zipped again; macOS
+    adds a __MACOSX/ folder beside it), else the one top folder with channel folders."""
+    tops = sorted({n.split("/", 1)[0] + "/" for n in names if "/" in n} - {"__MACOSX/"})
+    for root in ("", *tops):
+        if any(root + name in names for name in ("users.json", *_CHANNEL_LISTS)):
+            return root
+    if any(n.count("/") == 1 and _DAY.match(n.rsplit("/", 1)[1]) for n in names):
         return ""
-    tops = {n.split("/", 1)[0] for n in names}
-    if len(tops) == 1 and (top := tops.pop() + "/") and any(n.count("/") == 2 for n in names):
-        return top
-    return ""
+    holding = {
+        n.split("/", 1)[0] + "/"
+        for n in names
+        if n.count("/") == 2 and _DAY.match(n.rsplit("/", 1)[1]) and not n.startswith("__MACOSX/")
+    }
+    return holding.pop() if len(holding) == 1 else ""
 
 
 class _Reader:

@@ -166,3 +166,23 @@ def test_more_messages_than_the_limit_are_refused():
     result = parse(lines)
     assert "2,001 messages" in result.error
     assert "at most 2,000" in result.error
+
+
+def test_a_slack_message_starting_with_a_code_block_gets_it_on_a_line_of_its_own():
+    export = [
+        _slack("1793615040.000200", "```SELECT 1;```", user="U1", thread_ts="1793615000.000100"),
+        _slack("1793615000.000100", "This message was deleted.", subtype="tombstone"),
+    ]
+    result = parse(json.dumps({"users": {"U1": "Alice Adams"}, "messages": export}))
+    assert result.skipped == 1
+    (message,) = result.messages
+    assert message.markdown() == "**Alice Adams** (thread reply):\n\n```\nSELECT 1;\n```"
+
+
+def test_pasted_lines_get_a_key_per_line_and_a_repeated_line_a_numbered_one():
+    result = parse("[10:42] alice: ok\n[10:42] alice: ok\n[10:43] bob: ok\n")
+    keys = [m.key for m in result.messages]
+    assert keys[0].endswith(":1")
+    assert keys[1] == keys[0][:-1] + "2"
+    assert len(set(keys)) == 3
+    assert parse("[10:42] alice: ok\n").messages[0].key == keys[0]

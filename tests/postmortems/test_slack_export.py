@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import json
-import zipfile
 
 import pytest
 
@@ -178,8 +177,14 @@ def test_the_carried_json_keeps_only_what_the_import_reads():
     assert alice["user_profile"] == {"real_name": "Alice Adams", "display_name": "alice"}
 
 
-def test_re_zipping_keeps_only_json_members_out_of_the_way():
-    # macOS adds __MACOSX/ folders when someone zips the export again.
-    files = workspace_files(channels=("inc-checkout",)) | {"__MACOSX/._users.json": b"\0\1"}
-    assert read(zip_of(files)).channel == "inc-checkout"
-    assert zipfile.is_zipfile(io.BytesIO(zip_of(files)))
+@pytest.mark.parametrize("users", [True, False])
+def test_an_export_zipped_again_on_a_mac_is_found_beside_the_macosx_folder(users):
+    files = workspace_files(users=users, channels=("inc-checkout",))
+    files = {f"export/{name}": data for name, data in files.items()} | {
+        "__MACOSX/export/._users.json": b"\0\1",
+        "__MACOSX/export/inc-checkout/._2026-11-02.json": b"\0\1",
+    }
+    export = read(zip_of(files))
+    assert export.channel == "inc-checkout"
+    assert len(export.messages) == 14
+    assert bool(export.users) is users
