@@ -39,3 +39,34 @@ def test_an_engineer_imports_chat_lines_and_leaves_one_out(page, owner, postmort
     expect(timeline.nth(1)).to_contain_text("Mitigation")
     assert page.evaluate("window.__noReload") is True
     assert TimelineEvent.objects.filter(postmortem=postmortem).count() == 2
+
+
+def test_an_engineer_uploads_a_slack_export_zip_and_imports_it_in_place(page, owner, postmortem):
+    from tests.postmortems.slack_exports import workspace_zip
+
+    sign_in(page, owner.email, PASSWORD)
+    page.goto(f"/incidents/{postmortem.incident.reference}/postmortem/edit/")
+    page.evaluate("window.__noReload = true")
+
+    page.get_by_text("Import from chat").click()
+    page.get_by_label("Or upload a Slack export").set_input_files(
+        files=[
+            {
+                "name": "export.zip",
+                "mimeType": "application/zip",
+                "buffer": workspace_zip(channels=("inc-checkout",)),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Preview events").click()
+    preview = page.locator("#chat-import")
+    expect(preview.get_by_text("Preview: 10 messages")).to_be_visible()
+    expect(preview.locator(".chat-import__counts")).to_contain_text("10 new")
+    page.get_by_role("button", name="Import selected events").click()
+
+    timeline = page.locator("#timeline .timeline-item")
+    expect(timeline).to_have_count(10)
+    expect(timeline.nth(1)).to_contain_text("Alice Adams: Paged: checkout 5xx > 5%")
+    expect(timeline.nth(3).locator("pre code")).to_contain_text("panic: *not bold* <not a link>")
+    assert page.evaluate("window.__noReload") is True
+    assert TimelineEvent.objects.filter(postmortem=postmortem).count() == 10
