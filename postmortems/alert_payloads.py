@@ -295,6 +295,8 @@ OPSGENIE_ACTIONS: dict[str, Action] = {
     "Create": "firing",
     "Acknowledge": "acknowledged",
     "Close": "resolved",
+    # The "alert's priority is updated" trigger; named like AssignOwnership and AddNote,
+    # the other actions Opsgenie sends, but no recorded delivery of it was at hand.
     "UpdatePriority": "updated",
 }
 OPSGENIE_PRIORITY = re.compile(r"[Pp]?([1-5])")
