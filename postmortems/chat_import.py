@@ -16,12 +16,12 @@ Lines that cannot be read are reported with their number, never fatal.
 """
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from html import unescape
 from zoneinfo import ZoneInfo
 
+from postmortems.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
 from postmortems.moments import OUT_OF_RANGE, moment_in_range
@@ -143,9 +143,14 @@ def parse_transcript(text: str, *, start_date: dt.date, zone: ZoneInfo) -> Parse
     result = None
     if stripped[:1] in "[{":
         try:
-            data = json.loads(stripped)
-        except ValueError:
+            data = loads_untrusted(stripped)
+        except JsonSyntaxError:
             data = None  # "[10:42] alice: ..." starts with a bracket too
+        except JsonInputError as error:
+            # JSON, but nested past any export or holding what no timeline stores (NUL,
+            # half a UTF-16 pair): json.loads alone failed the page (RecursionError)
+            # or the database.
+            return ParseResult(error=f"This Slack export cannot be imported: {error}")
         if isinstance(data, dict):
             data = data.get("messages")
         if isinstance(data, list):

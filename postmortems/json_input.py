@@ -24,6 +24,10 @@ class JsonInputError(ValueError):
     pass
 
 
+class JsonSyntaxError(JsonInputError):
+    """Not JSON at all, as opposed to JSON with a value refused above."""
+
+
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -71,6 +75,6 @@ def loads_untrusted(body: bytes | str) -> Any:
     except RecursionError:
         raise JsonInputError(f"The JSON is nested deeper than {MAX_DEPTH} levels.") from None
     except json.JSONDecodeError as error:
-        raise JsonInputError(f"The body is not valid JSON: {error}.") from None
+        raise JsonSyntaxError(f"The body is not valid JSON: {error}.") from None
     _check(value)
     return value
