@@ -16,8 +16,9 @@ from typing import Any
 
 # Deeper than any payload the API or a vendor sends (Alertmanager's is 4 levels).
 MAX_DEPTH = 32
-# Longer than any number the API or a vendor sends (Opsgenie's nanoseconds: 19 digits).
-MAX_INT_DIGITS = 40
+# Far longer than any number the API or a vendor sends (Opsgenie's nanoseconds: 19
+# digits), far shorter than the 4,300 digits past which int() raises ValueError.
+MAX_INT_DIGITS = 1000
 
 
 class JsonInputError(ValueError):
