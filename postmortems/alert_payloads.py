@@ -4,12 +4,16 @@ Pure functions: no database. Each reader raises PayloadError (answered with 400)
 for a body it cannot use. The formats are the vendors' public ones:
 - Prometheus Alertmanager webhook, version 4; Grafana alerting's webhook, which
   has the same shape (`status`, `alerts[]` with `fingerprint`, `labels`, `startsAt`,
-  `endsAt`) and a `title`.
-- PagerDuty V3 webhooks: one `event` with `event_type` and the incident in `data`.
+  `endsAt`) and a `title`, and whose contact-point "Test" button sends a test alert.
+- PagerDuty V3 webhooks: one `event` with `event_type` and the incident in `data`;
+  `pagey.ping` is the subscription's "Send test event".
 - Opsgenie's webhook integration: `action` and `alert`.
+Real deliveries of each are in tests/webhooks/payloads/ (README.md there says where
+each comes from).
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -21,7 +25,8 @@ from accounts.single_line import single_line
 from postmortems.json_input import JsonInputError, loads_untrusted
 from postmortems.moments import EARLIEST, LATEST, OUT_OF_RANGE, moment_in_range
 
-Action = Literal["firing", "acknowledged", "resolved"]
+# "updated": the alert's priority or severity changed, nothing else.
+Action = Literal["firing", "acknowledged", "resolved", "updated"]
 
 
 class PayloadError(ValueError):
@@ -39,6 +44,17 @@ class AlertSignal:
     started_at: datetime | None  # when the alert started firing, if the vendor says
     occurred_at: datetime  # when this state began: firing, acknowledged or resolved
     source_url: str = ""
+    # The tool's own grouping: Alertmanager/Grafana groupKey, PagerDuty incident id,
+    # Opsgenie alias or alertId.
+    group_key: str = ""
+    # Service names the tool names (labels service/job, PagerDuty service summary), as sent.
+    services: tuple[str, ...] = ()
+    # E-mail addresses of people the tool assigned, as sent.
+    assignees: tuple[str, ...] = ()
+    # The alert's labels (Alertmanager/Grafana), sorted, for mapping.
+    labels: tuple[tuple[str, str], ...] = ()
+    # A tool's test notification.
+    is_test: bool = False
 
 
 def _object(value: Any, what: str) -> dict:
@@ -144,9 +160,47 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 started_at=started_at,
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
+                services=_label_services(labels),
             )
         )
     return signals
+
+
+def _label_services(labels: dict) -> tuple[str, ...]:
+    """The labels `service` and `job`, as sent (Prometheus's own `job` names the
+    scraped service when no `service` label is set)."""
+    names = [_line(labels.get(name))[:200] for name in ("service", "job")]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+# Grafana's contact-point "Test" button (grafana/alerting notify/test_receivers.go):
+# a made-up alert with these labels, sent with the group key
+# "<integration>-<the alert's fingerprint>-<unix time>" instead of a route's
+# "{...}:{...}". The labels can be changed in the test dialog; the group key cannot.
+GRAFANA_TEST_LABELS = {"alertname": "TestAlert", "instance": "Grafana"}
+
+
+def _grafana_test(data: dict, alert: dict) -> bool:
+    labels = alert.get("labels")
+    if isinstance(labels, dict) and all(
+        labels.get(name) == value for name, value in GRAFANA_TEST_LABELS.items()
+    ):
+        return True
+    group_key, fingerprint = data.get("groupKey"), alert.get("fingerprint")
+    if not (isinstance(group_key, str) and isinstance(fingerprint, str) and fingerprint):
+        return False
+    return re.fullmatch(rf".+-{re.escape(fingerprint)}-\d+", group_key) is not None
+
+
+def read_grafana(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
+    """Alertmanager's format (read_alertmanager), plus Grafana's test notifications.
+    Grafana alerts often carry no `severity` label: the integration's default applies."""
+    signals = read_alertmanager(body, received_at=received_at)
+    data = load_json(body)  # read_alertmanager checked it: one alert object per signal
+    return [
+        replace(signal, is_test=True) if _grafana_test(data, alert) else signal
+        for signal, alert in zip(signals, data["alerts"], strict=True)
+    ]
 
 
 PAGERDUTY_ACTIONS: dict[str, Action] = {
@@ -154,16 +208,50 @@ PAGERDUTY_ACTIONS: dict[str, Action] = {
     "incident.reopened": "firing",
     "incident.acknowledged": "acknowledged",
     "incident.resolved": "resolved",
+    "incident.priority_updated": "updated",
 }
+# What the webhook subscription's "Send test event" sends.
+PAGERDUTY_PING = "pagey.ping"
+
+
+def _emails(values: list[Any]) -> tuple[str, ...]:
+    """The e-mail addresses among `values`, as sent; anything else is left out."""
+    found = [_line(value)[:254] for value in values]
+    return tuple(dict.fromkeys(value for value in found if "@" in value))
+
+
+def _pagerduty_severity(incident: dict) -> str:
+    """The priority's name ("P1"); PagerDuty sends `"priority": null` when the account
+    has no priorities or the incident has none: then its urgency ("high", "low")."""
+    priority = incident.get("priority")
+    summary = _line(priority.get("summary")) if isinstance(priority, dict) else ""
+    return summary or _line(incident.get("urgency"))
+
+
+def _pagerduty_test(event: dict, received_at: datetime) -> AlertSignal:
+    key = _line(event.get("id")) or PAGERDUTY_PING
+    return AlertSignal(
+        key=key[:255],
+        action="firing",
+        name="PagerDuty test event",
+        title="PagerDuty test event",
+        description="",
+        severity="",
+        started_at=None,
+        occurred_at=_time(event.get("occurred_at"), "`event.occurred_at`") or received_at,
+        is_test=True,
+    )
 
 
 def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
-    """A V3 webhook event. Other event types (annotated, priority_updated...) are
-    answered with no signals: recorded, nothing changes."""
+    """A V3 webhook event. Other event types (annotated, escalated...) are answered
+    with no signals: recorded, nothing changes."""
     event = _object(load_json(body).get("event"), "`event`")
     event_type = _line(event.get("event_type"))
     if not event_type:
         raise PayloadError("`event.event_type` is missing.")
+    if event_type == PAGERDUTY_PING:
+        return [_pagerduty_test(event, received_at)]
     action = PAGERDUTY_ACTIONS.get(event_type)
     if action is None:
         return []
@@ -172,9 +260,16 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
     if not key:
         raise PayloadError("`event.data.id` is missing.")
     occurred_at = _time(event.get("occurred_at"), "`event.occurred_at`") or received_at
-    priority = incident.get("priority")
-    severity = _line(priority.get("summary")) if isinstance(priority, dict) else ""
     title = _line(incident.get("title")) or f"PagerDuty incident {key}"
+    service = incident.get("service")
+    service_name = _line(service.get("summary"))[:200] if isinstance(service, dict) else ""
+    assignees = incident.get("assignees")
+    # V3 assignees are user references (id and name); an e-mail only when one is sent.
+    people = [
+        person.get("email") or person.get("summary")
+        for person in (assignees if isinstance(assignees, list) else [])
+        if isinstance(person, dict)
+    ]
     return [
         AlertSignal(
             key=key[:255],
@@ -182,13 +277,16 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=title[:200],
             title=title,
             description="",
-            severity=severity or _line(incident.get("urgency")),
+            severity=_pagerduty_severity(incident),
             # A reopened incident fires again now, not when it was first created.
             started_at=None
             if event_type == "incident.reopened"
             else _time(incident.get("created_at"), "`event.data.created_at`"),
             occurred_at=occurred_at,
             source_url=_url(incident.get("html_url")),
+            group_key=key[:255],
+            services=(service_name,) if service_name else (),
+            assignees=_emails(people),
         )
     ]
 
@@ -197,7 +295,23 @@ OPSGENIE_ACTIONS: dict[str, Action] = {
     "Create": "firing",
     "Acknowledge": "acknowledged",
     "Close": "resolved",
+    # The "alert's priority is updated" trigger; named like AssignOwnership and AddNote,
+    # the other actions Opsgenie sends, but no recorded delivery of it was at hand.
+    "UpdatePriority": "updated",
 }
+OPSGENIE_PRIORITY = re.compile(r"[Pp]?([1-5])")
+
+
+def _opsgenie_priority(value: Any) -> str:
+    """ "P1".."P5" as Opsgenie's API documents it; its webhook has also sent the bare
+    number (`"priority": 3`, zulip's recorded Create). Anything else, as sent."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"P{value}" if 1 <= value <= 5 else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return _opsgenie_priority(int(value))
+    text = _line(value)
+    match = OPSGENIE_PRIORITY.fullmatch(text)
+    return f"P{match[1]}" if match else text[:100]
 
 
 def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
@@ -225,16 +339,19 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             name=message[:200],
             title=message,
             description=_text(alert.get("description")),
-            severity=_line(alert.get("priority")),
+            severity=_opsgenie_priority(alert.get("priority")),
             started_at=started_at,
             occurred_at=occurred_at,
+            group_key=key[:255],
+            # The owner is the user's Opsgenie username, which is their e-mail address.
+            assignees=_emails([alert.get("owner")]),
         )
     ]
 
 
 READERS = {
     "alertmanager": read_alertmanager,
-    "grafana": read_alertmanager,
+    "grafana": read_grafana,
     "pagerduty": read_pagerduty,
     "opsgenie": read_opsgenie,
 }

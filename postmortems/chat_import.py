@@ -20,12 +20,12 @@ Lines that cannot be read are reported with their number, never fatal.
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from postmortems.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from postmortems.markdown import TEXT_MAX_CHARS
 from postmortems.models import TimelineEvent
 from postmortems.moments import OUT_OF_RANGE, moment_in_range
@@ -163,9 +163,14 @@ def parse_transcript(
     result = None
     if stripped[:1] in "[{":
         try:
-            data = json.loads(stripped)
-        except ValueError:
+            data = loads_untrusted(stripped)
+        except JsonSyntaxError:
             data = None  # "[10:42] alice: ..." starts with a bracket too
+        except JsonInputError as error:
+            # JSON, but nested past any export or holding what no timeline stores (NUL,
+            # half a UTF-16 pair): json.loads alone failed the page (RecursionError)
+            # or the database.
+            return ParseResult(error=f"This Slack export cannot be imported: {error}")
         if isinstance(data, list):
             result = _parse_slack(data)
         elif isinstance(data, dict) and isinstance(data.get("messages"), list):

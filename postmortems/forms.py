@@ -3,11 +3,13 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.people_fields import PeopleField, PersonField, name_and_email
 from accounts.single_line import SingleLineField, single_line_fields
+from postmortems.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from postmortems.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
 from postmortems.models import (
     ActionItem,
@@ -400,11 +402,39 @@ class TeamWebhookForm(forms.ModelForm):
         formfield_callback = https_urls
 
 
+class UntrustedJSONField(forms.JSONField):
+    """forms.JSONField reading through postmortems/json_input.py. Django's own uses
+    json.loads, and catches only its syntax errors: 50,000 brackets (RecursionError)
+    or a 5,000-digit number (ValueError) failed the page, both when cleaning and when
+    showing the input again, and "\\u0000" reached PostgreSQL, which stores no NUL."""
+
+    def to_python(self, value):
+        if self.disabled or value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            converted = loads_untrusted(value)
+        except JsonSyntaxError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        except JsonInputError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data, initial):
+        if self.disabled:
+            return initial
+        if data is None:
+            return None
+        try:
+            return loads_untrusted(data)
+        except JsonInputError:
+            return InvalidJSONInput(data)
+
+
 class AlertIntegrationForm(forms.ModelForm):
     """Create or edit an alerting integration. The PagerDuty signing secret is
     write-only: the field is never filled in, and left blank it keeps the stored one."""
 
-    severity_map = forms.JSONField(
+    severity_map = UntrustedJSONField(
         label="Severity mapping",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),

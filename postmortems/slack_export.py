@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
+from postmortems.json_input import JsonInputError, loads_untrusted
+
 MAX_UPLOAD_BYTES = 25_000_000  # what is uploaded (compressed)
 MAX_MEMBERS = 20_000
 MAX_FILE_BYTES = 10_000_000  # one JSON file, uncompressed
@@ -100,10 +102,14 @@ def _channel_names(lists: Iterable[object]) -> dict[str, str]:
 
 
 def _load(data: bytes, name: str) -> object:
+    # The untrusted reader, as for every JSON from outside: deep nesting, NUL, half a
+    # UTF-16 pair or a 5,000-digit number is a clear error, not a failed page.
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as error:
+        return loads_untrusted(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
         raise ExportError(f"{name} is not valid JSON ({error}).") from None
+    except JsonInputError as error:
+        raise ExportError(f"{name} cannot be imported: {error}") from None
 
 
 def _kept(message: object) -> object:

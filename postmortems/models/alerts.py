@@ -174,6 +174,9 @@ class AlertDelivery(models.Model):
         IGNORED = "ignored", "Ignored"
         DUPLICATE = "duplicate", "Duplicate"
         REJECTED = "rejected", "Rejected"
+        # A tool's test notification (Grafana's "Test" button, PagerDuty's test event):
+        # answered 200, no incident.
+        TEST = "test", "Test received"
 
     integration = models.ForeignKey(
         AlertIntegration,

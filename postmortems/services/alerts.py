@@ -245,13 +245,15 @@ def alerts_receive(
         )
         results = [
             _apply_with_retry(integration=integration, signal=signal, delivery=delivery)
-            for signal in signals
+            for signal in _applicable(signals)
         ]
         outcomes = {result.outcome for result in results}
         delivery.outcome = next((o for o in OUTCOME_WEIGHT if o in outcomes), Outcome.IGNORED)
         delivery.message = (
             "; ".join(result.message for result in results) or "No alert in this event type."
         )[:1000]
+        if _tests_only(signals):
+            delivery.outcome, delivery.message = Outcome.TEST, TEST_MESSAGE
         delivery.incident = next((r.incident for r in results if r.incident), None)
         delivery.save(update_fields=["outcome", "message", "incident"])
     logger.info(
@@ -261,6 +263,18 @@ def alerts_receive(
         integration.code,
     )
     return delivery, results
+
+
+TEST_MESSAGE = "Test notification received; no incident opened."
+
+
+def _applicable(signals: list[AlertSignal]) -> list[AlertSignal]:
+    """A tool's test notification (alert_payloads.py marks it) opens nothing."""
+    return [signal for signal in signals if not signal.is_test]
+
+
+def _tests_only(signals: list[AlertSignal]) -> bool:
+    return bool(signals) and all(signal.is_test for signal in signals)
 
 
 def _apply_with_retry(

@@ -171,3 +171,26 @@ def test_an_outsider_gets_404_for_a_restricted_incident(client, outsider, postmo
     postmortem.incident.save()
     client.force_login(outsider)
     assert _preview(client, postmortem).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("transcript", "error"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested deeper than 32 levels"),
+        ('{"messages": ' + "[" * 3_000 + "]" * 3_000 + "}", "nested deeper than 32 levels"),
+        ('[{"ts": "1793616120.000100", "user": "U1", "text": "a\\u0000b"}]', "NUL"),
+        ('[{"ts": "1793616120.000100", "user": "U1", "text": "a\\ud800b"}]', "surrogates"),
+    ],
+)
+def test_a_slack_export_no_timeline_can_hold_gets_a_clear_error(
+    signed_in, postmortem, transcript, error
+):
+    response = _preview(signed_in, postmortem, transcript=transcript, **HTMX)
+    assert response.status_code == 200  # htmx swaps only 2xx answers
+    html = response.content.decode()
+    assert "This Slack export cannot be imported" in html
+    assert error in html
+    response = _import(signed_in, postmortem, transcript=transcript, picks=[0])
+    assert response.status_code == 400
+    assert "This Slack export cannot be imported" in response.content.decode()
+    assert not postmortem.timeline_events.exists()

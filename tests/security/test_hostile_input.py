@@ -35,6 +35,10 @@ HOSTILE_BODIES = {
     "not JSON": b"\xff\xfe\x00garbage",
     "a list": b"[]",
     "BOM": b"\xef\xbb\xbf{}",
+    # Past Python's 4,300-digit limit on int(): a ValueError out of json.loads.
+    "5,000-digit integer": b'{"alerts": ' + b"9" * 5_000 + b"}",
+    "opsgenie 5,000-digit priority": b'{"action": "Create", "alert": {"alertId": "x", '
+    b'"priority": ' + b"1" * 5_000 + b"}}",
     "opsgenie 1e308": json.dumps(
         {"action": "Create", "alert": {"alertId": "x", "message": "m", "createdAt": 1e308}}
     ).encode(),

@@ -189,3 +189,24 @@ def test_admin_creation_shows_the_token_once(client, team, admin_user):
     assert integration.token_hash == token_hash(token.split(": ")[1].split(" ")[0])
     change = client.get(reverse("admin:postmortems_alertintegration_change", args=[integration.pk]))
     assert f"/hooks/{integration.code}/" in change.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("severity_map", "error"),
+    [
+        ("[" * 50_000 + "]" * 50_000, "nested deeper than 32 levels"),
+        ('{"critical": ' + "1" * 5_000 + "}", "at most 1000 digits"),
+        ('{"crit\\u0000ical": "SEV1"}', "NUL"),
+        ("{not json", "Enter a valid JSON."),
+    ],
+)
+def test_a_severity_mapping_no_database_can_hold_is_refused_on_the_form(
+    client, team, lead, severity_map, error
+):
+    client.force_login(lead)
+    response = client.post(
+        reverse("pm-alerting-create", args=[team.slug]), _form(severity_map=severity_map)
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert error in response.content.decode()
+    assert not AlertIntegration.objects.exists()

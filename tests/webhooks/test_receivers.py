@@ -198,6 +198,9 @@ def test_a_disabled_integration_is_not_found(client, team, caplog):
     [
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "must be a JSON object"),
+        (b'{"alerts": ' + b"9" * 5_000 + b"}", "at most 1000 digits"),
+        (b"[" * 50_000 + b"]" * 50_000, "nested deeper than 32 levels"),
+        (b'{"alerts": "\x00"}', "not valid JSON"),
         (b'{"status": "firing", "alerts": []}', "non-empty list"),
         (b'{"alerts": [{"status": "firing"}]}', "fingerprint is missing"),
         (b'{"alerts": [{"status": "odd", "fingerprint": "x"}]}', "firing or resolved"),
