@@ -26,10 +26,6 @@ def overdue_condition(today: datetime.date) -> Q:
 
 
 class ActionItemQuerySet(models.QuerySet):
-    def unfinished(self) -> "ActionItemQuerySet":
-        """Open or in progress: the partial indexes on due dates hold only these."""
-        return self.filter(status__in=ActionItem.UNFINISHED)
-
     def overdue(self, *, today: datetime.date) -> "ActionItemQuerySet":
         """Items overdue on `today` (see the rule above)."""
         return self.filter(overdue_condition(today))
