@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
@@ -8,15 +9,22 @@ from django.utils import timezone
 
 from accounts.managers import UserManager
 
-TIME_ZONE_CHOICES = [
-    (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
-]
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone the installed tzdata knows, for the profile's select.
+
+    A callable, so migrations name this function instead of freezing some 600 names:
+    a tzdata update changes the list without making `makemigrations --check` fail.
+    Cached: the list only changes when the process restarts with new tzdata.
+    """
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150)
-    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    time_zone = models.CharField(max_length=64, choices=time_zone_choices, default="UTC")
     digest_hour = models.PositiveSmallIntegerField(
         "digest hour",
         default=9,

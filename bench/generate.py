@@ -14,8 +14,8 @@ it fills (and the tables that point at them), then loads, in bulk:
 - per incident 1-3 services, per postmortem 1-3 tags, 1-2 authors, 3-6 timeline
   events and 1-4 action items by default (`--items 3-7` for the dashboard benchmark;
   older ones mostly done, some open and overdue, ~10% without an owner);
-- English text assembled from bench/text.py with a seeded random.Random, so one seed
-  gives the same data every time (database ids aside).
+- English text assembled from bench/vocabulary.toml (read by bench/text.py) with a
+  seeded random.Random, so one seed gives the same data every time (database ids aside).
 
 Incidents start over the past three years and are numbered in time order. Rows go in
 with bulk_create, a chunk of incidents at a time (bounded memory), in one

@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 from bench.generate import generate
 
-# (label, archive GET parameters). The words come from bench/text.py: "database" is
+# (label, archive GET parameters). The words come from bench/vocabulary.toml: "database" is
 # common, "chrony" rare (one rare incident kind), and the phrase is in deploy timelines.
 QUERIES: list[tuple[str, dict[str, str]]] = [
     ("common word", {"q": "database"}),

@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, QuerySet, Value
 
 from accounts.models import Team, User
 from postmortems.models import ActionItem, Incident, Postmortem, not_deleted
+from postmortems.models.actions import due_before, overdue_condition
 from postmortems.months import month_bounds
 from postmortems.permissions import visibility_filter
 from postmortems.selectors import deleted_postmortems, past_review_deadline, stale_drafts
@@ -81,10 +82,7 @@ def with_row_data(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
 
 
 # What the dashboard's lists and headline counts mean, once: conditions on open items.
-def _overdue(today: date) -> Q:
-    return Q(due_date__lt=today)
-
-
+# Overdue is the rule of postmortems/models/actions.py (due_before is its date half).
 def _due_soon(today: date) -> Q:
     return Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
 
@@ -100,7 +98,7 @@ def open_items(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
 
 
 def overdue(items: QuerySet[ActionItem], today: date) -> QuerySet[ActionItem]:
-    return open_items(items).filter(_overdue(today))
+    return items.filter(overdue_condition(today))
 
 
 def due_soon(items: QuerySet[ActionItem], today: date) -> QuerySet[ActionItem]:
@@ -117,7 +115,7 @@ def headline_counts(items: QuerySet[ActionItem], today: date) -> dict[str, int]:
     PostgreSQL answers from the index alone."""
     return open_items(items).aggregate(
         open=Count(ONE),
-        overdue=Count(ONE, filter=_overdue(today)),
+        overdue=Count(ONE, filter=due_before(today)),
         due_soon=Count(ONE, filter=_due_soon(today)),
         unplanned=Count(ONE, filter=_unplanned()),
     )

@@ -1,4 +1,4 @@
-"""Builds the demo data set (`manage.py seed_demo`) from the text in demo_content.
+"""Builds the demo data set (`manage.py seed_demo`) from the text in postmortems/demo/.
 
 Rows go through the services layer where one exists (INC numbers, postmortem sections,
 timeline, action items), so the demo looks like data the app made itself. Services stamp
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership, Team, User
-from postmortems import demo_content
+from postmortems.demo import content as demo_content
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
 from postmortems.services.actions import action_item_create
 from postmortems.services.incidents import incident_create

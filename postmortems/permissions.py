@@ -45,6 +45,19 @@ def _is_admin(user: User) -> bool:
     return user.is_active and user.is_superuser
 
 
+def _may_see(user: User, *, restricted: str, team: str, owner: str, authored: dict) -> Q:
+    """The rule of the module docstring for a user who is not an admin, written once
+    for wherever an incident's restricted flag, team and owner are stored: `restricted`,
+    `team` and `owner` name those columns, and `authored` filters the review's authors
+    (Postmortem.authors' through-table) down to the review of the row at hand."""
+    return (
+        Q(**{restricted: False})
+        | Q(**{f"{team}__in": Membership.objects.filter(user=user).values("team")})
+        | Q(**{owner: user})
+        | Exists(Postmortem.authors.through.objects.filter(user=user, **authored))
+    )
+
+
 def visibility_filter(user: User, *, prefix: str = "") -> Q:
     """What `user` may see, as a filter on incidents or on rows pointing at one.
 
@@ -57,12 +70,27 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
     if _is_admin(user):
         return live
     pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
-    authored = Postmortem.authors.through.objects.filter(postmortem__incident=pk, user=user)
-    return live & (
-        Q(**{f"{prefix}restricted": False})
-        | Q(**{f"{prefix}team__in": Membership.objects.filter(user=user).values("team")})
-        | Q(**{f"{prefix}owner": user})
-        | Exists(authored)
+    return live & _may_see(
+        user,
+        restricted=f"{prefix}restricted",
+        team=f"{prefix}team",
+        owner=f"{prefix}owner",
+        authored={"postmortem__incident": pk},
+    )
+
+
+def search_entry_visibility_filter(user: User) -> Q:
+    """visibility_filter's rule on the archive's narrow SearchEntry rows, which carry a
+    copy of their incident's restricted flag, team and owner (postmortems/search_index.py
+    writes them, and leaves deleted incidents out of the index)."""
+    if _is_admin(user):
+        return Q()
+    return _may_see(
+        user,
+        restricted="restricted",
+        team="team",
+        owner="owner",
+        authored={"postmortem_id": OuterRef("postmortem_id")},
     )
 
 

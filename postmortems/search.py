@@ -18,12 +18,12 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import Membership, Team, User
+from accounts.models import Team, User
 from postmortems.models import (
     ActionItem,
     Incident,
@@ -33,7 +33,11 @@ from postmortems.models import (
     Severity,
     Tag,
 )
-from postmortems.permissions import visibility_filter, visible_tags
+from postmortems.permissions import (
+    search_entry_visibility_filter,
+    visibility_filter,
+    visible_tags,
+)
 
 MARK_START, MARK_END = "\x02", "\x03"
 FTS_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 2.0"  # title, summary, details, narrative, meta
@@ -117,18 +121,7 @@ def service_with_descendants(slug: str, services: list[Service] | None = None) -
 def _visible_entries(user: User) -> QuerySet[SearchEntry]:
     """Published entries `user` may see: permissions.visibility_filter's rule, applied
     to the narrow entry (team, owner, restricted are copied into it)."""
-    entries = SearchEntry.objects.filter(published=True)
-    if user.is_active and user.is_superuser:
-        return entries
-    authored = Postmortem.authors.through.objects.filter(
-        postmortem_id=OuterRef("postmortem_id"), user=user
-    )
-    return entries.filter(
-        Q(restricted=False)
-        | Q(team__in=Membership.objects.filter(user=user).values("team"))
-        | Q(owner=user)
-        | Exists(authored)
-    )
+    return SearchEntry.objects.filter(published=True).filter(search_entry_visibility_filter(user))
 
 
 class _ProbedExists(Exists):

@@ -9,6 +9,28 @@ from django.utils import timezone
 from postmortems.models.fields import BoundedDateField, BoundedDateTimeField, created_by_field
 
 
+# The overdue rule, once. An action item is overdue on `today` (the viewer's local date,
+# or the owner's for what is sent to the owner) when it is unfinished and its due date
+# is before that day. Due today is not overdue; an item without a due date never is.
+# The queryset method, the instance predicate and the plain function below all say this;
+# tests/postmortems/test_overdue_rule.py checks that they agree.
+def due_before(today: datetime.date) -> Q:
+    """The date half of the rule, for counts over rows already known to be unfinished
+    (dashboard.headline_counts keeps its aggregate on the open-items index's columns)."""
+    return Q(due_date__lt=today)
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """The whole rule as a condition, for filters through a relation or in aggregates."""
+    return Q(status__in=ActionItem.UNFINISHED) & due_before(today)
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def overdue(self, *, today: datetime.date) -> "ActionItemQuerySet":
+        """Items overdue on `today` (see the rule above)."""
+        return self.filter(overdue_condition(today))
+
+
 class ActionItem(models.Model):
     class Priority(models.TextChoices):
         HIGH = "high", "High"
@@ -67,6 +89,8 @@ class ActionItem(models.Model):
     completed_at = BoundedDateTimeField(null=True, blank=True)
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ActionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "created_at"]
@@ -131,7 +155,8 @@ class ActionItem(models.Model):
         return self.status in self.FINISHED
 
     def is_overdue_on(self, today: datetime.date) -> bool:
-        """Overdue: not finished and due before `today` (the viewer's local date)."""
+        """The overdue rule (top of this module) for this item on `today`: the same
+        answer as whether `ActionItem.objects.overdue(today=today)` holds it."""
         return days_overdue(self.status, self.due_date, today) > 0
 
     def days_overdue_on(self, today: datetime.date) -> int:
@@ -141,8 +166,8 @@ class ActionItem(models.Model):
 
 def days_overdue(status: str, due_date: datetime.date | None, today: datetime.date) -> int:
     """Whole days an item in `status`, due on `due_date`, is past due on `today` (the
-    viewer's local date); 0 when finished, undated or not yet due. For rows read
-    without a model instance (postmortems/csv_export.py) as for items."""
-    if status in ActionItem.FINISHED or due_date is None or due_date >= today:
+    viewer's local date); 0 when not overdue by the rule at the top of this module.
+    For rows read without a model instance (postmortems/csv_export.py) as for items."""
+    if status not in ActionItem.UNFINISHED or due_date is None or due_date >= today:
         return 0
     return (today - due_date).days

@@ -137,7 +137,7 @@ def _action_digest(key: str, user: User, now: datetime, items: list) -> Outbound
     overdue, due_soon = [], []
     for item in items:
         row = {"item": item, "url": _item_url(item), "days": (today - item.due_date).days}
-        if item.due_date < today:
+        if item.is_overdue_on(today):
             overdue.append(row)
         elif item.due_date <= today + timedelta(days=soon):
             due_soon.append(row)
@@ -188,12 +188,9 @@ def lead_digests(
     teams = {m.team_id for m in pending.values()}
     horizon = (now + timedelta(hours=14)).date()
     overdue = list(
-        ActionItem.objects.filter(
-            not_deleted("postmortem__incident__"),
-            status__in=OPEN,
-            due_date__lt=horizon,
-            postmortem__incident__team__in=teams,
-        )
+        # Overdue on the latest "today" anywhere: each lead's own day narrows it below.
+        ActionItem.objects.overdue(today=horizon)
+        .filter(not_deleted("postmortem__incident__"), postmortem__incident__team__in=teams)
         .select_related("owner", "postmortem__incident")
         .order_by("owner__display_name", "owner_id", "due_date")
     )
@@ -213,7 +210,7 @@ def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> O
     team, lead = membership.team, membership.user
     today = _local(now, lead).date()
     team_overdue = [
-        i for i in overdue if i.postmortem.incident.team_id == team.pk and i.due_date < today
+        i for i in overdue if i.postmortem.incident.team_id == team.pk and i.is_overdue_on(today)
     ]
     groups = [
         {

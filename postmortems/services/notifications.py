@@ -128,13 +128,13 @@ def team_digest_messages(
     teams = {hook.team_id for hook in pending.values()}
     today = local.date()
     overdue = list(
-        ActionItem.objects.filter(
-            status__in=ActionItem.UNFINISHED,
-            due_date__lt=today,
+        ActionItem.objects.overdue(today=today)
+        .filter(
             postmortem__incident__team__in=teams,
             postmortem__incident__restricted=False,
             postmortem__incident__deleted_at__isnull=True,
-        ).values_list("postmortem__incident__team", flat=True)
+        )
+        .values_list("postmortem__incident__team", flat=True)
     )
     missing = list(past_review_deadline(now).filter(team__in=teams, restricted=False))
     stale = list(
