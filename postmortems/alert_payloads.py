@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Read the alerting tools' webhook bodies into one shape, `AlertSignal`.
 
 Pure functions: no database. Each reader raises PayloadError (answered with 400)
@@ -9,6 +10,7 @@ for a body it cannot use. The formats are the vendors' public ones:
 - Opsgenie's webhook integration: `action` and `alert`.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -21,7 +23,8 @@ from accounts.single_line import single_line
 from postmortems.json_input import JsonInputError, loads_untrusted
 from postmortems.moments import EARLIEST, LATEST, OUT_OF_RANGE, moment_in_range
 
-Action = Literal["firing", "acknowledged", "resolved"]
+# "updated": a priority or severity change only (PagerDuty incident.priority_updated).
+Action = Literal["firing", "acknowledged", "resolved", "updated"]
 
 
 class PayloadError(ValueError):
@@ -39,6 +42,13 @@ class AlertSignal:
     started_at: datetime | None  # when the alert started firing, if the vendor says
     occurred_at: datetime  # when this state began: firing, acknowledged or resolved
     source_url: str = ""
+    # fmt: off
+    group_key: str = ""          # the tool's own grouping: Alertmanager/Grafana groupKey, PagerDuty incident id, Opsgenie alias or alertId
+    services: tuple[str, ...] = ()   # service names the tool names (labels service/job, PagerDuty service summary), as sent
+    assignees: tuple[str, ...] = ()  # e-mail addresses of people the tool assigned, as sent
+    labels: tuple[tuple[str, str], ...] = ()  # the alert's labels (Alertmanager/Grafana), sorted, for mapping
+    is_test: bool = False        # a tool's test notification
+    # fmt: on
 
 
 def _object(value: Any, what: str) -> dict:
@@ -102,6 +112,14 @@ def _url(value: Any) -> str:
     return url
 
 
+def _short_key(key: str) -> str:
+    """Keys are stored in 255 characters; a longer one (an Alertmanager groupKey of many
+    labels) keeps its start and a hash of the whole, so two keys stay two."""
+    if len(key) <= 255:
+        return key
+    return f"{key[:190]}#{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def load_json(body: bytes) -> dict:
     try:
         data = loads_untrusted(body)
@@ -117,6 +135,7 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
     if not isinstance(alerts, list) or not alerts:
         raise PayloadError("`alerts` must be a non-empty list.")
     group_status = data.get("status")
+    group_key = _short_key(_line(data.get("groupKey")))
     signals = []
     for index, raw in enumerate(alerts):
         alert = _object(raw, f"alerts[{index}]")
@@ -144,6 +163,14 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 started_at=started_at,
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
+                group_key=group_key,
+                labels=tuple(
+                    sorted(
+                        (str(label)[:200], _line(value)[:200])
+                        for label, value in labels.items()
+                        if isinstance(value, str)
+                    )
+                ),
             )
         )
     return signals
