@@ -189,3 +189,23 @@ def test_admin_creation_shows_the_token_once(client, team, admin_user):
     assert integration.token_hash == token_hash(token.split(": ")[1].split(" ")[0])
     change = client.get(reverse("admin:postmortems_alertintegration_change", args=[integration.pk]))
     assert f"/hooks/{integration.code}/" in change.content.decode()
+
+
+def test_a_lead_sets_the_service_labels_and_the_owner_rule(client, team, lead):
+    client.force_login(lead)
+    create = reverse("pm-alerting-create", args=[team.slug])
+    blank = client.get(create)
+    assert 'value="service, job"' in blank.content.decode()  # the defaults, shown
+
+    bad = client.post(create, _form(service_labels="service, app-name"))
+    assert "label names" in bad.content.decode()
+    assert not AlertIntegration.objects.exists()
+
+    client.post(create, _form(service_labels=" component , job,component", owner_from_assignee=""))
+    integration = AlertIntegration.objects.get()
+    assert integration.service_labels == ["component", "job"]
+    assert integration.owner_from_assignee is False
+    edit = client.get(reverse("pm-alerting-edit", args=[team.slug, integration.code]))
+    assert 'value="component, job"' in edit.content.decode()
+    listing = client.get(reverse("pm-alerting-list", args=[team.slug]))
+    assert "labels component, job" in listing.content.decode()
