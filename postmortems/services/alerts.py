@@ -277,7 +277,8 @@ def alerts_receive(
             for s in tests
         }
         groups = _groups(integration, [s for s in signals if not s.is_test])
-        for group_key, group_signals in groups.items():
+        # Groups locked in one order: two deliveries of the same groups cannot deadlock.
+        for group_key, group_signals in sorted(groups.items()):
             for result in _apply_with_retry(
                 integration=integration,
                 group_key=group_key,
@@ -589,6 +590,10 @@ class _GroupDelivery:
         self.link_fields: set[str] = set()
         # (signal, link, change, at) for the alerts that changed
         self.changes: list[tuple[AlertSignal, AlertLink, str, datetime]] = []
+        self.outcome_fired = Outcome.UPDATED
+        self.incident_changed = False
+        self.resolved_group = False
+        self.severity_from: str | None = None  # the severity before this delivery
 
     def result(self, signal: AlertSignal, outcome: str, message: str, incident=None) -> None:
         self.results[signal.key] = AlertResult(signal.key, outcome, message, incident)
@@ -717,7 +722,6 @@ class _GroupDelivery:
 
     def _group_state(self, old_links: list[AlertLink]) -> None:
         group, incident = self.group, self.incident
-        self.incident_changed = False
         fired = [(s, at) for s, _link, change, at in self.changes if change in ("fired", "refired")]
         if fired and group.resolved_at is not None:
             refire_at = min(at for _s, at in fired)
@@ -731,6 +735,9 @@ class _GroupDelivery:
                             f"{signal.name}: {severity} is below {self.integration.open_from}; "
                             "no incident opened",
                         )
+                for _signal, link, change, _at in self.changes:
+                    if change == "refired":
+                        self.changed_links.pop(link.pk, None)  # left as it was
                 self.changes = [c for c in self.changes if c[2] not in ("fired", "refired")]
                 self.new_links = [link for link in self.new_links if link.resolved_at]
                 return
@@ -752,13 +759,11 @@ class _GroupDelivery:
                 group.incident = incident
                 group.fired_at = refire_at
             group.resolved_at = None
-        else:
-            self.outcome_fired = Outcome.UPDATED
+        self.severity_from = incident.severity
         # Severity: a firing alert raises it; a priority change sets it, up or down, while
         # the incident is open (the tool's priority is the truth then).
         firing = [s for s, _link, change, _at in self.changes if change in ("fired", "refired")]
         firing += [s for s, _link, change, _at in self.changes if change == "firing"]
-        self.severity_from = incident.severity
         if firing:
             raised = _most_severe(self.integration, firing)
             if raised < incident.severity:
@@ -771,7 +776,6 @@ class _GroupDelivery:
                     incident.severity = wanted
                     self.incident_changed = True
         # Resolution: when every alert of the group has resolved.
-        self.resolved_group = False
         if group.resolved_at is None and any(
             change in ("resolved", "resolved_new") for _s, _l, change, _at in self.changes
         ):
@@ -865,7 +869,7 @@ class _GroupDelivery:
                 self._priority_result(signal, at)
             elif signal.key not in self.results:
                 self.result(signal, Outcome.DUPLICATE, f"{name}: {ref} is already open", incident)
-        if incident.severity != self.severity_from and self.changes:
+        if self.severity_from and incident.severity != self.severity_from and self.changes:
             signal, _link, _change, at = next(
                 (c for c in self.changes if c[2] == "priority"), self.changes[0]
             )

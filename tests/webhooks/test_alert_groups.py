@@ -386,3 +386,19 @@ def test_an_alert_firing_for_days_starts_the_review_clock_when_the_incident_is_o
     assert "was recorded 24 hours ago" in reminders.get().body_text
     reminders_sweep(now=opened + dt.timedelta(hours=72))
     assert sorted(reminders.values_list("kind", flat=True)) == ["pm_escalation", "pm_missing"]
+
+
+def test_a_refire_below_open_from_leaves_the_resolved_group_as_it_was(client, team):
+    hook = make_hook(team, open_from="SEV2")
+    with _at(FIRED + dt.timedelta(seconds=5)):
+        hook.post(client, "alertmanager_firing")
+    with _at(RESOLVED + dt.timedelta(seconds=5)):
+        hook.post(client, "alertmanager_resolved")
+    warning = {"alertname": "HighErrorRate", "severity": "warning"}
+    with _at(RESOLVED + dt.timedelta(minutes=5)):
+        response = hook.post(client, alertmanager(labels=warning))
+    assert response.json()["outcome"] == "ignored"
+    assert AlertLink.objects.get().resolved_at == RESOLVED
+    with _at(RESOLVED + dt.timedelta(minutes=6)):
+        assert hook.post(client, "alertmanager_firing").json()["outcome"] == "reopened"
+    assert Incident.objects.get().resolved_at is None
