@@ -19,6 +19,7 @@ from postmortems.models import (
     Incident,
     OutboundEmail,
 )
+from postmortems.selectors import incidents_awaiting_review
 from postmortems.services.alerts import alerts_receive
 from postmortems.services.reminders import reminders_sweep
 from tests.factories import ServiceFactory, UserFactory
@@ -377,6 +378,8 @@ def test_an_alert_firing_for_days_starts_the_review_clock_when_the_incident_is_o
     incident = Incident.objects.get()
     assert incident.started_at == FIRED
     assert incident.review_clock_started_at == opened
+    # The dashboard, My work and the lead digest read the same clock.
+    assert incidents_awaiting_review().get().clock == opened
 
     reminders = OutboundEmail.objects.filter(kind__startswith="pm_")
     reminders_sweep(now=opened + dt.timedelta(hours=1))
