@@ -256,7 +256,10 @@ def test_concurrent_duplicate_deliveries_open_one_incident(postgres, team):
         thread.join(timeout=30)
     assert statuses == [200, 200]
     assert Incident.objects.count() == 1
-    assert sorted(_outcomes()) == ["created", "duplicate"]
+    created, other = sorted(_outcomes())
+    # The second applies after the first: a duplicate, or, if it was received a moment
+    # before the first, out of date (Alertmanager: the newest delivery is the truth).
+    assert (created, other in ("duplicate", "ignored")) == ("created", True)
 
 
 def test_an_incident_opened_by_an_alert_says_where_it_came_from(client, hook):
