@@ -12,6 +12,7 @@ Real deliveries of each are in tests/webhooks/payloads/ (README.md there says wh
 each comes from).
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -118,6 +119,14 @@ def _url(value: Any) -> str:
     return url
 
 
+def _short_key(key: str) -> str:
+    """Keys are stored in 255 characters; a longer one (an Alertmanager groupKey of many
+    labels) keeps its start and a hash of the whole, so two keys stay two."""
+    if len(key) <= 255:
+        return key
+    return f"{key[:190]}#{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def load_json(body: bytes) -> dict:
     try:
         data = loads_untrusted(body)
@@ -133,6 +142,7 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
     if not isinstance(alerts, list) or not alerts:
         raise PayloadError("`alerts` must be a non-empty list.")
     group_status = data.get("status")
+    group_key = _short_key(_line(data.get("groupKey")))
     signals = []
     for index, raw in enumerate(alerts):
         alert = _object(raw, f"alerts[{index}]")
@@ -161,6 +171,14 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
                 services=_label_services(labels),
+                group_key=group_key,
+                labels=tuple(
+                    sorted(
+                        (str(label)[:200], _line(value)[:200])
+                        for label, value in labels.items()
+                        if isinstance(value, str)
+                    )
+                ),
             )
         )
     return signals

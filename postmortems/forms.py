@@ -1,5 +1,7 @@
 """Forms parse and validate input; they never write (services do)."""
 
+import re
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -450,6 +452,15 @@ class AlertIntegrationForm(forms.ModelForm):
         help_text="PagerDuty only, shown by PagerDuty when you add the webhook. Never shown "
         "here again; leave blank to keep the current one.",
     )
+    service_labels = forms.CharField(
+        label="Service labels",
+        required=False,
+        max_length=500,
+        help_text="Alertmanager and Grafana: label names, separated by commas, e.g. "
+        '"service, job". The first label an alert has names its service, matched to the '
+        "service catalog by name or slug; names not in the catalog are left out. Left empty, "
+        "alerts set no service. PagerDuty and Opsgenie name their service themselves.",
+    )
 
     class Meta:
         model = AlertIntegration
@@ -461,16 +472,28 @@ class AlertIntegrationForm(forms.ModelForm):
             "open_from",
             "refire_window",
             "severity_map",
+            "service_labels",
+            "owner_from_assignee",
             "signing_secret",
         ]
         formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.initial["service_labels"] = ", ".join(self.instance.service_labels or [])
         if self.instance.pk:
             # The kind decides how deliveries are read and authenticated: fixed once made.
             self.fields["kind"].disabled = True
             self.initial["signing_secret"] = ""
+
+    def clean_service_labels(self) -> list[str]:
+        labels = [part.strip() for part in self.cleaned_data["service_labels"].split(",")]
+        labels = [label for label in labels if label]
+        if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", label) for label in labels):
+            raise forms.ValidationError(
+                "Write label names (letters, digits, _) separated by commas, e.g. service, job."
+            )
+        return list(dict.fromkeys(labels))
 
     def clean_severity_map(self) -> dict:
         mapping = self.cleaned_data["severity_map"] or {}

@@ -45,6 +45,7 @@ from postmortems.models import (
     Severity,
     not_deleted,
 )
+from postmortems.models.incidents import review_clock
 from postmortems.months import last_months, month_bounds
 from postmortems.permissions import visibility_filter, visible_incidents
 
@@ -123,9 +124,7 @@ def _incident_rows(incidents, since, until, now, tz):
     due = timedelta(hours=settings.POSTMORTEM_DUE_HOURS)
     return (
         incidents.filter(_in_range("started_at", since, until))
-        .annotate(
-            month=TruncMonth("started_at", tzinfo=tz), clock=Coalesce("resolved_at", "started_at")
-        )
+        .annotate(month=TruncMonth("started_at", tzinfo=tz), clock=review_clock())
         .values("month")
         .annotate(
             total=Count("pk"),

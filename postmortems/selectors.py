@@ -18,7 +18,6 @@ from django.db.models import (
     QuerySet,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -38,7 +37,7 @@ from postmortems.models import (
     TimelineEvent,
 )
 from postmortems.models.api_tokens import hash_secret
-from postmortems.models.incidents import ReminderStage, not_deleted
+from postmortems.models.incidents import ReminderStage, not_deleted, review_clock
 from postmortems.months import month_bounds
 from postmortems.permissions import about_visible, visible_incidents
 
@@ -140,7 +139,7 @@ def incidents_awaiting_review() -> QuerySet[Incident]:
     their POSTMORTEM_DUE_HOURS deadline started to run (resolution, else the start).
     The partial index pm_incident_missing_review keeps this small. The lead digest,
     the dashboard and My work all read it."""
-    return Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at")).filter(
+    return Incident.objects.annotate(clock=review_clock()).filter(
         reminder_stage__lt=ReminderStage.REVIEW_STARTED,
         postmortem_not_needed=False,
         severity__in=settings.POSTMORTEM_REQUIRED_SEVERITIES,

@@ -19,8 +19,9 @@ pytest_plugins = ["tests.browser_support", "tests.smtp_capture", "tests.sso_supp
 def _missing(what: str, requirement: str) -> None:
     """Skip on a laptop that lacks `what`, and say so; fail where CI requires it.
 
-    CI sets REQUIRE_BROWSER=1 and REQUIRE_POSTGRES=1, so a missing browser or
-    database fails the run instead of being skipped silently.
+    CI sets REQUIRE_BROWSER=1, REQUIRE_POSTGRES=1 and REQUIRE_ALERTMANAGER=1, so a
+    missing browser, database or Alertmanager fails the run instead of being skipped
+    silently.
     """
     if os.environ.get(requirement):
         pytest.fail(f"{what} is required here ({requirement}=1) but missing.")
@@ -123,4 +124,14 @@ def chromium_path() -> str:
     if path:
         return path
     _missing("Chromium (apt-get install chromium)", "REQUIRE_BROWSER")
+    return ""
+
+
+@pytest.fixture
+def alertmanager_path() -> str:
+    """The real Prometheus Alertmanager (Debian's package), for the webhook tests."""
+    path = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    if path:
+        return path
+    _missing("Alertmanager (apt-get install prometheus-alertmanager)", "REQUIRE_ALERTMANAGER")
     return ""

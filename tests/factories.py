@@ -78,6 +78,9 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     detected_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=7))
     mitigated_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(minutes=45))
     resolved_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(hours=2))
+    # Recorded when it started, as most incidents are; the review clock never runs from
+    # before this (Incident.review_clock_started_at).
+    created_at = factory.LazyAttribute(lambda o: o.started_at)
 
 
 class PostmortemFactory(factory.django.DjangoModelFactory):

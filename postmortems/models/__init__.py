@@ -1,6 +1,12 @@
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
-from postmortems.models.alerts import AlertDelivery, AlertEvent, AlertIntegration, AlertLink
+from postmortems.models.alerts import (
+    AlertDelivery,
+    AlertEvent,
+    AlertGroup,
+    AlertIntegration,
+    AlertLink,
+)
 from postmortems.models.api_tokens import ApiToken
 from postmortems.models.audit import AuditEvent
 from postmortems.models.catalog import Service, Tag
@@ -25,6 +31,7 @@ __all__ = [
     "ActionItemChange",
     "AlertDelivery",
     "AlertEvent",
+    "AlertGroup",
     "AlertIntegration",
     "AlertLink",
     "ApiToken",

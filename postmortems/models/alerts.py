@@ -12,6 +12,10 @@ from postmortems.models.incidents import Severity
 from postmortems.models.reviews import TimelineEvent
 
 
+def default_service_labels() -> list[str]:
+    return ["service", "job"]
+
+
 class AlertIntegration(models.Model):
     """One receiver URL (/hooks/<code>/) for one alerting tool, owned by a team.
 
@@ -71,6 +75,21 @@ class AlertIntegration(models.Model):
         help_text="An alert firing again within this time after it resolved reopens the "
         "same incident; later, it opens a new one.",
     )
+    service_labels = models.JSONField(
+        "service labels",
+        default=default_service_labels,
+        blank=True,
+        help_text='Labels naming the affected service, in order, e.g. ["service", "job"]: the '
+        "first one an alert has names its service, matched to the service catalog by name or "
+        "slug. Names not in the catalog are left out. PagerDuty and Opsgenie name their "
+        "service themselves.",
+    )
+    owner_from_assignee = models.BooleanField(
+        "owner from the assignee",
+        default=True,
+        help_text="The person the tool assigned (by e-mail address) owns the new incident, "
+        "if they have an active account here.",
+    )
     enabled = models.BooleanField(default=True)
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -92,21 +111,57 @@ class AlertIntegration(models.Model):
         return self.kind in self.TOKEN_KINDS
 
 
-class AlertLink(models.Model):
-    """The incident an alert (integration + the vendor's alert id or fingerprint) opened.
+class AlertGroup(models.Model):
+    """The incident a group of alerts opened, grouped as the tool groups them: an
+    Alertmanager or Grafana notification's `groupKey`, a PagerDuty incident, an Opsgenie
+    alias (or alert id). Alerts without a group key form a group of their own.
 
-    The unique key makes a repeated or concurrent delivery find the same incident. The
-    times are the vendor's own, so late deliveries can be told from new ones. After the
-    re-fire window a new episode points the link at a new incident; the old incident
-    keeps its alert events.
+    The unique key makes a repeated or concurrent delivery of the group find the same
+    incident; the row is locked while a delivery applies, so the group's deliveries
+    apply one at a time. The incident is resolved when every alert of the group has
+    (`resolved_at`, the latest alert's end). After the re-fire window a new episode
+    points the group at a new incident; the old incident keeps its alert events.
     """
 
     integration = models.ForeignKey(AlertIntegration, on_delete=models.CASCADE, related_name="+")
-    external_key = models.CharField(max_length=255)
+    group_key = models.CharField(max_length=255)
     incident = models.ForeignKey(
-        "postmortems.Incident", on_delete=models.CASCADE, related_name="alert_links"
+        "postmortems.Incident", on_delete=models.CASCADE, related_name="alert_groups"
     )
+    fired_at = BoundedDateTimeField()
+    resolved_at = BoundedDateTimeField(null=True, blank=True)
+    # When the newest delivery applied to the group was received: Alertmanager and
+    # Grafana send the whole state of the group each time, so an older delivery
+    # (received earlier, applied later) is out of date.
+    last_received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "group_key"], name="postmortems_alertgroup_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.group_key
+
+
+class AlertLink(models.Model):
+    """One alert of a group (the vendor's alert id or fingerprint) and its own state.
+
+    The times are the vendor's own where the vendor orders its events (PagerDuty,
+    Opsgenie), so late deliveries can be told from new ones. `started_at` is the
+    alert's start as the vendor sent it (Alertmanager's startsAt): a resolution of an
+    earlier episode (an older start) changes nothing.
+    """
+
+    integration = models.ForeignKey(AlertIntegration, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(AlertGroup, on_delete=models.CASCADE, related_name="links")
+    external_key = models.CharField(max_length=255)
     alert_name = models.CharField(max_length=200)
+    started_at = BoundedDateTimeField(null=True, blank=True)
     fired_at = BoundedDateTimeField()
     acknowledged_at = BoundedDateTimeField(null=True, blank=True)
     resolved_at = BoundedDateTimeField(null=True, blank=True)
@@ -116,8 +171,13 @@ class AlertLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["integration", "external_key"], name="postmortems_alertlink_unique_key"
+                fields=["group", "external_key"], name="postmortems_alertlink_unique_key"
             ),
+        ]
+        indexes = [
+            # Alerts that opened an incident each before alerts were grouped (0025): a
+            # delivery finds their open groups by the alerts' keys.
+            models.Index(fields=["integration", "external_key"], name="pm_alertlink_key"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from postmortems.models.fields import BoundedDateTimeField, created_by_field
@@ -47,6 +47,17 @@ def not_deleted(prefix: str = "") -> Q:
     """Rows whose incident is not deleted; `prefix` is the path to the incident, as in
     permissions.visibility_filter."""
     return Q(**{f"{prefix}deleted_at__isnull": True})
+
+
+def review_clock(prefix: str = "") -> Greatest:
+    """When an incident's postmortem clock started, in SQL: its resolution (its start,
+    if never resolved), but never before the incident was recorded here. An alert that
+    has fired for days opens an incident that started days ago; its clock starts now,
+    not days ago (else the reminder and the escalation would be due at once). The
+    partial indexes below are on this expression; `prefix` is the path to the incident."""
+    return Greatest(
+        Coalesce(f"{prefix}resolved_at", f"{prefix}started_at"), F(f"{prefix}created_at")
+    )
 
 
 class LiveIncidentManager(models.Manager):
@@ -165,7 +176,7 @@ class Incident(models.Model):
             # however many incidents there are.
             models.Index(
                 F("severity"),
-                Coalesce("resolved_at", "started_at"),
+                review_clock(),
                 name="pm_incident_review_clock",
                 condition=Q(reminder_stage__lt=2, postmortem_not_needed=False),
             ),
@@ -173,7 +184,7 @@ class Incident(models.Model):
             # dashboard. Reviews started drop out, so it stays small.
             models.Index(
                 F("team"),
-                Coalesce("resolved_at", "started_at"),
+                review_clock(),
                 name="pm_incident_missing_review",
                 condition=Q(reminder_stage__lt=3, postmortem_not_needed=False),
             ),
@@ -181,7 +192,7 @@ class Incident(models.Model):
             # all teams walks it and stops at the first 25 (pm_incident_missing_review
             # would collect every team's missing reviews and sort them).
             models.Index(
-                Coalesce("resolved_at", "started_at"),
+                review_clock(),
                 name="pm_incident_missing_all",
                 condition=Q(reminder_stage__lt=3, postmortem_not_needed=False),
             ),
@@ -196,8 +207,16 @@ class Incident(models.Model):
 
     @property
     def review_clock_started_at(self) -> datetime:
-        """The 24-hour postmortem clock runs from resolution (or the start, if never resolved)."""
-        return self.resolved_at or self.started_at
+        """The 24-hour postmortem clock runs from resolution (or the start, if never
+        resolved), but not from before the incident was recorded (`review_clock`)."""
+        return max(self.resolved_at or self.started_at, self.created_at)
+
+    @property
+    def review_clock_event(self) -> str:
+        """What started the clock, for messages: "resolved", "started" or "recorded"."""
+        if self.created_at > (self.resolved_at or self.started_at):
+            return "recorded"
+        return "resolved" if self.resolved_at else "started"
 
     @property
     def time_to_detect(self) -> timedelta | None:

@@ -64,7 +64,7 @@ def missing_postmortem_message(
     text = (
         f":hourglass: Postmortem missing for {_incident_link(incident)} "
         f"({incident.severity}): {elapsed} h since it was "
-        f"{'resolved' if incident.resolved_at else 'started'}, past the {hours} h deadline. "
+        f"{incident.review_clock_event}, past the {hours} h deadline. "
         f"Owner: {slack_escape(owner)}."
     )
     return compose_webhook(

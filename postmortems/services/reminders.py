@@ -25,13 +25,12 @@ from functools import partial
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Membership, User
 from postmortems.emails import absolute_url, compose
 from postmortems.models import Incident, OutboundEmail, Postmortem, ReminderSweepRecord
-from postmortems.models.incidents import ReminderStage, not_deleted
+from postmortems.models.incidents import ReminderStage, not_deleted, review_clock
 from postmortems.services.digests import action_digests, lead_digests
 from postmortems.services.notifications import (
     missing_postmortem_message,
@@ -179,7 +178,7 @@ class _Staff:
 def incidents_due_a_reminder(*, now: datetime) -> QuerySet[Incident]:
     """Served by the partial index pm_incident_review_clock (see the Incident model)."""
     return (
-        Incident.objects.annotate(clock=Coalesce("resolved_at", "started_at"))
+        Incident.objects.annotate(clock=review_clock())
         .filter(
             reminder_stage__lt=ReminderStage.ESCALATED,
             postmortem_not_needed=False,

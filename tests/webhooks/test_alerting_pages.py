@@ -210,3 +210,23 @@ def test_a_severity_mapping_no_database_can_hold_is_refused_on_the_form(
     assert response.status_code == 200  # the form again, with the error
     assert error in response.content.decode()
     assert not AlertIntegration.objects.exists()
+
+
+def test_a_lead_sets_the_service_labels_and_the_owner_rule(client, team, lead):
+    client.force_login(lead)
+    create = reverse("pm-alerting-create", args=[team.slug])
+    blank = client.get(create)
+    assert 'value="service, job"' in blank.content.decode()  # the defaults, shown
+
+    bad = client.post(create, _form(service_labels="service, app-name"))
+    assert "label names" in bad.content.decode()
+    assert not AlertIntegration.objects.exists()
+
+    client.post(create, _form(service_labels=" component , job,component", owner_from_assignee=""))
+    integration = AlertIntegration.objects.get()
+    assert integration.service_labels == ["component", "job"]
+    assert integration.owner_from_assignee is False
+    edit = client.get(reverse("pm-alerting-edit", args=[team.slug, integration.code]))
+    assert 'value="component, job"' in edit.content.decode()
+    listing = client.get(reverse("pm-alerting-list", args=[team.slug]))
+    assert "labels component, job" in listing.content.decode()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('postmortems', '0024_bounded_dates'),
+        ('postmortems', '0026_alert_delivery_test_outcome'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('postmortems', '0024_bounded_dates'),
+        ('postmortems', '0025_alert_groups'),
     ]
 
     operations = [
