@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
-from postmortems.json_input import JsonInputError, loads_untrusted
+from postmortems.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 
 MAX_UPLOAD_BYTES = 25_000_000  # what is uploaded (compressed)
 MAX_MEMBERS = 20_000
@@ -108,6 +108,9 @@ def _load(data: bytes, name: str) -> object:
         return loads_untrusted(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise ExportError(f"{name} is not valid JSON ({error}).") from None
+    except JsonSyntaxError as error:
+        detail = str(error).removeprefix("The body is not valid JSON: ").rstrip(".")
+        raise ExportError(f"{name} is not valid JSON ({detail}).") from None
     except JsonInputError as error:
         raise ExportError(f"{name} cannot be imported: {error}") from None
 
