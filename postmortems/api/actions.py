@@ -9,12 +9,14 @@ from uuid import UUID
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team, User
 from postmortems import dashboard
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import (
     BodyIn,
@@ -127,9 +129,11 @@ def list_items(request: AuthenticatedHttpRequest, number: IncidentNumber):
 
 @router.post(
     "/incidents/{number}/postmortem/actions",
-    response={201: ItemOut, **WRITE_ERRORS},
+    response={201: ItemOut, **CREATE_ERRORS},
     url_name="actions",
+    openapi_extra=IDEMPOTENCY_KEY_DOC,
 )
+@decorate_view(idempotent)
 def add_item(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: ItemCreateIn):
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = ActionItemApiForm(form_data(ActionItemApiForm, None, payload.dict()))

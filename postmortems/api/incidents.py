@@ -6,11 +6,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import IncidentApiForm, form_data
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import (
     BodyIn,
@@ -202,7 +204,13 @@ def list_incidents(request: AuthenticatedHttpRequest, filters: Query[IncidentFil
     return page_of(incidents, page=filters.page, page_size=filters.page_size, out=incident_out)
 
 
-@router.post("/incidents", response={201: IncidentOut, **WRITE_ERRORS}, url_name="incidents")
+@router.post(
+    "/incidents",
+    response={201: IncidentOut, **CREATE_ERRORS},
+    url_name="incidents",
+    openapi_extra=IDEMPOTENCY_KEY_DOC,
+)
+@decorate_view(idempotent)
 def create_incident(request: AuthenticatedHttpRequest, payload: IncidentCreateIn):
     """Open an incident. It gets the next INC number."""
     changes = payload.dict()

@@ -5,9 +5,11 @@ from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, error_body, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_body, refuse
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -163,9 +165,11 @@ def read_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):
 
 @router.post(
     "/incidents/{number}/postmortem",
-    response={201: PostmortemOut, **WRITE_ERRORS},
+    response={201: PostmortemOut, **CREATE_ERRORS},
     url_name="postmortem",
+    openapi_extra=IDEMPOTENCY_KEY_DOC,
 )
+@decorate_view(idempotent)
 def start_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):
     """Start the incident's postmortem (or answer the one already started)."""
     incident = get_incident_for_user(request, number, write=True)
