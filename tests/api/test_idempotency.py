@@ -273,3 +273,16 @@ def test_the_same_create_sent_at_once_by_several_clients_creates_once(postgres, 
             assert response.json() == created[0].json()
         else:
             assert response.json()["detail"].startswith("A request with this Idempotency-Key")
+
+
+@pytest.mark.parametrize("key", [None, "form"])
+def test_a_form_body_is_refused_as_json_not_a_server_error(client, token, team, key):
+    """Found by schemathesis: the bad-input middleware parsed the form, and the API
+    then had no body left to read (500)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    response = client.post("/api/v1/incidents", {"title": "A", "team": team.slug}, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"].endswith("(send JSON).")
+    assert not Incident.objects.exists()
