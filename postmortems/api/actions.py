@@ -18,6 +18,7 @@ from postmortems import dashboard
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import CODE, SAME_NUMBER, created
 from postmortems.api.pages import SyncPageOut, page_of, sync_page_of
 from postmortems.api.schemas import (
     BodyIn,
@@ -148,7 +149,13 @@ def list_items(
     "/incidents/{number}/postmortem/actions",
     response={201: ItemOut, **CREATE_ERRORS},
     url_name="actions",
-    openapi_extra=IDEMPOTENCY_KEY_DOC,
+    openapi_extra=created(
+        {
+            "UpdateItem": ("actions_update_item", {"number": SAME_NUMBER, "code": CODE}),
+            "CompleteItem": ("actions_complete_item", {"number": SAME_NUMBER, "code": CODE}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
 @decorate_view(idempotent)
 def add_item(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: ItemCreateIn):

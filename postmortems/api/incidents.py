@@ -13,6 +13,7 @@ from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import IncidentApiForm, form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import NUMBER, created
 from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import (
     BodyIn,
@@ -208,7 +209,15 @@ def list_incidents(request: AuthenticatedHttpRequest, filters: Query[IncidentFil
     "/incidents",
     response={201: IncidentOut, **CREATE_ERRORS},
     url_name="incidents",
-    openapi_extra=IDEMPOTENCY_KEY_DOC,
+    openapi_extra=created(
+        {
+            "ReadIncident": ("incidents_read_incident", {"number": NUMBER}),
+            "UpdateIncident": ("incidents_update_incident", {"number": NUMBER}),
+            "ResolveIncident": ("incidents_resolve_incident", {"number": NUMBER}),
+            "StartPostmortem": ("postmortems_start_postmortem", {"number": NUMBER}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
 @decorate_view(idempotent)
 def create_incident(request: AuthenticatedHttpRequest, payload: IncidentCreateIn):

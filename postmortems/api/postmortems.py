@@ -10,6 +10,7 @@ from ninja.decorators import decorate_view
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_body, refuse
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import INCIDENT, created
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -167,7 +168,21 @@ def read_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):
     "/incidents/{number}/postmortem",
     response={201: PostmortemOut, **CREATE_ERRORS},
     url_name="postmortem",
-    openapi_extra=IDEMPOTENCY_KEY_DOC,
+    openapi_extra=created(
+        {
+            "ReadPostmortem": ("postmortems_read_postmortem", {"number": INCIDENT}),
+            "SaveSection": (
+                "postmortems_save_section",
+                {"number": INCIDENT, "section": "$response.body#/sections/0/name"},
+            ),
+            "ChangeStatus": ("postmortems_change_status", {"number": INCIDENT}),
+            "AddEvent": ("timeline_add_event", {"number": INCIDENT}),
+            "ListEvents": ("timeline_list_events", {"number": INCIDENT}),
+            "AddItem": ("actions_add_item", {"number": INCIDENT}),
+            "ListItems": ("actions_list_items", {"number": INCIDENT}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
 @decorate_view(idempotent)
 def start_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):

@@ -12,6 +12,7 @@ from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import CODE, SAME_NUMBER, created
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -88,7 +89,10 @@ def list_events(request: AuthenticatedHttpRequest, number: IncidentNumber):
     "/incidents/{number}/postmortem/timeline",
     response={201: EventOut, **CREATE_ERRORS},
     url_name="timeline",
-    openapi_extra=IDEMPOTENCY_KEY_DOC,
+    openapi_extra=created(
+        {"UpdateEvent": ("timeline_update_event", {"number": SAME_NUMBER, "code": CODE})},
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
 @decorate_view(idempotent)
 def add_event(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: EventCreateIn):
