@@ -231,3 +231,31 @@ def test_only_visible_items_are_synced(api, team, other_team):
     codes = [i["code"] for i in body["items"]]
     assert codes == [str(shown.code)]
     assert str(hidden.code) not in codes
+
+
+def test_incidents_sync_by_cursor_oldest_change_first_and_skip_nothing(
+    api, team, django_assert_num_queries
+):
+    incidents = []
+    for m in range(5):
+        with _at(m):
+            incidents.append(IncidentFactory(team=team))
+    since = "2026-11-02T09:00:00Z"
+    first = api.get("/api/v1/incidents", updated_after=since, page_size=2).json()
+    seen = [i["number"] for i in first["items"]]
+    # The first incident read changes: page numbers would now skip the third one.
+    with _at(30):
+        number = incidents[0].number
+        api.patch(f"/api/v1/incidents/{number}", {"revision": 0, "title": "Renamed"})
+    cursor = first["next_cursor"]
+    while cursor:
+        # Token, count, page (with team, owner, postmortem), services.
+        with django_assert_num_queries(4):
+            page = api.get(
+                "/api/v1/incidents", updated_after=since, cursor=cursor, page_size=2
+            ).json()
+        seen += [i["number"] for i in page["items"]]
+        cursor = page["next_cursor"]
+
+    assert seen == [i.number for i in [*incidents, incidents[0]]]
+    assert api.get("/api/v1/incidents").json()["next_cursor"] is None
