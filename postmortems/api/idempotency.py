@@ -60,6 +60,17 @@ IDEMPOTENCY_KEY_DOC: dict[str, Any] = {
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": _KEY.pattern},
         }
     ],
+    "responses": {
+        201: {
+            "headers": {
+                REPLAYED: {
+                    "description": "`true` when this is the stored answer to an earlier "
+                    "request with the same Idempotency-Key; nothing was created now.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
+        }
+    },
 }
 
 

@@ -14,14 +14,16 @@ CODE = "$response.body#/code"
 def created(links: dict[str, tuple[str, dict[str, str]]], **extra: Any) -> dict[str, Any]:
     """openapi_extra for a create: its 201 answer's links, and `extra` (the
     Idempotency-Key header, postmortems/api/idempotency.py)."""
+    answer = extra.get("responses", {}).get(201, {})
     return {
         **extra,
         "responses": {
             201: {  # ninja keys responses by number
+                **answer,
                 "links": {
                     name: {"operationId": OPERATION.format(operation), "parameters": parameters}
                     for name, (operation, parameters) in links.items()
-                }
+                },
             }
         },
     }

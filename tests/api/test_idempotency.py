@@ -224,6 +224,8 @@ def test_the_schema_documents_the_header_on_every_create(client):
         headers = [p for p in operation["parameters"] if p["in"] == "header"]
         assert [h["name"] for h in headers] == ["Idempotency-Key"], path
         assert {"409", "422"} <= set(operation["responses"]), path
+        assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"], path
+        assert operation["responses"]["201"]["links"], path
 
 
 def _fingerprint(body: dict) -> str:
