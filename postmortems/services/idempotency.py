@@ -16,6 +16,12 @@ The steps (postmortems/api/idempotency.py drives them):
    back): the claim is released, and the key may be sent again, with any body.
 4. A claim left without an answer for IN_FLIGHT_TIMEOUT belongs to a request that
    died before committing (see 2): the next request with the key takes it over.
+
+Where a duplicate is still impossible and where a retry is lost: because of step 2, a
+create sent with a key runs inside that outer transaction, so its service's own
+retries on contention (config/database_errors.retry_on_contention) do not run; a
+deadlock answers 409 with nothing written and the key released, and the client sends
+the same request again.
 """
 
 import hashlib
