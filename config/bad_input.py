@@ -68,7 +68,13 @@ class BadInputMiddleware:
             if _has_nul(request.GET):
                 return refuse(request, 400, NUL_MESSAGE)
             # Parsing a form here is no extra work: CsrfViewMiddleware reads it next.
-            form = request.method == "POST" and request.content_type in FORM_TYPES
+            # Not for the API: it takes JSON only, reads its body itself (NUL refused
+            # there), and a form parsed here would leave it no body to read (500).
+            form = (
+                request.method == "POST"
+                and request.content_type in FORM_TYPES
+                and not request.path_info.startswith(API_PREFIX)
+            )
             if form and _has_nul(request.POST):
                 return refuse(request, 400, NUL_MESSAGE)
         except RequestDataTooBig as error:

@@ -491,6 +491,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
         "options": {"expires": 3600},
     },
+    "prune-idempotency-keys": {
+        "task": "postmortems.tasks.prune_idempotency_keys",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
     "beat-heartbeat": {
         "task": "postmortems.tasks.record_beat_heartbeat",
         "schedule": BEAT_HEARTBEAT_SECONDS,

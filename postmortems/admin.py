@@ -253,8 +253,10 @@ class PostmortemAdmin(AuditedDeletesAdmin):
             # Items added here take the incident's team as it is now, under the
             # postmortem's lock, as action_item_create does.
             team_id = postmortem_lock(postmortem_id=form.instance.pk).incident.team_id
-            for item in formset.save(commit=False):
+            now = timezone.now()
+            for item in formset.save(commit=False):  # the added and the changed
                 item.team_id = team_id
+                item.updated_at = now  # the API's sync (updated_after) must see it
                 item.save()
             for item in formset.deleted_objects:
                 item.delete()
@@ -276,7 +278,13 @@ class ActionItemAdmin(AuditedDeletesAdmin):
     list_select_related = ["owner"]
     search_fields = ["title"]
     autocomplete_fields = ["owner"]
-    readonly_fields = ["postmortem", "created_by", "created_at", "completed_at", "revision"]
+    readonly_fields = [
+        "postmortem", "created_by", "created_at", "updated_at", "completed_at", "revision",
+    ]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()  # the API's sync (updated_after) must see it
+        super().save_model(request, obj, form, change)
 
 
 class ReadinessPolicyForm(forms.ModelForm):

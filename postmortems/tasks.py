@@ -6,6 +6,7 @@ from django.utils import timezone
 from postmortems.review_health import refresh_rollups
 from postmortems.services.alerts import deliveries_prune
 from postmortems.services.heartbeat import beat_heartbeat_record
+from postmortems.services.idempotency import idempotency_keys_prune
 from postmortems.services.incidents import incidents_purge
 from postmortems.services.outbox import (
     enqueue,
@@ -68,3 +69,9 @@ def purge_deleted_incidents() -> int:
 def prune_alert_deliveries() -> int:
     """Hourly: forget delivery log rows older than ALERT_DELIVERY_RETENTION_DAYS."""
     return deliveries_prune(now=timezone.now())
+
+
+@shared_task
+def prune_idempotency_keys() -> int:
+    """Hourly: forget the API's idempotency keys older than 24 hours."""
+    return idempotency_keys_prune(now=timezone.now())

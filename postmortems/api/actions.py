@@ -9,13 +9,17 @@ from uuid import UUID
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
+from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team, User
 from postmortems import dashboard
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
-from postmortems.api.pages import PageOut, page_of
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import CODE, SAME_NUMBER, created
+from postmortems.api.pages import SyncPageOut, page_of, sync_page_of
 from postmortems.api.schemas import (
     BodyIn,
     Day,
@@ -24,6 +28,7 @@ from postmortems.api.schemas import (
     ItemPriority,
     ItemStatus,
     ItemType,
+    Moment,
     PersonOut,
     Revision,
     Text,
@@ -54,6 +59,7 @@ class ItemOut(Schema):
     revision: int = Field(description="Send it back with a change (409 when outdated).")
     completed_at: datetime | None
     created_at: datetime
+    updated_at: datetime = Field(description="Its last change: what `updated_after` reads.")
 
 
 class ItemConflictOut(ErrorOut):
@@ -90,6 +96,12 @@ class CompleteIn(BodyIn):
     revision: Revision
 
 
+class ReviewItemsIn(Schema):
+    updated_after: Moment | SkipJsonSchema[None] = Field(
+        None, description="Changed at or after this moment (inclusive)."
+    )
+
+
 def item_out(item: ActionItem) -> dict[str, Any]:
     return {
         **{
@@ -107,6 +119,7 @@ def item_out(item: ActionItem) -> dict[str, Any]:
                 "revision",
                 "completed_at",
                 "created_at",
+                "updated_at",
             )
         },
         "owner": person(item.owner),
@@ -118,18 +131,33 @@ def item_out(item: ActionItem) -> dict[str, Any]:
     response={200: list[ItemOut], **READ_ERRORS},
     url_name="actions",
 )
-def list_items(request: AuthenticatedHttpRequest, number: IncidentNumber):
-    """The action items, by due date."""
+def list_items(
+    request: AuthenticatedHttpRequest, number: IncidentNumber, filters: Query[ReviewItemsIn]
+):
+    """The action items, by due date; with `updated_after`, those changed since, oldest
+    change first."""
     postmortem = get_postmortem_for_user(request, number)
     items = ActionItem.objects.filter(postmortem=postmortem).select_related("owner")
-    return [item_out(item) for item in items.order_by("due_date", "created_at")]
+    if filters.updated_after is None:
+        items = items.order_by("due_date", "created_at")
+    else:
+        items = items.filter(updated_at__gte=filters.updated_after).order_by("updated_at", "pk")
+    return [item_out(item) for item in items]
 
 
 @router.post(
     "/incidents/{number}/postmortem/actions",
-    response={201: ItemOut, **WRITE_ERRORS},
+    response={201: ItemOut, **CREATE_ERRORS},
     url_name="actions",
+    openapi_extra=created(
+        {
+            "UpdateItem": ("actions_update_item", {"number": SAME_NUMBER, "code": CODE}),
+            "CompleteItem": ("actions_complete_item", {"number": SAME_NUMBER, "code": CODE}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
+@decorate_view(idempotent)
 def add_item(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: ItemCreateIn):
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = ActionItemApiForm(form_data(ActionItemApiForm, None, payload.dict()))
@@ -189,20 +217,29 @@ class ListedItemOut(ItemOut):
     url: str = Field(description="The item on its review's page.")
 
 
-class ListedItemPageOut(PageOut):
+class ListedItemPageOut(SyncPageOut):
     items: list[ListedItemOut]
 
 
 class ItemListIn(Schema):
-    state: ItemState = Field(
-        "open",
+    state: ItemState | SkipJsonSchema[None] = Field(
+        None,
         description="open, overdue (open and due before your today), due_soon (in the next "
         f"{dashboard.DUE_SOON_DAYS} days), unplanned (no owner or no due date), done "
-        "(done or won't do), all.",
+        "(done or won't do), all. open when left out; all with `updated_after`.",
     )
     team: Text = Field("", max_length=100, description="Team slug; every team when left out.")
     owner: Text = Field(
         "", max_length=254, description='An email address, "me", or "none" for unowned items.'
+    )
+    updated_after: Moment | SkipJsonSchema[None] = Field(
+        None,
+        description="Changed at or after this moment (inclusive), oldest change first: "
+        "to sync, send the `updated_at` of the last item you read, minus a minute "
+        "(see the README), then follow `next_cursor` until it is null.",
+    )
+    cursor: Text = Field(
+        "", max_length=200, description="The `next_cursor` of the previous page of a sync."
     )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
@@ -242,7 +279,12 @@ def _owner_filter(request: AuthenticatedHttpRequest, owner: str) -> str:
 )
 def list_all_items(request: AuthenticatedHttpRequest, filters: Query[ItemListIn]):
     """Action items of every incident you may see, by due date: the dashboard's list.
-    `state=overdue` is what slips; "today" is yours, in your profile's time zone."""
+    `state=overdue` is what slips; "today" is yours, in your profile's time zone.
+    With `updated_after`, those changed since, in the order they changed: a sync."""
+    if filters.cursor and filters.updated_after is None:
+        raise InvalidInput({"cursor": ["A cursor continues a sync: send `updated_after` too."]})
+    syncing = filters.updated_after is not None
+    state = filters.state or ("all" if syncing else "open")
     teams = None
     if filters.team:
         team = Team.objects.filter(slug=filters.team).first()
@@ -251,8 +293,19 @@ def list_all_items(request: AuthenticatedHttpRequest, filters: Query[ItemListIn]
         teams = [team]
     items = dashboard.filtered_items(
         dashboard.team_action_items(user=request.user, teams=teams),
-        ItemFilters(state=filters.state, owner=_owner_filter(request, filters.owner)),
+        ItemFilters(state=state, owner=_owner_filter(request, filters.owner)),
         today=timezone.localdate(),
         tz=timezone.get_current_timezone(),
     ).select_related("owner", "postmortem__incident__team")
-    return page_of(items, page=filters.page, page_size=filters.page_size, out=_listed_item_out)
+    if not syncing:
+        page = page_of(items, page=filters.page, page_size=filters.page_size, out=_listed_item_out)
+        return {**page, "next_cursor": None}
+    # On pm_action_updated: a range from the moment on, already in this order.
+    items = items.filter(updated_at__gte=filters.updated_after).order_by("updated_at", "pk")
+    return sync_page_of(
+        items,
+        cursor=filters.cursor,
+        page=filters.page,
+        page_size=filters.page_size,
+        out=_listed_item_out,
+    )

@@ -47,6 +47,9 @@ def refuse(form) -> NoReturn:
 # Answers that every authenticated operation may give, for its `response=` declaration.
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {**READ_ERRORS, 403: ErrorOut}
+# Creates take an Idempotency-Key (api/idempotency.py): 409 while the first request
+# with the key is still running, 422 for the key used with another body.
+CREATE_ERRORS: dict[int, Any] = {**WRITE_ERRORS, 409: ErrorOut}
 
 
 DATABASE_TROUBLE = {

@@ -6,12 +6,15 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import IncidentApiForm, form_data
-from postmortems.api.pages import PageOut, page_of
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import NUMBER, created
+from postmortems.api.pages import SyncPageOut, page_of, sync_page_of
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -64,7 +67,7 @@ class IncidentOut(Schema):
     url: str = Field(description="The incident's page.")
 
 
-class IncidentPageOut(PageOut):
+class IncidentPageOut(SyncPageOut):
     items: list[IncidentOut]
 
 
@@ -83,8 +86,12 @@ class IncidentFiltersIn(Schema):
     started_before: Moment | SkipJsonSchema[None] = Field(None, description="Exclusive.")
     updated_after: Moment | SkipJsonSchema[None] = Field(
         None,
-        description="Changed at or after this moment (inclusive): to sync, send the "
-        "time of your last sync and read pages until one is empty.",
+        description="Changed at or after this moment (inclusive), oldest change first: "
+        "to sync, send the `updated_at` of the last incident you read, minus a minute "
+        "(see the README), then follow `next_cursor` until it is null.",
+    )
+    cursor: Text = Field(
+        "", max_length=200, description="The `next_cursor` of the previous page of a sync."
     )
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(25, ge=1, le=100)
@@ -185,7 +192,10 @@ def _save_or_refuse(form: IncidentApiForm, save) -> Incident:
 
 @router.get("/incidents", response={200: IncidentPageOut, **READ_ERRORS}, url_name="incidents")
 def list_incidents(request: AuthenticatedHttpRequest, filters: Query[IncidentFiltersIn]):
-    """Incidents you may see, newest first, with the incident list's filters."""
+    """Incidents you may see, newest first, with the incident list's filters; with
+    `updated_after`, those changed since, in the order they changed: a sync."""
+    if filters.cursor and filters.updated_after is None:
+        raise InvalidInput({"cursor": ["A cursor continues a sync: send `updated_after` too."]})
     incidents = incident_list(
         user=request.user,
         filters=IncidentFilters(
@@ -199,10 +209,33 @@ def list_incidents(request: AuthenticatedHttpRequest, filters: Query[IncidentFil
             updated_after=filters.updated_after,
         ),
     )
-    return page_of(incidents, page=filters.page, page_size=filters.page_size, out=incident_out)
+    if filters.updated_after is None:
+        page = page_of(incidents, page=filters.page, page_size=filters.page_size, out=incident_out)
+        return {**page, "next_cursor": None}
+    return sync_page_of(
+        incidents.order_by("updated_at", "pk"),
+        cursor=filters.cursor,
+        page=filters.page,
+        page_size=filters.page_size,
+        out=incident_out,
+    )
 
 
-@router.post("/incidents", response={201: IncidentOut, **WRITE_ERRORS}, url_name="incidents")
+@router.post(
+    "/incidents",
+    response={201: IncidentOut, **CREATE_ERRORS},
+    url_name="incidents",
+    openapi_extra=created(
+        {
+            "ReadIncident": ("incidents_read_incident", {"number": NUMBER}),
+            "UpdateIncident": ("incidents_update_incident", {"number": NUMBER}),
+            "ResolveIncident": ("incidents_resolve_incident", {"number": NUMBER}),
+            "StartPostmortem": ("postmortems_start_postmortem", {"number": NUMBER}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
+)
+@decorate_view(idempotent)
 def create_incident(request: AuthenticatedHttpRequest, payload: IncidentCreateIn):
     """Open an incident. It gets the next INC number."""
     changes = payload.dict()

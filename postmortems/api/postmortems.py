@@ -5,9 +5,12 @@ from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, error_body, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_body, refuse
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import INCIDENT, created
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -163,9 +166,25 @@ def read_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):
 
 @router.post(
     "/incidents/{number}/postmortem",
-    response={201: PostmortemOut, **WRITE_ERRORS},
+    response={201: PostmortemOut, **CREATE_ERRORS},
     url_name="postmortem",
+    openapi_extra=created(
+        {
+            "ReadPostmortem": ("postmortems_read_postmortem", {"number": INCIDENT}),
+            "SaveSection": (
+                "postmortems_save_section",
+                {"number": INCIDENT, "section": "$response.body#/sections/0/name"},
+            ),
+            "ChangeStatus": ("postmortems_change_status", {"number": INCIDENT}),
+            "AddEvent": ("timeline_add_event", {"number": INCIDENT}),
+            "ListEvents": ("timeline_list_events", {"number": INCIDENT}),
+            "AddItem": ("actions_add_item", {"number": INCIDENT}),
+            "ListItems": ("actions_list_items", {"number": INCIDENT}),
+        },
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
+@decorate_view(idempotent)
 def start_postmortem(request: AuthenticatedHttpRequest, number: IncidentNumber):
     """Start the incident's postmortem (or answer the one already started)."""
     incident = get_incident_for_user(request, number, write=True)

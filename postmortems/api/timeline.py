@@ -6,10 +6,13 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.api.errors import READ_ERRORS, WRITE_ERRORS, refuse
+from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import form_data
+from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import CODE, SAME_NUMBER, created
 from postmortems.api.schemas import (
     BodyIn,
     ErrorOut,
@@ -84,9 +87,14 @@ def list_events(request: AuthenticatedHttpRequest, number: IncidentNumber):
 
 @router.post(
     "/incidents/{number}/postmortem/timeline",
-    response={201: EventOut, **WRITE_ERRORS},
+    response={201: EventOut, **CREATE_ERRORS},
     url_name="timeline",
+    openapi_extra=created(
+        {"UpdateEvent": ("timeline_update_event", {"number": SAME_NUMBER, "code": CODE})},
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
+@decorate_view(idempotent)
 def add_event(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: EventCreateIn):
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = TimelineEventForm(form_data(TimelineEventForm, None, payload.dict()))

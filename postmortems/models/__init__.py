@@ -14,6 +14,7 @@ from postmortems.models.comments import ReviewComment
 from postmortems.models.dismissals import BlamelessDismissal
 from postmortems.models.health import HealthRollup
 from postmortems.models.heartbeat import BeatHeartbeat
+from postmortems.models.idempotency import ApiIdempotencyKey
 from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity, not_deleted
 from postmortems.models.notifications import CalendarKey, TeamWebhook
 from postmortems.models.outbox import OutboundEmail
@@ -34,6 +35,7 @@ __all__ = [
     "AlertGroup",
     "AlertIntegration",
     "AlertLink",
+    "ApiIdempotencyKey",
     "ApiToken",
     "AuditEvent",
     "BeatHeartbeat",

@@ -31,6 +31,13 @@ class ActionItemQuerySet(models.QuerySet):
         return self.filter(overdue_condition(today))
 
 
+def owner_deleted(collector, field, sub_objs, using) -> None:
+    """on_delete of ActionItem.owner: SET_NULL, and a change the API's sync must see
+    (the deletion's UPDATE of the items sets updated_at too)."""
+    models.SET_NULL(collector, field, sub_objs, using)
+    collector.add_field_update(field.model._meta.get_field("updated_at"), timezone.now(), sub_objs)
+
+
 class ActionItem(models.Model):
     class Priority(models.TextChoices):
         HIGH = "high", "High"
@@ -73,7 +80,7 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=owner_deleted,
         related_name="action_items",
     )
     due_date = BoundedDateField(null=True, blank=True)
@@ -89,6 +96,9 @@ class ActionItem(models.Model):
     completed_at = BoundedDateTimeField(null=True, blank=True)
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Every write sets it (services/actions.py, services/action_changes.py, the team
+    # following its incident, the admin): the API's `updated_after` sync reads it.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -145,6 +155,9 @@ class ActionItem(models.Model):
             # instead of sorting 500,000 (a team's few thousand sort in milliseconds).
             # No postmortem here: the rows shown are read anyway.
             models.Index(fields=["due_date", "id"], name="pm_action_due"),
+            # Items changed since a moment, in the order a sync reads them
+            # (GET /api/v1/action-items?updated_after=...): a range scan, no sort.
+            models.Index(fields=["updated_at", "id"], name="pm_action_updated"),
         ]
 
     def __str__(self) -> str:

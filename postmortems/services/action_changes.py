@@ -118,7 +118,7 @@ def _save(
         postmortem_lock(postmortem_id=item.postmortem_id)
         # The conditional UPDATE is the real check: a save that landed after this
         # request loaded the item makes it fail, and nothing is written.
-        save_if_unchanged(item, expected_revision=expected_revision, fields=fields)
+        save_if_unchanged(item, expected_revision=expected_revision, fields=fields, touch=True)
         record_changes(item=item, before=before, by=by, at=now, reason=reason)
     return item
 

@@ -40,11 +40,13 @@ def _stamp_completion(item: ActionItem) -> None:
 
 @retry_on_contention
 def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionItem:
+    now = timezone.now()
     item = ActionItem(
         postmortem=postmortem,
         team_id=postmortem.incident.team_id,
         created_by=by,
-        created_at=timezone.now(),
+        created_at=now,
+        updated_at=now,
         **fields,
     )
     _stamp_completion(item)
@@ -64,11 +66,12 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
 def action_items_follow_incident(*, incident: Incident) -> int:
     """Give the incident's action items its current team (ActionItem.team is a copy):
     every write that may move an incident to another team calls this, holding the
-    postmortem's lock (services/locks.py). Returns the number of items moved."""
+    postmortem's lock (services/locks.py). Returns the number of items moved.
+    A move is a change a sync must see (the API shows the item's team): updated_at too."""
     return (
         ActionItem.objects.filter(postmortem__incident=incident)
         .exclude(team_id=incident.team_id)
-        .update(team_id=incident.team_id)
+        .update(team_id=incident.team_id, updated_at=timezone.now())
     )
 
 
@@ -88,7 +91,7 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
             raise EditConflict(current)
         if item.owner_id != current.owner_id:  # an owner set earlier stays editable
             ensure_owner_sees_incident(item)
-        save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS)
+        save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS, touch=True)
         record_changes(item=item, before=snapshot(current), by=by, at=now)
         index_postmortem(item.postmortem_id)
     return item
