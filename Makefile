@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock clean
+.PHONY: run test lint docs format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ lint: $(STAMP) .env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	# Not --quiet: mkdocs counts warnings (broken links) for --strict only when it logs them.
+	$(BIN)/mkdocs build --strict --site-dir "$$(mktemp -d)"
+
+# The reference in docs/, served with live reload at http://127.0.0.1:8001
+docs: $(STAMP)
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -5,7 +5,7 @@ everything beat sends (the reminder sweep, the outbox dispatcher, the heartbeat,
 hourly jobs). Under a backlog of sends, periodic ticks would otherwise wait behind
 every queued email and expire unrun, so nothing would be swept or re-dispatched until
 the backlog drained. A worker started without `-Q` consumes both; production may run
-a worker of its own for `periodic` (README, "Scaling").
+a worker of its own for `periodic` (docs/operations.md, "Scaling").
 """
 
 import logging

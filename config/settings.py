@@ -2,7 +2,7 @@
 
 Defaults run on a laptop with nothing installed (SQLite, a broker that needs no
 server, console email). Production switches things on with environment
-variables; see README.md ("Configuration") and .env.example.
+variables; see docs/configuration.md and .env.example.
 """
 
 import os
@@ -245,7 +245,7 @@ CONTENT_SECURITY_POLICY = {
     "object-src": ["'none'"],
 }
 
-# Single sign-on (accounts/sso/, README "Single sign-on"). Providers and their
+# Single sign-on (accounts/sso/, docs/sso.md). Providers and their
 # details come from OIDC_<ID>_* and SAML_<ID>_* variables (config/sso.py).
 _oidc_apps = sso.oidc_apps(env_list("OIDC_PROVIDERS", []))
 _saml_apps = sso.saml_apps(env_list("SAML_PROVIDERS", []))

@@ -2,7 +2,7 @@
 
 OIDC_PROVIDERS and SAML_PROVIDERS name the identity providers (ids such as `okta`);
 each provider's details come from variables named after its id, upper-cased with `-`
-as `_`: OIDC_OKTA_ISSUER, OIDC_OKTA_CLIENT_ID, ... (README.md, "Single sign-on").
+as `_`: OIDC_OKTA_ISSUER, OIDC_OKTA_CLIENT_ID, ... (docs/sso.md).
 The apps live in settings only: nothing about a provider is stored in the database.
 """
 
@@ -159,7 +159,7 @@ def form_action_origins(apps: list[dict]) -> list[str]:
     """Where the sign-in buttons' POSTs are redirected: browsers check each redirect of
     a form submission against the Content-Security-Policy's form-action, so the
     identity providers' origins must be allowed there. The authorization endpoint of
-    every provider named in the README lives on its issuer's origin."""
+    every provider named in docs/sso.md lives on its issuer's origin."""
     origins = []
     for app in apps:
         config = app["settings"]

@@ -21,7 +21,7 @@ def _presented_token(request: HttpRequest, integration: AlertIntegration) -> str
     scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    # Opsgenie may also put it in the query string (the README says why a header is better).
+    # Opsgenie may also put it in the query string (docs/alerting.md says why a header is better).
     if integration.kind == AlertIntegration.Kind.OPSGENIE:
         return request.GET.get("token", "")
     return ""

@@ -71,7 +71,7 @@ def _groups(claims: dict) -> list[str] | None:
     team_claim = settings.SSO_TEAM_CLAIM
     # Azure AD's "groups overage": a token for someone in too many groups carries a
     # pointer to the Graph API instead of the groups. Acting on the empty list would
-    # remove every membership, so nothing changes (README: assign the groups to the
+    # remove every membership, so nothing changes (docs/sso.md: assign the groups to the
     # application, which keeps the claim short).
     if team_claim not in claims and team_claim in (claims.get("_claim_names") or {}):
         return None

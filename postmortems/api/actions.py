@@ -236,7 +236,7 @@ class ItemListIn(Schema):
         None,
         description="Changed at or after this moment (inclusive), oldest change first: "
         "to sync, send the `updated_at` of the last item you read, minus a minute "
-        "(see the README), then follow `next_cursor` until it is null.",
+        "(see docs/api.md), then follow `next_cursor` until it is null.",
     )
     cursor: Text = Field(
         "", max_length=200, description="The `next_cursor` of the previous page of a sync."
