@@ -8,19 +8,26 @@ partial `row` of templates/postmortems/includes/item_table.html; `{% item_row %}
 A dashboard shows up to 75 rows, so the row's template reads one flat dict of ready
 values (`row_context`): one dictionary lookup per variable instead of a walk through
 `item.postmortem.incident...`, the eight links filled into paths reversed once, the
-date formatted once per day. bench/README.md (team lead dashboard, rows in templates)
-has the numbers.
+date formatted once per day. The values are escaped here, once each (`_escaped`): a
+row shows the title five times and most links twice, and autoescaping in the template
+was half of the row's cost (Django's escape() goes through its lazy-string wrapper on
+every call); the template passes an escaped value through as it is. The error, the
+message and what the user typed are left to the template's autoescaping: they are
+shown only in the one row answering its own action.
+bench/README.md (team lead dashboard, rows in templates) has the numbers.
 
 Columns: Action item, Incident, Owner, Due, Priority, Actions. Each action posts with
 htmx and gets the row back; without JavaScript it redirects to `next`.
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 from uuid import UUID
 
+from django.db import models
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dateformat import format as date_format
@@ -72,6 +79,21 @@ def row_links(item: ActionItem) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=32)
+def _escaped_link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
+    # "{" and "}" are not escaped, and a number and a UUID need no escaping: the
+    # filled-in paths are as escaped as their patterns.
+    return {key: html.escape(path) for key, path in _link_patterns(prefix, urlconf).items()}
+
+
+def _escaped_row_links(item: ActionItem) -> dict[str, SafeString]:
+    number, code = str(item.postmortem.incident.number), str(item.code)
+    return {
+        key: SafeString(pattern.replace("{number}", number).replace("{code}", code))
+        for key, pattern in _escaped_link_patterns(get_script_prefix(), get_urlconf()).items()
+    }
+
+
 def days_overdue(item: ActionItem, today: date | None) -> int:
     """Whole days past the due date on `today` (the viewer's local date); 0 if not overdue."""
     return item.days_overdue_on(today) if isinstance(today, date) else 0
@@ -90,9 +112,20 @@ class RowState:
     typed: dict = field(default_factory=dict)  # the values of a failed form, kept
 
 
+def _escaped(text: object) -> SafeString:
+    """What the template's autoescaping would make of `text` (django.utils.html.escape)."""
+    return SafeString(html.escape(str(text)))
+
+
+@lru_cache(maxsize=64)
+def _label(choices: type[models.TextChoices], value: str) -> SafeString:
+    """A choice's label, escaped: Model.get_FOO_display() hashes the choices on each call."""
+    return _escaped(choices(value).label)
+
+
 @lru_cache(maxsize=512)
 def _shown_date(day: date) -> tuple[str, str]:
-    return day.isoformat(), date_format(day, "M j, Y")
+    return day.isoformat(), _escaped(date_format(day, "M j, Y"))
 
 
 def row_context(item: ActionItem, state: RowState) -> dict:
@@ -100,30 +133,31 @@ def row_context(item: ActionItem, state: RowState) -> dict:
     `item.postmortem.incident` loaded, and `item.assignees` when expanded
     (postmortems.selectors.attach_assignees)."""
     incident = item.postmortem.incident
-    links = row_links(item)
+    links = _escaped_row_links(item)
     overdue = days_overdue(item, state.today)
     due_iso, due_shown = _shown_date(item.due_date) if item.due_date else ("", "")
     row = {
-        "code": item.code,
-        "title": item.title,
+        "code": _escaped(item.code),
+        "title": _escaped(item.title),
         "links": links,
-        "incident_reference": incident.reference,
-        "incident_title": incident.title,
-        "owner": str(item.owner) if item.owner_id else "",
+        "incident_reference": _escaped(incident.reference),
+        "incident_title": _escaped(incident.title),
+        "owner": _escaped(item.owner) if item.owner_id else "",
         "due_iso": due_iso,
         "due_shown": due_shown,
         "overdue": overdue,
-        "priority": item.priority,
-        "priority_label": item.get_priority_display(),
+        "priority": _escaped(item.priority),
+        "priority_label": _label(ActionItem.Priority, item.priority),
         "finished": item.is_finished,
-        "status": item.status,
-        "status_label": item.get_status_display(),
+        "status": _escaped(item.status),
+        "status_label": _label(ActionItem.Status, item.status),
         "error": state.error,
         "message": state.message,
         "expanded": state.expanded,
         "csrf_token": state.csrf_token,
-        "revision": item.revision,
-        "next_url": state.next_url,
+        # As text: the template would format a number for the locale.
+        "revision": _escaped(item.revision),
+        "next_url": _escaped(state.next_url),
     }
     if state.expanded:
         typed = state.typed
@@ -133,7 +167,8 @@ def row_context(item: ActionItem, state: RowState) -> dict:
         row["assignees"] = getattr(item, "assignees", None) or []
         row["chosen"] = getattr(item, "assignee_chosen", None) or str(item.owner_id)
     else:
-        row["change_url"] = f"{links['change']}?next={quote(state.next_url, safe='/')}"
+        # quote() leaves only characters that need no escaping but "/".
+        row["change_url"] = SafeString(f"{links['change']}?next={quote(state.next_url, safe='/')}")
     return row
 
 
