@@ -70,15 +70,6 @@ def link_pattern(key: str) -> str:
     return _link_patterns(get_script_prefix(), get_urlconf())[key]
 
 
-def row_links(item: ActionItem) -> dict[str, str]:
-    """The paths of `item`'s pages (ROW_LINKS); needs `item.postmortem.incident`."""
-    number, code = str(item.postmortem.incident.number), str(item.code)
-    return {
-        key: pattern.replace("{number}", number).replace("{code}", code)
-        for key, pattern in _link_patterns(get_script_prefix(), get_urlconf()).items()
-    }
-
-
 @lru_cache(maxsize=32)
 def _escaped_link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
     # "{" and "}" are not escaped, and a number and a UUID need no escaping: the
@@ -86,7 +77,9 @@ def _escaped_link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
     return {key: html.escape(path) for key, path in _link_patterns(prefix, urlconf).items()}
 
 
-def _escaped_row_links(item: ActionItem) -> dict[str, SafeString]:
+def row_links(item: ActionItem) -> dict[str, SafeString]:
+    """The paths of `item`'s pages (ROW_LINKS), escaped for HTML (a path holds nothing
+    to escape unless the site's script prefix does); needs `item.postmortem.incident`."""
     number, code = str(item.postmortem.incident.number), str(item.code)
     return {
         key: SafeString(pattern.replace("{number}", number).replace("{code}", code))
@@ -133,7 +126,7 @@ def row_context(item: ActionItem, state: RowState) -> dict:
     `item.postmortem.incident` loaded, and `item.assignees` when expanded
     (postmortems.selectors.attach_assignees)."""
     incident = item.postmortem.incident
-    links = _escaped_row_links(item)
+    links = row_links(item)
     overdue = days_overdue(item, state.today)
     due_iso, due_shown = _shown_date(item.due_date) if item.due_date else ("", "")
     row = {
