@@ -112,8 +112,12 @@ def _escaped(text: object) -> SafeString:
 
 @lru_cache(maxsize=64)
 def _label(choices: type[models.TextChoices], value: str) -> SafeString:
-    """A choice's label, escaped: Model.get_FOO_display() hashes the choices on each call."""
-    return _escaped(choices(value).label)
+    """A choice's label, escaped: Model.get_FOO_display() hashes the choices on each call.
+    A value that is not a choice shows as it is, as get_FOO_display() shows it."""
+    try:
+        return _escaped(choices(value).label)
+    except ValueError:
+        return _escaped(value)
 
 
 @lru_cache(maxsize=512)
@@ -160,7 +164,7 @@ def row_context(item: ActionItem, state: RowState) -> dict:
         row["assignees"] = getattr(item, "assignees", None) or []
         row["chosen"] = getattr(item, "assignee_chosen", None) or str(item.owner_id)
     else:
-        # quote() leaves only characters that need no escaping but "/".
+        # quote() leaves letters, digits, "_.-~" and "/": nothing that needs escaping.
         row["change_url"] = SafeString(f"{links['change']}?next={quote(state.next_url, safe='/')}")
     return row
 

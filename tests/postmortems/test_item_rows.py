@@ -135,3 +135,10 @@ def test_a_page_renders_the_same_row_as_item_row_does(postmortem):
     html = page.render({"rows": [item], "today": TODAY, "next_url": "/dashboard/?a=1&b=2"})
     assert html == item_row(item, RowState(today=TODAY, next_url="/dashboard/?a=1&b=2"))
     assert html.count("<tr") == 1
+
+
+def test_a_status_or_priority_outside_the_choices_shows_as_stored(postmortem):
+    item = ActionItemFactory(postmortem=postmortem)
+    item.priority, item.status = "urgent<", "legacy"
+    html = item_row(item, RowState(today=TODAY, next_url="/"))
+    assert '<span class="badge badge--priority-urgent&lt;">urgent&lt;</span>' in html
