@@ -1,31 +1,41 @@
-"""One action item as a table row with its inline actions, rendered in Python.
+"""What one action item's table row shows, as plain values for its template.
 
 The team lead dashboard, its item list, "My work" and the htmx answers of the row's
-own actions (postmortems/views/action_items.py) all show this row. A dashboard shows
-up to 75 of them, and as a template each cost ~0.3 ms of variable lookups and nodes:
-a third of the page. Like the Django admin's change list rows, each cell is one
-format_html() call here (bench/README.md, team lead dashboard, has the numbers).
+own actions (postmortems/views/action_items.py) all show this row. Its markup is the
+partial `row` of templates/postmortems/includes/item_table.html; `{% item_row %}`
+(templatetags/action_item_tags.py) is its way into a page.
 
-Presentation, as template tags are: `{% item_row %}` (templatetags/action_item_tags.py)
-is its only way into a page. It is a module of its own because the row's markup is
-longer than the rest of that tag library.
+A dashboard shows up to 75 rows, so the row's template reads one flat dict of ready
+values (`row_context`): one dictionary lookup per variable instead of a walk through
+`item.postmortem.incident...`, the eight links filled into paths reversed once, the
+date formatted once per day. The values are escaped here, once each (`_escaped`): a
+row shows the title five times and most links twice, and autoescaping in the template
+was half of the row's cost (Django's escape() goes through its lazy-string wrapper on
+every call); the template passes an escaped value through as it is. The error, the
+message and what the user typed are left to the template's autoescaping: they are
+shown only in the one row answering its own action.
+bench/README.md (team lead dashboard, rows in templates) has the numbers.
 
 Columns: Action item, Incident, Owner, Due, Priority, Actions. Each action posts with
 htmx and gets the row back; without JavaScript it redirects to `next`.
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 from uuid import UUID
 
+from django.db import models
+from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from postmortems.models import ActionItem
+
+ROW_TEMPLATE = "postmortems/includes/item_table.html#row"
 
 # A row links to eight pages of its item. reverse() resolves each through the URL
 # resolver, which was a third of the time of rendering a row; the paths differ only in
@@ -60,12 +70,20 @@ def link_pattern(key: str) -> str:
     return _link_patterns(get_script_prefix(), get_urlconf())[key]
 
 
-def row_links(item: ActionItem) -> dict[str, str]:
-    """The paths of `item`'s pages (ROW_LINKS); needs `item.postmortem.incident`."""
+@lru_cache(maxsize=32)
+def _escaped_link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
+    # "{" and "}" are not escaped, and a number and a UUID need no escaping: the
+    # filled-in paths are as escaped as their patterns.
+    return {key: html.escape(path) for key, path in _link_patterns(prefix, urlconf).items()}
+
+
+def row_links(item: ActionItem) -> dict[str, SafeString]:
+    """The paths of `item`'s pages (ROW_LINKS), escaped for HTML (a path holds nothing
+    to escape unless the site's script prefix does); needs `item.postmortem.incident`."""
     number, code = str(item.postmortem.incident.number), str(item.code)
     return {
-        key: pattern.replace("{number}", number).replace("{code}", code)
-        for key, pattern in _link_patterns(get_script_prefix(), get_urlconf()).items()
+        key: SafeString(pattern.replace("{number}", number).replace("{code}", code))
+        for key, pattern in _escaped_link_patterns(get_script_prefix(), get_urlconf()).items()
     }
 
 
@@ -87,177 +105,70 @@ class RowState:
     typed: dict = field(default_factory=dict)  # the values of a failed form, kept
 
 
+def _escaped(text: object) -> SafeString:
+    """What the template's autoescaping would make of `text` (django.utils.html.escape)."""
+    return SafeString(html.escape(str(text)))
+
+
+@lru_cache(maxsize=64)
+def _label(choices: type[models.TextChoices], value: str) -> SafeString:
+    """A choice's label, escaped: Model.get_FOO_display() hashes the choices on each call.
+    A value that is not a choice shows as it is, as get_FOO_display() shows it."""
+    try:
+        return _escaped(choices(value).label)
+    except ValueError:
+        return _escaped(value)
+
+
 @lru_cache(maxsize=512)
 def _shown_date(day: date) -> tuple[str, str]:
-    return day.isoformat(), date_format(day, "M j, Y")
+    return day.isoformat(), _escaped(date_format(day, "M j, Y"))
 
 
-def _hidden_fields(item: ActionItem, state: RowState) -> SafeString:
-    csrf = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', state.csrf_token)
-        if state.csrf_token and state.csrf_token != "NOTPROVIDED"
-        else ""
-    )
-    return format_html(
-        '{}<input type="hidden" name="revision" value="{}">'
-        '<input type="hidden" name="next" value="{}">',
-        csrf,
-        item.revision,
-        state.next_url,
-    )
-
-
-def _due_cell(item: ActionItem, overdue: int) -> SafeString:
-    if item.due_date:
-        iso, shown = _shown_date(item.due_date)
-        due = format_html('<time datetime="{}">{}</time>', iso, shown)
-    else:
-        due = mark_safe('<span class="muted">No date</span>')
-    if overdue:
-        plural = "" if overdue == 1 else "s"
-        return format_html(
-            '{}<br><span class="overdue">{} day{} overdue</span>', due, overdue, plural
-        )
-    return due
-
-
-def _quick_actions(item: ActionItem, links: dict, hidden: SafeString) -> SafeString:
-    """Mark done and, when there is an owner, nudge: one form, a button per URL."""
-    nudge = (
-        format_html(
-            '<button type="submit" class="btn btn--small btn--ghost" formaction="{}" '
-            'hx-post="{}">Nudge<span class="visually-hidden"> {} about {}</span></button>',
-            links["nudge"],
-            links["nudge"],
-            item.owner,
-            item.title,
-        )
-        if item.owner_id
-        else ""
-    )
-    return format_html(
-        '<form method="post" class="dashboard-item__form" action="{}" hx-target="closest tr" '
-        'hx-swap="outerHTML">{}<button type="submit" class="btn btn--small" hx-post="{}">'
-        'Mark done<span class="visually-hidden">: {}</span></button>{}</form>',
-        links["done"],
-        hidden,
-        links["done"],
-        item.title,
-        nudge,
-    )
-
-
-def _change_forms(item: ActionItem, links: dict, hidden: SafeString, state: RowState) -> str:
-    """Extend (a new date and a reason) and reassign, open in the row."""
-    typed = state.typed
-    extend = format_html(
-        '<form method="post" class="dashboard-item__form" action="{}" hx-post="{}" '
-        'hx-target="closest tr" hx-swap="outerHTML">{}'
-        '<label class="visually-hidden" for="due-{}">New due date for {}</label>'
-        '<input type="date" id="due-{}" name="due_date" value="{}" min="{}" required>'
-        '<label class="visually-hidden" for="reason-{}">Why the date moves</label>'
-        '<input type="text" id="reason-{}" name="reason" value="{}" maxlength="500" '
-        'placeholder="Why?" required>'
-        '<button type="submit" class="btn btn--small">Extend'
-        '<span class="visually-hidden">: {}</span></button></form>',
-        links["extend"],
-        links["extend"],
-        hidden,
-        item.code,
-        item.title,
-        item.code,
-        typed.get("due_date", ""),
-        state.today.isoformat() if isinstance(state.today, date) else "",
-        item.code,
-        item.code,
-        typed.get("reason", ""),
-        item.title,
-    )
-    if not getattr(item, "assignees", None):
-        return extend
-    reassign = format_html(
-        '<form method="post" class="dashboard-item__form" action="{}" hx-post="{}" '
-        'hx-target="closest tr" hx-swap="outerHTML">{}'
-        '<label class="visually-hidden" for="owner-{}">New owner of {}</label>'
-        '<select id="owner-{}" name="owner">{}</select>'
-        '<button type="submit" class="btn btn--small">Reassign'
-        '<span class="visually-hidden">: {}</span></button></form>',
-        links["reassign"],
-        links["reassign"],
-        hidden,
-        item.code,
-        item.title,
-        item.code,
-        item.assignee_options,
-        item.title,
-    )
-    return extend + reassign
-
-
-def _actions_cell(item: ActionItem, links: dict, state: RowState) -> SafeString:
-    parts = []
-    if state.error:
-        parts.append(format_html('<p class="errorlist" role="alert">{}</p>', state.error))
-    if state.message:
-        parts.append(format_html('<p class="row-message" role="status">{}</p>', state.message))
-    if item.is_finished:
-        parts.append(
-            format_html(
-                '<span class="status status--item-{}">{}</span>',
-                item.status,
-                item.get_status_display(),
-            )
-        )
-    else:
-        hidden = _hidden_fields(item, state)
-        parts.append(_quick_actions(item, links, hidden))
-        if state.expanded:
-            parts.append(_change_forms(item, links, hidden, state))
-        else:
-            change = f"{links['change']}?next={quote(state.next_url, safe='/')}"
-            parts.append(
-                format_html(
-                    '<a class="small" href="{}" hx-get="{}" hx-target="closest tr" '
-                    'hx-swap="outerHTML">Extend or reassign'
-                    '<span class="visually-hidden">: {}</span></a>',
-                    change,
-                    change,
-                    item.title,
-                )
-            )
-    return mark_safe("".join(parts))
-
-
-def item_row(item: ActionItem, state: RowState) -> SafeString:
-    """The <tr> of `item`: needs `item.owner` and `item.postmortem.incident` loaded, and
-    `item.assignees` / `item.assignee_options` when expanded
+def row_context(item: ActionItem, state: RowState) -> dict:
+    """The variables of the row's template: needs `item.owner` and
+    `item.postmortem.incident` loaded, and `item.assignees` when expanded
     (postmortems.selectors.attach_assignees)."""
     incident = item.postmortem.incident
     links = row_links(item)
     overdue = days_overdue(item, state.today)
-    owner = item.owner if item.owner_id else mark_safe('<span class="muted">Nobody yet</span>')
-    return format_html(
-        '<tr id="item-{}" class="dashboard-item{}">'
-        '<td><a href="{}#item-{}">{}</a> '
-        '<a class="small dashboard-item__history" href="{}">History'
-        '<span class="visually-hidden"> of {}</span></a></td>'
-        '<td><a href="{}">{} {}</a></td>'
-        "<td>{}</td><td>{}</td>"
-        '<td><span class="badge badge--priority-{}">{}</span></td>'
-        '<td class="dashboard-item__actions">{}</td></tr>\n',
-        item.code,
-        " row--overdue" if overdue else "",
-        links["detail"],
-        item.code,
-        item.title,
-        links["history"],
-        item.title,
-        links["incident"],
-        incident.reference,
-        incident.title,
-        owner,
-        _due_cell(item, overdue),
-        item.priority,
-        item.get_priority_display(),
-        _actions_cell(item, links, state),
-    )
+    due_iso, due_shown = _shown_date(item.due_date) if item.due_date else ("", "")
+    row = {
+        "code": _escaped(item.code),
+        "title": _escaped(item.title),
+        "links": links,
+        "incident_reference": _escaped(incident.reference),
+        "incident_title": _escaped(incident.title),
+        "owner": _escaped(item.owner) if item.owner_id else "",
+        "due_iso": due_iso,
+        "due_shown": due_shown,
+        "overdue": overdue,
+        "priority": _escaped(item.priority),
+        "priority_label": _label(ActionItem.Priority, item.priority),
+        "finished": item.is_finished,
+        "status": _escaped(item.status),
+        "status_label": _label(ActionItem.Status, item.status),
+        "error": state.error,
+        "message": state.message,
+        "expanded": state.expanded,
+        "csrf_token": state.csrf_token,
+        # As text: the template would format a number for the locale.
+        "revision": _escaped(item.revision),
+        "next_url": _escaped(state.next_url),
+    }
+    if state.expanded:
+        typed = state.typed
+        row["typed_due"] = typed.get("due_date", "")
+        row["typed_reason"] = typed.get("reason", "")
+        row["today_iso"] = state.today.isoformat() if isinstance(state.today, date) else ""
+        row["assignees"] = getattr(item, "assignees", None) or []
+        row["chosen"] = getattr(item, "assignee_chosen", None) or str(item.owner_id)
+    else:
+        # quote() leaves letters, digits, "_.-~" and "/": nothing that needs escaping.
+        row["change_url"] = SafeString(f"{links['change']}?next={quote(state.next_url, safe='/')}")
+    return row
+
+
+def item_row(item: ActionItem, state: RowState) -> SafeString:
+    """The <tr> of `item` on its own (outside a page's template)."""
+    return get_template(ROW_TEMPLATE).render(row_context(item, state))

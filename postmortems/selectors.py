@@ -19,11 +19,9 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from accounts.models import Membership, Team, User
 from accounts.people_fields import name_only
-from accounts.widgets import options_html
 from postmortems.models import (
     ActionItem,
     AlertDelivery,
@@ -179,36 +177,24 @@ def stale_drafts(now: datetime) -> QuerySet[Postmortem]:
 
 
 def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) -> None:
-    """Set `item.assignees`, the (user pk, name) of the active members of the item's
-    incident team, and `item.assignee_options`, the same as <option> elements with the
-    owner (or `chosen`, a value the user submitted) selected: one query however many
-    items and teams. Each item needs `postmortem.incident` loaded.
-
-    The options are rendered once per team, not once per row: a dashboard shows dozens
-    of rows of a team of dozens, and rendering that loop in the template was most of
-    the page's time."""
+    """Set `item.assignees`, the (user pk as text, name) of the active members of the
+    item's incident team, and `item.assignee_chosen`, the pk to show selected: the owner,
+    or `chosen` (a value the user submitted). One query however many items and teams;
+    each item needs `postmortem.incident` loaded. The options are rendered by the row's
+    template (templates/postmortems/includes/item_table.html)."""
     items = list(items)
     team_ids = {item.postmortem.incident.team_id for item in items}
-    by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    by_team: dict[int, list[tuple[str, str]]] = defaultdict(list)
     members = (
         Membership.objects.filter(team_id__in=team_ids, user__is_active=True)
         .order_by("user__display_name", "user__email")
         .values_list("team_id", "user_id", "user__display_name", "user__email")
     )
     for team_id, user_id, name, email in members:
-        by_team[team_id].append((user_id, name_only(name, email)))
-    options = {team_id: options_html(people) for team_id, people in by_team.items()}
+        by_team[team_id].append((str(user_id), name_only(name, email)))
     for item in items:
-        team_id = item.postmortem.incident.team_id
-        item.assignees = by_team.get(team_id, [])
-        selected = chosen if chosen is not None else str(item.owner_id)
-        # Safe: escaped by options_html; the replacement only matches a whole
-        # existing option, so `chosen` (user input) never reaches the HTML itself.
-        item.assignee_options = mark_safe(
-            options.get(team_id, "").replace(
-                f'<option value="{selected}">', f'<option value="{selected}" selected>', 1
-            )
-        )
+        item.assignees = by_team.get(item.postmortem.incident.team_id, [])
+        item.assignee_chosen = chosen if chosen is not None else str(item.owner_id)
 
 
 HISTORY_ROWS = 200

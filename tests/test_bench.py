@@ -106,15 +106,19 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
 
     rows = dashboard.measure(runs=2, warmup=1)
 
-    lead, admin, my_work = rows
+    trivial, lead, admin, my_work, item_list, expanded = rows
     assert [row.label for row in rows] == [
+        "trivial page (My work, owns nothing)",
         "team lead, own team",
         "admin, all teams",
         "My work, the same lead",
+        "item list, own team, 50 rows",
+        "one row expanded (htmx)",
     ]
     assert admin.items == ActionItem.objects.count()
     for row in rows:
         assert row.page_p95 >= row.page_p50 > 0
+        assert row.cpu_p50 > 0
         assert row.queries > 0
     for row in (lead, admin):
         assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
@@ -122,6 +126,10 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
         assert row.from_tables_sql_p50 > 0  # the first view's aggregates, re-run
     # No review health on My work.
     assert (my_work.ratio, my_work.first_view_p50, my_work.from_tables_sql_p50) == (None,) * 3
+    # Each page's limit: the trivial page plus the page's own SQL.
+    assert trivial.limit is None
+    for row in (lead, admin, my_work, item_list, expanded):
+        assert row.limit == trivial.page_p50 + row.all_sql_p50
     assert "admin, all teams" in dashboard.table(rows, markdown=True)
     export = dashboard.measure_export(runs=1)
     assert export.rows == ActionItem.objects.count()

@@ -66,3 +66,23 @@ def test_a_local_env_file_fills_in_what_the_environment_does_not_set(tmp_path):
     result = _manage(*show, env={"ENV_FILE": str(env_file), "DEBUG": "false"})
     assert result.returncode != 0
     assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
+def test_production_loads_each_template_once_through_the_cached_loader():
+    # No `loaders` in settings.TEMPLATES: django-template-partials' app config wraps
+    # Django's cached loader (around the filesystem and app directories loaders) in its
+    # own, which finds "page.html#partial". Templates are parsed once per process.
+    env = _env_example() | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    show = [
+        "shell",
+        "-c",
+        "from django.conf import settings; from django.template import engines; "
+        "outer, = engines['django'].engine.template_loaders; "
+        "print(settings.DEBUG, type(outer).__module__, "
+        "[type(inner).__module__ for inner in outer.loaders])",
+    ]
+    result = _manage(*show, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == (
+        "False template_partials.loader ['django.template.loaders.cached']"
+    )

@@ -3,12 +3,10 @@
 from datetime import date
 
 from django import template
-from django.utils.safestring import SafeString
 
 from postmortems.action_quality import QualityFlag, action_item_flags
-from postmortems.item_rows import RowState
+from postmortems.item_rows import ROW_TEMPLATE, RowState, row_context
 from postmortems.item_rows import days_overdue as overdue_days
-from postmortems.item_rows import item_row as render_item_row
 from postmortems.models import ActionItem
 
 register = template.Library()
@@ -26,9 +24,10 @@ def quality_flags(item: ActionItem) -> list[QualityFlag]:
     return action_item_flags(item)
 
 
-@register.simple_tag(takes_context=True)
-def item_row(context, item: ActionItem) -> SafeString:
-    """One action item as a table row with its inline actions (postmortems/item_rows.py).
+@register.inclusion_tag(ROW_TEMPLATE, takes_context=True)
+def item_row(context, item: ActionItem) -> dict:
+    """One action item as a table row with its inline actions: the partial `row` of
+    templates/postmortems/includes/item_table.html, with postmortems/item_rows.py's values.
 
     From the context: `today` (the viewer's local date), `next_url` (where a form
     without JavaScript returns; the current page if unset), `csrf_token`, and for a
@@ -37,10 +36,10 @@ def item_row(context, item: ActionItem) -> SafeString:
     state = RowState(
         today=context.get("today"),
         next_url=context.get("next_url") or (request.get_full_path() if request else ""),
-        csrf_token=str(context.get("csrf_token") or ""),
         expanded=bool(context.get("expanded")),
         error=context.get("row_error") or "",
         message=context.get("row_message") or "",
         typed=context.get("typed") or {},
     )
-    return render_item_row(item, state)
+    # The inclusion tag passes the page's csrf_token on to the row.
+    return row_context(item, state)

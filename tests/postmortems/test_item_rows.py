@@ -40,8 +40,7 @@ def test_what_people_typed_is_escaped_everywhere_in_the_row(postmortem):
         postmortem=postmortem, owner=owner, title="<script>alert('t')</script>",
         due_date=TODAY - dt.timedelta(days=3),
     )  # fmt: skip
-    item.assignees = [(owner.pk, owner.display_name)]
-    item.assignee_options = "<option>kept as given: rendered by attach_assignees</option>"
+    item.assignees = [(str(owner.pk), owner.display_name)]
     state = RowState(
         today=TODAY,
         next_url='/dashboard/?team=a&x="><b>',
@@ -56,7 +55,8 @@ def test_what_people_typed_is_escaped_everywhere_in_the_row(postmortem):
         assert raw not in html
     # the link, history, mark done, nudge, and the labels and buttons of both forms
     assert html.count("&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt;") == 8
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html  # the owner, and the nudge
+    # the owner, the nudge, and the reassign option
+    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 3
     assert 'value="&quot;&gt;&lt;s&gt;"' in html  # the reason the user typed, kept
     assert 'name="next" value="/dashboard/?team=a&amp;x=&quot;&gt;&lt;b&gt;"' in html
     assert 'class="dashboard-item row--overdue"' in html
@@ -94,3 +94,51 @@ def test_a_plain_row_links_to_its_change_forms_and_a_finished_one_shows_its_stat
 def test_days_overdue_is_one_rule_for_rows_and_items(status, due, expected):
     assert model_days_overdue(status, due, TODAY) == expected
     assert ActionItem(status=status, due_date=due).days_overdue_on(TODAY) == expected
+
+
+def test_the_reassign_select_marks_the_person_chosen_and_nothing_for_a_value_not_offered(
+    postmortem,
+):
+    from postmortems.selectors import attach_assignees
+    from tests.factories import MembershipFactory
+
+    team = postmortem.incident.team
+    owner = MembershipFactory(team=team, user__display_name="Olivia").user
+    mate = MembershipFactory(team=team, user__display_name="Mo <b>").user
+    item = ActionItemFactory(postmortem=postmortem, owner=owner)
+    expanded = RowState(today=TODAY, next_url="/", expanded=True)
+
+    attach_assignees([item])
+    html = item_row(item, expanded)
+    assert f'<option value="{owner.pk}" selected>Olivia</option>' in html
+    assert f'<option value="{mate.pk}">Mo &lt;b&gt;</option>' in html
+
+    attach_assignees([item], chosen=str(mate.pk))  # a failed reassign keeps the choice
+    html = item_row(item, expanded)
+    assert f'<option value="{mate.pk}" selected>Mo &lt;b&gt;</option>' in html
+    assert f'<option value="{owner.pk}">Olivia</option>' in html
+
+    attach_assignees([item], chosen='"><script>')  # typed by hand: not an option
+    html = item_row(item, expanded)
+    assert "<option" in html
+    assert " selected" not in html
+    assert "<script>" not in html
+
+
+def test_a_page_renders_the_same_row_as_item_row_does(postmortem):
+    from django.template import engines
+
+    item = ActionItemFactory(postmortem=postmortem, due_date=TODAY - dt.timedelta(days=1))
+    page = engines["django"].from_string(
+        "{% load action_item_tags %}{% for item in rows %}{% item_row item %}{% endfor %}"
+    )
+    html = page.render({"rows": [item], "today": TODAY, "next_url": "/dashboard/?a=1&b=2"})
+    assert html == item_row(item, RowState(today=TODAY, next_url="/dashboard/?a=1&b=2"))
+    assert html.count("<tr") == 1
+
+
+def test_a_status_or_priority_outside_the_choices_shows_as_stored(postmortem):
+    item = ActionItemFactory(postmortem=postmortem)
+    item.priority, item.status = "urgent<", "legacy"
+    html = item_row(item, RowState(today=TODAY, next_url="/"))
+    assert '<span class="badge badge--priority-urgent&lt;">urgent&lt;</span>' in html
