@@ -14,6 +14,7 @@ from postmortems.models import (
     Incident,
     Postmortem,
     SectionRevision,
+    TeamWebhook,
     TimelineEvent,
 )
 from postmortems.services.actions import action_item_update
@@ -342,3 +343,32 @@ def test_deleting_a_postmortem_in_the_admin_is_audited_and_leaves_search(client,
     assert not Postmortem.objects.filter(pk=postmortem.pk).exists()
     assert AuditEvent.objects.get(action=Action.POSTMORTEM_DELETED).actor == admin_user
     assert _archive_finds(client, admin_user, "replica") == []
+
+
+def test_an_action_item_row_saved_in_the_editor_after_the_admin_page_opened_is_kept(
+    client, admin, postmortem, owner
+):
+    item = ActionItemFactory(postmortem=postmortem, title="Add a canary")
+    url, data = _change_page(client, admin, "postmortem", postmortem.pk)
+    item.title = "Add a canary to the deploy"
+    action_item_update(item=item, by=owner, expected_revision=item.revision)
+    i = _row(data, "action_items", item.pk)
+
+    response = client.post(url, data | {f"action_items-{i}-title": "Typed in the admin"})
+
+    assert response.status_code == 200
+    assert "Someone else saved this action item" in response.content.decode()
+    assert ActionItem.objects.get(pk=item.pk).title == "Add a canary to the deploy"
+
+
+def test_a_team_webhook_saved_in_the_admin_records_who_saved_it(client, admin_user, team):
+    """As the team's notifications page does (team_webhook_save)."""
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:postmortems_teamwebhook_add"),
+        {"team": team.pk, "url": "https://chat.example.com/hooks/platform", "notify_digest": "on"},
+    )
+
+    _saved(response)
+    hook = TeamWebhook.objects.get(team=team)
+    assert (hook.updated_by, hook.notify_missing, hook.notify_digest) == (admin_user, False, True)
