@@ -8,7 +8,6 @@ from django.utils.functional import cached_property
 
 from postmortems.models import Postmortem
 from postmortems.services.action_changes import ensure_owner_sees_incident
-from postmortems.services.actions import stamp_completion
 from postmortems.services.postmortems import text_fingerprint
 
 CONFLICT = (
@@ -46,8 +45,9 @@ class RevisionCheckedForm(forms.ModelForm):
 
 
 class ActionItemAdminForm(RevisionCheckedForm):
-    """The owner rule and the completion time as action_item_update applies them, so
-    the form shows the problem (the service checks again)."""
+    """The owner rule as action_item_update applies it, so that the form shows the
+    problem (the service checks again, under the lock). The completion time is the
+    service's to set (completed_at is not on the form)."""
 
     def clean(self) -> dict:
         data = super().clean()
@@ -58,10 +58,6 @@ class ActionItemAdminForm(RevisionCheckedForm):
                 ensure_owner_sees_incident(item)
             except ValidationError as error:
                 self.add_error(None, error)
-        if "status" in data:
-            # The model's constraints are checked next: completed_at follows the status.
-            item.status = data["status"]
-            stamp_completion(item)
         return data
 
 

@@ -28,7 +28,7 @@ ITEM_FIELDS = [
 ]
 
 
-def stamp_completion(item: ActionItem) -> None:
+def _stamp_completion(item: ActionItem) -> None:
     """completed_at follows the status: set when finished, cleared when reopened."""
     if item.is_finished and item.completed_at is None:
         item.completed_at = timezone.now()
@@ -47,7 +47,7 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
         created_at=timezone.now(),
         **fields,
     )
-    stamp_completion(item)
+    _stamp_completion(item)
     item.full_clean()
     ensure_owner_sees_incident(item)
     with transaction.atomic():
@@ -75,7 +75,7 @@ def action_items_follow_incident(*, incident: Incident) -> int:
 @retry_on_contention
 def action_item_update(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
     """Save the editor's form; changes to the tracked fields go into the item's history."""
-    stamp_completion(item)
+    _stamp_completion(item)
     item.full_clean()
     now = timezone.now()
     with transaction.atomic():
