@@ -3,8 +3,13 @@
 numbers, the soft delete) hold when the write comes from /admin/ too. Each test runs
 as a superuser and as a staff member who has the model permissions."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 
 from postmortems.models import (
@@ -372,3 +377,59 @@ def test_a_team_webhook_saved_in_the_admin_records_who_saved_it(client, admin_us
     _saved(response)
     hook = TeamWebhook.objects.get(team=team)
     assert (hook.updated_by, hook.notify_missing, hook.notify_digest) == (admin_user, False, True)
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_save_racing_an_editor_save_of_the_same_item_is_refused_not_lost(
+    postgres, admin_user, postmortem, owner
+):
+    """PostgreSQL, two connections: the editor's save of an item holds the review's lock
+    when the admin's save (its form checked against the old revision) reaches the
+    service. The admin's save waits, then is refused; the editor's title stays."""
+    item = ActionItemFactory(postmortem=postmortem, title="Add a canary")
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+    url = reverse("admin:postmortems_actionitem_change", args=[item.pk])
+    data = admin_form_data(admin_client.get(url)) | {"title": "Typed in the admin"}
+    locked, answers = threading.Event(), []
+
+    def editor() -> None:
+        try:
+            with transaction.atomic():
+                mine = ActionItem.objects.get(pk=item.pk)
+                mine.title = "Add a canary to the deploy"
+                action_item_update(item=mine, by=owner, expected_revision=mine.revision)
+                locked.set()
+                deadline = time.monotonic() + 5
+                while not _waiting_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+        finally:
+            locked.set()
+            connection.close()
+
+    def admin_save() -> None:
+        try:
+            locked.wait(timeout=10)
+            answers.append(admin_client.post(url, data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=editor), threading.Thread(target=admin_save)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert answers[0].status_code == 302
+    messages = [str(m) for m in answers[0].wsgi_request._messages]
+    assert any("Someone else saved" in m and "Nothing was saved" in m for m in messages)
+    assert ActionItem.objects.get(pk=item.pk).title == "Add a canary to the deploy"
