@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import transaction
 
 from accounts.models import Membership, Team, User
+from accounts.services import membership_create, membership_delete, membership_update
 from accounts.single_line import SingleLineAdmin
 from postmortems.models import AuditEvent
 from postmortems.services.audit import AuditTarget, audit_record
@@ -130,16 +131,9 @@ def _record_user_deleted(request, user: User) -> None:
     )
 
 
-def _record_membership(request, action: str, membership: Membership, **details) -> None:
-    audit_record(
-        action=action,
-        actor=request.user,
-        target=membership,
-        request=request,
-        team=membership.team.slug,
-        user=membership.user.email,
-        **details,
-    )
+def _stored(membership: Membership) -> Membership:
+    """The membership as saved (the form has already written its new values)."""
+    return Membership.objects.select_related("team", "user").get(pk=membership.pk)
 
 
 @admin.register(Team)
@@ -152,36 +146,36 @@ class TeamAdmin(SingleLineAdmin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
-        Action = AuditEvent.Action
-        # Removed rows are recorded while they still exist; added and changed ones after.
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                _record_membership(
-                    request, Action.MEMBERSHIP_DELETED, deleted.instance, role=deleted.instance.role
-                )
-        initial = {f.instance.pk: f.initial for f in formset.initial_forms}
-        super().save_formset(request, form, formset, change)
-        for membership in formset.new_objects:
-            _record_membership(request, Action.MEMBERSHIP_CREATED, membership, role=membership.role)
-        for membership, fields in formset.changed_objects:
-            before = initial.get(membership.pk, {})
-            if "user" in fields:
+        # Through the membership services, as single sign-on writes them: one audit row
+        # per change. What formset.save() would leave for the admin's change message:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        writes = {"by": request.user, "request": request}
+        for row in formset.forms:
+            membership = row.instance
+            if row in formset.deleted_forms:
+                if membership.pk:
+                    membership_delete(membership=_stored(membership), **writes)
+                    formset.deleted_objects.append(membership)
+                continue
+            if not row.has_changed():
+                continue
+            fields = {
+                "role": membership.role,
+                "source": membership.source,
+                "joined_at": membership.joined_at,
+            }
+            if membership.pk and "user" in row.changed_data:
                 # The row now names someone else: one person left the team, another joined.
-                _record_membership(
-                    request,
-                    Action.MEMBERSHIP_CREATED,
-                    membership,
-                    role=membership.role,
-                    replaced_user_id=before.get("user"),
+                membership_delete(membership=_stored(membership), **writes)
+                membership.pk = None
+            if membership.pk:
+                membership_update(membership=membership, **fields, **writes)
+                formset.changed_objects.append((membership, row.changed_data))
+            else:
+                created = membership_create(
+                    user=membership.user, team=form.instance, **fields, **writes
                 )
-            elif "role" in fields:
-                _record_membership(
-                    request,
-                    Action.MEMBERSHIP_ROLE_CHANGED,
-                    membership,
-                    old_role=before.get("role"),
-                    role=membership.role,
-                )
+                formset.new_objects.append(created)
         return None
 
     def delete_model(self, request, obj):

@@ -4,10 +4,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.single_line import SingleLineAdmin
+from postmortems.admin_forms import (
+    ActionItemAdminForm,
+    PostmortemAdminForm,
+    RevisionCheckedForm,
+)
 from postmortems.emails import absolute_url
 from postmortems.forms import AlertIntegrationForm
 from postmortems.models import (
@@ -31,20 +37,38 @@ from postmortems.permissions import (
     visibility_filter,
 )
 from postmortems.readiness import check_choices
-from postmortems.search_index import index_postmortem
-from postmortems.services.action_changes import ensure_owner_sees_incident
+from postmortems.services.actions import (
+    action_item_create,
+    action_item_delete,
+    action_item_update,
+)
 from postmortems.services.alerts import (
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
-from postmortems.services.audit import audit_record
+from postmortems.services.edits import EditConflict
 from postmortems.services.incidents import (
-    incident_copies_follow,
+    INCIDENT_FIELDS,
+    incident_create,
     incident_delete,
     incident_restore,
+    incident_update,
 )
-from postmortems.services.locks import postmortem_lock
+from postmortems.services.notifications import team_webhook_save
+from postmortems.services.postmortems import (
+    SectionConflict,
+    postmortem_delete,
+    postmortem_set_status,
+    postmortem_update_details,
+    postmortem_update_section,
+)
+from postmortems.services.timeline import (
+    EVENT_FIELDS,
+    timeline_event_create,
+    timeline_event_delete,
+    timeline_event_update,
+)
 
 # Links typed without a scheme mean https, as in the app's own forms.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -65,34 +89,25 @@ class VisibleRowsAdmin(SingleLineAdmin, admin.ModelAdmin):
         return queryset.filter(about_visible_filter(request.user, *self.incident_paths))
 
 
-class AuditedDeletesAdmin(VisibleRowsAdmin):
-    """Deleting here (one row, the "delete selected" action, or a row of an inline)
-    is recorded in the audit log with who did it, before the row goes."""
+class ServiceWritesAdmin:
+    """Admin pages that write through the services (postmortems/services/), like the
+    app's pages, the API, alerting and the import: every rule of a write (the copies
+    of the incident in its items and the search index, audit rows, revision numbers,
+    the soft delete) holds whichever path the write comes from.
 
-    audit_delete_action: str = ""
-    inline_delete_actions: dict[type[models.Model], str] = {}
+    A refusal the form could not foresee (someone saved first, in the moment between
+    the form's check and the save; a postmortem not ready to publish) undoes the whole
+    save (the admin's change view is one transaction) and says why."""
 
-    def _record_delete(self, request, action: str, obj: models.Model) -> None:
-        audit_record(action=action, actor=request.user, target=obj, request=request, via="admin")
-
-    def delete_model(self, request, obj):
-        with transaction.atomic():
-            self._record_delete(request, self.audit_delete_action, obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for obj in queryset:
-                self._record_delete(request, self.audit_delete_action, obj)
-            super().delete_queryset(request, queryset)
-
-    def save_formset(self, request, form, formset, change):
-        action = self.inline_delete_actions.get(formset.model)
-        if action:
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk:
-                    self._record_delete(request, action, deleted.instance)
-        super().save_formset(request, form, formset, change)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (EditConflict, SectionConflict) as conflict:
+            message = f"{conflict} Nothing was saved: reload the page to see their version."
+        except ValidationError as refusal:
+            message = "Nothing was saved. " + " ".join(refusal.messages)
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Service)
@@ -142,9 +157,12 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SingleLineAdmin, admin.ModelAdmin):
+class IncidentAdmin(ServiceWritesAdmin, SingleLineAdmin, admin.ModelAdmin):
     """Deleting here is the app's soft delete (services.incidents.incident_delete, which
-    records it in the audit log); the purge sweep removes the row RESTORE_DAYS later."""
+    records it in the audit log); the purge sweep removes the row RESTORE_DAYS later.
+    Creating and editing go through incident_create and incident_update."""
+
+    form = RevisionCheckedForm
 
     list_display = [
         "number", "title", "severity", "status", "team", "restricted", "started_at", "deleted_at",
@@ -185,33 +203,30 @@ class IncidentAdmin(SingleLineAdmin, admin.ModelAdmin):
                 restored += 1
         self.message_user(request, f"{restored} incident(s) restored.", messages.SUCCESS)
 
+    def save_model(self, request, obj, form, change):
+        # The team, title, services... reach the postmortem's copies (its items' team,
+        # its search entry) inside incident_update, under the same locks as the pages.
+        services = list(form.cleaned_data.get("services", []))
+        if change:
+            incident_update(incident=obj, expected_revision=form.expected(), services=services)
+            return
+        fields = {name: getattr(obj, name) for name in INCIDENT_FIELDS}
+        created = incident_create(by=request.user, services=services, **fields)
+        obj.pk, obj.number, obj.created_by = created.pk, created.number, created.created_by
+        obj.created_at, obj.updated_at = created.created_at, created.updated_at
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The items' team and search copy the incident: an edit here must reach them as
-        # it does from the app's own forms, under the same locks.
-        incident_copies_follow(incident=form.instance)
-
-
-class ActionItemAdminForm(forms.ModelForm):
-    """The admin edits items without the services: the owner rule is checked here."""
-
-    def clean(self):
-        data = super().clean()
-        item = self.instance
-        if item.postmortem_id and "owner" in self.changed_data:
-            item.owner = data.get("owner")
-            try:
-                ensure_owner_sees_incident(item)
-            except ValidationError as error:
-                self.add_error(None, error)
-        return data
+        # Not form.save_m2m(): the services were set by the service, before it indexed.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class TimelineEventInline(SingleLineAdmin, admin.TabularInline):
+    form = RevisionCheckedForm
     formfield_overrides = HTTPS_URLS
     model = TimelineEvent
     extra = 0
-    fields = ["occurred_at", "kind", "text", "source_url"]
+    fields = ["occurred_at", "kind", "text", "source_url", "expected_revision"]
 
 
 class ActionItemInline(SingleLineAdmin, admin.TabularInline):
@@ -219,59 +234,112 @@ class ActionItemInline(SingleLineAdmin, admin.TabularInline):
     formfield_overrides = HTTPS_URLS
     model = ActionItem
     extra = 0
-    fields = ["title", "owner", "due_date", "priority", "type", "status"]
+    fields = ["title", "owner", "due_date", "priority", "type", "status", "expected_revision"]
     autocomplete_fields = ["owner"]
 
 
+# What a row of each inline writes, and the services that write it.
+INLINE_WRITES = {
+    TimelineEvent: (
+        EVENT_FIELDS,
+        timeline_event_create,
+        lambda event, by, revision: timeline_event_update(event=event, expected_revision=revision),
+        lambda event, by: timeline_event_delete(event=event, by=by),
+    ),
+    ActionItem: (
+        [name for name in ActionItemInline.fields if name != "expected_revision"],
+        action_item_create,
+        lambda item, by, revision: action_item_update(item=item, by=by, expected_revision=revision),
+        lambda item, by: action_item_delete(item=item, by=by),
+    ),
+}
+
+
 @admin.register(Postmortem)
-class PostmortemAdmin(AuditedDeletesAdmin):
+class PostmortemAdmin(ServiceWritesAdmin, VisibleRowsAdmin):
+    """Every part of a review saved here goes through its service: each changed section
+    through postmortem_update_section (a numbered revision, the conflict check), the
+    status through postmortem_set_status (readiness, the publication time, the audit
+    row, the announcement), authors and tags through postmortem_update_details, the
+    inline rows through the timeline and action item services (audit rows on delete,
+    the item's team, the search index). Reviews are started from the incident page."""
+
     incident_paths = ("incident",)
-    audit_delete_action = AuditEvent.Action.POSTMORTEM_DELETED
-    inline_delete_actions = {
-        TimelineEvent: AuditEvent.Action.TIMELINE_EVENT_DELETED,
-        ActionItem: AuditEvent.Action.ACTION_ITEM_DELETED,
-    }
+    form = PostmortemAdminForm
     formfield_overrides = HTTPS_URLS
     list_display = ["incident", "status", "published_at", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["incident"]
     search_fields = ["incident__title", "summary"]
     autocomplete_fields = ["authors", "tags"]
-    readonly_fields = ["incident", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["incident", "published_at", "created_by", "created_at", "updated_at"]
     inlines = [TimelineEventInline, ActionItemInline]
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not ActionItem:
-            super().save_formset(request, form, formset, change)
-            return
-        with transaction.atomic():
-            for deleted in formset.deleted_forms:  # recorded before the rows go
-                if deleted.instance.pk:
-                    self._record_delete(
-                        request, AuditEvent.Action.ACTION_ITEM_DELETED, deleted.instance
-                    )
-            # Items added here take the incident's team as it is now, under the
-            # postmortem's lock, as action_item_create does.
-            team_id = postmortem_lock(postmortem_id=form.instance.pk).incident.team_id
-            now = timezone.now()
-            for item in formset.save(commit=False):  # the added and the changed
-                item.team_id = team_id
-                item.updated_at = now  # the API's sync (updated_after) must see it
-                item.save()
-            for item in formset.deleted_objects:
-                item.delete()
-            formset.save_m2m()
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The form has written its values into `obj`; the services write them.
+        for section in Postmortem.SECTION_NAMES:
+            if section in form.changed_data:
+                postmortem_update_section(
+                    postmortem=obj,
+                    section=section,
+                    text=getattr(obj, section),
+                    base_fingerprint=form.base_fingerprint(section),
+                    by=request.user,
+                )
+        if "status" in form.changed_data:  # after the sections: readiness reads them
+            postmortem_set_status(postmortem=obj, status=obj.status, by=request.user)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        index_postmortem(form.instance.pk)
+        # Not form.save_m2m(): authors and tags go through their service.
+        if {"authors", "tags"} & set(form.changed_data):
+            postmortem_update_details(
+                postmortem=form.instance,
+                authors=list(form.cleaned_data["authors"]),
+                tag_names=[tag.name for tag in form.cleaned_data["tags"]],
+            )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        fields, create, update, delete = INLINE_WRITES[formset.model]
+        # What formset.save() would leave for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            instance = row.instance
+            if row in formset.deleted_forms:
+                if instance.pk:
+                    delete(instance, request.user)
+                    formset.deleted_objects.append(instance)
+            elif not row.has_changed():
+                continue
+            elif instance.pk:
+                update(instance, request.user, row.expected())
+                formset.changed_objects.append((instance, row.changed_data))
+            else:
+                values = {name: getattr(instance, name) for name in fields}
+                created = create(postmortem=form.instance, by=request.user, **values)
+                formset.new_objects.append(created)
+
+    def delete_model(self, request, obj):
+        postmortem_delete(postmortem=obj, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for postmortem in queryset.select_related("incident"):
+                postmortem_delete(postmortem=postmortem, by=request.user, request=request)
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(AuditedDeletesAdmin):
+class ActionItemAdmin(ServiceWritesAdmin, VisibleRowsAdmin):
+    """Edits go through action_item_update (history, completion time, the owner rule,
+    the search index), deletes through action_item_delete (audited). Items are added
+    in the editor or on their postmortem's admin page, which know the postmortem."""
+
     incident_paths = ("postmortem__incident",)
     form = ActionItemAdminForm
-    audit_delete_action = AuditEvent.Action.ACTION_ITEM_DELETED
     formfield_overrides = HTTPS_URLS
     list_display = ["title", "owner", "due_date", "priority", "status"]
     list_filter = ["status", "priority", "type"]
@@ -282,9 +350,19 @@ class ActionItemAdmin(AuditedDeletesAdmin):
         "postmortem", "created_by", "created_at", "updated_at", "completed_at", "revision",
     ]  # fmt: skip
 
+    def has_add_permission(self, request):
+        return False
+
     def save_model(self, request, obj, form, change):
-        obj.updated_at = timezone.now()  # the API's sync (updated_after) must see it
-        super().save_model(request, obj, form, change)
+        action_item_update(item=obj, by=request.user, expected_revision=form.expected())
+
+    def delete_model(self, request, obj):
+        action_item_delete(item=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for item in queryset.select_related("postmortem__incident", "owner"):
+                action_item_delete(item=item, by=request.user)
 
 
 class ReadinessPolicyForm(forms.ModelForm):
@@ -327,6 +405,13 @@ class TeamWebhookAdmin(admin.ModelAdmin):
     list_select_related = ["team"]
     autocomplete_fields = ["team"]
     formfield_overrides = HTTPS_URLS
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["team"] if obj is not None else []  # one hook per team, saved by team
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "team"}
+        obj.pk = team_webhook_save(team=obj.team, by=request.user, **fields).pk
 
 
 class AlertIntegrationAdminForm(AlertIntegrationForm):

@@ -10,11 +10,12 @@ size of the data):
 4. action items finished per month, and how many of them were done by their due date.
 Python only lays the (at most 12) rows side by side.
 
-For the dashboard, months are read from HealthRollup: settled months are counted
-once (and refreshed hourly by a Celery task), the months still moving are recounted
-when their stored numbers are older than HEALTH_LIVE_SECONDS. Over all teams the
-twelve months aggregate hundreds of thousands of rows, which no page should do per
-view (bench/README.md has the numbers).
+For the dashboard, months are read from HealthRollup by
+review_health_refreshing_rollups (a read that writes, as its name says): settled
+months are counted once (and refreshed hourly by a Celery task), the months still
+moving are recounted when their stored numbers are older than HEALTH_LIVE_SECONDS.
+Over all teams the twelve months aggregate hundreds of thousands of rows, which no
+page should do per view (bench/README.md has the numbers).
 """
 
 from dataclasses import dataclass, field
@@ -326,26 +327,57 @@ def review_health(
     now: datetime,
     tz: ZoneInfo,
     open_now: int | None = None,
-    rollups: bool = False,
 ) -> list[Month]:
     """The last MONTHS months of `teams` (None: every team), as `user` may see them
-    (None: everything, for a dashboard scope that sees everything). `open_now`, the
-    open action item count, saves a query when the caller has it.
-
-    `rollups=True` reads the months from HealthRollup (see _stored_months), shared by
-    everyone who opens the same scope: only for a dashboard scope
-    (permissions.get_dashboard_scope_for_user), whose viewers all see every incident of
-    its teams, so the numbers are the same for each of them."""
-    today = now.astimezone(tz).date()
-    months = {start: Month(start=start) for start in last_months(today, MONTHS)}
+    (None: everything, for a dashboard scope that sees everything), counted now. It
+    writes nothing. `open_now`, the open action item count, saves a query when the
+    caller has it."""
+    months = _empty_months(now, tz)
     rows = _Rows.of(user=user, teams=teams)
-    if rollups and (scope := rollup_scope(teams)) is not None:
-        _stored_months(months, rows, scope=scope, now=now, tz=tz)
-    else:
-        since = month_bounds(next(iter(months)), tz)[0]
-        _count(months, rows, since=since, until=None, now=now, tz=tz)
+    since = month_bounds(next(iter(months)), tz)[0]
+    _count(months, rows, since=since, until=None, now=now, tz=tz)
+    return _with_backlog(months, rows, open_now)
 
-    # The backlog at each month's end, walking back from today's open count.
+
+def review_health_refreshing_rollups(
+    *,
+    user: User | None,
+    teams: list[Team] | None,
+    now: datetime,
+    tz: ZoneInfo,
+    open_now: int | None = None,
+) -> list[Month]:
+    """review_health() read from HealthRollup, and a write: the months not stored yet,
+    or stored too long ago, are counted and STORED (see _stored_months), although the
+    dashboard calls this on a GET. That is on purpose, and why the name says so:
+
+    - The rollups are shared by everyone who opens the same scope (every team, or one)
+      in the same time zone; only a view knows which pairs are wanted. Moved to the
+      hourly task, every first view of a pair would count all twelve months each time
+      until the task ran (admin, all teams: ~320 ms instead of ~60 ms, bench/README.md),
+      and the months still moving would need a task every HEALTH_LIVE_SECONDS.
+    - The write is one upsert that cannot collide with another view's or the task's
+      (_store), and only what a count would show anyway is stored.
+
+    Only for a dashboard scope (permissions.get_dashboard_scope_for_user), whose viewers
+    all see every incident of its teams, so the numbers are the same for each of them;
+    a scope of several teams has no rollups and is counted, storing nothing."""
+    scope = rollup_scope(teams)
+    if scope is None:
+        return review_health(user=user, teams=teams, now=now, tz=tz, open_now=open_now)
+    months = _empty_months(now, tz)
+    rows = _Rows.of(user=user, teams=teams)
+    _stored_months(months, rows, scope=scope, now=now, tz=tz)
+    return _with_backlog(months, rows, open_now)
+
+
+def _empty_months(now: datetime, tz: ZoneInfo) -> dict[date, Month]:
+    today = now.astimezone(tz).date()
+    return {start: Month(start=start) for start in last_months(today, MONTHS)}
+
+
+def _with_backlog(months: dict[date, Month], rows: _Rows, open_now: int | None) -> list[Month]:
+    """The backlog at each month's end, walking back from today's open count."""
     backlog = (
         rows.items.filter(status__in=ActionItem.UNFINISHED).count()
         if open_now is None

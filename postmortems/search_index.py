@@ -128,6 +128,12 @@ def index_postmortem(postmortem_id: int) -> None:
         _run(postmortem_id)
 
 
+def unindex_postmortem(postmortem_id: int) -> None:
+    """Drop the index rows of a postmortem whose row was just deleted (in the caller's
+    transaction): the SQLite FTS table has no foreign key to cascade from."""
+    _run(postmortem_id)
+
+
 def rebuild_index(*, live_only: bool = True) -> None:
     """`live_only=False` serves migrations that run before 0018 added deleted_at."""
     _run(None, live_only=live_only)

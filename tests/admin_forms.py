@@ -32,6 +32,11 @@ def _form_data(form) -> dict[str, object]:
     return data
 
 
+def form_data(form) -> dict[str, object]:
+    """What a page posts for `form` unchanged (any Django form, not only the admin's)."""
+    return _form_data(form)
+
+
 def admin_form_data(response) -> dict[str, object]:
     """Everything the change page `response` would post unchanged, inlines included."""
     data = _form_data(response.context["adminform"].form)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from accounts.models import Membership, Team, User
+from accounts.services import membership_create, membership_delete, membership_update
 from accounts.sso.claims import SsoIdentity, wanted_memberships
 from postmortems.models import AuditEvent
 from postmortems.services.audit import AuditTarget, audit_record
@@ -84,24 +85,10 @@ def sso_user_sign_in(*, identity: SsoIdentity, linked_user: User | None) -> User
     return user
 
 
-def _record(action: str, membership: Membership, provider_id: str, **details) -> None:
-    audit_record(
-        action=action,
-        actor=None,
-        target=membership,
-        team=membership.team.slug,
-        user=membership.user.email,
-        source="sso",
-        provider=provider_id,
-        **details,
-    )
-
-
 def memberships_sync_from_sso(*, user: User, wanted: dict[str, str], provider_id: str) -> None:
     """Make the user's single sign-on memberships what `wanted` (team slug -> role)
     says; memberships added by hand stay as they are. Teams that do not exist are
     skipped (the map names them; an admin creates them)."""
-    Action = AuditEvent.Action
     teams = {team.slug: team for team in Team.objects.filter(slug__in=wanted)}
     for slug in sorted(wanted.keys() - teams.keys()):
         logger.warning("SSO_TEAM_MAP names the team %r, which does not exist", slug)
@@ -111,29 +98,24 @@ def memberships_sync_from_sso(*, user: User, wanted: dict[str, str], provider_id
         .select_related("team", "user")
         .filter(user=user)
     }
+    audited = {"source": "sso", "provider": provider_id}
     for slug, team in sorted(teams.items()):
         role = wanted[slug]
         membership = current.get(slug)
         if membership is None:
-            membership = Membership.objects.create(
-                user=user, team=team, role=role, source=Membership.Source.SSO
-            )
-            _record(Action.MEMBERSHIP_CREATED, membership, provider_id, role=role)
-        elif membership.source == Membership.Source.SSO and membership.role != role:
-            old_role = membership.role
-            membership.role = role
-            membership.save(update_fields=["role"])
-            _record(
-                Action.MEMBERSHIP_ROLE_CHANGED,
-                membership,
-                provider_id,
-                old_role=old_role,
+            membership_create(
+                user=user,
+                team=team,
                 role=role,
+                source=Membership.Source.SSO,
+                by=None,
+                audit_details=audited,
             )
+        elif membership.source == Membership.Source.SSO and membership.role != role:
+            membership_update(membership=membership, role=role, by=None, audit_details=audited)
     for slug, membership in sorted(current.items()):
         if membership.source == Membership.Source.SSO and slug not in teams:
-            _record(Action.MEMBERSHIP_DELETED, membership, provider_id, role=membership.role)
-            membership.delete()
+            membership_delete(membership=membership, by=None, audit_details=audited)
 
 
 def sso_sign_in_refused(

@@ -26,6 +26,8 @@ INCIDENT_FIELDS = [
     "mitigated_at",
     "resolved_at",
     "restricted",
+    "postmortem_not_needed",
+    "postmortem_not_needed_reason",
 ]
 
 

@@ -2,6 +2,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,7 +21,7 @@ from postmortems.models import (
 )
 from postmortems.models.incidents import ReminderStage
 from postmortems.readiness import Readiness, postmortem_readiness
-from postmortems.search_index import index_postmortem
+from postmortems.search_index import index_postmortem, unindex_postmortem
 from postmortems.services.alerts import alert_events_to_timeline
 from postmortems.services.announcements import announce_publication
 from postmortems.services.audit import audit_record
@@ -278,3 +279,25 @@ def postmortem_set_status(
             announce_publication(postmortem=postmortem, by=by)
             pulse_invite(postmortem=postmortem)
     return postmortem
+
+
+@retry_on_contention
+def postmortem_delete(
+    *, postmortem: Postmortem, by: User | None, request: HttpRequest | None = None
+) -> None:
+    """Remove a postmortem for good, with its events, items, revisions and comments
+    (the incident stays, and a new review can be started). Only the admin offers it:
+    deleting the incident is the soft, restorable delete everyone else gets."""
+    with transaction.atomic():
+        postmortem_lock(postmortem_id=postmortem.pk)
+        audit_record(
+            action=AuditEvent.Action.POSTMORTEM_DELETED,
+            actor=by,
+            target=postmortem,
+            request=request,
+            incident=postmortem.incident.reference,
+            status=postmortem.status,
+        )
+        # Not postmortem.delete(): it clears the pk even if the transaction rolls back.
+        Postmortem.objects.filter(pk=postmortem.pk).delete()
+        unindex_postmortem(postmortem.pk)

@@ -18,7 +18,7 @@ from postmortems.dashboard_charts import health_charts
 from postmortems.months import parse_month
 from postmortems.permissions import get_dashboard_scope_for_user
 from postmortems.pulse import MIN_ANSWERS, pulse_trend
-from postmortems.review_health import review_health
+from postmortems.review_health import review_health_refreshing_rollups
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50
@@ -38,13 +38,10 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     due_soon = list(dashboard.due_soon(rows, today).order_by("due_date", "pk")[:limit])
     unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
     counts = dashboard.headline_counts(items, today)
-    months = review_health(
-        user=viewer,
-        teams=scope.teams,
-        now=now,
-        tz=tz,
-        open_now=counts["open"],
-        rollups=True,
+    # A GET that writes: the months missing from HealthRollup are stored (see its
+    # docstring for why the write stays here rather than in the hourly task).
+    months = review_health_refreshing_rollups(
+        user=viewer, teams=scope.teams, now=now, tz=tz, open_now=counts["open"]
     )
     context = {
         "scope": scope,

@@ -214,6 +214,24 @@ def test_adding_and_removing_a_team_member_is_recorded(client, admin_user, team,
     assert added.details == {"team": "platform", "user": newcomer.email, "role": "member"}
 
 
+def test_a_membership_row_changed_to_another_person_records_one_leaving_and_one_joining(
+    client, admin_user, team, teammate
+):
+    """The admin's memberships go through the same services as single sign-on's
+    (accounts/services.py): the person replaced on the row is recorded as removed."""
+    newcomer = UserFactory()
+    client.force_login(admin_user)
+    url, data = _team_form(client, team)
+    i = _membership_index(data, teammate.memberships.get())
+    data[f"memberships-{i}-user"] = str(newcomer.pk)
+    assert client.post(url, data).status_code == 302
+    assert list(team.memberships.values_list("user", flat=True)) == [newcomer.pk]
+    removed = _only(Action.MEMBERSHIP_DELETED)
+    assert (removed.actor, removed.details["user"]) == (admin_user, teammate.email)
+    added = _only(Action.MEMBERSHIP_CREATED)
+    assert added.details == {"team": "platform", "user": newcomer.email, "role": "member"}
+
+
 def test_deleting_a_team_records_who_was_in_it(client, admin_user, team, lead):
     client.force_login(admin_user)
     client.post(reverse("admin:accounts_team_delete", args=[team.pk]), {"post": "yes"})

@@ -8,7 +8,11 @@ import pytest
 import time_machine
 
 from postmortems.models import HealthRollup, Incident
-from postmortems.review_health import refresh_rollups, review_health
+from postmortems.review_health import (
+    refresh_rollups,
+    review_health,
+    review_health_refreshing_rollups,
+)
 from postmortems.tasks import refresh_health_rollups
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
 
@@ -50,9 +54,11 @@ def _numbers(months):
 def test_rollups_give_the_live_numbers_and_are_read_back(admin_user, history, other_team):
     IncidentFactory(team=other_team, started_at=NOW - dt.timedelta(days=60))
     for teams in ([history], None):
+        stored_before = HealthRollup.objects.count()
         live = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN)
-        stored = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN, rollups=True)
-        again = review_health(user=admin_user, teams=teams, now=NOW, tz=BERLIN, rollups=True)
+        assert HealthRollup.objects.count() == stored_before  # review_health() writes nothing
+        stored = review_health_refreshing_rollups(user=admin_user, teams=teams, now=NOW, tz=BERLIN)
+        again = review_health_refreshing_rollups(user=admin_user, teams=teams, now=NOW, tz=BERLIN)
         assert _numbers(stored) == _numbers(live)
         assert _numbers(again) == _numbers(live)
         assert sum(month.incidents for month in live) > 30
@@ -65,7 +71,7 @@ def test_rollups_give_the_live_numbers_and_are_read_back(admin_user, history, ot
 
 
 def _by_key(user, team, now=NOW):
-    months = review_health(user=user, teams=[team], now=now, tz=BERLIN, rollups=True)
+    months = review_health_refreshing_rollups(user=user, teams=[team], now=now, tz=BERLIN)
     return {month.key: month for month in months}
 
 
