@@ -74,7 +74,10 @@ class MailDrills:
     def _due_reminders(self, n: int, what: str, *, owner=None) -> list[str]:
         """`n` incidents resolved 25 h ago with no postmortem: a reminder is due for
         each, to `owner` (the first person by default). Returns their titles."""
+        from django.db.models import F
+
         from accounts.models import User
+        from postmortems.models import Incident
         from postmortems.services.incidents import incident_create
 
         self._orm()
@@ -95,6 +98,9 @@ class MailDrills:
                 started_at=now - dt.timedelta(hours=26),
                 resolved_at=now - dt.timedelta(hours=25),
             )
+        # Recorded when they started, as if reported then: the review clock starts at
+        # the later of the resolution and the recording (Incident.review_clock).
+        Incident.objects.filter(title__in=titles).update(created_at=F("started_at"))
         return titles
 
     def _owner_email(self) -> str:

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from postmortems.models import OutboundEmail
+from postmortems.models import Incident, OutboundEmail
 from postmortems.services.incidents import incident_create
 from postmortems.services.reminders import reminders_sweep
 from tests.conftest import _missing
@@ -44,8 +44,10 @@ def redis_url(postgres) -> str:
 
 
 def _resolved_incident(team, owner, hours_ago: int):
+    """An incident recorded when it started, resolved `hours_ago`: the review clock
+    starts at the later of the resolution and the recording (Incident.review_clock)."""
     now = timezone.now()
-    return incident_create(
+    incident = incident_create(
         by=owner,
         title="Payments API timeouts",
         team=team,
@@ -55,6 +57,8 @@ def _resolved_incident(team, owner, hours_ago: int):
         started_at=now - dt.timedelta(hours=hours_ago + 1),
         resolved_at=now - dt.timedelta(hours=hours_ago),
     )
+    Incident.objects.filter(pk=incident.pk).update(created_at=incident.started_at)
+    return incident
 
 
 def _start(env, tmp_path):
