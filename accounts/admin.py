@@ -1,6 +1,6 @@
 """Accounts in the admin. Every change to who may do what (users' access flags, groups
 and permissions, team memberships and roles) and every unlock of a sign-in lockout is
-recorded in the audit log (postmortems/services/audit.py): the admin is where these
+recorded in the audit log (audit/services.py): the admin is where these
 changes are made, so it is where they are recorded."""
 
 # Imported so that allauth's models are registered before some are unregistered below.
@@ -18,8 +18,8 @@ from django.db import transaction
 from accounts.models import Membership, Team, User
 from accounts.services import membership_create, membership_delete, membership_update
 from accounts.single_line import SingleLineAdmin
-from postmortems.models import AuditEvent
-from postmortems.services.audit import AuditTarget, audit_record
+from audit.models import AuditEvent
+from audit.services import AuditTarget, audit_record
 
 ACCESS_FLAGS = ["is_active", "is_staff", "is_superuser"]
 ACCESS_SETS = ["groups", "user_permissions"]

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.client_ip import client_ip, current_client_ip
+from lib.client_ip import client_ip, current_client_ip
 
 
 class UserTimezoneMiddleware:
@@ -26,7 +26,7 @@ class UserTimezoneMiddleware:
 
 
 class ClientIPMiddleware:
-    """Work out the client's address once per request (accounts/client_ip.py): on the
+    """Work out the client's address once per request (lib/client_ip.py): on the
     request for views, and in a context variable for services that write the audit log."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import Membership, Team, User
-from postmortems.models import AuditEvent
-from postmortems.services.audit import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_record
 
 
 def user_update_profile(*, user: User, **fields) -> User:

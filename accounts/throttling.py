@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts.client_ip import client_ip
+from lib.client_ip import client_ip
 
 USERNAME_KEPT = 255
 

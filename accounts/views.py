@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.client_ip import client_ip
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.passwords import passwords_off_response
@@ -19,8 +18,9 @@ from accounts.rate_limits import within_limit
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.sso.providers import sign_in_buttons
 from accounts.tokens import user_from_unsubscribe_token
-from postmortems.calendar_feed import calendar_feed_url
+from lib.client_ip import client_ip
 from postmortems.forms import ApiTokenForm
+from postmortems.notifications.calendar_feed import calendar_feed_url
 from postmortems.selectors import api_tokens_of
 
 

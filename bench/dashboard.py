@@ -125,7 +125,8 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     from django.urls import reverse
 
     from accounts.models import Membership, User
-    from postmortems.models import ActionItem, HealthRollup
+    from postmortems.insights.models import HealthRollup
+    from postmortems.models.actions import ActionItem
 
     lead = (
         Membership.objects.filter(role=Membership.Role.LEAD, user__is_superuser=False)
@@ -302,7 +303,8 @@ def main() -> None:
         counts = generate(args.postmortems, seed=args.seed, log=print, shape=shape)
         print(f"Generated in {time.perf_counter() - started:.0f} s: {counts}")
     from accounts.models import Team
-    from postmortems.models import ActionItem, Incident
+    from postmortems.models.actions import ActionItem
+    from postmortems.models.incidents import Incident
 
     print(
         f"{Incident.objects.count():,} incidents, {ActionItem.objects.count():,} action items, "

@@ -167,7 +167,7 @@ class Drills(MailDrills):
 
     def wait_for_quiet_outbox(self, timeout: float = 300) -> None:
         """Until no email is queued or being sent (the seeded data's digests, say)."""
-        from postmortems.models import OutboundEmail
+        from postmortems.notifications.models import OutboundEmail
 
         def quiet() -> bool:
             self._orm()
@@ -178,7 +178,7 @@ class Drills(MailDrills):
         wait_until(quiet, timeout=timeout, what="the outbox to drain", every=2)
 
     def _last_email_id(self) -> int:
-        from postmortems.models import OutboundEmail
+        from postmortems.notifications.models import OutboundEmail
 
         self._orm()
         return OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -187,7 +187,7 @@ class Drills(MailDrills):
         """(incident number, item code, person, title): new open action items on the first
         person's postmortems, owned by them, so they may nudge (one nudge a day each)."""
         from accounts.models import User
-        from postmortems.models import Postmortem
+        from postmortems.models.reviews import Postmortem
         from postmortems.services.actions import action_item_create
 
         self._orm()
@@ -252,7 +252,8 @@ class Drills(MailDrills):
     def sections_match_revisions(self) -> tuple[int, int]:
         """Atomic writes: a section's text and its revision are written in one
         transaction, so the latest revision of every section holds the section's text."""
-        from postmortems.models import Postmortem, SectionRevision
+        from postmortems.models.reviews import Postmortem
+        from postmortems.models.revisions import SectionRevision
 
         self._orm()
         latest = (
@@ -321,7 +322,7 @@ class Drills(MailDrills):
 
     # -- 3. Worker killed mid-send ----------------------------------------------------
     def worker_killed(self) -> Result:
-        from postmortems.models import OutboundEmail
+        from postmortems.notifications.models import OutboundEmail
 
         result = Result("3. Worker killed (SIGKILL) mid-send", "one email held at SMTP")
         self.wait_for_quiet_outbox()

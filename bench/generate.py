@@ -83,7 +83,7 @@ def generate(
     """
     from django.db import connection, transaction
 
-    from postmortems.search_index import rebuild_index
+    from postmortems.services.search_index import rebuild_index
 
     say = log or (lambda message: None)
     rng = random.Random(seed)
@@ -128,7 +128,10 @@ def _tables_to_empty() -> list[str]:
     from django.apps import apps
 
     from accounts.models import Membership, Team, User
-    from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
+    from postmortems.models.actions import ActionItem
+    from postmortems.models.catalog import Service, Tag
+    from postmortems.models.incidents import Incident
+    from postmortems.models.reviews import Postmortem, TimelineEvent
 
     filled = {User, Team, Membership, Service, Tag, Incident, Postmortem, TimelineEvent}
     filled.add(ActionItem)
@@ -160,7 +163,7 @@ def _people(rng: random.Random, counts: _Counts, shape: Shape) -> _People:
     from django.utils.text import slugify
 
     from accounts.models import Membership, Team, User
-    from postmortems.models import Service, Tag
+    from postmortems.models.catalog import Service, Tag
 
     teams = Team.objects.bulk_create(
         [
@@ -290,7 +293,9 @@ def _load_chunk(
     counts: _Counts,
     shape: Shape,
 ) -> None:
-    from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
+    from postmortems.models.actions import ActionItem
+    from postmortems.models.incidents import Incident
+    from postmortems.models.reviews import Postmortem, TimelineEvent
 
     incidents, stories = [], []
     for i, (started, state) in enumerate(plan):
@@ -392,7 +397,7 @@ def _load_chunk(
 
 
 def _postmortem(rng, incident, kind, slots, state, now):
-    from postmortems.models import Postmortem
+    from postmortems.models.reviews import Postmortem
 
     created = incident.resolved_at + timedelta(hours=rng.randint(2, 48))
     published = None
@@ -429,7 +434,7 @@ def _uuid(rng: random.Random) -> uuid.UUID:
 
 def _timeline(rng, postmortem, incident, kind, slots):
     """3-6 events: detection, optional escalation/steps/communication, the fix, resolution."""
-    from postmortems.models import TimelineEvent
+    from postmortems.models.reviews import TimelineEvent
 
     extra = rng.randint(0, 3)
     middle = [("escalation", rng.choice(text.TIMELINE_ESCALATION))]
@@ -459,7 +464,7 @@ def _timeline(rng, postmortem, incident, kind, slots):
 
 
 def _action_items(rng, postmortem, incident, kind, slots, team_members, now, shape):
-    from postmortems.models import ActionItem
+    from postmortems.models.actions import ActionItem
 
     today = now.date()
     items = []

@@ -25,7 +25,8 @@ def seed(postmortems: int, people: int, *, seed: int = 42, log=print) -> dict:
 
     from accounts.models import Membership, User
     from bench.generate import generate
-    from postmortems.models import Incident, Postmortem
+    from postmortems.models.incidents import Incident
+    from postmortems.models.reviews import Postmortem
 
     counts = generate(postmortems, seed=seed, log=log)
     rng = random.Random(seed)

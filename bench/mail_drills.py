@@ -77,7 +77,7 @@ class MailDrills:
         from django.db.models import F
 
         from accounts.models import User
-        from postmortems.models import Incident
+        from postmortems.models.incidents import Incident
         from postmortems.services.incidents import incident_create
 
         self._orm()
@@ -108,7 +108,7 @@ class MailDrills:
 
     # -- 5. killed after the server accepted ---------------------------------------------
     def killed_after_accept(self) -> Result:
-        from postmortems.models import OutboundEmail
+        from postmortems.notifications.models import OutboundEmail
 
         result = Result("5. Worker killed after SMTP accepted", "SIGKILL before the 250 reply")
         self.wait_for_quiet_outbox()

@@ -96,7 +96,7 @@ def _measure(runs: int, now) -> tuple[float, int, int]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from postmortems.services.reminders import reminders_sweep
+    from postmortems.notifications.reminders import reminders_sweep
 
     timings, queries = [], 0
     for _ in range(runs):

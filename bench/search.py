@@ -251,7 +251,7 @@ def run(
     log(f"{database}: {target.rsplit('@', 1)[-1]}")
     rows = []
     if not generate_data:  # measure the data already loaded, once, labelled with its size
-        from postmortems.models import Postmortem
+        from postmortems.models.reviews import Postmortem
 
         loaded = Postmortem.objects.filter(status=Postmortem.Status.PUBLISHED).count()
         return measure_queries(size=loaded, runs=runs, log=log), machine(database)

@@ -16,7 +16,7 @@ from celery.signals import beat_init, worker_init
 from kombu import Exchange, Queue
 
 # Connects the signal handlers that carry request ids into tasks.
-import config.request_ids  # noqa: F401
+import lib.request_ids  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -63,7 +63,7 @@ def send_heartbeat_when_beat_starts(sender: object = None, **kwargs: object) -> 
 @worker_init.connect
 def check_outbox_settings_when_a_worker_starts(sender: object = None, **kwargs: object) -> None:
     """The worker runs no `manage.py` command, so Django's system checks would not run:
-    the outbox's (postmortems/checks.py) are the ones whose failure sends email twice.
+    the outbox's (postmortems/notifications/checks.py) are the ones whose failure sends email twice.
     They are logged, not fatal here; `manage.py check` and `migrate` refuse to run."""
     from django.core.checks import run_checks
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.template import loader
 from django_htmx.http import reswap, retarget
 
-from config.database_errors import RETRY_AFTER, Trouble, database_trouble
+from lib.database_errors import RETRY_AFTER, Trouble, database_trouble
 
 HEADLINES = {
     Trouble.UNAVAILABLE: "The database is not answering",
@@ -25,7 +25,7 @@ CONTENTION_NOTICE = "contention_notice.html"
 
 def _contention(request: HttpRequest) -> HttpResponse:
     """Another write to the same postmortem met this one, again after retrying
-    (config.database_errors.retry_on_contention): nothing was saved, and sending the
+    (lib.database_errors.retry_on_contention): nothing was saved, and sending the
     same thing again is all it takes. A page; for htmx a notice at the top of the page
     it came from (templates/base.html lets htmx swap a 409); for a script asking for
     JSON (the autosave), JSON it retries on."""

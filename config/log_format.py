@@ -1,7 +1,7 @@
 """Log formats: JSON lines for production, readable text for development.
 
 LOG_FORMAT (json by default with DEBUG off, text with DEBUG on) picks one in
-config/settings.py. Both carry the request id (config/request_ids.py).
+config/settings.py. Both carry the request id (lib/request_ids.py).
 """
 
 import json
@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from config.request_ids import current_request_id
+from lib.request_ids import current_request_id
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject
 
 from config.probes import healthz, readyz
-from config.request_ids import (
+from lib.request_ids import (
     bind_request_id,
     new_request_id,
     sane_request_id,

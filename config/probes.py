@@ -99,7 +99,7 @@ def report_outbox(now: datetime) -> None:
     Reported, not a failed check: readiness decides whether this process gets traffic,
     and taking the site out of the load balancer because a mail server refuses mail
     would help no one. Staff see the same counts on the outbox page, and admins get an
-    email for each batch of failures (postmortems/services/outbox_alerts.py).
+    email for each batch of failures (postmortems/notifications/outbox_failures.py).
     """
     trouble = outbox_trouble(now=now, failed_since=now - timedelta(days=1))
     if trouble.failed or trouble.deferred:

@@ -12,7 +12,7 @@ import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
-from config.request_ids import current_request_id
+from lib.request_ids import current_request_id
 
 
 def sentry_init(*, dsn: str, environment: str, traces_sample_rate: float) -> None:

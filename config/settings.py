@@ -51,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "audit",
     "accounts",
     "postmortems",
     "django.contrib.admin",
@@ -168,7 +169,7 @@ USE_I18N = True
 USE_TZ = True
 
 # The chat import's preview posts two fields per message (a checkbox and a kind) for
-# up to 2,000 messages (postmortems/chat_import.py); Django's default of 1,000
+# up to 2,000 messages (postmortems/chat_import/reader.py); Django's default of 1,000
 # fields would refuse a long transcript. Bodies stay capped at Django's 2.5 MB.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4_100
 
@@ -216,7 +217,7 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers and orchestrators probe over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Behind a TLS proxy, the proxy's X-Forwarded-Proto says whether the request came over
-# HTTPS and its X-Forwarded-For names the client (accounts/client_ip.py); otherwise
+# HTTPS and its X-Forwarded-For names the client (lib/client_ip.py); otherwise
 # both headers come from the client and are ignored.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
@@ -301,7 +302,7 @@ AXES_RESET_ON_SUCCESS = True
 # Django's sign-in form posts the email address as "username".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 # Successful sign-ins are in the audit log already; axes keeps only failures.
 AXES_DISABLE_ACCESS_LOG = True
@@ -318,7 +319,7 @@ PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
 PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
 
 # JSON lines for log collectors in production, readable text in development; both
-# carry the request id (config/request_ids.py, config/log_format.py).
+# carry the request id (lib/request_ids.py, config/log_format.py).
 LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})
 LOGGING = {
     "version": 1,
@@ -406,7 +407,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# Reminders (see postmortems/services/reminders.py). Times are configurable.
+# Reminders (see postmortems/notifications/reminders.py). Times are configurable.
 POSTMORTEM_DUE_HOURS = env_int("POSTMORTEM_DUE_HOURS", 24, minimum=1)
 POSTMORTEM_ESCALATION_HOURS = env_int("POSTMORTEM_ESCALATION_HOURS", 72, minimum=1)
 POSTMORTEM_REQUIRED_SEVERITIES = env_list(
@@ -441,7 +442,7 @@ OUTBOX_MAX_CRASHES = env_int("OUTBOX_MAX_CRASHES", 3, minimum=1)
 # (the broker lost it); the row itself stays queued, so nothing is lost meanwhile.
 OUTBOX_REENQUEUE_SECONDS = env_int("OUTBOX_REENQUEUE_SECONDS", 900, minimum=1)
 
-# Alerting webhooks (postmortems/views/hooks.py): larger bodies are refused with 413.
+# Alerting webhooks (postmortems/alerting/receiver_views.py): larger bodies are refused with 413.
 ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
 # The delivery log keeps at most this many refused requests a minute per integration
 # (a flood is still logged, line by line) and forgets rows after the retention time.
@@ -475,7 +476,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_DISPATCH_SECONDS,
         "options": {"expires": OUTBOX_DISPATCH_SECONDS},
     },
-    # The dashboard's settled months (postmortems/review_health.py), recounted hourly.
+    # The dashboard's settled months (postmortems/insights/health.py), recounted hourly.
     "health-rollups-refresh": {
         "task": "postmortems.tasks.refresh_health_rollups",
         "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,

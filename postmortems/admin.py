@@ -9,43 +9,38 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.single_line import SingleLineAdmin
+from audit.models import AuditEvent
 from postmortems.admin_forms import (
     ActionItemAdminForm,
     PostmortemAdminForm,
     RevisionCheckedForm,
 )
-from postmortems.emails import absolute_url
-from postmortems.forms import AlertIntegrationForm
-from postmortems.models import (
-    RESTORE_DAYS,
-    ActionItem,
-    AlertDelivery,
-    AlertIntegration,
-    AuditEvent,
-    Incident,
-    Postmortem,
-    ReadinessPolicy,
-    Service,
-    Tag,
-    TeamWebhook,
-    TimelineEvent,
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.services import (
+    alert_integration_create,
+    alert_integration_rotate_token,
+    alert_integration_update,
 )
+from postmortems.forms import AlertIntegrationForm
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Service, Tag
+from postmortems.models.incidents import RESTORE_DAYS, Incident
+from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.notifications.channel_models import TeamWebhook
+from postmortems.notifications.chat_messages import team_webhook_save
+from postmortems.notifications.emails import absolute_url
 from postmortems.permissions import (
     about_visible_filter,
     audit_visibility_filter,
     tag_visibility_filter,
     visibility_filter,
 )
-from postmortems.readiness import check_choices
+from postmortems.readiness.checks import check_choices
+from postmortems.readiness.models import ReadinessPolicy
 from postmortems.services.actions import (
     action_item_create,
     action_item_delete,
     action_item_update,
-)
-from postmortems.services.alerts import (
-    alert_integration_create,
-    alert_integration_rotate_token,
-    alert_integration_update,
 )
 from postmortems.services.edits import EditConflict
 from postmortems.services.incidents import (
@@ -55,7 +50,6 @@ from postmortems.services.incidents import (
     incident_restore,
     incident_update,
 )
-from postmortems.services.notifications import team_webhook_save
 from postmortems.services.postmortems import (
     SectionConflict,
     postmortem_delete,

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 
-from postmortems.models import Postmortem
+from postmortems.models.reviews import Postmortem
 from postmortems.services.action_changes import ensure_owner_sees_incident
 from postmortems.services.postmortems import text_fingerprint
 

@@ -6,7 +6,4 @@ class PostmortemsConfig(AppConfig):
     verbose_name = "Incidents and postmortems"
 
     def ready(self) -> None:
-        from postmortems import (
-            audit_auth,  # noqa: F401  (connects the sign-in receivers)
-            checks,  # noqa: F401  (registers the system checks)
-        )
+        from postmortems.notifications import checks  # noqa: F401  (registers the system checks)

@@ -11,28 +11,24 @@ from django.utils import timezone
 from accounts.models import Team, User
 from accounts.people_fields import PeopleField, PersonField, name_and_email
 from accounts.single_line import SingleLineField, single_line_fields
-from postmortems.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
-from postmortems.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
-from postmortems.models import (
-    ActionItem,
-    AlertIntegration,
-    ApiToken,
-    BlamelessDismissal,
-    Incident,
-    Postmortem,
-    Service,
-    Severity,
-    TeamWebhook,
-    TimelineEvent,
-)
+from lib.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
+from lib.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
+from postmortems.alerting.models import AlertIntegration
+from postmortems.api.models import ApiToken
+from postmortems.blameless.models import BlamelessDismissal
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Service
 from postmortems.models.comments import COMMENT_TARGETS
+from postmortems.models.incidents import Incident, Severity
+from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.notifications.channel_models import TeamWebhook
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def limit_length(field: forms.Field, limit: int) -> None:
-    """A Markdown text's limit (postmortems/markdown.py) on a model form's text field:
+    """A Markdown text's limit (lib/markdown.py) on a model form's text field:
     model TextFields have none, and rendering must stay affordable for every viewer."""
     field.max_length = limit
     field.validators.append(MaxLengthValidator(limit))
@@ -405,7 +401,7 @@ class TeamWebhookForm(forms.ModelForm):
 
 
 class UntrustedJSONField(forms.JSONField):
-    """forms.JSONField reading through postmortems/json_input.py. Django's own uses
+    """forms.JSONField reading through lib/json_input.py. Django's own uses
     json.loads, and catches only its syntax errors: 50,000 brackets (RecursionError)
     or a 5,000-digit number (ValueError) failed the page, both when cleaning and when
     showing the input again, and "\\u0000" reached PostgreSQL, which stores no NUL."""

@@ -28,17 +28,13 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
-from postmortems.models import (
-    ActionItem,
-    AlertIntegration,
-    ApiToken,
-    Incident,
-    Postmortem,
-    ReviewComment,
-    Tag,
-    TimelineEvent,
-    not_deleted,
-)
+from postmortems.alerting.models import AlertIntegration
+from postmortems.api.models import ApiToken
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Tag
+from postmortems.models.comments import ReviewComment
+from postmortems.models.incidents import Incident, not_deleted
+from postmortems.models.reviews import Postmortem, TimelineEvent
 
 
 def _is_admin(user: User) -> bool:
@@ -81,7 +77,7 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
 
 def search_entry_visibility_filter(user: User) -> Q:
     """visibility_filter's rule on the archive's narrow SearchEntry rows, which carry a
-    copy of their incident's restricted flag, team and owner (postmortems/search_index.py
+    copy of their incident's restricted flag, team and owner (postmortems/services/search_index.py
     writes them, and leaves deleted incidents out of the index)."""
     if _is_admin(user):
         return Q()

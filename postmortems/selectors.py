@@ -22,21 +22,15 @@ from django.utils import timezone
 
 from accounts.models import Membership, Team, User
 from accounts.people_fields import name_only
-from postmortems.models import (
-    ActionItem,
-    AlertDelivery,
-    AlertIntegration,
-    ApiToken,
-    BeatHeartbeat,
-    Incident,
-    OutboundEmail,
-    Postmortem,
-    SectionRevision,
-    TimelineEvent,
-)
-from postmortems.models.api_tokens import hash_secret
-from postmortems.models.incidents import ReminderStage, not_deleted, review_clock
-from postmortems.months import month_bounds
+from lib.months import month_bounds
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.api.models import ApiToken, hash_secret
+from postmortems.models.actions import ActionItem
+from postmortems.models.incidents import Incident, ReminderStage, not_deleted, review_clock
+from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.models.revisions import SectionRevision
+from postmortems.notifications.heartbeat_models import BeatHeartbeat
+from postmortems.notifications.models import OutboundEmail
 from postmortems.permissions import about_visible, visible_incidents
 
 

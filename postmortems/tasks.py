@@ -3,19 +3,19 @@
 from celery import shared_task
 from django.utils import timezone
 
-from postmortems.review_health import refresh_rollups
-from postmortems.services.alerts import deliveries_prune
-from postmortems.services.heartbeat import beat_heartbeat_record
-from postmortems.services.idempotency import idempotency_keys_prune
-from postmortems.services.incidents import incidents_purge
-from postmortems.services.outbox import (
+from postmortems.alerting.services import deliveries_prune
+from postmortems.api.idempotency_store import idempotency_keys_prune
+from postmortems.insights.health import refresh_rollups
+from postmortems.notifications.heartbeat import beat_heartbeat_record
+from postmortems.notifications.outbox import (
     enqueue,
     outbox_requeue_stuck,
     outbox_send,
     outbox_take_for_dispatch,
 )
-from postmortems.services.outbox_alerts import outbox_report_failures
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.outbox_failures import outbox_report_failures
+from postmortems.notifications.reminders import reminders_sweep
+from postmortems.services.incidents import incidents_purge
 
 
 @shared_task
@@ -28,7 +28,7 @@ def sweep_reminders() -> int:
 def send_email(email_id: int) -> str:
     outcome = outbox_send(email_id)
     if outcome == "retry":
-        from postmortems.models import OutboundEmail
+        from postmortems.notifications.models import OutboundEmail
 
         due = OutboundEmail.objects.values_list("next_attempt_at", flat=True).get(pk=email_id)
         # Also picked up by the dispatcher if this message is lost.

@@ -1,26 +1,20 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.views import (
-    action_items,
-    alerting,
-    api_tokens,
-    archive,
-    blameless,
-    browse,
-    calendar,
-    chat_import,
-    comments,
-    dashboard,
-    editor,
-    exports,
-    history,
-    hooks,
-    incidents,
-    outbox,
-    pulse,
-    teams,
-)
+from postmortems.alerting import receiver_views as hooks
+from postmortems.alerting import settings_views as alerting
+from postmortems.api import token_views as api_tokens
+from postmortems.archive import browse_views as browse
+from postmortems.archive import views as archive
+from postmortems.blameless import views as blameless
+from postmortems.chat_import import views as chat_import
+from postmortems.export import views as exports
+from postmortems.insights import pulse_views as pulse
+from postmortems.insights import views as dashboard
+from postmortems.notifications import calendar_views as calendar
+from postmortems.notifications import outbox_views as outbox
+from postmortems.notifications import team_views as teams
+from postmortems.views import action_items, comments, editor, history, incidents
 from postmortems.views.lists import action_views, timeline_views
 
 

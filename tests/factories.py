@@ -125,7 +125,7 @@ COMPLETE_SECTIONS = {
 
 
 def complete_postmortem(postmortem=None, *, items=1, **fields):
-    """A postmortem that passes every readiness check (postmortems/readiness.py): all
+    """A postmortem that passes every readiness check (postmortems/readiness/checks.py): all
     sections written, a timeline with detection, mitigation and resolution, and `items`
     owned, dated, typed action items. Pass `postmortem` to complete an existing one:
     its blank sections are filled in, the others kept."""

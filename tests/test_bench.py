@@ -7,8 +7,8 @@ only keep the harness runnable on SQLite and PostgreSQL.
 from accounts.models import Membership, Team, User
 from bench.generate import generate
 from bench.search import QUERIES, find_search_statements, measure, percentile, window_hits
+from postmortems.archive.search import SearchParams, search_postmortems
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
-from postmortems.search import SearchParams, search_postmortems
 
 SIZE = 150
 PHRASE = "rolled back the deploy"

@@ -22,10 +22,10 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from config import database_errors
-from config.database_errors import WRITE_ATTEMPTS, Trouble, database_trouble, retry_on_contention
+from lib import database_errors
+from lib.database_errors import WRITE_ATTEMPTS, Trouble, database_trouble, retry_on_contention
+from postmortems.api.tokens import api_token_create
 from postmortems.models import ApiToken, Incident, Postmortem, SectionRevision
-from postmortems.services.api_tokens import api_token_create
 from postmortems.services.postmortems import text_fingerprint
 from tests.smtp_capture import free_port
 
@@ -370,8 +370,8 @@ def test_a_timeline_event_whose_write_met_a_deadlock_is_saved_once(
 def always_deadlocked(monkeypatch, no_pauses):
     """Every write of a section, a timeline event and an alert delivery meets a deadlock
     on every run: what the person (or script) is told once the retries are spent."""
+    from postmortems.alerting import services as alerts
     from postmortems.api import timeline
-    from postmortems.services import alerts
     from postmortems.views import editor
 
     def deadlocked(**kwargs):

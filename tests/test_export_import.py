@@ -12,7 +12,9 @@ from django.db.models import Max
 from django.urls import reverse
 
 from accounts.models import Team, User
-from postmortems.backup import exported_models
+from postmortems.alerting.services import alert_integration_create
+from postmortems.api.tokens import api_token_create
+from postmortems.backup.dump import exported_models
 from postmortems.models import (
     ActionItemChange,
     AlertIntegration,
@@ -22,10 +24,8 @@ from postmortems.models import (
     SectionRevision,
     Subscription,
 )
-from postmortems.search_index import rebuild_index
-from postmortems.services.alerts import alert_integration_create
-from postmortems.services.api_tokens import api_token_create
 from postmortems.services.incidents import incident_delete
+from postmortems.services.search_index import rebuild_index
 from tests.factories import (
     PASSWORD,
     ActionItemFactory,

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from config.log_format import JsonFormatter
-from config.request_ids import current_request_id
+from lib.request_ids import current_request_id
 from postmortems.tasks import record_beat_heartbeat
 from tests.factories import ActionItemFactory
 

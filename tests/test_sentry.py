@@ -10,7 +10,7 @@ from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
 from config import sentry
-from config.request_ids import bind_request_id, unbind_request_id
+from lib.request_ids import bind_request_id, unbind_request_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW_CLIENT = (

@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from accounts.models import Membership, Team, User
 from accounts.services import membership_create, membership_delete, membership_update
 from accounts.sso.claims import SsoIdentity, wanted_memberships
-from postmortems.models import AuditEvent
-from postmortems.services.audit import AuditTarget, audit_record
+from audit.models import AuditEvent
+from audit.services import AuditTarget, audit_record
 
 logger = logging.getLogger(__name__)
 

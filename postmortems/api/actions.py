@@ -14,7 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team, User
-from postmortems import dashboard
+from lib.markdown import TEXT_MAX_CHARS
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import ActionItemApiForm, form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
@@ -35,9 +35,9 @@ from postmortems.api.schemas import (
     person,
     web_url,
 )
-from postmortems.dashboard import ItemFilters
-from postmortems.markdown import TEXT_MAX_CHARS
-from postmortems.models import ActionItem
+from postmortems.insights import dashboard
+from postmortems.insights.dashboard import ItemFilters
+from postmortems.models.actions import ActionItem
 from postmortems.permissions import get_action_item_for_user, get_postmortem_for_user
 from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.actions import action_item_create, action_item_update

@@ -11,19 +11,21 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 
+from lib.json_input import loads_untrusted
 from postmortems.api import actions, archive, directory, incidents, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
-from postmortems.json_input import loads_untrusted
-from postmortems.models import ActionItem, Incident, TimelineEvent
+from postmortems.models.actions import ActionItem
+from postmortems.models.incidents import Incident
+from postmortems.models.reviews import TimelineEvent
 from postmortems.permissions import visible_incidents
 from postmortems.services.edits import EditConflict
 from postmortems.services.postmortems import NotReadyToPublish
 
 
 class UntrustedJsonParser(Parser):
-    """Bodies through postmortems/json_input.py: UTF-8 only, bounded nesting, no NUL,
+    """Bodies through lib/json_input.py: UTF-8 only, bounded nesting, no NUL,
     no NaN. ninja answers what it refuses as a bad body (422 here, see errors.py)."""
 
     def parse_body(self, request: HttpRequest):

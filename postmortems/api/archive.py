@@ -10,7 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import READ_ERRORS
 from postmortems.api.schemas import Day, SeverityValue, Text, web_url
-from postmortems.search import RESULT_WINDOW, SearchParams, search_postmortems
+from postmortems.archive.search import RESULT_WINDOW, SearchParams, search_postmortems
 
 router = Router(tags=["archive"])
 

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from postmortems.models import ApiToken
+from postmortems.api.models import ApiToken
+from postmortems.api.tokens import api_token_touch
 from postmortems.selectors import api_token_for_secret
-from postmortems.services.api_tokens import api_token_touch
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY = "This token may only read. Create a read and write token on your profile page."

@@ -16,7 +16,7 @@ from accounts.people_fields import active_people
 from postmortems.api.errors import READ_ERRORS
 from postmortems.api.pages import PageOut, page_of
 from postmortems.api.schemas import Text
-from postmortems.models import Service
+from postmortems.models.catalog import Service
 
 router = Router(tags=["directory"])
 

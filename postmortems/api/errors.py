@@ -25,7 +25,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from config.database_errors import RETRY_AFTER, Trouble, database_trouble
+from lib.database_errors import RETRY_AFTER, Trouble, database_trouble
 from postmortems.api.schemas import ErrorOut
 
 INVALID = "Some of the input is not valid; see `errors`."

@@ -3,7 +3,7 @@
 A client that lost the answer to a create (a timeout, a dropped connection) sends the
 same request with the same key: it gets the first answer again, with
 `Idempotent-Replayed: true`, and nothing is created twice. The rules and the steps are
-in postmortems/services/idempotency.py; this module applies them to an operation:
+in postmortems/api/idempotency_store.py; this module applies them to an operation:
 
     @router.post(..., openapi_extra=IDEMPOTENCY_KEY_DOC)
     @decorate_view(idempotent)
@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from postmortems.api.errors import error_body
-from postmortems.services.idempotency import (
+from postmortems.api.idempotency_store import (
     KEEP,
     body_fingerprint,
     idempotency_key_claim,

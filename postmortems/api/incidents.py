@@ -10,6 +10,7 @@ from ninja.decorators import decorate_view
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.markdown import TEXT_MAX_CHARS
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, InvalidInput, refuse
 from postmortems.api.forms import IncidentApiForm, form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
@@ -29,8 +30,7 @@ from postmortems.api.schemas import (
     person,
     web_url,
 )
-from postmortems.markdown import TEXT_MAX_CHARS
-from postmortems.models import Incident, Severity
+from postmortems.models.incidents import Incident, Severity
 from postmortems.permissions import get_incident_for_user
 from postmortems.selectors import IncidentFilters, incident_list
 from postmortems.services.incidents import incident_create, incident_resolve, incident_update

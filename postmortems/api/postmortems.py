@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.markdown import SECTION_MAX_CHARS
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_body, refuse
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from postmortems.api.links import INCIDENT, created
@@ -23,10 +24,9 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.forms import SectionForm, StatusForm
-from postmortems.markdown import SECTION_MAX_CHARS
-from postmortems.models import Postmortem
+from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
-from postmortems.readiness import Readiness, postmortem_readiness
+from postmortems.readiness.checks import Readiness, postmortem_readiness
 from postmortems.services.postmortems import (
     OpenComments,
     SectionConflict,

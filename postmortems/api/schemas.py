@@ -11,9 +11,11 @@ from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, model_validator
 
 from accounts.models import User
-from postmortems.emails import absolute_url
-from postmortems.models import ActionItem, Incident, Postmortem, Severity, TimelineEvent
-from postmortems.moments import OUT_OF_RANGE, day_in_range, moment_in_range
+from lib.moments import OUT_OF_RANGE, day_in_range, moment_in_range
+from postmortems.models.actions import ActionItem
+from postmortems.models.incidents import Incident, Severity
+from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.notifications.emails import absolute_url
 
 
 def _clean_text(value: str) -> str:
@@ -43,7 +45,7 @@ def _iso(value: Any, *, moment: bool) -> Any:
 
 
 def _storable(value: datetime) -> datetime:
-    """Only moments every time zone can show (postmortems/moments.py): refused here, as
+    """Only moments every time zone can show (lib/moments.py): refused here, as
     a 422, not by the database or by the pages that would show them. The moment goes on
     in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59."""
     if not moment_in_range(value):

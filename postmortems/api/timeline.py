@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.markdown import TEXT_MAX_CHARS
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.forms import form_data
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
@@ -23,8 +24,7 @@ from postmortems.api.schemas import (
     Text,
 )
 from postmortems.forms import TimelineEventForm
-from postmortems.markdown import TEXT_MAX_CHARS
-from postmortems.models import TimelineEvent
+from postmortems.models.reviews import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user, get_timeline_event_for_user
 from postmortems.services.timeline import timeline_event_create, timeline_event_update
 

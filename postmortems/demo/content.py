@@ -2,7 +2,7 @@
 
 people.toml holds the teams, people, services and tags; incidents/*.toml one incident
 each, with its postmortem (file names only order them for people; the seed orders
-incidents by start). postmortems/demo_data.py turns this into rows.
+incidents by start). postmortems/demo/seed.py turns this into rows.
 
 Nothing here knows the date: an incident starts `start = { days_ago, at = "HH:MM" }`
 (UTC) or `hours_ago` before the seed's `now`, timeline events are minutes after the

@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from postmortems.search_index import SQLITE_CREATE
+from postmortems.services.search_index import SQLITE_CREATE
 
 
 def create_search_index(apps, schema_editor):

@@ -5,7 +5,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from postmortems.search_index import rebuild_index
+from postmortems.services.search_index import rebuild_index
 
 
 def index_everything(apps, schema_editor):

@@ -5,7 +5,7 @@ from django.db import migrations
 from django.db.models import Case, F, Q, Value, When
 
 import postmortems.models.fields
-from postmortems.moments import EARLIEST, EARLIEST_DAY, LATEST, LATEST_DAY
+from lib.moments import EARLIEST, EARLIEST_DAY, LATEST, LATEST_DAY
 
 BOUNDED = {
     "actionitem": ["completed_at", "due_date"],

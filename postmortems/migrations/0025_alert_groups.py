@@ -10,7 +10,7 @@ by their alerts' keys). The review clock's indexes follow `review_clock()`.
 import django.db.models.deletion
 import django.db.models.functions.comparison
 import django.utils.timezone
-import postmortems.models.alerts
+import postmortems.alerting.models
 import postmortems.models.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
             name="service_labels",
             field=models.JSONField(
                 blank=True,
-                default=postmortems.models.alerts.default_service_labels,
+                default=postmortems.alerting.models.default_service_labels,
                 help_text='Labels naming the affected service, in order, e.g. ["service", "job"]: the first one an alert has names its service, matched to the service catalog by name or slug. Names not in the catalog are left out. PagerDuty and Opsgenie name their service themselves.',
                 verbose_name="service labels",
             ),

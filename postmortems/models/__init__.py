@@ -1,30 +1,29 @@
-from postmortems.models.action_changes import ActionItemChange
-from postmortems.models.actions import ActionItem
-from postmortems.models.alerts import (
+from postmortems.alerting.models import (
     AlertDelivery,
     AlertEvent,
     AlertGroup,
     AlertIntegration,
     AlertLink,
 )
-from postmortems.models.api_tokens import ApiToken
-from postmortems.models.audit import AuditEvent
+from postmortems.api.idempotency_models import ApiIdempotencyKey
+from postmortems.api.models import ApiToken
+from postmortems.archive.models import Subscription
+from postmortems.blameless.models import BlamelessDismissal
+from postmortems.insights.models import HealthRollup
+from postmortems.insights.pulse_models import PulseAnswer, PulseParticipant
+from postmortems.models.action_changes import ActionItemChange
+from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
-from postmortems.models.dismissals import BlamelessDismissal
-from postmortems.models.health import HealthRollup
-from postmortems.models.heartbeat import BeatHeartbeat
-from postmortems.models.idempotency import ApiIdempotencyKey
 from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity, not_deleted
-from postmortems.models.notifications import CalendarKey, TeamWebhook
-from postmortems.models.outbox import OutboundEmail
-from postmortems.models.pulse import PulseAnswer, PulseParticipant
-from postmortems.models.readiness import ReadinessPolicy
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
-from postmortems.models.subscriptions import Subscription
-from postmortems.models.sweeps import ReminderSweepRecord
+from postmortems.notifications.channel_models import CalendarKey, TeamWebhook
+from postmortems.notifications.heartbeat_models import BeatHeartbeat
+from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.sweep_models import ReminderSweepRecord
+from postmortems.readiness.models import ReadinessPolicy
 
 __all__ = [
     "RESTORE_DAYS",
@@ -37,7 +36,6 @@ __all__ = [
     "AlertLink",
     "ApiIdempotencyKey",
     "ApiToken",
-    "AuditEvent",
     "BeatHeartbeat",
     "BlamelessDismissal",
     "CalendarKey",

@@ -86,7 +86,7 @@ class ActionItem(models.Model):
     due_date = BoundedDateField(null=True, blank=True)
     priority = models.CharField(max_length=10, choices=Priority, default=Priority.MEDIUM)
     # Blank until the author chooses: a type picked by default says nothing, and
-    # postmortems/action_quality.py flags items whose type was never chosen.
+    # postmortems/readiness/action_quality.py flags items whose type was never chosen.
     type = models.CharField(max_length=10, choices=Type, blank=True, default="")
     status = models.CharField(max_length=15, choices=Status, default=Status.OPEN)
     wont_do_reason = models.TextField("reason for won't do", blank=True)
@@ -127,9 +127,9 @@ class ActionItem(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
             ),
             # Review health counts this month's opened and finished items live
-            # (postmortems/review_health.py); older months come from HealthRollup.
+            # (postmortems/insights/health.py); older months come from HealthRollup.
             models.Index(fields=["created_at", "postmortem"], name="pm_action_created"),
-            # The same three for one team's dashboard (postmortems/dashboard.py): its
+            # The same three for one team's dashboard (postmortems/insights/dashboard.py): its
             # open items by due date (lists, headline counts and load per owner, the
             # counts from the index alone), and this month's opened and finished items.
             models.Index(
@@ -180,7 +180,7 @@ class ActionItem(models.Model):
 def days_overdue(status: str, due_date: datetime.date | None, today: datetime.date) -> int:
     """Whole days an item in `status`, due on `due_date`, is past due on `today` (the
     viewer's local date); 0 when not overdue by the rule at the top of this module.
-    For rows read without a model instance (postmortems/csv_export.py) as for items."""
+    For rows read without a model instance (postmortems/insights/csv_download.py) as for items."""
     if status not in ActionItem.UNFINISHED or due_date is None or due_date >= today:
         return 0
     return (today - due_date).days

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import models
 
-from postmortems.moments import clamp_day, clamp_moment, validate_day, validate_moment
+from lib.moments import clamp_day, clamp_moment, validate_day, validate_moment
 
 
 def created_by_field() -> models.ForeignKey:
@@ -20,7 +20,7 @@ def created_by_field() -> models.ForeignKey:
 
 class BoundedDateTimeField(models.DateTimeField):
     """A moment people or other tools enter: refused outside the range every time zone
-    can show (postmortems/moments.py), and clamped into it when read, so a row stored
+    can show (lib/moments.py), and clamped into it when read, so a row stored
     before the bound existed cannot break the pages that list it."""
 
     default_validators = [validate_moment]

@@ -53,7 +53,7 @@ class Postmortem(models.Model):
     published_at = BoundedDateTimeField(null=True, blank=True)
     stale_reminder_sent = models.BooleanField(default=False, editable=False)
     # The plain text of the whole review, for search snippets on PostgreSQL (kept in
-    # sync by postmortems/search_index.py; the tsvector lives in SearchEntry).
+    # sync by postmortems/services/search_index.py; the tsvector lives in SearchEntry).
     search_text = models.TextField(blank=True, editable=False, db_default="")
 
     class Meta:

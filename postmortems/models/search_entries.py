@@ -7,7 +7,7 @@ from django.db.models import Q
 class SearchEntry(models.Model):
     """What archive search filters, sorts and matches on, one narrow row per postmortem.
 
-    Written only by postmortems/search_index.py. Keeping it narrow (the Markdown lives
+    Written only by postmortems/services/search_index.py. Keeping it narrow (the Markdown lives
     in the postmortem; the tsvector is stored out of line) lets a search walk the
     newest published reviews by index and stop after its window, instead of reading
     the wide postmortems table. On PostgreSQL a GIN index on search_vector is created

@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from config.database_errors import retry_on_contention
-from postmortems.emails import absolute_url, compose
-from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
+from lib.database_errors import retry_on_contention
+from postmortems.models.action_changes import ActionItemChange
+from postmortems.models.actions import ActionItem
+from postmortems.notifications.emails import absolute_url, compose
+from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.outbox import enqueue_after_commit
 from postmortems.permissions import can_see_incident
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
-from postmortems.services.outbox import enqueue_after_commit
 
 Field = ActionItemChange.Field
 Snapshot = dict[str, tuple[object, str]]

@@ -2,17 +2,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config.database_errors import retry_on_contention
-from postmortems.models import ActionItem, AuditEvent, Incident, Postmortem
-from postmortems.search_index import index_postmortem
+from audit.models import AuditEvent
+from audit.services import audit_record
+from lib.database_errors import retry_on_contention
+from postmortems.models.actions import ActionItem
+from postmortems.models.incidents import Incident
+from postmortems.models.reviews import Postmortem
 from postmortems.services.action_changes import (
     ensure_owner_sees_incident,
     record_changes,
     snapshot,
 )
-from postmortems.services.audit import audit_record
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
+from postmortems.services.search_index import index_postmortem
 
 ITEM_FIELDS = [
     "title",

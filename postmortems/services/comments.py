@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models import Postmortem, ReviewComment
+from postmortems.models.comments import ReviewComment
+from postmortems.models.reviews import Postmortem
 
 
 def review_comment_add(

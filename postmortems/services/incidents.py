@@ -6,13 +6,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from config.database_errors import retry_on_contention
-from postmortems.models import RESTORE_DAYS, AuditEvent, Incident, Postmortem, Service
-from postmortems.search_index import index_postmortem
+from audit.models import AuditEvent
+from audit.services import audit_record
+from lib.database_errors import retry_on_contention
+from postmortems.models.catalog import Service
+from postmortems.models.incidents import RESTORE_DAYS, Incident
+from postmortems.models.reviews import Postmortem
 from postmortems.services.actions import action_items_follow_incident
-from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
 from postmortems.services.locks import postmortem_lock
+from postmortems.services.search_index import index_postmortem
 
 INCIDENT_FIELDS = [
     "title",

@@ -20,7 +20,7 @@ it). FOR NO KEY UPDATE is enough, and lets rows that merely reference the postmo
 IMMEDIATE transactions already run one at a time (config/settings.py).
 """
 
-from postmortems.models import Postmortem
+from postmortems.models.reviews import Postmortem
 
 
 def postmortem_lock(*, postmortem_id: int) -> Postmortem:

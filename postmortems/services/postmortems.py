@@ -8,30 +8,26 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.single_line import single_line
-from config.database_errors import retry_on_contention
-from postmortems.models import (
-    ActionItem,
-    AuditEvent,
-    Incident,
-    Postmortem,
-    ReviewComment,
-    SectionRevision,
-    Tag,
-    TimelineEvent,
-)
-from postmortems.models.incidents import ReminderStage
-from postmortems.readiness import Readiness, postmortem_readiness
-from postmortems.search_index import index_postmortem, unindex_postmortem
-from postmortems.services.alerts import alert_events_to_timeline
-from postmortems.services.announcements import announce_publication
-from postmortems.services.audit import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_record
+from lib.database_errors import retry_on_contention
+from postmortems.alerting.services import alert_events_to_timeline
+from postmortems.insights.pulse_survey import pulse_invite
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Tag
+from postmortems.models.comments import ReviewComment
+from postmortems.models.incidents import Incident, ReminderStage
+from postmortems.models.reviews import Postmortem, TimelineEvent
+from postmortems.models.revisions import SectionRevision
+from postmortems.notifications.announcements import announce_publication
+from postmortems.readiness.checks import Readiness, postmortem_readiness
 from postmortems.services.locks import postmortem_lock
-from postmortems.services.pulse import pulse_invite
 from postmortems.services.revisions import (
     is_own_edit,
     latest_section_revision,
     record_section_revision,
 )
+from postmortems.services.search_index import index_postmortem, unindex_postmortem
 
 
 def text_fingerprint(text: str) -> str:
@@ -229,7 +225,7 @@ def postmortem_set_status(
 ) -> Postmortem:
     """Move a postmortem between draft, in review and published.
 
-    Publishing needs every readiness check its severity requires (postmortems/readiness.py)
+    Publishing needs every readiness check its severity requires (postmortems/readiness/checks.py)
     and no approver: whoever may edit may publish. It stamps the time once; unpublishing
     (back to draft for amendments) keeps the original publication time so the archive
     can show "updated". Publishing with unresolved review comments raises OpenComments

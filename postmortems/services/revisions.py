@@ -20,7 +20,7 @@ import datetime
 from django.db.models import QuerySet
 
 from accounts.models import User
-from postmortems.models import SectionRevision
+from postmortems.models.revisions import SectionRevision
 
 AUTOSAVE_COALESCE_WINDOW = datetime.timedelta(minutes=5)
 Kind = SectionRevision.Kind

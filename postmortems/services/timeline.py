@@ -2,13 +2,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from config.database_errors import retry_on_contention
-from postmortems.models import AuditEvent, Postmortem, TimelineEvent
-from postmortems.search_index import index_postmortem
+from audit.models import AuditEvent
+from audit.services import audit_record
+from lib.database_errors import retry_on_contention
+from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.selectors import timeline_import_keys_stored
-from postmortems.services.audit import audit_record
 from postmortems.services.edits import save_if_unchanged
 from postmortems.services.locks import postmortem_lock
+from postmortems.services.search_index import index_postmortem
 
 EVENT_FIELDS = ["occurred_at", "kind", "text", "source_url"]
 

@@ -4,10 +4,10 @@ from datetime import date
 
 from django import template
 
-from postmortems.action_quality import QualityFlag, action_item_flags
-from postmortems.item_rows import ROW_TEMPLATE, RowState, row_context
-from postmortems.item_rows import days_overdue as overdue_days
-from postmortems.models import ActionItem
+from postmortems.insights.item_rows import ROW_TEMPLATE, RowState, row_context
+from postmortems.insights.item_rows import days_overdue as overdue_days
+from postmortems.models.actions import ActionItem
+from postmortems.readiness.action_quality import QualityFlag, action_item_flags
 
 register = template.Library()
 
@@ -20,14 +20,14 @@ def days_overdue(item: ActionItem, today: date) -> int:
 
 @register.filter
 def quality_flags(item: ActionItem) -> list[QualityFlag]:
-    """What makes `item` less than actionable (postmortems/action_quality.py)."""
+    """What makes `item` less than actionable (postmortems/readiness/action_quality.py)."""
     return action_item_flags(item)
 
 
 @register.inclusion_tag(ROW_TEMPLATE, takes_context=True)
 def item_row(context, item: ActionItem) -> dict:
     """One action item as a table row with its inline actions: the partial `row` of
-    templates/postmortems/includes/item_table.html, with postmortems/item_rows.py's values.
+    templates/postmortems/includes/item_table.html, with postmortems/insights/item_rows.py's values.
 
     From the context: `today` (the viewer's local date), `next_url` (where a form
     without JavaScript returns; the current page if unset), `csrf_token`, and for a

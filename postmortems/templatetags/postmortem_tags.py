@@ -6,8 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from postmortems.diffs import diff_lines
-from postmortems.markdown import render_markdown
+from lib.diffs import diff_lines
+from lib.markdown import render_markdown
 from postmortems.models.incidents import SEVERITY_MEANINGS, incident_reference
 
 register = template.Library()
@@ -53,7 +53,7 @@ def is_overdue(item) -> bool:
 
 @register.inclusion_tag("postmortems/includes/diff.html")
 def diff_table(old: str, new: str, old_label: str = "Before", new_label: str = "After") -> dict:
-    """A line diff of two texts, escaped (postmortems/diffs.py)."""
+    """A line diff of two texts, escaped (lib/diffs.py)."""
     return {
         "lines": diff_lines(old or "", new or ""),
         "old_label": old_label,

@@ -26,8 +26,9 @@ from django_htmx.http import trigger_client_event
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
 from accounts.single_line import SingleLineField
-from postmortems.models import ActionItem
-from postmortems.moments import validate_day
+from lib.http_methods import require_POST_or_back
+from lib.moments import validate_day
+from postmortems.models.actions import ActionItem
 from postmortems.permissions import get_action_item_for_user
 from postmortems.selectors import attach_assignees
 from postmortems.services.action_changes import (
@@ -38,7 +39,6 @@ from postmortems.services.action_changes import (
     action_item_reassign,
 )
 from postmortems.services.edits import EditConflict
-from postmortems.views.methods import require_POST_or_back
 
 ROW = "postmortems/includes/dashboard_item.html"
 ITEMS_CHANGED = "action-items-changed"

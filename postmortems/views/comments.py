@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.comment_threads import comment_threads
+from lib.http_methods import require_POST_or_back
 from postmortems.forms import ReviewCommentForm
-from postmortems.models import Postmortem
+from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_comment_for_user, get_postmortem_for_user
 from postmortems.services.comments import review_comment_add, review_comment_resolve
-from postmortems.views.methods import require_POST_or_back
+from postmortems.views.comment_threads import comment_threads
 
 THREAD = "postmortems/includes/comment_thread.html"
 BACK = {"read": "pm-postmortem-detail", "edit": "pm-postmortem-edit"}

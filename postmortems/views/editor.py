@@ -16,14 +16,16 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.blameless_review import (
+from lib.http_methods import require_POST_or_back
+from lib.markdown import render_markdown
+from postmortems.archive.related import related_postmortems
+from postmortems.blameless.findings import (
     DismissedKeys,
     OpenFinding,
     dismissed_keys,
     section_findings,
     timeline_findings,
 )
-from postmortems.comment_threads import CommentThread, comment_threads
 from postmortems.forms import (
     ActionItemForm,
     ChatImportForm,
@@ -33,12 +35,11 @@ from postmortems.forms import (
     StatusForm,
     TimelineEventForm,
 )
-from postmortems.markdown import render_markdown
-from postmortems.models import Postmortem, SectionRevision
+from postmortems.insights.pulse_trend import pulse_pending
+from postmortems.models.reviews import Postmortem
+from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
-from postmortems.pulse import pulse_pending
-from postmortems.readiness import Readiness, postmortem_readiness
-from postmortems.related import related_postmortems
+from postmortems.readiness.checks import Readiness, postmortem_readiness
 from postmortems.selectors import postmortem_with_content, reminders_sent
 from postmortems.services.postmortems import (
     OpenComments,
@@ -49,7 +50,7 @@ from postmortems.services.postmortems import (
     postmortem_update_section,
     text_fingerprint,
 )
-from postmortems.views.methods import require_POST_or_back
+from postmortems.views.comment_threads import CommentThread, comment_threads
 
 EDITOR = "postmortems/postmortem_edit.html"
 # Sent with every editor save that can change readiness; the checklist listens for it.

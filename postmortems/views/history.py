@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.http_methods import require_POST_or_back
 from postmortems.forms import HistoryFilterForm, RestoreForm
-from postmortems.models import Postmortem, SectionRevision
+from postmortems.models.reviews import Postmortem
+from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.selectors import section_revisions, section_revisions_by_number
 from postmortems.services.postmortems import (
@@ -19,7 +21,6 @@ from postmortems.services.postmortems import (
     section_revision_restore,
     text_fingerprint,
 )
-from postmortems.views.methods import require_POST_or_back
 
 HISTORY = "postmortems/postmortem_history.html"
 LABELS = {name: label for name, label, _help in Postmortem.SECTIONS}

@@ -8,9 +8,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team
+from lib.months import parse_month
 from postmortems.forms import IncidentForm
-from postmortems.models import RESTORE_DAYS, Incident, Severity
-from postmortems.months import parse_month
+from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity
 from postmortems.permissions import (
     can_delete_incident,
     get_incident_for_deletion,

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.http_methods import require_POST_or_back
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.edits import EditConflict
 from postmortems.views.editor import EDITOR, editor_context, readiness_changed
-from postmortems.views.methods import require_POST_or_back
 
 CONFLICT_MESSAGE = (
     "Someone else changed this while you were editing. Your version is still in the form "

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.backends import SINGLE_SIGN_ON_BACKEND
 from accounts.models import Membership, Team, User
-from postmortems.models import AuditEvent
+from audit.models import AuditEvent
 from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
 from tests.sso_support import (
     PROVIDER_ID,

@@ -21,8 +21,8 @@ from django.urls import reverse
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from accounts.models import User
+from audit.models import AuditEvent
 from config import sso
-from postmortems.models import AuditEvent
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db

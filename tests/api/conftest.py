@@ -5,8 +5,8 @@ import json
 import pytest
 from django.test import Client
 
+from postmortems.api.tokens import api_token_create
 from postmortems.models import ApiToken
-from postmortems.services.api_tokens import api_token_create
 
 
 class ApiClient:

@@ -5,8 +5,8 @@ outsiders (404), people who see but may not edit get 403 when they write."""
 import pytest
 from django.urls import reverse
 
+from postmortems.api.tokens import api_token_create, api_token_revoke
 from postmortems.models import ApiToken
-from postmortems.services.api_tokens import api_token_create, api_token_revoke
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory

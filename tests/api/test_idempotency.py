@@ -13,6 +13,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
+from postmortems.api.tokens import api_token_create
 from postmortems.models import (
     ActionItem,
     ApiIdempotencyKey,
@@ -21,7 +22,6 @@ from postmortems.models import (
     Postmortem,
     TimelineEvent,
 )
-from postmortems.services.api_tokens import api_token_create
 from postmortems.tasks import prune_idempotency_keys
 from tests.api.conftest import token_for
 from tests.factories import IncidentFactory
@@ -229,7 +229,7 @@ def test_the_schema_documents_the_header_on_every_create(client):
 
 
 def _fingerprint(body: dict) -> str:
-    from postmortems.services.idempotency import body_fingerprint
+    from postmortems.api.idempotency_store import body_fingerprint
 
     return body_fingerprint(json.dumps(body).encode())
 

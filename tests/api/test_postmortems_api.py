@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from postmortems.models import ActionItem, Postmortem
-from postmortems.search_index import index_postmortem
 from postmortems.services.postmortems import text_fingerprint
+from postmortems.services.search_index import index_postmortem
 from tests.api.test_incidents_api import _warm
 from tests.factories import (
     ActionItemFactory,

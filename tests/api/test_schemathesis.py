@@ -34,8 +34,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from postmortems.api.models import hash_secret
 from postmortems.models import ActionItem, ApiToken, Incident, Postmortem
-from postmortems.models.api_tokens import hash_secret
 from postmortems.services.postmortems import text_fingerprint
 from tests.factories import (
     ActionItemFactory,

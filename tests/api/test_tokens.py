@@ -5,9 +5,9 @@ import datetime as dt
 import time_machine
 from django.urls import reverse
 
+from postmortems.api.models import hash_secret
+from postmortems.api.tokens import api_token_create
 from postmortems.models import ApiToken
-from postmortems.models.api_tokens import hash_secret
-from postmortems.services.api_tokens import api_token_create
 from tests.api.conftest import ApiClient
 
 

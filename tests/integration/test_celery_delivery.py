@@ -19,8 +19,8 @@ from django.db import connections
 from django.utils import timezone
 
 from postmortems.models import Incident, OutboundEmail
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.incidents import incident_create
-from postmortems.services.reminders import reminders_sweep
 from tests.conftest import _missing
 from tests.integration.celery_processes import CeleryProcess, celery_env
 from tests.smtp_capture import free_port

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 
-from postmortems.action_quality import (
+from postmortems.models import ActionItem
+from postmortems.readiness.action_quality import (
     FLAGS,
     action_item_flags,
     due_in_past_at_creation,
     title_flags,
 )
-from postmortems.models import ActionItem
 from tests.factories import BASE_TIME, ActionItemFactory, UserFactory
 
 

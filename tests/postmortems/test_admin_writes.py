@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from postmortems.models import (
     ActionItem,
     ActionItemChange,
-    AuditEvent,
     Incident,
     Postmortem,
     SectionRevision,

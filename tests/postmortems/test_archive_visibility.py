@@ -12,8 +12,8 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from accounts.models import Membership
+from postmortems.archive.search import SearchParams, search_postmortems
 from postmortems.permissions import get_incident_for_user
-from postmortems.search import SearchParams, search_postmortems
 from postmortems.services.incidents import incident_delete
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from tests.factories import (

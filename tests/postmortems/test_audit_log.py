@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import Membership, Team, User
-from postmortems.models import ActionItem, AuditEvent, Incident, Postmortem, TimelineEvent
-from postmortems.services.audit import AuditTarget, audit_record
+from audit.models import AuditEvent
+from audit.services import AuditTarget, audit_record
+from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 from postmortems.services.postmortems import postmortem_set_status
 from tests.admin_forms import admin_form_data
 from tests.factories import (
@@ -374,11 +375,11 @@ def logged(owner):
 def test_staff_read_the_log_in_the_admin(client, logged, owner):
     staff = UserFactory(is_staff=True)  # staff without any model permission
     client.force_login(staff)
-    listing = client.get(reverse("admin:postmortems_auditevent_changelist"))
+    listing = client.get(reverse("admin:audit_auditevent_changelist"))
     assert listing.status_code == 200
     assert owner.email in listing.content.decode()
     assert "Audit events" in client.get(reverse("admin:index")).content.decode()
-    detail = client.get(reverse("admin:postmortems_auditevent_change", args=[logged.pk]))
+    detail = client.get(reverse("admin:audit_auditevent_change", args=[logged.pk]))
     assert detail.status_code == 200
     assert 'name="action"' not in detail.content.decode()  # shown, not editable
 
@@ -386,24 +387,24 @@ def test_staff_read_the_log_in_the_admin(client, logged, owner):
 @pytest.mark.parametrize("persona", ["owner", "lead", "outsider"])
 def test_people_who_are_not_staff_cannot_see_the_log(client, logged, persona, request):
     client.force_login(request.getfixturevalue(persona))
-    response = client.get(reverse("admin:postmortems_auditevent_changelist"))
+    response = client.get(reverse("admin:audit_auditevent_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
-    detail = client.get(reverse("admin:postmortems_auditevent_change", args=[logged.pk]))
+    detail = client.get(reverse("admin:audit_auditevent_change", args=[logged.pk]))
     assert detail.status_code == 302
 
 
 def test_nobody_adds_changes_or_deletes_events_through_the_admin(client, logged, admin_user):
     client.force_login(admin_user)
-    assert client.get(reverse("admin:postmortems_auditevent_add")).status_code == 403
-    change = reverse("admin:postmortems_auditevent_change", args=[logged.pk])
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    change = reverse("admin:audit_auditevent_change", args=[logged.pk])
     client.post(change, {"action": "logout", "actor_label": "someone@else"})
     logged.refresh_from_db()
     assert (logged.action, logged.actor_label) == (Action.LOGIN, logged.actor.email)
-    delete = reverse("admin:postmortems_auditevent_delete", args=[logged.pk])
+    delete = reverse("admin:audit_auditevent_delete", args=[logged.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     client.post(
-        reverse("admin:postmortems_auditevent_changelist"),
+        reverse("admin:audit_auditevent_changelist"),
         {"action": "delete_selected", "_selected_action": [logged.pk], "post": "yes"},
     )
     assert AuditEvent.objects.filter(pk=logged.pk).exists()
@@ -413,7 +414,7 @@ def test_the_log_page_costs_the_same_queries_however_many_events(
     client, admin_user, owner, django_assert_num_queries
 ):
     client.force_login(admin_user)
-    url = reverse("admin:postmortems_auditevent_changelist")
+    url = reverse("admin:audit_auditevent_changelist")
     for _ in range(3):
         audit_record(action=Action.LOGIN, actor=owner, target=owner)
     client.get(url)  # warm up: session, content types

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from postmortems.blameless import CATEGORIES
-from postmortems.blameless_report import DEFAULT_CORPUS, evaluate, load_corpus
+from postmortems.blameless.checker import CATEGORIES
+from postmortems.blameless.report import DEFAULT_CORPUS, evaluate, load_corpus
 
 HELD_OUT = Path(__file__).parent / "blameless_heldout.jsonl"
 

@@ -4,7 +4,7 @@ dismissals with a reason, and who may dismiss."""
 import pytest
 from django.urls import reverse
 
-from postmortems.blameless_review import open_findings
+from postmortems.blameless.findings import open_findings
 from postmortems.models import BlamelessDismissal, Postmortem
 from postmortems.services.postmortems import text_fingerprint
 from tests.factories import TimelineEventFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from postmortems.blameless import check
+from postmortems.blameless.checker import check
 
 
 def categories(text: str) -> set[str]:

@@ -3,13 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from postmortems import related
+from postmortems.archive import related
+from postmortems.archive.browse_views import service_tree, tags_with_counts
+from postmortems.archive.related import related_postmortems
 from postmortems.models import Service
-from postmortems.related import related_postmortems
-from postmortems.search_index import rebuild_index
 from postmortems.selectors import postmortem_with_content
 from postmortems.services.postmortems import postmortem_set_status
-from postmortems.views.browse import service_tree, tags_with_counts
+from postmortems.services.search_index import rebuild_index
 from tests.factories import (
     ServiceFactory,
     TagFactory,

@@ -78,7 +78,7 @@ def test_the_admin_runs_under_the_policy(page, admin_user, postmortem, team):
         f"/admin/postmortems/postmortem/{postmortem.pk}/change/",
         f"/admin/accounts/team/{team.pk}/change/",
         f"/admin/accounts/user/{admin_user.pk}/change/",
-        "/admin/postmortems/auditevent/",
+        "/admin/audit/auditevent/",
         "/admin/axes/accessattempt/",
     ]
     for path in pages:

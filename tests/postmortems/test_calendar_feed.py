@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from postmortems.calendar_feed import calendar_feed_url, calendar_token
-from postmortems.ical import escape_text, fold
+from lib.ical import escape_text, fold
 from postmortems.models import ActionItem
+from postmortems.notifications.calendar_feed import calendar_feed_url, calendar_token
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory
 
 pytestmark = pytest.mark.django_db

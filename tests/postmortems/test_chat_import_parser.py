@@ -4,7 +4,7 @@ import datetime as dt
 import json
 from zoneinfo import ZoneInfo
 
-from postmortems.chat_import import MAX_BYTES, MAX_EVENTS, guess_kind, parse_transcript
+from postmortems.chat_import.reader import MAX_BYTES, MAX_EVENTS, guess_kind, parse_transcript
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from postmortems.chat_import.slack_export import MAX_UPLOAD_BYTES
 from postmortems.models import TimelineEvent
-from postmortems.slack_export import MAX_UPLOAD_BYTES
 from tests.factories import TimelineEventFactory
 from tests.postmortems.slack_exports import day_file, workspace_files, workspace_zip, zip_of
 
@@ -220,7 +220,7 @@ def test_a_bad_upload_answers_a_clear_message_and_loses_nothing(signed_in, postm
 
 
 def test_an_upload_over_the_size_limit_is_refused(signed_in, postmortem, monkeypatch):
-    monkeypatch.setattr("postmortems.slack_export.MAX_UPLOAD_BYTES", 1_000)
+    monkeypatch.setattr("postmortems.chat_import.slack_export.MAX_UPLOAD_BYTES", 1_000)
     response = _upload(signed_in, postmortem, _zip(workspace_zip()))
     assert response.status_code == 400
     assert "The upload is larger than 0 MB" in response.content.decode()

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from postmortems.chat_import import MAX_BYTES
+from postmortems.chat_import.reader import MAX_BYTES
 from postmortems.models import TimelineEvent
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from postmortems.api.tokens import api_token_create
 from postmortems.models import (
     ActionItem,
     AlertEvent,
@@ -30,10 +31,9 @@ from postmortems.models import (
     SectionRevision,
     TimelineEvent,
 )
-from postmortems.search_index import index_postmortem
 from postmortems.services.actions import action_item_create
-from postmortems.services.api_tokens import api_token_create
 from postmortems.services.postmortems import postmortem_start, text_fingerprint
+from postmortems.services.search_index import index_postmortem
 from tests.factories import TeamFactory
 from tests.webhooks.support import alertmanager, make_hook
 

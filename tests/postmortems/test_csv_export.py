@@ -1,4 +1,4 @@
-"""The dashboard's CSV export, column by column (postmortems/csv_export.py)."""
+"""The dashboard's CSV export, column by column (postmortems/insights/csv_download.py)."""
 
 import csv
 import datetime as dt
@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from postmortems import csv_export
+from postmortems.insights import csv_download as csv_export
 from postmortems.models import ActionItem
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
 

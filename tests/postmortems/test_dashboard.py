@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
+from postmortems.insights.health import review_health
 from postmortems.models import ActionItem, PulseAnswer
-from postmortems.review_health import review_health
 from postmortems.services.incidents import incident_delete
 from tests.factories import (
     ActionItemFactory,
@@ -229,7 +229,7 @@ def test_csv_export_lists_the_items_shown_with_the_same_filters(client, frozen, 
 def test_every_teams_full_item_list_reads_its_first_rows_from_an_index(postgres, frozen, team):
     from django.db import connection
 
-    from postmortems import dashboard
+    from postmortems.insights import dashboard
 
     postmortem = PostmortemFactory(incident=IncidentFactory(team=team))
     ActionItem.objects.bulk_create(

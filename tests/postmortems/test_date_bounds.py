@@ -13,11 +13,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from postmortems.calendar_feed import calendar_token
-from postmortems.chat_import import parse_transcript
+from lib.moments import EARLIEST, LATEST, LATEST_DAY, OUT_OF_RANGE
+from lib.months import parse_month
+from postmortems.chat_import.reader import parse_transcript
 from postmortems.models import ActionItem, Incident, TimelineEvent
-from postmortems.moments import EARLIEST, LATEST, LATEST_DAY, OUT_OF_RANGE
-from postmortems.months import parse_month
+from postmortems.notifications.calendar_feed import calendar_token
 from tests.factories import (
     ActionItemFactory,
     IncidentFactory,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import Membership
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.reminders import reminders_sweep
 from tests.factories import (
     ActionItemFactory,
     IncidentFactory,

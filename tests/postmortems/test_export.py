@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from postmortems.export import anonymiser_for
+from postmortems.export.review_markdown import anonymiser_for
 from tests.factories import ActionItemFactory, TagFactory, TimelineEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

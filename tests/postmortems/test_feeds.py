@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tokens import feed_scope_from_token, feed_token, unsubscribe_token
-from postmortems.feeds import FEED_SIZE
+from postmortems.archive.feeds import FEED_SIZE
 from postmortems.services.postmortems import postmortem_set_status
 from tests.factories import (
     ServiceFactory,

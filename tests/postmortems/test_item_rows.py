@@ -1,4 +1,4 @@
-"""An action item's table row (postmortems/item_rows.py): links, escaping, variants."""
+"""An action item's table row (postmortems/insights/item_rows.py): links, escaping, variants."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from postmortems.item_rows import RowState, item_row
+from postmortems.insights.item_rows import RowState, item_row
 from postmortems.models import ActionItem
 from postmortems.models.actions import days_overdue as model_days_overdue
 from tests.factories import ActionItemFactory, UserFactory
@@ -17,7 +17,7 @@ TODAY = dt.date(2026, 11, 30)
 def test_row_links_are_the_paths_their_url_names_reverse_to(postmortem):
     from django.urls import set_script_prefix
 
-    from postmortems.item_rows import ROW_LINKS, row_links
+    from postmortems.insights.item_rows import ROW_LINKS, row_links
 
     item = ActionItemFactory(postmortem=postmortem)
     number = postmortem.incident.number

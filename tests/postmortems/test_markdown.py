@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from postmortems.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from lib.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",

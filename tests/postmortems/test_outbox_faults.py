@@ -23,7 +23,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from postmortems.models import OutboundEmail
-from postmortems.services.outbox import (
+from postmortems.notifications.outbox import (
     enqueue,
     outbox_claim,
     outbox_record_failure,
@@ -31,7 +31,7 @@ from postmortems.services.outbox import (
     outbox_requeue_stuck,
     outbox_send,
 )
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.tasks import dispatch_outbox, send_email
 from tests.factories import IncidentFactory
 
@@ -107,7 +107,7 @@ def failing_sent_marks(monkeypatch):
     monkeypatch.setattr(QuerySet, "update", flaky_update)
     # (raising=False: the test must reach the send, and fail there, without retries)
     monkeypatch.setattr(
-        "postmortems.services.outbox.sleep", failing["sleeps"].append, raising=False
+        "postmortems.notifications.outbox.sleep", failing["sleeps"].append, raising=False
     )
     return failing
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from postmortems.models import OutboundEmail
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.tasks import dispatch_outbox, send_email
 from tests.factories import IncidentFactory, UserFactory
 

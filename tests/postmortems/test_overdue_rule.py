@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from postmortems import dashboard
+from postmortems.insights import dashboard
 from postmortems.models import ActionItem
 from postmortems.models.actions import days_overdue
 from tests.factories import ActionItemFactory

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from postmortems.api.tokens import api_token_create
 from postmortems.models import AlertIntegration, OutboundEmail, SectionRevision
-from postmortems.services.api_tokens import api_token_create
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 

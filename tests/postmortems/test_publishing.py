@@ -7,7 +7,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.models import AuditEvent, OutboundEmail, Postmortem, Subscription
+from audit.models import AuditEvent
+from postmortems.models import OutboundEmail, Postmortem, Subscription
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.tasks import send_email
 from tests.factories import (

@@ -8,9 +8,9 @@ import time_machine
 from django.db import models
 from django.urls import reverse
 
+from postmortems.insights.pulse_survey import pulse_participants
 from postmortems.models import OutboundEmail, PulseAnswer, PulseParticipant
 from postmortems.services.postmortems import postmortem_set_status
-from postmortems.services.pulse import pulse_participants
 from postmortems.tasks import send_email
 from tests.factories import (
     ActionItemFactory,

@@ -4,15 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.blameless_review import open_findings
+from postmortems.blameless.findings import open_findings
+from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.models import Postmortem, ReadinessPolicy, TimelineEvent
-from postmortems.readiness import (
+from postmortems.readiness.checks import (
     CHECKS,
     DEFAULT_REQUIRED,
     postmortem_readiness,
     required_checks,
 )
-from postmortems.services.dismissals import blameless_dismissal_create
 from postmortems.services.postmortems import (
     NotReadyToPublish,
     postmortem_set_status,

@@ -10,8 +10,8 @@ from kombu.exceptions import OperationalError
 
 from accounts.tokens import unsubscribe_token
 from postmortems.models import OutboundEmail
-from postmortems.services.outbox import enqueue, outbox_due
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.outbox import enqueue, outbox_due
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.tasks import dispatch_outbox, send_email
 from tests.factories import ActionItemFactory, IncidentFactory
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from accounts.models import Membership
 from postmortems.models import OutboundEmail
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import postmortem_start
-from postmortems.services.reminders import reminders_sweep
 from postmortems.tasks import dispatch_outbox, send_email, sweep_reminders
 from tests.factories import IncidentFactory, MembershipFactory, incident_resolved_ago
 
@@ -207,7 +207,7 @@ def test_the_due_incidents_query_is_served_by_its_partial_index(postgres, team, 
     from django.db import connection
 
     from postmortems.models import Incident
-    from postmortems.services.reminders import incidents_due_a_reminder
+    from postmortems.notifications.reminders import incidents_due_a_reminder
 
     _resolved_ago(team, owner, hours=25)
     # Like production: most incidents have their review under way (stage 3).

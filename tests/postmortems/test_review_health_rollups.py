@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from postmortems.models import HealthRollup, Incident
-from postmortems.review_health import (
+from postmortems.insights.health import (
     refresh_rollups,
     review_health,
     review_health_refreshing_rollups,
 )
+from postmortems.models import HealthRollup, Incident
 from postmortems.tasks import refresh_health_rollups
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
 

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 
-from postmortems.diffs import diff_lines
+from lib.diffs import diff_lines
+from postmortems.archive.search import SearchParams, search_postmortems
 from postmortems.models import SectionRevision
-from postmortems.search import SearchParams, search_postmortems
 from postmortems.services.postmortems import (
     SectionConflict,
     postmortem_set_status,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from postmortems.search import SearchParams, fts5_query, highlight, search_postmortems
+from postmortems.archive.search import SearchParams, fts5_query, highlight, search_postmortems
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from postmortems.services.timeline import timeline_event_create
 from tests.factories import (
@@ -191,7 +191,7 @@ def test_the_search_page_costs_the_same_queries_however_many_results(
 
 
 def test_a_search_is_answered_from_its_newest_matches(client, owner, team, monkeypatch):
-    from postmortems import search
+    from postmortems.archive import search
 
     monkeypatch.setattr(search, "RESULT_WINDOW", 3)
     for n in range(5):
@@ -232,7 +232,7 @@ def test_tag_and_service_filters_give_the_same_answer_by_either_plan(
     owner, team, monkeypatch, common_links
 ):
     # Many links: each entry is probed (EXISTS ... OFFSET 0); few: a semi-join.
-    from postmortems import search
+    from postmortems.archive import search
 
     monkeypatch.setattr(search, "COMMON_LINKS", common_links)
     parent = ServiceFactory(slug="storage")

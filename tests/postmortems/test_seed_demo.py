@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from postmortems.demo_data import ADMIN_EMAIL, LEAD_EMAIL, seed_demo
+from postmortems.demo.seed import ADMIN_EMAIL, LEAD_EMAIL, seed_demo
 from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 from postmortems.permissions import visible_incidents
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Membership, Team, User
-from postmortems.demo_data import ADMIN_EMAIL, DEMO_PASSWORD, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
+from postmortems.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
 
 # A fixed `now` for seeding twice alike; the command itself uses timezone.now().

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from postmortems import slack_export
-from postmortems.chat_import import parse_transcript, slack_time
-from postmortems.slack_export import (
+from postmortems.chat_import import slack_export
+from postmortems.chat_import.reader import parse_transcript, slack_time
+from postmortems.chat_import.slack_export import (
     ChannelChoice,
     ExportError,
     carried_json,

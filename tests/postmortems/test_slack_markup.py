@@ -4,8 +4,8 @@ Examples follow https://api.slack.com/reference/surfaces/formatting (escaping of
 & < >, <@U…> / <#C…|name> / <!here> references, *bold*, _italic_, ``` blocks, > quotes).
 """
 
-from postmortems.markdown import render_markdown
-from postmortems.slack_markup import message_markdown, slack_markdown
+from lib.markdown import render_markdown
+from postmortems.chat_import.slack_markup import message_markdown, slack_markdown
 
 USERS = {"U024BE7LH": "Alice Adams", "U0G9QF9C6": "Bob Brown"}
 CHANNELS = {"C01GENERAL": "general"}

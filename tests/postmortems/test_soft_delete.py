@@ -7,9 +7,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from postmortems.models import AuditEvent, Incident, Postmortem, SearchEntry
+from audit.models import AuditEvent
+from postmortems.models import Incident, Postmortem, SearchEntry
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.incidents import incident_delete, incident_restore
-from postmortems.services.reminders import reminders_sweep
 from postmortems.tasks import purge_deleted_incidents
 from tests.api.conftest import ApiClient, token_for
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, review
@@ -27,7 +28,7 @@ def frozen():
 @pytest.fixture
 def published(team, owner):
     postmortem = review(team=team, title="Cache stampede", owner=owner)
-    from postmortems.search_index import index_postmortem
+    from postmortems.services.search_index import index_postmortem
 
     index_postmortem(postmortem.pk)
     ActionItemFactory(

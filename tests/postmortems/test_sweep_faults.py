@@ -9,8 +9,8 @@ from django.db import connection
 from django.template import TemplateSyntaxError
 
 from postmortems.models import Incident, OutboundEmail
-from postmortems.services import digests, reminders
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications import digests, reminders
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.tasks import send_email
 from tests.factories import ActionItemFactory, UserFactory, incident_resolved_ago
 

@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from postmortems.models import OutboundEmail, TeamWebhook
-from postmortems.services.outbox import outbox_due
+from postmortems.notifications.outbox import outbox_due
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import postmortem_set_status
-from postmortems.services.reminders import reminders_sweep
 from postmortems.tasks import send_email
 from tests.factories import ActionItemFactory, IncidentFactory, complete_postmortem
 

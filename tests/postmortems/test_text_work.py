@@ -13,12 +13,12 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from postmortems import markdown
-from postmortems.blameless import check
-from postmortems.blameless_review import findings_of
-from postmortems.chat_import import parse_transcript
-from postmortems.diffs import diff_lines
-from postmortems.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS, render_markdown
+from lib import markdown
+from lib.diffs import diff_lines
+from lib.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS, render_markdown
+from postmortems.blameless.checker import check
+from postmortems.blameless.findings import findings_of
+from postmortems.chat_import.reader import parse_transcript
 from tests.factories import TimelineEventFactory
 from tests.work_counts import growth, lines_run
 

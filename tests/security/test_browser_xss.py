@@ -17,14 +17,14 @@ from playwright.sync_api import expect
 
 from accounts.tokens import feed_token
 from postmortems.models import BlamelessDismissal, OutboundEmail, Postmortem, TimelineEvent
-from postmortems.search_index import index_postmortem
-from postmortems.services.announcements import announce_publication
+from postmortems.notifications.announcements import announce_publication
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import (
     postmortem_update_details,
     postmortem_update_section,
     text_fingerprint,
 )
-from postmortems.services.reminders import reminders_sweep
+from postmortems.services.search_index import index_postmortem
 from tests.browser_support import sign_in
 from tests.factories import (
     PASSWORD,

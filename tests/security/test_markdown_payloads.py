@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from postmortems.markdown import render_markdown
+from lib.markdown import render_markdown
 from tests.security.payloads import PAYLOADS
 
 SCRIPT_SCHEMES = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)

@@ -17,14 +17,14 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from accounts.tokens import feed_token
-from postmortems.calendar_feed import calendar_token
+from postmortems.api.tokens import api_token_create
+from postmortems.archive.services import subscription_set
+from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.models import OutboundEmail
-from postmortems.services.api_tokens import api_token_create
+from postmortems.notifications.calendar_feed import calendar_token
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.comments import review_comment_add
-from postmortems.services.dismissals import blameless_dismissal_create
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
-from postmortems.services.reminders import reminders_sweep
-from postmortems.services.subscriptions import subscription_set
 from postmortems.tasks import send_email
 from tests.api.conftest import ApiClient
 from tests.factories import (

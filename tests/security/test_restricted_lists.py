@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from postmortems.models import AlertDelivery, AuditEvent, OutboundEmail
-from postmortems.services.audit import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_record
+from postmortems.models import AlertDelivery, OutboundEmail
 from tests.factories import ActionItemFactory, TagFactory, UserFactory, review
 
 MARKER = "Zanzibarquux"
@@ -65,13 +66,20 @@ ARCHIVE_PAGES = ["pm-archive", "pm-archive-tags", "pm-archive-feeds", "pm-archiv
 STAFF_PAGES = ["pm-outbox", "pm-alert-deliveries"]
 # The outbox: session, user, its failed/deferred counts, the page count, the rows.
 QUERIES = {"pm-outbox": 5, "pm-alert-deliveries": 5}
-ADMIN_LISTS = ["incident", "postmortem", "actionitem", "alertdelivery", "tag", "auditevent"]
+ADMIN_LISTS = [
+    "postmortems_incident",
+    "postmortems_postmortem",
+    "postmortems_actionitem",
+    "postmortems_alertdelivery",
+    "postmortems_tag",
+    "audit_auditevent",
+]
 
 
 def _admin_pages() -> list[str]:
     pages = []
     for model in ADMIN_LISTS:
-        url = reverse(f"admin:postmortems_{model}_changelist")
+        url = reverse(f"admin:{model}_changelist")
         pages += [url, f"{url}?q={MARKER.lower()}"]
     return pages
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.test import Client
 from django.urls import reverse
 
+from postmortems.alerting.services import alert_integration_create
 from postmortems.models import AlertIntegration
-from postmortems.services.alerts import alert_integration_create
 
 PAYLOADS = Path(__file__).parent / "payloads"
 PD_SECRET = "ChangeMe-pagerduty-signing-secret"

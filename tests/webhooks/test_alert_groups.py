@@ -10,7 +10,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from postmortems.alert_payloads import AlertSignal
+from postmortems.alerting.payloads import AlertSignal
+from postmortems.alerting.services import alerts_receive
 from postmortems.models import (
     AlertDelivery,
     AlertEvent,
@@ -19,9 +20,8 @@ from postmortems.models import (
     Incident,
     OutboundEmail,
 )
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.selectors import incidents_awaiting_review
-from postmortems.services.alerts import alerts_receive
-from postmortems.services.reminders import reminders_sweep
 from tests.factories import ServiceFactory, UserFactory
 from tests.webhooks.support import alertmanager, make_hook, payload
 

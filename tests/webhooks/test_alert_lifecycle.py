@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 
 from postmortems.models import AlertDelivery, Incident, OutboundEmail, TimelineEvent
+from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import postmortem_start
-from postmortems.services.reminders import reminders_sweep
 from tests.webhooks.support import alertmanager, make_hook
 
 pytestmark = pytest.mark.django_db

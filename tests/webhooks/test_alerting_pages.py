@@ -4,7 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from postmortems.alert_auth import token_hash
+from postmortems.alerting.auth import token_hash
 from postmortems.models import AlertDelivery, AlertIntegration, Incident
 from tests.webhooks.support import PD_SECRET, Hook, make_hook
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from postmortems.alert_payloads import read_signals
+from postmortems.alerting.payloads import read_signals
 from postmortems.models import AlertDelivery, AlertEvent, AlertLink, Incident
 from tests.webhooks.support import make_hook, payload
 

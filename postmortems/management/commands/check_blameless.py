@@ -9,7 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from postmortems.blameless import Finding, check
+from postmortems.blameless.checker import Finding, check
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

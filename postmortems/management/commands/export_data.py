@@ -1,6 +1,6 @@
 """Export every row as one JSON document: `manage.py export_data [--output FILE]`.
 
-See postmortems/backup.py for what is in the file (password hashes and secrets too:
+See postmortems/backup/dump.py for what is in the file (password hashes and secrets too:
 protect it) and what is left out because it is rebuilt.
 """
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from postmortems.backup import export_json
+from postmortems.backup.dump import export_json
 
 
 class Command(BaseCommand):

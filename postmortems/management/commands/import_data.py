@@ -6,7 +6,7 @@ Exit status: 0 when imported, 1 when the database already has users or incidents
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from postmortems.backup import BackupError, import_rows, read_document
+from postmortems.backup.dump import BackupError, import_rows, read_document
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from postmortems.demo_data import LEAD_EMAIL, login_lines, seed_demo
+from postmortems.demo.seed import LEAD_EMAIL, login_lines, seed_demo
 
 
 class Command(BaseCommand):

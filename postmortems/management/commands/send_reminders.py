@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from postmortems.services.outbox import outbox_due, outbox_requeue_stuck, outbox_send
-from postmortems.services.reminders import reminders_sweep
+from postmortems.notifications.outbox import outbox_due, outbox_requeue_stuck, outbox_send
+from postmortems.notifications.reminders import reminders_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,100 @@
+"""Precision and recall of the blameless checker on a labelled corpus.
+
+    python -m postmortems.blameless.report [CORPUS.jsonl] [--misses]
+
+Each corpus line is {"text": ..., "expected": [categories]}; an empty list marks a
+neutral sentence. A sentence counts once per category: a true positive when the checker
+reports a category the label has, a false positive when the label lacks it, a false
+negative when the checker misses it. "overall" sums the counts over all categories.
+"""
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from postmortems.blameless.checker import CATEGORIES, check
+
+DEFAULT_CORPUS = Path(settings.BASE_DIR) / "tests/postmortems/blameless_corpus.jsonl"
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Report:
+    scores: dict[str, Score]
+    sentences: int
+    neutral: int
+    misses: list[tuple[str, set[str], set[str]]] = field(default_factory=list)
+
+    @property
+    def overall(self) -> Score:
+        total = Score()
+        for score in self.scores.values():
+            total.tp += score.tp
+            total.fp += score.fp
+            total.fn += score.fn
+        return total
+
+    def table(self) -> str:
+        lines = [f"{'category':<16}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}"]
+        rows = [*self.scores.items(), ("overall", self.overall)]
+        for name, s in rows:
+            lines.append(
+                f"{name:<16}{s.precision:>10.3f}{s.recall:>8.3f}{s.tp:>5}{s.fp:>5}{s.fn:>5}"
+            )
+        lines.append(f"{self.sentences} sentences, {self.neutral} neutral")
+        return "\n".join(lines)
+
+
+def load_corpus(path: Path = DEFAULT_CORPUS) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def evaluate(entries: list[dict]) -> Report:
+    report = Report({c: Score() for c in CATEGORIES}, len(entries), 0)
+    for entry in entries:
+        expected = set(entry["expected"])
+        found = {finding.category for finding in check(entry["text"])}
+        report.neutral += not expected
+        for category in CATEGORIES:
+            score = report.scores[category]
+            if category in found and category in expected:
+                score.tp += 1
+            elif category in found:
+                score.fp += 1
+            elif category in expected:
+                score.fn += 1
+        if found != expected:
+            report.misses.append((entry["text"], expected, found))
+    return report
+
+
+def main(argv: list[str]) -> int:
+    paths = [a for a in argv if not a.startswith("--")]
+    report = evaluate(load_corpus(Path(paths[0]) if paths else DEFAULT_CORPUS))
+    print(report.table())
+    if "--misses" in argv:
+        for text, expected, found in report.misses:
+            print(f"\nexpected {sorted(expected)} found {sorted(found)}\n  {text!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

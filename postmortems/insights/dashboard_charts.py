@@ -1,0 +1,187 @@
+"""The dashboard's trend charts, built from review_health's months.
+
+Every bar links to the list behind it: incidents started that month (incident list)
+or action items opened or finished that month (the dashboard's item list).
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from postmortems.insights.charts import Chart, Series, bar_chart
+from postmortems.insights.health import Month
+from postmortems.models.incidents import Severity
+
+
+def _percent(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.0f}%"
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "no data"
+    return f"{value * 60:.0f} min" if value < 1 else f"{value:.1f} h"
+
+
+def _as_hours(value: timedelta | None) -> float | None:
+    return None if value is None else max(value.total_seconds(), 0) / 3600
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def health_charts(months: list[Month], *, team: str) -> list[Chart]:
+    labels = [m.start.strftime("%b %y") for m in months]
+    team_param = {"team": team} if team and team != "all" else {}
+    # Reversed once: a page has some 150 bars.
+    incident_list, item_list = reverse("pm-incident-list"), reverse("pm-dashboard-items")
+
+    def incidents(**extra):
+        def href(i: int) -> str:
+            query = {**team_param, "month": months[i].key, **extra}
+            return f"{incident_list}?{urlencode(query)}"
+
+        return href
+
+    def items(state: str, month_param: str):
+        """Items in `state`, opened ("created") or finished ("completed") that month."""
+
+        def href(i: int) -> str:
+            query = {"team": team, "state": state, month_param: months[i].key}
+            return f"{item_list}?{urlencode(query)}"
+
+        return href
+
+    return [
+        bar_chart(
+            id="chart-severity",
+            counts=True,
+            title="Incidents by severity",
+            description="Incidents started each month, stacked by severity.",
+            columns=labels,
+            stacked=True,
+            series=[
+                Series(
+                    name=value,
+                    css=f"bar--{value.lower()}",
+                    values=[m.by_severity.get(value, 0) for m in months],
+                    href=incidents(severity=value),
+                    label=lambda v: f"{v:g}",
+                )
+                for value in Severity.values
+            ],
+        ),
+        bar_chart(
+            id="chart-timeliness",
+            title="Reviews on time",
+            description="Share of required postmortems started within 24 hours and "
+            "published within 7 days, by the month of the incident.",
+            columns=labels,
+            max_value=100,
+            tick_label=lambda v: f"{v:.0f}%",
+            series=[
+                Series(
+                    name="started within 24 h",
+                    css="bar--good",
+                    values=[_share(m.started_share) for m in months],
+                    href=incidents(),
+                    label=_percent,
+                ),
+                Series(
+                    name="published within 7 days",
+                    css="bar--calm",
+                    values=[_share(m.published_share) for m in months],
+                    href=incidents(),
+                    label=_percent,
+                ),
+            ],
+        ),
+        bar_chart(
+            id="chart-first-draft",
+            title="Median time to first draft",
+            description="From the incident's resolution (or start) to its postmortem draft.",
+            columns=labels,
+            tick_label=lambda v: f"{v:g} h",
+            series=[
+                Series(
+                    name="median hours to first draft",
+                    css="bar--calm",
+                    values=[_as_hours(m.median_to_draft) for m in months],
+                    href=incidents(has_postmortem="yes"),
+                    label=_hours,
+                )
+            ],
+        ),
+        bar_chart(
+            id="chart-backlog",
+            counts=True,
+            title="Action items opened and finished",
+            description="When more are opened than finished, the backlog grows; the table "
+            "also gives the open backlog at each month's end.",
+            columns=labels,
+            series=[
+                Series(
+                    name="opened",
+                    css="bar--warn",
+                    values=[m.items_opened for m in months],
+                    href=items("all", "created"),
+                ),
+                Series(
+                    name="finished",
+                    css="bar--good",
+                    values=[m.items_closed for m in months],
+                    href=items("done", "completed"),
+                ),
+                Series(
+                    name="open at month end",
+                    css="bar--muted",
+                    values=[m.backlog for m in months],
+                    href=None,
+                ),
+            ],
+        ),
+        bar_chart(
+            id="chart-on-time",
+            title="Action items done on time",
+            description="Of the items done each month that had a due date, the share done "
+            "by that date.",
+            columns=labels,
+            max_value=100,
+            tick_label=lambda v: f"{v:.0f}%",
+            series=[
+                Series(
+                    name="done on time",
+                    css="bar--good",
+                    values=[_share(m.on_time_share) for m in months],
+                    href=items("done", "completed"),
+                    label=_percent,
+                )
+            ],
+        ),
+        bar_chart(
+            id="chart-mttx",
+            title="Time to detect and to resolve",
+            description="Mean time from the start of an incident to its detection (MTTD) "
+            "and to its resolution (MTTR), by the month it started.",
+            columns=labels,
+            tick_label=lambda v: f"{v:g} h",
+            series=[
+                Series(
+                    name="MTTD",
+                    css="bar--warn",
+                    values=[_as_hours(m.mttd) for m in months],
+                    href=incidents(),
+                    label=_hours,
+                ),
+                Series(
+                    name="MTTR",
+                    css="bar--calm",
+                    values=[_as_hours(m.mttr) for m in months],
+                    href=incidents(),
+                    label=_hours,
+                ),
+            ],
+        ),
+    ]
