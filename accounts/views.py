@@ -19,9 +19,7 @@ from accounts.services import user_stop_digests, user_update_profile
 from accounts.sso.providers import sign_in_buttons
 from accounts.tokens import user_from_unsubscribe_token
 from lib.client_ip import client_ip
-from postmortems.forms import ApiTokenForm
-from postmortems.notifications.calendar_feed import calendar_feed_url
-from postmortems.selectors import api_tokens_of
+from lib.extensions import page_extras
 
 
 class SignInView(auth_views.LoginView):
@@ -84,10 +82,8 @@ def profile_context(request: AuthenticatedHttpRequest, **overrides) -> dict:
     return {
         "form": ProfileForm(instance=request.user),
         "memberships": request.user.memberships.select_related("team"),
-        # API tokens are postmortems' models (the API is that app's), shown here.
-        "api_tokens": api_tokens_of(request.user),
-        "token_form": ApiTokenForm(),
-        "calendar_url": calendar_feed_url(request.user),
+        # The API tokens and the calendar link belong to parts above accounts.
+        **page_extras("profile", user=request.user),
         **overrides,
     }
 

@@ -252,4 +252,7 @@ class MailDrills:
 
 # Sweep and dispatch ticks in the worker's log ("... succeeded", or "Discarding
 # revoked task" for one that expired before a worker took it).
-_PERIODIC_TICKS = ("postmortems.tasks.sweep_reminders[", "postmortems.tasks.dispatch_outbox[")
+_PERIODIC_TICKS = (
+    "postmortems.notifications.tasks.sweep_reminders[",
+    "postmortems.notifications.tasks.dispatch_outbox[",
+)

@@ -25,9 +25,18 @@ PERIODIC_QUEUE = "periodic"
 
 app = Celery("postmortems")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each part of the product keeps its tasks in its own tasks.py; the apps' own
+# (postmortems.tasks) are found through INSTALLED_APPS, the parts' are listed here.
+TASK_PACKAGES = [
+    "postmortems.notifications",
+    "postmortems.insights",
+    "postmortems.alerting",
+    "postmortems.api",
+]
 app.autodiscover_tasks()
+app.autodiscover_tasks(TASK_PACKAGES)
 
-HEARTBEAT_TASK = "postmortems.tasks.record_beat_heartbeat"
+HEARTBEAT_TASK = "postmortems.notifications.tasks.record_beat_heartbeat"
 
 
 def periodic_task_names() -> set[str]:

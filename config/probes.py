@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
-from postmortems.selectors import last_beat_heartbeat, outbox_trouble
+from postmortems.notifications.selectors import last_beat_heartbeat, outbox_trouble
 
 logger = logging.getLogger(__name__)
 

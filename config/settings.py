@@ -453,7 +453,7 @@ HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, m
 # The dashboard's review health of the months still moving (this month, and last
 # month for its first 8 days) is recounted at most this often per scope and zone.
 HEALTH_LIVE_SECONDS = env_int("HEALTH_LIVE_SECONDS", 300, minimum=0)
-# Beat's heartbeat (postmortems.tasks.record_beat_heartbeat). /readyz fails once the
+# Beat's heartbeat (postmortems.notifications.tasks.record_beat_heartbeat). /readyz fails once the
 # newest one is older than three intervals: beat, the broker or every worker is down.
 BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 60, minimum=1)
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = 3 * BEAT_HEARTBEAT_SECONDS
@@ -464,21 +464,48 @@ READYZ_BROKER_TIMEOUT_SECONDS = 2
 # Each tick expires after one interval: all of them are state-based (or, for the
 # heartbeat, only the newest counts), so a tick the workers could not start in time
 # is superseded by the next one instead of piling up behind it.
+# The parts' wiring (lib/extensions.py). A part never imports one above it; where a
+# moment or a page of a lower part concerns a higher one, the lower part names it
+# and these lists say who answers. Handlers run in the caller's transaction, in order.
+EVENT_HANDLERS: dict[str, list[str]] = {
+    # A review was started: what alerting webhooks recorded pre-fills its timeline.
+    "review-started": ["postmortems.alerting.services.alert_events_to_timeline"],
+    # A review was published for the first time (amendments are not announced again).
+    "review-first-published": [
+        "postmortems.notifications.announcements.announce_publication",
+        "postmortems.insights.pulse_survey.pulse_on_first_publication",
+    ],
+}
+# What higher parts add to a lower part's page: each provider returns a dict merged
+# into the page's context (the names its templates read).
+PAGE_EXTRAS: dict[str, list[str]] = {
+    "incident": ["postmortems.notifications.selectors.reminders_for_incident_page"],
+    "review-edit": ["postmortems.notifications.selectors.reminders_for_review_page"],
+    "review-read": [
+        "postmortems.archive.related.related_for_review_page",
+        "postmortems.insights.pulse_trend.pulse_for_review_page",
+    ],
+    "profile": [
+        "postmortems.api.token_views.tokens_for_profile",
+        "postmortems.notifications.calendar_feed.calendar_for_profile",
+    ],
+}
+
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
-        "task": "postmortems.tasks.sweep_reminders",
+        "task": "postmortems.notifications.tasks.sweep_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
         # Sweeps are state-based: one missed or expired tick is caught up by the next.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
     },
     "outbox-dispatch": {
-        "task": "postmortems.tasks.dispatch_outbox",
+        "task": "postmortems.notifications.tasks.dispatch_outbox",
         "schedule": OUTBOX_DISPATCH_SECONDS,
         "options": {"expires": OUTBOX_DISPATCH_SECONDS},
     },
     # The dashboard's settled months (postmortems/insights/health.py), recounted hourly.
     "health-rollups-refresh": {
-        "task": "postmortems.tasks.refresh_health_rollups",
+        "task": "postmortems.insights.tasks.refresh_health_rollups",
         "schedule": HEALTH_ROLLUP_REFRESH_SECONDS,
         "options": {"expires": HEALTH_ROLLUP_REFRESH_SECONDS},
     },
@@ -488,17 +515,17 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600},
     },
     "prune-alert-deliveries": {
-        "task": "postmortems.tasks.prune_alert_deliveries",
+        "task": "postmortems.alerting.tasks.prune_alert_deliveries",
         "schedule": 3600,
         "options": {"expires": 3600},
     },
     "prune-idempotency-keys": {
-        "task": "postmortems.tasks.prune_idempotency_keys",
+        "task": "postmortems.api.tasks.prune_idempotency_keys",
         "schedule": 3600,
         "options": {"expires": 3600},
     },
     "beat-heartbeat": {
-        "task": "postmortems.tasks.record_beat_heartbeat",
+        "task": "postmortems.notifications.tasks.record_beat_heartbeat",
         "schedule": BEAT_HEARTBEAT_SECONDS,
         "options": {"expires": BEAT_HEARTBEAT_SECONDS},
     },

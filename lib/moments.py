@@ -11,7 +11,7 @@ outside (model fields carry the validators: postmortems/models/fields.py); reads
 value stored before the bound existed, so one bad row cannot break a page.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -58,3 +58,19 @@ def clamp_moment(value: datetime) -> datetime:
 
 def clamp_day(value: date) -> date:
     return min(max(value, EARLIEST_DAY), LATEST_DAY)
+
+
+def duration_label(value: timedelta | None) -> str:
+    """3 d 4 h, 2 h 05 min, 12 min; an em dash when unknown."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 0:
+        return "—"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min"

@@ -15,13 +15,13 @@ from postmortems.admin_forms import (
     PostmortemAdminForm,
     RevisionCheckedForm,
 )
+from postmortems.alerting.forms import AlertIntegrationForm
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
 from postmortems.alerting.services import (
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
-from postmortems.forms import AlertIntegrationForm
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import RESTORE_DAYS, Incident

@@ -1,27 +1,20 @@
 """Forms parse and validate input; they never write (services do)."""
 
-import re
-
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.forms.fields import InvalidJSONInput, JSONString
 from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.people_fields import PeopleField, PersonField, name_and_email
 from accounts.single_line import SingleLineField, single_line_fields
-from lib.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from lib.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
-from postmortems.alerting.models import AlertIntegration
-from postmortems.api.models import ApiToken
 from postmortems.blameless.models import BlamelessDismissal
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service
 from postmortems.models.comments import COMMENT_TARGETS
-from postmortems.models.incidents import Incident, Severity
+from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem, TimelineEvent
-from postmortems.notifications.channel_models import TeamWebhook
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -181,28 +174,6 @@ class ReviewCommentForm(forms.Form):
     )
 
 
-class PulseForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label="Did this review feel blameless and safe to contribute to?",
-        choices=[
-            (1, "1 · Not at all"),
-            (2, "2"),
-            (3, "3"),
-            (4, "4"),
-            (5, "5 · Completely"),
-        ],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional. Shown to team leads only among at least 3 answers, "
-        "never with your name or this review.",
-    )
-
-
 class TimelineEventForm(RevisionMixin, forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -276,248 +247,3 @@ class HistoryFilterForm(forms.Form):
 class RestoreForm(forms.Form):
     # The fingerprint of the section text the history page showed as current.
     base = forms.CharField(max_length=64)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented recipe)."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(one, initial) for one in data]
-        return [super().clean(data, initial)] if data else []
-
-
-class ChatImportForm(forms.Form):
-    """Step 1 of the chat import: a pasted transcript, or an uploaded Slack export."""
-
-    transcript = forms.CharField(
-        label="Chat transcript",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="A Slack export (JSON) or lines such as “[10:42] alice: restarted the "
-        "primary”. At most 500 KB and 2,000 messages.",
-    )
-    files = MultipleFileField(
-        label="Or upload a Slack export",
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
-        help_text="The workspace export ZIP as Slack sends it, or one channel's day files "
-        "(YYYY-MM-DD.json) together with users.json.",
-    )
-    channel = forms.CharField(
-        label="Channel",
-        required=False,
-        max_length=200,
-        help_text="Which channel to import, when the ZIP holds several.",
-    )
-
-    def offer_channels(self, channels: list[tuple[str, int]]) -> None:
-        """After an upload with several channels: the channel becomes a list to pick from."""
-        choices = [
-            (name, f"#{name} ({days} day{'s' if days != 1 else ''})") for name, days in channels
-        ]
-        self.fields["channel"].widget = forms.Select(choices=choices)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not data.get("files") and not (data.get("transcript") or "").strip():
-            raise forms.ValidationError("Paste a transcript or upload a Slack export.")
-        if data.get("files") and (data.get("transcript") or "").strip():
-            raise forms.ValidationError("Paste a transcript or upload an export, not both.")
-        return data
-
-
-class ChatImportSelectionForm(forms.Form):
-    """Step 2: which parsed messages become events, and as what kind. The transcript
-    travels along and is parsed again, so the fields are `pick-<n>` and `kind-<n>`
-    for the n-th parsed message."""
-
-    transcript = forms.CharField(strip=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, messages: list, already: set[str] = frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.messages = messages
-        self.already = [bool(message.key) and message.key in already for message in messages]
-        for number, message in enumerate(messages):
-            self.fields[f"pick-{number}"] = forms.BooleanField(
-                label="Import", required=False, initial=not self.already[number]
-            )
-            self.fields[f"kind-{number}"] = forms.ChoiceField(
-                label="Kind", choices=TimelineEvent.Kind.choices, initial=message.kind
-            )
-
-    def rows(self) -> list[tuple]:
-        """(message, its checkbox, its kind select, already imported?) for the preview."""
-        return [
-            (message, self[f"pick-{number}"], self[f"kind-{number}"], self.already[number])
-            for number, message in enumerate(self.messages)
-        ]
-
-    @property
-    def already_count(self) -> int:
-        return sum(self.already)
-
-    @property
-    def new_count(self) -> int:
-        return len(self.messages) - self.already_count
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if self.messages and not any(
-            data.get(f"pick-{number}") for number in range(len(self.messages))
-        ):
-            raise forms.ValidationError("Tick at least one message to import.")
-        return data
-
-    def selected(self) -> list[dict]:
-        """Event fields of the ticked messages, in time order."""
-        return [
-            {
-                "occurred_at": message.occurred_at,
-                "kind": self.cleaned_data[f"kind-{number}"],
-                "text": message.markdown(),
-                "import_key": message.key or None,
-            }
-            for number, message in enumerate(self.messages)
-            if self.cleaned_data.get(f"pick-{number}")
-        ]
-
-
-class TeamWebhookForm(forms.ModelForm):
-    class Meta:
-        model = TeamWebhook
-        fields = ["url", "notify_missing", "notify_published", "notify_digest"]
-        widgets = {"url": forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
-        formfield_callback = https_urls
-
-
-class UntrustedJSONField(forms.JSONField):
-    """forms.JSONField reading through lib/json_input.py. Django's own uses
-    json.loads, and catches only its syntax errors: 50,000 brackets (RecursionError)
-    or a 5,000-digit number (ValueError) failed the page, both when cleaning and when
-    showing the input again, and "\\u0000" reached PostgreSQL, which stores no NUL."""
-
-    def to_python(self, value):
-        if self.disabled or value in self.empty_values or not isinstance(value, str):
-            return super().to_python(value)
-        try:
-            converted = loads_untrusted(value)
-        except JsonSyntaxError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        except JsonInputError as error:
-            raise forms.ValidationError(str(error), code="invalid") from None
-        return JSONString(converted) if isinstance(converted, str) else converted
-
-    def bound_data(self, data, initial):
-        if self.disabled:
-            return initial
-        if data is None:
-            return None
-        try:
-            return loads_untrusted(data)
-        except JsonInputError:
-            return InvalidJSONInput(data)
-
-
-class AlertIntegrationForm(forms.ModelForm):
-    """Create or edit an alerting integration. The PagerDuty signing secret is
-    write-only: the field is never filled in, and left blank it keeps the stored one."""
-
-    severity_map = UntrustedJSONField(
-        label="Severity mapping",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
-        help_text=AlertIntegration._meta.get_field("severity_map").help_text
-        + " Left empty, the defaults for the tool are used.",
-    )
-    signing_secret = forms.CharField(
-        label="PagerDuty signing secret",
-        required=False,
-        max_length=200,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="PagerDuty only, shown by PagerDuty when you add the webhook. Never shown "
-        "here again; leave blank to keep the current one.",
-    )
-    service_labels = forms.CharField(
-        label="Service labels",
-        required=False,
-        max_length=500,
-        help_text="Alertmanager and Grafana: label names, separated by commas, e.g. "
-        '"service, job". The first label an alert has names its service, matched to the '
-        "service catalog by name or slug; names not in the catalog are left out. Left empty, "
-        "alerts set no service. PagerDuty and Opsgenie name their service themselves.",
-    )
-
-    class Meta:
-        model = AlertIntegration
-        fields = [
-            "name",
-            "kind",
-            "enabled",
-            "default_severity",
-            "open_from",
-            "refire_window",
-            "severity_map",
-            "service_labels",
-            "owner_from_assignee",
-            "signing_secret",
-        ]
-        formfield_callback = https_urls
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.initial["service_labels"] = ", ".join(self.instance.service_labels or [])
-        if self.instance.pk:
-            # The kind decides how deliveries are read and authenticated: fixed once made.
-            self.fields["kind"].disabled = True
-            self.initial["signing_secret"] = ""
-
-    def clean_service_labels(self) -> list[str]:
-        labels = [part.strip() for part in self.cleaned_data["service_labels"].split(",")]
-        labels = [label for label in labels if label]
-        if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", label) for label in labels):
-            raise forms.ValidationError(
-                "Write label names (letters, digits, _) separated by commas, e.g. service, job."
-            )
-        return list(dict.fromkeys(labels))
-
-    def clean_severity_map(self) -> dict:
-        mapping = self.cleaned_data["severity_map"] or {}
-        if not isinstance(mapping, dict) or not all(
-            isinstance(key, str) and value in Severity.values for key, value in mapping.items()
-        ):
-            raise forms.ValidationError(
-                'Write a JSON object of values to severities, e.g. {"critical": "SEV1"}.'
-            )
-        return mapping
-
-    def clean(self) -> dict:
-        data = super().clean()
-        secret = data.get("signing_secret", "")
-        if not secret and self.instance.pk:
-            data["signing_secret"] = self.instance.signing_secret  # blank keeps it
-        elif (
-            not secret
-            and data.get("kind") == AlertIntegration.Kind.PAGERDUTY
-            and not self.instance.pk
-        ):
-            self.add_error("signing_secret", "PagerDuty integrations need the signing secret.")
-        return data
-
-
-class ApiTokenForm(forms.ModelForm):
-    class Meta:
-        model = ApiToken
-        fields = ["name", "scope"]
-        widgets = {"scope": forms.RadioSelect}
-        formfield_callback = https_urls

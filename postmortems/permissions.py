@@ -9,7 +9,6 @@ Rules:
   admins may edit. Others who can see the incident get 403 when they try.
 """
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -28,8 +27,6 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
-from postmortems.alerting.models import AlertIntegration
-from postmortems.api.models import ApiToken
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Tag
 from postmortems.models.comments import ReviewComment
@@ -37,7 +34,7 @@ from postmortems.models.incidents import Incident, not_deleted
 from postmortems.models.reviews import Postmortem, TimelineEvent
 
 
-def _is_admin(user: User) -> bool:
+def is_admin(user: User) -> bool:
     return user.is_active and user.is_superuser
 
 
@@ -63,7 +60,7 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
     Deleted incidents are visible to nobody, admins included (they use the admin).
     """
     live = not_deleted(prefix)
-    if _is_admin(user):
+    if is_admin(user):
         return live
     pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
     return live & _may_see(
@@ -79,7 +76,7 @@ def search_entry_visibility_filter(user: User) -> Q:
     """visibility_filter's rule on the archive's narrow SearchEntry rows, which carry a
     copy of their incident's restricted flag, team and owner (postmortems/services/search_index.py
     writes them, and leaves deleted incidents out of the index)."""
-    if _is_admin(user):
+    if is_admin(user):
         return Q()
     return _may_see(
         user,
@@ -104,7 +101,7 @@ def about_visible(user: User, *paths: str) -> Case:
     """about_visible_filter as an annotation, for staff pages that list every row (the
     outbox, the delivery log) but must not show what they say about an incident the
     viewer may not see."""
-    if _is_admin(user):
+    if is_admin(user):
         return Case(default=True, output_field=BooleanField())
     return Case(
         When(about_visible_filter(user, *paths), then=True),
@@ -127,7 +124,7 @@ def audit_visibility_filter(user: User) -> Q:
     the target still exists and `user` may see its incident (visibility_filter); those
     about deleted ones (whose incident can no longer be told) only to admins. Events
     of other kinds (sign-ins, people, teams, tokens) are not restricted here."""
-    if _is_admin(user):
+    if is_admin(user):
         return Q()
     condition = Q()
     for label, (model, prefix) in _AUDIT_TARGETS.items():
@@ -149,7 +146,7 @@ def tag_visibility_filter(user: User) -> Q:
     are about: visible when it is on a review `user` may see (visibility_filter), or on
     none at all (made in the admin, or left over). A tag used only on restricted reviews
     is, for everyone else, like those reviews: not there."""
-    if _is_admin(user):
+    if is_admin(user):
         return Q()
     on_visible = Postmortem.objects.filter(
         visibility_filter(user, prefix="incident__"), tags=OuterRef("pk")
@@ -170,7 +167,7 @@ def can_see_incident(user: User, incident: Incident) -> bool:
 
 
 def can_edit_incident(user: User, incident: Incident) -> bool:
-    if _is_admin(user) or incident.owner_id == user.pk:
+    if is_admin(user) or incident.owner_id == user.pk:
         return True
     if Membership.objects.filter(user=user, team_id=incident.team_id).exists():
         return True
@@ -199,7 +196,7 @@ def get_incident_for_user(
 def can_delete_incident(user: User) -> bool:
     """Deleting hides an incident from everyone, its team included: admins only (they
     also restore it, in the admin, for RESTORE_DAYS)."""
-    return _is_admin(user)
+    return is_admin(user)
 
 
 def get_incident_for_deletion(request: AuthenticatedHttpRequest, number: int) -> Incident:
@@ -266,7 +263,7 @@ def get_team_for_user(request: AuthenticatedHttpRequest, slug: str) -> Team:
     team = Team.objects.filter(slug=slug).first()
     if team is None:
         raise Http404("No such team.")
-    if _is_admin(user):
+    if is_admin(user):
         return team
     role = Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
     if role is None:
@@ -274,94 +271,3 @@ def get_team_for_user(request: AuthenticatedHttpRequest, slug: str) -> Team:
     if role != Membership.Role.LEAD:
         raise PermissionDenied("Only the team's leads change its settings.")
     return team
-
-
-def get_api_token_for_user(request: AuthenticatedHttpRequest, code: UUID) -> ApiToken:
-    """People manage their own tokens only; anyone else's token does not exist (404),
-    not even for admins, who revoke access by deactivating the person."""
-    try:
-        return ApiToken.objects.get(user=request.user, code=code)
-    except ApiToken.DoesNotExist:
-        raise Http404("No such token.") from None
-
-
-@dataclass(frozen=True)
-class DashboardScope:
-    """The teams a dashboard page shows. `teams` None means every team (admins only).
-
-    `sees_everything`: the viewer sees every incident of `teams`, so the dashboard's
-    reads skip visibility_filter (a join and subplans on every row that the planner
-    cannot see through) and filter by team alone. get_dashboard_scope_for_user only
-    builds such scopes: a scope is every team for an admin, who sees everything, or
-    one team the user belongs to, and visibility_filter lets members of the owning
-    team see its restricted incidents. Whoever adds another kind of scope (a team the
-    user does not belong to, several teams) must set it False.
-    """
-
-    teams: list[Team] | None
-    choices: list[Team]  # the teams this user may pick
-    key: str  # a team slug, "all", or "" when the user is in no team
-    label: str
-    sees_everything: bool
-
-    def viewer(self, user: User) -> User | None:
-        """Whom the dashboard's reads filter for: None (no visibility filter) when the
-        scope sees everything, else `user`."""
-        return None if self.sees_everything else user
-
-
-def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) -> DashboardScope:
-    """Leads and members see their own teams (the ones they lead first); admins pick any
-    team or all of them. Asking for another team's dashboard is a 404, as for a
-    restricted incident: its existence is not confirmed."""
-    user = request.user
-    if _is_admin(user):
-        choices = list(Team.objects.order_by("name"))
-        led = [m.team for m in user.memberships.filter(role=Membership.Role.LEAD)]
-        if key == "all" or (not key and not led):
-            return DashboardScope(
-                teams=None, choices=choices, key="all", label="All teams", sees_everything=True
-            )
-    else:
-        memberships = list(user.memberships.select_related("team").order_by("role", "team__name"))
-        choices = [m.team for m in memberships]  # "lead" sorts before "member"
-        led = [m.team for m in memberships if m.role == Membership.Role.LEAD]
-        if not choices:
-            return DashboardScope(
-                teams=[], choices=[], key="", label="No team", sees_everything=True
-            )
-    if not key:
-        team = (led or choices)[0]
-    else:
-        team = next((t for t in choices if t.slug == key), None)
-        if team is None:
-            raise Http404("No such team.")
-    # `team` is one of the user's own teams (`choices`), or the user is an admin.
-    return DashboardScope(
-        teams=[team], choices=choices, key=team.slug, label=team.name, sees_everything=True
-    )
-
-
-def get_team_for_alerting(request: AuthenticatedHttpRequest, slug: str) -> Team:
-    """A team's alerting integrations are set up by its leads and by staff (who also
-    read the delivery log). Otherwise as for every team setting (get_team_for_user):
-    members get 403, and for everyone else the team is not confirmed to exist (404)."""
-    user = request.user
-    if user.is_active and user.is_staff:
-        team = Team.objects.filter(slug=slug).first()
-        if team is None:
-            raise Http404("No such team.")
-        return team
-    return get_team_for_user(request, slug)
-
-
-def get_alert_integration_for_user(
-    request: AuthenticatedHttpRequest, slug: str, code: UUID
-) -> AlertIntegration:
-    team = get_team_for_alerting(request, slug)
-    try:
-        integration = AlertIntegration.objects.get(team=team, code=code)
-    except AlertIntegration.DoesNotExist:
-        raise Http404("No such integration.") from None
-    integration.team = team
-    return integration

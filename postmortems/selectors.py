@@ -8,10 +8,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -20,18 +18,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.models import Membership, Team, User
+from accounts.models import Membership, User
 from accounts.people_fields import name_only
 from lib.months import month_bounds
-from postmortems.alerting.models import AlertDelivery, AlertIntegration
-from postmortems.api.models import ApiToken, hash_secret
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Incident, ReminderStage, not_deleted, review_clock
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
-from postmortems.notifications.heartbeat_models import BeatHeartbeat
-from postmortems.notifications.models import OutboundEmail
-from postmortems.permissions import about_visible, visible_incidents
+from postmortems.permissions import visible_incidents
 
 
 @dataclass(frozen=True)
@@ -110,20 +104,6 @@ def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
     )
     prefetch_related_objects([postmortem.incident], "services")
     return postmortem
-
-
-def reminders_sent(incident: Incident) -> QuerySet[OutboundEmail]:
-    """Reminders and escalations already delivered about this incident or its review."""
-    return (
-        OutboundEmail.objects.filter(
-            incident=incident,
-            status=OutboundEmail.Status.SENT,
-            channel=OutboundEmail.Channel.EMAIL,
-        )
-        .select_related("recipient")
-        .only("kind", "sent_at", "to_address", "recipient__display_name")
-        .order_by("sent_at")
-    )
 
 
 def incidents_awaiting_review() -> QuerySet[Incident]:
@@ -209,88 +189,6 @@ def section_revisions_by_number(
         postmortem=postmortem, section=section, number__in=list(numbers)
     ).select_related("author")
     return {revision.number: revision for revision in revisions}
-
-
-def team_alert_integrations(*, team: Team) -> QuerySet[AlertIntegration]:
-    return AlertIntegration.objects.filter(team=team).order_by("name")
-
-
-def alert_deliveries(
-    *, user: User, integration_code: str = "", outcome: str = ""
-) -> QuerySet[AlertDelivery]:
-    """The staff delivery log, newest first (indexes pm_alertdelivery_*). Every row;
-    `about_visible` tells whether `user` may see the incident a row touched."""
-    deliveries = (
-        AlertDelivery.objects.select_related("integration__team", "incident")
-        .defer("body", "headers")
-        .annotate(about_visible=about_visible(user, "incident"))
-    )
-    if integration_code:
-        deliveries = deliveries.filter(integration__code=integration_code)
-    if outcome:
-        deliveries = deliveries.filter(outcome=outcome)
-    return deliveries.order_by("-received_at", "-pk")
-
-
-def last_beat_heartbeat() -> datetime | None:
-    """When a worker last ran beat's heartbeat task (None: never since the database began)."""
-    return BeatHeartbeat.objects.values_list("beat_at", flat=True).first()
-
-
-def api_tokens_of(user: User) -> QuerySet[ApiToken]:
-    """The profile page's list: active tokens first, then the revoked ones."""
-    return ApiToken.objects.filter(user=user).order_by(
-        F("revoked_at").desc(nulls_first=True), "-created_at"
-    )
-
-
-def api_token_for_secret(secret: str) -> ApiToken | None:
-    """The active token whose hash matches, with its (active) user; None otherwise."""
-    return (
-        ApiToken.objects.select_related("user")
-        .filter(secret_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-
-
-@dataclass(frozen=True)
-class OutboxTrouble:
-    failed: int  # failed for good (since `failed_since`, when given)
-    deferred: int  # still queued, first failed over OUTBOX_DEFERRED_WARNING_SECONDS ago
-
-
-def outbox_deferred_since(now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.OUTBOX_DEFERRED_WARNING_SECONDS)
-
-
-def outbox_trouble(*, now: datetime, failed_since: datetime | None = None) -> OutboxTrouble:
-    """One query over the failed and queued rows (the status index), for the outbox page
-    and /readyz."""
-    failed = Q(status=OutboundEmail.Status.FAILED)
-    if failed_since is not None:
-        failed &= Q(failed_at__gte=failed_since)
-    deferred = Q(status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now))
-    counts = OutboundEmail.objects.filter(failed | deferred).aggregate(
-        failed=Count("pk", filter=failed), deferred=Count("pk", filter=deferred)
-    )
-    return OutboxTrouble(failed=counts["failed"], deferred=counts["deferred"])
-
-
-def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[OutboundEmail]:
-    """The outbox page: newest first, filtered by status or "deferred" (long-deferred).
-    Each row says whether `viewer` may see the incident it is about (`about_visible`)."""
-    emails = (
-        OutboundEmail.objects.select_related("incident", "team")
-        .annotate(about_visible=about_visible(viewer, "incident", "postmortem__incident"))
-        .order_by("-created_at")
-    )
-    if status == "deferred":
-        emails = emails.filter(
-            status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now)
-        )
-    elif status in OutboundEmail.Status.values:
-        emails = emails.filter(status=status)
-    return emails.defer("body_text", "body_html")
 
 
 def timeline_import_keys_stored(*, postmortem: Postmortem, keys: Iterable[str]) -> set[str]:

@@ -12,6 +12,7 @@ from postmortems.export import views as exports
 from postmortems.insights import pulse_views as pulse
 from postmortems.insights import views as dashboard
 from postmortems.notifications import calendar_views as calendar
+from postmortems.notifications import nudge_views
 from postmortems.notifications import outbox_views as outbox
 from postmortems.notifications import team_views as teams
 from postmortems.views import action_items, comments, editor, history, incidents
@@ -92,7 +93,7 @@ postmortem_urls = [
                 path(
                     "reassign/", action_items.action_item_reassign_view, name="pm-action-reassign"
                 ),
-                path("nudge/", action_items.action_item_nudge_view, name="pm-action-nudge"),
+                path("nudge/", nudge_views.action_item_nudge_view, name="pm-action-nudge"),
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
             ]

@@ -24,7 +24,11 @@ def test_every_task_beat_sends_goes_to_the_periodic_queue(task_name):
 
 
 def test_the_outbox_sends_go_to_the_default_queue():
-    assert _queue("postmortems.tasks.send_email") == SEND_QUEUE == app.conf.task_default_queue
+    assert (
+        _queue("postmortems.notifications.tasks.send_email")
+        == SEND_QUEUE
+        == app.conf.task_default_queue
+    )
 
 
 def test_each_queue_has_an_exchange_and_routing_key_of_its_own():

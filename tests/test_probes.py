@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 from config.celery import app as celery_app
 from config.celery import send_heartbeat_when_beat_starts
 from postmortems.models import BeatHeartbeat, OutboundEmail
-from postmortems.tasks import record_beat_heartbeat
+from postmortems.notifications.tasks import record_beat_heartbeat
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -182,9 +182,9 @@ def test_the_heartbeat_task_keeps_one_row_with_the_latest_time(db, now):
 
 def test_beat_sends_the_heartbeat_every_interval_and_once_when_it_starts(settings, monkeypatch):
     entry = settings.CELERY_BEAT_SCHEDULE["beat-heartbeat"]
-    assert entry["task"] == "postmortems.tasks.record_beat_heartbeat"
+    assert entry["task"] == "postmortems.notifications.tasks.record_beat_heartbeat"
     assert entry["schedule"] == settings.BEAT_HEARTBEAT_SECONDS
     sent = []
     monkeypatch.setattr(celery_app, "send_task", lambda name, **options: sent.append(name))
     send_heartbeat_when_beat_starts(sender=None)
-    assert sent == ["postmortems.tasks.record_beat_heartbeat"]
+    assert sent == ["postmortems.notifications.tasks.record_beat_heartbeat"]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from config.celery import app as celery_app
 from config.log_format import JsonFormatter
 from lib.request_ids import current_request_id
-from postmortems.tasks import record_beat_heartbeat
+from postmortems.notifications.tasks import record_beat_heartbeat
 from tests.factories import ActionItemFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,12 +138,12 @@ def test_a_task_enqueued_by_a_request_carries_its_id_to_the_worker(client, lead,
             queue.close()
     finally:
         before_task_publish.disconnect(capture)
-    assert published == [("postmortems.tasks.send_email", published[0][1])]
+    assert published == [("postmortems.notifications.tasks.send_email", published[0][1])]
     assert published[0][1]["request_id"] == "req-nudge"
 
     # What the worker does with the message: a Request, run in this process.
     seen = []
-    task = celery_app.tasks["postmortems.tasks.send_email"]
+    task = celery_app.tasks["postmortems.notifications.tasks.send_email"]
     original_run = task.run
     task.run = lambda *args, **kwargs: seen.append(current_request_id())
     try:
@@ -157,7 +157,8 @@ def test_a_task_enqueued_by_a_request_carries_its_id_to_the_worker(client, lead,
 def test_a_task_run_binds_the_id_from_its_headers_and_unbinds_it_after(db, monkeypatch):
     seen = []
     monkeypatch.setattr(
-        "postmortems.tasks.beat_heartbeat_record", lambda now: seen.append(current_request_id())
+        "postmortems.notifications.tasks.beat_heartbeat_record",
+        lambda now: seen.append(current_request_id()),
     )
     record_beat_heartbeat.apply(headers={"request_id": "req-task"})
     record_beat_heartbeat.apply()  # sent by beat: no request behind it

@@ -10,8 +10,8 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from postmortems.api.models import ApiToken
+from postmortems.api.selectors import api_token_for_secret
 from postmortems.api.tokens import api_token_touch
-from postmortems.selectors import api_token_for_secret
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 READ_ONLY = "This token may only read. Create a read and write token on your profile page."

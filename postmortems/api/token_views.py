@@ -10,20 +10,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from accounts.views import profile_context
 from lib.http_methods import require_POST_or_back
+from postmortems.api.permissions import get_api_token_for_user
+from postmortems.api.selectors import api_tokens_of
+from postmortems.api.token_forms import ApiTokenForm
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.forms import ApiTokenForm
-from postmortems.permissions import get_api_token_for_user
-from postmortems.selectors import api_tokens_of
 
 PROFILE = "accounts/profile.html"
+
+
+def tokens_for_profile(*, user: User) -> dict:
+    """PAGE_EXTRAS["profile"]: the person's tokens and the form for a new one."""
+    return {"api_tokens": api_tokens_of(user), "token_form": ApiTokenForm()}
 
 
 def _tokens_response(request: AuthenticatedHttpRequest, status: int = 200, **context):
     """The tokens card (htmx, always 200 so that htmx swaps it in) or the whole profile
     page (a plain form post)."""
-    context = {"api_tokens": api_tokens_of(request.user), "token_form": ApiTokenForm(), **context}
+    context = {**tokens_for_profile(user=request.user), **context}
     if request.htmx:
         return TemplateResponse(request, f"{PROFILE}#api-tokens", context)
     return TemplateResponse(request, PROFILE, profile_context(request, **context), status=status)

@@ -164,3 +164,9 @@ def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -
         other.shared_services.sort(key=attrgetter("name"))
         other.shared_tags.sort(key=attrgetter("name"))
     return related
+
+
+def related_for_review_page(*, postmortem: Postmortem, user: User) -> dict:
+    """PAGE_EXTRAS["review-read"]. Called after postmortem_with_content, so it reuses the
+    prefetched services and tags."""
+    return {"related": related_postmortems(postmortem=postmortem, user=user)}

@@ -29,11 +29,7 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
 from postmortems.models.reviews import Postmortem
 from postmortems.models.search_entries import SearchEntry
-from postmortems.permissions import (
-    search_entry_visibility_filter,
-    visibility_filter,
-    visible_tags,
-)
+from postmortems.permissions import search_entry_visibility_filter, visibility_filter, visible_tags
 
 MARK_START, MARK_END = "\x02", "\x03"
 FTS_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 2.0"  # title, summary, details, narrative, meta

@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
+from postmortems.chat_import.forms import ChatImportForm, ChatImportSelectionForm
 from postmortems.chat_import.reader import MAX_BYTES, ParseResult, parse_transcript
 from postmortems.chat_import.slack_export import (
     MAX_CARRIED_BYTES,
@@ -34,7 +35,6 @@ from postmortems.chat_import.slack_export import (
     carried_json,
     read_export_upload,
 )
-from postmortems.forms import ChatImportForm, ChatImportSelectionForm
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_postmortem_for_user

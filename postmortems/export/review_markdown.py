@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from lib.moments import duration_label as duration
 from postmortems.models.reviews import Postmortem
 from postmortems.selectors import postmortem_with_content
-from postmortems.templatetags.postmortem_tags import duration
 
 EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 UNKNOWN_EMAIL = "[email removed]"

@@ -9,7 +9,7 @@ class HealthRollup(models.Model):
     ("all" or "team:<id>") and a zone. A month whose numbers have stopped moving
     (postmortems.insights.health.settled) is shown from here once counted after it
     settled; a month still moving, for HEALTH_LIVE_SECONDS after `computed_at`.
-    `postmortems.tasks.refresh_health_rollups` recomputes the settled months every
+    `postmortems.insights.tasks.refresh_health_rollups` recomputes the settled months every
     hour, so an edit to an old incident shows within the hour.
     """
 

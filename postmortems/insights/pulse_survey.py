@@ -63,6 +63,11 @@ def pulse_invite(*, postmortem: Postmortem) -> list[int]:
     return created
 
 
+def pulse_on_first_publication(*, postmortem: Postmortem, by: User | None) -> None:
+    """EVENT_HANDLERS["review-first-published"]: ask the review's people."""
+    pulse_invite(postmortem=postmortem)
+
+
 def pulse_answer(*, postmortem: Postmortem, by: User, score: int, comment: str = "") -> PulseAnswer:
     """Store one anonymous answer and mark that `by` answered, in one transaction.
 

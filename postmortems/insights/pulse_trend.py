@@ -28,6 +28,11 @@ def pulse_pending(*, postmortem: Postmortem, user: User) -> bool:
     ).exists()
 
 
+def pulse_for_review_page(*, postmortem: Postmortem, user: User) -> dict:
+    """PAGE_EXTRAS["review-read"]: whether the page asks this reader the pulse question."""
+    return {"can_answer_pulse": pulse_pending(postmortem=postmortem, user=user)}
+
+
 def pulse_invited(*, postmortem: Postmortem, user: User) -> PulseParticipant | None:
     return PulseParticipant.objects.filter(postmortem=postmortem, user=user).first()
 

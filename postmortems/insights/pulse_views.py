@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.forms import PulseForm
+from postmortems.insights.forms import PulseForm
 from postmortems.insights.pulse_survey import pulse_answer
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_invited
 from postmortems.permissions import get_postmortem_for_user

@@ -17,8 +17,8 @@ from postmortems.insights.csv_download import csv_chunks
 from postmortems.insights.dashboard import ItemFilters
 from postmortems.insights.dashboard_charts import health_charts
 from postmortems.insights.health import review_health_refreshing_rollups
+from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
-from postmortems.permissions import get_dashboard_scope_for_user
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50

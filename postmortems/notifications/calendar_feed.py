@@ -41,6 +41,11 @@ def calendar_feed_url(user: User) -> str:
     return settings.SITE_URL + reverse("pm-calendar-feed", args=[calendar_token(user)])
 
 
+def calendar_for_profile(*, user: User) -> dict:
+    """PAGE_EXTRAS["profile"]: the person's private calendar link."""
+    return {"calendar_url": calendar_feed_url(user)}
+
+
 def user_from_calendar_token(token: str) -> User | None:
     """The active user a genuine, unrevoked token names; None otherwise."""
     try:

@@ -129,7 +129,7 @@ def enqueue(email_ids: Iterable[int], *, countdown: float | None = None) -> int:
     settings). Rows that could not be published lose their `enqueued_at`, so the
     dispatcher enqueues them again on its next tick.
     """
-    from postmortems.tasks import send_email  # tasks import services, not the reverse
+    from postmortems.notifications.tasks import send_email  # tasks import services, not the reverse
 
     email_ids = list(email_ids)
     count = 0

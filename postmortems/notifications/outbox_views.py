@@ -13,7 +13,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import staff_required
 from postmortems.notifications.models import OutboundEmail
 from postmortems.notifications.outbox import outbox_retry, outbox_retry_failed
-from postmortems.selectors import outbox_rows, outbox_trouble
+from postmortems.notifications.selectors import outbox_rows, outbox_trouble
 
 
 @require_GET

@@ -10,17 +10,13 @@ date gets EditConflict instead of overwriting what someone else saved.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from lib.database_errors import retry_on_contention
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
-from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
-from postmortems.notifications.outbox import enqueue_after_commit
 from postmortems.permissions import can_see_incident
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
@@ -44,7 +40,7 @@ def ensure_owner_sees_incident(item: ActionItem) -> None:
         )
 
 
-def _owner_name(user: User | None) -> str:
+def owner_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
@@ -54,7 +50,7 @@ def snapshot(item: ActionItem) -> Snapshot:
     return {
         Field.TITLE: (item.title, item.title),
         Field.STATUS: (item.status, item.get_status_display()),
-        Field.OWNER: (item.owner_id, _owner_name(item.owner)),
+        Field.OWNER: (item.owner_id, owner_name(item.owner)),
         Field.DUE_DATE: (due, due.isoformat() if due else ""),
     }
 
@@ -87,7 +83,7 @@ def _ensure_current(item: ActionItem, expected_revision: int) -> None:
         raise EditConflict(item)
 
 
-def _ensure_open(item: ActionItem) -> None:
+def ensure_open(item: ActionItem) -> None:
     if item.is_finished:
         raise ValidationError(
             f"This action item is already {item.get_status_display().lower()}. "
@@ -95,7 +91,7 @@ def _ensure_open(item: ActionItem) -> None:
         )
 
 
-def _local_today(user: User, now: datetime) -> date:
+def local_today(user: User, now: datetime) -> date:
     return now.astimezone(user.zone).date()
 
 
@@ -127,7 +123,7 @@ def _save(
 
 def action_item_mark_done(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
     _ensure_current(item, expected_revision)
-    _ensure_open(item)
+    ensure_open(item)
     now = timezone.now()
     before = snapshot(item)
     item.status = ActionItem.Status.DONE
@@ -148,13 +144,13 @@ def action_item_extend(
 ) -> ActionItem:
     """Move the due date later, saying why. "Today" is the date where `by` is."""
     _ensure_current(item, expected_revision)
-    _ensure_open(item)
+    ensure_open(item)
     now = timezone.now()
     reason = (reason or "").strip()
     errors = {}
     if not reason:
         errors["reason"] = REASON_REQUIRED
-    if due_date < _local_today(by, now):
+    if due_date < local_today(by, now):
         errors["due_date"] = "The new due date is in the past. Pick today or a later day."
     elif item.due_date is not None and due_date <= item.due_date:
         errors["due_date"] = (
@@ -181,7 +177,7 @@ def action_item_reassign(
 ) -> ActionItem:
     """Hand the item to someone in the incident's team (or to an admin)."""
     _ensure_current(item, expected_revision)
-    _ensure_open(item)
+    ensure_open(item)
     team_id = item.postmortem.incident.team_id
     if not owner.is_active:
         raise ValidationError({"owner": f"{owner} can no longer sign in; choose someone else."})
@@ -199,75 +195,3 @@ def action_item_reassign(
     return _save(
         item, before=before, by=by, now=now, expected_revision=expected_revision, fields=["owner"]
     )
-
-
-def nudge_key(item: ActionItem, owner: User, now: datetime) -> str:
-    """One nudge per item per day, "day" being the owner's: they get at most one a day."""
-    return f"nudge:{item.code}:{_local_today(owner, now).isoformat()}"
-
-
-def action_item_nudge(*, item: ActionItem, by: User) -> bool:
-    """Queue one friendly email to the owner now. False when already nudged today.
-
-    The outbox's unique dedup key is the guard, not the check before it: two clicks
-    or two tabs at the same moment both try the INSERT and exactly one succeeds, so
-    there is one email and one "nudge" entry in the history. A nudge does not change
-    the item, so it does not bump its revision (it never conflicts with an edit).
-    """
-    owner = item.owner
-    incident = item.postmortem.incident
-    if owner is None:
-        raise ValidationError("This action item has no owner to nudge. Assign someone first.")
-    _ensure_open(item)
-    if not owner.is_active:
-        raise ValidationError(f"{owner} can no longer sign in; reassign the item instead.")
-    if not can_see_incident(owner, incident):
-        raise ValidationError(
-            f"{owner} cannot see this restricted incident, so they cannot be nudged about it."
-        )
-    now = timezone.now()
-    key = nudge_key(item, owner, now)
-    if OutboundEmail.objects.filter(dedup_key=key).exists():
-        return False
-    email = _nudge_email(item=item, owner=owner, by=by, key=key, now=now)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # a savepoint: a lost race must not end the transaction
-                email.save(force_insert=True)
-        except IntegrityError:
-            return False  # the other click or tab inserted it first
-        ActionItemChange.objects.create(
-            action_item=item,
-            changed_by=by,
-            changed_at=now,
-            field=Field.NUDGE,
-            new_value=_owner_name(owner),
-        )
-        enqueue_after_commit([email.pk])
-    return True
-
-
-def _nudge_email(
-    *, item: ActionItem, owner: User, by: User, key: str, now: datetime
-) -> OutboundEmail:
-    incident = item.postmortem.incident
-    today = _local_today(owner, now)
-    path = reverse("pm-postmortem-detail", args=[incident.number])
-    email = compose(
-        kind=OutboundEmail.Kind.NUDGE,
-        recipient=owner,
-        dedup_key=key,
-        reason=f"You get this because you own this action item and {by} asked about it.",
-        incident=incident,
-        postmortem=item.postmortem,
-        context={
-            "item": item,
-            "incident": incident,
-            "nudged_by": by,
-            "today": today,
-            "days_overdue": item.days_overdue_on(today),
-            "url": absolute_url(f"{path}#item-{item.code}"),
-        },
-    )
-    email.created_at = email.next_attempt_at = now
-    return email

@@ -8,11 +8,7 @@ from lib.database_errors import retry_on_contention
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
-from postmortems.services.action_changes import (
-    ensure_owner_sees_incident,
-    record_changes,
-    snapshot,
-)
+from postmortems.services.action_changes import ensure_owner_sees_incident, record_changes, snapshot
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.search_index import index_postmortem

@@ -11,15 +11,13 @@ from accounts.single_line import single_line
 from audit.models import AuditEvent
 from audit.services import audit_record
 from lib.database_errors import retry_on_contention
-from postmortems.alerting.services import alert_events_to_timeline
-from postmortems.insights.pulse_survey import pulse_invite
+from lib.extensions import handle_event
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.incidents import Incident, ReminderStage
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
-from postmortems.notifications.announcements import announce_publication
 from postmortems.readiness.checks import Readiness, postmortem_readiness
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.revisions import (
@@ -56,7 +54,7 @@ def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
                 reminder_stage=ReminderStage.REVIEW_STARTED
             )
             # What alerting webhooks recorded before the review existed pre-fills its timeline.
-            alert_events_to_timeline(postmortem=postmortem)
+            handle_event("review-started", postmortem=postmortem)
             index_postmortem(postmortem.pk)
     except IntegrityError:
         # Someone started it a moment ago; one postmortem per incident.
@@ -272,8 +270,8 @@ def postmortem_set_status(
             )
         if first_publication:
             # Amendments published again later are not announced a second time.
-            announce_publication(postmortem=postmortem, by=by)
-            pulse_invite(postmortem=postmortem)
+            # Announced to subscribers and team chats; the pulse question is asked.
+            handle_event("review-first-published", postmortem=postmortem, by=by)
     return postmortem
 
 

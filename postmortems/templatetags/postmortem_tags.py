@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from lib.diffs import diff_lines
 from lib.markdown import render_markdown
+from lib.moments import duration_label
 from postmortems.models.incidents import SEVERITY_MEANINGS, incident_reference
 
 register = template.Library()
@@ -20,19 +21,7 @@ def markdown_filter(text: str | None) -> SafeString:
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    """3 d 4 h, 2 h 05 min, 12 min; an em dash when unknown."""
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    if minutes < 0:
-        return "—"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min"
+    return duration_label(value)
 
 
 @register.filter

@@ -35,7 +35,6 @@ from postmortems.services.action_changes import (
     REASON_REQUIRED,
     action_item_extend,
     action_item_mark_done,
-    action_item_nudge,
     action_item_reassign,
 )
 from postmortems.services.edits import EditConflict
@@ -103,7 +102,7 @@ def _error_text(form: forms.Form) -> str:
 Outcome = tuple[int, str]  # a messages level and what to tell the user
 
 
-def _act(
+def act_on_item(
     request: AuthenticatedHttpRequest,
     item: ActionItem,
     form: forms.Form,
@@ -160,7 +159,7 @@ def action_item_done_view(
         action_item_mark_done(item=item, by=request.user, expected_revision=data["revision"])
         return messages.SUCCESS, f"Marked “{item.title}” done."
 
-    return _act(request, item, RevisionForm(request.POST), done)
+    return act_on_item(request, item, RevisionForm(request.POST), done)
 
 
 @require_POST_or_back("pm-postmortem-detail")
@@ -181,7 +180,7 @@ def action_item_extend_view(
         due = item.due_date
         return messages.SUCCESS, f"“{item.title}” is now due {due:%b} {due.day}, {due.year}."
 
-    return _act(request, item, ExtendForm(request.POST), extend, keep_open=True)
+    return act_on_item(request, item, ExtendForm(request.POST), extend, keep_open=True)
 
 
 @require_POST_or_back("pm-postmortem-detail")
@@ -197,23 +196,7 @@ def action_item_reassign_view(
         )
         return messages.SUCCESS, f"“{item.title}” now belongs to {item.owner}."
 
-    return _act(request, item, ReassignForm(request.POST), reassign, keep_open=True)
-
-
-@require_POST_or_back("pm-postmortem-detail")
-@vary_on_headers("HX-Request")
-def action_item_nudge_view(
-    request: AuthenticatedHttpRequest, number: int, code: UUID
-) -> HttpResponse:
-    item = get_action_item_for_user(request, number, code, write=True)
-
-    def nudge(_data: dict) -> Outcome:
-        if action_item_nudge(item=item, by=request.user):
-            return messages.SUCCESS, f"Nudged {item.owner}: an email is on its way."
-        return messages.INFO, "Already nudged today."
-
-    # A nudge changes nothing on the item, so it needs no revision: nothing to parse.
-    return _act(request, item, forms.Form(request.POST), nudge)
+    return act_on_item(request, item, ReassignForm(request.POST), reassign, keep_open=True)
 
 
 @require_GET

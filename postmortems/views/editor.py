@@ -16,9 +16,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
+from lib.extensions import page_extras
 from lib.http_methods import require_POST_or_back
 from lib.markdown import render_markdown
-from postmortems.archive.related import related_postmortems
 from postmortems.blameless.findings import (
     DismissedKeys,
     OpenFinding,
@@ -26,21 +26,20 @@ from postmortems.blameless.findings import (
     section_findings,
     timeline_findings,
 )
+from postmortems.chat_import.forms import ChatImportForm
 from postmortems.forms import (
     ActionItemForm,
-    ChatImportForm,
     PostmortemDetailsForm,
     PreviewForm,
     SectionForm,
     StatusForm,
     TimelineEventForm,
 )
-from postmortems.insights.pulse_trend import pulse_pending
 from postmortems.models.reviews import Postmortem
 from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
 from postmortems.readiness.checks import Readiness, postmortem_readiness
-from postmortems.selectors import postmortem_with_content, reminders_sent
+from postmortems.selectors import postmortem_with_content
 from postmortems.services.postmortems import (
     OpenComments,
     SectionConflict,
@@ -126,7 +125,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         "event_form": TimelineEventForm(prefix="new-event"),
         "import_form": ChatImportForm(),
         "item_form": ActionItemForm(prefix="new-item"),
-        "reminders": reminders_sent(postmortem.incident),
+        **page_extras("review-edit", postmortem=postmortem),
         **overrides,
     }
 
@@ -312,8 +311,6 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
         (label, getattr(postmortem, name), threads[name])
         for name, label, _help in Postmortem.SECTIONS
     ]
-    # After postmortem_with_content: reuses its prefetched services and tags.
-    related = related_postmortems(postmortem=postmortem, user=request.user)
     readiness = None
     if postmortem.status != Postmortem.Status.PUBLISHED:
         readiness = postmortem_readiness(postmortem=postmortem)
@@ -325,8 +322,8 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "incident": postmortem.incident,
             "sections": sections,
             "threads": threads,
-            "related": related,
             "readiness": readiness,
-            "can_answer_pulse": pulse_pending(postmortem=postmortem, user=request.user),
+            # After postmortem_with_content: related reviews reuse its services and tags.
+            **page_extras("review-read", postmortem=postmortem, user=request.user),
         },
     )

@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Team
+from lib.extensions import page_extras
 from lib.months import parse_month
 from postmortems.forms import IncidentForm
 from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity
@@ -16,7 +17,7 @@ from postmortems.permissions import (
     get_incident_for_deletion,
     get_incident_for_user,
 )
-from postmortems.selectors import IncidentFilters, incident_list, reminders_sent
+from postmortems.selectors import IncidentFilters, incident_list
 from postmortems.services.edits import EditConflict
 from postmortems.services.incidents import incident_create, incident_delete, incident_update
 
@@ -115,7 +116,7 @@ def incident_detail_view(request: AuthenticatedHttpRequest, number: int) -> Http
             "incident": incident,
             "postmortem": postmortem,
             "services": incident.services.all(),
-            "reminders": reminders_sent(incident),
+            **page_extras("incident", incident=incident),
             "can_delete": can_delete_incident(request.user),
         },
     )

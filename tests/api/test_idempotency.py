@@ -13,6 +13,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
+from postmortems.api.tasks import prune_idempotency_keys
 from postmortems.api.tokens import api_token_create
 from postmortems.models import (
     ActionItem,
@@ -22,7 +23,6 @@ from postmortems.models import (
     Postmortem,
     TimelineEvent,
 )
-from postmortems.tasks import prune_idempotency_keys
 from tests.api.conftest import token_for
 from tests.factories import IncidentFactory
 
@@ -201,7 +201,7 @@ def test_a_key_is_kept_for_24_hours_then_pruned_and_free_again(client, token, po
 
 def test_the_prune_runs_hourly_in_the_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["prune-idempotency-keys"]
-    assert schedule["task"] == "postmortems.tasks.prune_idempotency_keys"
+    assert schedule["task"] == "postmortems.api.tasks.prune_idempotency_keys"
     assert schedule["schedule"] == 3600
 
 

@@ -10,11 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
-from postmortems.services.action_changes import (
-    action_item_extend,
-    action_item_nudge,
-    action_item_reassign,
-)
+from postmortems.notifications.nudges import action_item_nudge
+from postmortems.services.action_changes import action_item_extend, action_item_reassign
 from tests.factories import ActionItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

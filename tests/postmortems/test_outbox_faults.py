@@ -32,7 +32,7 @@ from postmortems.notifications.outbox import (
     outbox_send,
 )
 from postmortems.notifications.reminders import reminders_sweep
-from postmortems.tasks import dispatch_outbox, send_email
+from postmortems.notifications.tasks import dispatch_outbox, send_email
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db

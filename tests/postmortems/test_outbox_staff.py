@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from postmortems.models import OutboundEmail
 from postmortems.notifications.reminders import reminders_sweep
-from postmortems.tasks import dispatch_outbox, send_email
+from postmortems.notifications.tasks import dispatch_outbox, send_email
 from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from postmortems.models import OutboundEmail, Postmortem, Subscription
+from postmortems.notifications.tasks import send_email
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
-from postmortems.tasks import send_email
 from tests.factories import (
     ActionItemFactory,
     MembershipFactory,

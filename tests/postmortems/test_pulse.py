@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from postmortems.insights.pulse_survey import pulse_participants
 from postmortems.models import OutboundEmail, PulseAnswer, PulseParticipant
+from postmortems.notifications.tasks import send_email
 from postmortems.services.postmortems import postmortem_set_status
-from postmortems.tasks import send_email
 from tests.factories import (
     ActionItemFactory,
     MembershipFactory,

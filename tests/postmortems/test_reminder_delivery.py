@@ -12,7 +12,7 @@ from accounts.tokens import unsubscribe_token
 from postmortems.models import OutboundEmail
 from postmortems.notifications.outbox import enqueue, outbox_due
 from postmortems.notifications.reminders import reminders_sweep
-from postmortems.tasks import dispatch_outbox, send_email
+from postmortems.notifications.tasks import dispatch_outbox, send_email
 from tests.factories import ActionItemFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db

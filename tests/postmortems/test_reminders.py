@@ -10,8 +10,8 @@ from django.core.management import call_command
 from accounts.models import Membership
 from postmortems.models import OutboundEmail
 from postmortems.notifications.reminders import reminders_sweep
+from postmortems.notifications.tasks import dispatch_outbox, send_email, sweep_reminders
 from postmortems.services.postmortems import postmortem_start
-from postmortems.tasks import dispatch_outbox, send_email, sweep_reminders
 from tests.factories import IncidentFactory, MembershipFactory, incident_resolved_ago
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from postmortems.insights.health import (
     review_health,
     review_health_refreshing_rollups,
 )
+from postmortems.insights.tasks import refresh_health_rollups
 from postmortems.models import HealthRollup, Incident
-from postmortems.tasks import refresh_health_rollups
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.template import TemplateSyntaxError
 from postmortems.models import Incident, OutboundEmail
 from postmortems.notifications import digests, reminders
 from postmortems.notifications.reminders import reminders_sweep
-from postmortems.tasks import send_email
+from postmortems.notifications.tasks import send_email
 from tests.factories import ActionItemFactory, UserFactory, incident_resolved_ago
 
 pytestmark = pytest.mark.django_db

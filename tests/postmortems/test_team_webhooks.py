@@ -13,8 +13,8 @@ from django.urls import reverse
 from postmortems.models import OutboundEmail, TeamWebhook
 from postmortems.notifications.outbox import outbox_due
 from postmortems.notifications.reminders import reminders_sweep
+from postmortems.notifications.tasks import send_email
 from postmortems.services.postmortems import postmortem_set_status
-from postmortems.tasks import send_email
 from tests.factories import ActionItemFactory, IncidentFactory, complete_postmortem
 
 pytestmark = pytest.mark.django_db

@@ -23,9 +23,9 @@ from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.models import OutboundEmail
 from postmortems.notifications.calendar_feed import calendar_token
 from postmortems.notifications.reminders import reminders_sweep
+from postmortems.notifications.tasks import send_email
 from postmortems.services.comments import review_comment_add
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
-from postmortems.tasks import send_email
 from tests.api.conftest import ApiClient
 from tests.factories import (
     BASE_TIME,

@@ -10,8 +10,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from postmortems.alerting.tasks import prune_alert_deliveries
 from postmortems.models import AlertDelivery, AlertEvent, Incident
-from postmortems.tasks import prune_alert_deliveries
 from tests.webhooks.support import PD_SECRET, alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,36 @@
+"""Where a part of the product lets a part above it act or show something.
+
+Parts depend on each other in one direction (docs/architecture.md). Sometimes a lower
+part must still let a higher one take part: publishing a review (core) announces it
+(notifications) and asks for the pulse (insights); a review's page (core) shows its
+related reviews (archive). The lower part names the moment or the page; the
+composition root (config/settings.py: EVENT_HANDLERS and PAGE_EXTRAS) says which
+functions of the higher parts answer it. So the lower part imports nothing above it,
+and the wiring is read in one place.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@cache
+def _functions(setting: str, name: str) -> tuple:
+    return tuple(import_string(path) for path in getattr(settings, setting).get(name, ()))
+
+
+def handle_event(event: str, **kwargs: Any) -> None:
+    """Call every handler of `event`, in order, in the caller's transaction: a handler
+    that fails fails the change, as a direct call would."""
+    for handler in _functions("EVENT_HANDLERS", event):
+        handler(**kwargs)
+
+
+def page_extras(page: str, **kwargs: Any) -> dict[str, Any]:
+    """What the parts above add to `page`'s context, each under names of its own."""
+    extras: dict[str, Any] = {}
+    for provider in _functions("PAGE_EXTRAS", page):
+        extras.update(provider(**kwargs))
+    return extras
