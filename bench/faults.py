@@ -167,21 +167,21 @@ class Drills(MailDrills):
 
     def wait_for_quiet_outbox(self, timeout: float = 300) -> None:
         """Until no email is queued or being sent (the seeded data's digests, say)."""
-        from postmortems.notifications.models import OutboundEmail
+        from postmortems.notifications.models import OutboundMessage
 
         def quiet() -> bool:
             self._orm()
-            return not OutboundEmail.objects.filter(
-                status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
+            return not OutboundMessage.objects.filter(
+                status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENDING]
             ).exists()
 
         wait_until(quiet, timeout=timeout, what="the outbox to drain", every=2)
 
     def _last_email_id(self) -> int:
-        from postmortems.notifications.models import OutboundEmail
+        from postmortems.notifications.models import OutboundMessage
 
         self._orm()
-        return OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return OutboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def _nudgeable_items(self) -> list[tuple[int, str, int, str]]:
         """(incident number, item code, person, title): new open action items on the first
@@ -322,7 +322,7 @@ class Drills(MailDrills):
 
     # -- 3. Worker killed mid-send ----------------------------------------------------
     def worker_killed(self) -> Result:
-        from postmortems.notifications.models import OutboundEmail
+        from postmortems.notifications.models import OutboundMessage
 
         result = Result("3. Worker killed (SIGKILL) mid-send", "one email held at SMTP")
         self.wait_for_quiet_outbox()
@@ -340,7 +340,7 @@ class Drills(MailDrills):
         smtp.release.set()
         smtp.hold_first = False
         self._orm()
-        row = OutboundEmail.objects.get(pk__gt=first_id, kind=OutboundEmail.Kind.NUDGE)
+        row = OutboundMessage.objects.get(pk__gt=first_id, kind=OutboundMessage.Kind.NUDGE)
         held_status = row.status
         self.stack.worker_start(self.env)
         caught_up = self.wait_for_mail(expected, smtp_before, timeout=240)

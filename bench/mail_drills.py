@@ -108,7 +108,7 @@ class MailDrills:
 
     # -- 5. killed after the server accepted ---------------------------------------------
     def killed_after_accept(self) -> Result:
-        from postmortems.notifications.models import OutboundEmail
+        from postmortems.notifications.models import OutboundMessage
 
         result = Result("5. Worker killed after SMTP accepted", "SIGKILL before the 250 reply")
         self.wait_for_quiet_outbox()
@@ -122,7 +122,7 @@ class MailDrills:
         self.stack.stop("worker", signal.SIGKILL)
         smtp.release_accepted.set()
         self._orm()
-        held = OutboundEmail.objects.filter(subject__contains=expected[0][1]).get()
+        held = OutboundMessage.objects.filter(subject__contains=expected[0][1]).get()
         self.stack.worker_start(self.env)
         started = time.monotonic()
         self.wait_for_mail(expected, smtp_before, timeout=240)

@@ -3,34 +3,24 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.single_line import SingleLineAdmin
 from audit.models import AuditEvent
-from postmortems.admin_forms import (
+from postmortems.admin_support import (
+    HTTPS_URLS,
     ActionItemAdminForm,
     PostmortemAdminForm,
     RevisionCheckedForm,
-)
-from postmortems.alerting.forms import AlertIntegrationForm
-from postmortems.alerting.models import AlertDelivery, AlertIntegration
-from postmortems.alerting.services import (
-    alert_integration_create,
-    alert_integration_rotate_token,
-    alert_integration_update,
+    VisibleRowsAdmin,
 )
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import RESTORE_DAYS, Incident
 from postmortems.models.reviews import Postmortem, TimelineEvent
-from postmortems.notifications.channel_models import TeamWebhook
-from postmortems.notifications.chat_messages import team_webhook_save
-from postmortems.notifications.emails import absolute_url
 from postmortems.permissions import (
-    about_visible_filter,
     audit_visibility_filter,
     tag_visibility_filter,
     visibility_filter,
@@ -63,24 +53,6 @@ from postmortems.services.timeline import (
     timeline_event_delete,
     timeline_event_update,
 )
-
-# Links typed without a scheme mean https, as in the app's own forms.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class VisibleRowsAdmin(SingleLineAdmin, admin.ModelAdmin):
-    """Staff who are not superusers get, in the admin too, only rows about incidents
-    they may see (permissions.about_visible_filter): a restricted incident is not
-    listed, counted, searched or opened here either. `incident_paths` name the paths
-    from the model to the incident(s) a row is about."""
-
-    incident_paths: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(about_visible_filter(request.user, *self.incident_paths))
 
 
 class ServiceWritesAdmin:
@@ -391,85 +363,6 @@ class ReadinessPolicyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(TeamWebhook)
-class TeamWebhookAdmin(admin.ModelAdmin):
-    """Also editable by the team's leads on the team's notifications page."""
-
-    list_display = ["team", "notify_missing", "notify_published", "notify_digest", "updated_at"]
-    list_select_related = ["team"]
-    autocomplete_fields = ["team"]
-    formfield_overrides = HTTPS_URLS
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["team"] if obj is not None else []  # one hook per team, saved by team
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: value for name, value in form.cleaned_data.items() if name != "team"}
-        obj.pk = team_webhook_save(team=obj.team, by=request.user, **fields).pk
-
-
-class AlertIntegrationAdminForm(AlertIntegrationForm):
-    class Meta(AlertIntegrationForm.Meta):
-        fields = ["team", *AlertIntegrationForm.Meta.fields]
-
-
-@admin.register(AlertIntegration)
-class AlertIntegrationAdmin(SingleLineAdmin, admin.ModelAdmin):
-    """Tokens are shown once, in a message, when made (on creation or by the action);
-    the PagerDuty signing secret is write-only, as on the team settings page."""
-
-    form = AlertIntegrationAdminForm
-    list_display = ["name", "team", "kind", "open_from", "refire_window", "enabled"]
-    list_filter = ["kind", "enabled", "team"]
-    list_select_related = ["team"]
-    search_fields = ["name", "team__name"]
-    readonly_fields = ["receiver_url", "created_by", "created_at", "updated_at"]
-    actions = ["issue_new_tokens"]
-
-    @admin.display(description="receiver URL")
-    def receiver_url(self, integration: AlertIntegration) -> str:
-        if not integration.pk:
-            return "Shown once the integration is saved."
-        return absolute_url(reverse("pm-alert-receiver", args=[integration.code]))
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            alert_integration_update(integration=obj)
-            return
-        fields = {name: getattr(obj, name) for name in AlertIntegrationForm.Meta.fields}
-        created, token = alert_integration_create(team=obj.team, by=request.user, **fields)
-        obj.pk, obj.code, obj.token_hash = created.pk, created.code, created.token_hash
-        if token:
-            messages.warning(
-                request, f"Token for {created.name}: {token} (copy it now, it is not shown again)"
-            )
-
-    @admin.action(description="Issue new tokens (the old ones stop working)")
-    def issue_new_tokens(self, request, queryset):
-        for integration in queryset:
-            if integration.uses_token:
-                token = alert_integration_rotate_token(integration=integration)
-                messages.warning(request, f"New token for {integration.name}: {token}")
-
-
-@admin.register(AlertDelivery)
-class AlertDeliveryAdmin(VisibleRowsAdmin):
-    """The delivery log, read-only."""
-
-    incident_paths = ("incident",)
-
-    list_display = ["received_at", "integration", "outcome", "http_status", "incident"]
-    list_filter = ["outcome", "http_status", "integration"]
-    list_select_related = ["integration", "incident"]
-    date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit log, for staff: read-only. Nobody adds, changes or deletes an event
@@ -516,3 +409,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The parts' own admin pages register in their folders; Django imports this module only.
+from postmortems.alerting import admin as alerting_admin  # noqa: E402, F401
+from postmortems.notifications import admin as notifications_admin  # noqa: E402, F401

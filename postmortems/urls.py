@@ -1,20 +1,14 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from postmortems.alerting import receiver_views as hooks
-from postmortems.alerting import settings_views as alerting
-from postmortems.api import token_views as api_tokens
-from postmortems.archive import browse_views as browse
-from postmortems.archive import views as archive
+from postmortems.alerting import urls as alerting_urls
+from postmortems.api import urls as api_urls
+from postmortems.archive import urls as archive_urls
 from postmortems.blameless import views as blameless
 from postmortems.chat_import import views as chat_import
 from postmortems.export import views as exports
-from postmortems.insights import pulse_views as pulse
-from postmortems.insights import views as dashboard
-from postmortems.notifications import calendar_views as calendar
-from postmortems.notifications import nudge_views
-from postmortems.notifications import outbox_views as outbox
-from postmortems.notifications import team_views as teams
+from postmortems.insights import urls as insights_urls
+from postmortems.notifications import urls as notifications_urls
 from postmortems.views import action_items, comments, editor, history, incidents
 from postmortems.views.lists import action_views, timeline_views
 
@@ -69,7 +63,6 @@ postmortem_urls = [
         comments.comment_resolve_view,
         name="pm-comment-resolve",
     ),
-    path("pulse/", pulse.pulse_view, name="pm-pulse"),
     path("export.md", exports.postmortem_markdown_view, name="pm-postmortem-markdown"),
     path(
         "export-anonymised.md",
@@ -93,7 +86,6 @@ postmortem_urls = [
                 path(
                     "reassign/", action_items.action_item_reassign_view, name="pm-action-reassign"
                 ),
-                path("nudge/", nudge_views.action_item_nudge_view, name="pm-action-nudge"),
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
             ]
@@ -112,55 +104,15 @@ urlpatterns = [
         incidents.incident_delete_view,
         name="pm-incident-delete",
     ),
-    path("incidents/<inc:number>/postmortem/", include(postmortem_urls)),
+    path(
+        "incidents/<inc:number>/postmortem/",
+        include(postmortem_urls + insights_urls.review_urls + notifications_urls.review_urls),
+    ),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
-    path("archive/", archive.archive_view, name="pm-archive"),
-    path("archive/follow/", archive.follow_view, name="pm-archive-follow"),
-    path("archive/services/", browse.services_view, name="pm-archive-services"),
-    path("archive/tags/", browse.tags_view, name="pm-archive-tags"),
-    path("archive/feeds/", browse.feeds_view, name="pm-archive-feeds"),
-    path("archive/feed/<str:token>/", browse.atom_feed_view, name="pm-archive-feed"),
-    path("dashboard/", dashboard.dashboard_view, name="pm-dashboard"),
-    path("dashboard/items/", dashboard.dashboard_items_view, name="pm-dashboard-items"),
-    path("dashboard/items.csv", dashboard.dashboard_items_csv_view, name="pm-dashboard-csv"),
-    path("my-work/", dashboard.my_work_view, name="pm-my-work"),
-    # Shown on the profile page (accounts/views.py), so they live under its URL.
-    path("accounts/profile/tokens/", api_tokens.api_token_create_view, name="pm-api-token-create"),
-    path(
-        "accounts/profile/tokens/<uuid:code>/revoke/",
-        api_tokens.api_token_revoke_view,
-        name="pm-api-token-revoke",
-    ),
-    path("outbox/", outbox.outbox_list_view, name="pm-outbox"),
-    path("calendar/new-link/", calendar.calendar_renew_view, name="pm-calendar-renew"),
-    path(
-        "calendar/<str:token>/action-items.ics",
-        calendar.calendar_feed_view,
-        name="pm-calendar-feed",
-    ),
-    path(
-        "teams/<slug:slug>/notifications/",
-        teams.team_notifications_view,
-        name="pm-team-notifications",
-    ),
-    path("outbox/<int:pk>/retry/", outbox.outbox_retry_view, name="pm-outbox-retry"),
-    path("outbox/retry-failed/", outbox.outbox_retry_failed_view, name="pm-outbox-retry-failed"),
-    path("hooks/<uuid:code>/", hooks.alert_receiver_view, name="pm-alert-receiver"),
-    path("alerting/deliveries/", alerting.alert_deliveries_view, name="pm-alert-deliveries"),
-    path("teams/<slug:team>/alerting/", alerting.alerting_list_view, name="pm-alerting-list"),
-    path(
-        "teams/<slug:team>/alerting/new/",
-        alerting.alerting_create_view,
-        name="pm-alerting-create",
-    ),
-    path(
-        "teams/<slug:team>/alerting/<uuid:code>/",
-        alerting.alerting_edit_view,
-        name="pm-alerting-edit",
-    ),
-    path(
-        "teams/<slug:team>/alerting/<uuid:code>/token/",
-        alerting.alerting_token_view,
-        name="pm-alerting-token",
-    ),
+    # The parts' own pages.
+    *archive_urls.urlpatterns,
+    *insights_urls.urlpatterns,
+    *notifications_urls.urlpatterns,
+    *alerting_urls.urlpatterns,
+    *api_urls.urlpatterns,
 ]

@@ -30,7 +30,6 @@ PARTS = {
     "postmortems.demo": "demo",
     # The app's own wiring: Django looks for these by name in the app's package.
     "postmortems.admin": "app",
-    "postmortems.admin_forms": "app",
     "postmortems.apps": "app",
     "postmortems.urls": "app",
     "postmortems.templatetags": "app",

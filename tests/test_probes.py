@@ -9,7 +9,7 @@ from django.db import OperationalError, connection
 
 from config.celery import app as celery_app
 from config.celery import send_heartbeat_when_beat_starts
-from postmortems.models import BeatHeartbeat, OutboundEmail
+from postmortems.models import BeatHeartbeat, OutboundMessage
 from postmortems.notifications.tasks import record_beat_heartbeat
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -46,8 +46,8 @@ def test_readyz_answers_ok_without_a_session_when_everything_is_up(
 def test_readyz_stays_ready_and_logs_failed_and_long_deferred_emails(
     client, heartbeat, caplog, django_assert_num_queries
 ):
-    def row(key: str, **fields) -> OutboundEmail:
-        return OutboundEmail.objects.create(dedup_key=key, kind="pm_missing", **fields)
+    def row(key: str, **fields) -> OutboundMessage:
+        return OutboundMessage.objects.create(dedup_key=key, kind="pm_missing", **fields)
 
     row("failed-today", status="failed", failed_at=NOW - timedelta(hours=3))
     row("failed-last-week", status="failed", failed_at=NOW - timedelta(days=8))

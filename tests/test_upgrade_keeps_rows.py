@@ -57,6 +57,8 @@ INTENDED_CHANGES: dict[str, str] = {
     "tests/webhooks/test_alert_groups_migration.py checks every link keeps it",
     "django_content_type.app_label": "postmortems 0030 moves the audit log's content type "
     "to the audit app (postmortems -> audit), with the model",
+    "django_content_type.model": "postmortems 0031 renames the outbox's content type "
+    "with its model (outboundemail -> outboundmessage)",
 }
 
 # Tables whose check constraint allows a single row (id = 1).

@@ -31,8 +31,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from postmortems.api.idempotency_models import ApiIdempotencyKey
-from postmortems.api.models import ApiToken
+from postmortems.api.models import ApiIdempotencyKey, ApiToken
 
 KEEP = timedelta(hours=24)
 # Far longer than any request may run (gunicorn's timeout, config/gunicorn.py).

@@ -34,7 +34,7 @@ from lib.moments import OUT_OF_RANGE, day_in_range
 from postmortems.insights.models import HealthRollup
 from postmortems.models.incidents import Incident
 from postmortems.models.search_entries import SearchEntry
-from postmortems.notifications.heartbeat_models import BeatHeartbeat
+from postmortems.notifications.models import BeatHeartbeat
 from postmortems.services.search_index import rebuild_index
 
 FORMAT = "postmortems-export"

@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.insights.pulse_models import QUESTION, PulseAnswer, PulseParticipant
+from postmortems.insights.models import QUESTION, PulseAnswer, PulseParticipant
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.announcements import viewer_ids
 from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
 
 
@@ -49,7 +49,7 @@ def pulse_invite(*, postmortem: Postmortem) -> list[int]:
     url = absolute_url(reverse("pm-pulse", args=[incident.number]))
     created = outbox_add(
         compose(
-            kind=OutboundEmail.Kind.PULSE,
+            kind=OutboundMessage.Kind.PULSE,
             recipient=user,
             dedup_key=f"pulse:{postmortem.pk}:{user.pk}",
             reason="You get this because you took part in this review.",

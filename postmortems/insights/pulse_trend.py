@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 
 from accounts.models import Team, User
 from lib.months import last_months
-from postmortems.insights.pulse_models import PulseAnswer, PulseParticipant
+from postmortems.insights.models import PulseAnswer, PulseParticipant
 from postmortems.models.reviews import Postmortem
 
 MIN_ANSWERS = 3

@@ -5,12 +5,10 @@ from postmortems.alerting.models import (
     AlertIntegration,
     AlertLink,
 )
-from postmortems.api.idempotency_models import ApiIdempotencyKey
-from postmortems.api.models import ApiToken
+from postmortems.api.models import ApiIdempotencyKey, ApiToken
 from postmortems.archive.models import Subscription
 from postmortems.blameless.models import BlamelessDismissal
-from postmortems.insights.models import HealthRollup
-from postmortems.insights.pulse_models import PulseAnswer, PulseParticipant
+from postmortems.insights.models import HealthRollup, PulseAnswer, PulseParticipant
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
@@ -19,10 +17,13 @@ from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity, not_d
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
-from postmortems.notifications.channel_models import CalendarKey, TeamWebhook
-from postmortems.notifications.heartbeat_models import BeatHeartbeat
-from postmortems.notifications.models import OutboundEmail
-from postmortems.notifications.sweep_models import ReminderSweepRecord
+from postmortems.notifications.models import (
+    BeatHeartbeat,
+    CalendarKey,
+    OutboundMessage,
+    ReminderSweepRecord,
+    TeamWebhook,
+)
 from postmortems.readiness.models import ReadinessPolicy
 
 __all__ = [
@@ -41,7 +42,7 @@ __all__ = [
     "CalendarKey",
     "HealthRollup",
     "Incident",
-    "OutboundEmail",
+    "OutboundMessage",
     "Postmortem",
     "PulseAnswer",
     "PulseParticipant",

@@ -10,7 +10,7 @@ from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.chat_messages import published_message, team_webhooks
 from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
 
 
@@ -53,7 +53,7 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
     url = absolute_url(reverse("pm-postmortem-detail", args=[incident.number]))
     emails = [
         compose(
-            kind=OutboundEmail.Kind.PUBLISHED,
+            kind=OutboundMessage.Kind.PUBLISHED,
             recipient=user,
             dedup_key=f"published:{postmortem.pk}:{user.pk}",
             reason=reasons[user.pk],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from lib.ical import AllDayEvent, calendar
 from postmortems.models.actions import ActionItem
-from postmortems.notifications.channel_models import CalendarKey, new_calendar_key
+from postmortems.notifications.models import CalendarKey, new_calendar_key
 from postmortems.permissions import visibility_filter
 
 _SALT = "postmortems.calendar"

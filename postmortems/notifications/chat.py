@@ -14,7 +14,7 @@ from django.conf import settings
 from accounts.models import Team
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 
 TIMEOUT_SECONDS = 10
 
@@ -29,7 +29,7 @@ def slack_link(url: str, label: str) -> str:
 
 def compose_webhook(
     *,
-    kind: OutboundEmail.Kind,
+    kind: OutboundMessage.Kind,
     team: Team,
     url: str,
     dedup_key: str,
@@ -37,10 +37,10 @@ def compose_webhook(
     text: str,
     incident: Incident | None = None,
     postmortem: Postmortem | None = None,
-) -> OutboundEmail:
+) -> OutboundMessage:
     """An unsaved outbox row for one chat message; `text` is already in Slack's format."""
-    return OutboundEmail(
-        channel=OutboundEmail.Channel.WEBHOOK,
+    return OutboundMessage(
+        channel=OutboundMessage.Channel.WEBHOOK,
         kind=kind,
         team=team,
         webhook_url=url,

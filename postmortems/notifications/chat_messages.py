@@ -24,14 +24,13 @@ from accounts.models import Team, User
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
-from postmortems.notifications.channel_models import TeamWebhook
 from postmortems.notifications.chat import compose_webhook, slack_escape, slack_link
 from postmortems.notifications.digests import ComposeEach, compose_now, digest_moment_due
 from postmortems.notifications.emails import absolute_url
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage, TeamWebhook
 from postmortems.selectors import past_review_deadline, stale_drafts
 
-Kind = OutboundEmail.Kind
+Kind = OutboundMessage.Kind
 DIGEST_HOUR = 9
 FLAGS = {"missing": "notify_missing", "published": "notify_published", "digest": "notify_digest"}
 
@@ -62,7 +61,7 @@ def _incident_link(incident: Incident) -> str:
 
 def missing_postmortem_message(
     *, incident: Incident, hook: TeamWebhook, hours: int, now: datetime
-) -> OutboundEmail:
+) -> OutboundMessage:
     elapsed = int((now - incident.review_clock_started_at).total_seconds() // 3600)
     owner = incident.owner.display_name if incident.owner else "nobody yet"
     text = (
@@ -82,7 +81,7 @@ def missing_postmortem_message(
     )
 
 
-def published_message(*, postmortem: Postmortem, hook: TeamWebhook) -> OutboundEmail:
+def published_message(*, postmortem: Postmortem, hook: TeamWebhook) -> OutboundMessage:
     incident = postmortem.incident
     url = absolute_url(reverse("pm-postmortem-detail", args=[incident.number]))
     summary = " ".join(postmortem.summary.split())
@@ -111,7 +110,7 @@ def team_digest_messages(
     existing_keys: Callable[[list[str]], set[str]],
     last_sweep: datetime | None = None,
     compose_each: ComposeEach = compose_now,
-) -> list[OutboundEmail]:
+) -> list[OutboundMessage]:
     """Weekly, per team with a webhook: overdue items, missing reviews, stale drafts.
     A week's message missed by every sweep is caught up late, as digests are."""
     local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
@@ -153,7 +152,7 @@ def team_digest_messages(
     return [message for message in messages if message is not None]
 
 
-def _team_digest(key, hook, overdue, missing, stale) -> OutboundEmail | None:
+def _team_digest(key, hook, overdue, missing, stale) -> OutboundMessage | None:
     team_missing = [i for i in missing if i.team_id == hook.team_id]
     counts = (overdue.count(hook.team_id), len(team_missing), stale.count(hook.team_id))
     if not any(counts):

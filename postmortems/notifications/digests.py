@@ -26,17 +26,17 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import not_deleted
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.selectors import past_review_deadline, stale_draft_days, stale_drafts
 
-Kind = OutboundEmail.Kind
+Kind = OutboundMessage.Kind
 OPEN = ActionItem.UNFINISHED
 # How each message is composed: the sweep passes one that logs and skips a message
 # whose composing fails (services/reminders.py), so one bad digest holds up no other.
-ComposeEach = Callable[[str, Callable[[], OutboundEmail | None]], OutboundEmail | None]
+ComposeEach = Callable[[str, Callable[[], OutboundMessage | None]], OutboundMessage | None]
 
 
-def compose_now(key: str, build: Callable[[], OutboundEmail | None]) -> OutboundEmail | None:
+def compose_now(key: str, build: Callable[[], OutboundMessage | None]) -> OutboundMessage | None:
     return build()
 
 
@@ -94,7 +94,7 @@ def action_digests(
     existing_keys: Callable[[list[str]], set[str]],
     last_sweep: datetime | None = None,
     compose_each: ComposeEach = compose_now,
-) -> list[OutboundEmail]:
+) -> list[OutboundMessage]:
     """Weekdays at the owner's digest hour: overdue items and items due soon. A day
     missed by every sweep is caught up late (module docstring)."""
     soon = settings.DIGEST_DUE_SOON_DAYS
@@ -134,7 +134,7 @@ def action_digests(
     return [email for email in emails if email is not None]
 
 
-def _action_digest(key: str, user: User, now: datetime, items: list) -> OutboundEmail | None:
+def _action_digest(key: str, user: User, now: datetime, items: list) -> OutboundMessage | None:
     soon = settings.DIGEST_DUE_SOON_DAYS
     today = _local(now, user).date()
     overdue, due_soon = [], []
@@ -167,7 +167,7 @@ def lead_digests(
     existing_keys: Callable[[list[str]], set[str]],
     last_sweep: datetime | None = None,
     compose_each: ComposeEach = compose_now,
-) -> list[OutboundEmail]:
+) -> list[OutboundMessage]:
     """Weekly, on the lead's local LEAD_DIGEST_WEEKDAY morning, per team they lead; a
     week's missed by every sweep is caught up late (module docstring)."""
     leads = Membership.objects.filter(
@@ -209,7 +209,9 @@ def lead_digests(
     return [email for email in emails if email is not None]
 
 
-def _lead_digest(key, membership, now, overdue, missing, stale, stale_days) -> OutboundEmail | None:
+def _lead_digest(
+    key, membership, now, overdue, missing, stale, stale_days
+) -> OutboundMessage | None:
     team, lead = membership.team, membership.user
     today = _local(now, lead).date()
     team_overdue = [

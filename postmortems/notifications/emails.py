@@ -18,10 +18,10 @@ from accounts.models import User
 from accounts.tokens import unsubscribe_token
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 
 # Digests can be switched off; reminders about missing postmortems cannot.
-UNSUBSCRIBABLE = {OutboundEmail.Kind.ACTION_DIGEST, OutboundEmail.Kind.LEAD_DIGEST}
+UNSUBSCRIBABLE = {OutboundMessage.Kind.ACTION_DIGEST, OutboundMessage.Kind.LEAD_DIGEST}
 
 
 def absolute_url(path: str) -> str:
@@ -30,14 +30,14 @@ def absolute_url(path: str) -> str:
 
 def compose(
     *,
-    kind: OutboundEmail.Kind,
+    kind: OutboundMessage.Kind,
     recipient: User,
     dedup_key: str,
     reason: str,
     context: dict[str, Any],
     incident: Incident | None = None,
     postmortem: Postmortem | None = None,
-) -> OutboundEmail:
+) -> OutboundMessage:
     """An unsaved outbox row for one message to one person."""
     context = {"recipient": recipient, "reason": reason, "site_url": settings.SITE_URL, **context}
     headers = {}
@@ -53,7 +53,7 @@ def compose(
         subject = render_to_string(f"emails/{kind}-subject.txt", context)
         body_text = render_to_string(f"emails/{kind}-body.txt", context)
         body_html = render_to_string(f"emails/{kind}-body.html", context)
-    return OutboundEmail(
+    return OutboundMessage(
         dedup_key=dedup_key,
         kind=kind,
         recipient=recipient,
@@ -68,12 +68,12 @@ def compose(
 
 
 def compose_for_address(
-    *, kind: OutboundEmail.Kind, to_address: str, dedup_key: str, context: dict[str, Any]
-) -> OutboundEmail:
+    *, kind: OutboundMessage.Kind, to_address: str, dedup_key: str, context: dict[str, Any]
+) -> OutboundMessage:
     """An unsaved outbox row for an address that may belong to no user (settings.ADMINS)."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{kind}-subject.txt", context)
-    return OutboundEmail(
+    return OutboundMessage(
         dedup_key=dedup_key,
         kind=kind,
         to_address=to_address,
@@ -92,7 +92,7 @@ def message_id(dedup_key: str) -> str:
     return f"<{digest}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
-def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
+def build_message(email: OutboundMessage) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,

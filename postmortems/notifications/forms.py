@@ -1,7 +1,7 @@
 from django import forms
 
 from postmortems.forms import https_urls
-from postmortems.notifications.channel_models import TeamWebhook
+from postmortems.notifications.models import TeamWebhook
 
 
 class TeamWebhookForm(forms.ModelForm):

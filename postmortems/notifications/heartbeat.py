@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from postmortems.notifications.heartbeat_models import BeatHeartbeat
+from postmortems.notifications.models import BeatHeartbeat
 
 
 def beat_heartbeat_record(*, now: datetime) -> None:

@@ -1,11 +1,17 @@
+import secrets
+
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from postmortems.models.fields import created_by_field
 
-class OutboundEmail(models.Model):
-    """An email is a row first; a worker claims the row, sends, records the outcome.
+
+class OutboundMessage(models.Model):
+    """An outgoing message, an email or a team chat post, is a row first; a worker
+    claims the row, sends, records the outcome.
 
     `dedup_key` names the logical message (one reminder, for one person, for one
     incident and threshold; one digest per person and local date). Creating the
@@ -87,6 +93,9 @@ class OutboundEmail(models.Model):
     failure_reported = models.BooleanField(default=False)
 
     class Meta:
+        # The table keeps its first name (from when it held emails only): renaming a
+        # table on a live outbox would stop the workers reading it mid-upgrade.
+        db_table = "postmortems_outboundemail"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -125,3 +134,100 @@ class OutboundEmail(models.Model):
         if self.channel == self.Channel.WEBHOOK:
             return f"{self.team.name if self.team else 'a team'}'s chat"
         return self.to_address
+
+
+class TeamWebhook(models.Model):
+    """A team's incoming webhook (Slack-compatible): where its chat notifications go.
+
+    Each message is an outbox row (channel "webhook") like an email, so it is
+    delivered by the workers with the same claim, retry and dedup rules.
+    """
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="webhook")
+    url = models.URLField(
+        "webhook URL",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text="An incoming-webhook URL (Slack or anything that takes "
+        '{"text": "..."} as JSON). Treat it like a password. Empty: no notifications.',
+    )
+    notify_missing = models.BooleanField(
+        "postmortem missing", default=True, help_text="When the 24-hour reminder goes out."
+    )
+    notify_published = models.BooleanField("review published", default=True)
+    notify_digest = models.BooleanField(
+        "weekly digest",
+        default=True,
+        help_text="Overdue action items, missing postmortems and stale drafts, once a week.",
+    )
+    updated_by = created_by_field()
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"Webhook of {self.team}"
+
+
+def new_calendar_key() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class CalendarKey(models.Model):
+    """Part of a person's calendar feed link; replacing it revokes the old link.
+
+    People without a row have the key "" (their first link); generating a new
+    link creates or replaces the row (postmortems/notifications/calendar_feed.py).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_key"
+    )
+    key = models.CharField(max_length=32, default=new_calendar_key)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar key of {self.user}"
+
+
+class ReminderSweepRecord(models.Model):
+    """When the reminder sweep last finished (one row; postmortems/notifications/reminders.py).
+
+    A digest whose moment passed with no finished sweep after it was missed (the
+    workers, the broker or the database were down all that day); the next sweep
+    sends it late instead of skipping it (postmortems/notifications/digests.py).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    swept_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="postmortems_remindersweeprecord_single_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder sweep at {self.swept_at:%Y-%m-%d %H:%M:%S}"
+
+
+class BeatHeartbeat(models.Model):
+    """The one row that Celery beat's heartbeat task keeps fresh (`/readyz` reads it).
+
+    Stored in the database rather than a cache so that every web process, on any
+    host, sees the same value. A worker writes it when it runs the task beat sent,
+    so a fresh value means beat, the broker and at least one worker are all alive.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="postmortems_beatheartbeat_single_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"beat heartbeat at {self.beat_at:%Y-%m-%d %H:%M:%S}"

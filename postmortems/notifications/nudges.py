@@ -9,7 +9,7 @@ from accounts.models import User
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import enqueue_after_commit
 from postmortems.permissions import can_see_incident
 from postmortems.services.action_changes import Field, ensure_open, local_today, owner_name
@@ -41,7 +41,7 @@ def action_item_nudge(*, item: ActionItem, by: User) -> bool:
         )
     now = timezone.now()
     key = nudge_key(item, owner, now)
-    if OutboundEmail.objects.filter(dedup_key=key).exists():
+    if OutboundMessage.objects.filter(dedup_key=key).exists():
         return False
     email = _nudge_email(item=item, owner=owner, by=by, key=key, now=now)
     with transaction.atomic():
@@ -63,12 +63,12 @@ def action_item_nudge(*, item: ActionItem, by: User) -> bool:
 
 def _nudge_email(
     *, item: ActionItem, owner: User, by: User, key: str, now: datetime
-) -> OutboundEmail:
+) -> OutboundMessage:
     incident = item.postmortem.incident
     today = local_today(owner, now)
     path = reverse("pm-postmortem-detail", args=[incident.number])
     email = compose(
-        kind=OutboundEmail.Kind.NUDGE,
+        kind=OutboundMessage.Kind.NUDGE,
         recipient=owner,
         dedup_key=key,
         reason=f"You get this because you own this action item and {by} asked about it.",

@@ -59,10 +59,10 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from postmortems.notifications.chat import post_webhook
 from postmortems.notifications.emails import build_message
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
-Status = OutboundEmail.Status
+Status = OutboundMessage.Status
 
 # The first retry of a failed database write waits this long, then twice as long...
 MARK_FIRST_DELAY_SECONDS = 0.5
@@ -97,7 +97,7 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-def outbox_add(emails: Iterable[OutboundEmail]) -> list[int]:
+def outbox_add(emails: Iterable[OutboundMessage]) -> list[int]:
     """Insert rows whose dedup key is new; return the ids of the rows inserted now.
 
     Call inside the sweep's transaction. Duplicates (a concurrent sweep, a second
@@ -106,11 +106,11 @@ def outbox_add(emails: Iterable[OutboundEmail]) -> list[int]:
     emails = list(emails)
     if not emails:
         return []
-    OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    OutboundMessage.objects.bulk_create(emails, ignore_conflicts=True)
     keys = [email.dedup_key for email in emails]
     started = min(email.created_at for email in emails)
     return list(
-        OutboundEmail.objects.filter(
+        OutboundMessage.objects.filter(
             dedup_key__in=keys, status=Status.QUEUED, created_at__gte=started
         ).values_list("pk", flat=True)
     )
@@ -149,7 +149,7 @@ def _forget_enqueued(email_ids: list[int]) -> None:
     OUTBOX_REENQUEUE_SECONDS. Best effort: this runs after a request's commit, which
     must answer anyway, and the longer wait loses nothing."""
     try:
-        OutboundEmail.objects.filter(pk__in=email_ids, status=Status.QUEUED).update(
+        OutboundMessage.objects.filter(pk__in=email_ids, status=Status.QUEUED).update(
             enqueued_at=None
         )
     except DatabaseError as error:
@@ -172,7 +172,7 @@ def outbox_send(email_id: int) -> str:
     return "sent"
 
 
-def outbox_claim(*, email_id: int) -> OutboundEmail | None:
+def outbox_claim(*, email_id: int) -> OutboundMessage | None:
     """Step 3: the row, claimed now with a new token, or None if it is not ours to send.
 
     The claim is stamped with the time it is made (not the time a command or
@@ -180,7 +180,7 @@ def outbox_claim(*, email_id: int) -> OutboundEmail | None:
     """
     now = timezone.now()
     token = uuid.uuid4()
-    claimed = OutboundEmail.objects.filter(
+    claimed = OutboundMessage.objects.filter(
         pk=email_id, status=Status.QUEUED, next_attempt_at__lte=now
     ).update(
         status=Status.SENDING,
@@ -191,10 +191,10 @@ def outbox_claim(*, email_id: int) -> OutboundEmail | None:
     )
     if not claimed:
         return None
-    return OutboundEmail.objects.filter(pk=email_id, claim_token=token).first()
+    return OutboundMessage.objects.filter(pk=email_id, claim_token=token).first()
 
 
-def outbox_record_sent(*, email: OutboundEmail) -> bool:
+def outbox_record_sent(*, email: OutboundMessage) -> bool:
     """The mail server accepted the row: record it (step 4). False if the claim was lost."""
     marked = _update_claimed(
         email, status=Status.SENT, sent_at=timezone.now(), last_error="", deferred_since=None
@@ -204,7 +204,7 @@ def outbox_record_sent(*, email: OutboundEmail) -> bool:
     return marked
 
 
-def outbox_record_failure(*, email: OutboundEmail, error: Exception) -> str:
+def outbox_record_failure(*, email: OutboundMessage, error: Exception) -> str:
     """Retry a temporary failure later, fail a permanent one (step 4).
 
     Returns "retry", "failed", or "skipped" when the claim was lost meanwhile.
@@ -242,14 +242,14 @@ def outbox_record_failure(*, email: OutboundEmail, error: Exception) -> str:
     return outcome
 
 
-def _update_claimed(email: OutboundEmail, **fields: Any) -> bool:
+def _update_claimed(email: OutboundMessage, **fields: Any) -> bool:
     """Record an outcome, only if this worker's claim still holds (the fence of step 5).
 
     A database error is retried with a doubling delay for up to
     OUTBOX_MARK_RETRY_SECONDS in all: giving up after the mail server said yes is
     the one way a row gets sent twice, so it is worth waiting for the database.
     """
-    claim = OutboundEmail.objects.filter(
+    claim = OutboundMessage.objects.filter(
         pk=email.pk, claim_token=email.claim_token, status=Status.SENDING
     )
     budget = float(settings.OUTBOX_MARK_RETRY_SECONDS)
@@ -268,14 +268,14 @@ def _update_claimed(email: OutboundEmail, **fields: Any) -> bool:
             delay = min(delay * 2, MARK_MAX_DELAY_SECONDS)
 
 
-def _deliver(email: OutboundEmail) -> Any:
+def _deliver(email: OutboundMessage) -> Any:
     """Send the row; returns the mail connection, still open, for `_close_quietly`.
 
     The connection is closed only after "sent" is recorded: QUIT comes after the
     server accepted the message, and a failing or hanging QUIT must not turn an
     accepted message into a failed attempt that is sent again.
     """
-    if email.channel == OutboundEmail.Channel.WEBHOOK:
+    if email.channel == OutboundMessage.Channel.WEBHOOK:
         post_webhook(email.webhook_url, email.body_text)
         return None
     mail_connection = get_connection()
@@ -305,7 +305,7 @@ def outbox_requeue_stuck(*, now: datetime) -> int:
     times are failed instead, so a row that kills every worker stops doing so.
     """
     cutoff = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
-    stuck = OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    stuck = OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     crashes = settings.OUTBOX_MAX_CRASHES
     failed = stuck.filter(crashes__gte=crashes - 1).update(
         status=Status.FAILED,
@@ -329,7 +329,7 @@ def outbox_requeue_stuck(*, now: datetime) -> int:
 def outbox_due(*, now: datetime, limit: int = 500) -> list[int]:
     """Queued rows whose next attempt is due, whether or not a task is on its way."""
     return list(
-        OutboundEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        OutboundMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -344,13 +344,13 @@ def outbox_take_for_dispatch(*, now: datetime, limit: int = 500) -> list[int]:
     """
     stale = now - timedelta(seconds=settings.OUTBOX_REENQUEUE_SECONDS)
     ids = list(
-        OutboundEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+        OutboundMessage.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
     if ids:
-        OutboundEmail.objects.filter(pk__in=ids).update(enqueued_at=now)
+        OutboundMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
 
 
@@ -364,9 +364,9 @@ RETRY_RESET = {
 }
 
 
-def outbox_retry(*, email: OutboundEmail, now: datetime) -> bool:
+def outbox_retry(*, email: OutboundMessage, now: datetime) -> bool:
     """Staff asked to try a failed email again."""
-    retried = OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
+    retried = OutboundMessage.objects.filter(pk=email.pk, status=Status.FAILED).update(
         next_attempt_at=now, enqueued_at=now, **RETRY_RESET
     )
     if retried:
@@ -377,6 +377,6 @@ def outbox_retry(*, email: OutboundEmail, now: datetime) -> bool:
 def outbox_retry_failed(*, now: datetime) -> int:
     """Staff asked to try every failed email again. The dispatcher enqueues them on its
     next ticks (OUTBOX limit per tick), not this request, which may hold thousands."""
-    return OutboundEmail.objects.filter(status=Status.FAILED).update(
+    return OutboundMessage.objects.filter(status=Status.FAILED).update(
         next_attempt_at=now, enqueued_at=None, **RETRY_RESET
     )

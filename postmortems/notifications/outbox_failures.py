@@ -18,11 +18,11 @@ from django.urls import reverse
 
 from accounts.models import User
 from postmortems.notifications.emails import absolute_url, compose_for_address
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
 
 logger = logging.getLogger(__name__)
-Kind = OutboundEmail.Kind
+Kind = OutboundMessage.Kind
 # One alert covers at most this many rows; the next tick reports the rest.
 BATCH = 1000
 REASONS_LISTED = 5
@@ -47,7 +47,7 @@ def outbox_report_failures(*, now: datetime) -> int:
     Returns how many failed rows were reported.
     """
     rows = list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED, failure_reported=False)
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.FAILED, failure_reported=False)
         .exclude(kind=Kind.OUTBOX_FAILED)
         .order_by("pk")
         .values_list("pk", "last_error")[:BATCH]
@@ -76,7 +76,7 @@ def outbox_report_failures(*, now: datetime) -> int:
             for address in recipients
         ]
         enqueue_after_commit(outbox_add(alerts))
-        OutboundEmail.objects.filter(pk__in=ids).update(failure_reported=True)
+        OutboundMessage.objects.filter(pk__in=ids).update(failure_reported=True)
     if not recipients:
         logger.error("%s outgoing messages failed; no admin or staff address to tell.", len(ids))
     return len(ids)

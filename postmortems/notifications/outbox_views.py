@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import staff_required
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import outbox_retry, outbox_retry_failed
 from postmortems.notifications.selectors import outbox_rows, outbox_trouble
 
@@ -25,7 +25,7 @@ def outbox_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     # viewer may not see is hidden in the template (`about_visible`).
     emails = outbox_rows(status=status, now=now, viewer=request.user)
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
-    statuses = [*OutboundEmail.Status.choices, ("deferred", "Deferred over an hour")]
+    statuses = [*OutboundMessage.Status.choices, ("deferred", "Deferred over an hour")]
     return TemplateResponse(
         request,
         "postmortems/outbox.html",
@@ -41,7 +41,7 @@ def outbox_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def outbox_retry_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    email = get_object_or_404(OutboundEmail, pk=pk)
+    email = get_object_or_404(OutboundMessage, pk=pk)
     if outbox_retry(email=email, now=timezone.now()):
         messages.success(request, f"Message to {email.destination} queued again.")
     else:

@@ -37,24 +37,25 @@ from postmortems.notifications.chat_messages import (
 )
 from postmortems.notifications.digests import action_digests, lead_digests
 from postmortems.notifications.emails import absolute_url, compose
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage, ReminderSweepRecord
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
-from postmortems.notifications.sweep_models import ReminderSweepRecord
 
-Kind = OutboundEmail.Kind
+Kind = OutboundMessage.Kind
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class SweepResult:
-    emails: list[OutboundEmail] = field(default_factory=list)
+    emails: list[OutboundMessage] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
     # Dedup keys of the messages that could not be composed or inserted this time.
     skipped: list[str] = field(default_factory=list)
 
 
 def existing_keys(keys: list[str]) -> set[str]:
-    return set(OutboundEmail.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    return set(
+        OutboundMessage.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
+    )
 
 
 def reminders_sweep(*, now: datetime, dry_run: bool = False) -> SweepResult:
@@ -89,8 +90,8 @@ def reminders_sweep(*, now: datetime, dry_run: bool = False) -> SweepResult:
 
 
 def compose_or_skip(
-    key: str, skipped: list[str], build: Callable[[], OutboundEmail | None]
-) -> OutboundEmail | None:
+    key: str, skipped: list[str], build: Callable[[], OutboundMessage | None]
+) -> OutboundMessage | None:
     """One message, composed on its own: an error (a template, a bad row) is logged and
     the message skipped, to be tried again by the next sweep.
 
@@ -106,13 +107,13 @@ def compose_or_skip(
         return None
 
 
-def _each(part, skipped: list[str], **kwargs) -> list[OutboundEmail]:
+def _each(part, skipped: list[str], **kwargs) -> list[OutboundMessage]:
     """A digest part whose messages are composed one by one through `compose_or_skip`."""
     composed = part(**kwargs, compose_each=lambda key, build: compose_or_skip(key, skipped, build))
     return [email for email in composed if email is not None]
 
 
-def _insert_each(emails: list[OutboundEmail], skipped: list[str]) -> list[int]:
+def _insert_each(emails: list[OutboundMessage], skipped: list[str]) -> list[int]:
     """Insert the batch in one statement; if that fails (a row the database refuses),
     insert each row in a savepoint of its own and skip the ones refused."""
     try:
@@ -197,7 +198,7 @@ Record = Callable[[set[str]], None]
 
 def missing_postmortem_reminders(
     *, now: datetime, skipped: list[str]
-) -> tuple[list[OutboundEmail], Record]:
+) -> tuple[list[OutboundMessage], Record]:
     """24 h after resolution (or start) with no postmortem: remind the owner.
     At 72 h: escalate to the owning team's leads (staff, if it has none). Stages keep
     the index small; the returned function records them once the rows are stored,
@@ -209,7 +210,7 @@ def missing_postmortem_reminders(
     hooks = team_webhooks(team_ids={incident.team_id for incident in incidents}, flag="missing")
     staff = _Staff()
     planned: list[tuple[str, Kind, User, Incident, str]] = []
-    chat: list[OutboundEmail] = []  # team webhook messages, alongside the 24-hour reminder
+    chat: list[OutboundMessage] = []  # team webhook messages, alongside the 24-hour reminder
     keys: dict[int, list[str]] = {}  # incident -> its messages' keys
     reminded, escalated, started = [], [], []
     for incident in incidents:
@@ -283,7 +284,7 @@ def _recipient_key(user: User) -> str:
 
 def _incident_email(
     key: str, kind: Kind, user: User, incident: Incident, reason: str, now: datetime
-) -> OutboundEmail:
+) -> OutboundMessage:
     email = compose(
         kind=kind,
         recipient=user,
@@ -305,7 +306,7 @@ def _incident_email(
 
 def stale_draft_reminders(
     *, now: datetime, skipped: list[str]
-) -> tuple[list[OutboundEmail], Record]:
+) -> tuple[list[OutboundMessage], Record]:
     """A postmortem still unpublished STALE_DRAFT_DAYS after it was started: tell its
     authors. The returned function marks the drafts reminded, except those with a
     message skipped (`skipped` keys)."""

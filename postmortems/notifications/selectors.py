@@ -11,18 +11,17 @@ from django.db.models import (
 from accounts.models import User
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
-from postmortems.notifications.heartbeat_models import BeatHeartbeat
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import BeatHeartbeat, OutboundMessage
 from postmortems.permissions import about_visible
 
 
-def reminders_sent(incident: Incident) -> QuerySet[OutboundEmail]:
+def reminders_sent(incident: Incident) -> QuerySet[OutboundMessage]:
     """Reminders and escalations already delivered about this incident or its review."""
     return (
-        OutboundEmail.objects.filter(
+        OutboundMessage.objects.filter(
             incident=incident,
-            status=OutboundEmail.Status.SENT,
-            channel=OutboundEmail.Channel.EMAIL,
+            status=OutboundMessage.Status.SENT,
+            channel=OutboundMessage.Channel.EMAIL,
         )
         .select_related("recipient")
         .only("kind", "sent_at", "to_address", "recipient__display_name")
@@ -48,29 +47,31 @@ def outbox_deferred_since(now: datetime) -> datetime:
 def outbox_trouble(*, now: datetime, failed_since: datetime | None = None) -> OutboxTrouble:
     """One query over the failed and queued rows (the status index), for the outbox page
     and /readyz."""
-    failed = Q(status=OutboundEmail.Status.FAILED)
+    failed = Q(status=OutboundMessage.Status.FAILED)
     if failed_since is not None:
         failed &= Q(failed_at__gte=failed_since)
-    deferred = Q(status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now))
-    counts = OutboundEmail.objects.filter(failed | deferred).aggregate(
+    deferred = Q(
+        status=OutboundMessage.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now)
+    )
+    counts = OutboundMessage.objects.filter(failed | deferred).aggregate(
         failed=Count("pk", filter=failed), deferred=Count("pk", filter=deferred)
     )
     return OutboxTrouble(failed=counts["failed"], deferred=counts["deferred"])
 
 
-def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[OutboundEmail]:
+def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[OutboundMessage]:
     """The outbox page: newest first, filtered by status or "deferred" (long-deferred).
     Each row says whether `viewer` may see the incident it is about (`about_visible`)."""
     emails = (
-        OutboundEmail.objects.select_related("incident", "team")
+        OutboundMessage.objects.select_related("incident", "team")
         .annotate(about_visible=about_visible(viewer, "incident", "postmortem__incident"))
         .order_by("-created_at")
     )
     if status == "deferred":
         emails = emails.filter(
-            status=OutboundEmail.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now)
+            status=OutboundMessage.Status.QUEUED, deferred_since__lte=outbox_deferred_since(now)
         )
-    elif status in OutboundEmail.Status.values:
+    elif status in OutboundMessage.Status.values:
         emails = emails.filter(status=status)
     return emails.defer("body_text", "body_html")
 

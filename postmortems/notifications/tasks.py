@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from postmortems.notifications.heartbeat import beat_heartbeat_record
-from postmortems.notifications.models import OutboundEmail
+from postmortems.notifications.models import OutboundMessage
 from postmortems.notifications.outbox import (
     enqueue,
     outbox_requeue_stuck,
@@ -30,7 +30,7 @@ def sweep_reminders() -> int:
 def send_email(email_id: int) -> str:
     outcome = outbox_send(email_id)
     if outcome == "retry":
-        due = OutboundEmail.objects.values_list("next_attempt_at", flat=True).get(pk=email_id)
+        due = OutboundMessage.objects.values_list("next_attempt_at", flat=True).get(pk=email_id)
         # Also picked up by the dispatcher if this message is lost.
         enqueue([email_id], countdown=max((due - timezone.now()).total_seconds(), 0))
     return outcome

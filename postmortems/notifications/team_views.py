@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
-from postmortems.notifications.channel_models import TeamWebhook
 from postmortems.notifications.chat_messages import team_webhook_save
 from postmortems.notifications.forms import TeamWebhookForm
+from postmortems.notifications.models import TeamWebhook
 from postmortems.permissions import get_team_for_user
 
 

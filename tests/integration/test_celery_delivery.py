@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from postmortems.models import Incident, OutboundEmail
+from postmortems.models import Incident, OutboundMessage
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.incidents import incident_create
 from tests.conftest import _missing
@@ -94,7 +94,7 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
     )
     assert f"https://pm.example.com/incidents/{incident.reference}/" in text
     assert "<html" in html
-    row = OutboundEmail.objects.get()
+    row = OutboundMessage.objects.get()
     assert (row.status, row.attempts) == ("sent", 1)
 
 
@@ -174,7 +174,7 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
     finally:
         _stop([beat, worker, *([replacement] if replacement else [])])
     assert len(smtp_server.messages) == 1
-    assert OutboundEmail.objects.get().incident == incident
+    assert OutboundMessage.objects.get().incident == incident
 
 
 def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, owner):
@@ -195,7 +195,7 @@ def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, 
         thread.start()
     for thread in threads:
         thread.join()
-    assert OutboundEmail.objects.count() == 1
+    assert OutboundMessage.objects.count() == 1
     assert sorted(len(ids) for ids in created) in ([0, 1], [1, 1])  # enqueued once or twice
 
 
@@ -211,7 +211,7 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
         assert smtp_server.holding.wait(timeout=90), "\n".join(worker.lines[-40:])
         worker.kill()  # dies mid-delivery, its row still claimed ("sending")
         smtp_server.release.set()
-        assert OutboundEmail.objects.get().status == "sending"
+        assert OutboundMessage.objects.get().status == "sending"
         replacement = CeleryProcess("worker", env, tmp_path)
         assert smtp_server.arrived.wait(timeout=90), "\n".join(replacement.lines[-40:])
         sweeps = replacement.count(r"dispatch_outbox\[.*\] succeeded")
@@ -221,5 +221,5 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
         if "replacement" in locals():
             replacement.stop()
     assert len(smtp_server.messages) == 1
-    row = OutboundEmail.objects.get()
+    row = OutboundMessage.objects.get()
     assert (row.status, row.attempts) == ("sent", 2)

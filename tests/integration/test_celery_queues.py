@@ -4,7 +4,7 @@ other integration tests do."""
 
 import pytest
 
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from tests.integration.celery_processes import CeleryProcess, celery_env
 from tests.integration.test_celery_delivery import (  # noqa: F401 (a fixture)
     SWEEP_DONE,
@@ -32,7 +32,7 @@ def test_a_worker_for_the_periodic_queue_sweeps_while_the_sends_wait_for_their_o
         periodic.wait_for(SWEEP_DONE, timeout=45)
         periodic.wait_for(r"dispatch_outbox\[.*\] succeeded", timeout=45)
         assert periodic.count(r"send_email\[") == 0  # sends are not its work
-        row = OutboundEmail.objects.get()
+        row = OutboundMessage.objects.get()
         assert (row.incident, row.status) == (incident, "queued")
         assert not smtp_server.messages
         sender = CeleryProcess("worker", env, tmp_path, queues="celery", name="sender")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from postmortems.models import ActionItem, ActionItemChange, OutboundEmail
+from postmortems.models import ActionItem, ActionItemChange, OutboundMessage
 from postmortems.notifications.nudges import action_item_nudge
 from postmortems.services.action_changes import action_item_extend, action_item_reassign
 from tests.factories import ActionItemFactory, UserFactory
@@ -238,7 +238,7 @@ def test_nudging_twice_the_same_day_queues_one_email(
     assert second.status_code == 200
     assert 'role="status">Already nudged today.' in second.content.decode()
 
-    email = OutboundEmail.objects.get()
+    email = OutboundMessage.objects.get()
     assert (email.kind, email.recipient, email.to_address) == ("nudge", owner, owner.email)
     assert email.dedup_key == f"nudge:{item.code}:2026-11-12"
     assert email.incident == item.postmortem.incident
@@ -262,7 +262,7 @@ def test_nudging_again_the_next_day_queues_a_second_email(signed_in, item, froze
     frozen.shift(dt.timedelta(days=1))
     response = signed_in.post(_url("pm-action-nudge", item), {"revision": 0}, **HTMX)
     assert "an email is on its way" in response.content.decode()
-    assert sorted(OutboundEmail.objects.values_list("dedup_key", flat=True)) == [
+    assert sorted(OutboundMessage.objects.values_list("dedup_key", flat=True)) == [
         f"nudge:{item.code}:2026-11-12",
         f"nudge:{item.code}:2026-11-13",
     ]
@@ -279,7 +279,7 @@ def test_the_nudge_day_is_the_owners_day(item, lead, owner, frozen):
     assert action_item_nudge(item=item, by=lead) is False
     frozen.move_to(dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC))
     assert action_item_nudge(item=item, by=lead) is True
-    assert OutboundEmail.objects.count() == 2
+    assert OutboundMessage.objects.count() == 2
 
 
 def test_nudging_an_item_without_an_owner_is_explained(signed_in, item):
@@ -288,7 +288,7 @@ def test_nudging_an_item_without_an_owner_is_explained(signed_in, item):
     assert "This action item has no owner to nudge. Assign someone first." in (
         response.content.decode()
     )
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 def test_an_owner_who_cannot_see_a_restricted_incident_is_not_nudged(item, lead):
@@ -299,7 +299,7 @@ def test_an_owner_who_cannot_see_a_restricted_incident_is_not_nudged(item, lead)
     incident.save()
     with pytest.raises(ValidationError, match="cannot see this restricted incident"):
         action_item_nudge(item=item, by=lead)
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 # Without JavaScript: back to `next` with a message.
@@ -347,7 +347,7 @@ def test_an_outsider_may_not_act(client, item, outsider, name, restricted, statu
     response = client.post(_url(name, item), {"revision": 0}, **HTMX)
     assert response.status_code == status
     assert not ActionItemChange.objects.exists()
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 @pytest.mark.parametrize("name", [*ACTIONS, "pm-action-history"])

@@ -16,7 +16,7 @@ from django.db import connections
 from django.urls import reverse
 
 from config.celery import app as celery_app
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from tests.factories import ActionItemFactory
 from tests.smtp_capture import free_port
 
@@ -84,5 +84,5 @@ def test_a_nudge_answers_and_stays_queued_while_the_broker_is_out(
     status = _nudge_and_run_after_commit(client, item, django_capture_on_commit_callbacks)
 
     assert status == 302
-    email = OutboundEmail.objects.get()
+    email = OutboundMessage.objects.get()
     assert (email.kind, email.status, email.recipient) == ("nudge", "queued", teammate)

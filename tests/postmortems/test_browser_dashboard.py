@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from postmortems.models import ActionItemChange, OutboundEmail
+from postmortems.models import ActionItemChange, OutboundMessage
 from tests.browser_support import sign_in
 from tests.factories import PASSWORD, ActionItemFactory, IncidentFactory, PostmortemFactory
 
@@ -57,7 +57,7 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
     expect(page.locator(f"#item-{item.code}")).to_contain_text("Nudged")
     page.locator(f"#item-{item.code}").get_by_role("button", name="Nudge").click()
     expect(page.locator(f"#item-{item.code}")).to_contain_text("Already nudged today")
-    assert OutboundEmail.objects.filter(kind="nudge", recipient=owner).count() == 1
+    assert OutboundMessage.objects.filter(kind="nudge", recipient=owner).count() == 1
     assert page.evaluate("window.__noReload") is True
 
     # The trend charts are there, as pictures with their numbers.

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from postmortems.notifications.outbox import (
     enqueue,
     outbox_claim,
@@ -62,8 +62,8 @@ def due_email(clock, team, owner):
     return email_id
 
 
-def _row(email_id: int) -> OutboundEmail:
-    return OutboundEmail.objects.get(pk=email_id)
+def _row(email_id: int) -> OutboundMessage:
+    return OutboundMessage.objects.get(pk=email_id)
 
 
 def _past_the_stuck_timeout(clock, settings) -> None:
@@ -99,7 +99,7 @@ def failing_sent_marks(monkeypatch):
     update = QuerySet.update
 
     def flaky_update(self, **fields):
-        if self.model is OutboundEmail and fields.get("status") == "sent" and failing["left"]:
+        if self.model is OutboundMessage and fields.get("status") == "sent" and failing["left"]:
             failing["left"] -= 1
             raise OperationalError("server closed the connection unexpectedly")
         return update(self, **fields)
@@ -141,7 +141,7 @@ def test_every_copy_of_a_message_carries_one_message_id_derived_from_its_dedup_k
     settings.EMAIL_MESSAGE_ID_DOMAIN = "pm.example.com"
     assert outbox_send(due_email) == "sent"
     # The rare repeat: "sent" never reached the database and the row was sent again.
-    OutboundEmail.objects.filter(pk=due_email).update(status="queued")
+    OutboundMessage.objects.filter(pk=due_email).update(status="queued")
     assert outbox_send(due_email) == "sent"
     ids = [
         email_lib.message_from_bytes(m["data"], policy=email_lib.policy.default)["Message-ID"]
@@ -236,10 +236,10 @@ def test_send_reminders_stamps_each_claim_so_a_long_run_sends_every_email_once(
     assert "delivery attempts: 4 sent." in out.getvalue()
     slow_backend.clear()
     dispatch_outbox.apply()
-    for email_id in OutboundEmail.objects.values_list("pk", flat=True):
+    for email_id in OutboundMessage.objects.values_list("pk", flat=True):
         assert send_email.apply(args=[email_id]).get() == "skipped"
     assert len(mail.outbox) == 4
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 # --- Temporary failures are retried for days, permanent ones fail at once ------------

@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import dispatch_outbox, send_email
 from tests.factories import IncidentFactory, UserFactory
@@ -42,7 +42,7 @@ def rejected_emails(clock, team, owner, smtp_backend):
 
 
 def _alerts():
-    return OutboundEmail.objects.filter(kind="outbox_failed").order_by("to_address")
+    return OutboundMessage.objects.filter(kind="outbox_failed").order_by("to_address")
 
 
 def test_admins_are_emailed_once_about_failed_rows_and_a_failed_alert_does_not_loop(
@@ -57,7 +57,7 @@ def test_admins_are_emailed_once_about_failed_rows_and_a_failed_alert_does_not_l
     assert "- SMTPDataError: 550 5.7.1 Relaying denied (2)" in alert.body_text
     assert "http://127.0.0.1:8000/outbox/?status=failed" in alert.body_text
     assert "Relaying denied" in alert.body_html
-    assert all(OutboundEmail.objects.filter(pk__in=rejected_emails).values_list(
+    assert all(OutboundMessage.objects.filter(pk__in=rejected_emails).values_list(
         "failure_reported", flat=True))  # fmt: skip
 
     dispatch_outbox.apply()  # nothing new failed: no second alert
@@ -86,7 +86,7 @@ def published(monkeypatch):
 def test_the_outbox_page_shows_failed_and_long_deferred_emails(
     rejected_emails, clock, client, admin_user, django_assert_num_queries
 ):
-    OutboundEmail.objects.filter(pk=rejected_emails[1]).update(
+    OutboundMessage.objects.filter(pk=rejected_emails[1]).update(
         status="queued", deferred_since=NOW - dt.timedelta(hours=2)
     )
     client.force_login(admin_user)
@@ -109,11 +109,11 @@ def test_staff_retry_every_failed_email_at_once(
     assert client.post(url).status_code == 403
     client.force_login(admin_user)
     assert client.get(url).status_code == 405
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"failed"}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"failed"}
 
     response = client.post(url, follow=True)
     assert "2 failed emails queued again" in response.content.decode()
-    rows = OutboundEmail.objects.filter(pk__in=rejected_emails)
+    rows = OutboundMessage.objects.filter(pk__in=rejected_emails)
     assert {(r.status, r.attempts, r.failed_at, r.failure_reported) for r in rows} == {
         ("queued", 0, None, False)
     }
@@ -128,7 +128,7 @@ def test_the_bulk_retry_needs_a_csrf_token(rejected_emails, admin_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     assert client.post(reverse("pm-outbox-retry-failed")).status_code == 403
-    assert not OutboundEmail.objects.filter(status="queued").exists()
+    assert not OutboundMessage.objects.filter(status="queued").exists()
 
 
 def test_an_idle_dispatcher_tick_costs_four_queries(db, clock, django_assert_num_queries):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.api.tokens import api_token_create
-from postmortems.models import AlertIntegration, OutboundEmail, SectionRevision
+from postmortems.models import AlertIntegration, OutboundMessage, SectionRevision
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
@@ -176,7 +176,7 @@ def objects(postmortem, owner):
             postmortem=postmortem, section="summary", number=1, text="First words."
         ),
         "comment": ReviewCommentFactory(postmortem=postmortem),
-        "email": OutboundEmail.objects.create(
+        "email": OutboundMessage.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
         "integration": AlertIntegration.objects.create(

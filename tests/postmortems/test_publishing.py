@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from postmortems.models import OutboundEmail, Postmortem, Subscription
+from postmortems.models import OutboundMessage, Postmortem, Subscription
 from postmortems.notifications.tasks import send_email
 from postmortems.services.postmortems import postmortem_set_status, postmortem_update_details
 from tests.factories import (
@@ -30,7 +30,7 @@ def postmortem(postmortem):
 
 def _deliver():
     """Announcements only; the pulse survey sent on publishing is tested in test_pulse.py."""
-    published = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.PUBLISHED)
+    published = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PUBLISHED)
     for pk in published.values_list("pk", flat=True):
         send_email.apply(args=[pk])
 
@@ -149,7 +149,7 @@ def test_publishing_again_from_a_page_loaded_before_the_first_publication_change
     first = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(first, tick=False):
         postmortem_set_status(postmortem=postmortem, status="published", by=owner)
-    announced = OutboundEmail.objects.count()
+    announced = OutboundMessage.objects.count()
 
     with (
         time_machine.travel(first + dt.timedelta(minutes=5), tick=False),
@@ -158,6 +158,6 @@ def test_publishing_again_from_a_page_loaded_before_the_first_publication_change
         postmortem_set_status(postmortem=other_tab, status="published", by=owner)
 
     assert Postmortem.objects.get(pk=postmortem.pk).published_at == first
-    assert OutboundEmail.objects.count() == announced
+    assert OutboundMessage.objects.count() == announced
     published = AuditEvent.objects.filter(action=AuditEvent.Action.POSTMORTEM_PUBLISHED)
     assert published.count() == 1

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from postmortems.insights.pulse_survey import pulse_participants
-from postmortems.models import OutboundEmail, PulseAnswer, PulseParticipant
+from postmortems.models import OutboundMessage, PulseAnswer, PulseParticipant
 from postmortems.notifications.tasks import send_email
 from postmortems.services.postmortems import postmortem_set_status
 from tests.factories import (
@@ -40,7 +40,7 @@ def took_part(postmortem, teammate, lead):
 
 
 def _pulse_emails():
-    return OutboundEmail.objects.filter(kind=OutboundEmail.Kind.PULSE)
+    return OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PULSE)
 
 
 def _publish(postmortem, by):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from accounts.tokens import unsubscribe_token
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from postmortems.notifications.outbox import enqueue, outbox_due
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import dispatch_outbox, send_email
@@ -37,7 +37,7 @@ def test_a_refusing_mail_server_delays_the_email_and_it_goes_out_once(
     smtp_backend.refuse_first = 2
     with time_machine.travel(NOW, tick=False) as clock:
         assert send_email.apply(args=[due_email]).get() == "retry"
-        row = OutboundEmail.objects.get(pk=due_email)
+        row = OutboundMessage.objects.get(pk=due_email)
         assert (row.status, row.attempts) == ("queued", 1)
         assert "451" in row.last_error
         assert row.next_attempt_at == NOW + dt.timedelta(seconds=settings.OUTBOX_RETRY_SECONDS)
@@ -50,7 +50,7 @@ def test_a_refusing_mail_server_delays_the_email_and_it_goes_out_once(
         assert send_email.apply(args=[due_email]).get() == "skipped"
     assert smtp_backend.attempts == 3
     assert len(smtp_backend.messages) == 1
-    row = OutboundEmail.objects.get(pk=due_email)
+    row = OutboundMessage.objects.get(pk=due_email)
     assert (row.status, row.attempts, row.last_error) == ("sent", 3, "")
 
 
@@ -78,7 +78,7 @@ def test_with_the_broker_down_rows_stay_queued_and_the_dispatcher_sends_them(
 
     monkeypatch.setattr(send_email, "apply_async", broker_down)
     assert enqueue([due_email]) == 0  # no exception reaches the caller
-    assert OutboundEmail.objects.get(pk=due_email).status == "queued"
+    assert OutboundMessage.objects.get(pk=due_email).status == "queued"
 
     monkeypatch.undo()  # the broker is back
     with time_machine.travel(NOW, tick=False):
@@ -111,7 +111,7 @@ def test_digests_carry_a_one_click_unsubscribe_that_the_app_honours(
     with time_machine.travel(monday_morning, tick=False):
         [email_id] = [
             e.pk
-            for e in OutboundEmail.objects.filter(
+            for e in OutboundMessage.objects.filter(
                 pk__in=reminders_sweep(now=monday_morning).created_ids, kind="action_digest"
             )
         ]

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import Membership
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import dispatch_outbox, send_email, sweep_reminders
 from postmortems.services.postmortems import postmortem_start
@@ -23,7 +23,7 @@ def _resolved_ago(team, owner, hours, **extra):
 
 
 def _deliver_all():
-    for email_id in OutboundEmail.objects.values_list("pk", flat=True):
+    for email_id in OutboundMessage.objects.values_list("pk", flat=True):
         send_email.apply(args=[email_id])
 
 
@@ -52,7 +52,7 @@ def test_the_owner_is_reminded_once_24_hours_after_resolution(frozen, team, owne
     sweep_reminders.apply()
     _deliver_all()
     assert len(mail.outbox) == 1
-    email = OutboundEmail.objects.get()
+    email = OutboundMessage.objects.get()
     assert (email.status, email.attempts, email.sent_at) == ("sent", 1, NOW)
 
 
@@ -162,17 +162,17 @@ def test_a_worker_that_died_while_sending_is_caught_up_once(frozen, team, owner,
     _resolved_ago(team, owner, hours=25)
     [email_id] = reminders_sweep(now=NOW).created_ids
     # A worker claimed the row and was killed before sending.
-    OutboundEmail.objects.filter(pk=email_id).update(
+    OutboundMessage.objects.filter(pk=email_id).update(
         status="sending", claimed_at=NOW - dt.timedelta(minutes=5), attempts=1
     )
     dispatch_outbox.apply()
-    assert OutboundEmail.objects.get(pk=email_id).status == "sending"  # maybe still alive
+    assert OutboundMessage.objects.get(pk=email_id).status == "sending"  # maybe still alive
     frozen.shift(dt.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS))
     dispatch_outbox.apply()  # re-queues and enqueues
     send_email.apply(args=[email_id])
     send_email.apply(args=[email_id])
     assert len(mail.outbox) == 1
-    assert OutboundEmail.objects.get(pk=email_id).attempts == 2
+    assert OutboundMessage.objects.get(pk=email_id).attempts == 2
 
 
 def test_send_reminders_runs_the_sweep_synchronously(frozen, team, owner):
@@ -183,7 +183,7 @@ def test_send_reminders_runs_the_sweep_synchronously(frozen, team, owner):
     call_command("send_reminders", "--dry-run", stdout=out)
     assert "pm_missing" in out.getvalue()
     assert "1 email(s) would be sent." in out.getvalue()
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
     assert mail.outbox == []
 
     out = StringIO()

@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.models import OutboundEmail, Postmortem, ReviewComment
+from postmortems.models import OutboundMessage, Postmortem, ReviewComment
 from postmortems.services.comments import review_comment_add, review_comment_resolve
 from postmortems.services.postmortems import OpenComments, postmortem_set_status
 from tests.factories import ReviewCommentFactory, complete_postmortem
@@ -203,7 +203,7 @@ def test_publishing_with_open_comments_is_refused_without_confirmation(ready, ow
     ready.refresh_from_db()
     assert ready.status == "in_review"
     assert ready.published_at is None
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
     postmortem_set_status(
         postmortem=ready, status="published", by=owner, publish_with_open_comments=True

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.template import TemplateSyntaxError
 
-from postmortems.models import Incident, OutboundEmail
+from postmortems.models import Incident, OutboundMessage
 from postmortems.notifications import digests, reminders
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import send_email
@@ -110,7 +110,7 @@ def test_a_row_the_database_refuses_is_skipped_and_the_others_are_stored(
     monkeypatch.setattr(reminders, "outbox_add", outbox_add)
     result = reminders_sweep(now=NOW)
 
-    assert list(OutboundEmail.objects.values_list("incident", flat=True)) == [stored.pk]
+    assert list(OutboundMessage.objects.values_list("incident", flat=True)) == [stored.pk]
     assert result.skipped == [f"pm-missing:{refused.pk}:24h:{owner.pk}"]
     assert "could not be stored" in caplog.text
     assert Incident.objects.get(pk=refused.pk).reminder_stage == 0
@@ -160,7 +160,7 @@ def test_with_no_lead_and_no_staff_the_escalation_goes_to_the_admins(
     assert escalation.to_address == "ops@example.com"
     assert escalation.recipient is None
     assert escalation.dedup_key == f"pm-missing:{incident.pk}:72h:admin:ops@example.com"
-    send_email.apply(args=[OutboundEmail.objects.get(dedup_key=escalation.dedup_key).pk])
+    send_email.apply(args=[OutboundMessage.objects.get(dedup_key=escalation.dedup_key).pk])
     assert [m.to for m in mailoutbox] == [["ops@example.com"]]
     assert reminders_sweep(now=NOW + dt.timedelta(hours=1)).emails == []
 

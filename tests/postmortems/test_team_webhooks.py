@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from postmortems.models import OutboundEmail, TeamWebhook
+from postmortems.models import OutboundMessage, TeamWebhook
 from postmortems.notifications.outbox import outbox_due
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import send_email
@@ -19,7 +19,7 @@ from tests.factories import ActionItemFactory, IncidentFactory, complete_postmor
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 4, 15, 0, tzinfo=dt.UTC)  # a Wednesday
-WEBHOOK = OutboundEmail.Channel.WEBHOOK
+WEBHOOK = OutboundMessage.Channel.WEBHOOK
 
 
 class ChatServer:
@@ -87,13 +87,15 @@ def overdue_incident(team, owner):
 def _deliver_all(now=NOW, *, channel=None) -> list[str]:
     due = outbox_due(now=now)
     if channel:
-        due = OutboundEmail.objects.filter(pk__in=due, channel=channel).values_list("pk", flat=True)
+        due = OutboundMessage.objects.filter(pk__in=due, channel=channel).values_list(
+            "pk", flat=True
+        )
     with time_machine.travel(now, tick=False):
         return [send_email.apply(args=[pk]).get() for pk in due]
 
 
 def _chat_rows():
-    return OutboundEmail.objects.filter(channel=WEBHOOK)
+    return OutboundMessage.objects.filter(channel=WEBHOOK)
 
 
 def test_a_double_sweep_posts_the_missing_postmortem_once(hook, overdue_incident, chat):
@@ -178,7 +180,7 @@ def test_restricted_incidents_are_never_posted(hook, overdue_incident):
     overdue_incident.restricted = True
     overdue_incident.save()
     reminders_sweep(now=NOW)
-    assert OutboundEmail.objects.filter(channel="email").count() == 1
+    assert OutboundMessage.objects.filter(channel="email").count() == 1
     assert not _chat_rows().exists()
 
 

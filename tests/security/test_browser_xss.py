@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tokens import feed_token
-from postmortems.models import BlamelessDismissal, OutboundEmail, Postmortem, TimelineEvent
+from postmortems.models import BlamelessDismissal, OutboundMessage, Postmortem, TimelineEvent
 from postmortems.notifications.announcements import announce_publication
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import (
@@ -201,9 +201,9 @@ def test_no_payload_runs_anywhere(page, team, owner, teammate, author, incident,
     # Emails and feed entries leave the policy behind: opened with none at all.
     documents = [
         (f"email {row.kind} to {row.to_address}", row.body_html)
-        for row in OutboundEmail.objects.exclude(body_html="")
+        for row in OutboundMessage.objects.exclude(body_html="")
     ]
-    assert set(OutboundEmail.objects.values_list("kind", flat=True)) >= {
+    assert set(OutboundMessage.objects.values_list("kind", flat=True)) >= {
         "published",
         "action_digest",
     }

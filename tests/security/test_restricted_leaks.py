@@ -20,7 +20,7 @@ from accounts.tokens import feed_token
 from postmortems.api.tokens import api_token_create
 from postmortems.archive.services import subscription_set
 from postmortems.blameless.services import blameless_dismissal_create
-from postmortems.models import OutboundEmail
+from postmortems.models import OutboundMessage
 from postmortems.notifications.calendar_feed import calendar_token
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.notifications.tasks import send_email
@@ -187,9 +187,9 @@ def test_no_email_to_the_outsider_mentions_the_marker(outsider, owner, secret, m
     start = BASE_TIME + dt.timedelta(days=7)
     for hour in range(0, 48, 1):
         reminders_sweep(now=start + dt.timedelta(hours=hour))
-    for pk in OutboundEmail.objects.filter(status="queued").values_list("pk", flat=True):
+    for pk in OutboundMessage.objects.filter(status="queued").values_list("pk", flat=True):
         send_email.apply(args=[pk])
-    rows = OutboundEmail.objects.filter(to_address=outsider.email)
+    rows = OutboundMessage.objects.filter(to_address=outsider.email)
     digests = rows.filter(kind="action_digest")
     assert any("Rotate the payments keys" in row.body_text for row in digests)
     for row in rows:
@@ -199,5 +199,5 @@ def test_no_email_to_the_outsider_mentions_the_marker(outsider, owner, secret, m
             html = "".join(body for body, _type in message.alternatives)
             assert MARKER not in f"{message.subject}{message.body}{html}"
     # The sweeps and the announcement did write to the team about it.
-    team_rows = OutboundEmail.objects.filter(to_address=owner.email)
+    team_rows = OutboundMessage.objects.filter(to_address=owner.email)
     assert any(MARKER in row.subject + row.body_text for row in team_rows)

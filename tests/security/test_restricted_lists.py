@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from postmortems.models import AlertDelivery, OutboundEmail
+from postmortems.models import AlertDelivery, OutboundMessage
 from tests.factories import ActionItemFactory, TagFactory, UserFactory, review
 
 MARKER = "Zanzibarquux"
@@ -23,7 +23,7 @@ def secret(team, owner):
     postmortem.incident.save()
     ActionItemFactory(postmortem=postmortem, title=f"{MARKER} item")
     incident = postmortem.incident
-    OutboundEmail.objects.create(
+    OutboundMessage.objects.create(
         dedup_key="secret-reminder",
         kind="postmortem_missing",
         to_address=owner.email,
@@ -33,7 +33,7 @@ def secret(team, owner):
         incident=incident,
         status="failed",
     )
-    OutboundEmail.objects.create(
+    OutboundMessage.objects.create(
         dedup_key="secret-published",
         kind="postmortem_published",
         to_address=owner.email,
@@ -141,7 +141,7 @@ def test_the_staff_logs_hide_rows_in_the_same_number_of_queries_however_many_row
     with django_assert_num_queries(QUERIES[name]):
         client.get(reverse(name))
     for n in range(10):
-        OutboundEmail.objects.create(
+        OutboundMessage.objects.create(
             dedup_key=f"more-{n}", kind="postmortem_missing", to_address="a@example.com",
             subject="s", body_text="-", body_html="-", incident=secret.incident,
         )  # fmt: skip

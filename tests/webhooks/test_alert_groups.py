@@ -18,7 +18,7 @@ from postmortems.models import (
     AlertGroup,
     AlertLink,
     Incident,
-    OutboundEmail,
+    OutboundMessage,
 )
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.selectors import incidents_awaiting_review
@@ -381,7 +381,7 @@ def test_an_alert_firing_for_days_starts_the_review_clock_when_the_incident_is_o
     # The dashboard, My work and the lead digest read the same clock.
     assert incidents_awaiting_review().get().clock == opened
 
-    reminders = OutboundEmail.objects.filter(kind__startswith="pm_")
+    reminders = OutboundMessage.objects.filter(kind__startswith="pm_")
     reminders_sweep(now=opened + dt.timedelta(hours=1))
     assert not reminders.exists()
     reminders_sweep(now=opened + dt.timedelta(hours=24))

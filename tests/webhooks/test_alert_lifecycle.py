@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 
-from postmortems.models import AlertDelivery, Incident, OutboundEmail, TimelineEvent
+from postmortems.models import AlertDelivery, Incident, OutboundMessage, TimelineEvent
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.postmortems import postmortem_start
 from tests.webhooks.support import alertmanager, make_hook
@@ -61,10 +61,10 @@ def test_done_when_an_alertmanager_alert_opens_resolves_and_the_reminder_follows
     assert incident.review_clock_started_at == RESOLVED
 
     reminders_sweep(now=RESOLVED + dt.timedelta(hours=23, minutes=59))
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
     reminders_sweep(now=RESOLVED + dt.timedelta(hours=24))
-    email = OutboundEmail.objects.get()
-    assert email.kind == OutboundEmail.Kind.POSTMORTEM_MISSING
+    email = OutboundMessage.objects.get()
+    assert email.kind == OutboundMessage.Kind.POSTMORTEM_MISSING
     assert email.incident == incident
     assert email.to_address == lead.email  # no owner yet: the team's leads
     assert Incident.objects.count() == 1

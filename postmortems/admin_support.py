@@ -1,14 +1,23 @@
-"""Forms of the admin's change pages that carry what the page was opened from, so a
+"""What the admin pages of every part share: base classes for lists filtered by what the
+viewer may see, and forms of the change pages that carry what the page was opened from, so a
 save through the services (postmortems/admin.py) is refused instead of overwriting
 what someone saved meanwhile, as on the app's own pages (services/edits.py)."""
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.functional import cached_property
 
+from accounts.single_line import SingleLineAdmin
 from postmortems.models.reviews import Postmortem
+from postmortems.permissions import (
+    about_visible_filter,
+)
 from postmortems.services.action_changes import ensure_owner_sees_incident
-from postmortems.services.postmortems import text_fingerprint
+from postmortems.services.postmortems import (
+    text_fingerprint,
+)
 
 CONFLICT = (
     "Someone else saved this {what} after you opened this page. Reload the page to see "
@@ -94,3 +103,22 @@ for _section in Postmortem.SECTION_NAMES:
     _base = forms.CharField(widget=forms.HiddenInput, required=False)
     PostmortemAdminForm.base_fields[f"{_section}_base"] = _base
     PostmortemAdminForm.declared_fields[f"{_section}_base"] = _base
+
+
+# Links typed without a scheme mean https, as in the app's own forms.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class VisibleRowsAdmin(SingleLineAdmin, admin.ModelAdmin):
+    """Staff who are not superusers get, in the admin too, only rows about incidents
+    they may see (permissions.about_visible_filter): a restricted incident is not
+    listed, counted, searched or opened here either. `incident_paths` name the paths
+    from the model to the incident(s) a row is about."""
+
+    incident_paths: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(about_visible_filter(request.user, *self.incident_paths))

@@ -1,0 +1,77 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+
+from accounts.single_line import SingleLineAdmin
+from postmortems.admin_support import (
+    VisibleRowsAdmin,
+)
+from postmortems.alerting.forms import AlertIntegrationForm
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.services import (
+    alert_integration_create,
+    alert_integration_rotate_token,
+    alert_integration_update,
+)
+from postmortems.notifications.emails import absolute_url
+
+
+class AlertIntegrationAdminForm(AlertIntegrationForm):
+    class Meta(AlertIntegrationForm.Meta):
+        fields = ["team", *AlertIntegrationForm.Meta.fields]
+
+
+@admin.register(AlertIntegration)
+class AlertIntegrationAdmin(SingleLineAdmin, admin.ModelAdmin):
+    """Tokens are shown once, in a message, when made (on creation or by the action);
+    the PagerDuty signing secret is write-only, as on the team settings page."""
+
+    form = AlertIntegrationAdminForm
+    list_display = ["name", "team", "kind", "open_from", "refire_window", "enabled"]
+    list_filter = ["kind", "enabled", "team"]
+    list_select_related = ["team"]
+    search_fields = ["name", "team__name"]
+    readonly_fields = ["receiver_url", "created_by", "created_at", "updated_at"]
+    actions = ["issue_new_tokens"]
+
+    @admin.display(description="receiver URL")
+    def receiver_url(self, integration: AlertIntegration) -> str:
+        if not integration.pk:
+            return "Shown once the integration is saved."
+        return absolute_url(reverse("pm-alert-receiver", args=[integration.code]))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            alert_integration_update(integration=obj)
+            return
+        fields = {name: getattr(obj, name) for name in AlertIntegrationForm.Meta.fields}
+        created, token = alert_integration_create(team=obj.team, by=request.user, **fields)
+        obj.pk, obj.code, obj.token_hash = created.pk, created.code, created.token_hash
+        if token:
+            messages.warning(
+                request, f"Token for {created.name}: {token} (copy it now, it is not shown again)"
+            )
+
+    @admin.action(description="Issue new tokens (the old ones stop working)")
+    def issue_new_tokens(self, request, queryset):
+        for integration in queryset:
+            if integration.uses_token:
+                token = alert_integration_rotate_token(integration=integration)
+                messages.warning(request, f"New token for {integration.name}: {token}")
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(VisibleRowsAdmin):
+    """The delivery log, read-only."""
+
+    incident_paths = ("incident",)
+
+    list_display = ["received_at", "integration", "outcome", "http_status", "incident"]
+    list_filter = ["outcome", "http_status", "integration"]
+    list_select_related = ["integration", "incident"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,27 @@
+"""Alert receivers (the webhooks alerting tools call), team integrations, the delivery log."""
+
+from django.urls import path
+
+from postmortems.alerting import receiver_views as hooks
+from postmortems.alerting import settings_views as alerting
+
+urlpatterns = [
+    path("hooks/<uuid:code>/", hooks.alert_receiver_view, name="pm-alert-receiver"),
+    path("alerting/deliveries/", alerting.alert_deliveries_view, name="pm-alert-deliveries"),
+    path("teams/<slug:team>/alerting/", alerting.alerting_list_view, name="pm-alerting-list"),
+    path(
+        "teams/<slug:team>/alerting/new/",
+        alerting.alerting_create_view,
+        name="pm-alerting-create",
+    ),
+    path(
+        "teams/<slug:team>/alerting/<uuid:code>/",
+        alerting.alerting_edit_view,
+        name="pm-alerting-edit",
+    ),
+    path(
+        "teams/<slug:team>/alerting/<uuid:code>/token/",
+        alerting.alerting_token_view,
+        name="pm-alerting-token",
+    ),
+]
