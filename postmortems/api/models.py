@@ -1,3 +1,5 @@
+"""Personal API tokens and the API's idempotency keys."""
+
 import hashlib
 import uuid
 

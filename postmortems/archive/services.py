@@ -1,3 +1,5 @@
+"""Writes of the archive: following a service or a tag."""
+
 from accounts.models import User
 from postmortems.archive.models import Subscription
 from postmortems.models.catalog import Service, Tag

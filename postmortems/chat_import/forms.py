@@ -1,3 +1,5 @@
+"""The chat import's two steps: the transcript or export, then the messages to keep."""
+
 from django import forms
 
 from postmortems.models.reviews import TimelineEvent

@@ -1,3 +1,6 @@
+"""Outgoing messages (the outbox), team chat webhooks, calendar keys, the reminder sweep's
+record and beat's heartbeat."""
+
 import secrets
 
 from django.conf import settings
