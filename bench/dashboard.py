@@ -38,7 +38,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from bench.search import _run_sql, _timings, machine, percentile
+from bench.search import _run_sql, _timings, machine, percentile, wall_and_cpu
 
 GOAL_P95, GOAL_RATIO = 0.150, 2.0
 WARMUP = 3
@@ -94,16 +94,6 @@ def _client(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def _wall_and_cpu(runs: int, action) -> tuple[list[float], list[float]]:
-    wall, cpu = [], []
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        action()
-        cpu.append(time.process_time() - started_cpu)
-        wall.append(time.perf_counter() - started)
-    return wall, cpu
 
 
 TRIVIAL_EMAIL = "bench-owns-nothing@example.com"
@@ -190,7 +180,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
             get()
         statements = [query["sql"] for query in captured.captured_queries]
         aggregates = [sql for sql in statements if is_aggregate(sql)]
-        page, cpu = _wall_and_cpu(runs, get)
+        page, cpu = wall_and_cpu(runs, get)
         bare = (
             _timings(runs, warmup=warmup, action=lambda sql=aggregates: _run_sql(sql))
             if aggregates

@@ -14,7 +14,12 @@ for each query in QUERIES it measures, after a warm-up:
   with a cursor, --runs times; the ratio page p50 / SQL p50 says how much the page
   adds on top of the search itself. "All SQL" re-runs every statement the page issued
   (session, user, facets, prefetches...): page minus all SQL is Python and template time;
-- SQL statements per page, which must not grow with the data.
+- SQL statements per page, which must not grow with the data;
+- CPU p50: this process's CPU time per request (the page's Python, less the wait on
+  the database), steadier than wall time on a machine others share;
+- the page's *limit*: the p50 of a trivial signed-in page (My work of a person who owns
+  nothing, as bench/dashboard.py measures it) plus the page's own SQL (all SQL p50);
+  p50 / limit above 1 is Python of the page's own.
 DEBUG stays off (timed requests run without query logging). `--database both` runs
 each database in its own process (Django is set up once per process) and prints one
 table per database. The goal (PostgreSQL, 100,000 postmortems): every page within 2x
@@ -68,6 +73,12 @@ class Row:
     sql_p50: float  # the search's own statements
     all_sql_p50: float  # every statement the page issued
     queries: int
+    cpu_p50: float = 0.0  # this process's CPU time per request (time.process_time)
+    limit: float | None = None  # a trivial signed-in page's p50 + all SQL p50
+
+    @property
+    def to_limit(self) -> float | None:
+        return self.page_p50 / self.limit if self.limit else None
 
     @property
     def ratio(self) -> float:
@@ -121,7 +132,16 @@ def measure_queries(
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from bench.dashboard import trivial_user
+
     say = log or (lambda message: None)
+    trivial_client = Client()
+    trivial_client.force_login(trivial_user())
+    my_work = reverse("pm-my-work")
+    trivial = statistics.median(
+        _timings(runs, warmup=warmup, action=lambda: _get(trivial_client, my_work))
+    )
+    say(f"  trivial page (My work, owns nothing) p50 {trivial * 1000:.1f} ms")
     client = Client()
     client.force_login(bench_user())
     rows = []
@@ -134,7 +154,7 @@ def measure_queries(
         statements = [query["sql"] for query in captured.captured_queries]
         window_sql, searched = find_search_statements(statements)
         hits = window_hits(_run_sql([window_sql])[0]) if window_sql else 0
-        page = _timings(runs, warmup=0, action=lambda url=url: _get(client, url))
+        page, cpu = wall_and_cpu(runs, lambda url=url: _get(client, url))
         bare = _timings(runs, warmup=warmup, action=lambda sql=searched: _run_sql(sql))
         every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
         row = Row(
@@ -148,8 +168,13 @@ def measure_queries(
             sql_p50=statistics.median(bare),
             all_sql_p50=statistics.median(every),
             queries=len(statements),
+            cpu_p50=statistics.median(cpu),
         )
-        say(f"  {label:<26} page p50 {row.page_p50 * 1000:7.1f} ms  ratio {row.ratio:5.1f}")
+        row.limit = trivial + row.all_sql_p50
+        say(
+            f"  {label:<26} page p50 {row.page_p50 * 1000:7.1f} ms  ratio {row.ratio:5.1f}  "
+            f"p50 / limit {row.to_limit:.2f}"
+        )
         rows.append(row)
     return rows
 
@@ -218,6 +243,17 @@ def _timings(runs: int, *, warmup: int, action: Callable[[], object]) -> list[fl
     return timings
 
 
+def wall_and_cpu(runs: int, action: Callable[[], object]) -> tuple[list[float], list[float]]:
+    """Wall and CPU time (this process's) of each of `runs` calls of `action`."""
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        action()
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    return wall, cpu
+
+
 def machine(database: str) -> dict[str, str]:
     import sqlite3
 
@@ -268,15 +304,16 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
-HEADERS = ["size", "query", "hits", "page p50", "page p95", "SQL p50", "ratio", "all SQL p50",
-           "queries", "goal"]  # fmt: skip
+HEADERS = ["size", "query", "hits", "page p50", "page p95", "CPU p50", "SQL p50", "ratio",
+           "all SQL p50", "queries", "goal", "limit", "p50 / limit"]  # fmt: skip
 
 
 def _cells(row: Row) -> list[str]:
     return [
         f"{row.size:,}", row.label, f"{row.hits:,}", _ms(row.page_p50), _ms(row.page_p95),
-        _ms(row.sql_p50), f"{row.ratio:.1f}x", _ms(row.all_sql_p50), str(row.queries),
-        "yes" if row.meets_goal else "no",
+        _ms(row.cpu_p50), _ms(row.sql_p50), f"{row.ratio:.1f}x", _ms(row.all_sql_p50),
+        str(row.queries), "yes" if row.meets_goal else "no",
+        _ms(row.limit) if row.limit else "-", f"{row.to_limit:.2f}" if row.to_limit else "-",
     ]  # fmt: skip
 
 

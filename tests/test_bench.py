@@ -72,6 +72,8 @@ def test_search_benchmark_measures_every_query_on_a_tiny_size(db):
         assert row.queries > 0
         assert row.page_p95 >= row.page_p50 > 0
         assert row.sql_p50 > 0  # the search statements were found and re-run
+        assert row.cpu_p50 > 0
+        assert row.limit > row.all_sql_p50  # a trivial signed-in page's p50 on top
 
 
 def test_statement_finder_picks_the_window_links_facets_and_results():
