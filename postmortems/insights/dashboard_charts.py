@@ -2,12 +2,19 @@
 
 Every bar links to the list behind it: incidents started that month (incident list)
 or action items opened or finished that month (the dashboard's item list).
+
+The six charts' markup (~150 bars, their tables) is the same for everyone who opens a
+scope until its months' numbers change, so the dashboard keeps it in Django's cache
+under `charts_key` (the template's `{% cache %}`), and builds the charts only when
+the key is not there: 6-10 ms a view (bench/README.md, the code in parts).
 """
 
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from postmortems.insights.charts import Chart, Series, bar_chart
 from postmortems.insights.health import Month
@@ -30,6 +37,20 @@ def _as_hours(value: timedelta | None) -> float | None:
 
 def _share(value: float | None) -> float | None:
     return None if value is None else value * 100
+
+
+# How long rendered charts stay in the cache. Their key changes with the numbers, so
+# this only bounds how long a deploy that changes the charts' markup can take to show
+# with a cache that outlives the server processes (CACHES pointing at Redis).
+CHARTS_SECONDS = 3600
+
+
+def charts_key(months: list[Month], *, team: str) -> str:
+    """A digest of everything health_charts() and the chart template show: the
+    months (their start days and numbers), the team in the bars' links, where the
+    site's paths start, and the language that formats the numbers."""
+    shown = repr((months, team, get_script_prefix(), get_urlconf(), get_language()))
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
 def health_charts(months: list[Month], *, team: str) -> list[Chart]:

@@ -1,6 +1,7 @@
 """The team lead dashboard, its action item list and CSV export, and "My work"."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -15,7 +16,7 @@ from lib.months import parse_month
 from postmortems.insights import dashboard
 from postmortems.insights.csv_download import csv_chunks
 from postmortems.insights.dashboard import ItemFilters
-from postmortems.insights.dashboard_charts import health_charts
+from postmortems.insights.dashboard_charts import CHARTS_SECONDS, charts_key, health_charts
 from postmortems.insights.health import review_health_refreshing_rollups
 from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
@@ -60,7 +61,10 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "stale_days": stale_draft_days(),
         "limit": limit,
         "months": months,
-        "charts": health_charts(months, team=scope.key),
+        # Built by the template only when its cache has no charts under charts_key.
+        "charts": partial(health_charts, months, team=scope.key),
+        "charts_key": charts_key(months, team=scope.key),
+        "charts_seconds": CHARTS_SECONDS,
         "health_live": timedelta(seconds=settings.HEALTH_LIVE_SECONDS),
         "pulse": pulse_trend(teams=scope.teams, today=today) if scope.key else [],
         "pulse_min": MIN_ANSWERS,

@@ -418,6 +418,41 @@ def test_the_trend_charts_link_to_the_lists_behind_them_and_carry_a_table(
     assert response.context["page"].paginator.count == 0
 
 
+def _charts(body: str) -> str:
+    return body.split('<div class="charts">', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_charts_are_drawn_once_for_the_same_numbers_and_again_when_they_change(
+    client, frozen, lead, team, monkeypatch, settings
+):
+    from postmortems.insights import views
+    from postmortems.insights.dashboard_charts import charts_key, health_charts
+
+    settings.HEALTH_LIVE_SECONDS = 0  # every view recounts the month still moving
+    drawn = []
+
+    def drawing(months, *, team):
+        drawn.append(team)
+        return health_charts(months, team=team)
+
+    monkeypatch.setattr(views, "health_charts", drawing)
+    client.force_login(lead)
+
+    first = client.get(reverse("pm-dashboard")).content.decode()
+    second = client.get(reverse("pm-dashboard")).content.decode()
+    assert drawn == ["platform"]
+    assert _charts(second) == _charts(first)
+    assert "<title>Nov 26, SEV1: 0</title>" in first
+
+    IncidentFactory(team=team, severity="SEV1", started_at=NOW - dt.timedelta(days=3))
+    third = client.get(reverse("pm-dashboard")).content.decode()
+    assert drawn == ["platform", "platform"]
+    assert "<title>Nov 26, SEV1: 1</title>" in third
+    # The bars link to the team's lists: another team's charts are cached apart.
+    months = review_health(user=lead, teams=[team], now=NOW, tz=dt.UTC)
+    assert charts_key(months, team="platform") != charts_key(months, team="all")
+
+
 def test_a_user_in_no_team_gets_an_explanation_not_an_error(client, frozen, db):
     lonely = MembershipFactory(team=TeamFactory()).user
     Membership.objects.filter(user=lonely).delete()
