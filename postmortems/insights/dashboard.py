@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, QuerySet, Value
 
 from accounts.models import Team, User
 from lib.months import month_bounds
+from postmortems.insights.item_rows import ItemRow
 from postmortems.models.actions import ActionItem, due_before, overdue_condition
 from postmortems.models.incidents import Incident, not_deleted
 from postmortems.models.reviews import Postmortem
@@ -64,22 +65,6 @@ def team_action_items(*, user: User | None, teams: list[Team] | None) -> QuerySe
     if teams is not None:
         items = items.filter(team__in=teams)
     return items
-
-
-# What an item row shows (postmortems/insights/item_rows.py), and no more: the owner's
-# password or the incident's description are not parsed and set on ~75 rows a page.
-# (The CSV export reads its own columns as tuples: postmortems/insights/csv_download.py.)
-ROW_FIELDS = (
-    "code", "title", "status", "priority", "type", "due_date", "revision", "created_at",
-    "completed_at", "owner__display_name", "owner__email", "postmortem__incident__number",
-    "postmortem__incident__title", "postmortem__incident__severity",
-    "postmortem__incident__team__name",
-)  # fmt: skip
-
-
-def with_row_data(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
-    """What a row shows: the owner, the incident and its team, in the same query."""
-    return items.select_related("owner", "postmortem__incident__team").only(*ROW_FIELDS)
 
 
 # What the dashboard's lists and headline counts mean, once: conditions on open items.
@@ -154,14 +139,24 @@ def filtered_items(
 @dataclass
 class OwnerGroup:
     owner: User | None
-    items: list[ActionItem]
+    items: list[ItemRow]
 
 
-def group_by_owner(items: list[ActionItem]) -> list[OwnerGroup]:
+def _owner(row: ItemRow) -> User | None:
+    """The row's owner as a User holding the columns the row read, as .only() loads
+    one (from_db takes the values in the order of the model's fields)."""
+    if row.owner_id is None:
+        return None
+    read = {"id": row.owner_id, "display_name": row.owner_display_name, "email": row.owner_email}
+    names = [f.attname for f in User._meta.concrete_fields if f.attname in read]
+    return User.from_db(None, names, [read[name] for name in names])
+
+
+def group_by_owner(items: list[ItemRow]) -> list[OwnerGroup]:
     """Owners in the order of their oldest overdue item, each owner's items oldest first."""
     ordered = sorted(items, key=lambda i: (i.owner_id or 0, i.due_date, i.pk))
     groups = [
-        OwnerGroup(owner=rows[0].owner, items=rows)
+        OwnerGroup(owner=_owner(rows[0]), items=rows)
         for rows in (list(g) for _, g in groupby(ordered, key=lambda i: i.owner_id))
     ]
     return sorted(groups, key=lambda g: g.items[0].due_date)
@@ -225,7 +220,7 @@ def my_open_items(user: User) -> QuerySet[ActionItem]:
             visibility_filter(user, prefix="postmortem__incident__"), owner=user
         )
     )
-    return with_row_data(items).order_by("due_date", "pk")
+    return items.order_by("due_date", "pk")
 
 
 def my_drafts(user: User) -> QuerySet[Postmortem]:

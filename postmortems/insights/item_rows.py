@@ -5,15 +5,18 @@ own actions (postmortems/views/action_items.py) all show this row. Its markup is
 partial `row` of templates/postmortems/includes/item_table.html; `{% item_row %}`
 (templatetags/action_item_tags.py) is its way into a page.
 
-A dashboard shows up to 75 rows, so the row's template reads one flat dict of ready
-values (`row_context`): one dictionary lookup per variable instead of a walk through
-`item.postmortem.incident...`, the eight links filled into paths reversed once, the
-date formatted once per day. The values are escaped here, once each (`_escaped`): a
-row shows the title five times and most links twice, and autoescaping in the template
-was half of the row's cost (Django's escape() goes through its lazy-string wrapper on
-every call); the template passes an escaped value through as it is. The error, the
-message and what the user typed are left to the template's autoescaping: they are
-shown only in the one row answering its own action.
+A dashboard shows up to 75 rows. Pages read them as plain values (`ItemRow`, by
+`item_rows()`), not as model instances: an item with its owner, review, incident and
+team was five instances per row, which cost more than reading the rows. The row's
+template reads one flat dict of ready values (`row_context`): one dictionary lookup
+per variable instead of a walk through `item.postmortem.incident...`, the eight links
+filled into paths reversed once, the date formatted once per day. The values are
+escaped here, once each (`_escaped`): a row shows the title five times and most links
+twice, and autoescaping in the template was half of the row's cost (Django's escape()
+goes through its lazy-string wrapper on every call); the template passes an escaped
+value through as it is. The error, the message and what the user typed are left to
+the template's autoescaping: they are shown only in the one row answering its own
+action.
 bench/README.md (team lead dashboard, rows in templates) has the numbers.
 
 Columns: Action item, Incident, Owner, Due, Priority, Actions. Each action posts with
@@ -28,12 +31,15 @@ from urllib.parse import quote
 from uuid import UUID
 
 from django.db import models
+from django.db.models import QuerySet
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 
 from postmortems.models.actions import ActionItem
+from postmortems.models.actions import days_overdue as days_past_due
+from postmortems.models.incidents import incident_reference
 
 ROW_TEMPLATE = "postmortems/includes/item_table.html#row"
 
@@ -77,17 +83,80 @@ def _escaped_link_patterns(prefix: str, urlconf: str | None) -> dict[str, str]:
     return {key: html.escape(path) for key, path in _link_patterns(prefix, urlconf).items()}
 
 
-def row_links(item: ActionItem) -> dict[str, SafeString]:
+@dataclass(slots=True)
+class ItemRow:
+    """What a row shows of an action item, its owner and its incident, as plain values
+    (read by item_rows(), or taken from a model instance by ItemRow.of())."""
+
+    pk: int
+    code: UUID
+    title: str
+    status: str
+    priority: str
+    due_date: date | None
+    revision: int
+    owner_id: int | None
+    owner_display_name: str | None  # None: no owner
+    owner_email: str | None
+    incident_number: int
+    incident_title: str
+
+    @classmethod
+    def of(cls, item: ActionItem) -> "ItemRow":
+        """`item`'s row; needs `item.owner` and `item.postmortem.incident` loaded."""
+        owner, incident = item.owner, item.postmortem.incident
+        return cls(
+            item.pk, item.code, item.title, item.status, item.priority, item.due_date,
+            item.revision, item.owner_id, owner.display_name if owner else None,
+            owner.email if owner else None, incident.number, incident.title,
+        )  # fmt: skip
+
+    @property
+    def owner_name(self) -> str:
+        """As the owner's str() shows them: the display name, or else the email."""
+        return self.owner_display_name or self.owner_email or ""
+
+    @property
+    def incident_reference(self) -> str:
+        return incident_reference(self.incident_number)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ActionItem.FINISHED
+
+    def days_overdue_on(self, today: date) -> int:
+        return days_past_due(self.status, self.due_date, today)
+
+
+# ItemRow's fields, in order, as ActionItem lookups.
+ROW_VALUES = (
+    "pk", "code", "title", "status", "priority", "due_date", "revision", "owner_id",
+    "owner__display_name", "owner__email", "postmortem__incident__number",
+    "postmortem__incident__title",
+)  # fmt: skip
+
+
+def item_rows(items: QuerySet[ActionItem]) -> list[ItemRow]:
+    """The rows of `items` (filtered, ordered, sliced as the page shows them), in one
+    query."""
+    return [ItemRow(*values) for values in items.values_list(*ROW_VALUES)]
+
+
+def row_links(item: ItemRow | ActionItem) -> dict[str, SafeString]:
     """The paths of `item`'s pages (ROW_LINKS), escaped for HTML (a path holds nothing
-    to escape unless the site's script prefix does); needs `item.postmortem.incident`."""
-    number, code = str(item.postmortem.incident.number), str(item.code)
+    to escape unless the site's script prefix does); an ActionItem needs
+    `item.postmortem.incident`."""
+    if isinstance(item, ItemRow):
+        number, code = str(item.incident_number), str(item.code)
+    else:
+        number, code = str(item.postmortem.incident.number), str(item.code)
     return {
         key: SafeString(pattern.replace("{number}", number).replace("{code}", code))
         for key, pattern in _escaped_link_patterns(get_script_prefix(), get_urlconf()).items()
     }
 
 
-def days_overdue(item: ActionItem, today: date | None) -> int:
+def days_overdue(item: ItemRow | ActionItem, today: date | None) -> int:
     """Whole days past the due date on `today` (the viewer's local date); 0 if not overdue."""
     return item.days_overdue_on(today) if isinstance(today, date) else 0
 
@@ -125,35 +194,36 @@ def _shown_date(day: date) -> tuple[str, str]:
     return day.isoformat(), _escaped(date_format(day, "M j, Y"))
 
 
-def row_context(item: ActionItem, state: RowState) -> dict:
-    """The variables of the row's template: needs `item.owner` and
+def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:
+    """The variables of the row's template. An ActionItem needs `item.owner` and
     `item.postmortem.incident` loaded, and `item.assignees` when expanded
     (postmortems.selectors.attach_assignees)."""
-    incident = item.postmortem.incident
-    links = row_links(item)
-    overdue = days_overdue(item, state.today)
-    due_iso, due_shown = _shown_date(item.due_date) if item.due_date else ("", "")
+    row_item = item if isinstance(item, ItemRow) else ItemRow.of(item)
+    links = row_links(row_item)
+    overdue = days_overdue(row_item, state.today)
+    due = row_item.due_date
+    due_iso, due_shown = _shown_date(due) if due else ("", "")
     row = {
-        "code": _escaped(item.code),
-        "title": _escaped(item.title),
+        "code": _escaped(row_item.code),
+        "title": _escaped(row_item.title),
         "links": links,
-        "incident_reference": _escaped(incident.reference),
-        "incident_title": _escaped(incident.title),
-        "owner": _escaped(item.owner) if item.owner_id else "",
+        "incident_reference": _escaped(row_item.incident_reference),
+        "incident_title": _escaped(row_item.incident_title),
+        "owner": _escaped(row_item.owner_name) if row_item.owner_id else "",
         "due_iso": due_iso,
         "due_shown": due_shown,
         "overdue": overdue,
-        "priority": _escaped(item.priority),
-        "priority_label": _label(ActionItem.Priority, item.priority),
-        "finished": item.is_finished,
-        "status": _escaped(item.status),
-        "status_label": _label(ActionItem.Status, item.status),
+        "priority": _escaped(row_item.priority),
+        "priority_label": _label(ActionItem.Priority, row_item.priority),
+        "finished": row_item.is_finished,
+        "status": _escaped(row_item.status),
+        "status_label": _label(ActionItem.Status, row_item.status),
         "error": state.error,
         "message": state.message,
         "expanded": state.expanded,
         "csrf_token": state.csrf_token,
         # As text: the template would format a number for the locale.
-        "revision": _escaped(item.revision),
+        "revision": _escaped(row_item.revision),
         "next_url": _escaped(state.next_url),
     }
     if state.expanded:
@@ -162,13 +232,13 @@ def row_context(item: ActionItem, state: RowState) -> dict:
         row["typed_reason"] = typed.get("reason", "")
         row["today_iso"] = state.today.isoformat() if isinstance(state.today, date) else ""
         row["assignees"] = getattr(item, "assignees", None) or []
-        row["chosen"] = getattr(item, "assignee_chosen", None) or str(item.owner_id)
+        row["chosen"] = getattr(item, "assignee_chosen", None) or str(row_item.owner_id)
     else:
         # quote() leaves letters, digits, "_.-~" and "/": nothing that needs escaping.
         row["change_url"] = SafeString(f"{links['change']}?next={quote(state.next_url, safe='/')}")
     return row
 
 
-def item_row(item: ActionItem, state: RowState) -> SafeString:
+def item_row(item: ItemRow | ActionItem, state: RowState) -> SafeString:
     """The <tr> of `item` on its own (outside a page's template)."""
     return get_template(ROW_TEMPLATE).render(row_context(item, state))

@@ -18,6 +18,7 @@ from postmortems.insights.csv_download import csv_chunks
 from postmortems.insights.dashboard import ItemFilters
 from postmortems.insights.dashboard_charts import CHARTS_SECONDS, charts_key, health_charts
 from postmortems.insights.health import review_health_refreshing_rollups
+from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
@@ -33,11 +34,10 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     viewer = scope.viewer(request.user)
     items = dashboard.team_action_items(user=viewer, teams=scope.teams)
-    rows = dashboard.with_row_data(items)
     limit = dashboard.LIST_LIMIT
-    overdue = list(dashboard.overdue(rows, today).order_by("due_date", "pk")[:limit])
-    due_soon = list(dashboard.due_soon(rows, today).order_by("due_date", "pk")[:limit])
-    unplanned = list(dashboard.unplanned(rows).order_by("created_at", "pk")[:limit])
+    overdue = item_rows(dashboard.overdue(items, today).order_by("due_date", "pk")[:limit])
+    due_soon = item_rows(dashboard.due_soon(items, today).order_by("due_date", "pk")[:limit])
+    unplanned = item_rows(dashboard.unplanned(items).order_by("created_at", "pk")[:limit])
     counts = dashboard.headline_counts(items, today)
     # A GET that writes: the months missing from HealthRollup are stored (see its
     # docstring for why the write stays here rather than in the hourly task).
@@ -87,9 +87,7 @@ def _listed_items(request: AuthenticatedHttpRequest):
     scope = get_dashboard_scope_for_user(request, request.GET.get("team", ""))
     filters = _item_filters(request)
     items = dashboard.filtered_items(
-        dashboard.with_row_data(
-            dashboard.team_action_items(user=scope.viewer(request.user), teams=scope.teams)
-        ),
+        dashboard.team_action_items(user=scope.viewer(request.user), teams=scope.teams),
         filters,
         today=timezone.localdate(),
         tz=timezone.get_current_timezone(),
@@ -102,6 +100,7 @@ def dashboard_items_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list behind the dashboard's numbers and charts, with the same inline actions."""
     scope, filters, items = _listed_items(request)
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = item_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -140,7 +139,7 @@ def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: User = request.user
     now = timezone.now()
     today = timezone.localdate(now)
-    items = list(dashboard.my_open_items(user))
+    items = item_rows(dashboard.my_open_items(user))
     drafts = dashboard.my_drafts(user)
     missing = (
         incidents_awaiting_review().filter(owner=user).select_related("team").order_by("clock")

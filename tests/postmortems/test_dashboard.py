@@ -243,7 +243,7 @@ def test_every_teams_full_item_list_reads_its_first_rows_from_an_index(postgres,
         cursor.execute("ANALYZE postmortems_actionitem")
     for state in ("all", "done"):
         items = dashboard.filtered_items(
-            dashboard.with_row_data(dashboard.team_action_items(user=None, teams=None)),
+            dashboard.team_action_items(user=None, teams=None),
             dashboard.ItemFilters(state=state),
             today=TODAY,
             tz=dt.UTC,
