@@ -20,6 +20,7 @@ page should do per view (bench/README.md has the numbers).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -168,23 +169,34 @@ def _median_rows(postmortems, since, until, tz):
 
 @dataclass
 class _Rows:
-    """The incidents, postmortems and action items a review health counts."""
+    """The incidents, postmortems and action items a review health counts: what `user`
+    may see of `teams` (None: every team); `user=None`: everything. Each queryset is
+    built when first asked for: a dashboard whose months are all stored asks for none."""
 
-    incidents: QuerySet[Incident]
-    postmortems: QuerySet[Postmortem]
-    items: QuerySet[ActionItem]
+    user: User | None
+    teams: list[Team] | None
 
     @classmethod
     def of(cls, *, user: User | None, teams: list[Team] | None) -> "_Rows":
-        """What `user` may see of `teams` (None: every team); `user=None`: everything."""
-        incidents = visible_incidents(user) if user else Incident.objects.all()
+        return cls(user, teams)
+
+    @cached_property
+    def incidents(self) -> QuerySet[Incident]:
+        incidents = visible_incidents(self.user) if self.user else Incident.objects.all()
+        return incidents if self.teams is None else incidents.filter(team__in=self.teams)
+
+    @cached_property
+    def postmortems(self) -> QuerySet[Postmortem]:
         postmortems = Postmortem.objects.filter(not_deleted("incident__"))
-        if user:
-            postmortems = postmortems.filter(visibility_filter(user, prefix="incident__"))
-        if teams is not None:
-            incidents = incidents.filter(team__in=teams)
-            postmortems = postmortems.filter(incident__team__in=teams)
-        return cls(incidents, postmortems, team_action_items(user=user, teams=teams))
+        if self.user:
+            postmortems = postmortems.filter(visibility_filter(self.user, prefix="incident__"))
+        if self.teams is not None:
+            postmortems = postmortems.filter(incident__team__in=self.teams)
+        return postmortems
+
+    @cached_property
+    def items(self) -> QuerySet[ActionItem]:
+        return team_action_items(user=self.user, teams=self.teams)
 
 
 def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> None:
