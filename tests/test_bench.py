@@ -133,6 +133,10 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
     for row in (lead, admin, my_work, item_list, expanded):
         assert row.limit == trivial.page_p50 + row.all_sql_p50
     assert "admin, all teams" in dashboard.table(rows, markdown=True)
+    from bench import best_of
+
+    lines = best_of.measure(best_of._dashboard_pages(), requests=2, warmup=0)
+    assert [line.split(":")[0] for line in lines] == list(best_of.DASHBOARD_PAGES)
     export = dashboard.measure_export(runs=1)
     assert export.rows == ActionItem.objects.count()
     assert export.seconds > 0
