@@ -12,6 +12,7 @@ queryset), so only the rendering differs.
 """
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -37,9 +38,11 @@ def active_people():
 class _PeopleIterator(ModelChoiceIterator):
     """(id, label) pairs from plain rows: no User instance per option."""
 
-    def __iter__(self) -> Iterator[tuple[object, str]]:
+    field: "PersonField | PeopleField"
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:  # (pk, label): plain ids, no model
         if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
+            yield ("", str(self.field.empty_label))
         label = self.field.person_label
         for pk, display_name, email in self.queryset.values_list("pk", "display_name", "email"):
             yield (pk, label(display_name, email))

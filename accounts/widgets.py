@@ -40,7 +40,9 @@ def _attributes(attrs: dict) -> str:
     )
 
 
-def options_html(choices: Iterable[tuple[object, str]], chosen: Collection[str] = ()) -> SafeString:
+def options_html(
+    choices: Iterable[tuple[object, object]], chosen: Collection[str] = ()
+) -> SafeString:
     """`<option>`s for (value, label) pairs, those whose value is in `chosen` selected.
 
     Plain string building with escape() per value: a format_html() per option would
@@ -68,7 +70,7 @@ class FlatSelect(forms.Select):
             return False
         return super().value_omitted_from_data(data, files, name)
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True

@@ -359,7 +359,7 @@ if SENTRY_DSN:
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
@@ -378,7 +378,7 @@ if CELERY_BROKER_URL == "filesystem://":
 # row waits for the dispatcher. The workers' own connection loop has its own retry
 # settings (broker_connection_*), and their long poll (BRPOP, 1 s) stays well inside
 # socket_timeout.
-REDIS_BROKER_TRANSPORT_OPTIONS = {
+REDIS_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "socket_connect_timeout": 2,
     "socket_timeout": 3,
     "max_retries": 0,
