@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -26,6 +27,13 @@ from postmortems.models.incidents import Incident, ReminderStage, not_deleted, r
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import visible_incidents
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ReviewClock(TypedDict):
+    clock: datetime  # see incidents_awaiting_review
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
     return postmortem
 
 
-def incidents_awaiting_review() -> QuerySet[Incident]:
+def incidents_awaiting_review() -> "QuerySet[WithAnnotations[Incident, ReviewClock]]":
     """Incidents that need a postmortem and have none, annotated with `clock`: when
     their POSTMORTEM_DUE_HOURS deadline started to run (resolution, else the start).
     The partial index pm_incident_missing_review keeps this small. The lead digest,
@@ -119,13 +127,13 @@ def incidents_awaiting_review() -> QuerySet[Incident]:
     )
 
 
-def past_review_deadline(now: datetime) -> QuerySet[Incident]:
+def past_review_deadline(now: datetime) -> "QuerySet[WithAnnotations[Incident, ReviewClock]]":
     """Incidents awaiting a review whose deadline has passed, longest waiting first."""
     deadline = now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS)
     return incidents_awaiting_review().filter(clock__lte=deadline).order_by("clock")
 
 
-def deleted_postmortems() -> QuerySet[Postmortem]:
+def deleted_postmortems() -> QuerySet[Postmortem, Any]:  # rows of {"pk": ...}
     """Reviews of deleted incidents, as a subquery: the deleted incidents are few and
     found by the partial index pm_incident_deleted."""
     return Postmortem.objects.filter(
@@ -197,8 +205,10 @@ def timeline_import_keys_stored(*, postmortem: Postmortem, keys: Iterable[str]) 
     keys = list(keys)
     if not keys:
         return set()
-    return set(
-        TimelineEvent.objects.filter(postmortem=postmortem, import_key__in=keys).values_list(
-            "import_key", flat=True
-        )
-    )
+    return {
+        key
+        for key in TimelineEvent.objects.filter(
+            postmortem=postmortem, import_key__in=keys
+        ).values_list("import_key", flat=True)
+        if key is not None  # never: the filter names keys
+    }

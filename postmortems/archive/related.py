@@ -139,7 +139,7 @@ def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -
             )
         )
         order.append("-similarity")
-    related = list(
+    related: list[Postmortem] = list(
         candidates.select_related("incident")
         # Only what the list shows: the search columns hold the whole text.
         .only("status", "published_at", "incident__number", "incident__title")

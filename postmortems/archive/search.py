@@ -151,8 +151,8 @@ def _filtered(user: User, params: SearchParams, catalog: "Catalog") -> QuerySet[
     if params.tag:
         # The tag's id from the catalog, so each probe is one index lookup, not a join.
         tag_ids = [tag.pk for tag in catalog.tags if tag.slug == params.tag]
-        links = Postmortem.tags.through.objects.filter(tag_id__in=tag_ids)
-        entries = entries.filter(_linked(links, postmortem_id=OuterRef("postmortem_id")))
+        tag_links = Postmortem.tags.through.objects.filter(tag_id__in=tag_ids)
+        entries = entries.filter(_linked(tag_links, postmortem_id=OuterRef("postmortem_id")))
     if params.severity:
         entries = entries.filter(severity=params.severity)
     if params.team:
@@ -307,7 +307,7 @@ class InIds(Func):
         super().__init__(F(column))
         self.ids = [int(pk) for pk in ids]
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         sql, ids = in_ids_sql(column, self.ids)
         return sql, [*params, *ids]
@@ -346,6 +346,7 @@ class Catalog:
             cursor.execute(sql, params)
             for kind, pk, name, slug, parent_id in cursor.fetchall():
                 model = models[kind]
+                values: tuple[object, ...]
                 if model is Service:
                     values = (pk, name, slug, parent_id)
                     fields = ["id", "name", "slug", "parent_id"]
@@ -411,7 +412,9 @@ def search_postmortems(
     total = len(window)
     paginator.count = total  # at most RESULT_WINDOW
     page = paginator.get_page(page_number)
-    page.more = total >= RESULT_WINDOW  # there may be older matches
+    # There may be older matches. Read by the archive page and the API; not one of
+    # Page's attributes, so mypy does not know it.
+    page.more = total >= RESULT_WINDOW  # type: ignore[attr-defined]
     for postmortem in page.object_list:
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None

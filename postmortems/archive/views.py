@@ -24,7 +24,7 @@ from postmortems.archive.search import (
     search_postmortems,
 )
 from postmortems.archive.services import subscription_set
-from postmortems.models.catalog import Service
+from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Severity
 from postmortems.permissions import visible_tags
 
@@ -87,6 +87,7 @@ def _follow_context(
     request: AuthenticatedHttpRequest, params: SearchParams, catalog: Catalog
 ) -> dict:
     """When the archive is narrowed to one service or tag, offer to follow it."""
+    found: list[Service] | list[Tag]
     if params.service:
         found, param = [s for s in catalog.services if s.slug == params.service], "service"
     elif params.tag:

@@ -294,10 +294,15 @@ def _names(value: object) -> dict[str, str]:
 
 
 def _slack_author(message: dict, users: dict[str, str]) -> str:
-    profile = message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
-    bot = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+    profile = message.get("user_profile")
+    if not isinstance(profile, dict):
+        profile = {}
+    bot = message.get("bot_profile")
+    if not isinstance(bot, dict):
+        bot = {}
+    user = message.get("user")
     for name in (
-        users.get(message.get("user")) if isinstance(message.get("user"), str) else None,
+        users.get(user) if isinstance(user, str) else None,
         profile.get("real_name"),
         profile.get("display_name"),
         bot.get("name"),

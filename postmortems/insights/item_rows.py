@@ -171,4 +171,5 @@ def row_context(item: ActionItem, state: RowState) -> dict:
 
 def item_row(item: ActionItem, state: RowState) -> SafeString:
     """The <tr> of `item` on its own (outside a page's template)."""
-    return get_template(ROW_TEMPLATE).render(row_context(item, state))
+    # The template engine escapes: its output is safe (the stubs type it as str).
+    return SafeString(get_template(ROW_TEMPLATE).render(row_context(item, state)))

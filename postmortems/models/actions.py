@@ -102,6 +102,11 @@ class ActionItem(models.Model):
 
     objects = ActionItemQuerySet.as_manager()
 
+    # Not columns: set by attach_assignees (postmortems/selectors.py) for the row's
+    # reassign select, as (user pk as text, name) pairs and the pk shown selected.
+    assignees: list[tuple[str, str]]
+    assignee_chosen: str
+
     class Meta:
         ordering = ["due_date", "created_at"]
         constraints = [

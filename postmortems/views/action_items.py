@@ -95,7 +95,7 @@ def _reloaded(item: ActionItem) -> ActionItem:
 
 
 def _error_text(form: forms.Form) -> str:
-    found = [message for errors in form.errors.values() for message in errors]
+    found = [str(message) for errors in form.errors.values() for message in errors]
     return " ".join(dict.fromkeys(found))
 
 
