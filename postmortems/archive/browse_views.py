@@ -7,6 +7,7 @@ take a fixed number of queries however many services, tags or reviews there are.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, QuerySet
@@ -22,6 +23,9 @@ from postmortems.archive.search import published_postmortems
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident
 from postmortems.permissions import visible_tags
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass
@@ -95,7 +99,11 @@ def service_tree(*, user: User) -> list[ServiceNode]:
     return roots
 
 
-def tags_with_counts(*, user: User) -> QuerySet[Tag]:
+class _ReviewCount(TypedDict):
+    review_count: int
+
+
+def tags_with_counts(*, user: User) -> "QuerySet[WithAnnotations[Tag, _ReviewCount]]":
     """Tags on at least one visible published review, most used first (one query)."""
     # Filtering the relation before annotating makes Count use the same join, so
     # only visible published reviews are counted.

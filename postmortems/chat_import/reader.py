@@ -23,7 +23,6 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from lib.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from lib.markdown import TEXT_MAX_CHARS
@@ -155,7 +154,7 @@ def too_large(text: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 def parse_transcript(
-    text: str, *, start_date: dt.date, zone: ZoneInfo, max_bytes: int = MAX_BYTES
+    text: str, *, start_date: dt.date, zone: dt.tzinfo, max_bytes: int = MAX_BYTES
 ) -> ParseResult:
     if error := too_large(text, max_bytes):
         return ParseResult(error=error)
@@ -223,7 +222,7 @@ def _clock(match: re.Match) -> dt.time | None:
         return None
 
 
-def _parse_lines(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResult:
+def _parse_lines(text: str, *, start_date: dt.date, zone: dt.tzinfo) -> ParseResult:
     result = ParseResult()
     day = start_date
     previous: dt.datetime | None = None  # local wall time of the last message
