@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -134,9 +135,9 @@ def measure_queries(
         statements = [query["sql"] for query in captured.captured_queries]
         window_sql, searched = find_search_statements(statements)
         hits = window_hits(_run_sql([window_sql])[0]) if window_sql else 0
-        page = _timings(runs, warmup=0, action=lambda url=url: _get(client, url))
-        bare = _timings(runs, warmup=warmup, action=lambda sql=searched: _run_sql(sql))
-        every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
+        page = _timings(runs, warmup=0, action=partial(_get, client, url))
+        bare = _timings(runs, warmup=warmup, action=partial(_run_sql, searched))
+        every = _timings(runs, warmup=warmup, action=partial(_run_sql, statements))
         row = Row(
             database=connection.vendor,
             size=size,

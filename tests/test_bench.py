@@ -122,7 +122,9 @@ def test_dashboard_benchmark_measures_a_lead_and_an_admin_on_a_tiny_size(db):
         assert row.queries > 0
     for row in (lead, admin):
         assert row.aggregate_sql_p50 > 0  # the aggregate statements were found and re-run
+        assert row.first_view_p50 is not None
         assert row.first_view_p50 > 0
+        assert row.from_tables_sql_p50 is not None
         assert row.from_tables_sql_p50 > 0  # the first view's aggregates, re-run
     # No review health on My work.
     assert (my_work.ratio, my_work.first_view_p50, my_work.from_tables_sql_p50) == (None,) * 3

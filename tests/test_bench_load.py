@@ -11,6 +11,7 @@ the locustfile against the URL conf and the templates it parses.
 import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.test.testcases import LiveServerThread
 
 from bench.load import run_locust
@@ -55,7 +56,8 @@ def load_server(transactional_db, settings):
     settings.SESSION_COOKIE_SECURE = False  # plain HTTP: no Secure cookies
     settings.CSRF_COOKIE_SECURE = False
     has_memory_db = any(
-        conn.vendor == "sqlite" and conn.is_in_memory_db() for conn in connections.all()
+        isinstance(conn, SQLiteDatabaseWrapper) and conn.is_in_memory_db()
+        for conn in connections.all()
     )
     with live_app_server(_OneRequestAtATime if has_memory_db else None) as url:
         yield url

@@ -15,6 +15,7 @@ again" (tests/postmortems/test_concurrent_writers.py has real concurrent writers
 
 import sqlite3
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -30,6 +31,8 @@ from postmortems.services.postmortems import text_fingerprint
 from tests.smtp_capture import free_port
 
 NEW_TEXT = "Connection pool exhaustion after a config push. " * 200  # needs new pages
+
+E = TypeVar("E", bound=Exception)
 
 
 def _session(user) -> Client:
@@ -201,7 +204,7 @@ def test_the_api_answers_503_json_when_the_database_refuses_connections(postgres
     assert response.json()["detail"] == "The database is not answering; try again shortly."
 
 
-def _raised_by_django(driver_error: Exception, django_class: type) -> Exception:
+def _raised_by_django(driver_error: Exception, django_class: type[E]) -> E:
     """The exception as Django raises it: its own class, the driver's as the cause."""
     try:
         raise django_class(*driver_error.args) from driver_error

@@ -271,7 +271,7 @@ def test_celery_beat_keeps_its_schedule_on_a_named_volume():
 def test_web_health_check_fetches_a_public_url_the_project_serves():
     web = SERVICES["web"]
     argv = _healthcheck_argv(web["healthcheck"])
-    urls = re.findall(r"https?://[^'\"\s]+", " ".join(argv))
+    urls = re.findall(r"https?://[^'\"\s]+", " ".join(argv or []))
     assert urls, "the web health check fetches no URL"
     url = urlsplit(urls[0])
     assert str(url.port) == _option_value(_service_argv(web), "--bind", "-b").rsplit(":", 1)[1]

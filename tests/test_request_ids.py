@@ -28,7 +28,11 @@ HEX_ID = re.compile(r"[0-9a-f]{32}")
 def log_lines():
     """What the configured console handler writes (settings.LOGGING, JSON in tests),
     as parsed JSON objects."""
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
+    handlers = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and isinstance(h.formatter, JsonFormatter)
+    ]
     assert len(handlers) == 1, "LOGGING configures one JSON console handler"
     stream = io.StringIO()
     previous = handlers[0].setStream(stream)
@@ -163,7 +167,7 @@ def test_a_task_run_binds_the_id_from_its_headers_and_unbinds_it_after(db, monke
     record_beat_heartbeat.apply(headers={"request_id": "req-task"})
     record_beat_heartbeat.apply()  # sent by beat: no request behind it
     assert seen[0] == "req-task"
-    assert HEX_ID.fullmatch(seen[1])
+    assert HEX_ID.fullmatch(seen[1] or "")
     assert current_request_id() is None
 
 

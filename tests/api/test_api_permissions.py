@@ -75,6 +75,7 @@ def _call(api: ApiClient, key: tuple[str, str], objects: dict):
     path = _path(name, extra, objects)
     if method == "get":
         return api.get(path)
+    assert body is not None  # every write sends one
     return getattr(api, method)(path, body(objects))
 
 

@@ -1,6 +1,7 @@
 """Acting on action items inline (done, new date, new owner, nudge) and their history."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,7 +16,7 @@ from postmortems.services.action_changes import action_item_extend, action_item_
 from tests.factories import ActionItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 NOW = dt.datetime(2026, 11, 12, 12, 0, tzinfo=dt.UTC)  # a Thursday
 TODAY = NOW.date()
 DUE = dt.date(2026, 11, 10)  # two days overdue on TODAY

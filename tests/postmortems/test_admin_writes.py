@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -430,6 +431,6 @@ def test_an_admin_save_racing_an_editor_save_of_the_same_item_is_refused_not_los
         thread.join(timeout=30)
 
     assert answers[0].status_code == 302
-    messages = [str(m) for m in answers[0].wsgi_request._messages]
+    messages = [str(m) for m in get_messages(answers[0].wsgi_request)]
     assert any("Someone else saved" in m and "Nothing was saved" in m for m in messages)
     assert ActionItem.objects.get(pk=item.pk).title == "Add a canary to the deploy"

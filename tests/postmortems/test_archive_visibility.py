@@ -6,11 +6,13 @@ agree, persona by persona, on a set of incidents that covers every clause of the
 """
 
 import contextlib
+from typing import cast
 
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership
 from postmortems.archive.search import SearchParams, search_postmortems
 from postmortems.permissions import get_incident_for_user
@@ -75,7 +77,7 @@ def world(db):
 
 
 def _can_open(user, incidents) -> set[str]:
-    request = RequestFactory().get("/")
+    request = cast(AuthenticatedHttpRequest, RequestFactory().get("/"))
     request.user = user
     opened = set()
     for incident in incidents:

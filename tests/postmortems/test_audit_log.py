@@ -1,6 +1,7 @@
 """The audit log records security-relevant events; staff read it, nobody edits it."""
 
 import json
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -321,7 +322,7 @@ def test_deleting_rows_of_a_postmortem_in_the_admin_is_recorded(client, admin_us
     data = admin_form_data(client.get(url))
     i = next(
         i
-        for i in range(int(data["action_items-TOTAL_FORMS"]))
+        for i in range(int(str(data["action_items-TOTAL_FORMS"])))
         if data.get(f"action_items-{i}-id") == item.pk
     )
     data[f"action_items-{i}-DELETE"] = "on"
@@ -355,8 +356,9 @@ def test_audit_record_takes_any_target_and_details(owner):
 
 @pytest.mark.parametrize("key", ["password", "new_password", "client_secret", "raw_token"])
 def test_audit_record_refuses_secrets_in_the_details(owner, key):
+    details: dict[str, Any] = {key: "x"}
     with pytest.raises(ValueError, match="secrets"):
-        audit_record(action=Action.TOKEN_CREATED, actor=owner, target=None, **{key: "x"})
+        audit_record(action=Action.TOKEN_CREATED, actor=owner, target=None, **details)
 
 
 def test_audit_record_refuses_unknown_actions(owner):

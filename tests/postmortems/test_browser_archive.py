@@ -95,7 +95,7 @@ def test_a_reader_finds_narrows_follows_and_subscribes(page, owner, team, app_se
         feed = ET.fromstring(response.body())
     finally:
         reader.close()
-    titles = sorted(entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry"))
+    titles = sorted(entry.find(f"{ATOM}title").text or "" for entry in feed.iter(f"{ATOM}entry"))
     assert titles == sorted(
         [
             f"{failover.incident.reference} Orders write outage",

@@ -95,13 +95,13 @@ def _browser(user) -> Client:
     return client
 
 
-def _run_together(writers: list[Callable[[], None]]) -> list[BaseException]:
+def _run_together(writers: list[Callable[[threading.Barrier], None]]) -> list[BaseException]:
     """Start every writer at the same moment, each in its own thread (so on its own
     database connection), and wait for all of them."""
     barrier = threading.Barrier(len(writers))
     crashed: list[BaseException] = []
 
-    def run(writer: Callable[[], None]) -> None:
+    def run(writer: Callable[[threading.Barrier], None]) -> None:
         try:
             writer(barrier)
         except BaseException as error:  # reported by the test, not lost in the thread

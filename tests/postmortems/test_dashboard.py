@@ -382,7 +382,9 @@ def test_review_health_counts_each_month_in_the_viewers_zone(admin_user, team):
         )  # fmt: skip
 
     months = {m.key: m for m in review_health(user=admin_user, teams=[team], now=now, tz=berlin)}
-    utc = {m.key: m for m in review_health(user=admin_user, teams=[team], now=now, tz=dt.UTC)}
+    utc = {
+        m.key: m for m in review_health(user=admin_user, teams=[team], now=now, tz=ZoneInfo("UTC"))
+    }
 
     assert list(months)[-1] == "2026-04"
     assert len(months) == 12

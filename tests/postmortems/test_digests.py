@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _utc(*args):
-    return dt.datetime(*args, tzinfo=dt.UTC)
+    return dt.datetime(*args).replace(tzinfo=dt.UTC)
 
 
 def _digests(now, kind="action_digest"):

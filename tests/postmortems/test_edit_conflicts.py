@@ -9,6 +9,7 @@ first save until the second person saves their merge.
 import html
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,7 +19,7 @@ from postmortems.models import ActionItem, SectionRevision, TimelineEvent
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def _session(user) -> Client:
@@ -47,7 +48,7 @@ def _section_url(postmortem, section="summary"):
 def test_the_second_of_two_section_saves_gets_the_conflict_view(postmortem, owner, teammate, htmx):
     olivia, tariq = _session(owner), _session(teammate)
     olivias_form, tariqs_form = _open_section(olivia, postmortem), _open_section(tariq, postmortem)
-    headers = HTMX if htmx else {}
+    headers: dict[str, Any] = HTMX if htmx else {}
 
     first = olivia.post(
         _section_url(postmortem), {**olivias_form, "text": "Olivia's summary <b>."}, **headers

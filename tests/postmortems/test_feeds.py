@@ -37,7 +37,7 @@ def _entries(client, user, scope=None) -> list[ET.Element]:
 
 
 def _titles(client, user, scope=None) -> list[str]:
-    return [e.findtext("atom:title", namespaces=ATOM) for e in _entries(client, user, scope)]
+    return [e.findtext("atom:title", namespaces=ATOM) or "" for e in _entries(client, user, scope)]
 
 
 # Tokens
@@ -147,6 +147,7 @@ def test_markup_in_a_title_is_text_and_in_a_summary_is_sanitised(client, owner):
     [entry] = _entries(client, owner)
     assert entry.findtext("atom:title", namespaces=ATOM).endswith("Queue <backlog> & retries")
     summary = entry.findtext("atom:summary", namespaces=ATOM)
+    assert summary is not None
     assert "<script>" not in summary
     assert "javascript:" not in summary
 

@@ -9,6 +9,7 @@ import email.policy
 import hashlib
 import smtplib
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -88,14 +89,14 @@ def test_a_worker_killed_after_the_server_accepted_while_saying_goodbye_sends_on
     assert _row(due_email).status == "sent"  # recorded before QUIT
     _past_the_stuck_timeout(clock, settings)
     dispatch_outbox.apply()
-    assert send_email.apply(args=[due_email]).get() == "skipped"
+    assert send_email.apply(args=(due_email,)).get() == "skipped"
     assert len(smtp_backend.messages) == 1
 
 
 @pytest.fixture
 def failing_sent_marks(monkeypatch):
     """The database refuses the first `failing["left"]` attempts to record "sent"."""
-    failing = {"left": 2, "sleeps": []}
+    failing: dict[str, Any] = {"left": 2, "sleeps": []}
     update = QuerySet.update
 
     def flaky_update(self, **fields):
@@ -115,11 +116,11 @@ def failing_sent_marks(monkeypatch):
 def test_a_database_error_after_the_server_accepted_is_retried_and_the_email_goes_out_once(
     smtp_backend, due_email, clock, settings, failing_sent_marks
 ):
-    assert send_email.apply(args=[due_email]).get() == "sent"
+    assert send_email.apply(args=(due_email,)).get() == "sent"
     assert failing_sent_marks["sleeps"] == [0.5, 1.0]  # backoff between the tries
     _past_the_stuck_timeout(clock, settings)
     dispatch_outbox.apply()
-    send_email.apply(args=[due_email])
+    send_email.apply(args=(due_email,))
     assert len(smtp_backend.messages) == 1
     assert _row(due_email).status == "sent"
 
@@ -161,6 +162,8 @@ def test_a_claimant_that_outlived_the_stuck_timeout_cannot_overwrite_the_next_cl
     _past_the_stuck_timeout(clock, settings)
     assert outbox_requeue_stuck(now=timezone.now()) == 1
     second = outbox_claim(email_id=due_email)
+    assert first is not None
+    assert second is not None
     assert second.claim_token != first.claim_token
 
     # The first worker's late outcomes, either way, are no-ops.
@@ -180,7 +183,7 @@ def test_the_system_check_refuses_a_stuck_timeout_not_well_above_the_smtp_timeou
     settings.OUTBOX_SENDING_TIMEOUT_SECONDS = 30  # a slow send would be sent twice
     [error] = run_checks(tags=["outbox"])
     assert error.id == "postmortems.E002"
-    assert "at least 120" in error.hint
+    assert "at least 120" in (error.hint or "")
 
     settings.OUTBOX_SENDING_TIMEOUT_SECONDS = 120
     assert run_checks(tags=["outbox"]) == []
@@ -237,7 +240,7 @@ def test_send_reminders_stamps_each_claim_so_a_long_run_sends_every_email_once(
     slow_backend.clear()
     dispatch_outbox.apply()
     for email_id in OutboundMessage.objects.values_list("pk", flat=True):
-        assert send_email.apply(args=[email_id]).get() == "skipped"
+        assert send_email.apply(args=(email_id,)).get() == "skipped"
     assert len(mail.outbox) == 4
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
 
@@ -248,7 +251,7 @@ def test_send_reminders_stamps_each_claim_so_a_long_run_sends_every_email_once(
 def _send_until_settled(email_id: int, clock) -> tuple[str, list[dt.timedelta]]:
     """Attempt the row each time it is due; returns the outcome and the delays."""
     delays = []
-    while (outcome := send_email.apply(args=[email_id]).get()) == "retry":
+    while (outcome := send_email.apply(args=(email_id,)).get()) == "retry":
         due = _row(email_id).next_attempt_at
         delays.append(due - timezone.now())
         clock.move_to(due)
@@ -283,7 +286,7 @@ def test_a_temporary_failure_is_given_up_only_after_three_days(smtp_backend, due
 def test_a_permanent_refusal_fails_at_once(smtp_backend, due_email, clock):
     smtp_backend.refuse_first = 1
     smtp_backend.refusal = "550 5.1.1 No such user here"
-    assert send_email.apply(args=[due_email]).get() == "failed"
+    assert send_email.apply(args=(due_email,)).get() == "failed"
     row = _row(due_email)
     assert (row.status, row.attempts, row.failed_at) == ("failed", 1, NOW)
     assert "5.1.1 No such user here" in row.last_error
@@ -294,7 +297,7 @@ def test_a_refused_connection_is_temporary(settings, due_email, clock):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
-    assert send_email.apply(args=[due_email]).get() == "retry"
+    assert send_email.apply(args=(due_email,)).get() == "retry"
     assert _row(due_email).deferred_since == NOW
 
 

@@ -37,7 +37,7 @@ def rejected_emails(clock, team, owner, smtp_backend):
     smtp_backend.refuse_first = 1000
     smtp_backend.refusal = "550 5.7.1 Relaying denied"
     for email_id in ids:
-        assert send_email.apply(args=[email_id]).get() == "failed"
+        assert send_email.apply(args=(email_id,)).get() == "failed"
     return ids
 
 
@@ -63,7 +63,7 @@ def test_admins_are_emailed_once_about_failed_rows_and_a_failed_alert_does_not_l
     dispatch_outbox.apply()  # nothing new failed: no second alert
     assert _alerts().count() == 2
     for alert in alerts:  # the alerts themselves are refused, and fail for good too
-        assert send_email.apply(args=[alert.pk]).get() == "failed"
+        assert send_email.apply(args=(alert.pk,)).get() == "failed"
     dispatch_outbox.apply()
     assert _alerts().count() == 2  # no alert about an alert
 
@@ -121,7 +121,7 @@ def test_staff_retry_every_failed_email_at_once(
     assert sorted(published) == sorted(rejected_emails)
     smtp_backend.refuse_first = 0
     for email_id in rejected_emails:
-        assert send_email.apply(args=[email_id]).get() == "sent"
+        assert send_email.apply(args=(email_id,)).get() == "sent"
 
 
 def test_the_bulk_retry_needs_a_csrf_token(rejected_emails, admin_user):

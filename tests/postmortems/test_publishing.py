@@ -32,7 +32,7 @@ def _deliver():
     """Announcements only; the pulse survey sent on publishing is tested in test_pulse.py."""
     published = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.PUBLISHED)
     for pk in published.values_list("pk", flat=True):
-        send_email.apply(args=[pk])
+        send_email.apply(args=(pk,))
 
 
 def test_the_team_and_followers_of_a_parent_service_or_a_tag_hear_about_it(

@@ -83,7 +83,7 @@ def test_publishing_queues_one_survey_email_per_participant_once(
     assert PulseParticipant.objects.filter(postmortem=took_part).count() == 4
 
     for pk in emails.values_list("pk", flat=True):
-        send_email.apply(args=[pk])
+        send_email.apply(args=(pk,))
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         u.email for u in (owner, author, teammate, lead)
     )

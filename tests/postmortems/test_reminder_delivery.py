@@ -36,18 +36,18 @@ def test_a_refusing_mail_server_delays_the_email_and_it_goes_out_once(
 ):
     smtp_backend.refuse_first = 2
     with time_machine.travel(NOW, tick=False) as clock:
-        assert send_email.apply(args=[due_email]).get() == "retry"
+        assert send_email.apply(args=(due_email,)).get() == "retry"
         row = OutboundMessage.objects.get(pk=due_email)
         assert (row.status, row.attempts) == ("queued", 1)
         assert "451" in row.last_error
         assert row.next_attempt_at == NOW + dt.timedelta(seconds=settings.OUTBOX_RETRY_SECONDS)
 
-        assert send_email.apply(args=[due_email]).get() == "skipped"  # not due yet
+        assert send_email.apply(args=(due_email,)).get() == "skipped"  # not due yet
         clock.shift(dt.timedelta(seconds=settings.OUTBOX_RETRY_SECONDS))
-        assert send_email.apply(args=[due_email]).get() == "retry"
+        assert send_email.apply(args=(due_email,)).get() == "retry"
         clock.shift(dt.timedelta(seconds=2 * settings.OUTBOX_RETRY_SECONDS))  # backoff doubles
-        assert send_email.apply(args=[due_email]).get() == "sent"
-        assert send_email.apply(args=[due_email]).get() == "skipped"
+        assert send_email.apply(args=(due_email,)).get() == "sent"
+        assert send_email.apply(args=(due_email,)).get() == "skipped"
     assert smtp_backend.attempts == 3
     assert len(smtp_backend.messages) == 1
     row = OutboundMessage.objects.get(pk=due_email)
@@ -60,13 +60,13 @@ def test_after_the_last_attempt_the_email_is_failed_and_staff_can_retry_it(
     settings.OUTBOX_GIVE_UP_SECONDS = 0  # no second attempt
     smtp_backend.refuse_first = 1
     with time_machine.travel(NOW, tick=False):
-        assert send_email.apply(args=[due_email]).get() == "failed"
+        assert send_email.apply(args=(due_email,)).get() == "failed"
     client.force_login(admin_user)
     page = client.get(reverse("pm-outbox"), {"status": "failed"}).content.decode()
     assert "4.3.0 Try again later" in page
     response = client.post(reverse("pm-outbox-retry", args=[due_email]))
     assert response.status_code == 302
-    assert send_email.apply(args=[due_email]).get() == "sent"
+    assert send_email.apply(args=(due_email,)).get() == "sent"
     assert len(smtp_backend.messages) == 1
 
 
@@ -84,7 +84,7 @@ def test_with_the_broker_down_rows_stay_queued_and_the_dispatcher_sends_them(
     with time_machine.travel(NOW, tick=False):
         assert outbox_due(now=NOW) == [due_email]
         dispatch_outbox.apply()
-        send_email.apply(args=[due_email])
+        send_email.apply(args=(due_email,))
     assert len(mailoutbox) == 1
 
 
@@ -115,7 +115,7 @@ def test_digests_carry_a_one_click_unsubscribe_that_the_app_honours(
                 pk__in=reminders_sweep(now=monday_morning).created_ids, kind="action_digest"
             )
         ]
-        send_email.apply(args=[email_id])
+        send_email.apply(args=(email_id,))
     message = email_lib.message_from_bytes(smtp_backend.messages[0]["data"])
     assert message["Subject"] == "1 overdue action item"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

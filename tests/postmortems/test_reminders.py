@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
 from accounts.models import Membership
@@ -24,7 +25,7 @@ def _resolved_ago(team, owner, hours, **extra):
 
 def _deliver_all():
     for email_id in OutboundMessage.objects.values_list("pk", flat=True):
-        send_email.apply(args=[email_id])
+        send_email.apply(args=(email_id,))
 
 
 @pytest.fixture
@@ -45,7 +46,9 @@ def test_the_owner_is_reminded_once_24_hours_after_resolution(frozen, team, owne
     assert f"https://pm.example.com/incidents/{incident.reference}/" in message.body
     assert "was resolved 25 hours ago" in message.body
     assert f"because you own {incident.reference}" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
     assert mimetype == "text/html"
     assert f'href="https://pm.example.com/incidents/{incident.reference}/"' in html
 
@@ -154,7 +157,7 @@ def test_the_sweep_twice_at_the_same_moment_makes_one_email(frozen, team, owner)
     assert len(first.created_ids) == 1
     assert second.created_ids == []
     for email_id in first.created_ids * 2:  # the same task delivered twice
-        send_email.apply(args=[email_id])
+        send_email.apply(args=(email_id,))
     assert len(mail.outbox) == 1
 
 
@@ -169,8 +172,8 @@ def test_a_worker_that_died_while_sending_is_caught_up_once(frozen, team, owner,
     assert OutboundMessage.objects.get(pk=email_id).status == "sending"  # maybe still alive
     frozen.shift(dt.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS))
     dispatch_outbox.apply()  # re-queues and enqueues
-    send_email.apply(args=[email_id])
-    send_email.apply(args=[email_id])
+    send_email.apply(args=(email_id,))
+    send_email.apply(args=(email_id,))
     assert len(mail.outbox) == 1
     assert OutboundMessage.objects.get(pk=email_id).attempts == 2
 

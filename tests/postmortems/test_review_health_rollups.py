@@ -65,7 +65,7 @@ def test_rollups_give_the_live_numbers_and_are_read_back(admin_user, history, ot
 
     # All twelve months are stored: Dec 2025 .. Sep 2026 settled, October (ended 4 days
     # ago) and November still moving.
-    months = HealthRollup.objects.filter(scope=f"team:{history.pk}").values_list("month", flat=1)
+    months = HealthRollup.objects.filter(scope=f"team:{history.pk}").values_list("month", flat=True)
     assert sorted(months) == [dt.date(2025, 12, 1)] + [dt.date(2026, m, 1) for m in range(1, 12)]
     assert HealthRollup.objects.filter(scope="all", time_zone="Europe/Berlin").count() == 12
 

@@ -198,7 +198,7 @@ def test_a_search_is_answered_from_its_newest_matches(client, owner, team, monke
         _published(team, f"Database failover {n}", "The primary failed over.")
     results = search_postmortems(user=owner, params=SearchParams(q="failover"))
     assert results.page.paginator.count == 3
-    assert results.page.more is True
+    assert results.page.more is True  # type: ignore[attr-defined]  # see search_postmortems
     assert len(results.page.object_list) == 3
     assert [(v, n) for v, _label, n in results.facets.severities] == [("SEV2", 3)]
     client.force_login(owner)

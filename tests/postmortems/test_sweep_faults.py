@@ -160,7 +160,7 @@ def test_with_no_lead_and_no_staff_the_escalation_goes_to_the_admins(
     assert escalation.to_address == "ops@example.com"
     assert escalation.recipient is None
     assert escalation.dedup_key == f"pm-missing:{incident.pk}:72h:admin:ops@example.com"
-    send_email.apply(args=[OutboundMessage.objects.get(dedup_key=escalation.dedup_key).pk])
+    send_email.apply(args=(OutboundMessage.objects.get(dedup_key=escalation.dedup_key).pk,))
     assert [m.to for m in mailoutbox] == [["ops@example.com"]]
     assert reminders_sweep(now=NOW + dt.timedelta(hours=1)).emails == []
 
@@ -184,7 +184,7 @@ def test_an_incident_with_no_owner_and_no_lead_reminds_staff_at_24_hours(team):
 
 
 def _utc(*args):
-    return dt.datetime(*args, tzinfo=dt.UTC)
+    return dt.datetime(*args).replace(tzinfo=dt.UTC)
 
 
 def _action_digests(now):

@@ -87,11 +87,11 @@ def overdue_incident(team, owner):
 def _deliver_all(now=NOW, *, channel=None) -> list[str]:
     due = outbox_due(now=now)
     if channel:
-        due = OutboundMessage.objects.filter(pk__in=due, channel=channel).values_list(
-            "pk", flat=True
+        due = list(
+            OutboundMessage.objects.filter(pk__in=due, channel=channel).values_list("pk", flat=True)
         )
     with time_machine.travel(now, tick=False):
-        return [send_email.apply(args=[pk]).get() for pk in due]
+        return [send_email.apply(args=(pk,)).get() for pk in due]
 
 
 def _chat_rows():
@@ -124,16 +124,16 @@ def test_a_failing_webhook_is_retried_with_backoff_and_posts_once(
     reminders_sweep(now=NOW)
     row = _chat_rows().get()
     with time_machine.travel(NOW, tick=False) as clock:
-        assert send_email.apply(args=[row.pk]).get() == "retry"
+        assert send_email.apply(args=(row.pk,)).get() == "retry"
         row.refresh_from_db()
         assert (row.status, row.attempts) == ("queued", 1)
         assert "HTTP Error 500" in row.last_error
-        assert send_email.apply(args=[row.pk]).get() == "skipped"  # not due yet
+        assert send_email.apply(args=(row.pk,)).get() == "skipped"  # not due yet
         clock.shift(dt.timedelta(seconds=settings.OUTBOX_RETRY_SECONDS))
-        assert send_email.apply(args=[row.pk]).get() == "retry"
+        assert send_email.apply(args=(row.pk,)).get() == "retry"
         clock.shift(dt.timedelta(seconds=2 * settings.OUTBOX_RETRY_SECONDS))
-        assert send_email.apply(args=[row.pk]).get() == "sent"
-        assert send_email.apply(args=[row.pk]).get() == "skipped"
+        assert send_email.apply(args=(row.pk,)).get() == "sent"
+        assert send_email.apply(args=(row.pk,)).get() == "skipped"
     assert chat.attempts == 3
     assert len(chat.posts) == 1
     row.refresh_from_db()
@@ -199,7 +199,7 @@ def test_publishing_queues_one_chat_message_and_posts_nothing_during_the_request
     postmortem_set_status(postmortem=postmortem, status="published", by=owner)
     row = _chat_rows().get()
     assert (row.kind, row.dedup_key) == ("published", f"webhook:published:{postmortem.pk}")
-    send_email.apply(args=[row.pk])
+    send_email.apply(args=(row.pk,))
     (post,) = chat.posts
     assert post["json"]["text"].startswith(":memo: Postmortem published: <")
     assert f"|INC-{postmortem.incident.number} {postmortem.incident.title}>" in post["json"]["text"]

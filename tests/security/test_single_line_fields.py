@@ -112,7 +112,7 @@ def test_the_admin_keeps_service_tag_and_team_names_on_one_line(client, admin_us
         ("postmortems_tag", {"slug": "ledger"}),
         ("accounts_team", {"slug": "ledger"}),
     ]:
-        data = {"name": "Led\r\nger\u202e", **extra}
+        data: dict[str, object] = {"name": "Led\r\nger\u202e", **extra}
         if model == "accounts_team":
             data |= {"memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
         response = client.post(reverse(f"admin:{model}_add"), data)

@@ -4,6 +4,7 @@ incident opened by an alert that fired long before."""
 
 import copy
 import datetime as dt
+from collections.abc import Collection
 
 import pytest
 import time_machine
@@ -40,7 +41,7 @@ def _outcomes() -> list[str]:
     return list(AlertDelivery.objects.order_by("pk").values_list("outcome", flat=True))
 
 
-def _group(size: int, *, status: str = "firing", resolved: set[int] = frozenset()) -> dict:
+def _group(size: int, *, status: str = "firing", resolved: Collection[int] = frozenset()) -> dict:
     """An Alertmanager notification of one group of `size` alerts (the recorded
     payload's alert, one per instance); the alerts numbered in `resolved` resolved."""
     body = copy.deepcopy(payload("alertmanager_firing"))
@@ -152,7 +153,7 @@ def test_a_group_of_alerts_opens_one_incident_and_resolves_when_every_alert_has(
 
     with _at(RESOLVED + dt.timedelta(minutes=1)):
         hook.post(client, _group(3, resolved={0, 1, 2}, status="resolved"))
-    incident.refresh_from_db()
+    incident = Incident.objects.get(pk=incident.pk)
     assert (incident.status, incident.resolved_at) == (Incident.Status.RESOLVED, RESOLVED)
     assert AlertEvent.objects.filter(incident=incident, kind="resolution").count() == 3
 

@@ -76,6 +76,7 @@ class Alertmanager:
         # status says when it started, a moment ago.
         with urllib.request.urlopen(f"{url}/api/v2/status", timeout=5) as response:
             started = parse_datetime(json.load(response)["uptime"])
+        assert started is not None, "Alertmanager's status gives no start time"
         self.offset = started - datetime.now(UTC)
 
     def now(self) -> datetime:
