@@ -139,6 +139,7 @@ def _valid_code(value) -> bool:
     return value is not None
 
 
+# A base class made at run time, from the schema: mypy cannot follow it.
 class ApiWorkflow(schema.as_state_machine()):  # type: ignore[misc]
     """Stateful: chains of requests along the schema's links (postmortems/api/links.py),
     each taking what the one before answered: create an incident, read it, change it,
