@@ -16,6 +16,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 import warnings
 from fnmatch import fnmatch
 from pathlib import Path
@@ -337,3 +338,18 @@ def test_dockerfile_copies_files_that_exist_and_are_not_docker_ignored():
                 assert not fnmatch(source.rstrip("/"), pattern.rstrip("/")), (
                     f"{keyword} {source} is excluded by .dockerignore ({pattern})"
                 )
+
+
+def test_both_stages_copy_every_package_the_project_installs():
+    """Settings and Celery import every package (lib/, audit/ too): an image missing one
+    fails at start-up. The packages are pyproject's list; each is copied in the build
+    stage (which installs them) and in the runtime stage (which runs them)."""
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in include}
+    stages = re.split(r"^FROM ", DOCKERFILE.read_text(), flags=re.M)[1:]
+    assert len(stages) == 2
+    for stage in stages:
+        copied = set(re.findall(r"^COPY (\w+) \./\1$", stage, flags=re.M))
+        assert packages <= copied, f"not copied: {packages - copied}"
