@@ -106,7 +106,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # templates/: the base layout, error pages and shared partials. Each part keeps
+        # its pages in postmortems/<part>/templates/; parts are not apps, so APP_DIRS
+        # (accounts/templates/, the core's postmortems/templates/) misses them and they
+        # are listed here. Names stay "postmortems/<page>.html", whichever folder holds
+        # them; the first folder holding a name wins, DIRS in order, then apps in
+        # INSTALLED_APPS order (so accounts' registration/ pages replace the admin's).
+        # No `loaders`: Django's cached loader, as before (tests/test_deploy_settings.py).
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "postmortems").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

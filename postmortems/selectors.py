@@ -155,7 +155,7 @@ def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) 
     item's incident team, and `item.assignee_chosen`, the pk to show selected: the owner,
     or `chosen` (a value the user submitted). One query however many items and teams;
     each item needs `postmortem.incident` loaded. The options are rendered by the row's
-    template (templates/postmortems/includes/item_table.html)."""
+    template (postmortems/templates/postmortems/includes/item_table.html)."""
     items = list(items)
     team_ids = {item.postmortem.incident.team_id for item in items}
     by_team: dict[int, list[tuple[str, str]]] = defaultdict(list)

@@ -39,9 +39,9 @@ PAGE_SIZE = 20
 # (a common word in a large archive) costs seconds; past the window the page says
 # "1,000+" and asks for more words or filters (bench/README.md has the numbers).
 RESULT_WINDOW = 1000
-# Result rows carry what a hit shows (templates/postmortems/archive.html and the API's
-# postmortems/api/archive.py), not the whole review and incident: fewer columns to
-# send, parse and turn into objects.
+# Result rows carry what a hit shows (the page, archive/templates/postmortems/archive.html,
+# and the API's postmortems/api/archive.py), not the whole review and incident: fewer
+# columns to send, parse and turn into objects.
 HIT_FIELDS = (
     "incident_id", "summary", "published_at", "updated_at", "incident__number",
     "incident__title", "incident__severity", "incident__team__name", "incident__team__slug",

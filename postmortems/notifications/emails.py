@@ -1,8 +1,9 @@
 """Composes every email the app sends: subject, plain text and HTML, absolute links.
 
-Each kind has three templates in templates/emails/: <kind>-subject.txt,
-<kind>-body.txt and <kind>-body.html. Emails are rendered in the recipient's time
-zone when the outbox row is created, so the row holds exactly what is sent.
+Each kind has three templates in postmortems/notifications/templates/emails/:
+<kind>-subject.txt, <kind>-body.txt and <kind>-body.html. Emails are rendered in the
+recipient's time zone when the outbox row is created, so the row holds exactly what
+is sent.
 """
 
 import hashlib
