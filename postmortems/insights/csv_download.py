@@ -1,4 +1,4 @@
-"""The dashboard's action item list as CSV (views/dashboard.py streams it).
+"""The dashboard's action item list as CSV (insights/views.py streams it).
 
 An export may hold every item of every team: 500,000 rows at the benchmark's size.
 As model instances each row cost ~0.1 ms (building three models, a reverse() for
