@@ -48,7 +48,8 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         .select_related("team", "owner", "postmortem")
         .prefetch_related("services")
         # From the postmortem joined for the row, not an EXISTS per incident: PostgreSQL
-        # answered that by hashing every review's incident first (39 ms at 100,000).
+        # answered that by hashing every review's incident first (bench/README.md,
+        # "My work, and a sweep of every page at this size", point 5).
         .annotate(has_postmortem=ExpressionWrapper(Q(postmortem__isnull=False), BooleanField()))
         .order_by("-started_at", "-number")
     )
