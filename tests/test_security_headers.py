@@ -43,8 +43,14 @@ def test_htmx_is_configured_to_need_neither_eval_nor_inline_styles(client, owner
 
 def _page_templates() -> list[Path]:
     """Every template a browser renders (emails are read in mail clients, not here)."""
-    templates = ROOT / "templates"
-    return [p for p in templates.rglob("*.html") if "emails" not in p.relative_to(templates).parts]
+    # The shared folder, the apps' own (accounts, the core) and each part's.
+    folders = [ROOT / "templates", *ROOT.glob("*/templates"), *ROOT.glob("postmortems/*/templates")]
+    return [
+        p
+        for folder in folders
+        for p in folder.rglob("*.html")
+        if "emails" not in p.relative_to(folder).parts
+    ]
 
 
 # Inline code and styles the policy would block: <script> without src, style="",
