@@ -112,7 +112,7 @@ TEMPLATES = [
         # are listed here. Names stay "postmortems/<page>.html", whichever folder holds
         # them; the first folder holding a name wins, DIRS in order, then apps in
         # INSTALLED_APPS order (so accounts' registration/ pages replace the admin's).
-        # No `loaders`: Django's cached loader, as before (tests/test_deploy_settings.py).
+        # No `loaders`: Django's cached loader, as before (tests/config/test_deploy_settings.py).
         "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "postmortems").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
