@@ -3,9 +3,10 @@
 An organisation has hundreds of active people, and one page can hold several such
 fields (the editor's authors and new action item owner). Django's `Select` renders
 each `<option>` through the template engine, after building a model instance and
-an attribute dict for it: about 40 ms per 500 people, most of an editor page.
+an attribute dict for it: with hundreds of people, most of an editor page's time.
 These fields read the people as plain rows (`values_list`) and render the options
-with `FlatSelect` (accounts/widgets.py): the same HTML, a few milliseconds.
+with `FlatSelect` (accounts/widgets.py): the same HTML at a fraction of the cost
+(bench/README.md, "People pickers and long selects", has the numbers).
 
 Validation is Django's own (`ModelChoiceField` looks the submitted id up in the
 queryset), so only the rendering differs.

@@ -1,3 +1,5 @@
+"""The audit log's one table."""
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models

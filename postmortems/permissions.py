@@ -113,7 +113,7 @@ def about_visible(user: User, *paths: str) -> Case:
     )
 
 
-# Audit events name their target by model label and id (services/audit.py).
+# Audit events name their target by model label and id (audit/services.py).
 _AUDIT_TARGETS = {
     "postmortems.incident": (Incident, ""),
     "postmortems.postmortem": (Postmortem, "incident__"),

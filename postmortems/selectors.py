@@ -56,7 +56,8 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         .select_related("team", "owner", "postmortem")
         .prefetch_related("services")
         # From the postmortem joined for the row, not an EXISTS per incident: PostgreSQL
-        # answered that by hashing every review's incident first (39 ms at 100,000).
+        # answered that by hashing every review's incident first (bench/README.md,
+        # "My work, and a sweep of every page at this size", point 5).
         .annotate(has_postmortem=ExpressionWrapper(Q(postmortem__isnull=False), BooleanField()))
         .order_by("-started_at", "-number")
     )
@@ -163,7 +164,7 @@ def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) 
     item's incident team, and `item.assignee_chosen`, the pk to show selected: the owner,
     or `chosen` (a value the user submitted). One query however many items and teams;
     each item needs `postmortem.incident` loaded. The options are rendered by the row's
-    template (templates/postmortems/includes/item_table.html)."""
+    template (postmortems/templates/postmortems/includes/item_table.html)."""
     items = list(items)
     team_ids = {item.postmortem.incident.team_id for item in items}
     by_team: dict[int, list[tuple[str, str]]] = defaultdict(list)

@@ -180,3 +180,38 @@ def test_the_wiring_in_settings_points_up(setting):
             answerer = part_of(dotted)
             assert answerer != raiser, f"{dotted}: call it directly instead"
             assert raiser in allowed(answerer or ""), f"{dotted} ({answerer}) may not use {raiser}"
+
+
+def test_an_event_calls_its_handlers_in_order_and_a_page_merges_its_extras(settings):
+    from lib.extensions import handle_event, page_extras
+
+    calls.clear()
+    assert page_extras("page", n=2) == {}  # read (and remembered) before the override
+    settings.EVENT_HANDLERS = {"thing-done": [f"{__name__}._first", f"{__name__}._second"]}
+    settings.PAGE_EXTRAS = {"page": [f"{__name__}._extra_a", f"{__name__}._extra_b"]}
+
+    handle_event("thing-done", what="x")
+    handle_event("nothing-listens")
+
+    assert calls == [("first", "x"), ("second", "x")]
+    assert page_extras("page", n=2) == {"a": 2, "b": 4, "shared": "b"}
+    assert page_extras("no-such-page") == {}
+
+
+calls: list[tuple[str, str]] = []
+
+
+def _first(*, what: str) -> None:
+    calls.append(("first", what))
+
+
+def _second(*, what: str) -> None:
+    calls.append(("second", what))
+
+
+def _extra_a(*, n: int) -> dict:
+    return {"a": n, "shared": "a"}
+
+
+def _extra_b(*, n: int) -> dict:
+    return {"b": n * 2, "shared": "b"}

@@ -54,7 +54,7 @@ NEW_APPS: dict[str, str] = {
 INTENDED_CHANGES: dict[str, str] = {
     "postmortems_alertlink.incident_id": "0025_alert_groups moves an alert's incident to "
     "its group (alertlink.group_id -> alertgroup.incident_id); "
-    "tests/webhooks/test_alert_groups_migration.py checks every link keeps it",
+    "tests/alerting/test_alert_groups_migration.py checks every link keeps it",
     "django_content_type.app_label": "postmortems 0030 moves the audit log's content type "
     "to the audit app (postmortems -> audit), with the model",
     "django_content_type.model": "postmortems 0031 renames the outbox's content type "

@@ -1,3 +1,5 @@
+"""The admin pages of alerting: integrations (tokens shown once) and the delivery log."""
+
 from django.contrib import admin, messages
 from django.urls import reverse
 

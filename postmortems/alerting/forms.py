@@ -1,3 +1,5 @@
+"""Forms of the alerting pages: an integration's settings."""
+
 import re
 
 from django import forms

@@ -1,3 +1,5 @@
+"""Who may set up a team's alerting and read its deliveries: one helper per object."""
+
 from uuid import UUID
 
 from django.http import Http404

@@ -1,3 +1,5 @@
+"""Reads of alerting: a team's integrations, the delivery log."""
+
 from django.db.models import (
     QuerySet,
 )

@@ -305,7 +305,7 @@ TEST_MESSAGE = "Test notification received; no incident opened."
 
 
 def _applicable(signals: list[AlertSignal]) -> list[AlertSignal]:
-    """A tool's test notification (alert_payloads.py marks it) opens nothing."""
+    """A tool's test notification (alerting/payloads.py marks it) opens nothing."""
     return [signal for signal in signals if not signal.is_test]
 
 

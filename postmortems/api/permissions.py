@@ -1,3 +1,5 @@
+"""Who may manage an API token: its owner only."""
+
 from uuid import UUID
 
 from django.http import Http404

@@ -1,3 +1,5 @@
+"""Reads of API tokens: a person's list, the token a secret names."""
+
 from django.db.models import (
     F,
     QuerySet,

@@ -1,3 +1,5 @@
+"""The form that creates a personal API token."""
+
 from django import forms
 
 from postmortems.api.models import ApiToken

@@ -1,3 +1,5 @@
+"""Subscriptions: who follows which service or tag in the archive."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -1,3 +1,5 @@
+"""Writes of the archive: following a service or a tag."""
+
 from typing import Any
 
 from accounts.models import User

@@ -1,0 +1,2 @@
+"""Blameless language: the checker (rules and words), findings in a review, dismissals, the
+corpus report."""

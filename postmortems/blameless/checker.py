@@ -15,7 +15,7 @@ rules over tokens rather than a word list, because the same words are often harm
    checked", not "should have to" or "could have a dashboard"), and technical terms
    ("lazy loading", "sloppy quorum").
 
-The corpus in tests/postmortems/blameless_corpus.jsonl measures precision and recall;
+The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.
 """
 

@@ -1,3 +1,5 @@
+"""Blameless findings an author dismissed, so they are not shown again."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

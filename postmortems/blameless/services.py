@@ -1,3 +1,5 @@
+"""Writes of the blameless checker: dismissing a finding."""
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 

@@ -1,0 +1,1 @@
+"""The chat import: a Slack export or pasted transcript becomes timeline events."""

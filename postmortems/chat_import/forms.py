@@ -1,3 +1,5 @@
+"""The chat import's two steps: the transcript or export, then the messages to keep."""
+
 from collections.abc import Collection
 
 from django import forms

@@ -1,0 +1,1 @@
+"""The demo data: people, teams and incidents read from TOML files."""

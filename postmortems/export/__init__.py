@@ -1,0 +1,1 @@
+"""A review as one Markdown document, plain or anonymised."""

@@ -233,7 +233,8 @@ def my_drafts(user: User) -> QuerySet[Postmortem]:
 
     The two ways in are a UNION of ids, each read from its own index: an OR across the
     author join made PostgreSQL join every unpublished review to its incident and
-    authors first (45-65 ms a page at the benchmark's size, for anyone)."""
+    authors first, for anyone (bench/README.md, "My work, and a sweep of every page at
+    this size", point 1)."""
     authored = Postmortem.authors.through.objects.filter(user=user).values("postmortem_id")
     owned = Postmortem.objects.filter(incident__owner=user).values("pk")
     return (

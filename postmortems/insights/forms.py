@@ -1,3 +1,5 @@
+"""The pulse question's form."""
+
 from django import forms
 
 

@@ -2,8 +2,8 @@
 
 The team lead dashboard, its item list, "My work" and the htmx answers of the row's
 own actions (postmortems/views/action_items.py) all show this row. Its markup is the
-partial `row` of templates/postmortems/includes/item_table.html; `{% item_row %}`
-(templatetags/action_item_tags.py) is its way into a page.
+partial `row` of postmortems/templates/postmortems/includes/item_table.html;
+`{% item_row %}` (templatetags/action_item_tags.py) is its way into a page.
 
 A dashboard shows up to 75 rows, so the row's template reads one flat dict of ready
 values (`row_context`): one dictionary lookup per variable instead of a walk through

@@ -1,3 +1,5 @@
+"""The dashboard's stored months (health rollups) and the pulse survey's two tables."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models

@@ -1,3 +1,5 @@
+"""Which teams a dashboard page shows, for whom."""
+
 from dataclasses import dataclass
 
 from django.http import Http404

@@ -1,3 +1,10 @@
+"""The app's model registry: Django finds the models of postmortems here, those of the
+core record (this package's modules) and those of its parts (each part's models.py).
+
+Code imports a model from the module that defines it, never from here: importing this
+registry imports every part, which the one-way dependencies forbid below the app's own
+wiring (tests/test_dependency_direction.py). Tests and the shell may use it freely."""
+
 from postmortems.alerting.models import (
     AlertDelivery,
     AlertEvent,

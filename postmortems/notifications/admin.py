@@ -1,3 +1,5 @@
+"""The admin page of team chat webhooks."""
+
 from django.contrib import admin
 
 from postmortems.admin_support import (

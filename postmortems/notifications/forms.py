@@ -1,3 +1,5 @@
+"""The team chat settings form."""
+
 from django import forms
 
 from postmortems.forms import https_urls

@@ -1,3 +1,5 @@
+"""Nudging an action item's owner from its row (the rows' machinery is the core's)."""
+
 from uuid import UUID
 
 from django import forms

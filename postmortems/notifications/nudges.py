@@ -1,3 +1,5 @@
+"""A nudge: one friendly email to an action item's owner, at most one a day."""
+
 from datetime import datetime
 
 from django.core.exceptions import ValidationError

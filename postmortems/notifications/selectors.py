@@ -1,3 +1,6 @@
+"""Reads of notifications: reminders sent about an incident, the outbox's state, beat's
+heartbeat."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 

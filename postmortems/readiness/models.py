@@ -1,3 +1,5 @@
+"""Which readiness checks each severity requires before publishing."""
+
 from django.db import models
 from django.utils import timezone
 

@@ -15,7 +15,7 @@ READ, WRITE, ANY = "read", "write", "any"
 WHEN = "2026-11-02T09:30:00Z"
 
 # url name in the pm-api namespace -> (method, access, path arguments, body). The
-# completeness test in tests/postmortems/test_permissions.py fails for a route missing here.
+# completeness test in tests/core/test_permissions.py fails for a route missing here.
 OPERATIONS = {
     ("incidents", "get"): (ANY, None, None),
     ("incidents", "post"): (ANY, None, lambda o: {"title": "Disk full", "team": "platform"}),

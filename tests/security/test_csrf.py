@@ -1,6 +1,6 @@
 """No state changes without a CSRF token, even for a signed-in administrator.
 
-Every named page of the app (the URLS table of tests/postmortems/test_permissions.py,
+Every named page of the app (the URLS table of tests/core/test_permissions.py,
 which its completeness test keeps equal to the URL conf) is POSTed to without a token:
 views that change state and views that only answer GET alike must say 403 and leave
 every row as it was. The machine endpoints take no cookies at all: the alert receivers
@@ -18,8 +18,8 @@ from django.urls import reverse
 from postmortems.models import AlertDelivery, Incident
 from tests.api.test_api_permissions import OPERATIONS
 from tests.api.test_api_permissions import _path as api_path
-from tests.postmortems import test_permissions as permissions
-from tests.postmortems.test_permissions import URLS, _url
+from tests.core import test_permissions as permissions
+from tests.core.test_permissions import URLS, _url
 
 objects = permissions.objects  # the same objects the permission table is checked on
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Team
 from postmortems.models import ActionItem, AlertIntegration, ApiToken, Incident, Service, Tag
+from tests.alerting.support import alertmanager, make_hook, payload
 from tests.api.conftest import ApiClient, token_for
-from tests.webhooks.support import alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db
 
