@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,7 +36,7 @@ def wait_until(ready: Callable[[], bool], *, timeout: float) -> bool:
     return ready()
 
 
-def real_clock_env(env: dict[str, str] | None = None) -> dict[str, str]:
+def real_clock_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """`env` (this process's by default) without libfaketime's variables (LD_PRELOAD and
     FAKETIME..., as faketime(1) sets them): a child given them runs on the faked clock,
     and its timed waits never time out."""

@@ -110,6 +110,7 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
     assert (row.status, row.attempts) == ("sent", 1)
     # Swept and sent at this process's time (a weekend one in CI's faketime run), not
     # at the real time: the worker's clock is the test's (celery_processes.py).
+    assert row.sent_at is not None
     assert started - dt.timedelta(seconds=5) <= row.created_at <= row.sent_at <= timezone.now()
 
 
