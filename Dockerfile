@@ -17,6 +17,8 @@ WORKDIR /src
 # README.md is the project's `readme`, so setuptools needs it to build the package.
 COPY pyproject.toml requirements.lock README.md ./
 COPY config ./config
+COPY lib ./lib
+COPY audit ./audit
 COPY accounts ./accounts
 COPY postmortems ./postmortems
 RUN pip install -c requirements.lock .
@@ -41,6 +43,8 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY manage.py ./
 COPY config ./config
+COPY lib ./lib
+COPY audit ./audit
 COPY accounts ./accounts
 COPY postmortems ./postmortems
 COPY templates ./templates

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint docs format lock clean
+.PHONY: run test lint hooks docs format lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,12 +47,19 @@ test: $(STAMP) .env
 	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
+# mypy checks the whole tree ([tool.mypy] in pyproject.toml); its plugin loads the
+# settings, hence DEBUG. Its cache (.mypy_cache/) makes a second run a few seconds.
 lint: $(STAMP) .env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	# Not --quiet: mkdocs counts warnings (broken links) for --strict only when it logs them.
 	$(BIN)/mkdocs build --strict --site-dir "$$(mktemp -d)"
+
+# Runs ruff, the migrations check and mypy before each commit (.pre-commit-config.yaml).
+hooks: $(STAMP) .env
+	$(BIN)/pre-commit install
 
 # The reference in docs/, served with live reload at http://127.0.0.1:8001
 docs: $(STAMP)

@@ -85,7 +85,7 @@ class UserAdmin(BaseUserAdmin):
             )
             return
         # form.initial holds the values the page was opened with.
-        changes = {
+        changes: dict[str, object] = {
             name: [form.initial.get(name), form.cleaned_data[name]]
             for name in ACCESS_FLAGS
             if name in form.changed_data

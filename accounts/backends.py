@@ -1,7 +1,10 @@
 """Authentication backends: passwords, and the sessions single sign-on opens."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -14,8 +17,8 @@ class PasswordBackend(ModelBackend):
     down or misconfigured), so a password set earlier no longer opens anyone else's
     account."""
 
-    def user_can_authenticate(self, user: User) -> bool:
-        if not settings.LOCAL_PASSWORDS and not user.is_superuser:
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
+        if not settings.LOCAL_PASSWORDS and not (user is not None and user.is_superuser):
             return False
         return super().user_can_authenticate(user)
 
@@ -26,7 +29,13 @@ class SingleSignOnBackend(ModelBackend):
     user and their permissions, and lets the audit log tell the two kinds of sign-in
     apart."""
 
-    def authenticate(self, request: HttpRequest | None, **credentials) -> None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **credentials: Any,
+    ) -> None:
         return None
 
 

@@ -6,6 +6,10 @@ from django_htmx.middleware import HtmxDetails
 from accounts.models import User
 
 
+class ClientIPHttpRequest(HttpRequest):
+    client_ip: str | None  # set by accounts.middleware.ClientIPMiddleware
+
+
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 

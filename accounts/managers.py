@@ -1,7 +1,11 @@
-from django.contrib.auth.base_user import BaseUserManager
+from typing import TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+
+_User = TypeVar("_User", bound=AbstractBaseUser)  # accounts.models.User, which imports this
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager[_User]):
     """Users sign in with their email address; there is no username."""
 
     use_in_migrations = True

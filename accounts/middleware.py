@@ -4,6 +4,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.http import ClientIPHttpRequest
 from lib.client_ip import client_ip, current_client_ip
 
 
@@ -32,7 +33,7 @@ class ClientIPMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ClientIPHttpRequest) -> HttpResponse:
         request.client_ip = client_ip(request)
         token = current_client_ip.set(request.client_ip)
         try:

@@ -44,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    # Not a column: the dotted path of the backend that signed the user in, which
+    # authenticate() (or the single sign-on adapter) sets and login() records.
+    backend: str
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -76,7 +79,9 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+    members: "models.ManyToManyField[User, Membership]" = models.ManyToManyField(
+        User, through="Membership", related_name="teams"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
 
 
@@ -14,9 +14,11 @@ def passwords_off_response(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "registration/passwords_off.html", status=403)
 
 
-def local_passwords_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def local_passwords_only(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not settings.LOCAL_PASSWORDS:
             return passwords_off_response(request)
         return view(request, *args, **kwargs)

@@ -3,15 +3,17 @@
 An organisation has hundreds of active people, and one page can hold several such
 fields (the editor's authors and new action item owner). Django's `Select` renders
 each `<option>` through the template engine, after building a model instance and
-an attribute dict for it: about 40 ms per 500 people, most of an editor page.
+an attribute dict for it: with hundreds of people, most of an editor page's time.
 These fields read the people as plain rows (`values_list`) and render the options
-with `FlatSelect` (accounts/widgets.py): the same HTML, a few milliseconds.
+with `FlatSelect` (accounts/widgets.py): the same HTML at a fraction of the cost
+(bench/README.md, "People pickers and long selects", has the numbers).
 
 Validation is Django's own (`ModelChoiceField` looks the submitted id up in the
 queryset), so only the rendering differs.
 """
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -37,9 +39,11 @@ def active_people():
 class _PeopleIterator(ModelChoiceIterator):
     """(id, label) pairs from plain rows: no User instance per option."""
 
-    def __iter__(self) -> Iterator[tuple[object, str]]:
+    field: "PersonField | PeopleField"
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:  # (pk, label): plain ids, no model
         if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
+            yield ("", str(self.field.empty_label))
         label = self.field.person_label
         for pk, display_name, email in self.queryset.values_list("pk", "display_name", "email"):
             yield (pk, label(display_name, email))

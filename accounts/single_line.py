@@ -11,9 +11,17 @@ apply `single_line` to the names they read.
 """
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminBase = BaseModelAdmin[Any]  # what the mixin is combined with
+else:
+    _AdminBase = object
 
 _BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]+")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -41,7 +49,7 @@ def single_line_fields(field: models.Field, **kwargs) -> forms.Field | None:
     return field.formfield(**kwargs)
 
 
-class SingleLineAdmin:
+class SingleLineAdmin(_AdminBase):
     """For ModelAdmins and inlines: the same rule for the admin's own forms (services,
     tags and teams are named there)."""
 

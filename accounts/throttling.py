@@ -14,7 +14,7 @@ from lib.client_ip import client_ip
 USERNAME_KEPT = 255
 
 
-def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def login_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
     """The email address a sign-in tried, as accounts are stored (lower case), so that
     "Olivia@…" and "olivia@…" count towards one lockout. Cut to the length axes stores
     (AccessAttempt.username is 255 characters; no account's address is longer), so a
@@ -50,7 +50,7 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         if address_failures(request) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             # As axes does for a locked pair: the middleware answers with the lockout
             # page, and the failure is counted (so the lockout lasts while it goes on).
-            request.axes_locked_out = True
+            request.axes_locked_out = True  # type: ignore[attr-defined]  # axes' own flag
             raise AxesBackendPermissionDenied("This address is locked out.")
         return super().authenticate(request, *args, **kwargs)
 

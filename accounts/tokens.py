@@ -57,5 +57,8 @@ def feed_scope_from_token(token: str) -> tuple[User, dict[str, str]] | None:
         return None
     if not isinstance(data, dict) or not _valid_scope(data.get("scope")):
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_pk = data.get("user")
+    if user_pk is None:
+        return None
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
     return (user, data["scope"]) if user else None

@@ -6,17 +6,11 @@ hundreds of entries: every active person (the editor's authors and new action it
 owner, the incident owner, an item's owner) and the ~600 time zones. Django's
 `Select` renders each `<option>` through the template engine (an include and an
 attribute dict per option), and even a single template loop over the options costs
-three times a string join, per 500 options (min of 7 runs of 10, on the 2-core
-development machine, 6 December 2026):
-
-    Django's Select, one template per option   45.6 ms
-    one template loop ({% for %} over the options) 13.0 ms
-    FlatSelect (options_html, one join)             4.0 ms
-
-The editor shows two such lists, so a template loop would add ~18 ms per 500 people
-to every view of it (~70 ms at the benchmark's 2,000 people). No page shows one per
-row: the row's reassign select lists the item's team only, and only in the one row
-whose forms are open. `FlatSelect` renders the markup of Django's own `Select`
+several times a string join (bench/README.md, "People pickers and long selects",
+has the numbers). The editor shows two such lists, so a template loop would slow
+every view of it in proportion to the number of people. No page shows one per row:
+the row's reassign select lists the item's team only, and only in the one row whose
+forms are open. `FlatSelect` renders the markup of Django's own `Select`
 (tests/accounts/test_widgets.py).
 """
 
@@ -40,11 +34,13 @@ def _attributes(attrs: dict) -> str:
     )
 
 
-def options_html(choices: Iterable[tuple[object, str]], chosen: Collection[str] = ()) -> SafeString:
+def options_html(
+    choices: Iterable[tuple[object, object]], chosen: Collection[str] = ()
+) -> SafeString:
     """`<option>`s for (value, label) pairs, those whose value is in `chosen` selected.
 
     Plain string building with escape() per value: a format_html() per option would
-    cost three times as much (5 ms for 500 people)."""
+    cost several times as much (bench/README.md, "People pickers and long selects")."""
     return mark_safe(  # every value and label is escaped here
         "".join(
             f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
@@ -68,7 +64,7 @@ class FlatSelect(forms.Select):
             return False
         return super().value_omitted_from_data(data, files, name)
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True

@@ -58,7 +58,8 @@ def audit_record(
     ip = client_ip(request) if request is not None else current_client_ip.get()
     kind, target_id, label = _target(target)
     return AuditEvent.objects.create(
-        actor=actor,
+        # AUTH_USER_MODEL's instance, which this part (below accounts) cannot name.
+        actor=actor,  # type: ignore[misc]
         actor_label=getattr(actor, "email", "") if actor else "",
         action=action,
         target_type=kind,

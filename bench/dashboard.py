@@ -37,6 +37,8 @@ import argparse
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from bench.search import _run_sql, _timings, machine, percentile, wall_and_cpu
 
@@ -137,7 +139,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     items_url = reverse("pm-dashboard-items")
     team_items = ActionItem.objects.filter(team=lead.team).count()
     # (label, viewer, URL, items, shows review health[, headers])
-    pages = [
+    pages: list[tuple[Any, ...]] = [
         ("trivial page (My work, owns nothing)", trivial_user(), reverse("pm-my-work"), 0, False),
         ("team lead, own team", lead.user, f"{url}?team={lead.team.slug}",
          ActionItem.objects.filter(postmortem__incident__team=lead.team).count(), True),
@@ -173,7 +175,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
             with CaptureQueriesContext(connection) as unsettled:
                 get()
             computed = [q["sql"] for q in unsettled.captured_queries if is_aggregate(q["sql"])]
-            from_tables = _timings(runs, warmup=1, action=lambda sql=computed: _run_sql(sql))
+            from_tables = _timings(runs, warmup=1, action=partial(_run_sql, computed))
         for _ in range(warmup):
             get()
         with CaptureQueriesContext(connection) as captured:
@@ -182,11 +184,11 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
         aggregates = [sql for sql in statements if is_aggregate(sql)]
         page, cpu = wall_and_cpu(runs, get)
         bare = (
-            _timings(runs, warmup=warmup, action=lambda sql=aggregates: _run_sql(sql))
+            _timings(runs, warmup=warmup, action=partial(_run_sql, aggregates))
             if aggregates
             else [0.0]
         )
-        every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
+        every = _timings(runs, warmup=warmup, action=partial(_run_sql, statements))
         rows.append(
             Row(
                 label=label,

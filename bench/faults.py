@@ -121,7 +121,7 @@ class Browser:
 
     def post(self, path: str, fields: dict[str, str] | None = None) -> tuple[int, float]:
         fields = dict(fields or {})
-        token = next((c.value for c in self.cookies if c.name == "csrftoken"), "")
+        token = next((c.value for c in self.cookies if c.name == "csrftoken"), "") or ""
         fields.setdefault("csrfmiddlewaretoken", token)
         data = urllib.parse.urlencode(fields).encode()
         started = time.perf_counter()
@@ -256,12 +256,11 @@ class Drills(MailDrills):
         from postmortems.models.revisions import SectionRevision
 
         self._orm()
-        latest = (
+        latest = list(
             SectionRevision.objects.order_by("postmortem_id", "section", "-number")
             .distinct("postmortem_id", "section")
             .values_list("postmortem_id", "section", "text")
         )
-        latest = list(latest)
         texts = {
             pm["id"]: pm
             for pm in Postmortem.objects.filter(pk__in={pm_id for pm_id, _s, _t in latest}).values(

@@ -187,7 +187,8 @@ def _people(rng: random.Random, counts: _Counts, shape: Shape) -> _People:
             )
         )
     users = User.objects.bulk_create(users, batch_size=500)
-    memberships, members = [], {team.pk: [] for team in teams}
+    memberships: list[Membership] = []
+    members: dict[int, list[int]] = {team.pk: [] for team in teams}
     for i, user in enumerate(users[:admin]):
         team = teams[i % len(teams)]
         # The first one or two people of each team lead it.
@@ -199,7 +200,8 @@ def _people(rng: random.Random, counts: _Counts, shape: Shape) -> _People:
             memberships.append(Membership(user=user, team=other, role="member"))
             members[other.pk].append(user.pk)
     Membership.objects.bulk_create(memberships, batch_size=1000)
-    service_ids, service_team = {}, {}
+    service_ids: dict[str, int] = {}
+    service_team: dict[str, int] = {}
     for i, (name, parent) in enumerate(text.SERVICES):
         service = Service.objects.create(
             name=name,
@@ -318,7 +320,7 @@ def _load_chunk(
             Incident(
                 number=offset + i + 1,
                 title=rng.choice(kind["titles"]).format_map(slots),
-                severity=rng.choices(*zip(*SEVERITIES, strict=True))[0],
+                severity=rng.choices([s for s, _ in SEVERITIES], [w for _, w in SEVERITIES])[0],
                 status="resolved",
                 team_id=team_id,
                 owner_id=owner_id,

@@ -23,7 +23,6 @@ import os
 import platform
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,4 +321,4 @@ def _sum_capacity(results: list[Capacity], prefix: str) -> Capacity:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

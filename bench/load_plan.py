@@ -48,7 +48,7 @@ def seed(postmortems: int, people: int, *, seed: int = 42, log=print) -> dict:
         .order_by("user_id", "role")
         .values_list("user_id", "user__email", "team_id", "role")
     )
-    first = {}
+    first: dict[int, tuple[str, int, str]] = {}
     for user_id, email, team, role in memberships:
         first.setdefault(user_id, (email, team, role))
     leads = [(u, *rest) for u, rest in first.items() if rest[2] == Membership.Role.LEAD]

@@ -51,7 +51,7 @@ class SignedIn(FastHttpUser):
         self.person = _person()
         self.rng = random.Random(self.person["user_id"])
         form = self.client.get("/accounts/login/", name="sign in form")
-        fields = find_form(form.text, "") or {}
+        fields = find_form(form.text or "", "") or {}
         fields.update(username=self.person["email"], password=_PLAN["password"])
         with self.client.post(
             "/accounts/login/", data=fields, name="sign in", catch_response=True
@@ -159,7 +159,7 @@ def _edited(text: str, limit: int = 4000) -> str:
 
 class Person(Steps):
     wait_time = between(*WAIT)
-    tasks = {
+    tasks = {  # type: ignore[assignment]  # locust takes {task: weight} as well as a list
         Steps.postmortem_page: 6,
         Steps.archive: 2,
         Steps.incident_list: 3,

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.smtp_faults import MailCount, count_mail
-from bench.stack import StackError, wait_until
+from bench.stack import Stack, StackError, wait_until
 
 
 @dataclass
@@ -50,6 +50,16 @@ class MailDrills:
     """Mixed into bench.faults.Drills (self.stack, self.env, self.plan, self._orm...)."""
 
     _drill_run = 0
+    # What Drills provides.
+    stack: Stack
+    env: dict[str, str]
+    plan: dict
+
+    def _orm(self) -> None:
+        raise NotImplementedError
+
+    def wait_for_quiet_outbox(self, timeout: float = 300) -> None:
+        raise NotImplementedError
 
     # -- counting at the SMTP capture ---------------------------------------------------
     def count_mail(self, expected: list[tuple[str, str]], smtp_before: int) -> MailCount:

@@ -38,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -139,7 +140,7 @@ def measure_queries(
     trivial_client.force_login(trivial_user())
     my_work = reverse("pm-my-work")
     trivial = statistics.median(
-        _timings(runs, warmup=warmup, action=lambda: _get(trivial_client, my_work))
+        _timings(runs, warmup=warmup, action=partial(_get, trivial_client, my_work))
     )
     say(f"  trivial page (My work, owns nothing) p50 {trivial * 1000:.1f} ms")
     client = Client()
@@ -154,9 +155,9 @@ def measure_queries(
         statements = [query["sql"] for query in captured.captured_queries]
         window_sql, searched = find_search_statements(statements)
         hits = window_hits(_run_sql([window_sql])[0]) if window_sql else 0
-        page, cpu = wall_and_cpu(runs, lambda url=url: _get(client, url))
-        bare = _timings(runs, warmup=warmup, action=lambda sql=searched: _run_sql(sql))
-        every = _timings(runs, warmup=warmup, action=lambda sql=statements: _run_sql(sql))
+        page, cpu = wall_and_cpu(runs, partial(_get, client, url))
+        bare = _timings(runs, warmup=warmup, action=partial(_run_sql, searched))
+        every = _timings(runs, warmup=warmup, action=partial(_run_sql, statements))
         row = Row(
             database=connection.vendor,
             size=size,

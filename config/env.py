@@ -28,7 +28,7 @@ def env_str(name: str, default: object = _UNSET) -> str:
         return value
     if default is _UNSET or default is None:
         raise ImproperlyConfigured(f"Set the environment variable {name}.")
-    return default  # type: ignore[return-value]
+    return default  # type: ignore[return-value]  # callers pass a str (or nothing)
 
 
 def env_bool(name: str, default: bool) -> bool:

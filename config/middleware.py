@@ -24,6 +24,10 @@ _PROBE_PATHS = {"/healthz", "/readyz"}
 _SECRET_URL_KWARGS = ("token",)
 
 
+class RequestIdHttpRequest(HttpRequest):
+    request_id: str  # set by RequestIdMiddleware
+
+
 class RequestIdMiddleware:
     """Binds a request id for the request, returns it in `X-Request-ID` and writes one
     access log line per request. First in MIDDLEWARE, so even an HTTPS redirect or a
@@ -32,7 +36,7 @@ class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: RequestIdHttpRequest) -> HttpResponse:
         request_id = sane_request_id(request.headers.get("X-Request-ID")) or new_request_id()
         request.request_id = request_id
         token = bind_request_id(request_id)

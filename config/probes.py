@@ -51,7 +51,7 @@ def check_broker() -> None:
     )
     with broker:
         if broker.transport.driver_type == "filesystem":
-            options = broker.transport_options
+            options = broker.transport_options or {}
             for key in ("data_folder_in", "data_folder_out", "control_folder"):
                 with tempfile.NamedTemporaryFile(
                     dir=Path(options[key]), prefix=".readyz-", suffix=".probe"

@@ -6,11 +6,10 @@ exception in a view or a task, or an ERROR log line. No personal data is sent
 the request id is attached as a tag, to find the matching log lines.
 """
 
-from typing import Any
-
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 
 from lib.request_ids import current_request_id
 
@@ -26,7 +25,7 @@ def sentry_init(*, dsn: str, environment: str, traces_sample_rate: float) -> Non
     )
 
 
-def tag_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def tag_request_id(event: Event, hint: Hint) -> Event:
     request_id = current_request_id()
     if request_id:
         event.setdefault("tags", {})["request_id"] = request_id

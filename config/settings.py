@@ -106,7 +106,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # templates/: the base layout, error pages and shared partials. Each part keeps
+        # its pages in postmortems/<part>/templates/; parts are not apps, so APP_DIRS
+        # (accounts/templates/, the core's postmortems/templates/) misses them and they
+        # are listed here. Names stay "postmortems/<page>.html", whichever folder holds
+        # them; the first folder holding a name wins, DIRS in order, then apps in
+        # INSTALLED_APPS order (so accounts' registration/ pages replace the admin's).
+        # No `loaders`: Django's cached loader, as before (tests/config/test_deploy_settings.py).
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "postmortems").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -359,7 +366,7 @@ if SENTRY_DSN:
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = DATA_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
@@ -370,15 +377,15 @@ if CELERY_BROKER_URL == "filesystem://":
     _results_dir.mkdir(parents=True, exist_ok=True)
     for _folder in ("queue", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-# Redis: a web request that enqueues work (services/outbox.py) must answer whatever
-# the broker does. By default redis-py waits without limit on a broker that accepts
-# connections but does not answer (overloaded, stopped with SIGSTOP, a half-open
-# network path), and kombu retries opening a connection for 4-6 s when refused. With
-# these, a publish gives up within about 3 s (one connection attempt) and the outbox
-# row waits for the dispatcher. The workers' own connection loop has its own retry
-# settings (broker_connection_*), and their long poll (BRPOP, 1 s) stays well inside
-# socket_timeout.
-REDIS_BROKER_TRANSPORT_OPTIONS = {
+# Redis: a web request that enqueues work (postmortems/notifications/outbox.py) must
+# answer whatever the broker does. By default redis-py waits without limit on a broker
+# that accepts connections but does not answer (overloaded, stopped with SIGSTOP, a
+# half-open network path), and kombu retries opening a connection for 4-6 s when
+# refused. With these, a publish gives up within about 3 s (one connection attempt)
+# and the outbox row waits for the dispatcher. The workers' own connection loop has
+# its own retry settings (broker_connection_*), and their long poll (BRPOP, 1 s) stays
+# well inside socket_timeout.
+REDIS_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "socket_connect_timeout": 2,
     "socket_timeout": 3,
     "max_retries": 0,
@@ -394,7 +401,8 @@ CELERY_RESULT_BACKEND = (
 )
 CELERY_TASK_IGNORE_RESULT = True
 # Publishes from the workers and beat retry briefly. Outbox rows are enqueued with
-# one attempt and no retry (services/outbox.py): the dispatcher is their retry.
+# one attempt and no retry (postmortems/notifications/outbox.py): the dispatcher is
+# their retry.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -424,7 +432,8 @@ OUTBOX_DISPATCH_SECONDS = env_int("OUTBOX_DISPATCH_SECONDS", 60, minimum=1)
 # Temporary failures (SMTP 4xx, refused connections, timeouts) are retried like a mail
 # server does: the delay doubles from OUTBOX_RETRY_SECONDS up to
 # OUTBOX_RETRY_MAX_DELAY_SECONDS, for OUTBOX_GIVE_UP_SECONDS after the first failure.
-# Permanent ones (SMTP 5xx) fail at once. services/outbox.py says which is which.
+# Permanent ones (SMTP 5xx) fail at once. postmortems/notifications/outbox.py says
+# which is which.
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, minimum=1)
 OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("OUTBOX_RETRY_MAX_DELAY_SECONDS", 3600, minimum=1)
 OUTBOX_GIVE_UP_SECONDS = env_int("OUTBOX_GIVE_UP_SECONDS", 3 * 24 * 3600, minimum=0)

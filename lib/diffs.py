@@ -57,6 +57,8 @@ def _words(old: str, new: str) -> tuple[SafeString, SafeString]:
 
 def _replace(old: list[str], new: list[str], i: int, j: int) -> list[DiffLine]:
     deleted, inserted = [], []
+    old_html: SafeString | None
+    new_html: SafeString | None
     for k in range(max(len(old), len(new))):
         if k < len(old) and k < len(new):
             old_html, new_html = _words(old[k], new[k])

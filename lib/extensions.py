@@ -13,12 +13,21 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 
 @cache
 def _functions(setting: str, name: str) -> tuple:
     return tuple(import_string(path) for path in getattr(settings, setting).get(name, ()))
+
+
+@receiver(setting_changed)
+def _forget_wiring(*, setting: str, **kwargs: Any) -> None:
+    """Tests that override the wiring get their own, not the first one read."""
+    if setting in ("EVENT_HANDLERS", "PAGE_EXTRAS"):
+        _functions.cache_clear()
 
 
 def handle_event(event: str, **kwargs: Any) -> None:

@@ -24,7 +24,8 @@ def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets, continuations starting with
     a space, never inside a UTF-8 character."""
     out: list[str] = []
-    current, size, limit = [], 0, 75
+    current: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode())
         if size + width > limit:

@@ -1,9 +1,12 @@
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
@@ -54,8 +57,13 @@ from postmortems.services.timeline import (
     timeline_event_update,
 )
 
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]  # what the mixin is combined with
+else:
+    _AdminBase = object
 
-class ServiceWritesAdmin:
+
+class ServiceWritesAdmin(_AdminBase):
     """Admin pages that write through the services (postmortems/services/), like the
     app's pages, the API, alerting and the import: every rule of a write (the copies
     of the incident in its items and the search index, audit rows, revision numbers,
@@ -205,7 +213,11 @@ class ActionItemInline(SingleLineAdmin, admin.TabularInline):
 
 
 # What a row of each inline writes, and the services that write it.
-INLINE_WRITES = {
+# model -> (fields, create, update, delete)
+INLINE_WRITES: dict[
+    type[Model],
+    tuple[Sequence[Any], Callable[..., Model], Callable[..., object], Callable[..., None]],
+] = {
     TimelineEvent: (
         EVENT_FIELDS,
         timeline_event_create,
@@ -372,7 +384,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["actor_label", "target_label", "target_id", "=ip"]
     date_hierarchy = "at"
-    fields = [
+    fields = (
         "at",
         "action",
         "actor",
@@ -382,7 +394,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "target_label",
         "ip",
         "details",
-    ]
+    )
     readonly_fields = fields
     raw_id_fields = ["actor"]
     list_per_page = 100

@@ -3,6 +3,9 @@ viewer may see, and forms of the change pages that carry what the page was opene
 save through the services (postmortems/admin.py) is refused instead of overwriting
 what someone saved meanwhile, as on the app's own pages (services/edits.py)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -47,7 +50,8 @@ class RevisionCheckedForm(forms.ModelForm):
         return self.instance.revision if value is None else value
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk and self.changed_data and self.expected() != self.instance.revision:
             raise ValidationError(CONFLICT.format(what=self._meta.model._meta.verbose_name))
         return data
@@ -91,7 +95,8 @@ class PostmortemAdminForm(forms.ModelForm):
         return posted or text_fingerprint(self.stored[section])
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name, text in self.stored.items():
             if name in self.changed_data and text_fingerprint(text) != self.base_fingerprint(name):
                 self.add_error(name, CONFLICT.format(what="section"))
@@ -106,7 +111,9 @@ for _section in Postmortem.SECTION_NAMES:
 
 
 # Links typed without a scheme mean https, as in the app's own forms.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class VisibleRowsAdmin(SingleLineAdmin, admin.ModelAdmin):

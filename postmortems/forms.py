@@ -1,8 +1,11 @@
 """Forms parse and validate input; they never write (services do)."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -23,7 +26,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def limit_length(field: forms.Field, limit: int) -> None:
     """A Markdown text's limit (lib/markdown.py) on a model form's text field:
     model TextFields have none, and rendering must stay affordable for every viewer."""
-    field.max_length = limit
+    cast(forms.CharField, field).max_length = limit  # a model TextField's form field
     field.validators.append(MaxLengthValidator(limit))
     field.widget.attrs["maxlength"] = str(limit)
 
@@ -36,12 +39,18 @@ def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
     return single_line_fields(field, **kwargs)
 
 
-class RevisionMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is combined with
+else:
+    _FormBase = object
+
+
+class RevisionMixin(_FormBase):
     """Carries the revision the user started editing from (see services.edits)."""
 
     def rebase(self, revision: int) -> None:
         """After a conflict: the next save deliberately replaces the newer version."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST
         data[self.add_prefix("revision")] = str(revision)
         self.data = data
 
@@ -87,8 +96,8 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_length(self.fields["description"], TEXT_MAX_CHARS)
-        self.fields["team"].queryset = Team.objects.all()
-        self.fields["owner"].person_label = name_and_email
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.all()
+        cast(PersonField, self.fields["owner"]).person_label = name_and_email
         if not self.is_bound:
             self.initial.setdefault("revision", self.instance.revision)
             if self.instance.pk is None:
@@ -98,8 +107,9 @@ class IncidentForm(RevisionMixin, forms.ModelForm):
                     self.initial.setdefault("team", first_team.pk)
                 self.initial.setdefault("started_at", timezone.localtime().replace(second=0))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         started = data.get("started_at")
         for name in ("detected_at", "mitigated_at", "resolved_at"):
             moment = data.get(name)
@@ -127,7 +137,8 @@ class SectionForm(forms.Form):
     editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, section: str, **kwargs) -> None:
-        super().__init__(*args, auto_id=f"id_{section}_%s", **kwargs)
+        kwargs["auto_id"] = f"id_{section}_%s"
+        super().__init__(*args, **kwargs)
 
 
 class PreviewForm(forms.Form):
@@ -222,12 +233,16 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         limit_length(self.fields["description"], TEXT_MAX_CHARS)
         # Optional, like owner and due date: an item saved without one is flagged.
-        self.fields["type"].choices = [("", "Not chosen yet"), *ActionItem.Type.choices]
+        cast(forms.ChoiceField, self.fields["type"]).choices = [
+            ("", "Not chosen yet"),
+            *ActionItem.Type.choices,
+        ]
         if not self.is_bound:
             self.initial.setdefault("revision", self.instance.revision)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == ActionItem.Status.WONT_DO and not data.get("wont_do_reason"):
             self.add_error("wont_do_reason", "Say why this action item won't be done.")
         return data

@@ -9,6 +9,7 @@ Rules:
   admins may edit. Others who can see the incident get 403 when they try.
 """
 
+from typing import cast
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -43,11 +44,13 @@ def _may_see(user: User, *, restricted: str, team: str, owner: str, authored: di
     for wherever an incident's restricted flag, team and owner are stored: `restricted`,
     `team` and `owner` name those columns, and `authored` filters the review's authors
     (Postmortem.authors' through-table) down to the review of the row at hand."""
-    return (
+    # Q | Exists is a Q (Django combines conditional expressions); the stubs say Combinable.
+    return cast(
+        Q,
         Q(**{restricted: False})
         | Q(**{f"{team}__in": Membership.objects.filter(user=user).values("team")})
         | Q(**{owner: user})
-        | Exists(Postmortem.authors.through.objects.filter(user=user, **authored))
+        | Exists(Postmortem.authors.through.objects.filter(user=user, **authored)),
     )
 
 
@@ -110,7 +113,7 @@ def about_visible(user: User, *paths: str) -> Case:
     )
 
 
-# Audit events name their target by model label and id (services/audit.py).
+# Audit events name their target by model label and id (audit/services.py).
 _AUDIT_TARGETS = {
     "postmortems.incident": (Incident, ""),
     "postmortems.postmortem": (Postmortem, "incident__"),

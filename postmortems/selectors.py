@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -27,6 +28,13 @@ from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import visible_incidents
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ReviewClock(TypedDict):
+    clock: datetime  # see incidents_awaiting_review
+
 
 @dataclass(frozen=True)
 class IncidentFilters:
@@ -48,7 +56,8 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
         .select_related("team", "owner", "postmortem")
         .prefetch_related("services")
         # From the postmortem joined for the row, not an EXISTS per incident: PostgreSQL
-        # answered that by hashing every review's incident first (39 ms at 100,000).
+        # answered that by hashing every review's incident first (bench/README.md,
+        # "My work, and a sweep of every page at this size", point 5).
         .annotate(has_postmortem=ExpressionWrapper(Q(postmortem__isnull=False), BooleanField()))
         .order_by("-started_at", "-number")
     )
@@ -106,7 +115,7 @@ def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
     return postmortem
 
 
-def incidents_awaiting_review() -> QuerySet[Incident]:
+def incidents_awaiting_review() -> "QuerySet[WithAnnotations[Incident, ReviewClock]]":
     """Incidents that need a postmortem and have none, annotated with `clock`: when
     their POSTMORTEM_DUE_HOURS deadline started to run (resolution, else the start).
     The partial index pm_incident_missing_review keeps this small. The lead digest,
@@ -119,13 +128,13 @@ def incidents_awaiting_review() -> QuerySet[Incident]:
     )
 
 
-def past_review_deadline(now: datetime) -> QuerySet[Incident]:
+def past_review_deadline(now: datetime) -> "QuerySet[WithAnnotations[Incident, ReviewClock]]":
     """Incidents awaiting a review whose deadline has passed, longest waiting first."""
     deadline = now - timedelta(hours=settings.POSTMORTEM_DUE_HOURS)
     return incidents_awaiting_review().filter(clock__lte=deadline).order_by("clock")
 
 
-def deleted_postmortems() -> QuerySet[Postmortem]:
+def deleted_postmortems() -> QuerySet[Postmortem, Any]:  # rows of {"pk": ...}
     """Reviews of deleted incidents, as a subquery: the deleted incidents are few and
     found by the partial index pm_incident_deleted."""
     return Postmortem.objects.filter(
@@ -155,7 +164,7 @@ def attach_assignees(items: Iterable[ActionItem], *, chosen: str | None = None) 
     item's incident team, and `item.assignee_chosen`, the pk to show selected: the owner,
     or `chosen` (a value the user submitted). One query however many items and teams;
     each item needs `postmortem.incident` loaded. The options are rendered by the row's
-    template (templates/postmortems/includes/item_table.html)."""
+    template (postmortems/templates/postmortems/includes/item_table.html)."""
     items = list(items)
     team_ids = {item.postmortem.incident.team_id for item in items}
     by_team: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -197,8 +206,10 @@ def timeline_import_keys_stored(*, postmortem: Postmortem, keys: Iterable[str]) 
     keys = list(keys)
     if not keys:
         return set()
-    return set(
-        TimelineEvent.objects.filter(postmortem=postmortem, import_key__in=keys).values_list(
-            "import_key", flat=True
-        )
-    )
+    return {
+        key
+        for key in TimelineEvent.objects.filter(
+            postmortem=postmortem, import_key__in=keys
+        ).values_list("import_key", flat=True)
+        if key is not None  # never: the filter names keys
+    }

@@ -7,7 +7,7 @@ from django.forms import BoundField, MultiWidget
 def _field_values(bound: BoundField, value) -> dict[str, object]:
     widget = bound.field.widget
     if isinstance(widget, MultiWidget):
-        parts = widget.decompress(value)
+        parts = widget.decompress(value) or ()
         return {f"{bound.html_name}_{i}": "" if p is None else str(p) for i, p in enumerate(parts)}
     if isinstance(value, bool):
         return {bound.html_name: "on"} if value else {}

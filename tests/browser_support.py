@@ -5,6 +5,8 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,13 +27,16 @@ def live_app_server(thread_class=None):
     database is one connection, shared with the server thread."""
     from django.test.testcases import LiveServerThread
 
-    shared = {
+    shared: dict[str, BaseDatabaseWrapper] = {
         conn.alias: conn
         for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        if isinstance(conn, SQLiteDatabaseWrapper) and conn.is_in_memory_db()
     }
     thread = (thread_class or LiveServerThread)(
-        "localhost", lambda handler: handler, connections_override=shared
+        "localhost",
+        # Django wraps its handler in this; any callable does (the stubs want a class).
+        lambda handler: handler,  # type: ignore[arg-type]
+        connections_override=shared,
     )
     thread.daemon = True
     for conn in shared.values():

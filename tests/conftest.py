@@ -1,5 +1,6 @@
 import os
 import shutil
+from typing import NoReturn
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from tests.factories import (
 pytest_plugins = ["tests.browser_support", "tests.smtp_capture", "tests.sso_support"]
 
 
-def _missing(what: str, requirement: str) -> None:
+def _missing(what: str, requirement: str) -> NoReturn:
     """Skip on a laptop that lacks `what`, and say so; fail where CI requires it.
 
     CI sets REQUIRE_BROWSER=1, REQUIRE_POSTGRES=1 and REQUIRE_ALERTMANAGER=1, so a
@@ -36,9 +37,9 @@ def _in_memory_broker():
     from config.celery import app
 
     configured = app.conf.broker_url
-    app.conf.broker_url = "memory://"
+    app.conf["broker_url"] = "memory://"
     yield
-    app.conf.broker_url = configured
+    app.conf["broker_url"] = configured
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,8 @@ def free_port() -> int:
 
 
 class Recorder:
+    port: int  # set by the fixture that starts the server
+
     def __init__(self, refuse_first: int = 0) -> None:
         self.refuse_first = refuse_first
         # What the first `refuse_first` DATA commands are answered: a temporary

@@ -164,7 +164,7 @@ def test_the_check_sees_imports_inside_functions_and_catches_one_going_up(tmp_pa
     path.write_text("def later():\n    from postmortems.insights.dashboard import lead_dashboard\n")
     names = [name for _line, name in imports_of("postmortems.services.fake", path)]
     assert "postmortems.insights.dashboard" in names
-    assert "insights" not in allowed(part_of("postmortems.services.fake"))
+    assert "insights" not in allowed(part_of("postmortems.services.fake") or "")
     assert target_part("postmortems.models") == "app"
     assert target_part("postmortems.models.Incident") == "app"
     assert target_part("postmortems.models.incidents") == "core"
@@ -179,4 +179,39 @@ def test_the_wiring_in_settings_points_up(setting):
         for dotted in paths:
             answerer = part_of(dotted)
             assert answerer != raiser, f"{dotted}: call it directly instead"
-            assert raiser in allowed(answerer), f"{dotted} ({answerer}) may not use {raiser}"
+            assert raiser in allowed(answerer or ""), f"{dotted} ({answerer}) may not use {raiser}"
+
+
+def test_an_event_calls_its_handlers_in_order_and_a_page_merges_its_extras(settings):
+    from lib.extensions import handle_event, page_extras
+
+    calls.clear()
+    assert page_extras("page", n=2) == {}  # read (and remembered) before the override
+    settings.EVENT_HANDLERS = {"thing-done": [f"{__name__}._first", f"{__name__}._second"]}
+    settings.PAGE_EXTRAS = {"page": [f"{__name__}._extra_a", f"{__name__}._extra_b"]}
+
+    handle_event("thing-done", what="x")
+    handle_event("nothing-listens")
+
+    assert calls == [("first", "x"), ("second", "x")]
+    assert page_extras("page", n=2) == {"a": 2, "b": 4, "shared": "b"}
+    assert page_extras("no-such-page") == {}
+
+
+calls: list[tuple[str, str]] = []
+
+
+def _first(*, what: str) -> None:
+    calls.append(("first", what))
+
+
+def _second(*, what: str) -> None:
+    calls.append(("second", what))
+
+
+def _extra_a(*, n: int) -> dict:
+    return {"a": n, "shared": "a"}
+
+
+def _extra_b(*, n: int) -> dict:
+    return {"b": n * 2, "shared": "b"}

@@ -54,7 +54,7 @@ NEW_APPS: dict[str, str] = {
 INTENDED_CHANGES: dict[str, str] = {
     "postmortems_alertlink.incident_id": "0025_alert_groups moves an alert's incident to "
     "its group (alertlink.group_id -> alertgroup.incident_id); "
-    "tests/webhooks/test_alert_groups_migration.py checks every link keeps it",
+    "tests/alerting/test_alert_groups_migration.py checks every link keeps it",
     "django_content_type.app_label": "postmortems 0030 moves the audit log's content type "
     "to the audit app (postmortems -> audit), with the model",
     "django_content_type.model": "postmortems 0031 renames the outbox's content type "
@@ -113,7 +113,8 @@ def _value(model: type[models.Model], field: models.Field, row: int, full: bool)
         return f"{label}.{field.name} {row}: {PROSE}"
     if isinstance(field, models.CharField):
         text = f"{field.name} {row} ünï 日本"
-        return text[-field.max_length :] if field.max_length < len(text) else text
+        limit = field.max_length or len(text)  # Django requires one on a CharField
+        return text[-limit:] if limit < len(text) else text
     raise AssertionError(f"No sample value for {label}.{field.name} ({type(field).__name__})")
 
 
@@ -180,7 +181,7 @@ def _fill_every_table(apps) -> dict[str, int]:
         related[label] = []
         for row in range(1 if label in SINGLE_ROW else 2):
             full = row == 1
-            values = {}
+            values: dict[str, object] = {}
             for field in model._meta.concrete_fields:
                 if isinstance(field, models.AutoField):
                     continue

@@ -98,7 +98,7 @@ def memberships_sync_from_sso(*, user: User, wanted: dict[str, str], provider_id
         .select_related("team", "user")
         .filter(user=user)
     }
-    audited = {"source": "sso", "provider": provider_id}
+    audited: dict[str, object] = {"source": "sso", "provider": provider_id}
     for slug, team in sorted(teams.items()):
         role = wanted[slug]
         membership = current.get(slug)

@@ -113,7 +113,8 @@ class AlertIntegrationForm(forms.ModelForm):
         return mapping
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         secret = data.get("signing_secret", "")
         if not secret and self.instance.pk:
             data["signing_secret"] = self.instance.signing_secret  # blank keeps it

@@ -8,7 +8,7 @@ for a body it cannot use. The formats are the vendors' public ones:
 - PagerDuty V3 webhooks: one `event` with `event_type` and the incident in `data`;
   `pagey.ping` is the subscription's "Send test event".
 - Opsgenie's webhook integration: `action` and `alert`.
-Real deliveries of each are in tests/webhooks/payloads/ (README.md there says where
+Real deliveries of each are in tests/alerting/payloads/ (README.md there says where
 each comes from).
 """
 

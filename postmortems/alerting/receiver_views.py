@@ -3,7 +3,7 @@
 Machine to machine: no session, no CSRF token; each request proves itself with the
 integration's token or PagerDuty's body signature. Every request leaves a log line;
 an AlertDelivery row too, except for unknown integrations and floods of refused
-requests (services/alerts.py, delivery_reject). Nothing slow happens
+requests (alerting/services.py, delivery_reject). Nothing slow happens
 here: no email is sent (reminders go through the outbox later).
 """
 

@@ -69,7 +69,7 @@ logger = logging.getLogger(__name__)
 Outcome = AlertDelivery.Outcome
 Kind = TimelineEvent.Kind
 
-DEFAULT_SEVERITY_MAPS = {
+DEFAULT_SEVERITY_MAPS: dict[str, dict[str, str]] = {
     AlertIntegration.Kind.ALERTMANAGER: {
         "critical": "SEV1",
         "page": "SEV2",
@@ -305,7 +305,7 @@ TEST_MESSAGE = "Test notification received; no incident opened."
 
 
 def _applicable(signals: list[AlertSignal]) -> list[AlertSignal]:
-    """A tool's test notification (alert_payloads.py marks it) opens nothing."""
+    """A tool's test notification (alerting/payloads.py marks it) opens nothing."""
     return [signal for signal in signals if not signal.is_test]
 
 
@@ -693,8 +693,9 @@ class _GroupDelivery:
                 # The end of an earlier episode, delivered after the alert fired again.
                 self.result(signal, Outcome.IGNORED, f"{name}: resolution older than the firing")
             else:
-                self._change(link, resolved_at=max(at, link.fired_at))
-                self.changes.append((signal, link, "resolved", link.resolved_at))
+                resolved_at = max(at, link.fired_at)
+                self._change(link, resolved_at=resolved_at)
+                self.changes.append((signal, link, "resolved", resolved_at))
             return
         if link.resolved_at is not None:
             start = signal.started_at or at

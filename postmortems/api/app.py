@@ -76,8 +76,13 @@ def _on_edit_conflict(request, exc: EditConflict):
     return api.create_response(request, error_body(detail, current=body), status=409)
 
 
-api.add_exception_handler(NotReadyToPublish, _on_not_ready)
-api.add_exception_handler(EditConflict, _on_edit_conflict)
+# As in api/errors.py: ninja's annotation wants handlers that also take the class.
+_HANDLERS: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+    (NotReadyToPublish, _on_not_ready),
+    (EditConflict, _on_edit_conflict),
+]
+for _exc_class, _handler in _HANDLERS:
+    api.add_exception_handler(_exc_class, _handler)
 
 
 def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -104,7 +104,7 @@ def search_archive(request: AuthenticatedHttpRequest, params: Query[ArchiveQuery
     page, facets = results.page, results.facets
     return {
         "count": page.paginator.count,
-        "more": page.more,
+        "more": page.more,  # type: ignore[attr-defined]  # set by search_postmortems
         "page": page.number,
         "pages": page.paginator.num_pages,
         "items": [_hit(postmortem) for postmortem in page.object_list],

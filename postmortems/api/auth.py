@@ -42,5 +42,6 @@ class ApiTokenAuth(HttpBearer):
         request.user = api_token.user
         # Dates in filters ("published from") mean the person's own days, as on the pages.
         timezone.activate(api_token.user.zone)
+        # Not an HttpRequest attribute: this module's own mark on the request.
         request._api_token = (token, api_token)  # type: ignore[attr-defined]
         return api_token

@@ -13,7 +13,7 @@ checks) add keys to this shape.
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -80,7 +80,7 @@ def _field(loc: list) -> str:
         parts = parts[1:]
         if parts and parts[0] in {"payload", "filters", "params"}:
             parts = parts[1:]
-    named = []
+    named: list[str] = []
     for part in parts:
         if named and _TYPE_TAG.search(part):
             break
@@ -161,13 +161,19 @@ def install(api: NinjaAPI) -> None:
         response["Retry-After"] = str(RETRY_AFTER[trouble])
         return response
 
-    api.add_exception_handler(Exception, on_bug)
-    api.add_exception_handler(DatabaseError, on_database_error)
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(InvalidInput, on_invalid_input)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
+    # ninja's annotation wants handlers that also take the exception class; these take
+    # the exception, as ninja calls them.
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (Exception, on_bug),
+        (DatabaseError, on_database_error),
+        (NinjaValidationError, on_ninja_validation),
+        (AuthenticationError, on_authentication),
+        (HttpError, on_http_error),
+        (PermissionDenied, on_permission_denied),
+        (Http404, on_not_found),
+        (RequestDataTooBig, on_too_big),
+        (InvalidInput, on_invalid_input),
+        (DjangoValidationError, on_django_validation),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

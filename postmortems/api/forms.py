@@ -8,17 +8,19 @@ A PATCH names only what changes: `form_data()` starts from the object as saved a
 lays the request's fields over it, and the form then checks the whole.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.db import models
 
-from postmortems.forms import ActionItemForm, IncidentForm
+from postmortems.forms import ActionItemForm, IncidentForm, TimelineEventForm
+from postmortems.models.incidents import Incident
+from postmortems.models.reviews import TimelineEvent
+from postmortems.services.edits import Revisioned
 
 
 def _by_public_key(form: forms.BaseForm, **keys: str) -> None:
     for name, key in keys.items():
-        form.fields[name].to_field_name = key
+        cast(forms.ModelChoiceField, form.fields[name]).to_field_name = key
 
 
 class IncidentApiForm(IncidentForm):
@@ -33,21 +35,23 @@ class ActionItemApiForm(ActionItemForm):
         _by_public_key(self, owner="email")
 
 
-def _value(instance: models.Model, name: str) -> Any:
-    if name == "team":
+def _value(instance: Revisioned, name: str) -> Any:
+    if name == "team" and isinstance(instance, Incident):
         return instance.team.slug
-    if name == "owner":
-        return instance.owner.email if instance.owner_id else None
-    if name == "services":
+    if name == "owner" and not isinstance(instance, TimelineEvent):
+        return instance.owner.email if instance.owner else None
+    if name == "services" and isinstance(instance, Incident):
         return [service.slug for service in instance.services.all()]
     return getattr(instance, name)
 
 
 def form_data(
-    form_class: type[forms.ModelForm], instance: models.Model | None, changes: dict
+    form_class: type[IncidentForm | ActionItemForm | TimelineEventForm],
+    instance: Revisioned | None,
+    changes: dict,
 ) -> dict:
     """The form's input: the saved values of `instance` (if any), then `changes`."""
-    data = {}
+    data: dict[str, Any] = {}
     if instance is not None:
         data = {name: _value(instance, name) for name in form_class.Meta.fields}
         data["revision"] = instance.revision

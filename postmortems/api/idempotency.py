@@ -83,7 +83,7 @@ def _key(raw: str) -> str | None:
 def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap ninja's Operation.run (via decorate_view): the whole answer, errors
     included, passes through here. Without the header the operation runs as ever."""
-    operation = run.__self__  # type: ignore[attr-defined]
+    operation = run.__self__  # type: ignore[attr-defined]  # a bound method of the Operation
 
     @wraps(run)
     def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
@@ -107,7 +107,7 @@ def idempotent(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     def _run_once(api, request: HttpRequest, run, kwargs: dict, key: str) -> HttpResponse:
         claim = idempotency_key_claim(
-            token=request.auth,  # type: ignore[attr-defined]
+            token=request.auth,  # type: ignore[attr-defined]  # set by ninja's authentication
             key=key,
             endpoint=f"{request.method} {request.path}",
             fingerprint=body_fingerprint(request.body),

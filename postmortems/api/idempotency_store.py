@@ -19,7 +19,7 @@ The steps (postmortems/api/idempotency.py drives them):
 
 Where a duplicate is still impossible and where a retry is lost: because of step 2, a
 create sent with a key runs inside that outer transaction, so its service's own
-retries on contention (config/database_errors.retry_on_contention) do not run; a
+retries on contention (lib/database_errors.retry_on_contention) do not run; a
 deadlock answers 409 with nothing written and the key released, and the client sends
 the same request again.
 """

@@ -37,7 +37,7 @@ class ApiToken(models.Model):
     # Unique, so also the index that authenticating a request looks the hash up in.
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Updated at most once a minute (services/api_tokens.py), not on every request.
+    # Updated at most once a minute (api/tokens.py), not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -73,7 +73,7 @@ class ApiIdempotencyKey(models.Model):
     same key meets the unique constraint), and gets the answer in the same transaction
     as the create, so a committed create always has its stored answer and an answer
     is never stored for a create that was rolled back. Rows older than KEEP are pruned
-    hourly (services/idempotency.py).
+    hourly (api/idempotency_store.py).
     """
 
     token = models.ForeignKey(

@@ -266,7 +266,7 @@ def change_status(request: AuthenticatedHttpRequest, number: IncidentNumber, pay
         )
     except OpenComments as open_comments:
         body = error_body(
-            open_comments.message,
+            str(open_comments.message),
             open_comments=[
                 {
                     "code": str(comment.code),

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
@@ -71,14 +71,26 @@ Revision = Annotated[
     Field(ge=0, le=2_147_483_647, description="The revision the client last read."),
 ]
 
-SeverityValue = Literal[tuple(Severity.values)]  # type: ignore[valid-type]
-IncidentStatus = Literal[tuple(Incident.Status.values)]  # type: ignore[valid-type]
-PostmortemStatus = Literal[tuple(Postmortem.Status.values)]  # type: ignore[valid-type]
-SectionName = Literal[Postmortem.SECTION_NAMES]  # type: ignore[valid-type]
-EventKind = Literal[tuple(TimelineEvent.Kind.values)]  # type: ignore[valid-type]
-ItemPriority = Literal[tuple(ActionItem.Priority.values)]  # type: ignore[valid-type]
-ItemType = Literal[("", *ActionItem.Type.values)]  # type: ignore[valid-type]
-ItemStatus = Literal[tuple(ActionItem.Status.values)]  # type: ignore[valid-type]
+# The models' choices, as Literals built at run time (pydantic validates against them
+# and puts them in the schema); a type checker cannot evaluate those, and sees text.
+if TYPE_CHECKING:
+    SeverityValue: TypeAlias = str
+    IncidentStatus: TypeAlias = str
+    PostmortemStatus: TypeAlias = str
+    SectionName: TypeAlias = str
+    EventKind: TypeAlias = str
+    ItemPriority: TypeAlias = str
+    ItemType: TypeAlias = str
+    ItemStatus: TypeAlias = str
+else:
+    SeverityValue = Literal[tuple(Severity.values)]
+    IncidentStatus = Literal[tuple(Incident.Status.values)]
+    PostmortemStatus = Literal[tuple(Postmortem.Status.values)]
+    SectionName = Literal[Postmortem.SECTION_NAMES]
+    EventKind = Literal[tuple(TimelineEvent.Kind.values)]
+    ItemPriority = Literal[tuple(ActionItem.Priority.values)]
+    ItemType = Literal[("", *ActionItem.Type.values)]
+    ItemStatus = Literal[tuple(ActionItem.Status.values)]
 
 
 class ErrorOut(Schema):

@@ -7,6 +7,7 @@ take a fixed number of queries however many services, tags or reviews there are.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, QuerySet
@@ -23,6 +24,9 @@ from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident
 from postmortems.permissions import visible_tags
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 @dataclass
 class ServiceNode:
@@ -33,7 +37,7 @@ class ServiceNode:
     feed_url: str = ""
 
 
-def _ancestry(parents: dict[int, int | None], pk: int) -> list[int]:
+def _ancestry(parents: dict[int, int | None], pk: int | None) -> list[int]:
     """`pk` and every service above it. Stops at a loop (only self-parenting is forbidden
     by a constraint; a longer cycle made in the admin must not hang the page)."""
     chain: list[int] = []
@@ -60,7 +64,12 @@ def service_tree(*, user: User) -> list[ServiceNode]:
         incident_id__in=published_postmortems(user).values("incident_id")
     ).order_by()
     direct = dict(links.values_list("service_id").annotate(n=Count("*")))
-    multi_service = links.values("incident_id").annotate(n=Count("*")).filter(n__gt=1)
+    multi_service = (
+        links.values("incident_id")
+        .annotate(n=Count("*"))
+        # The plugin does not see an annotation made after values().
+        .filter(n__gt=1)  # type: ignore[misc]
+    )
     shared: defaultdict[int, list[int]] = defaultdict(list)
     for incident_id, service_id in Incident.services.through.objects.filter(
         incident_id__in=multi_service.values("incident_id")
@@ -90,7 +99,11 @@ def service_tree(*, user: User) -> list[ServiceNode]:
     return roots
 
 
-def tags_with_counts(*, user: User) -> QuerySet[Tag]:
+class _ReviewCount(TypedDict):
+    review_count: int
+
+
+def tags_with_counts(*, user: User) -> "QuerySet[WithAnnotations[Tag, _ReviewCount]]":
     """Tags on at least one visible published review, most used first (one query)."""
     # Filtering the relation before annotating makes Count use the same join, so
     # only visible published reviews are counted.

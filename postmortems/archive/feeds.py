@@ -29,7 +29,11 @@ from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
 
 FEED_SIZE = 30
-_SCOPE_MODELS = {"team": Team, "service": Service, "tag": Tag}
+_SCOPE_MODELS: dict[str, type[Team | Service | Tag]] = {
+    "team": Team,
+    "service": Service,
+    "tag": Tag,
+}
 
 
 # Characters XML 1.0 cannot carry. Anyone can type one (or an entity that becomes one)

@@ -58,12 +58,13 @@ def _best_scored(
 
     A popular tag is shared by thousands of reviews (8,700 of 100,000 in the
     benchmark). Scoring each with two correlated counts and ranking each by text
-    read every candidate's row and search vector: 420-550 ms a page. Here the scores
-    are summed from the two link tables alone, sorted, and only then checked against
-    `visible` one by one (OFFSET 0 keeps PostgreSQL from joining every candidate
-    before sorting) until SHORTLIST are found: 50-200 ms, growing with the links read
-    (bench/README.md, "a sweep of every page at this size"). Among equal scores at
-    the shortlist's edge the newest ids go first.
+    read every candidate's row and search vector. Here the scores are summed from
+    the two link tables alone, sorted, and only then checked against `visible` one
+    by one (OFFSET 0 keeps PostgreSQL from joining every candidate before sorting)
+    until SHORTLIST are found; the cost still grows with the links read
+    (bench/README.md, "My work, and a sweep of every page at this size", point 2,
+    has the numbers). Among equal scores at the shortlist's edge the newest ids go
+    first.
     """
     shared, params = [], []
     if services:
@@ -139,7 +140,7 @@ def related_postmortems(*, postmortem: Postmortem, user: User, limit: int = 5) -
             )
         )
         order.append("-similarity")
-    related = list(
+    related: list[Postmortem] = list(
         candidates.select_related("incident")
         # Only what the list shows: the search columns hold the whole text.
         .only("status", "published_at", "incident__number", "incident__title")

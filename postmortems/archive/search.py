@@ -39,9 +39,9 @@ PAGE_SIZE = 20
 # (a common word in a large archive) costs seconds; past the window the page says
 # "1,000+" and asks for more words or filters (bench/README.md has the numbers).
 RESULT_WINDOW = 1000
-# Result rows carry what a hit shows (templates/postmortems/archive.html and the API's
-# postmortems/api/archive.py), not the whole review and incident: fewer columns to
-# send, parse and turn into objects.
+# Result rows carry what a hit shows (the page, archive/templates/postmortems/archive.html,
+# and the API's postmortems/api/archive.py), not the whole review and incident: fewer
+# columns to send, parse and turn into objects.
 HIT_FIELDS = (
     "incident_id", "summary", "published_at", "updated_at", "incident__number",
     "incident__title", "incident__severity", "incident__team__name", "incident__team__slug",
@@ -122,8 +122,9 @@ class _ProbedExists(Exists):
     OFFSET 0 keeps the planner from pulling the subquery up into a semi-join. For a
     common tag or service, the newest RESULT_WINDOW matches lie among the newest few
     thousand entries: walking pm_search_published and probing each entry's links stops
-    early (21 ms at 100,000 reviews), where the join fetches and sorts every tagged
-    entry (140 ms). For a rare one the join is the cheap plan, so _linked() chooses.
+    early, where the join fetches and sorts every tagged entry (bench/README.md,
+    "Window once, tags and services probed per entry", point 2). For a rare one the
+    join is the cheap plan, so _linked() chooses.
     """
 
     template = "EXISTS(%(subquery)s OFFSET 0)"
@@ -151,8 +152,8 @@ def _filtered(user: User, params: SearchParams, catalog: "Catalog") -> QuerySet[
     if params.tag:
         # The tag's id from the catalog, so each probe is one index lookup, not a join.
         tag_ids = [tag.pk for tag in catalog.tags if tag.slug == params.tag]
-        links = Postmortem.tags.through.objects.filter(tag_id__in=tag_ids)
-        entries = entries.filter(_linked(links, postmortem_id=OuterRef("postmortem_id")))
+        tag_links = Postmortem.tags.through.objects.filter(tag_id__in=tag_ids)
+        entries = entries.filter(_linked(tag_links, postmortem_id=OuterRef("postmortem_id")))
     if params.severity:
         entries = entries.filter(severity=params.severity)
     if params.team:
@@ -290,16 +291,18 @@ _WINDOW_AND_FACETS = """
 def in_ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
     """`column IN ids` with the ids as ONE parameter: `= ANY(array)` on PostgreSQL, a
     JSON array through json_each() on SQLite. The PostgreSQL array goes as a text
-    literal: psycopg adapting a list of 1,000 ints element by element costs ~1 ms per
-    statement; joining them costs a tenth of that."""
+    literal: psycopg adapting a list of 1,000 ints element by element costs far more
+    per statement than joining them (bench/README.md, "One statement for the catalog
+    and for the hits' links", point 3)."""
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"]
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
 class InIds(Func):
-    """in_ids_sql() as a queryset filter. A 1,000-item IN list costs 2 ms to compile and
-    7 ms to send and parse, each time; one array parameter costs well under 1 ms."""
+    """in_ids_sql() as a queryset filter. A 1,000-item IN list is compiled, sent and
+    parsed again for every statement; one array parameter costs a fraction of that
+    (bench/README.md, "Window once, tags and services probed per entry", point 1)."""
 
     output_field = BooleanField()
 
@@ -307,7 +310,7 @@ class InIds(Func):
         super().__init__(F(column))
         self.ids = [int(pk) for pk in ids]
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra):
         column, params = compiler.compile(self.source_expressions[0])
         sql, ids = in_ids_sql(column, self.ids)
         return sql, [*params, *ids]
@@ -332,7 +335,8 @@ class Catalog:
 
     @classmethod
     def load(cls, user: User) -> "Catalog":
-        """One statement for the three lists (three querysets cost ~2 ms more a page)."""
+        """One statement for the three lists: three querysets cost more a page
+        (bench/README.md, "One statement for the catalog and for the hits' links")."""
         visible, params = visible_tags(user).values("id").query.sql_with_params()
         sql = _CATALOG.format(
             services=Service._meta.db_table,
@@ -346,6 +350,7 @@ class Catalog:
             cursor.execute(sql, params)
             for kind, pk, name, slug, parent_id in cursor.fetchall():
                 model = models[kind]
+                values: tuple[object, ...]
                 if model is Service:
                     values = (pk, name, slug, parent_id)
                     fields = ["id", "name", "slug", "parent_id"]
@@ -411,7 +416,9 @@ def search_postmortems(
     total = len(window)
     paginator.count = total  # at most RESULT_WINDOW
     page = paginator.get_page(page_number)
-    page.more = total >= RESULT_WINDOW  # there may be older matches
+    # There may be older matches. Read by the archive page and the API; not one of
+    # Page's attributes, so mypy does not know it.
+    page.more = total >= RESULT_WINDOW  # type: ignore[attr-defined]
     for postmortem in page.object_list:
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None
@@ -428,7 +435,8 @@ _LINKS = """
 def _attach_links(postmortems: list[Postmortem], catalog: Catalog) -> None:
     """Set `tag_list` and `service_list` on each hit: one statement for the links of the
     whole page, named from the catalog already loaded. (prefetch_related would take two
-    statements and build a model instance per link: ~4 ms of a ~30 ms page.)"""
+    statements and build a model instance per link, a good part of a search page's
+    Python: bench/README.md, "One statement for the catalog and for the hits' links".)"""
     if not postmortems:
         return
     tags, services = {t.pk: t for t in catalog.tags}, {s.pk: s for s in catalog.services}

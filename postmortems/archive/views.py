@@ -24,7 +24,7 @@ from postmortems.archive.search import (
     search_postmortems,
 )
 from postmortems.archive.services import subscription_set
-from postmortems.models.catalog import Service
+from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Severity
 from postmortems.permissions import visible_tags
 
@@ -59,9 +59,9 @@ def on_this_day(request: AuthenticatedHttpRequest):
 
     One range per year of the viewer's local day, back ON_THIS_DAY_YEARS, each read
     from the index on status and publication time: a month-and-day test read every
-    published review (55-100 ms at 100,000; now 3 ms). The id breaks ties, and with
-    it PostgreSQL reads the ranges rather than walking the index newest first through
-    a whole year of reviews."""
+    published review. The id breaks ties, and with it PostgreSQL reads the ranges
+    rather than walking the index newest first through a whole year of reviews
+    (bench/README.md, "My work, and a sweep of every page at this size", point 4)."""
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     days = Q()
@@ -87,6 +87,7 @@ def _follow_context(
     request: AuthenticatedHttpRequest, params: SearchParams, catalog: Catalog
 ) -> dict:
     """When the archive is narrowed to one service or tag, offer to follow it."""
+    found: list[Service] | list[Tag]
     if params.service:
         found, param = [s for s in catalog.services if s.slug == params.service], "service"
     elif params.tag:

@@ -19,6 +19,7 @@ each person again by their verified email address (accounts/sso/services.py).
 import datetime as dt
 import json
 from collections.abc import Iterable
+from io import TextIOBase
 from typing import IO, Any
 
 from django.apps import apps
@@ -68,7 +69,7 @@ class _Encoder(DjangoJSONEncoder):
 def exported_models() -> list[type[models.Model]]:
     """Every exported model, each after the models its foreign keys and many-to-many
     fields point to, so rows load in order (the foreign keys are checked before commit)."""
-    candidates = [Group]
+    candidates: list[type[models.Model]] = [Group]
     for label in ("accounts", "postmortems"):
         candidates += [
             model
@@ -118,7 +119,7 @@ def export_document() -> dict[str, Any]:
     }
 
 
-def export_json(stream: IO[str]) -> None:
+def export_json(stream: IO[str] | TextIOBase) -> None:  # a file, or a command's stdout
     json.dump(export_document(), stream, cls=_Encoder, indent=1, ensure_ascii=False)
     stream.write("\n")
 

@@ -15,13 +15,13 @@ rules over tokens rather than a word list, because the same words are often harm
    checked", not "should have to" or "could have a dashboard"), and technical terms
    ("lazy loading", "sloppy quorum").
 
-The corpus in tests/postmortems/blameless_corpus.jsonl measures precision and recall;
+The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.
 """
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from postmortems.blameless import words
@@ -542,7 +542,13 @@ def _subject_start(tokens: list[Token], i: int) -> int:
     return tokens[i].start
 
 
-RULES = (_rule_blame, _rule_modal_have, _rule_omission, _rule_judgement, _rule_human_error)
+RULES: tuple[Callable[[list[Token]], Iterator[tuple[str, int, int]]], ...] = (
+    _rule_blame,
+    _rule_modal_have,
+    _rule_omission,
+    _rule_judgement,
+    _rule_human_error,
+)
 RULES += (_rule_root_cause,)
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from postmortems.blameless.checker import CATEGORIES, check
 
-DEFAULT_CORPUS = Path(settings.BASE_DIR) / "tests/postmortems/blameless_corpus.jsonl"
+DEFAULT_CORPUS = Path(settings.BASE_DIR) / "tests/core/blameless/blameless_corpus.jsonl"
 
 
 @dataclass

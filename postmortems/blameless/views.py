@@ -28,7 +28,7 @@ def _region(
 ) -> TemplateResponse:
     """The findings list of one section (or of the timeline), as the editor shows it."""
     dismissed = dismissed_keys(postmortem)
-    context = {"postmortem": postmortem, "incident": postmortem.incident}
+    context: dict[str, object] = {"postmortem": postmortem, "incident": postmortem.incident}
     if section == TIMELINE:
         events = list(postmortem.timeline_events.order_by("occurred_at", "created_at"))
         context["timeline_findings"] = timeline_findings(events, dismissed)

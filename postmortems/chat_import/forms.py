@@ -1,5 +1,7 @@
 """The chat import's two steps: the transcript or export, then the messages to keep."""
 
+from collections.abc import Collection
+
 from django import forms
 
 from postmortems.models.reviews import TimelineEvent
@@ -33,7 +35,9 @@ class ChatImportForm(forms.Form):
         help_text="A Slack export (JSON) or lines such as “[10:42] alice: restarted the "
         "primary”. At most 500 KB and 2,000 messages.",
     )
-    files = MultipleFileField(
+    # A field named like BaseForm.files, which it does not shadow: the form's metaclass
+    # moves declared fields into base_fields.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Or upload a Slack export",
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".zip,.json,application/zip,application/json"}),
@@ -55,7 +59,8 @@ class ChatImportForm(forms.Form):
         self.fields["channel"].widget = forms.Select(choices=choices)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("files") and not (data.get("transcript") or "").strip():
             raise forms.ValidationError("Paste a transcript or upload a Slack export.")
         if data.get("files") and (data.get("transcript") or "").strip():
@@ -70,7 +75,9 @@ class ChatImportSelectionForm(forms.Form):
 
     transcript = forms.CharField(strip=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, messages: list, already: set[str] = frozenset(), **kwargs) -> None:
+    def __init__(
+        self, *args, messages: list, already: Collection[str] = frozenset(), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.messages = messages
         self.already = [bool(message.key) and message.key in already for message in messages]
@@ -98,7 +105,8 @@ class ChatImportSelectionForm(forms.Form):
         return len(self.messages) - self.already_count
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.messages and not any(
             data.get(f"pick-{number}") for number in range(len(self.messages))
         ):

@@ -23,7 +23,6 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from lib.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from lib.markdown import TEXT_MAX_CHARS
@@ -155,7 +154,7 @@ def too_large(text: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 def parse_transcript(
-    text: str, *, start_date: dt.date, zone: ZoneInfo, max_bytes: int = MAX_BYTES
+    text: str, *, start_date: dt.date, zone: dt.tzinfo, max_bytes: int = MAX_BYTES
 ) -> ParseResult:
     if error := too_large(text, max_bytes):
         return ParseResult(error=error)
@@ -223,7 +222,7 @@ def _clock(match: re.Match) -> dt.time | None:
         return None
 
 
-def _parse_lines(text: str, *, start_date: dt.date, zone: ZoneInfo) -> ParseResult:
+def _parse_lines(text: str, *, start_date: dt.date, zone: dt.tzinfo) -> ParseResult:
     result = ParseResult()
     day = start_date
     previous: dt.datetime | None = None  # local wall time of the last message
@@ -294,10 +293,15 @@ def _names(value: object) -> dict[str, str]:
 
 
 def _slack_author(message: dict, users: dict[str, str]) -> str:
-    profile = message.get("user_profile") if isinstance(message.get("user_profile"), dict) else {}
-    bot = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+    profile = message.get("user_profile")
+    if not isinstance(profile, dict):
+        profile = {}
+    bot = message.get("bot_profile")
+    if not isinstance(bot, dict):
+        bot = {}
+    user = message.get("user")
     for name in (
-        users.get(message.get("user")) if isinstance(message.get("user"), str) else None,
+        users.get(user) if isinstance(user, str) else None,
         profile.get("real_name"),
         profile.get("display_name"),
         bot.get("name"),

@@ -63,7 +63,7 @@ class ChannelChoice(ExportError):
 @dataclass
 class SlackExport:
     channel: str
-    messages: list[dict]
+    messages: list[object]  # dicts, but kept as found: the parser reports the rest
     users: dict[str, str] = field(default_factory=dict)  # id -> name
     channels: dict[str, str] = field(default_factory=dict)  # id -> name
     notes: list[str] = field(default_factory=list)  # warnings for the preview
@@ -71,7 +71,9 @@ class SlackExport:
 
 def user_name(user: dict) -> str:
     """The name people know: the full name, else the display name, else the handle."""
-    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    profile = user.get("profile")
+    if not isinstance(profile, dict):
+        profile = {}
     for name in (
         user.get("real_name"),
         profile.get("real_name"),
@@ -249,8 +251,8 @@ def read_export_zip(*, upload: IO[bytes], channel: str = "") -> SlackExport:
             raise ChannelChoice(sorted((name, len(days)) for name, days in folders.items()))
         channel = next(iter(folders))
     users = None
-    if info := files.get(root + "users.json"):
-        users = user_names(_load(reader.read(info), "users.json"))
+    if users_file := files.get(root + "users.json"):
+        users = user_names(_load(reader.read(users_file), "users.json"))
     lists = [_load(reader.read(files[root + n]), n) for n in _CHANNEL_LISTS if root + n in files]
     days = [(i.filename.rsplit("/", 1)[1], reader.read(i)) for i in folders[channel]]
     return SlackExport(

@@ -20,6 +20,7 @@ typed.
 
 import re
 from collections.abc import Mapping
+from typing import TypeGuard
 
 _CODE_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
@@ -230,7 +231,7 @@ def _file(file: dict) -> str:
     return shown
 
 
-def _text(value: object) -> bool:
+def _text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 

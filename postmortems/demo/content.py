@@ -11,7 +11,7 @@ start, and action item due dates are days after resolution. A section is a strin
 `[[timeline]]` or the pieces the builder assembles one from (`trigger`, `detected`,
 `[[steps]]`, `fix`, optionally `closing`); no `postmortem` key means none was started.
 
-The loader hands demo_data the shapes it always read: tuples for rows, e.g. an action
+The loader hands demo/seed.py the shapes it always read: tuples for rows, e.g. an action
 item is (title, type, priority, due days, status), plus a reason for "wont_do".
 """
 

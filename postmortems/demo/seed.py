@@ -150,6 +150,11 @@ def _bullets(value: str | list[str]) -> str:
     return "\n".join(f"- {item}" for item in value) if isinstance(value, list) else value
 
 
+def _owner(incident: Incident) -> User:
+    assert incident.owner is not None  # every demo incident has one (_StoryBuilder._incident)
+    return incident.owner
+
+
 def _duration(minutes: int) -> str:
     if minutes < 90:
         return f"{minutes} minutes"
@@ -244,7 +249,7 @@ class _StoryBuilder:
         return incident
 
     def _postmortem(self, spec: dict, incident: Incident) -> Postmortem:
-        owner = incident.owner
+        owner = _owner(incident)
         postmortem = postmortem_start(incident=incident, by=owner)
         authors = [owner, *(self.users[key] for key in spec.get("authors", []))]
         postmortem_update_details(postmortem=postmortem, authors=authors, tag_names=spec["tags"])
@@ -308,7 +313,7 @@ class _StoryBuilder:
         for minutes, kind, text in sorted(entries, key=lambda entry: entry[0]):
             event = timeline_event_create(
                 postmortem=postmortem,
-                by=incident.owner,
+                by=_owner(incident),
                 occurred_at=incident.started_at + timedelta(minutes=minutes),
                 kind=kind,
                 text=text,
@@ -320,7 +325,7 @@ class _StoryBuilder:
     def _assembled_timeline(self, spec: dict, incident: Incident) -> list[tuple[int, str, str]]:
         """A timeline from the spec's specific moments plus the steps every incident has."""
         detect, mitigate, resolve = spec["detect"], spec["mitigate"], spec["resolve"]
-        owner, lead = incident.owner, self.leads[spec["team"]][0]
+        owner, lead = _owner(incident), self.leads[spec["team"]][0]
         declared = min(detect + self.rng.randint(2, 5), mitigate - 1)
         declaration = (
             f"{incident.reference} declared at {incident.severity}; {owner.display_name} leads "
@@ -376,7 +381,7 @@ class _StoryBuilder:
                 tracker = TRACKER_URL.format(key=key, number=self.tracker_numbers[key])
             item = action_item_create(
                 postmortem=postmortem,
-                by=incident.owner,
+                by=_owner(incident),
                 title=title,
                 owner=self.rng.choice(team_members),
                 due_date=due,

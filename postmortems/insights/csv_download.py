@@ -1,9 +1,9 @@
-"""The dashboard's action item list as CSV (views/dashboard.py streams it).
+"""The dashboard's action item list as CSV (insights/views.py streams it).
 
 An export may hold every item of every team: 500,000 rows at the benchmark's size.
-As model instances each row cost ~0.1 ms (building three models, a reverse() for
-its link, a time zone lookup per date), so that export took 48 s, longer than a
-gunicorn worker may take to answer. Here each row is a tuple of its columns, the
+As model instances each row was costly (building three models, a reverse() for its
+link, a time zone lookup per date), so that export took longer than a gunicorn
+worker may take to answer. Here each row is a tuple of its columns, the
 labels and the link pattern are looked up once, and rows are written in batches
 (bench/README.md, "The CSV export of every item", has the numbers).
 """

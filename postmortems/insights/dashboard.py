@@ -159,7 +159,8 @@ def group_by_owner(items: list[ItemRow]) -> list[OwnerGroup]:
         OwnerGroup(owner=_owner(rows[0]), items=rows)
         for rows in (list(g) for _, g in groupby(ordered, key=lambda i: i.owner_id))
     ]
-    return sorted(groups, key=lambda g: g.items[0].due_date)
+    # An overdue item always has a due date (date.min only satisfies the type).
+    return sorted(groups, key=lambda g: g.items[0].due_date or date.min)
 
 
 def overdue_load(items: QuerySet[ActionItem], today: date, *, limit: int) -> list[dict]:
@@ -228,7 +229,8 @@ def my_drafts(user: User) -> QuerySet[Postmortem]:
 
     The two ways in are a UNION of ids, each read from its own index: an OR across the
     author join made PostgreSQL join every unpublished review to its incident and
-    authors first (45-65 ms a page at the benchmark's size, for anyone)."""
+    authors first, for anyone (bench/README.md, "My work, and a sweep of every page at
+    this size", point 1)."""
     authored = Postmortem.authors.through.objects.filter(user=user).values("postmortem_id")
     owned = Postmortem.objects.filter(incident__owner=user).values("pk")
     return (

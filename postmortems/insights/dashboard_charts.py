@@ -6,7 +6,8 @@ or action items opened or finished that month (the dashboard's item list).
 The six charts' markup (~150 bars, their tables) is the same for everyone who opens a
 scope until its months' numbers change, so the dashboard keeps it in Django's cache
 under `charts_key` (the template's `{% cache %}`), and builds the charts only when
-the key is not there: 6-10 ms a view (bench/README.md, the code in parts).
+the key is not there: they were a third of the lead's page (bench/README.md, "The
+dashboards made cheaper").
 """
 
 import hashlib

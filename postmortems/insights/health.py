@@ -361,8 +361,10 @@ def review_health_refreshing_rollups(
     - The rollups are shared by everyone who opens the same scope (every team, or one)
       in the same time zone; only a view knows which pairs are wanted. Moved to the
       hourly task, every first view of a pair would count all twelve months each time
-      until the task ran (admin, all teams: ~320 ms instead of ~60 ms, bench/README.md),
-      and the months still moving would need a task every HEALTH_LIVE_SECONDS.
+      until the task ran (admin, all teams: several times the page's usual cost;
+      bench/README.md, "Action item rows rendered in Python, and loaded with only
+      their columns", first view), and the months still moving would need a task
+      every HEALTH_LIVE_SECONDS.
     - The write is one upsert that cannot collide with another view's or the task's
       (_store), and only what a count would show anyway is stored.
 

@@ -54,6 +54,7 @@ def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) ->
             return DashboardScope(
                 teams=[], choices=[], key="", label="No team", sees_everything=True
             )
+    team: Team | None
     if not key:
         team = (led or choices)[0]
     else:

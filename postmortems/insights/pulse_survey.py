@@ -73,7 +73,7 @@ def pulse_answer(*, postmortem: Postmortem, by: User, score: int, comment: str =
 
     1. The participant row flips from unanswered to answered with a conditional
        UPDATE: only one of two simultaneous submissions succeeds.
-    2. The answer is stored with the team and the day only (see models/pulse.py).
+    2. The answer is stored with the team and the day only (see insights/models.py).
     """
     answer = PulseAnswer(
         team_id=postmortem.incident.team_id,

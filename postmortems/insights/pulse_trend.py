@@ -82,11 +82,11 @@ def pulse_trend(*, teams: list[Team] | None, today: date) -> list[TeamPulse]:
     for team_id, name in sorted(names.items(), key=lambda pair: pair[1]):
         months = []
         for month in reversed(window):
-            row = found.get((team_id, month))
+            counted = found.get((team_id, month))
             entry = PulseMonth(month=month)
-            if row:
-                entry.count = row["n"]
-                entry.average = round(row["average"], 1) if entry.shown else None
+            if counted:
+                entry.count = counted["n"]
+                entry.average = round(counted["average"], 1) if entry.shown else None
             if entry.shown:
                 shown.add((team_id, month))
             months.append(entry)

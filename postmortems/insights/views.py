@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from postmortems.insights.health import review_health_refreshing_rollups
 from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
+from postmortems.models.actions import ActionItem
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50
@@ -100,7 +103,8 @@ def dashboard_items_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list behind the dashboard's numbers and charts, with the same inline actions."""
     scope, filters, items = _listed_items(request)
     page = Paginator(items, ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = item_rows(page.object_list)
+    # The page's slice of `items`, still a queryset, read as rows.
+    page.object_list = item_rows(cast("QuerySet[ActionItem]", page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

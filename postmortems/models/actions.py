@@ -13,7 +13,7 @@ from postmortems.models.fields import BoundedDateField, BoundedDateTimeField, cr
 # or the owner's for what is sent to the owner) when it is unfinished and its due date
 # is before that day. Due today is not overdue; an item without a due date never is.
 # The queryset method, the instance predicate and the plain function below all say this;
-# tests/postmortems/test_overdue_rule.py checks that they agree.
+# tests/core/test_overdue_rule.py checks that they agree.
 def due_before(today: datetime.date) -> Q:
     """The date half of the rule, for counts over rows already known to be unfinished
     (dashboard.headline_counts keeps its aggregate on the open-items index's columns)."""
@@ -101,6 +101,11 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ActionItemQuerySet.as_manager()
+
+    # Not columns: set by attach_assignees (postmortems/selectors.py) for the row's
+    # reassign select, as (user pk as text, name) pairs and the pk shown selected.
+    assignees: list[tuple[str, str]]
+    assignee_chosen: str
 
     class Meta:
         ordering = ["due_date", "created_at"]

@@ -28,6 +28,9 @@ class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
 
+    # Not a column: set on the rows of the tag list (archive/browse_views.py).
+    feed_url: str
+
     class Meta:
         ordering = ["name"]
 

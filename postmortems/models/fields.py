@@ -1,12 +1,16 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 
 from lib.moments import clamp_day, clamp_moment, validate_day, validate_moment
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def created_by_field() -> models.ForeignKey:
+
+def created_by_field() -> "models.ForeignKey[User | None, User | None]":
     """Who created a row: kept when that person is deleted, optional for imports."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,

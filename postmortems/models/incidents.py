@@ -21,7 +21,7 @@ class Severity(models.TextChoices):
     SEV4 = "SEV4", "SEV4 · Low"
 
 
-SEVERITY_MEANINGS = {
+SEVERITY_MEANINGS: dict[str, str] = {
     Severity.SEV1: "Customer-facing outage or data loss for many users; all hands, status page.",
     Severity.SEV2: "Major feature degraded or unavailable for a significant share of users.",
     Severity.SEV3: "Partial degradation with a workaround, or an internal system down.",
@@ -132,6 +132,9 @@ class Incident(models.Model):
 
     all_objects = models.Manager()
     objects = LiveIncidentManager()
+
+    # Not a column: set by get_incident_for_user (postmortems/permissions.py).
+    can_edit: bool
 
     class Meta:
         ordering = ["-started_at"]

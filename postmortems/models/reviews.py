@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from postmortems.models.fields import BoundedDateTimeField, created_by_field
+
+if TYPE_CHECKING:
+    from postmortems.models.catalog import Service, Tag
 
 
 class Postmortem(models.Model):
@@ -55,6 +59,14 @@ class Postmortem(models.Model):
     # The plain text of the whole review, for search snippets on PostgreSQL (kept in
     # sync by postmortems/services/search_index.py; the tsvector lives in SearchEntry).
     search_text = models.TextField(blank=True, editable=False, db_default="")
+
+    # Not columns. Set by get_postmortem_for_user (postmortems/permissions.py):
+    can_edit: bool
+    # On search hits (archive/search.py) and related reviews (archive/related.py):
+    tag_list: "list[Tag]"
+    service_list: "list[Service]"
+    shared_tags: "list[Tag]"
+    shared_services: "list[Service]"
 
     class Meta:
         constraints = [

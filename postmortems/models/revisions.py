@@ -35,6 +35,12 @@ class SectionRevision(models.Model):
     # Later than created_at when autosaves were coalesced into this revision.
     saved_at = models.DateTimeField(default=timezone.now)
 
+    # Not columns: set on the rows of the history page (postmortems/views/history.py).
+    label: str
+    compare_url: str
+    is_current: bool
+    base: str
+
     class Meta:
         ordering = ["-saved_at", "-pk"]
         constraints = [

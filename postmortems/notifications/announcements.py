@@ -18,7 +18,8 @@ def _with_ancestors(service_ids: set[int]) -> dict[int, int | None]:
     """Affected services and every service above them (following a parent covers
     its children). Returns id -> parent id for the whole, small tree."""
     parents = dict(Service.objects.values_list("pk", "parent_id"))
-    found = {}
+    found: dict[int, int | None] = {}
+    pk: int | None
     for pk in service_ids:
         while pk is not None and pk not in found:
             found[pk] = parents.get(pk)

@@ -54,7 +54,10 @@ def user_from_calendar_token(token: str) -> User | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("key"), str):
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user_pk = data.get("user")
+    if user_pk is None:
+        return None
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
     if user is None or data["key"] != _current_key(user):
         return None
     return user

@@ -2,7 +2,7 @@
 
 Composes the outbox rows (channel "webhook") and posts one. A message is
 `{"text": ...}` as JSON, in Slack's text format: links as <url|label>, and
-&, < and > escaped. Posting happens only in the workers (services/outbox.py),
+&, < and > escaped. Posting happens only in the workers (notifications/outbox.py),
 never in a request.
 """
 

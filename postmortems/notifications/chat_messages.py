@@ -8,7 +8,7 @@ adds no second message:
 - a weekly digest (`webhook:team-digest:<team>:<ISO week>`) on LEAD_DIGEST_WEEKDAY
   from 09:00 in the server's TIME_ZONE (teams have no zone of their own).
 Restricted incidents are never posted: a chat channel may hold people outside
-the team. Delivery is the outbox's (services/outbox.py).
+the team. Delivery is the outbox's (notifications/outbox.py).
 """
 
 from collections.abc import Callable

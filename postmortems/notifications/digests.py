@@ -32,7 +32,7 @@ from postmortems.selectors import past_review_deadline, stale_draft_days, stale_
 Kind = OutboundMessage.Kind
 OPEN = ActionItem.UNFINISHED
 # How each message is composed: the sweep passes one that logs and skips a message
-# whose composing fails (services/reminders.py), so one bad digest holds up no other.
+# whose composing fails (notifications/reminders.py), so one bad digest holds up no other.
 ComposeEach = Callable[[str, Callable[[], OutboundMessage | None]], OutboundMessage | None]
 
 

@@ -1,8 +1,9 @@
 """Composes every email the app sends: subject, plain text and HTML, absolute links.
 
-Each kind has three templates in templates/emails/: <kind>-subject.txt,
-<kind>-body.txt and <kind>-body.html. Emails are rendered in the recipient's time
-zone when the outbox row is created, so the row holds exactly what is sent.
+Each kind has three templates in postmortems/notifications/templates/emails/:
+<kind>-subject.txt, <kind>-body.txt and <kind>-body.html. Emails are rendered in the
+recipient's time zone when the outbox row is created, so the row holds exactly what
+is sent.
 """
 
 import hashlib
@@ -85,7 +86,7 @@ def compose_for_address(
 
 def message_id(dedup_key: str) -> str:
     """The same for every attempt at one logical message, so that the rare second copy
-    (services/outbox.py says when) is recognisable, and mergeable, as the same message.
+    (notifications/outbox.py says when) is recognisable, and mergeable, as the same message.
     128 bits of the hash, like a UUID, keep the header on one line (a folded one is
     valid but trips naive parsers)."""
     digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:32]

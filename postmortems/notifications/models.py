@@ -33,7 +33,7 @@ class OutboundMessage(models.Model):
         PULSE = "pulse", "Pulse survey"
         TEAM_DIGEST = "team_digest", "Weekly team digest"
         # To admins when rows fail for good; its own failures are never reported
-        # (services/outbox_alerts.py), so it cannot loop on itself.
+        # (notifications/outbox_failures.py), so it cannot loop on itself.
         OUTBOX_FAILED = "outbox_failed", "Undelivered email alert"
 
     class Channel(models.TextChoices):
@@ -92,7 +92,7 @@ class OutboundMessage(models.Model):
     deferred_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
-    # Admins were told about this failure (services/outbox_alerts.py).
+    # Admins were told about this failure (notifications/outbox_failures.py).
     failure_reported = models.BooleanField(default=False)
 
     class Meta:

@@ -135,7 +135,8 @@ def enqueue(email_ids: Iterable[int], *, countdown: float | None = None) -> int:
     count = 0
     for email_id in email_ids:
         try:
-            send_email.apply_async((email_id,), countdown=countdown, retry=False)
+            # None is no delay; celery-types types countdown as a float only.
+            send_email.apply_async((email_id,), countdown=countdown, retry=False)  # type: ignore[arg-type]
         except BrokerError:
             logger.warning("Broker unavailable; outbox rows stay queued for the dispatcher.")
             _forget_enqueued(email_ids[count:])

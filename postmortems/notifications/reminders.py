@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -39,6 +40,9 @@ from postmortems.notifications.digests import action_digests, lead_digests
 from postmortems.notifications.emails import absolute_url, compose
 from postmortems.notifications.models import OutboundMessage, ReminderSweepRecord
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 Kind = OutboundMessage.Kind
 logger = logging.getLogger(__name__)
@@ -178,7 +182,16 @@ class _Staff:
         return people
 
 
-def incidents_due_a_reminder(*, now: datetime) -> QuerySet[Incident]:
+class _DueReminder(TypedDict):
+    clock: datetime
+    has_postmortem: bool
+
+
+if TYPE_CHECKING:
+    DueIncident = WithAnnotations[Incident, _DueReminder]
+
+
+def incidents_due_a_reminder(*, now: datetime) -> "QuerySet[DueIncident]":
     """Served by the partial index pm_incident_review_clock (see the Incident model)."""
     return (
         Incident.objects.annotate(clock=review_clock())
@@ -209,7 +222,7 @@ def missing_postmortem_reminders(
     leads = _team_leads({incident.team_id for incident in incidents})
     hooks = team_webhooks(team_ids={incident.team_id for incident in incidents}, flag="missing")
     staff = _Staff()
-    planned: list[tuple[str, Kind, User, Incident, str]] = []
+    planned: list[tuple[str, Kind, User, DueIncident, str]] = []
     chat: list[OutboundMessage] = []  # team webhook messages, alongside the 24-hour reminder
     keys: dict[int, list[str]] = {}  # incident -> its messages' keys
     reminded, escalated, started = [], [], []
@@ -283,7 +296,7 @@ def _recipient_key(user: User) -> str:
 
 
 def _incident_email(
-    key: str, kind: Kind, user: User, incident: Incident, reason: str, now: datetime
+    key: str, kind: Kind, user: User, incident: "DueIncident", reason: str, now: datetime
 ) -> OutboundMessage:
     email = compose(
         kind=kind,

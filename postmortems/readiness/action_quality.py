@@ -123,7 +123,7 @@ _EARLIEST_ZONE = timezone(timedelta(hours=-12))
 
 def title_flags(title: str) -> list[QualityFlag]:
     """The vague-language flags of one title (positive and negative examples in
-    tests/postmortems/test_action_quality.py)."""
+    tests/core/readiness/test_action_quality.py)."""
     text = " ".join(title.lower().split())
     flags = []
     if _IMPROVE.search(text) and not _DIGIT.search(text):

@@ -126,9 +126,9 @@ def postmortem_update_section(
 
 def section_revision_restore(
     *, revision: SectionRevision, by: User, base_fingerprint: str, editor: str = ""
-) -> SectionRevision | None:
+) -> SectionRevision:
     """Bring back an old text as a new revision, through the same conflict check."""
-    return postmortem_update_section(
+    restored = postmortem_update_section(
         postmortem=revision.postmortem,
         section=revision.section,
         text=revision.text,
@@ -138,6 +138,8 @@ def section_revision_restore(
         editor=editor,
         restored_from=revision.number,
     )
+    assert restored is not None  # only an autosave can record no revision
+    return restored
 
 
 @retry_on_contention
@@ -161,7 +163,7 @@ def postmortem_update_details(
     return postmortem
 
 
-_ALLOWED_MOVES = {
+_ALLOWED_MOVES: dict[str, set[str]] = {
     Postmortem.Status.DRAFT: {Postmortem.Status.IN_REVIEW, Postmortem.Status.PUBLISHED},
     Postmortem.Status.IN_REVIEW: {Postmortem.Status.DRAFT, Postmortem.Status.PUBLISHED},
     Postmortem.Status.PUBLISHED: {Postmortem.Status.DRAFT},

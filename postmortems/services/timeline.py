@@ -91,7 +91,9 @@ def timeline_events_import(
         event.clean()
     with transaction.atomic():
         postmortem_lock(postmortem_id=postmortem.pk)
-        stored = timeline_import_keys_stored(postmortem=postmortem, keys=keys - {None})
+        stored = timeline_import_keys_stored(
+            postmortem=postmortem, keys={key for key in keys if key is not None}
+        )
         created = [event for event in created if event.import_key not in stored]
         if created:
             TimelineEvent.objects.bulk_create(created)

@@ -27,7 +27,8 @@ def quality_flags(item: ActionItem) -> list[QualityFlag]:
 @register.inclusion_tag(ROW_TEMPLATE, takes_context=True)
 def item_row(context, item: ActionItem) -> dict:
     """One action item as a table row with its inline actions: the partial `row` of
-    templates/postmortems/includes/item_table.html, with postmortems/insights/item_rows.py's values.
+    postmortems/templates/postmortems/includes/item_table.html, with the values of
+    postmortems/insights/item_rows.py.
 
     From the context: `today` (the viewer's local date), `next_url` (where a form
     without JavaScript returns; the current page if unset), `csrf_token`, and for a

@@ -1,8 +1,9 @@
 """Acting on one action item from a list of items (the team lead dashboard), and its history.
 
 Each action is a small POST form in the item's table row
-(templates/postmortems/includes/dashboard_item.html). With htmx the view answers
-with that row re-rendered: the result, or an error with what the user typed kept.
+(postmortems/templates/postmortems/includes/dashboard_item.html). With htmx the view
+answers with that row re-rendered: the result, or an error with what the user typed
+kept.
 Without JavaScript it redirects back to the page the form came from (`next`, when
 it is a URL of this site) with a message.
 """
@@ -95,7 +96,7 @@ def _reloaded(item: ActionItem) -> ActionItem:
 
 
 def _error_text(form: forms.Form) -> str:
-    found = [message for errors in form.errors.values() for message in errors]
+    found = [str(message) for errors in form.errors.values() for message in errors]
     return " ".join(dict.fromkeys(found))
 
 

@@ -33,7 +33,8 @@ def _thread(
     section: str,
     form: ReviewCommentForm | None = None,
 ) -> TemplateResponse:
-    back = request.POST.get("back") if request.POST.get("back") in BACK else "read"
+    back = request.POST.get("back", "")
+    back = back if back in BACK else "read"
     thread = comment_threads(postmortem, can_edit=postmortem.can_edit, back=back, section=section)[
         section
     ]

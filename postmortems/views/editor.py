@@ -164,7 +164,9 @@ def postmortem_section_view(
     state = _section(postmortem, section, form)
     if action in {"preview", "check"} or not form.is_valid():
         if autosave:
-            return JsonResponse({"error": " ".join(form.errors.get("text", []))}, status=400)
+            return JsonResponse(
+                {"error": " ".join(map(str, form.errors.get("text", [])))}, status=400
+            )
         # Without JavaScript, "Preview" and "Check language" render the page with this
         # section's preview and blameless findings for the text as typed, unsaved.
         return TemplateResponse(
@@ -183,7 +185,7 @@ def postmortem_section_view(
         )
     except SectionConflict as conflict:
         # Keep what this user typed; show the other version; the next save wins.
-        data = form.data.copy()
+        data = request.POST.copy()  # what the form was bound to
         data["base"] = text_fingerprint(conflict.current_text)
         state.form = SectionForm(data, section=section)
         state.conflict_text = conflict.current_text

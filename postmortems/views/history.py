@@ -26,10 +26,10 @@ HISTORY = "postmortems/postmortem_history.html"
 LABELS = {name: label for name, label, _help in Postmortem.SECTIONS}
 
 
-def history_url(number: int, **query: object) -> str:
-    query = {key: value for key, value in query.items() if value}
+def history_url(number: int, **query: str | int | None) -> str:
+    params = {key: value for key, value in query.items() if value}
     url = reverse("pm-postmortem-history", args=[number])
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _compare(postmortem: Postmortem, section: str, old: int | None, new: int | None, rows):

@@ -39,7 +39,9 @@ def _filters_from(request: AuthenticatedHttpRequest) -> IncidentFilters:
         team=get.get("team", "")[:100],
         q=get.get("q", "").strip()[:200],
         month=parse_month(get.get("month", "")),
-        **values,
+        status=values["status"],
+        severity=values["severity"],
+        has_postmortem=values["has_postmortem"],
     )
 
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
-from django.forms import ModelForm
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,6 +21,9 @@ from django_htmx.http import reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
+from postmortems.forms import ActionItemForm, TimelineEventForm
+from postmortems.models.actions import ActionItem
+from postmortems.models.reviews import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.services.edits import EditConflict
 from postmortems.views.editor import EDITOR, editor_context, readiness_changed
@@ -39,10 +40,10 @@ class InlineList:
     var: str  # the template variable of one row ("event", "item")
     new_form_key: str  # key of the "add" form in editor_context
     new_prefix: str
-    form_class: type[ModelForm]
-    get_for_user: Callable[..., Model]
-    create: Callable[..., Model]
-    update: Callable[..., Model]
+    form_class: type[TimelineEventForm | ActionItemForm]
+    get_for_user: Callable[..., TimelineEvent | ActionItem]
+    create: Callable[..., TimelineEvent | ActionItem]
+    update: Callable[..., TimelineEvent | ActionItem]
     delete: Callable[..., None]
 
     def editor_url(self, number: int) -> str:
@@ -55,7 +56,7 @@ def _list_response(request, spec: InlineList, postmortem) -> HttpResponse:
     return readiness_changed(reswap(response, "outerHTML"))
 
 
-def _data(form: ModelForm) -> dict:
+def _data(form: TimelineEventForm | ActionItemForm) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 

@@ -53,7 +53,7 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(client):
     message = mail.outbox[0]
     assert message.to == ["ada@example.com"]
     assert message.subject == "Reset your Postmortems password"
-    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+)", message.body).group(1)
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+)", str(message.body)).group(1)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     response = client.post(

@@ -42,7 +42,7 @@ def _signed_in_as(client: Client) -> User | None:
     return User.objects.get(pk=user_id) if user_id else None
 
 
-def _memberships(user: User) -> dict[str, tuple[str, str]]:
+def _memberships(user: User | None) -> dict[str, tuple[str, str]]:
     return {m.team.slug: (m.role, m.source) for m in user.memberships.select_related("team")}
 
 

@@ -157,8 +157,8 @@ def _start(client: Client) -> dict[str, str]:
     query = parse_qs(location.query)
     request = OneLogin_Saml2_Utils.decode_base64_and_inflate(query["SAMLRequest"][0]).decode()
     return {
-        "id": re.search(r'ID="([^"]+)"', request)[1],
-        "acs": re.search(r'AssertionConsumerServiceURL="([^"]+)"', request)[1],
+        "id": re.search(r'ID="([^"]+)"', request).group(1),
+        "acs": re.search(r'AssertionConsumerServiceURL="([^"]+)"', request).group(1),
         "relay_state": query.get("RelayState", [""])[0],
     }
 

@@ -20,6 +20,9 @@ def _without_layout(html: str) -> str:
 def test_flat_select_gives_the_markup_of_djangos_own_select(name, data):
     stock = ZoneForm(data=data)
     flat = ZoneForm(data=data)
-    flat.fields["zone"].widget = FlatSelect(choices=flat.fields["zone"].choices)
-    flat.fields["zones"].widget = FlatSelect(choices=flat.fields["zones"].choices, multiple=True)
+    zone, zones = ZoneForm.base_fields["zone"], ZoneForm.base_fields["zones"]
+    assert isinstance(zone, forms.ChoiceField)
+    assert isinstance(zones, forms.ChoiceField)
+    flat.fields["zone"].widget = FlatSelect(choices=zone.choices)
+    flat.fields["zones"].widget = FlatSelect(choices=zones.choices, multiple=True)
     assert str(flat[name]) == _without_layout(str(stock[name]))

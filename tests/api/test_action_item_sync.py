@@ -121,7 +121,7 @@ def test_deleting_the_owner_sets_updated_at(postmortem):
 
 
 def _items_at(postmortem, minutes: list[int], **extra) -> list[ActionItem]:
-    items = []
+    items: list[ActionItem] = []
     for m in minutes:
         with _at(m):
             items.append(ActionItemFactory(postmortem=postmortem, **extra))

@@ -15,7 +15,7 @@ READ, WRITE, ANY = "read", "write", "any"
 WHEN = "2026-11-02T09:30:00Z"
 
 # url name in the pm-api namespace -> (method, access, path arguments, body). The
-# completeness test in tests/postmortems/test_permissions.py fails for a route missing here.
+# completeness test in tests/core/test_permissions.py fails for a route missing here.
 OPERATIONS = {
     ("incidents", "get"): (ANY, None, None),
     ("incidents", "post"): (ANY, None, lambda o: {"title": "Disk full", "team": "platform"}),
@@ -75,6 +75,7 @@ def _call(api: ApiClient, key: tuple[str, str], objects: dict):
     path = _path(name, extra, objects)
     if method == "get":
         return api.get(path)
+    assert body is not None  # every write sends one
     return getattr(api, method)(path, body(objects))
 
 

@@ -41,7 +41,7 @@ def token(owner) -> str:
     return token_for(owner)
 
 
-def _creates(incident, team) -> list[tuple[str, dict, type]]:
+def _creates(incident, team) -> list[tuple[str, dict, type[Incident | TimelineEvent | ActionItem]]]:
     base = f"/api/v1/incidents/{incident.number}/postmortem"
     return [
         ("/api/v1/incidents", {"title": "Checkout down", "team": team.slug}, Incident),

@@ -19,6 +19,7 @@ fails. It is never skipped.
 """
 
 import threading
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -138,6 +139,7 @@ def _valid_code(value) -> bool:
     return value is not None
 
 
+# A base class made at run time, from the schema: mypy cannot follow it.
 class ApiWorkflow(schema.as_state_machine()):  # type: ignore[misc]
     """Stateful: chains of requests along the schema's links (postmortems/api/links.py),
     each taking what the one before answered: create an incident, read it, change it,
@@ -200,7 +202,8 @@ def test_clients_racing_for_the_same_objects_get_conflicts_never_server_errors(
     revision = Incident.objects.get(number=number).revision
     summary = Postmortem.objects.get(incident__number=number).summary
     path = "/incidents/{number}"
-    races = {
+    # race -> (method, path template, path parameters, body)
+    races: dict[str, tuple[str, str, dict[str, Any], dict[str, Any] | None]] = {
         "edit the incident": ("PATCH", path, {"number": number}, {"revision": revision}),
         "save a section": (
             "PUT",
@@ -235,13 +238,14 @@ def test_clients_racing_for_the_same_objects_get_conflicts_never_server_errors(
                 body = sent
                 if body and "text" in body:
                     body = {**body, "text": body["text"].format(n=n)}
+                optional: dict[str, Any] = {} if body is None else {"body": body}
                 case = schema["/api/v1" + template][method].Case(
                     path_parameters=parameters,
                     headers={
                         "Authorization": f"Bearer {SECRET}",
                         **({"Idempotency-Key": "race"} if race == "add an item once" else {}),
                     },
-                    **({} if body is None else {"body": body}),
+                    **optional,
                 )
                 barrier.wait(timeout=30)
                 response = case.call()

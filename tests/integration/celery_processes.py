@@ -1,17 +1,51 @@
-"""Real Celery worker and beat processes for integration tests."""
+"""Real Celery worker and beat processes for integration tests.
+
+The suite also runs with this process's clock faked (faketime at a weekend instant, as
+.ci/run does). Two things follow, both here:
+- the worker and beat run on the real clock, moved to this process's instant
+  (celery_at_clock.py says why and how), and
+- waits here sleep and count their sleeps instead of waiting on a lock with a timeout:
+  under libfaketime a timed wait on a lock (Event.wait, Condition.wait, Thread.join)
+  never times out, so a test that should have failed after 90 s hung for good.
+"""
 
 import os
 import re
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
+POLL_SECONDS = 0.05
+
+
+def wait_until(ready: Callable[[], bool], *, timeout: float) -> bool:
+    """Whether `ready()` came true within about `timeout` seconds. Counts sleeps rather
+    than reading a clock: time.sleep is relative, so a faked clock, even a stopped one,
+    can neither stretch nor shrink the wait."""
+    for _attempt in range(max(1, round(timeout / POLL_SECONDS))):
+        if ready():
+            return True
+        time.sleep(POLL_SECONDS)
+    return ready()
+
+
+def real_clock_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` (this process's by default) without libfaketime's variables (LD_PRELOAD and
+    FAKETIME..., as faketime(1) sets them): a child given them runs on the faked clock,
+    and its timed waits never time out."""
+    env = os.environ if env is None else env
+    return {
+        key: value
+        for key, value in env.items()
+        if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
+    }
 
 
 def test_database_url() -> str:
@@ -24,23 +58,27 @@ def test_database_url() -> str:
 
 
 class CeleryProcess:
-    """A worker or beat subprocess whose log lines can be waited for (no sleeping)."""
+    """A worker or beat subprocess whose log lines can be waited for.
+
+    It runs on the real clock moved to this process's time at its start, and ticking
+    from there (celery_at_clock.py): a test sets its rows up by its own clock, whatever
+    that says, and the worker judges what is due by the same one."""
 
     def __init__(
         self, role: str, env: dict[str, str], tmp_path: Path, *, queues: str = "", name: str = "it"
     ) -> None:
-        args = [str(CELERY), "-A", "config", role, "--loglevel", "INFO"]
+        args = [sys.executable, "-m", "tests.integration.celery_at_clock", "-A", "config", role]
+        args += ["--loglevel", "INFO"]
         if role == "worker":
             args += ["--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"]
             args += ["--queues", queues] if queues else []
         else:
             args += ["--schedule", str(tmp_path / "beat-schedule")]
         self.lines: list[str] = []
-        self._changed = threading.Condition()
         self.process = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=env,
+            env={**real_clock_env(env), "TEST_CLOCK_AT": repr(time.time())},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -50,16 +88,13 @@ class CeleryProcess:
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line.rstrip())
-                self._changed.notify_all()
+            self.lines.append(line.rstrip())
 
     def count(self, pattern: str) -> int:
-        return sum(1 for line in self.lines if re.search(pattern, line))
+        return sum(1 for line in list(self.lines) if re.search(pattern, line))
 
     def wait_for(self, pattern: str, *, times: int = 1, timeout: float = 90) -> None:
-        with self._changed:
-            found = self._changed.wait_for(lambda: self.count(pattern) >= times, timeout=timeout)
+        found = wait_until(lambda: self.count(pattern) >= times, timeout=timeout)
         assert found, f"no {times} x {pattern!r} within {timeout} s:\n" + "\n".join(
             self.lines[-40:]
         )
@@ -72,15 +107,17 @@ class CeleryProcess:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=20)  # sleeps and polls: no timed lock wait
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self._reader.join(timeout=10)
+        wait_until(lambda: not self._reader.is_alive(), timeout=10)
         self.process.stdout.close()
 
 
 def celery_env(*, broker_url: str, smtp_port: int, tmp_path: Path) -> dict[str, str]:
+    """The worker's and beat's whole environment: nothing else of this process's, so
+    not libfaketime's variables either (see the module docstring)."""
     return {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings",

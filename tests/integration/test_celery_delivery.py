@@ -3,6 +3,11 @@
 These need PostgreSQL (the worker must see the test's committed rows) and Redis.
 CI runs them with REQUIRE_POSTGRES=1 and REQUIRE_REDIS=1, which turn a missing
 service into a failure instead of a skip.
+
+They pass whatever this process's clock says (faketime, a weekend instant): the
+worker and beat run at this process's time (celery_processes.py), the incidents are
+set up relative to it, and every wait here counts sleeps (`wait_until`) rather than
+waiting on a lock with a timeout, which never times out under libfaketime.
 """
 
 import datetime as dt
@@ -22,7 +27,12 @@ from postmortems.models import Incident, OutboundMessage
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.incidents import incident_create
 from tests.conftest import _missing
-from tests.integration.celery_processes import CeleryProcess, celery_env
+from tests.integration.celery_processes import (
+    CeleryProcess,
+    celery_env,
+    real_clock_env,
+    wait_until,
+)
 from tests.smtp_capture import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +55,8 @@ def redis_url(postgres) -> str:
 
 def _resolved_incident(team, owner, hours_ago: int):
     """An incident recorded when it started, resolved `hours_ago`: the review clock
-    starts at the later of the resolution and the recording (Incident.review_clock)."""
+    starts at the later of the resolution and the recording (Incident.review_clock).
+    `hours_ago` by this process's clock, which the worker and beat run at too."""
     now = timezone.now()
     incident = incident_create(
         by=owner,
@@ -76,11 +87,12 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
     redis_url, smtp_server, team, owner, tmp_path
 ):
     incident = _resolved_incident(team, owner, hours_ago=25)
+    started = timezone.now()
     worker, beat = _start(
         celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path), tmp_path
     )
     try:
-        assert smtp_server.arrived.wait(timeout=90), "\n".join(worker.lines[-40:])
+        assert wait_until(smtp_server.arrived.is_set, timeout=90), "\n".join(worker.lines[-40:])
         sweeps = worker.count(SWEEP_DONE)
         worker.wait_for(SWEEP_DONE, times=sweeps + 3)  # beat keeps ticking: nothing more
     finally:
@@ -96,11 +108,17 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
     assert "<html" in html
     row = OutboundMessage.objects.get()
     assert (row.status, row.attempts) == ("sent", 1)
+    # Swept and sent at this process's time (a weekend one in CI's faketime run), not
+    # at the real time: the worker's clock is the test's (celery_processes.py).
+    assert row.sent_at is not None
+    assert started - dt.timedelta(seconds=5) <= row.created_at <= row.sent_at <= timezone.now()
 
 
 @pytest.fixture
 def own_redis(postgres, tmp_path):
-    """A Redis server of this test's own, so it can be stopped and started."""
+    """A Redis server of this test's own, so it can be stopped and started. Without
+    libfaketime's variables: under faketime redis-server deadlocks at start-up
+    ("Unexpected recursive calls to clock_gettime()") and never answers."""
     binary = shutil.which("redis-server")
     if not binary:
         _missing("redis-server", "REQUIRE_REDIS")
@@ -122,17 +140,19 @@ def own_redis(postgres, tmp_path):
                 str(tmp_path),
             ],
             stdout=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         client = redis.Redis(port=port)
-        for _attempt in range(200):
+
+        def answers() -> bool:
             try:
-                client.ping()
-                return process
+                return client.ping()
             except redis.ConnectionError:
-                process.poll()
-                assert process.returncode is None, "redis-server did not start"
-                threading.Event().wait(0.05)
-        raise AssertionError("redis-server did not answer")
+                assert process.poll() is None, "redis-server did not start"
+                return False
+
+        assert wait_until(answers, timeout=10), "redis-server did not answer"
+        return process
 
     server = {"process": start()}
 
@@ -165,9 +185,10 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
         own_redis["start"]()
         # Celery reconnects by itself, unless the outage hit the worker mid-ack and it
         # exited; then its supervisor (compose: restart unless-stopped) starts a new one.
-        if not smtp_server.arrived.wait(timeout=60) and worker.process.poll() is not None:
+        arrived = smtp_server.arrived.is_set
+        if not wait_until(arrived, timeout=60) and worker.process.poll() is not None:
             replacement = CeleryProcess("worker", env, tmp_path)
-        assert smtp_server.arrived.wait(timeout=120), "\n".join(worker.lines[-40:])
+        assert wait_until(arrived, timeout=120), "\n".join(worker.lines[-40:])
         active = replacement or worker
         sweeps = active.count(SWEEP_DONE)
         active.wait_for(SWEEP_DONE, times=sweeps + 3)
@@ -208,12 +229,14 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
     _resolved_incident(team, owner, hours_ago=25)
     worker, beat = _start(env, tmp_path)
     try:
-        assert smtp_server.holding.wait(timeout=90), "\n".join(worker.lines[-40:])
+        assert wait_until(smtp_server.holding.is_set, timeout=90), "\n".join(worker.lines[-40:])
         worker.kill()  # dies mid-delivery, its row still claimed ("sending")
         smtp_server.release.set()
         assert OutboundMessage.objects.get().status == "sending"
         replacement = CeleryProcess("worker", env, tmp_path)
-        assert smtp_server.arrived.wait(timeout=90), "\n".join(replacement.lines[-40:])
+        assert wait_until(smtp_server.arrived.is_set, timeout=90), "\n".join(
+            replacement.lines[-40:]
+        )
         sweeps = replacement.count(r"dispatch_outbox\[.*\] succeeded")
         replacement.wait_for(r"dispatch_outbox\[.*\] succeeded", times=sweeps + 3)
     finally:

@@ -1,6 +1,6 @@
 """No state changes without a CSRF token, even for a signed-in administrator.
 
-Every named page of the app (the URLS table of tests/postmortems/test_permissions.py,
+Every named page of the app (the URLS table of tests/core/test_permissions.py,
 which its completeness test keeps equal to the URL conf) is POSTed to without a token:
 views that change state and views that only answer GET alike must say 403 and leave
 every row as it was. The machine endpoints take no cookies at all: the alert receivers
@@ -18,8 +18,8 @@ from django.urls import reverse
 from postmortems.models import AlertDelivery, Incident
 from tests.api.test_api_permissions import OPERATIONS
 from tests.api.test_api_permissions import _path as api_path
-from tests.postmortems import test_permissions as permissions
-from tests.postmortems.test_permissions import URLS, _url
+from tests.core import test_permissions as permissions
+from tests.core.test_permissions import URLS, _url
 
 objects = permissions.objects  # the same objects the permission table is checked on
 
@@ -127,6 +127,7 @@ def test_the_api_refuses_a_session_cookie_without_a_token(csrf_client, objects, 
     if method == "get":
         response = csrf_client.get(path)
     else:
+        assert body is not None  # every write sends one
         payload = json.dumps(body(objects), default=str)
         response = getattr(csrf_client, method)(path, payload, content_type="application/json")
     assert response.status_code == 401, (key, response.status_code)

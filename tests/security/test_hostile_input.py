@@ -11,8 +11,8 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.alerting.support import alertmanager, make_hook, payload
 from tests.api.conftest import ApiClient, token_for
-from tests.webhooks.support import alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db
 

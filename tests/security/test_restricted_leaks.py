@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -188,7 +189,7 @@ def test_no_email_to_the_outsider_mentions_the_marker(outsider, owner, secret, m
     for hour in range(0, 48, 1):
         reminders_sweep(now=start + dt.timedelta(hours=hour))
     for pk in OutboundMessage.objects.filter(status="queued").values_list("pk", flat=True):
-        send_email.apply(args=[pk])
+        send_email.apply(args=(pk,))
     rows = OutboundMessage.objects.filter(to_address=outsider.email)
     digests = rows.filter(kind="action_digest")
     assert any("Rotate the payments keys" in row.body_text for row in digests)
@@ -196,7 +197,8 @@ def test_no_email_to_the_outsider_mentions_the_marker(outsider, owner, secret, m
         assert MARKER not in f"{row.subject}\n{row.body_text}\n{row.body_html}", row.kind
     for message in mail.outbox:
         if outsider.email in message.to:
-            html = "".join(body for body, _type in message.alternatives)
+            assert isinstance(message, EmailMultiAlternatives)
+            html = "".join(str(body) for body, _type in message.alternatives)
             assert MARKER not in f"{message.subject}{message.body}{html}"
     # The sweeps and the announcement did write to the team about it.
     team_rows = OutboundMessage.objects.filter(to_address=owner.email)

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Team
 from postmortems.models import ActionItem, AlertIntegration, ApiToken, Incident, Service, Tag
+from tests.alerting.support import alertmanager, make_hook, payload
 from tests.api.conftest import ApiClient, token_for
-from tests.webhooks.support import alertmanager, make_hook, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_the_admin_keeps_service_tag_and_team_names_on_one_line(client, admin_us
         ("postmortems_tag", {"slug": "ledger"}),
         ("accounts_team", {"slug": "ledger"}),
     ]:
-        data = {"name": "Led\r\nger\u202e", **extra}
+        data: dict[str, object] = {"name": "Led\r\nger\u202e", **extra}
         if model == "accounts_team":
             data |= {"memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
         response = client.post(reverse(f"admin:{model}_add"), data)
