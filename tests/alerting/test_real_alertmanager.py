@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils.dateparse import parse_datetime
 
 from postmortems.models import AlertDelivery, AlertEvent, Incident
@@ -72,16 +73,17 @@ def _wait_for(what: str, check: Callable[[], object], deadline: float = DEADLINE
 class Alertmanager:
     def __init__(self, url: str) -> None:
         self.url = url
-        # Alertmanager's clock, which CI's weekend run (faketime) does not move: its
-        # status says when it started, a moment ago.
-        with urllib.request.urlopen(f"{url}/api/v2/status", timeout=5) as response:
+
+    def started(self) -> datetime:
+        """When Alertmanager started (a moment ago), by its own clock."""
+        with urllib.request.urlopen(f"{self.url}/api/v2/status", timeout=5) as response:
             started = parse_datetime(json.load(response)["uptime"])
         assert started is not None, "Alertmanager's status gives no start time"
-        self.offset = started - datetime.now(UTC)
+        return started
 
     def now(self) -> datetime:
-        """Now, by Alertmanager's clock."""
-        return datetime.now(UTC) + self.offset
+        """Now, by Alertmanager's clock (which the fixture gave this process too)."""
+        return datetime.now(UTC)
 
     def post(self, alerts: list[dict]) -> None:
         request = urllib.request.Request(
@@ -97,9 +99,7 @@ class Alertmanager:
 @pytest.fixture
 def alertmanager(alertmanager_path, app_server, team, tmp_path):
     """Alertmanager running, its webhook pointed at a new integration of `team`."""
-    # A refire window of 30 days: CI's weekend run moves this process's clock (faketime)
-    # but not Alertmanager's, so "now" differs by days between the two.
-    hook = make_hook(team, refire_window=30 * 24 * 60)
+    hook = make_hook(team)
     config = tmp_path / "alertmanager.yml"
     config.write_text(_config(f"{app_server}{hook.url}", hook.token))
     port = _free_port()
@@ -134,7 +134,13 @@ def alertmanager(alertmanager_path, app_server, team, tmp_path):
                 return False
 
         _wait_for("Alertmanager ready", ready)
-        yield Alertmanager(url)
+        manager = Alertmanager(url)
+        # Alertmanager reads the real clock, and a run under faketime moves this
+        # process's: the receiver would take Alertmanager's times (startsAt, endsAt) for
+        # days or months away from its own "now". This process ticks from Alertmanager's
+        # time instead, as a receiver beside it in production would.
+        with time_machine.travel(manager.started(), tick=True):
+            yield manager
     finally:
         process.terminate()
         try:
