@@ -90,6 +90,16 @@ class AlertIntegration(models.Model):
         help_text="The person the tool assigned (by e-mail address) owns the new incident, "
         "if they have an active account here.",
     )
+    rotation = models.ForeignKey(
+        "postmortems.Rotation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="integrations",
+        verbose_name="on-call rotation",
+        help_text="Whose pages these are: the rotation's primary when an alert fires "
+        "carries it in the on-call load.",
+    )
     enabled = models.BooleanField(default=True)
     created_by = created_by_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)

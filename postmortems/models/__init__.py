@@ -5,12 +5,22 @@ Code imports a model from the module that defines it, never from here: importing
 registry imports every part, which the one-way dependencies forbid below the app's own
 wiring (tests/test_dependency_direction.py). Tests and the shell may use it freely."""
 
+from postmortems.alerting.detection.models import DetectionAnswer, DetectionReview
+from postmortems.alerting.firings.models import AlertRule, Firing
 from postmortems.alerting.models import (
     AlertDelivery,
     AlertEvent,
     AlertGroup,
     AlertIntegration,
     AlertLink,
+)
+from postmortems.alerting.oncall.models import (
+    OnCallPolicy,
+    Rotation,
+    RotationMember,
+    RotationOverride,
+    ScheduleFeed,
+    Shift,
 )
 from postmortems.api.models import ApiIdempotencyKey, ApiToken
 from postmortems.archive.models import Subscription
@@ -42,13 +52,18 @@ __all__ = [
     "AlertGroup",
     "AlertIntegration",
     "AlertLink",
+    "AlertRule",
     "ApiIdempotencyKey",
     "ApiToken",
     "BeatHeartbeat",
     "BlamelessDismissal",
     "CalendarKey",
+    "DetectionAnswer",
+    "DetectionReview",
+    "Firing",
     "HealthRollup",
     "Incident",
+    "OnCallPolicy",
     "OutboundMessage",
     "Postmortem",
     "PulseAnswer",
@@ -56,10 +71,15 @@ __all__ = [
     "ReadinessPolicy",
     "ReminderSweepRecord",
     "ReviewComment",
+    "Rotation",
+    "RotationMember",
+    "RotationOverride",
+    "ScheduleFeed",
     "SearchEntry",
     "SectionRevision",
     "Service",
     "Severity",
+    "Shift",
     "Subscription",
     "Tag",
     "TeamWebhook",
