@@ -8,6 +8,9 @@ from django.utils import timezone
 from accounts.models import Membership, Team, User
 from postmortems.models import (
     ActionItem,
+    AlertIntegration,
+    AlertRule,
+    Firing,
     Incident,
     Postmortem,
     ReviewComment,
@@ -112,6 +115,52 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
     type = ActionItem.Type.DETECT
+
+
+class AlertIntegrationFactory(factory.django.DjangoModelFactory):
+    """An integration as a row (tests of the receivers use tests/alerting/support.py,
+    which also issues the token)."""
+
+    class Meta:
+        model = AlertIntegration
+
+    team = factory.SubFactory(TeamFactory)
+    kind = AlertIntegration.Kind.ALERTMANAGER
+    name = factory.Sequence(lambda n: f"Prometheus {n}")
+    severity_map = factory.LazyFunction(
+        lambda: {"critical": "SEV1", "page": "SEV2", "warning": "SEV3", "info": "SEV4"}
+    )
+
+
+class AlertRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AlertRule
+
+    integration = factory.SubFactory(AlertIntegrationFactory)
+    team = factory.LazyAttribute(lambda o: o.integration.team)
+    name = factory.Sequence(lambda n: f"DiskAlmostFull{n}")
+    runbook_url = "https://runbooks.example.com/disk"
+    first_seen_at = BASE_TIME
+    last_seen_at = BASE_TIME
+
+
+class FiringFactory(factory.django.DjangoModelFactory):
+    """One episode of an alert, as the receivers record it (firings/ingest.py): set the
+    flags the receivers would have set (channel, out_of_hours, acted_on...) explicitly."""
+
+    class Meta:
+        model = Firing
+
+    rule = factory.SubFactory(AlertRuleFactory)
+    team = factory.LazyAttribute(lambda o: o.rule.team)
+    integration = factory.LazyAttribute(lambda o: o.rule.integration)
+    external_key = factory.Sequence(lambda n: f"fingerprint{n:06x}")
+    severity_sent = "critical"
+    severity = "SEV1"
+    channel = "phone"
+    runbook_url = factory.LazyAttribute(lambda o: o.rule.runbook_url)
+    fired_at = BASE_TIME
+    resolved_at = factory.LazyAttribute(lambda o: o.fired_at + dt.timedelta(minutes=20))
 
 
 # Plain words that no search or feed test looks for, so completing a review for

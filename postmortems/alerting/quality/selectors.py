@@ -1,0 +1,97 @@
+"""Reads of alert quality: each rule's numbers over a window, judged by criteria.py.
+
+One aggregate query over the window's firings (index pm_firing_team_fired), one for the
+delays of the firings tied to incidents (few), one for the rules, one for the teams'
+policies (their `late_after_minutes`): four queries, however many firings."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Max, Q, Sum
+
+from postmortems.alerting.firings.models import AlertRule, Firing
+from postmortems.alerting.oncall.models import Channel, OnCallPolicy
+from postmortems.alerting.quality.criteria import (
+    MINOR,
+    RuleNumbers,
+    Verdict,
+    delay,
+    is_late,
+    rule_problems,
+)
+
+# Firing.actionable, as a filter.
+ACTIONABLE = Q(judged_actionable=True) | Q(judged_actionable__isnull=True, acted_on=True)
+PAGE = Q(channel=Channel.PHONE)
+# criteria.wasted_page, as a filter.
+WASTED = PAGE & Q(out_of_hours=True) & (~ACTIONABLE | Q(incident__severity__in=MINOR))
+# criteria.severity_mismatch, as a filter.
+MISMATCHED = Q(incident__isnull=False) & ~Q(severity=F("incident__severity"))
+
+
+@dataclass
+class RuleQuality:
+    rule: AlertRule
+    numbers: RuleNumbers
+    problems: list[Verdict]
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.problems[0] if self.problems else Verdict.HEALTHY
+
+
+def window_firings(*, team_ids: list[int], since: datetime, until: datetime):
+    return Firing.objects.filter(team_id__in=team_ids, fired_at__gte=since, fired_at__lt=until)
+
+
+def rule_quality(*, team_ids: list[int], since: datetime, until: datetime) -> list[RuleQuality]:
+    """Every rule of the teams that fired in [since, until), with its numbers and
+    problems, the heaviest load first (then the most firings, then by name)."""
+    firings = window_firings(team_ids=team_ids, since=since, until=until)
+    counted = firings.values("rule_id").annotate(
+        firings=Count("pk"),
+        pages=Count("pk", filter=PAGE),
+        out_of_hours_pages=Count("pk", filter=PAGE & Q(out_of_hours=True)),
+        night_pages=Count("pk", filter=PAGE & Q(at_night=True)),
+        with_runbook=Count("pk", filter=~Q(runbook_url="")),
+        actionable=Count("pk", filter=ACTIONABLE),
+        flapping=Count("pk", filter=Q(flapping=True)),
+        repeats=Sum("repeats"),
+        tied=Count("pk", filter=Q(incident__isnull=False)),
+        wasted_pages=Count("pk", filter=WASTED),
+        mismatched=Count("pk", filter=MISMATCHED),
+        last_fired_at=Max("fired_at"),
+    )
+    numbers: dict[int, RuleNumbers] = {}
+    for row in counted:
+        rule_id = row.pop("rule_id")
+        row.pop("last_fired_at")
+        row["repeats"] = row["repeats"] or 0
+        numbers[rule_id] = RuleNumbers(**row)
+    if not numbers:
+        return []
+    late_after = dict(
+        OnCallPolicy.objects.filter(team_id__in=team_ids).values_list(
+            "team_id", "late_after_minutes"
+        )
+    )
+    default_late = OnCallPolicy._meta.get_field("late_after_minutes").get_default()
+    tied = firings.filter(incident__isnull=False).values_list(
+        "rule_id", "team_id", "fired_at", "incident__started_at"
+    )
+    for rule_id, team_id, fired_at, started_at in tied:
+        found = delay(fired_at=fired_at, incident_started_at=started_at)
+        if found is None:
+            continue
+        rule_numbers = numbers[rule_id]
+        rule_numbers.delays.append(found)
+        if is_late(found, late_after_minutes=late_after.get(team_id, default_late)):
+            rule_numbers.late += 1
+    rules = AlertRule.objects.filter(pk__in=numbers).select_related("integration", "team")
+    found_rules = []
+    for rule in rules:
+        rule_numbers = numbers[rule.pk]
+        rule_numbers.has_runbook_now = bool(rule.runbook_url)
+        found_rules.append(RuleQuality(rule, rule_numbers, rule_problems(rule_numbers)))
+    found_rules.sort(key=lambda q: (-q.numbers.load, -q.numbers.firings, q.rule.name.lower()))
+    return found_rules
