@@ -489,10 +489,14 @@ EVENT_HANDLERS: dict[str, list[str]] = {
 # into the page's context (the names its templates read).
 PAGE_EXTRAS: dict[str, list[str]] = {
     "incident": ["postmortems.notifications.selectors.reminders_for_incident_page"],
-    "review-edit": ["postmortems.notifications.selectors.reminders_for_review_page"],
+    "review-edit": [
+        "postmortems.notifications.selectors.reminders_for_review_page",
+        "postmortems.alerting.detection.pages.detection_for_review_edit",
+    ],
     "review-read": [
         "postmortems.archive.related.related_for_review_page",
         "postmortems.insights.pulse_trend.pulse_for_review_page",
+        "postmortems.alerting.detection.pages.detection_for_review_read",
     ],
     "profile": [
         "postmortems.api.token_views.tokens_for_profile",

@@ -2,6 +2,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from postmortems.alerting import urls as alerting_urls
+from postmortems.alerting.detection import urls as detection_urls
 from postmortems.api import urls as api_urls
 from postmortems.archive import urls as archive_urls
 from postmortems.blameless import views as blameless
@@ -106,7 +107,12 @@ urlpatterns = [
     ),
     path(
         "incidents/<inc:number>/postmortem/",
-        include(postmortem_urls + insights_urls.review_urls + notifications_urls.review_urls),
+        include(
+            postmortem_urls
+            + insights_urls.review_urls
+            + notifications_urls.review_urls
+            + detection_urls.review_urls
+        ),
     ),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
     # The parts' own pages.

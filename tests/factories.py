@@ -10,6 +10,7 @@ from postmortems.models import (
     ActionItem,
     AlertIntegration,
     AlertRule,
+    DetectionReview,
     Firing,
     Incident,
     Postmortem,
@@ -163,6 +164,18 @@ class FiringFactory(factory.django.DjangoModelFactory):
     resolved_at = factory.LazyAttribute(lambda o: o.fired_at + dt.timedelta(minutes=20))
 
 
+class DetectionReviewFactory(factory.django.DjangoModelFactory):
+    """A detection review as the authors left it: found by a person, marked reviewed
+    (an incident no alert caught, as the factories' incidents are)."""
+
+    class Meta:
+        model = DetectionReview
+
+    postmortem = factory.SubFactory(PostmortemFactory)
+    found_by = DetectionReview.Found.PERSON
+    reviewed_at = factory.LazyAttribute(lambda o: o.postmortem.incident.started_at)
+
+
 # Plain words that no search or feed test looks for, so completing a review for
 # publishing changes nothing those tests see.
 COMPLETE_SECTIONS = {
@@ -175,8 +188,8 @@ COMPLETE_SECTIONS = {
 
 def complete_postmortem(postmortem=None, *, items=1, **fields):
     """A postmortem that passes every readiness check (postmortems/readiness/checks.py): all
-    sections written, a timeline with detection, mitigation and resolution, and `items`
-    owned, dated, typed action items. Pass `postmortem` to complete an existing one:
+    sections written, a timeline with detection, mitigation and resolution, `items`
+    owned, dated, typed action items, and a reviewed detection review. Pass `postmortem` to complete an existing one:
     its blank sections are filled in, the others kept."""
     if postmortem is None:
         postmortem = PostmortemFactory(**{**COMPLETE_SECTIONS, **fields})
@@ -204,6 +217,8 @@ def complete_postmortem(postmortem=None, *, items=1, **fields):
     ActionItemFactory.create_batch(
         items, postmortem=postmortem, title=factory.Sequence(lambda n: f"Add rollout check {n}")
     )
+    if not DetectionReview.objects.filter(postmortem=postmortem).exists():
+        DetectionReviewFactory(postmortem=postmortem)
     return postmortem
 
 

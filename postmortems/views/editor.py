@@ -110,6 +110,9 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     ]
     for section in editor_sections:
         section.thread = threads[section.name]
+    # Before readiness: a part's section may bring what the checklist reads up to date
+    # (the detection review refreshes its suggestions).
+    extras = page_extras("review-edit", postmortem=postmortem)
     return {
         **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
         "incident": postmortem.incident,
@@ -125,7 +128,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         "event_form": TimelineEventForm(prefix="new-event"),
         "import_form": ChatImportForm(),
         "item_form": ActionItemForm(prefix="new-item"),
-        **page_extras("review-edit", postmortem=postmortem),
+        **extras,
         **overrides,
     }
 

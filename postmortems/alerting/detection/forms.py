@@ -1,0 +1,51 @@
+"""Forms of the detection review: an answer, how the incident was found, marking it
+reviewed, linking an alert. Each names the review's revision it was loaded at."""
+
+from django import forms
+
+from lib.markdown import TEXT_MAX_CHARS
+from postmortems.alerting.detection.models import DetectionReview
+
+REVISION = {"widget": forms.HiddenInput, "min_value": 0}
+
+
+class AnswerForm(forms.Form):
+    passed = forms.TypedChoiceField(
+        label="Does it pass?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. the runbook was out of date"}),
+    )
+    revision = forms.IntegerField(**REVISION)
+
+
+class FoundForm(forms.Form):
+    found_by = forms.ChoiceField(
+        label="How was the incident first found?",
+        choices=[("", "Not said yet"), *DetectionReview.Found.choices],
+        required=False,
+    )
+    suggested_alert = forms.CharField(
+        label="Which alert would have caught it?",
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    revision = forms.IntegerField(**REVISION)
+
+
+class MarkReviewedForm(forms.Form):
+    revision = forms.IntegerField(**REVISION)
+
+
+class LinkFiringForm(forms.Form):
+    firing = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
