@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Membership, Team, User
@@ -217,8 +218,14 @@ def complete_postmortem(postmortem=None, *, items=1, **fields):
     ActionItemFactory.create_batch(
         items, postmortem=postmortem, title=factory.Sequence(lambda n: f"Add rollout check {n}")
     )
-    if not DetectionReview.objects.filter(postmortem=postmortem).exists():
+    review = DetectionReview.objects.filter(postmortem=postmortem).first()
+    if review is None:
         DetectionReviewFactory(postmortem=postmortem)
+    else:  # opened in the editor already: its suggestions confirmed as they stand
+        review.answers.filter(passed__isnull=True).update(passed=F("suggested"))
+        review.found_by = review.found_by or DetectionReview.Found.PERSON
+        review.reviewed_at = review.reviewed_at or start
+        review.save()
     return postmortem
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership, Team, User
+from postmortems.alerting.detection.services import detection_review_complete
 from postmortems.demo import content as demo_content
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
@@ -286,6 +287,9 @@ class _StoryBuilder:
         status = spec["postmortem"]
         if status == Postmortem.Status.DRAFT:
             return
+        if status == Postmortem.Status.PUBLISHED:
+            # A published review has its detection review confirmed (a readiness check).
+            detection_review_complete(postmortem=postmortem, by=_owner(incident))
         updated, published = postmortem.updated_at, postmortem.published_at
         postmortem.published_at = None  # published_at was only the planned time
         postmortem_set_status(postmortem=postmortem, status=status)

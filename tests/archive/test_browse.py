@@ -304,7 +304,8 @@ def test_the_read_view_costs_the_same_queries_however_many_related_reviews(
     client.force_login(owner)
     # session, user, incident, can-edit (membership), authors, tags, events,
     # items (+owners), services, review comments, "has a pulse survey to answer",
-    # related reviews, their shared services and tags
-    with django_assert_num_queries(14):
+    # related reviews, their shared services and tags, the detection review, the
+    # incident's alerts
+    with django_assert_num_queries(16):
         response = client.get(reverse("pm-postmortem-detail", args=[subject.incident.number]))
     assert len(response.context["related"]) == min(rows, 5)

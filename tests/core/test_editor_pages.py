@@ -37,11 +37,14 @@ def test_editor_costs_the_same_queries_however_long_the_review(
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
         ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
+    signed_in.get(_url("pm-postmortem-edit", postmortem))  # the first visit writes the detection review
     # session, user, incident, authors, tags, events, items (+owners), services,
     # users for the authors and owner pickers (x2: the add form and the details form),
     # reminders sent, review comments (+authors), blameless dismissals (for the
-    # sections, and again for the readiness check), the readiness policy
-    with django_assert_num_queries(15):
+    # sections, and again for the readiness check), the readiness policy; the detection
+    # section's alerts, team policy, review, answers and alerts to link, and its
+    # readiness check (tests/alerting/detection/test_pages.py)
+    with django_assert_num_queries(21):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
@@ -57,8 +60,10 @@ def test_read_view_costs_the_same_queries_however_long_the_review(
     # session, user, incident, authors, tags, events, items (+owners), services, review
     # comments (+authors), "has a pulse survey to answer"; related reviews cost none here
     # (no services or tags to share; else 1 to 3: tests/archive/test_browse.py); the
-    # readiness policy and its blameless check's dismissals (not published yet)
-    with django_assert_num_queries(12):
+    # readiness policy and its blameless check's dismissals (not published yet); the
+    # detection review (for the section, and again for its readiness check) and the
+    # incident's alerts
+    with django_assert_num_queries(15):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200
 

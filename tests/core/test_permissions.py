@@ -4,7 +4,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.api.tokens import api_token_create
-from postmortems.models import AlertIntegration, OutboundMessage, SectionRevision
+from postmortems.models import (
+    AlertIntegration,
+    DetectionAnswer,
+    DetectionReview,
+    OutboundMessage,
+    SectionRevision,
+)
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
@@ -72,6 +78,12 @@ URLS = [
     ("pm-comment-add", "post", READ, None),
     ("pm-comment-resolve", "post", WRITE, "comment"),
     ("pm-pulse", "get", READ, None),
+    ("pm-detection-answer", "post", WRITE, "answer"),
+    ("pm-detection-action", "post", WRITE, "answer"),
+    ("pm-detection-found", "post", WRITE, None),
+    ("pm-detection-mark", "post", WRITE, None),
+    ("pm-detection-link", "post", WRITE, None),
+    ("pm-detection-no-alert-action", "post", WRITE, None),
     ("pm-postmortem-markdown", "get", READ, None),
     ("pm-postmortem-anonymised", "get", READ, None),
     ("pm-alert-deliveries", "get", STAFF, None),
@@ -162,6 +174,8 @@ def _url(
         args.append("summary")
     elif extra == "revision":
         args += ["summary", 1]
+    elif extra == "answer":
+        args.append(DetectionAnswer.objects.get(review__postmortem=postmortem).pk)
     return reverse(name, args=args)
 
 
@@ -181,6 +195,14 @@ def objects(postmortem, owner):
         ),
         "integration": AlertIntegration.objects.create(
             team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+        ),
+        "answer": DetectionAnswer.objects.create(
+            review=DetectionReview.objects.create(postmortem=postmortem),
+            rule_name="DiskAlmostFull",
+            criterion="runbook",
+            suggested=False,
+            evidence="no runbook link",
+            passed=False,  # answered: the refresh keeps it
         ),
     }
 

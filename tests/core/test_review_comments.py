@@ -221,9 +221,9 @@ def test_the_status_form_asks_for_confirmation_and_publish_anyway_publishes(
     url = _url("pm-postmortem-status", ready)
     # session, user, incident (+postmortem); in the service's savepoint: the status as
     # locked, the readiness check (postmortem locked for update, timeline, action items,
-    # severity policy, blameless dismissals), open comments (+authors); the rollback and
-    # release of the savepoint
-    with django_assert_num_queries(13):
+    # severity policy, blameless dismissals, detection review), open comments (+authors);
+    # the rollback and release of the savepoint
+    with django_assert_num_queries(14):
         response = client.post(url, {"status": "published"})
     body = response.content.decode()
     assert response.status_code == 200

@@ -385,11 +385,15 @@ def detection_no_alert_action_create(*, review: DetectionReview, by: User) -> Ac
 
 
 def detection_review_complete(
-    *, postmortem: Postmortem, by: User, found_by: str = DetectionReview.Found.ALERT
+    *, postmortem: Postmortem, by: User, found_by: str = ""
 ) -> DetectionReview:
-    """Accept every suggestion as it stands, say how it was found and mark the review
-    reviewed: for seeded demo reviews and test fixtures of reviews written elsewhere."""
+    """Accept every suggestion as it stands, say how it was found (by default: by an
+    alert when one fired, else by a person) and mark the review reviewed: for the demo's
+    published reviews."""
     review = detection_review_refresh(postmortem=postmortem)
+    if not found_by:
+        found = DetectionReview.Found
+        found_by = found.ALERT if review.answers.all() else found.PERSON
     for answer in review.answers.all():
         if answer.passed is None:
             answer.review = review

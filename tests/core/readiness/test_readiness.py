@@ -161,7 +161,7 @@ def test_checks_not_required_show_as_advice_and_do_not_block():
     readiness = postmortem_readiness(postmortem=postmortem)
     assert readiness.ready
     advised = {r.name for r in readiness.advice}
-    assert advised == {"timeline", "contributing_factors", "reflection"}
+    assert advised == {"timeline", "contributing_factors", "reflection", "detection"}
     assert all(r.advisory for r in readiness.advice)
 
 
@@ -170,7 +170,8 @@ def test_readiness_costs_the_same_queries_however_long_the_review(rows, django_a
     postmortem = complete_postmortem(items=rows)
     TimelineEventFactory.create_batch(rows, postmortem=postmortem)
     postmortem = Postmortem.objects.select_related("incident").get(pk=postmortem.pk)
-    with django_assert_num_queries(4):  # events, items, policy, blameless dismissals
+    # events, items, policy, blameless dismissals, the detection review with its answers
+    with django_assert_num_queries(5):
         readiness = postmortem_readiness(postmortem=postmortem)
     assert readiness.ready
 
@@ -318,8 +319,8 @@ def test_the_checklist_refresh_answers_with_the_checklist_and_the_buttons(
     client.force_login(teammate)
     url = reverse("pm-postmortem-readiness", args=[postmortem.incident.number])
     # session, user, incident with postmortem, membership, events, items, policy,
-    # blameless dismissals
-    with django_assert_num_queries(8):
+    # blameless dismissals, the detection review
+    with django_assert_num_queries(9):
         response = client.get(url, **HTMX)
     body = response.content.decode()
     assert body.count('id="readiness"') == 1
