@@ -9,6 +9,7 @@ from ninja.decorators import decorate_view
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.markdown import SECTION_MAX_CHARS
+from postmortems.api.detection import DetectionOut, stored_detection
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, error_body, refuse
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
 from postmortems.api.links import INCIDENT, created
@@ -66,6 +67,10 @@ class PostmortemOut(Schema):
     published_at: datetime | None
     ready: bool = Field(description="Every required readiness check passes.")
     checks: list[CheckOut]
+    detection: DetectionOut | None = Field(
+        description="How the incident was found and its alerts' criteria; null until "
+        "the review's editor first opens it."
+    )
     url: str = Field(description="The postmortem's page.")
 
 
@@ -150,6 +155,7 @@ def postmortem_out(postmortem: Postmortem) -> dict[str, Any]:
         "published_at": postmortem.published_at,
         "ready": readiness.ready,
         "checks": checks_out(readiness),
+        "detection": stored_detection(postmortem),
         "url": web_url(reverse("pm-postmortem-detail", args=[incident.number])),
     }
 

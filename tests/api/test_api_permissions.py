@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.models import ApiToken
+from postmortems.models import ApiToken, DetectionAnswer, DetectionReview
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
@@ -42,6 +42,11 @@ OPERATIONS = {
     ("actions", "post"): (WRITE, None, lambda o: {"title": "Alert on disk usage"}),
     ("action", "patch"): (WRITE, "item", lambda o: {"revision": 0, "title": "Alert sooner"}),
     ("action-complete", "post"): (WRITE, "item", lambda o: {"revision": 0}),
+    ("detection-answer", "patch"): (
+        WRITE,
+        "answer",
+        lambda o: {"passed": False, "note": "out of date", "revision": o["answer"].review.revision},
+    ),
 }
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
@@ -55,6 +60,15 @@ def objects(postmortem):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        # Answered (the refresh keeps it) though no alert is tied to the incident.
+        "answer": DetectionAnswer.objects.create(
+            review=DetectionReview.objects.create(postmortem=postmortem),
+            rule_name="DiskAlmostFull",
+            criterion="runbook",
+            suggested=False,
+            evidence="no runbook link",
+            passed=True,
+        ),
     }
 
 
@@ -64,6 +78,8 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
     args: list = [objects["postmortem"].incident.number]
     if extra == "section":
         args.append("summary")
+    elif extra == "answer":
+        args.append(objects[extra].pk)
     elif extra:
         args.append(objects[extra].code)
     return reverse(f"pm-api:{name}", args=args)
