@@ -16,12 +16,17 @@ def _priority_title(rule: str, firings: list[Firing], incident: Incident) -> str
     sent = firing.severity_sent or firing.severity
     severity_map: dict[str, str] = firing.integration.severity_map or {}
     if incident.severity in MINOR or firing.severity in MINOR:
-        paging = [key for key, sev in severity_map.items() if sev not in MINOR and key != sent]
+        # By severity, then name: a JSON column's key order is the database's.
+        paging = [
+            key
+            for sev, key in sorted((sev, key) for key, sev in severity_map.items())
+            if sev not in MINOR and key != sent
+        ]
         if paging:
             keys = "`, `".join(paging)
             return f"Page only for `{keys}`, route `{sent}` to chat"
         return f"Stop paging for `{rule}`: route `{sent}` to chat"
-    instead = next((key for key, sev in severity_map.items() if sev == incident.severity), None)
+    instead = min((key for key, sev in severity_map.items() if sev == incident.severity), default=None)
     if instead and instead != sent:
         return f"Send `{rule}` as `{instead}` ({incident.severity}), not `{sent}`"
     return f"Send `{rule}` as {incident.severity}, not {firing.severity}"
