@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
@@ -40,8 +40,8 @@ from postmortems.views.editor import EDITOR, editor_context, readiness_changed
 
 SECTION = "alerting/detection/section.html#detection"
 CONFLICT = (
-    "Someone else saved the detection review since you opened it. Their answer is shown; "
-    "yours is kept below: save again to keep yours."
+    "Someone else saved the detection review since you opened it; nothing was changed. "
+    "Their version is shown: check it and save again."
 )
 
 
@@ -193,7 +193,9 @@ def detection_no_alert_action_view(request: AuthenticatedHttpRequest, number: in
 
 
 def _action_made(request: AuthenticatedHttpRequest, postmortem: Postmortem, title: str) -> HttpResponse:
-    """The action list changed too: with htmx the page reloads to show it there."""
+    """The action list changed too: with htmx the page reloads to show it there (a
+    redirect to the same page with only a new #fragment would not reload it)."""
     messages.success(request, f"Action item added: {title}")
-    url = reverse("pm-postmortem-edit", args=[postmortem.incident.number]) + "#detection"
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(reverse("pm-postmortem-edit", args=[postmortem.incident.number]) + "#detection")

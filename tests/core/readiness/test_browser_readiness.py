@@ -100,6 +100,18 @@ def test_a_draft_becomes_publishable_as_its_author_fills_in_the_gaps(page, owner
     editing.get_by_role("button", name="Save action item").click()
     expect(page.locator("#actions .quality-flags")).to_have_count(0)
 
+    # No alert caught it: say how it was found, and mark the detection review reviewed.
+    expect(publish).to_be_disabled()
+    detection = page.locator("#detection")
+    expect(detection).to_contain_text("No alert fired for this incident.")
+    expect(_check(page, "detection")).to_contain_text("Say how the incident was found.")
+    detection.get_by_label("How was the incident first found?").select_option("person")
+    detection.get_by_role("button", name="Save how it was found").click()
+    expect(_check(page, "detection")).to_contain_text("Mark the detection review reviewed.")
+    page.locator("#detection").get_by_role("button", name="Mark detection reviewed").click()
+    expect(page.locator("#detection")).to_contain_text("Reviewed by")
+    expect(_check(page, "detection")).to_have_class("check check--passed")
+
     expect(page.locator("#readiness-verdict")).to_contain_text("Ready to publish.")
     expect(publish).to_be_enabled()
     assert page.evaluate("window.__noReload") is True
