@@ -190,8 +190,8 @@ COMPLETE_SECTIONS = {
 def complete_postmortem(postmortem=None, *, items=1, **fields):
     """A postmortem that passes every readiness check (postmortems/readiness/checks.py): all
     sections written, a timeline with detection, mitigation and resolution, `items`
-    owned, dated, typed action items, and a reviewed detection review. Pass `postmortem` to complete an existing one:
-    its blank sections are filled in, the others kept."""
+    owned, dated, typed action items, and a reviewed detection review. Pass `postmortem`
+    to complete an existing one: its blank sections are filled in, the others kept."""
     if postmortem is None:
         postmortem = PostmortemFactory(**{**COMPLETE_SECTIONS, **fields})
     else:

@@ -37,7 +37,9 @@ def test_editor_costs_the_same_queries_however_long_the_review(
         TimelineEventFactory(postmortem=postmortem)
         ActionItemFactory(postmortem=postmortem)
         ReviewCommentFactory(postmortem=postmortem, section=Postmortem.SECTION_NAMES[n % 7])
-    signed_in.get(_url("pm-postmortem-edit", postmortem))  # the first visit writes the detection review
+    signed_in.get(
+        _url("pm-postmortem-edit", postmortem)
+    )  # the first visit writes the detection review
     # session, user, incident, authors, tags, events, items (+owners), services,
     # users for the authors and owner pickers (x2: the add form and the details form),
     # reminders sent, review comments (+authors), blameless dismissals (for the

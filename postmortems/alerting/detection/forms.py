@@ -6,7 +6,10 @@ from django import forms
 from lib.markdown import TEXT_MAX_CHARS
 from postmortems.alerting.detection.models import DetectionReview
 
-REVISION = {"widget": forms.HiddenInput, "min_value": 0}
+
+def revision_field() -> forms.IntegerField:
+    """The review's revision the form was loaded at (services.py: the conflict rule)."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class AnswerForm(forms.Form):
@@ -22,7 +25,7 @@ class AnswerForm(forms.Form):
         max_length=TEXT_MAX_CHARS,
         widget=forms.TextInput(attrs={"placeholder": "e.g. the runbook was out of date"}),
     )
-    revision = forms.IntegerField(**REVISION)
+    revision = revision_field()
 
 
 class FoundForm(forms.Form):
@@ -38,13 +41,16 @@ class FoundForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(
-        label="Notes", required=False, max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes",
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    revision = forms.IntegerField(**REVISION)
+    revision = revision_field()
 
 
 class MarkReviewedForm(forms.Form):
-    revision = forms.IntegerField(**REVISION)
+    revision = revision_field()
 
 
 class LinkFiringForm(forms.Form):

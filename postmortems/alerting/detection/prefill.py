@@ -56,7 +56,9 @@ def actionable(firings: list[Firing]) -> tuple[bool, str]:
     if len(firings) == 1:
         words = "a person acted on it" if acted else "it resolved by itself, untouched"
         return bool(acted), words
-    return acted == len(firings), f"{acted} of {_firings(len(firings))} led to something a person did"
+    return acted == len(
+        firings
+    ), f"{acted} of {_firings(len(firings))} led to something a person did"
 
 
 def duration(span: timedelta) -> str:
@@ -77,7 +79,9 @@ def timely(firings: list[Firing], *, incident: Incident, policy: OnCallPolicy) -
     return not late, f"fired {duration(found)} after the incident started; late after {limit}"
 
 
-def priority(firings: list[Firing], *, incident: Incident, policy: OnCallPolicy) -> tuple[bool, str]:
+def priority(
+    firings: list[Firing], *, incident: Incident, policy: OnCallPolicy
+) -> tuple[bool, str]:
     """Fails on the first firing that paged out of hours for nothing, or whose severity
     the incident did not end with (criteria.wasted_page, criteria.severity_mismatch)."""
     ended = incident.severity

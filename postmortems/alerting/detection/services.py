@@ -88,8 +88,10 @@ def _up_to_date(review: DetectionReview | None, wanted: list[Suggestion]) -> boo
     stale = [a for key, a in answers.items() if key not in keys and _prunable(a)]
     return not stale and all(
         (s.rule_name, s.criterion) in answers
-        and (answers[(s.rule_name, s.criterion)].passed is not None
-             or not _differs(answers[(s.rule_name, s.criterion)], s))
+        and (
+            answers[(s.rule_name, s.criterion)].passed is not None
+            or not _differs(answers[(s.rule_name, s.criterion)], s)
+        )
         for s in wanted
     )
 
@@ -243,7 +245,7 @@ def missing_for_review(review: DetectionReview) -> list[str]:
 
 
 def unanswered_words(unanswered: list) -> str:
-    """"2 answers to confirm: runbook of DiskAlmostFull, timely of DiskAlmostFull"; each
+    """ "2 answers to confirm: runbook of DiskAlmostFull, timely of DiskAlmostFull"; each
     item has `criterion` and `rule_name`."""
     count = len(unanswered)
     names = ", ".join(f"{a.criterion} of {a.rule_name}" for a in unanswered[:4])
@@ -289,7 +291,7 @@ def linkable_firings(incident: Incident) -> list[Firing]:
 
 @retry_on_contention
 def firing_link(*, postmortem: Postmortem, firing_id: int, by: User) -> Firing:
-    """"This alert was about this incident": tie a firing of the team, in the window
+    """ "This alert was about this incident": tie a firing of the team, in the window
     and tied to no incident, to the postmortem's incident. `acted_on` stays as the
     receiver computed it. The review then gains that rule's answers."""
     incident = postmortem.incident
@@ -308,7 +310,9 @@ def firing_link(*, postmortem: Postmortem, firing_id: int, by: User) -> Firing:
             .first()
         )
         if firing is None:
-            raise ValidationError("This alert cannot be linked: it is tied elsewhere or out of range.")
+            raise ValidationError(
+                "This alert cannot be linked: it is tied elsewhere or out of range."
+            )
         firing.incident = incident
         firing.updated_at = timezone.now()
         firing.save(update_fields=["incident", "updated_at"])
@@ -336,11 +340,7 @@ def detection_action_create(*, answer: DetectionAnswer, by: User) -> ActionItem:
         if current.passed is not False and (current.passed is not None or current.suggested):
             raise ValidationError("This criterion passes: there is nothing to act on.")
         incident = Incident.objects.get(pk=postmortem.incident_id)
-        firings = [
-            f
-            for f in incident_firings(incident)
-            if f.rule.name == current.rule_name
-        ]
+        firings = [f for f in incident_firings(incident) if f.rule.name == current.rule_name]
         item = action_item_create(
             postmortem=Postmortem.objects.select_related("incident").get(pk=postmortem.pk),
             by=by,
@@ -357,7 +357,7 @@ def detection_action_create(*, answer: DetectionAnswer, by: User) -> ActionItem:
 
 @retry_on_contention
 def detection_no_alert_action_create(*, review: DetectionReview, by: User) -> ActionItem:
-    """"Add an alert that would have caught this", once per review (found again by its
+    """ "Add an alert that would have caught this", once per review (found again by its
     title under the postmortem's lock)."""
     now = timezone.now()
     with transaction.atomic():

@@ -192,7 +192,9 @@ def detection_no_alert_action_view(request: AuthenticatedHttpRequest, number: in
     return _action_made(request, postmortem, item.title)
 
 
-def _action_made(request: AuthenticatedHttpRequest, postmortem: Postmortem, title: str) -> HttpResponse:
+def _action_made(
+    request: AuthenticatedHttpRequest, postmortem: Postmortem, title: str
+) -> HttpResponse:
     """The action list changed too: with htmx the page reloads to show it there (a
     redirect to the same page with only a new #fragment would not reload it)."""
     messages.success(request, f"Action item added: {title}")

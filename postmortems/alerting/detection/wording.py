@@ -26,7 +26,9 @@ def _priority_title(rule: str, firings: list[Firing], incident: Incident) -> str
             keys = "`, `".join(paging)
             return f"Page only for `{keys}`, route `{sent}` to chat"
         return f"Stop paging for `{rule}`: route `{sent}` to chat"
-    instead = min((key for key, sev in severity_map.items() if sev == incident.severity), default=None)
+    instead = min(
+        (key for key, sev in severity_map.items() if sev == incident.severity), default=None
+    )
     if instead and instead != sent:
         return f"Send `{rule}` as `{instead}` ({incident.severity}), not `{sent}`"
     return f"Send `{rule}` as {incident.severity}, not {firing.severity}"
@@ -48,8 +50,7 @@ def action_title(answer: DetectionAnswer, firings: list[Firing], incident: Incid
 def action_description(answer: DetectionAnswer, incident: Incident) -> str:
     criterion = Criterion(answer.criterion).label.lower()
     lines = [
-        f"From the detection review of {incident.reference}: {criterion} of "
-        f"`{answer.rule_name}`.",
+        f"From the detection review of {incident.reference}: {criterion} of `{answer.rule_name}`.",
         "",
         f"> {answer.evidence}",
     ]

@@ -50,7 +50,7 @@ def answer_of(review, criterion):
 
 def test_answering_actionable_no_counts_in_the_rules_verdict(team, owner):
     berlin_policy(team)
-    postmortem, rule = incident_with_alert(team, count=4, acted_on=True)
+    postmortem, _rule = incident_with_alert(team, count=4, acted_on=True)
     review = detection_review_refresh(postmortem=postmortem)
 
     def actionable_share():
@@ -164,7 +164,11 @@ def test_a_failing_criterion_becomes_one_detect_action_item(team, owner):
     review = detection_review_refresh(postmortem=postmortem)
     priority = answer_of(review, "priority")
     detection_answer_save(
-        answer=priority, passed=False, note="nobody needed to wake up", by=owner, expected_revision=0
+        answer=priority,
+        passed=False,
+        note="nobody needed to wake up",
+        by=owner,
+        expected_revision=0,
     )
 
     item = detection_action_create(answer=priority, by=owner)
@@ -176,7 +180,9 @@ def test_a_failing_criterion_becomes_one_detect_action_item(team, owner):
     assert (item.type, item.owner, item.due_date) == ("detect", owner, dt.date(2026, 11, 18))
     assert "> paged at 03:12 (out of hours) for an incident that ended SEV3" in item.description
     assert "nobody needed to wake up" in item.description
-    assert answer_of(detection_review_refresh(postmortem=postmortem), "priority").action_item == item
+    assert (
+        answer_of(detection_review_refresh(postmortem=postmortem), "priority").action_item == item
+    )
 
 
 @pytest.mark.parametrize(
@@ -227,9 +233,7 @@ def test_linking_keeps_acted_on_and_only_takes_the_teams_untied_firings_near_the
     rule = AlertRuleFactory(integration__team=team, name="CheckoutErrors")
     near = FiringFactory(rule=rule, fired_at=STARTED - dt.timedelta(minutes=30), acted_on=False)
     far = FiringFactory(rule=rule, fired_at=STARTED + dt.timedelta(hours=7))
-    elsewhere = FiringFactory(
-        rule=AlertRuleFactory(integration__team=other_team), fired_at=STARTED
-    )
+    elsewhere = FiringFactory(rule=AlertRuleFactory(integration__team=other_team), fired_at=STARTED)
     tied = FiringFactory(rule=rule, fired_at=STARTED, incident=IncidentFactory(team=team))
     from postmortems.alerting.detection.services import linkable_firings
 
@@ -282,7 +286,11 @@ def test_the_readiness_check_is_required_for_sev2_and_advisory_for_sev4(team, ow
             answer=answer, passed=True, note="", by=owner, expected_revision=review.revision
         )
     detection_found_save(
-        review=review, found_by="alert", suggested_alert="", notes="", by=owner,
+        review=review,
+        found_by="alert",
+        suggested_alert="",
+        notes="",
+        by=owner,
         expected_revision=review.revision,
     )
     assert detection(severe).message == "Mark the detection review reviewed."

@@ -22,15 +22,11 @@ def reviewed(team, owner):
 
 
 def answer_url(postmortem, answer):
-    return reverse(
-        "pm-api:detection-answer", args=[postmortem.incident.number, answer.pk]
-    )
+    return reverse("pm-api:detection-answer", args=[postmortem.incident.number, answer.pk])
 
 
 def test_the_postmortem_shows_its_detection_review(api_as, reviewed):  # noqa: F811
-    body = api_as("owner").get(
-        reverse("pm-api:postmortem", args=[reviewed.incident.number])
-    ).json()
+    body = api_as("owner").get(reverse("pm-api:postmortem", args=[reviewed.incident.number])).json()
 
     detection = body["detection"]
     assert (detection["found_by"], detection["reviewed_at"], detection["revision"]) == ("", None, 0)
@@ -66,9 +62,7 @@ def test_an_answer_is_saved_and_a_stale_one_answers_409(api_as, reviewed):  # no
     assert saved.json()["answer"]["passed"] is False
     assert Firing.objects.get().judged_actionable is False
     assert stale.status_code == 409
-    current = next(
-        a for a in stale.json()["current"]["answers"] if a["criterion"] == "actionable"
-    )
+    current = next(a for a in stale.json()["current"]["answers"] if a["criterion"] == "actionable")
     assert (current["passed"], current["note"]) == (False, "it cleans itself up")
     assert DetectionAnswer.objects.get(criterion="actionable").passed is False
 

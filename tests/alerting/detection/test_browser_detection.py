@@ -67,7 +67,5 @@ def test_an_author_answers_a_criterion_and_creates_its_action_item(page, owner, 
     )
     page.locator("#detection").get_by_role("button", name="Mark detection reviewed").click()
     expect(page.locator("#detection")).to_contain_text("Reviewed by")
-    expect(page.locator('#readiness [data-check="detection"]')).to_have_class(
-        "check check--passed"
-    )
+    expect(page.locator('#readiness [data-check="detection"]')).to_have_class("check check--passed")
     assert DetectionReview.objects.get().reviewed_by == owner

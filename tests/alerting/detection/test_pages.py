@@ -86,9 +86,11 @@ def test_the_read_view_shows_what_the_authors_confirmed(client, owner, teammate,
     client.get(url("pm-postmortem-edit", reviewed))
     client.post(
         url("pm-detection-answer", reviewed, answer("runbook").pk),
-        {f"answer-{answer('runbook').pk}-passed": "no",
-         f"answer-{answer('runbook').pk}-note": "the runbook was out of date",
-         f"answer-{answer('runbook').pk}-revision": "0"},
+        {
+            f"answer-{answer('runbook').pk}-passed": "no",
+            f"answer-{answer('runbook').pk}-note": "the runbook was out of date",
+            f"answer-{answer('runbook').pk}-revision": "0",
+        },
     )
     client.force_login(teammate)
     html = client.get(url("pm-postmortem-detail", reviewed)).content.decode()
@@ -228,8 +230,12 @@ def test_found_and_mark_reviewed_without_javascript(client, owner):
     assert "Say how the incident was found." in refused.content.decode()
     client.post(
         url("pm-detection-found", postmortem),
-        {"found_by": "customer", "suggested_alert": "Alert on `checkout` error rate",
-         "notes": "", "revision": "0"},
+        {
+            "found_by": "customer",
+            "suggested_alert": "Alert on `checkout` error rate",
+            "notes": "",
+            "revision": "0",
+        },
     )
     response = client.post(url("pm-detection-mark", postmortem), {"revision": "1"})
 
