@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,7 +67,7 @@ def _suggestions_for(postmortem: Postmortem, firings: list[Firing]) -> list[Sugg
     return suggestions(firings, incident=incident, policy=team_policy(incident.team_id))
 
 
-def review_with_answers():
+def review_with_answers() -> QuerySet[DetectionReview]:
     answers = DetectionAnswer.objects.select_related("action_item")
     return DetectionReview.objects.prefetch_related(Prefetch("answers", queryset=answers))
 
@@ -81,19 +81,16 @@ def _differs(answer: DetectionAnswer, wanted: Suggestion) -> bool:
 
 
 def _up_to_date(review: DetectionReview | None, wanted: list[Suggestion]) -> bool:
+    """Nothing to write: every suggestion has its answer, unanswered ones say what the
+    data says now, and no unanswered answer is left for a rule no longer tied."""
     if review is None:
         return False
     answers = {(a.rule_name, a.criterion): a for a in review.answers.all()}
-    keys = {(s.rule_name, s.criterion) for s in wanted}
-    stale = [a for key, a in answers.items() if key not in keys and _prunable(a)]
-    return not stale and all(
-        (s.rule_name, s.criterion) in answers
-        and (
-            answers[(s.rule_name, s.criterion)].passed is not None
-            or not _differs(answers[(s.rule_name, s.criterion)], s)
-        )
-        for s in wanted
-    )
+    for suggestion in wanted:
+        answer = answers.pop((suggestion.rule_name, suggestion.criterion), None)
+        if answer is None or (answer.passed is None and _differs(answer, suggestion)):
+            return False
+    return not any(_prunable(answer) for answer in answers.values())
 
 
 def _prunable(answer: DetectionAnswer) -> bool:
