@@ -103,17 +103,26 @@ def test_the_read_view_shows_what_the_authors_confirmed(client, owner, teammate,
     [
         ("owner", 200, 200, 302),
         ("teammate", 200, 200, 302),
+        ("author", 200, 200, 302),
         ("reader", 403, 200, 403),
         ("outsider", 404, 404, 404),
     ],
 )
 def test_pages_by_persona_on_a_restricted_incident(
-    client, team, owner, teammate, outsider, reviewed, persona, edit, read, post
+    client, team, owner, teammate, author, outsider, reviewed, persona, edit, read, post
 ):
-    """A restricted incident's section: its team edits; a reader from elsewhere (an
-    unrestricted copy says 403 to writes) never reaches it restricted."""
+    """A restricted incident's section: its team and the review's author from another
+    team edit it, an outsider finds nothing; a member of another team reads an
+    unrestricted one and may not answer (403)."""
+    reviewed.authors.add(author)
     reader = MembershipFactory().user
-    people = {"owner": owner, "teammate": teammate, "reader": reader, "outsider": outsider}
+    people = {
+        "owner": owner,
+        "teammate": teammate,
+        "author": author,
+        "reader": reader,
+        "outsider": outsider,
+    }
     if persona != "reader":
         reviewed.incident.restricted = True
         reviewed.incident.save()
