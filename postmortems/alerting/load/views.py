@@ -1,0 +1,71 @@
+"""The on-call load page of a team and its monthly CSV (its leads and staff)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.http import AuthenticatedHttpRequest
+from lib.months import last_months, parse_month
+from postmortems.alerting.load.care import care_warnings
+from postmortems.alerting.load.charts import load_chart
+from postmortems.alerting.load.csv_export import load_csv
+from postmortems.alerting.load.selectors import default_month, month_load
+from postmortems.alerting.oncall.models import OnCallPolicy
+from postmortems.alerting.oncall.policy import team_policy
+from postmortems.alerting.permissions import get_team_for_alerting
+
+MONTHS_OFFERED = 13  # this month and the twelve before
+
+
+def chosen_month(value: str, *, now: datetime, policy: OnCallPolicy) -> date:
+    """`?month=YYYY-MM`, or last month in the team's zone when absent or not a month."""
+    return parse_month(value) or default_month(now, ZoneInfo(policy.time_zone))
+
+
+@require_GET
+def oncall_load_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
+    team_obj = get_team_for_alerting(request, team)
+    now = timezone.now()
+    policy = team_policy(team_obj)
+    month = chosen_month(request.GET.get("month", ""), now=now, policy=policy)
+    load = month_load(team=team_obj, month=month, now=now, policy=policy)
+    people = load.attributed
+    chart = load_chart(
+        people,
+        id="chart-oncall-load",
+        title="Pages per person",
+        description=f"Pages, out-of-hours pages and interrupted nights in {month:%B %Y}.",
+    )
+    this_month = now.astimezone(load.zone).date()
+    return TemplateResponse(
+        request,
+        "alerting/load/oncall_load.html",
+        {
+            "team": team_obj,
+            "policy": policy,
+            "month": month,
+            "months": last_months(this_month, MONTHS_OFFERED)[::-1],
+            "load": load,
+            "people": load.people,
+            "warnings": care_warnings(load),
+            "chart": chart if people else None,
+            "now": now,
+        },
+    )
+
+
+@require_GET
+def oncall_load_csv_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
+    team_obj = get_team_for_alerting(request, team)
+    now = timezone.now()
+    policy = team_policy(team_obj)
+    month = chosen_month(request.GET.get("month", ""), now=now, policy=policy)
+    load = month_load(team=team_obj, month=month, now=now, policy=policy)
+    response = HttpResponse(load_csv(load, month=month), content_type="text/csv; charset=utf-8")
+    filename = f"oncall-{team_obj.slug}-{month:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
