@@ -11,7 +11,25 @@ def _short(name: str) -> str:
     return first if len(first) <= 12 else first[:11] + "…"
 
 
-def load_chart(people: list[PersonLoad], *, id: str, title: str, description: str) -> Chart:
+def load_chart(
+    people: list[PersonLoad], *, id: str, title: str, description: str, nights: bool = True
+) -> Chart:
+    series = [
+        Series(name="pages", css="bar--calm", values=[p.pages for p in people]),
+        Series(
+            name="out-of-hours pages",
+            css="bar--warn",
+            values=[p.out_of_hours_pages for p in people],
+        ),
+    ]
+    if nights:
+        series.append(
+            Series(
+                name="nights interrupted",
+                css="bar--sev1",
+                values=[p.nights_interrupted for p in people],
+            )
+        )
     return bar_chart(
         id=id,
         counts=True,
@@ -19,17 +37,5 @@ def load_chart(people: list[PersonLoad], *, id: str, title: str, description: st
         description=description,
         columns=[_short(p.name) for p in people],
         column_heading="Person",
-        series=[
-            Series(name="pages", css="bar--calm", values=[p.pages for p in people]),
-            Series(
-                name="out-of-hours pages",
-                css="bar--warn",
-                values=[p.out_of_hours_pages for p in people],
-            ),
-            Series(
-                name="nights interrupted",
-                css="bar--sev1",
-                values=[p.nights_interrupted for p in people],
-            ),
-        ],
+        series=series,
     )
