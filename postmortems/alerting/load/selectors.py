@@ -50,12 +50,13 @@ def team_pages(*, team_ids: list[int], since: datetime, until: datetime):
 
 
 def pages_per_person(*, team_ids: list[int], since: datetime, until: datetime) -> list[dict]:
-    """Pages and out-of-hours pages per person on call (`on_call_id`, None for pages
-    nobody with an account was on call for), one aggregate."""
+    """Pages (`n_pages`) and out-of-hours pages (`n_out_of_hours`) per person on call
+    (`on_call_id`, None for pages nobody with an account was on call for), one
+    aggregate."""
     return list(
         team_pages(team_ids=team_ids, since=since, until=until)
         .values("on_call_id")
-        .annotate(pages=Count("pk"), out_of_hours=Count("pk", filter=Q(out_of_hours=True)))
+        .annotate(n_pages=Count("pk"), n_out_of_hours=Count("pk", filter=Q(out_of_hours=True)))
         .order_by()
     )
 
@@ -76,8 +77,8 @@ def people_pages(*, team_ids: list[int], since: datetime, until: datetime) -> li
         name, email = names.get(row["on_call_id"], ("Nobody on call", ""))
         people.append(
             PersonLoad(
-                user_id=row["on_call_id"], name=name, email=email, pages=row["pages"],
-                out_of_hours_pages=row["out_of_hours"],
+                user_id=row["on_call_id"], name=name, email=email, pages=row["n_pages"],
+                out_of_hours_pages=row["n_out_of_hours"],
             )
         )  # fmt: skip
     return sorted(
@@ -211,7 +212,7 @@ def team_load(
         person = people.get(row["on_call_id"])
         if person is None:
             person = people[None] = PersonLoad(user_id=None, name="Nobody on call")
-        person.pages, person.out_of_hours_pages = row["pages"], row["out_of_hours"]
+        person.pages, person.out_of_hours_pages = row["n_pages"], row["n_out_of_hours"]
     for person_id, nights in nights_interrupted(policy, zone, out_of_hours).items():
         if person_id in people:
             people[person_id].nights_interrupted = nights
