@@ -16,7 +16,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 
 from accounts.models import Team, User
-from lib.months import month_bounds
+from lib.months import month_bounds, parse_month
 from postmortems.alerting.firings.models import Firing
 from postmortems.alerting.load.metrics import (
     OutOfHoursPage,
@@ -110,6 +110,11 @@ def default_month(now: datetime, zone: ZoneInfo) -> date:
     """Last month in the team's zone: the page's default window."""
     first = now.astimezone(zone).date().replace(day=1)
     return (first - timedelta(days=1)).replace(day=1)
+
+
+def chosen_month(value: str, *, now: datetime, policy: OnCallPolicy) -> date:
+    """`?month=YYYY-MM`, or last month in the team's zone when absent or not a month."""
+    return parse_month(value) or default_month(now, ZoneInfo(policy.time_zone))
 
 
 def team_load(

@@ -1,29 +1,20 @@
 """The on-call load page of a team and its monthly CSV (its leads and staff)."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
-from lib.months import last_months, parse_month
+from lib.months import last_months
 from postmortems.alerting.load.care import care_warnings
 from postmortems.alerting.load.charts import load_chart
 from postmortems.alerting.load.csv_export import load_csv
-from postmortems.alerting.load.selectors import default_month, month_load
-from postmortems.alerting.oncall.models import OnCallPolicy
+from postmortems.alerting.load.selectors import chosen_month, month_load
 from postmortems.alerting.oncall.policy import team_policy
 from postmortems.alerting.permissions import get_team_for_alerting
 
 MONTHS_OFFERED = 13  # this month and the twelve before
-
-
-def chosen_month(value: str, *, now: datetime, policy: OnCallPolicy) -> date:
-    """`?month=YYYY-MM`, or last month in the team's zone when absent or not a month."""
-    return parse_month(value) or default_month(now, ZoneInfo(policy.time_zone))
 
 
 @require_GET
