@@ -45,8 +45,7 @@ class PersonLoadOut(Schema):
 
 class CareWarningOut(Schema):
     kind: str = Field(
-        description="small_rotation, no_secondary, page_share, busy_shift or "
-        "consecutive_shifts."
+        description="small_rotation, no_secondary, page_share, busy_shift or consecutive_shifts."
     )
     message: str
     action: str

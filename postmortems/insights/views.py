@@ -18,8 +18,8 @@ from lib.months import parse_month
 from postmortems.insights import dashboard
 from postmortems.insights.csv_download import csv_chunks
 from postmortems.insights.dashboard import ItemFilters
-from postmortems.insights.dashboard_oncall import oncall_overview
 from postmortems.insights.dashboard_charts import CHARTS_SECONDS, charts_key, health_charts
+from postmortems.insights.dashboard_oncall import oncall_overview
 from postmortems.insights.health import review_health_refreshing_rollups
 from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user

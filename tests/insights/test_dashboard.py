@@ -15,8 +15,8 @@ from postmortems.insights.health import review_health
 from postmortems.models import ActionItem, PulseAnswer
 from postmortems.services.incidents import incident_delete
 from tests.factories import (
-    FiringFactory,
     ActionItemFactory,
+    FiringFactory,
     IncidentFactory,
     MembershipFactory,
     PostmortemFactory,

@@ -60,8 +60,7 @@ def rotation_size_warning(*, rotation: str, people: int) -> CareWarning | None:
     every = f"every {_ordinal(people)} week" if people > 1 else "every week"
     return CareWarning(
         kind=Kind.SMALL_ROTATION,
-        message=f"Rotation {rotation} has {people} {_people(people)}: each is on call "
-        f"{every}.",
+        message=f"Rotation {rotation} has {people} {_people(people)}: each is on call {every}.",
         action=f"Add {MIN_ROTATION_PEOPLE - people} more {_people(MIN_ROTATION_PEOPLE - people)} "
         "to the rotation, or share it with a neighbouring team.",
         source=BOOK,
@@ -74,8 +73,7 @@ def secondary_warning(*, rotation: str, has_secondary: bool) -> CareWarning | No
     return CareWarning(
         kind=Kind.NO_SECONDARY,
         message=f"Rotation {rotation} has no secondary: nobody backs the primary up.",
-        action="Turn on a secondary for the rotation, so a missed page reaches a second "
-        "person.",
+        action="Turn on a secondary for the rotation, so a missed page reaches a second person.",
         source=BOOK,
     )
 
@@ -83,8 +81,10 @@ def secondary_warning(*, rotation: str, has_secondary: bool) -> CareWarning | No
 def share_limit(people: int) -> float:
     """The share of the pages over which one person carries too much: twice the fair
     share, which with four people or more is half the pages or less."""
-    return min(LARGE_SHARE, FAIR_SHARE_TIMES / people) if people >= MIN_ROTATION_PEOPLE else (
-        FAIR_SHARE_TIMES / people
+    return (
+        min(LARGE_SHARE, FAIR_SHARE_TIMES / people)
+        if people >= MIN_ROTATION_PEOPLE
+        else (FAIR_SHARE_TIMES / people)
     )
 
 

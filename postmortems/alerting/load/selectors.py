@@ -186,12 +186,12 @@ def team_load(
     for page in out_of_hours:
         if page.out_of_hours:
             ooh_by_person.setdefault(page.on_call_id, []).append(page.fired_at)
-    for rotation_id, role, user_id, person, starts, ends, pages, ooh_pages in shifts:
+    for rotation_id, role, user_id, named, starts, ends, pages, ooh_pages in shifts:
         shift = ShiftLoad(
             rotation_name=rotation_names.get(rotation_id, ""),
             role=role,
             user_id=user_id,
-            person=names[user_id][0] if user_id in names else person,
+            person=names[user_id][0] if user_id in names else named,
             starts_at=starts,
             ends_at=ends,
             pages=pages if role == Role.PRIMARY else 0,

@@ -6,5 +6,7 @@ from postmortems.alerting.load import views
 
 urlpatterns = [
     path("teams/<slug:team>/oncall/load/", views.oncall_load_view, name="pm-oncall-load"),
-    path("teams/<slug:team>/oncall/load.csv", views.oncall_load_csv_view, name="pm-oncall-load-csv"),
+    path(
+        "teams/<slug:team>/oncall/load.csv", views.oncall_load_csv_view, name="pm-oncall-load-csv"
+    ),
 ]

@@ -3,6 +3,7 @@ Sunday 25 October 2026 at 03:00 CEST)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from accounts.models import Membership
@@ -16,24 +17,27 @@ OCTOBER = dt.date(2026, 10, 1)
 
 
 def berlin(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=BERLIN)
+    return dt.datetime(*args).replace(tzinfo=BERLIN)
 
 
 @dataclass
 class Oncall:
-    team: object
+    team: Any
     policy: OnCallPolicy
     rotation: Rotation
-    ana: object
-    bo: object
-    cy: object
-    rule: object
+    ana: Any
+    bo: Any
+    cy: Any
+    rule: Any
+    lead: Any = None
 
 
 def add_shift(rotation, user, start: dt.datetime, role="primary", days=7) -> Shift:
     local = start.astimezone(BERLIN)
     end = dt.datetime.combine(local.date() + dt.timedelta(days=days), local.time(), BERLIN)
-    return Shift.objects.create(rotation=rotation, user=user, role=role, starts_at=start, ends_at=end)
+    return Shift.objects.create(
+        rotation=rotation, user=user, role=role, starts_at=start, ends_at=end
+    )
 
 
 def page(oncall: Oncall, user, fired: dt.datetime, minutes: int | None = 20, **extra):

@@ -22,13 +22,15 @@ def test_a_rotation_of_three_is_flagged_and_one_of_four_is_not():
     assert "four or more" in warning.source
     assert care.rotation_size_warning(rotation="Primary", people=4) is None
     alone = care.rotation_size_warning(rotation="Solo", people=1)
-    assert alone is not None and "every week" in alone.message
+    assert alone is not None
+    assert "every week" in alone.message
 
 
 def test_no_secondary_is_flagged():
     assert care.secondary_warning(rotation="Primary", has_secondary=True) is None
     warning = care.secondary_warning(rotation="Primary", has_secondary=False)
-    assert warning is not None and "nobody backs the primary up" in warning.message
+    assert warning is not None
+    assert "nobody backs the primary up" in warning.message
 
 
 def _people(*pages):
@@ -67,8 +69,7 @@ def test_more_out_of_hours_pages_in_12_hours_than_the_limit():
     )  # fmt: skip
     [warning] = care.busy_shift_warnings([shift], max_pages=2, zone=BERLIN)
     assert warning.message == (
-        "Ana got 3 out-of-hours pages in the 12 hours from Sat 24 Oct 22:00; "
-        "the team's limit is 2."
+        "Ana got 3 out-of-hours pages in the 12 hours from Sat 24 Oct 22:00; the team's limit is 2."
     )
     assert "two incidents per 12-hour shift" in warning.source
     shift.periods_over = 0
@@ -105,7 +106,10 @@ def test_a_teams_month_gives_every_warning_that_applies(team):
     oncall.rotation.save()
     load = month_load(team=team, month=OCTOBER, now=NOW, policy=oncall.policy)
     assert [w.kind for w in care_warnings(load)] == [
-        Kind.NO_SECONDARY, Kind.PAGE_SHARE, Kind.BUSY_SHIFT, Kind.CONSECUTIVE
+        Kind.NO_SECONDARY,
+        Kind.PAGE_SHARE,
+        Kind.BUSY_SHIFT,
+        Kind.CONSECUTIVE,
     ]
 
 

@@ -32,16 +32,20 @@ def test_a_lead_sees_pages_per_person_and_the_noisiest_rules(client, oncall):
         response = client.get(reverse("pm-dashboard"))
     overview = response.context["oncall"]
     assert [(p.name, p.pages, p.out_of_hours_pages) for p in overview.people] == [
-        ("Ana Alvarez", 3, 3), ("Bo Berg", 1, 0)
+        ("Ana Alvarez", 3, 3),
+        ("Bo Berg", 1, 0),
     ]
     assert [(q.rule.name, q.verdict.label) for q in overview.noisiest] == [
-        ("DiskAlmostFull", "Noisy"), ("CertExpiry", "Healthy")
+        ("DiskAlmostFull", "Noisy"),
+        ("CertExpiry", "Healthy"),
     ]
     body = response.content.decode()
     assert "On-call load, last 30 days" in body
     assert '<th scope="row">Ana Alvarez</th><td>3</td><td>3</td>' in body
     assert "<title>Ana, out-of-hours pages: 3</title>" in body
-    assert f'href="{reverse("pm-alerting-list", kwargs={"team": "platform"})}">DiskAlmostFull' in body
+    assert (
+        f'href="{reverse("pm-alerting-list", kwargs={"team": "platform"})}">DiskAlmostFull' in body
+    )
     assert f'href="{reverse("pm-oncall-load", kwargs={"team": "platform"})}"' in body
 
 

@@ -29,8 +29,15 @@ def test_a_lead_reads_last_months_load_and_warnings(oncall, lead):
         response = _as(lead).get(URL)
     assert response.status_code == 200
     body = response.json()
-    assert (body["team"], body["month"], body["time_zone"]) == ("platform", "2026-10", "Europe/Berlin")
-    assert (body["since"], body["until"]) == ("2026-10-01T00:00:00+02:00", "2026-11-01T00:00:00+01:00")
+    assert (body["team"], body["month"], body["time_zone"]) == (
+        "platform",
+        "2026-10",
+        "Europe/Berlin",
+    )
+    assert (body["since"], body["until"]) == (
+        "2026-10-01T00:00:00+02:00",
+        "2026-11-01T00:00:00+01:00",
+    )
     ana = next(p for p in body["people"] if p["display_name"] == "Ana Alvarez")
     assert ana["email"] == oncall.ana.email
     assert (ana["pages"], ana["out_of_hours_pages"], ana["nights_interrupted"]) == (4, 4, 1)
@@ -39,7 +46,10 @@ def test_a_lead_reads_last_months_load_and_warnings(oncall, lead):
     assert ana["consecutive_shifts"] == 2
     assert ana["on_call_hours"] == 577.0
     assert [w["kind"] for w in body["warnings"]] == [
-        "small_rotation", "page_share", "busy_shift", "consecutive_shifts"
+        "small_rotation",
+        "page_share",
+        "busy_shift",
+        "consecutive_shifts",
     ]
     assert body["warnings"][0]["message"].startswith("Rotation Primary has 3 people")
     assert body["unattributed_pages"] == 0

@@ -64,7 +64,9 @@ def test_the_page_shows_warnings_first_then_people_chart_and_shifts(
     body = response.content.decode()
     assert "October 2026" in body
     warnings = body.index("Rotation Primary has 3 people: each is on call every third week.")
-    assert warnings < body.index('id="people"') < body.index('id="chart"') < body.index('id="shifts"')
+    assert (
+        warnings < body.index('id="people"') < body.index('id="chart"') < body.index('id="shifts"')
+    )
     assert "Ana Alvarez got 4 out-of-hours pages in the 12 hours from Sat 24 Oct 22:00" in body
     assert "Ana Alvarez was primary 2 weeks in a row, until Mon 02 Nov 10:00." in body
     assert '<th scope="col">Person</th><th scope="col">pages</th>' in body  # the chart's table

@@ -80,7 +80,8 @@ def test_each_persons_month(frozen, oncall, django_assert_num_queries):
     assert ana.consecutive_until == berlin(2026, 11, 2, 10)
     assert bo.consecutive_shifts == cy.consecutive_shifts == 1
     # Time since the last shift: Bo is on call now (from 2 November), Ana since the 2nd.
-    assert bo.on_call_now and not ana.on_call_now
+    assert bo.on_call_now
+    assert not ana.on_call_now
     assert ana.last_shift_end == berlin(2026, 11, 2, 10)
 
 
@@ -138,7 +139,5 @@ def test_weeks_in_a_row_forgive_the_dst_hour_and_a_short_gap():
     assert metrics.longest_stretch(spans) == (2, berlin(2026, 11, 2, 10))
     assert metrics.longest_stretch(spans[:1]) == (1, berlin(2026, 10, 26, 10))
     # Daily shifts from a feed, seven in a row, are one week.
-    daily = [
-        (berlin(2026, 10, d, 9), berlin(2026, 10, d + 1, 9)) for d in range(5, 12)
-    ]
+    daily = [(berlin(2026, 10, d, 9), berlin(2026, 10, d + 1, 9)) for d in range(5, 12)]
     assert metrics.longest_stretch(daily)[0] == 1
