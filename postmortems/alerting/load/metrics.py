@@ -176,30 +176,43 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def working_hours(policy: OnCallPolicy, zone: ZoneInfo, start: datetime, end: datetime):
-    """The team's working hours overlapping [start, end), day by day in its zone."""
-    day = start.astimezone(zone).date() - timedelta(days=1)
-    last = end.astimezone(zone).date()
-    while day <= last:
-        if day.weekday() in policy.work_weekdays:
-            opens = datetime.combine(day, time(policy.workday_start), tzinfo=zone)
-            closes = (
-                datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-                if policy.workday_end == 24
-                else datetime.combine(day, time(policy.workday_end), tzinfo=zone)
-            )
-            yield opens, closes
-        day += timedelta(days=1)
+class WorkingHours:
+    """The team's working hours day by day in its zone, each day worked out once (a
+    month's out-of-hours pages ask about the same few days again and again)."""
 
+    def __init__(self, policy: OnCallPolicy, zone: ZoneInfo) -> None:
+        self.policy, self.zone = policy, zone
+        self._days: dict[date, Interval | None] = {}
 
-def out_of_hours_part(policy: OnCallPolicy, zone: ZoneInfo, interval: Interval) -> timedelta:
-    start, end = interval
-    total = end - start
-    for opens, closes in working_hours(policy, zone, start, end):
-        overlap = min(end, closes) - max(start, opens)
-        if overlap > timedelta(0):
-            total -= overlap
-    return max(total, timedelta(0))
+    def of_day(self, day: date) -> Interval | None:
+        if day not in self._days:
+            policy, zone = self.policy, self.zone
+            if day.weekday() not in policy.work_weekdays:
+                self._days[day] = None
+            else:
+                opens = datetime.combine(day, time(policy.workday_start), tzinfo=zone)
+                closes = (
+                    datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    if policy.workday_end == 24
+                    else datetime.combine(day, time(policy.workday_end), tzinfo=zone)
+                )
+                self._days[day] = (opens, closes)
+        return self._days[day]
+
+    def out_of_hours_part(self, interval: Interval) -> timedelta:
+        """How much of `interval` lies outside working hours."""
+        start, end = interval
+        total = end - start
+        day = start.astimezone(self.zone).date() - timedelta(days=1)
+        last = end.astimezone(self.zone).date()
+        while day <= last:
+            hours = self.of_day(day)
+            if hours is not None:
+                overlap = min(end, hours[1]) - max(start, hours[0])
+                if overlap > timedelta(0):
+                    total -= overlap
+            day += timedelta(days=1)
+        return max(total, timedelta(0))
 
 
 def worked_out_of_hours(
@@ -209,10 +222,9 @@ def worked_out_of_hours(
     for page in pages:
         if page.out_of_hours:
             per_person.setdefault(page.on_call_id, []).append(page_work(page))
+    hours = WorkingHours(policy, zone)
     return {
-        person: sum(
-            (out_of_hours_part(policy, zone, part) for part in merge(intervals)), timedelta(0)
-        )
+        person: sum((hours.out_of_hours_part(part) for part in merge(intervals)), timedelta(0))
         for person, intervals in per_person.items()
     }
 
