@@ -39,7 +39,11 @@ def oncall_load_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
             "team": team_obj,
             "policy": policy,
             "month": month,
-            "months": last_months(this_month, MONTHS_OFFERED)[::-1],
+            # (value, label) pairs made here: the select would otherwise format 26 dates.
+            "months": [
+                (f"{m:%Y-%m}", f"{m:%B %Y}", m == month)
+                for m in last_months(this_month, MONTHS_OFFERED)[::-1]
+            ],
             "load": load,
             "people": load.people,
             "warnings": care_warnings(load),

@@ -62,7 +62,7 @@ def test_the_page_shows_warnings_first_then_people_chart_and_shifts(
     with django_assert_num_queries(12):
         response = client.get(_url())
     body = response.content.decode()
-    assert "October 2026" in body
+    assert "· October 2026</span>" in body
     warnings = body.index("Rotation Primary has 3 people: each is on call every third week.")
     assert (
         warnings < body.index('id="people"') < body.index('id="chart"') < body.index('id="shifts"')
@@ -79,9 +79,10 @@ def test_the_page_shows_warnings_first_then_people_chart_and_shifts(
 def test_another_month_and_a_bad_month(client, frozen, oncall):
     client.force_login(lead_of(oncall.team))
     september = client.get(_url(month="2026-09")).content.decode()
-    assert "September 2026" in september
+    assert "· September 2026</span>" in september
+    assert '<option value="2026-09" selected>September 2026</option>' in september
     assert "Ana Alvarez got" not in september
-    assert "October 2026" in client.get(_url(month="2026-13")).content.decode()
+    assert "· October 2026</span>" in client.get(_url(month="2026-13")).content.decode()
 
 
 def test_the_compensation_csv(client, frozen, oncall):
