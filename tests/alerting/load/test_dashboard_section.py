@@ -55,3 +55,17 @@ def test_members_do_not_see_who_carried_the_pages(client, oncall):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["oncall"] is None
     assert "On-call load" not in response.content.decode()
+
+
+def test_the_numbers_are_counted_again_after_the_live_seconds(client, oncall, settings):
+    settings.HEALTH_LIVE_SECONDS = 300
+    client.force_login(lead_of(oncall.team))
+    with time_machine.travel(NOW, tick=False):
+        client.get(reverse("pm-dashboard"))
+    page(oncall, oncall.bo, berlin(2026, 10, 29, 11))
+    with time_machine.travel(NOW + dt.timedelta(seconds=299), tick=False):
+        cached = client.get(reverse("pm-dashboard")).context["oncall"]
+    with time_machine.travel(NOW + dt.timedelta(seconds=301), tick=False):
+        fresh = client.get(reverse("pm-dashboard")).context["oncall"]
+    assert [p.pages for p in cached.people] == [3, 1]
+    assert [p.pages for p in fresh.people] == [3, 2]
