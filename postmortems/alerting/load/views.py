@@ -25,11 +25,15 @@ def oncall_load_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
     month = chosen_month(request.GET.get("month", ""), now=now, policy=policy)
     load = month_load(team=team_obj, month=month, now=now, policy=policy)
     people = load.attributed
-    chart = load_chart(
-        people,
-        id="chart-oncall-load",
-        title="Pages per person",
-        description=f"Pages, out-of-hours pages and interrupted nights in {month:%B %Y}.",
+    chart = (
+        load_chart(
+            people,
+            id="chart-oncall-load",
+            title="Pages per person",
+            description=f"Pages, out-of-hours pages and interrupted nights in {month:%B %Y}.",
+        )
+        if people
+        else None
     )
     this_month = now.astimezone(load.zone).date()
     return TemplateResponse(
@@ -47,7 +51,7 @@ def oncall_load_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
             "load": load,
             "people": load.people,
             "warnings": care_warnings(load),
-            "chart": chart if people else None,
+            "chart": chart,
             "now": now,
         },
     )

@@ -103,3 +103,14 @@ def test_the_compensation_csv(client, frozen, oncall):
     assert by_name["Ana Alvarez"][3:] == ["3", "1", "577.0", "4", "4", "1", "1.33", "1.5"]
     assert by_name["Bo Berg"][6:] == ["1", "1", "0", "0.52", "1.0"]
     assert "'=HYPERLINK(1)" in by_name  # a formula is quoted
+
+
+def test_a_team_without_on_call_gets_the_empty_page_and_an_empty_csv(client, frozen, team):
+    client.force_login(lead_of(team))
+    body = client.get(_url()).content.decode()
+    assert "No warnings: the rotation keeps to the rules this month." in body
+    assert "Nobody was on call or paged in October 2026." in body
+    assert "No shifts in October 2026." in body
+    assert 'id="chart"' not in body
+    csv_body = client.get(_url("pm-oncall-load-csv")).content.decode()
+    assert csv_body.splitlines()[1:] == []
