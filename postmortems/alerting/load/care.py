@@ -80,12 +80,9 @@ def secondary_warning(*, rotation: str, has_secondary: bool) -> CareWarning | No
 
 def share_limit(people: int) -> float:
     """The share of the pages over which one person carries too much: twice the fair
-    share, which with four people or more is half the pages or less."""
-    return (
-        min(LARGE_SHARE, FAIR_SHARE_TIMES / people)
-        if people >= MIN_ROTATION_PEOPLE
-        else (FAIR_SHARE_TIMES / people)
-    )
+    share. With four people or more that is LARGE_SHARE (half the pages) or less, so
+    anyone over half is always flagged there."""
+    return FAIR_SHARE_TIMES / people
 
 
 def page_share_warnings(people: list[PersonLoad], *, paged_people: int) -> list[CareWarning]:
