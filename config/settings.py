@@ -502,6 +502,8 @@ PAGE_EXTRAS: dict[str, list[str]] = {
         "postmortems.api.token_views.tokens_for_profile",
         "postmortems.notifications.calendar_feed.calendar_for_profile",
     ],
+    # The weekly lead digest: what got worse on call.
+    "lead-digest": ["postmortems.alerting.load.digest.oncall_changes_for_lead_digest"],
 }
 
 CELERY_BEAT_SCHEDULE = {

@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from postmortems.alerting import urls as alerting_urls
 from postmortems.alerting.detection import urls as detection_urls
+from postmortems.alerting.load import urls as oncall_load_urls
 from postmortems.api import urls as api_urls
 from postmortems.archive import urls as archive_urls
 from postmortems.blameless import views as blameless
@@ -120,5 +121,6 @@ urlpatterns = [
     *insights_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *alerting_urls.urlpatterns,
+    *oncall_load_urls.urlpatterns,
     *api_urls.urlpatterns,
 ]

@@ -47,6 +47,7 @@ RAISED_BY = {
     "review-edit": "core",
     "review-read": "core",
     "profile": "accounts",
+    "lead-digest": "notifications",
 }
 
 

@@ -18,6 +18,7 @@ from postmortems.api import (
     detection,
     directory,
     incidents,
+    oncall_load,
     postmortems,
     timeline,
 )
@@ -59,7 +60,16 @@ api = NinjaAPI(
 )
 install(api)
 
-for module in (incidents, postmortems, detection, timeline, actions, archive, directory):
+for module in (
+    incidents,
+    postmortems,
+    detection,
+    timeline,
+    actions,
+    archive,
+    directory,
+    oncall_load,
+):
     api.add_router("", module.router)
 
 

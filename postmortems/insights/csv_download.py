@@ -15,6 +15,7 @@ from datetime import date, tzinfo
 
 from django.db.models import QuerySet
 
+from lib.csv_cells import cell
 from postmortems.insights.item_rows import link_pattern
 from postmortems.models.actions import ActionItem, days_overdue
 from postmortems.models.incidents import incident_reference
@@ -32,12 +33,6 @@ COLUMNS = (
 )  # fmt: skip
 BATCH = 500  # rows per chunk of the response
 TIME = "%Y-%m-%d %H:%M"
-
-
-def cell(value: str | None) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    text = value or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: str) -> Iterator[str]:

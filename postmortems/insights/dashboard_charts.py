@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
-from postmortems.insights.charts import Chart, Series, bar_chart
+from lib.charts import Chart, Series, bar_chart
 from postmortems.insights.health import Month
 from postmortems.models.incidents import Severity
 

@@ -27,6 +27,9 @@ class DashboardScope:
     key: str  # a team slug, "all", or "" when the user is in no team
     label: str
     sees_everything: bool
+    # The viewer leads the one team shown, or is an admin or staff: the on-call
+    # sections show (who carried the pages is for leads, as on the on-call load page).
+    leads: bool = False
 
     def viewer(self, user: User) -> User | None:
         """Whom the dashboard's reads filter for: None (no visibility filter) when the
@@ -62,6 +65,8 @@ def get_dashboard_scope_for_user(request: AuthenticatedHttpRequest, key: str) ->
         if team is None:
             raise Http404("No such team.")
     # `team` is one of the user's own teams (`choices`), or the user is an admin.
+    leads = is_admin(user) or user.is_staff or team in led
     return DashboardScope(
-        teams=[team], choices=choices, key=team.slug, label=team.name, sees_everything=True
-    )
+        teams=[team], choices=choices, key=team.slug, label=team.name, sees_everything=True,
+        leads=leads,
+    )  # fmt: skip

@@ -19,6 +19,7 @@ from postmortems.insights import dashboard
 from postmortems.insights.csv_download import csv_chunks
 from postmortems.insights.dashboard import ItemFilters
 from postmortems.insights.dashboard_charts import CHARTS_SECONDS, charts_key, health_charts
+from postmortems.insights.dashboard_oncall import oncall_overview
 from postmortems.insights.health import review_health_refreshing_rollups
 from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user
@@ -71,6 +72,9 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "health_live": timedelta(seconds=settings.HEALTH_LIVE_SECONDS),
         "pulse": pulse_trend(teams=scope.teams, today=today) if scope.key else [],
         "pulse_min": MIN_ANSWERS,
+        "oncall": (
+            oncall_overview(team=scope.teams[0], now=now) if scope.leads and scope.teams else None
+        ),
     }
     return TemplateResponse(request, "postmortems/dashboard.html", context)
 

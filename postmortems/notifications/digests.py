@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import Membership, User
+from lib.extensions import page_extras
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import not_deleted
 from postmortems.models.reviews import Postmortem
@@ -200,9 +201,17 @@ def lead_digests(
     missing = list(past_review_deadline(now).filter(team__in=teams))
     stale_days = stale_draft_days()
     stale = list(stale_drafts(now).filter(incident__team__in=teams).select_related("incident"))
+    # What the parts above add (page "lead-digest"): each provider returns
+    # {name: {team_id: {"title", "lines", "url"}}}, a section per team it has news for
+    # (alerting: what got worse on call). Asked once for every team due.
+    team_objects = list({m.team_id: m.team for m in pending.values()}.values())
+    extras = page_extras("lead-digest", teams=team_objects, now=now)
     emails = [
         compose_each(
-            key, partial(_lead_digest, key, membership, now, overdue, missing, stale, stale_days)
+            key,
+            partial(
+                _lead_digest, key, membership, now, overdue, missing, stale, stale_days, extras
+            ),
         )
         for key, membership in pending.items()
     ]
@@ -210,7 +219,7 @@ def lead_digests(
 
 
 def _lead_digest(
-    key, membership, now, overdue, missing, stale, stale_days
+    key, membership, now, overdue, missing, stale, stale_days, extras
 ) -> OutboundMessage | None:
     team, lead = membership.team, membership.user
     today = _local(now, lead).date()
@@ -244,7 +253,8 @@ def _lead_digest(
         for p in stale
         if p.incident.team_id == team.pk
     ]
-    if not (groups or team_missing or team_stale):
+    sections = [by_team[team.pk] for by_team in extras.values() if team.pk in by_team]
+    if not (groups or team_missing or team_stale or sections):
         return None
     return compose(
         kind=Kind.LEAD_DIGEST,
@@ -260,5 +270,6 @@ def _lead_digest(
             "missing": team_missing,
             "stale": team_stale,
             "stale_days": stale_days,
+            "sections": sections,
         },
     )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from postmortems.insights.charts import Chart
+from lib.charts import Chart
 
 register = template.Library()
 
@@ -46,7 +46,7 @@ def review_clock(clock: datetime, now: datetime) -> str:
 # time, and the dashboard shows six charts.
 @register.simple_tag
 def chart_grid(chart: Chart) -> str:
-    """The horizontal grid lines of `chart` with their labels (postmortems/insights/charts.py)."""
+    """The horizontal grid lines of `chart` with their labels (lib/charts.py)."""
     return format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart__grid"/><text x="{}" y="{}" '

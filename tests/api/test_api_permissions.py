@@ -12,6 +12,8 @@ from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 READ, WRITE, ANY = "read", "write", "any"
+# The team's leads and admins; its members 403, everyone else 404 (as on the pages).
+TEAM_LEAD = "team-lead"
 WHEN = "2026-11-02T09:30:00Z"
 
 # url name in the pm-api namespace -> (method, access, path arguments, body). The
@@ -47,6 +49,7 @@ OPERATIONS = {
         "answer",
         lambda o: {"passed": False, "note": "out of date", "revision": o["answer"].review.revision},
     ),
+    ("oncall-load", "get"): (TEAM_LEAD, "team", None),
 }
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
@@ -75,6 +78,8 @@ def objects(postmortem):
 def _path(name: str, extra: str | None, objects: dict) -> str:
     if name in NO_ARGS:
         return reverse(f"pm-api:{name}")
+    if extra == "team":
+        return reverse(f"pm-api:{name}", kwargs={"slug": objects["postmortem"].incident.team.slug})
     args: list = [objects["postmortem"].incident.number]
     if extra == "section":
         args.append("summary")
@@ -98,6 +103,8 @@ def _call(api: ApiClient, key: tuple[str, str], objects: dict):
 def _expected(persona: str, access: str, restricted: bool) -> int | None:
     if access == ANY:
         return None
+    if access == TEAM_LEAD:
+        return {"lead": None, "admin_user": None, "owner": 403, "teammate": 403}.get(persona, 404)
     if restricted and persona == "outsider":
         return 404
     if access == WRITE and persona not in EDITORS:
@@ -144,7 +151,8 @@ def test_a_revoked_token_is_refused_everywhere(objects, owner, key):
 
 @pytest.mark.parametrize("key", KEYS, ids=IDS)
 def test_a_read_only_token_reads_but_never_writes(api_as, objects, key):
-    response = _call(api_as("owner", scope=ApiToken.Scope.READ), key, objects)
+    # A lead reads every route: a team's on-call load is for its leads.
+    response = _call(api_as("lead", scope=ApiToken.Scope.READ), key, objects)
     if key[1] == "get":
         assert response.status_code == 200
     else:

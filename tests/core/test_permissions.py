@@ -92,6 +92,9 @@ URLS = [
     ("pm-alerting-create", "get", TEAM_LEAD, "team"),
     ("pm-alerting-edit", "get", TEAM_LEAD, "integration"),
     ("pm-alerting-token", "post", TEAM_LEAD, "integration"),
+    # On-call load and its CSV (tests/alerting/load/test_load_page.py).
+    ("pm-oncall-load", "get", TEAM_LEAD, "team"),
+    ("pm-oncall-load-csv", "get", TEAM_LEAD, "team"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).

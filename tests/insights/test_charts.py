@@ -2,7 +2,7 @@
 
 import pytest
 
-from postmortems.insights.charts import Series, bar_chart
+from lib.charts import Series, bar_chart
 
 
 def _ticks(values, **options) -> list[str]:

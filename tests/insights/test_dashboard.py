@@ -16,6 +16,7 @@ from postmortems.models import ActionItem, PulseAnswer
 from postmortems.services.incidents import incident_delete
 from tests.factories import (
     ActionItemFactory,
+    FiringFactory,
     IncidentFactory,
     MembershipFactory,
     PostmortemFactory,
@@ -164,17 +165,25 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
             PulseAnswer.objects.create(
                 team=team, answered_on=TODAY - dt.timedelta(days=31 * n), score=score, comment="ok"
             )
+        FiringFactory(
+            rule__integration__team=team, fired_at=NOW - dt.timedelta(days=n + 1), on_call=owner,
+            incident=IncidentFactory(team=team, started_at=NOW - dt.timedelta(days=n + 1)),
+        )  # fmt: skip
     client.force_login(lead)
     # The first view counts the twelve months and stores them: the rollups read, the
-    # four review-health statements over Dec-Nov, the rollups written.
-    with django_assert_num_queries(19):
+    # four review-health statements over Dec-Nov, the rollups written; and on call:
+    # pages per person and their names, the rules' numbers, the teams' policies, the
+    # firings tied to incidents, the rules.
+    with django_assert_num_queries(25):
         client.get(reverse("pm-dashboard"))
     # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
     # months, load per owner and its owners' names, missing reviews, stale drafts,
-    # pulse survey trend and its comments
+    # pulse survey trend and its comments (the on-call numbers are in the cache now)
     with django_assert_num_queries(14):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
+    assert response.context["oncall"].people[0].pages == size
+    assert len(response.context["oncall"].noisiest) == min(size, 5)
     assert "the months still moving are recounted every 5 min" in response.content.decode()
 
 

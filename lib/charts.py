@@ -52,6 +52,7 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
+    column_heading: str = "Month"  # the first column of the table of numbers
 
     @property
     def column_labels(self) -> list[tuple[float, str]]:
@@ -99,11 +100,12 @@ def bar_chart(
     max_value: float | None = None,
     tick_label: Callable[[float], str] = lambda v: f"{v:g}",
     counts: bool = False,
+    column_heading: str = "Month",
 ) -> Chart:
     """Grouped (side by side) or stacked bars, one group per column."""
     chart = Chart(
         id=id, title=title, description=description, columns=columns, series=series,
-        stacked=stacked,
+        stacked=stacked, column_heading=column_heading,
     )  # fmt: skip
     count = len(columns)
     if stacked:
