@@ -4,7 +4,9 @@ Rows go through the services layer where one exists (INC numbers, postmortem sec
 timeline, action items), so the demo looks like data the app made itself. Services stamp
 `timezone.now()`; timestamps that tell the story (created, published, completed) are backdated
 afterwards with queryset updates. Everything is relative to `now` and the only randomness is
-the `random.Random` passed in, so a fixed `now` gives the same data every time.
+the `random.Random` passed in (and the alert history's own, seeded by rule name), so a fixed
+`now` gives the same data every time. The on-call and alert history come last
+(postmortems/demo/alerts.py), since firings point at incidents.
 """
 
 import random
