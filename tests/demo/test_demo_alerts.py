@@ -114,6 +114,8 @@ def test_firings_tied_to_incidents_were_acted_on_and_acknowledged_by_a_person(se
     assert tied.count() >= 10
     assert not tied.filter(acted_on=False).exists()
     assert not tied.filter(acknowledged_by="").exists()
+    # The restricted incident was found by security's own scanner: no firing points at it.
+    assert not tied.filter(incident__restricted=True).exists()
     untied_acted = Firing.objects.filter(incident__isnull=True, acted_on=True)
     assert untied_acted.exists()
     assert not untied_acted.filter(resolved_by="").exists()
