@@ -2,7 +2,8 @@
 
 people.toml holds the teams, people, services and tags; incidents/*.toml one incident
 each, with its postmortem (file names only order them for people; the seed orders
-incidents by start). postmortems/demo/seed.py turns this into rows.
+incidents by start); alerts.toml the on-call rotations and the alert history.
+postmortems/demo/seed.py and alerts.py turn this into rows.
 
 Nothing here knows the date: an incident starts `start = { days_ago, at = "HH:MM" }`
 (UTC) or `hours_ago` before the seed's `now`, timeline events are minutes after the
@@ -64,3 +65,5 @@ SERVICES = [
 ]
 TAGS = _people["tags"]
 INCIDENTS = [_incident(_read(path)) for path in sorted((HERE / "incidents").glob("*.toml"))]
+# On-call and alerts, as the file has them (postmortems/demo/alerts.py reads the shapes).
+ALERTS = _read(HERE / "alerts.toml")

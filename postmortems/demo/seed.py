@@ -4,7 +4,9 @@ Rows go through the services layer where one exists (INC numbers, postmortem sec
 timeline, action items), so the demo looks like data the app made itself. Services stamp
 `timezone.now()`; timestamps that tell the story (created, published, completed) are backdated
 afterwards with queryset updates. Everything is relative to `now` and the only randomness is
-the `random.Random` passed in, so a fixed `now` gives the same data every time.
+the `random.Random` passed in (and the alert history's own, seeded by rule name), so a fixed
+`now` gives the same data every time. The on-call and alert history come last
+(postmortems/demo/alerts.py), since firings point at incidents.
 """
 
 import random
@@ -20,6 +22,7 @@ from django.utils.text import slugify
 from accounts.models import Membership, Team, User
 from postmortems.alerting.detection.services import detection_review_complete
 from postmortems.demo import content as demo_content
+from postmortems.demo.alerts import seed_alerts
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident
@@ -54,12 +57,18 @@ class DemoSummary:
     postmortems: int
     timeline_events: int
     action_items: int
+    rotations: int
+    shifts: int
+    alert_rules: int
+    firings: int
 
     def __str__(self) -> str:
         return (
             f"{self.teams} teams, {self.users} users, {self.services} services, {self.tags} tags, "
             f"{self.incidents} incidents, {self.postmortems} postmortems, "
-            f"{self.timeline_events} timeline events, {self.action_items} action items"
+            f"{self.timeline_events} timeline events, {self.action_items} action items, "
+            f"{self.rotations} on-call rotations, {self.shifts} shifts, "
+            f"{self.alert_rules} alert rules, {self.firings} alert firings"
         )
 
 
@@ -91,12 +100,18 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
     builder = _StoryBuilder(now=now, rng=rng, teams=teams, users=users, services=services)
     for spec in sorted(demo_content.INCIDENTS, key=builder.start_of):
         builder.build(spec)
+    # Last: the alert history ties firings to the incidents above.
+    alerts = seed_alerts(now=now, teams=teams, users=users)
     return DemoSummary(
         teams=len(teams),
         users=len(users),
         services=len(services),
         tags=len(demo_content.TAGS),
         **builder.counts,
+        rotations=alerts.rotations,
+        shifts=alerts.shifts,
+        alert_rules=alerts.rules,
+        firings=alerts.firings,
     )
 
 

@@ -4,17 +4,45 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Membership, Team, User
+from postmortems.alerting.firings.models import AlertRule, Firing
+from postmortems.alerting.models import AlertIntegration
+from postmortems.alerting.oncall.models import (
+    OnCallPolicy,
+    Rotation,
+    RotationMember,
+    RotationOverride,
+    Shift,
+)
 from postmortems.demo.seed import ADMIN_EMAIL, DEMO_PASSWORD, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
 from postmortems.models import ActionItem, Incident, Postmortem, Service, Tag, TimelineEvent
 
 # A fixed `now` for seeding twice alike; the command itself uses timezone.now().
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
-MODELS = (Team, Membership, User, Service, Tag, Incident, Postmortem, TimelineEvent, ActionItem)
+MODELS = (
+    Team,
+    Membership,
+    User,
+    Service,
+    Tag,
+    Incident,
+    Postmortem,
+    TimelineEvent,
+    ActionItem,
+    OnCallPolicy,
+    AlertIntegration,
+    Rotation,
+    RotationMember,
+    Shift,
+    RotationOverride,
+    AlertRule,
+    Firing,
+)
 
 
 def _counts() -> dict[str, int]:
@@ -72,10 +100,13 @@ def test_the_demo_people_sign_in_with_the_demo_password():
 
 @pytest.mark.django_db
 def test_running_seed_demo_twice_creates_nothing_new_and_prints_the_login():
-    _run_command()
+    with time_machine.travel(NOW, tick=False):
+        _run_command()
     before = _counts()
+    assert before["Firing"] > 0
 
-    output = _run_command()
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        output = _run_command()
 
     assert _counts() == before
     assert "already loaded" in output
@@ -93,13 +124,38 @@ def test_the_same_now_gives_the_same_demo_data():
             *ActionItem.objects.order_by("postmortem__incident__number", "title").values_list(
                 "title", "owner__email", "due_date", "status", "tracker_url", "completed_at"
             ),
+            *Shift.objects.order_by("rotation__name", "starts_at", "role").values_list(
+                "rotation__name", "role", "user__email", "starts_at", "ends_at"
+            ),
+            *RotationOverride.objects.order_by("starts_at").values_list(
+                "rotation__name", "user__email", "starts_at", "ends_at", "reason"
+            ),
+            *Firing.objects.order_by("rule__name", "fired_at", "external_key").values_list(
+                "rule__name",
+                "external_key",
+                "labels",
+                "severity_sent",
+                "channel",
+                "fired_at",
+                "acknowledged_at",
+                "resolved_at",
+                "acknowledged_by",
+                "on_call__email",
+                "incident__number",
+                "acted_on",
+                "flapping",
+                "latest",
+                "out_of_hours",
+                "at_night",
+            ),
         ]
 
-    with transaction.atomic():
+    with time_machine.travel(NOW, tick=False):
+        with transaction.atomic():
+            seed_demo(now=NOW)
+            first = snapshot()
+            transaction.set_rollback(True)
         seed_demo(now=NOW)
-        first = snapshot()
-        transaction.set_rollback(True)
-    seed_demo(now=NOW)
 
     assert first
     assert snapshot() == first

@@ -9,7 +9,8 @@ from postmortems.demo.seed import LEAD_EMAIL, login_lines, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Load demo teams, people, incidents and postmortems (about four months, ending now). "
+        "Load demo teams, people, incidents and postmortems (about four months, ending now), "
+        "on-call rotations and eight weeks of alerts. "
         "Runs once: does nothing if the demo lead already exists."
     )
 
