@@ -100,8 +100,11 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
     builder = _StoryBuilder(now=now, rng=rng, teams=teams, users=users, services=services)
     for spec in sorted(demo_content.INCIDENTS, key=builder.start_of):
         builder.build(spec)
-    # Last: the alert history ties firings to the incidents above.
+    # Last: the alert history ties firings to the incidents above; the published
+    # reviews' detection reviews then answer for the alerts tied to their incidents.
     alerts = seed_alerts(now=now, teams=teams, users=users)
+    for postmortem in builder.published:
+        detection_review_complete(postmortem=postmortem, by=_owner(postmortem.incident))
     return DemoSummary(
         teams=len(teams),
         users=len(users),
@@ -199,6 +202,9 @@ class _StoryBuilder:
         self.counts: Counter[str] = Counter(
             incidents=0, postmortems=0, timeline_events=0, action_items=0
         )
+        # Published reviews, whose detection review seed_demo completes again once the
+        # alert history exists.
+        self.published: list[Postmortem] = []
         self.tracker_numbers = {key: rng.randint(100, 400) for key in TRACKER_KEYS.values()}
         self.members = {
             slug: [m.user for m in team.memberships.select_related("user").order_by("user__email")]
@@ -303,8 +309,10 @@ class _StoryBuilder:
         if status == Postmortem.Status.DRAFT:
             return
         if status == Postmortem.Status.PUBLISHED:
-            # A published review has its detection review confirmed (a readiness check).
+            # A published review has its detection review confirmed (a readiness check),
+            # now and again once the alert history exists (seed_demo).
             detection_review_complete(postmortem=postmortem, by=_owner(incident))
+            self.published.append(postmortem)
         updated, published = postmortem.updated_at, postmortem.published_at
         postmortem.published_at = None  # published_at was only the planned time
         postmortem_set_status(postmortem=postmortem, status=status)
