@@ -478,7 +478,7 @@ READYZ_BROKER_TIMEOUT_SECONDS = 2
 # and these lists say who answers. Handlers run in the caller's transaction, in order.
 EVENT_HANDLERS: dict[str, list[str]] = {
     # A review was started: what alerting webhooks recorded pre-fills its timeline.
-    "review-started": ["postmortems.alerting.services.alert_events_to_timeline"],
+    "review-started": ["postmortems.alerting.alert_events.alert_events_to_timeline"],
     # A review was published for the first time (amendments are not announced again).
     "review-first-published": [
         "postmortems.notifications.announcements.announce_publication",

@@ -8,12 +8,12 @@ from postmortems.admin_support import (
     VisibleRowsAdmin,
 )
 from postmortems.alerting.forms import AlertIntegrationForm
-from postmortems.alerting.models import AlertDelivery, AlertIntegration
-from postmortems.alerting.services import (
+from postmortems.alerting.integrations import (
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
 from postmortems.notifications.emails import absolute_url
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from postmortems.alerting.services import deliveries_prune
+from postmortems.alerting.deliveries import deliveries_prune
 
 
 @shared_task

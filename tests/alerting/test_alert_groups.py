@@ -11,8 +11,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from postmortems.alerting.incident_groups import alerts_receive
 from postmortems.alerting.payloads import AlertSignal
-from postmortems.alerting.services import alerts_receive
 from postmortems.models import (
     AlertDelivery,
     AlertEvent,
