@@ -25,7 +25,9 @@ alerts are applied group by group:
      the link's times, so a late or repeated delivery changes nothing.
    A priority change ("updated") sets the severity, up or down, while the incident
    is open; an empty priority changes nothing.
-4. Every change is an AlertEvent (one per alert state change, and one summary when a
+4. Every alert of the delivery (a tool's test notification aside) is kept as a Firing,
+   whether it opened an incident or not (alerting/firings/ingest.py).
+5. Every change is an AlertEvent (one per alert state change, and one summary when a
    delivery changes many alerts), copied into the postmortem's timeline (now, or
    when the postmortem is started). Locks are taken group, incident, postmortem: the
    order of every write to a postmortem (services/locks.py).
@@ -43,6 +45,7 @@ from django.db import transaction
 
 from lib.database_errors import retry_on_contention
 from postmortems.alerting.deliveries import delivery_record
+from postmortems.alerting.firings.ingest import firings_record
 from postmortems.alerting.group_changes import AlertResult, apply_with_retry
 from postmortems.alerting.models import AlertDelivery, AlertGroup, AlertIntegration
 from postmortems.alerting.payloads import AlertSignal
@@ -93,6 +96,12 @@ def alerts_receive(
                 received_at=received_at,
             ):
                 by_key[result.key] = result
+        firings_record(
+            integration=integration,
+            signals=signals,
+            incidents={key: result.incident for key, result in by_key.items()},
+            received_at=received_at,
+        )
         results = [by_key[s.key] for s in signals if s.key in by_key]
         results = list({id(r): r for r in results}.values())  # an alert sent twice: once
         outcomes = {result.outcome for result in results}
