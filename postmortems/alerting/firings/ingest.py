@@ -5,8 +5,8 @@ transaction, after the alert groups are applied (so each alert's incident is kno
 for every alert of the delivery but a tool's test notification: alerts below the
 integration's `open_from` and updates of alerts never seen are kept too. A delivery
 costs the same few statements however many alerts it carries:
-1. The rules (integration, alert name): inserted when new and their runbook link and
-   last sighting refreshed in one statement, then read back in one.
+1. The rules (integration, alert name): inserted when new (one statement), read back
+   (one), their runbook link and last sighting refreshed when out of date (one).
 2. In a savepoint, the newest firing (`latest`) of each alert of the delivery is read
    and locked, in primary key order (one statement).
 3. Each alert's change, against its newest firing, as the group logic judges them
@@ -50,6 +50,8 @@ from postmortems.alerting.oncall.selectors import primaries_at
 from postmortems.alerting.payloads import AlertSignal
 from postmortems.models.incidents import Incident
 
+RULE_SEEN_PRECISION = timedelta(minutes=1)
+
 
 def firings_record(
     *,
@@ -91,6 +93,8 @@ def _rules(
     runbooks: dict[str, str] = {}
     for signal in signals:
         runbooks[signal.name] = runbooks.get(signal.name) or signal.runbook_url
+    # Ignoring conflicts locks no existing rule: deliveries of one rule's alerts in
+    # different groups do not wait for each other here.
     AlertRule.objects.bulk_create(
         [
             AlertRule(
@@ -101,16 +105,28 @@ def _rules(
                 first_seen_at=now,
                 last_seen_at=now,
             )
-            for name, runbook in sorted(runbooks.items())  # one order: no deadlock
+            for name, runbook in sorted(runbooks.items())
         ],
-        update_conflicts=True,
-        unique_fields=["integration", "name"],
-        update_fields=["runbook_url", "last_seen_at"],
+        ignore_conflicts=True,
     )
-    return {
+    rules = {
         rule.name: rule
         for rule in AlertRule.objects.filter(integration=integration, name__in=list(runbooks))
     }
+    # Refreshed when the link changed, and the last sighting to the minute: a storm
+    # of deliveries updates (and locks) each rule once a minute, not once a delivery.
+    stale = [
+        rule
+        for rule in rules.values()
+        if rule.runbook_url != runbooks[rule.name] or rule.last_seen_at < now - RULE_SEEN_PRECISION
+    ]
+    for rule in stale:
+        rule.runbook_url, rule.last_seen_at = runbooks[rule.name], max(rule.last_seen_at, now)
+    if stale:
+        AlertRule.objects.bulk_update(
+            sorted(stale, key=lambda rule: rule.pk), ["runbook_url", "last_seen_at"]
+        )
+    return rules
 
 
 @dataclass
