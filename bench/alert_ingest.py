@@ -266,6 +266,8 @@ def main() -> None:
         print("Capacity: /healthz")
         healthz = healthz_rate(stack.base_url, args.clients, args.capacity_seconds)
         server = stack.server_errors()
+        log = stack.log_lines("gunicorn")
+        first_error = next((line for line in log if "Traceback" in line), "")
         stored = counts()
         connections.close_all()
     print()
@@ -283,6 +285,8 @@ def main() -> None:
         + (", ".join(f"{k}: {v}" for k, v in server.items()) or "no 5xx, no traceback")
         + "."
     )
+    if first_error:
+        print(f"\nThe first error in the server log:\n{first_error[:4000]}")
     print(f"\nWhole run: {time.perf_counter() - started:.0f} s")
 
 

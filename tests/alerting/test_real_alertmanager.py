@@ -266,7 +266,8 @@ def test_a_group_fires_repeats_and_resolves_through_the_real_alertmanager(alertm
             "SEV1",
             "phone",
         )
-        assert firing.latest and not firing.flapping
+        assert firing.latest
+        assert not firing.flapping
         assert firing.incident == incident
         assert firing.repeats >= 1
         assert firing.resolved_at is not None

@@ -80,7 +80,7 @@ def firings_record(
                 changes.save()
                 return
         except IntegrityError:
-            # Another delivery inserted the same new episode first (step 2 above).
+            # Another delivery inserted the same new episode first (the docstring's end).
             if attempt == 2:
                 raise
 
