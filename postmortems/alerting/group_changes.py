@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from postmortems.alerting.alert_events import AlertEvents, clock
+from postmortems.alerting.bulk_writes import rows_update
 from postmortems.alerting.incident_opening import catalog_services, most_severe, open_incident
 from postmortems.alerting.integrations import opens_incidents, severity_for
 from postmortems.alerting.models import AlertDelivery, AlertGroup, AlertIntegration, AlertLink
@@ -376,8 +377,10 @@ class GroupDelivery:
             now = timezone.now()
             for link in self.changed_links.values():
                 link.updated_at = now
-            AlertLink.objects.bulk_update(
-                list(self.changed_links.values()), [*sorted(self.link_fields), "updated_at"]
+            rows_update(
+                AlertLink,
+                sorted(self.changed_links.values(), key=lambda link: link.pk),
+                [*sorted(self.link_fields), "updated_at"],
             )
         group.last_received_at = max(group.last_received_at or self.received_at, self.received_at)
         group.updated_at = timezone.now()

@@ -40,6 +40,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from postmortems.alerting.bulk_writes import rows_update
 from postmortems.alerting.firings.models import AlertRule, Firing
 from postmortems.alerting.group_changes import ORDERED_BY_DELIVERY
 from postmortems.alerting.integrations import severity_for
@@ -299,7 +300,8 @@ class _Changes:
 
     def save(self) -> None:
         if self.changed:
-            Firing.objects.bulk_update(
+            rows_update(
+                Firing,
                 sorted(self.changed.values(), key=lambda firing: firing.pk),
                 sorted(self.changed_fields),
             )
