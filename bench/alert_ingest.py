@@ -91,6 +91,7 @@ def post_all(
     """POST every body once, from `clients` threads each on its own kept-alive
     connection; returns the seconds taken, each delivery's milliseconds, the errors."""
     target = urlparse(base_url)
+    host = target.hostname or "127.0.0.1"
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     latencies: list[float] = []
     errors = [0]
@@ -98,7 +99,7 @@ def post_all(
     queue = list(reversed(bodies))
 
     def work() -> None:
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=300)
+        connection = http.client.HTTPConnection(host, target.port, timeout=300)
         try:
             while True:
                 with lock:
@@ -158,12 +159,13 @@ def measure(
 def healthz_rate(base_url: str, clients: int, seconds: float) -> float:
     """/healthz requests per second, `clients` threads without pauses."""
     target = urlparse(base_url)
+    host = target.hostname or "127.0.0.1"
     done = [0]
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
 
     def work() -> None:
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+        connection = http.client.HTTPConnection(host, target.port, timeout=30)
         count = 0
         while time.perf_counter() < stop:
             connection.request("GET", "/healthz")
