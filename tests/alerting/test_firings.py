@@ -258,6 +258,28 @@ def test_a_late_resolution_of_an_earlier_episode_changes_nothing(client, team):
     assert new.flapping
 
 
+def test_an_episode_seen_only_as_its_resolution_is_kept_resolved(client, team):
+    """Alertmanager: the alert fired and resolved again between two notifications of
+    its group, so the second episode arrives only as a resolution, with a later start."""
+    hook = make_hook(team)
+    hook.post(client, "alertmanager_firing")
+    hook.post(client, "alertmanager_resolved")
+    hook.post(client, "alertmanager_resolved")  # sent again: nothing new
+    hook.post(
+        client,
+        alertmanager(
+            "alertmanager_resolved", startsAt="2026-11-02T11:50:00Z", endsAt="2026-11-02T12:05:00Z"
+        ),
+    )
+    old, new = _firings()
+    assert (old.resolved_at, old.latest) == (RESOLVED, False)
+    assert (new.fired_at, new.resolved_at) == (
+        dt.datetime(2026, 11, 2, 11, 50, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 2, 12, 5, tzinfo=dt.UTC),
+    )
+    assert (new.latest, new.flapping) == (True, True)
+
+
 def test_an_alert_resolved_by_timeout_fires_again_with_its_first_start_and_resolves(client, team):
     """Alertmanager re-sends an alert it resolved by resolve_timeout with its original
     startsAt: a new episode from when it came back, resolved by its true end."""
