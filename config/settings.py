@@ -457,6 +457,11 @@ ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimu
 # (a flood is still logged, line by line) and forgets rows after the retention time.
 ALERT_REJECTED_ROWS_PER_MINUTE = env_int("ALERT_REJECTED_ROWS_PER_MINUTE", 20, minimum=1)
 ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+# Alerts as records (postmortems/alerting/firings/): an alert firing again within this
+# many minutes of its resolution is flapping; resolved firings tied to no incident are
+# forgotten after the retention time (hourly), and rules left with none of them.
+ALERT_FLAP_WINDOW_MINUTES = env_int("ALERT_FLAP_WINDOW_MINUTES", 30, minimum=1)
+ALERT_FIRING_RETENTION_DAYS = env_int("ALERT_FIRING_RETENTION_DAYS", 400, minimum=1)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
 # The dashboard's review health of the months still moving (this month, and last
@@ -478,7 +483,7 @@ READYZ_BROKER_TIMEOUT_SECONDS = 2
 # and these lists say who answers. Handlers run in the caller's transaction, in order.
 EVENT_HANDLERS: dict[str, list[str]] = {
     # A review was started: what alerting webhooks recorded pre-fills its timeline.
-    "review-started": ["postmortems.alerting.services.alert_events_to_timeline"],
+    "review-started": ["postmortems.alerting.alert_events.alert_events_to_timeline"],
     # A review was published for the first time (amendments are not announced again).
     "review-first-published": [
         "postmortems.notifications.announcements.announce_publication",
@@ -531,6 +536,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "prune-alert-deliveries": {
         "task": "postmortems.alerting.tasks.prune_alert_deliveries",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    "prune-alert-firings": {
+        "task": "postmortems.alerting.tasks.prune_alert_firings",
         "schedule": 3600,
         "options": {"expires": 3600},
     },

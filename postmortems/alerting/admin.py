@@ -1,4 +1,5 @@
-"""The admin pages of alerting: integrations (tokens shown once) and the delivery log."""
+"""The admin pages of alerting: integrations (tokens shown once), the delivery log,
+and the alerts kept as records (rules and their firings), read-only."""
 
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -7,13 +8,14 @@ from accounts.single_line import SingleLineAdmin
 from postmortems.admin_support import (
     VisibleRowsAdmin,
 )
+from postmortems.alerting.firings.models import AlertRule, Firing
 from postmortems.alerting.forms import AlertIntegrationForm
-from postmortems.alerting.models import AlertDelivery, AlertIntegration
-from postmortems.alerting.services import (
+from postmortems.alerting.integrations import (
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
 from postmortems.notifications.emails import absolute_url
 
 
@@ -77,3 +79,50 @@ class AlertDeliveryAdmin(VisibleRowsAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the receivers only (alerting/firings/ingest.py): every field shown,
+    none a form field."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(SingleLineAdmin, ReadOnlyAdmin):
+    list_display = ["name", "team", "integration", "runbook_url", "last_seen_at"]
+    list_filter = ["team", "integration"]
+    list_select_related = ["team", "integration"]
+    search_fields = ["name"]
+    raw_id_fields = ["integration", "team"]
+
+
+@admin.register(Firing)
+class FiringAdmin(ReadOnlyAdmin, VisibleRowsAdmin):
+    """A firing of a restricted incident is listed only to those who may see it."""
+
+    incident_paths = ("incident",)
+
+    list_display = [
+        "rule",
+        "team",
+        "fired_at",
+        "resolved_at",
+        "severity_sent",
+        "channel",
+        "repeats",
+        "flapping",
+        "acted_on",
+        "incident",
+    ]
+    list_filter = ["team", "rule", "channel", "flapping", "acted_on", "out_of_hours"]
+    list_select_related = ["rule", "team", "incident"]
+    date_hierarchy = "fired_at"
+    raw_id_fields = ["rule", "team", "integration", "incident", "on_call", "rotation"]

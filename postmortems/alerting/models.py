@@ -1,5 +1,6 @@
 """Alerting webhooks: integrations per team, the alerts they link to incidents, and a
-log of every delivery (postmortems/alerting/services.py writes them all)."""
+log of every delivery (written by postmortems/alerting/incident_groups.py and
+deliveries.py)."""
 
 import uuid
 

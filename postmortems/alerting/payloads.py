@@ -56,6 +56,14 @@ class AlertSignal:
     labels: tuple[tuple[str, str], ...] = ()
     # A tool's test notification.
     is_test: bool = False
+    # The alert's runbook link (Alertmanager's and Grafana's `runbook_url` annotation,
+    # Opsgenie's `runbook_url` or `runbook` detail).
+    runbook_url: str = ""
+    # Who the tool says it notified or assigned (names or addresses), as sent.
+    notified: tuple[str, ...] = ()
+    # The person who made this change (acknowledged or resolved it), when the tool
+    # names one; empty when the tool did it itself or does not say.
+    actor: str = ""
 
 
 def _object(value: Any, what: str) -> dict:
@@ -170,6 +178,8 @@ def read_alertmanager(body: bytes, *, received_at: datetime) -> list[AlertSignal
                 started_at=started_at,
                 occurred_at=occurred_at,
                 source_url=_url(alert.get("generatorURL")),
+                # Grafana's rule form keeps its "Runbook URL" in the same annotation.
+                runbook_url=_url(annotations.get("runbook_url")),
                 services=_label_services(labels),
                 group_key=group_key,
                 labels=tuple(
@@ -288,6 +298,8 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
         for person in (assignees if isinstance(assignees, list) else [])
         if isinstance(person, dict)
     ]
+    # No runbook: the V3 incident in `data` carries no custom details (the alert's
+    # details and the service's runbook stay in PagerDuty), only references.
     return [
         AlertSignal(
             key=key[:255],
@@ -305,8 +317,23 @@ def read_pagerduty(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             group_key=key[:255],
             services=(service_name,) if service_name else (),
             assignees=_emails(people),
+            notified=_names(people),
+            actor=_pagerduty_person(event.get("agent")),
         )
     ]
+
+
+def _names(values: list[Any]) -> tuple[str, ...]:
+    found = [_line(value)[:254] for value in values]
+    return tuple(dict.fromkeys(value for value in found if value))[:50]
+
+
+def _pagerduty_person(agent: Any) -> str:
+    """The `agent` of a V3 event, when it is a person (`user_reference`); a service or
+    an integration that acted (an auto-resolution) is the tool itself."""
+    if not isinstance(agent, dict) or agent.get("type") != "user_reference":
+        return ""
+    return _line(agent.get("summary") or agent.get("email") or agent.get("id"))[:254]
 
 
 OPSGENIE_ACTIONS: dict[str, Action] = {
@@ -363,8 +390,41 @@ def read_opsgenie(body: bytes, *, received_at: datetime) -> list[AlertSignal]:
             group_key=key[:255],
             # The owner is the user's Opsgenie username, which is their e-mail address.
             assignees=_emails([alert.get("owner")]),
+            runbook_url=_opsgenie_runbook(alert.get("details")),
+            notified=_opsgenie_notified(alert),
+            actor=_opsgenie_person(alert.get("username")),
         )
     ]
+
+
+# The username Opsgenie's action data gives when Opsgenie itself acted (an alert
+# closed by its integration or a policy), not a person.
+OPSGENIE_ITSELF = {"System"}
+
+
+def _opsgenie_person(value: Any) -> str:
+    name = _line(value)[:254]
+    return "" if name in OPSGENIE_ITSELF else name
+
+
+def _opsgenie_runbook(details: Any) -> str:
+    if not isinstance(details, dict):
+        return ""
+    return _url(details.get("runbook_url")) or _url(details.get("runbook"))
+
+
+def _opsgenie_notified(alert: dict) -> tuple[str, ...]:
+    """The alert's recipients (names) and responders (teams, people, by name), as sent."""
+    recipients = alert.get("recipients")
+    responders = alert.get("responders")
+    names = list(recipients) if isinstance(recipients, list) else []
+    names += [
+        responder.get("name") or responder.get("username")
+        for responder in (responders if isinstance(responders, list) else [])
+        if isinstance(responder, dict)
+    ]
+    names.append(alert.get("owner"))
+    return _names(names)
 
 
 READERS = {

@@ -3,7 +3,7 @@
 Machine to machine: no session, no CSRF token; each request proves itself with the
 integration's token or PagerDuty's body signature. Every request leaves a log line;
 an AlertDelivery row too, except for unknown integrations and floods of refused
-requests (alerting/services.py, delivery_reject). Nothing slow happens
+requests (alerting/deliveries.py, delivery_reject). Nothing slow happens
 here: no email is sent (reminders go through the outbox later).
 """
 
@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from lib.database_errors import RETRY_AFTER, Trouble, database_trouble
 from postmortems.alerting.auth import request_is_authentic
+from postmortems.alerting.deliveries import delivery_reject
+from postmortems.alerting.incident_groups import alerts_receive
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
 from postmortems.alerting.payloads import PayloadError, read_signals
-from postmortems.alerting.services import alerts_receive, delivery_reject
 
 # Headers worth keeping in the delivery log. Credentials are noted, never kept.
 LOGGED_HEADERS = [

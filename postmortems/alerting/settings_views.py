@@ -13,15 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import staff_required
 from postmortems.alerting.forms import AlertIntegrationForm
-from postmortems.alerting.models import AlertDelivery, AlertIntegration
-from postmortems.alerting.permissions import get_alert_integration_for_user, get_team_for_alerting
-from postmortems.alerting.selectors import alert_deliveries, team_alert_integrations
-from postmortems.alerting.services import (
+from postmortems.alerting.integrations import (
     DEFAULT_SEVERITY_MAPS,
     alert_integration_create,
     alert_integration_rotate_token,
     alert_integration_update,
 )
+from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.permissions import get_alert_integration_for_user, get_team_for_alerting
+from postmortems.alerting.selectors import alert_deliveries, team_alert_integrations
 from postmortems.notifications.emails import absolute_url
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import Team, User
 from postmortems.alerting.firings.models import AlertRule, Firing
+from postmortems.alerting.integrations import alert_integration_create, severity_for
 from postmortems.alerting.models import AlertIntegration
 from postmortems.alerting.oncall.models import (
     OnCallPolicy,
@@ -31,7 +32,6 @@ from postmortems.alerting.oncall.models import (
 )
 from postmortems.alerting.oncall.policy import channel_for, is_night, is_out_of_hours
 from postmortems.alerting.oncall.selectors import primaries_at
-from postmortems.alerting.services import alert_integration_create, severity_for
 from postmortems.demo import content as demo_content
 from postmortems.models.incidents import Incident
 

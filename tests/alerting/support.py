@@ -10,7 +10,7 @@ from pathlib import Path
 from django.test import Client
 from django.urls import reverse
 
-from postmortems.alerting.services import alert_integration_create
+from postmortems.alerting.integrations import alert_integration_create
 from postmortems.models import AlertIntegration
 
 PAYLOADS = Path(__file__).parent / "payloads"

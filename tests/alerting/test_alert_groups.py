@@ -11,8 +11,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from postmortems.alerting.incident_groups import alerts_receive
 from postmortems.alerting.payloads import AlertSignal
-from postmortems.alerting.services import alerts_receive
 from postmortems.models import (
     AlertDelivery,
     AlertEvent,
@@ -194,17 +194,22 @@ def _deliver_queries(client, hook, size: int) -> list[int]:
 def test_the_queries_of_a_delivery_do_not_grow_with_the_alerts_of_the_group(
     client, team, django_assert_num_queries
 ):
+    # 30 alerts: SQLite takes at most 999 values a statement, so Django splits the insert
+    # of 35 firings or more in two there (test_firings.py delivers 500 on PostgreSQL).
     one = _deliver_queries(client, make_hook(team, name="one"), 1)
-    fifty = _deliver_queries(client, make_hook(team, name="fifty"), 50)
-    assert one == fifty, (one, fifty)
-    # Pinned, for 1 and for 50 alerts: opening, a repeat, the resolution.
-    for size, name in [(1, "pinned-1"), (50, "pinned-50")]:
+    thirty = _deliver_queries(client, make_hook(team, name="thirty"), 30)
+    assert one == thirty, (one, thirty)
+    # Pinned, for 1 and for 30 alerts: opening, a repeat, the resolution (each with the
+    # 7 statements of its firings: firings/ingest.py). On PostgreSQL the opening also
+    # queues for the incident number (services/incidents.py, _next_number).
+    numbering = 1 if connection.vendor == "postgresql" else 0
+    for size, name in [(1, "pinned-1"), (30, "pinned-30")]:
         pinned = make_hook(team, name=name)
-        with django_assert_num_queries(31):
+        with django_assert_num_queries(38 + numbering):
             pinned.post(client, _group(size))
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(19):
             pinned.post(client, _group(size))
-        with django_assert_num_queries(33):
+        with django_assert_num_queries(40):
             pinned.post(client, _group(size, resolved=set(range(size))))
 
 

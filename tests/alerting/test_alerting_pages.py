@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from postmortems.alerting.auth import token_hash
-from postmortems.models import AlertDelivery, AlertIntegration, Incident
+from postmortems.models import AlertDelivery, AlertIntegration, Firing, Incident
 from tests.alerting.support import PD_SECRET, Hook, make_hook
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,21 @@ def test_a_lead_sets_the_service_labels_and_the_owner_rule(client, team, lead):
     assert 'value="component, job"' in edit.content.decode()
     listing = client.get(reverse("pm-alerting-list", args=[team.slug]))
     assert "labels component, job" in listing.content.decode()
+
+
+def test_rules_and_firings_are_read_only_in_the_admin(client, team, admin_user):
+    make_hook(team).post(client, "alertmanager_firing")
+    firing = Firing.objects.get()
+    client.force_login(admin_user)
+    rules = client.get(reverse("admin:postmortems_alertrule_changelist"), {"team": team.pk})
+    assert "HighErrorRate" in rules.content.decode()
+    firings = client.get(
+        reverse("admin:postmortems_firing_changelist"), {"rule__id__exact": firing.rule_id}
+    )
+    assert firings.status_code == 200
+    assert "HighErrorRate at 2026-11-02 10:42" in firings.content.decode()
+    page = client.get(reverse("admin:postmortems_firing_change", args=[firing.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()  # nothing to save
+    assert client.get(reverse("admin:postmortems_firing_add")).status_code == 403
+    assert client.get(reverse("admin:postmortems_alertrule_add")).status_code == 403

@@ -1,6 +1,8 @@
 """The real Prometheus Alertmanager (Debian's prometheus-alertmanager) posting to the
 app: alerts go in through Alertmanager's v2 API (POST /api/v2/alerts, as Prometheus
 sends them) and its webhook notifications come to the receiver on a live server.
+Each alert carries a `runbook_url` annotation; its notifications are kept as firings
+(repeats by repeat_interval, resolutions, a re-fire after resolve_timeout).
 
 Alertmanager runs on loopback on a free port with a generated configuration and short
 timers, and is always stopped. Skipped when the binary is missing, unless
@@ -21,10 +23,11 @@ import pytest
 import time_machine
 from django.utils.dateparse import parse_datetime
 
-from postmortems.models import AlertDelivery, AlertEvent, Incident
+from postmortems.models import AlertDelivery, AlertEvent, AlertRule, Firing, Incident
 from tests.alerting.support import make_hook
 
 DEADLINE = 30  # seconds for each outcome; each normally comes within a few
+RUNBOOKS = "https://runbooks.example.com"
 
 
 def _free_port() -> int:
@@ -187,7 +190,10 @@ def _alerts(name: str, instances: list[str], starts_at: datetime | None = None) 
     for instance in instances:
         alert = {
             "labels": {"alertname": name, "severity": "critical", "instance": instance},
-            "annotations": {"summary": f"{name} on {instance}"},
+            "annotations": {
+                "summary": f"{name} on {instance}",
+                "runbook_url": f"{RUNBOOKS}/{name}",
+            },
             "generatorURL": "http://prometheus.example.com:9090/graph",
         }
         if starts_at:
@@ -222,8 +228,13 @@ def test_a_group_fires_repeats_and_resolves_through_the_real_alertmanager(alertm
             "every alert of the group on the timeline",
             lambda: AlertEvent.objects.filter(incident=incident, kind="detection").count() == 3,
         )
-        # Alertmanager repeats the notification after repeat_interval: nothing changes.
+        # Alertmanager repeats the notification after repeat_interval: nothing changes,
+        # but each alert's firing counts the repeat.
         _wait_for("a repeated notification", lambda: "duplicate" in _outcomes("DiskFull"))
+        _wait_for(
+            "every firing repeated",
+            lambda: Firing.objects.filter(rule__name="DiskFull", repeats__gte=1).count() == 3,
+        )
         assert Incident.objects.count() == 1
         incident.refresh_from_db()
         assert incident.resolved_at is None
@@ -240,6 +251,27 @@ def test_a_group_fires_repeats_and_resolves_through_the_real_alertmanager(alertm
     )
     assert AlertEvent.objects.filter(incident=incident, kind="resolution").count() == 3
     assert Incident.objects.count() == 1
+    _wait_for(
+        "every firing resolved",
+        lambda: not Firing.objects.filter(rule__name="DiskFull", resolved_at=None).exists(),
+    )
+    rule = AlertRule.objects.get(name="DiskFull")
+    assert rule.runbook_url == f"{RUNBOOKS}/DiskFull"
+    firings = list(Firing.objects.filter(rule=rule))
+    assert sorted(f.labels["instance"] for f in firings) == instances
+    for firing in firings:
+        assert firing.runbook_url == f"{RUNBOOKS}/DiskFull"
+        assert (firing.severity_sent, firing.severity, firing.channel) == (
+            "critical",
+            "SEV1",
+            "phone",
+        )
+        assert firing.latest
+        assert not firing.flapping
+        assert firing.incident == incident
+        assert firing.repeats >= 1
+        assert firing.resolved_at is not None
+        assert firing.resolved_at >= firing.fired_at
 
 
 @pytest.mark.django_db(transaction=True)
@@ -269,3 +301,14 @@ def test_an_alert_resolved_by_timeout_reopens_when_it_fires_again_with_its_first
     incident.refresh_from_db()
     assert incident.started_at == started
     assert "reopened" in _outcomes("Heartbeat")
+    # Two episodes of the alert: the first resolved by the timeout, the second firing
+    # again from when it came back (with the same startsAt), soon after: flapping.
+    first, second = Firing.objects.filter(rule__name="HeartbeatMissing").order_by("fired_at")
+    assert first.started_at == second.started_at == started
+    assert first.resolved_at is not None
+    assert (first.latest, first.flapping) == (False, False)
+    # (Prometheus has stopped again: the second may already be resolved by the timeout.)
+    assert (second.latest, second.flapping) == (True, True)
+    assert second.fired_at >= first.resolved_at
+    assert first.incident == second.incident == incident
+    assert second.runbook_url == f"{RUNBOOKS}/HeartbeatMissing"

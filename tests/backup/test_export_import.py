@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from accounts.models import Team, User
-from postmortems.alerting.services import alert_integration_create
+from postmortems.alerting.integrations import alert_integration_create
 from postmortems.api.tokens import api_token_create
 from postmortems.backup.dump import exported_models
 from postmortems.models import (

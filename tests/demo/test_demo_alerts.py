@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from accounts.models import Team, User
 from postmortems.alerting.firings.models import AlertRule, Firing
+from postmortems.alerting.integrations import DEFAULT_SEVERITY_MAPS
 from postmortems.alerting.models import AlertIntegration
 from postmortems.alerting.oncall.models import (
     OnCallPolicy,
@@ -22,7 +23,6 @@ from postmortems.alerting.oncall.models import (
 )
 from postmortems.alerting.oncall.policy import channel_for, is_night, is_out_of_hours
 from postmortems.alerting.oncall.selectors import primaries_at
-from postmortems.alerting.services import DEFAULT_SEVERITY_MAPS
 from postmortems.demo import content
 from postmortems.demo.alerts import seed_alerts
 from postmortems.demo.seed import seed_demo

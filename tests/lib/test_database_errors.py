@@ -373,7 +373,7 @@ def test_a_timeline_event_whose_write_met_a_deadlock_is_saved_once(
 def always_deadlocked(monkeypatch, no_pauses):
     """Every write of a section, a timeline event and an alert delivery meets a deadlock
     on every run: what the person (or script) is told once the retries are spent."""
-    from postmortems.alerting import services as alerts
+    from postmortems.alerting import incident_groups as alerts
     from postmortems.api import timeline
     from postmortems.views import editor
 
@@ -382,7 +382,7 @@ def always_deadlocked(monkeypatch, no_pauses):
 
     monkeypatch.setattr(editor, "postmortem_update_section", retry_on_contention(deadlocked))
     monkeypatch.setattr(timeline, "timeline_event_create", retry_on_contention(deadlocked))
-    monkeypatch.setattr(alerts, "_apply_with_retry", deadlocked)
+    monkeypatch.setattr(alerts, "apply_with_retry", deadlocked)
 
 
 @pytest.mark.django_db(transaction=True)

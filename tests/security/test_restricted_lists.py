@@ -1,5 +1,5 @@
 """One visibility rule (postmortems/permissions.py) for every list of names, counts
-and logs: a restricted incident's tag, outbox rows and alert deliveries show nothing
+and logs: a restricted incident's tag, outbox rows, alert deliveries and firings show nothing
 of it to an outsider, nor to staff who are not superusers (pages and admin alike),
 and show it to a superuser."""
 
@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from postmortems.models import AlertDelivery, OutboundMessage
+from postmortems.models import AlertDelivery, AlertRule, Firing, OutboundMessage
+from tests.alerting.support import make_hook
 from tests.factories import ActionItemFactory, TagFactory, UserFactory, review
 
 MARKER = "Zanzibarquux"
@@ -45,6 +46,16 @@ def secret(team, owner):
     AlertDelivery.objects.create(
         outcome="created", http_status=200, message=f"Opened for {MARKER}", incident=incident
     )
+    integration = make_hook(team).integration
+    rule = AlertRule.objects.create(integration=integration, team=team, name=f"{MARKER}Alert")
+    Firing.objects.create(
+        rule=rule,
+        team=team,
+        integration=integration,
+        external_key="secret",
+        fired_at=incident.started_at,
+        incident=incident,
+    )
     audit_record(action=AuditEvent.Action.POSTMORTEM_PUBLISHED, actor=owner, target=postmortem)
     audit_record(action=AuditEvent.Action.INCIDENT_DELETED, actor=owner, target=incident)
     return postmortem
@@ -71,6 +82,7 @@ ADMIN_LISTS = [
     "postmortems_postmortem",
     "postmortems_actionitem",
     "postmortems_alertdelivery",
+    "postmortems_firing",
     "postmortems_tag",
     "audit_auditevent",
 ]

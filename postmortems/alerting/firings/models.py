@@ -61,6 +61,10 @@ class Firing(models.Model):
     channel = models.CharField(max_length=10, choices=Channel, default=Channel.NONE)
     runbook_url = models.URLField(max_length=500, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    # The alert's start as the tool sent it (Alertmanager's startsAt), which may be
+    # older than `fired_at` (an alert resolved by timeout fires again with its first
+    # start): a resolution of an earlier episode (an older start) changes nothing.
+    started_at = BoundedDateTimeField(null=True, blank=True)
     fired_at = BoundedDateTimeField()
     acknowledged_at = BoundedDateTimeField(null=True, blank=True)
     resolved_at = BoundedDateTimeField(null=True, blank=True)
