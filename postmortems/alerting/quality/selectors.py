@@ -4,21 +4,26 @@ One aggregate query over the window's firings (index pm_firing_team_fired), one 
 delays of the firings tied to incidents (few), one for the rules, one for the teams'
 policies (their `late_after_minutes`): four queries, however many firings."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+
+from accounts.models import User
 
 from postmortems.alerting.firings.models import AlertRule, Firing
 from postmortems.alerting.oncall.models import Channel, OnCallPolicy
 from postmortems.alerting.quality.criteria import (
     MINOR,
     RuleNumbers,
+    VERDICT_ORDER,
     Verdict,
     delay,
     is_late,
     rule_problems,
 )
+from postmortems.alerting.quality.explain import Problem, problems_explained, verdict_line
+from postmortems.permissions import about_visible
 
 # Firing.actionable, as a filter.
 ACTIONABLE = Q(judged_actionable=True) | Q(judged_actionable__isnull=True, acted_on=True)
@@ -38,6 +43,16 @@ class RuleQuality:
     @property
     def verdict(self) -> Verdict:
         return self.problems[0] if self.problems else Verdict.HEALTHY
+
+    @property
+    def why(self) -> str:
+        return verdict_line(numbers=self.numbers, problems=self.problems)
+
+    @property
+    def explained(self) -> list[Problem]:
+        return problems_explained(
+            rule_name=self.rule.name, numbers=self.numbers, problems=self.problems
+        )
 
 
 def window_firings(*, team_ids: list[int], since: datetime, until: datetime):
@@ -95,3 +110,44 @@ def rule_quality(*, team_ids: list[int], since: datetime, until: datetime) -> li
         found_rules.append(RuleQuality(rule, rule_numbers, rule_problems(rule_numbers)))
     found_rules.sort(key=lambda q: (-q.numbers.load, -q.numbers.firings, q.rule.name.lower()))
     return found_rules
+
+
+@dataclass
+class QualitySummary:
+    """The top of the team's alert page: what the rules cost, and how many are in each
+    state."""
+
+    rules: int = 0
+    firings: int = 0
+    pages: int = 0
+    out_of_hours_pages: int = 0
+    night_pages: int = 0
+    by_verdict: dict[Verdict, int] = field(default_factory=dict)
+
+    @property
+    def out_of_hours_share(self) -> float | None:
+        return self.out_of_hours_pages / self.pages if self.pages else None
+
+
+def quality_summary(rules: list[RuleQuality]) -> QualitySummary:
+    summary = QualitySummary(by_verdict={v: 0 for v in [Verdict.HEALTHY, *VERDICT_ORDER]})
+    for quality in rules:
+        summary.rules += 1
+        summary.firings += quality.numbers.firings
+        summary.pages += quality.numbers.pages
+        summary.out_of_hours_pages += quality.numbers.out_of_hours_pages
+        summary.night_pages += quality.numbers.night_pages
+        summary.by_verdict[quality.verdict] += 1
+    return summary
+
+
+def rule_firings(*, rule: AlertRule, since: datetime, until: datetime, user: User) -> QuerySet:
+    """A rule's firings in [since, until), newest first (index pm_firing_rule_fired),
+    each with `incident_visible`: whether `user` may see the incident it is tied to
+    (a restricted one they may not see is neither linked nor named)."""
+    return (
+        Firing.objects.filter(rule=rule, fired_at__gte=since, fired_at__lt=until)
+        .select_related("incident", "on_call")
+        .annotate(incident_visible=about_visible(user, "incident"))
+        .order_by("-fired_at", "-pk")
+    )
