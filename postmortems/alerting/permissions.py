@@ -37,7 +37,9 @@ def get_alert_integration_for_user(
     return integration
 
 
-def get_alert_rule_for_user(request: AuthenticatedHttpRequest, slug: str, rule_id: int) -> AlertRule:
+def get_alert_rule_for_user(
+    request: AuthenticatedHttpRequest, slug: str, rule_id: int
+) -> AlertRule:
     """A rule's firings: whoever reads the team's alert page (get_team_for_alerting); a
     rule of another team is not there (404)."""
     team = get_team_for_alerting(request, slug)
@@ -53,6 +55,4 @@ def teams_for_alerting(user: User) -> QuerySet[Team]:
     every team for staff and admins, the teams they lead for everyone else."""
     if user.is_active and (user.is_staff or is_admin(user)):
         return Team.objects.all()
-    return Team.objects.filter(
-        memberships__user=user, memberships__role=Membership.Role.LEAD
-    )
+    return Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)
