@@ -10,13 +10,12 @@ from datetime import datetime
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from accounts.models import User
-
 from postmortems.alerting.firings.models import AlertRule, Firing
 from postmortems.alerting.oncall.models import Channel, OnCallPolicy
 from postmortems.alerting.quality.criteria import (
     MINOR,
-    RuleNumbers,
     VERDICT_ORDER,
+    RuleNumbers,
     Verdict,
     delay,
     is_late,
@@ -130,7 +129,7 @@ class QualitySummary:
 
 
 def quality_summary(rules: list[RuleQuality]) -> QualitySummary:
-    summary = QualitySummary(by_verdict={v: 0 for v in [Verdict.HEALTHY, *VERDICT_ORDER]})
+    summary = QualitySummary(by_verdict=dict.fromkeys([Verdict.HEALTHY, *VERDICT_ORDER], 0))
     for quality in rules:
         summary.rules += 1
         summary.firings += quality.numbers.firings
