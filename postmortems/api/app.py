@@ -12,7 +12,7 @@ from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 
 from lib.json_input import loads_untrusted
-from postmortems.api import actions, archive, directory, incidents, postmortems, timeline
+from postmortems.api import actions, alerts, archive, directory, incidents, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
@@ -36,7 +36,8 @@ api = NinjaAPI(
     title="Postmortems API",
     version="1",
     description=(
-        "Incidents, postmortems, timelines, action items and the archive. Authenticate "
+        "Incidents, postmortems, timelines, action items, the archive, and alerts with "
+        "each alert rule's verdict. Authenticate "
         "with a personal token from your profile page: `Authorization: Bearer <token>`. "
         "The same rules as the pages decide what you see and change."
     ),
@@ -51,7 +52,7 @@ api = NinjaAPI(
 )
 install(api)
 
-for module in (incidents, postmortems, timeline, actions, archive, directory):
+for module in (incidents, postmortems, timeline, actions, archive, directory, alerts):
     api.add_router("", module.router)
 
 

@@ -6,6 +6,8 @@ from django import forms
 
 WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30
+# The longest window the report command and the API take.
+MAX_DAYS = 366
 
 
 class WindowForm(forms.Form):

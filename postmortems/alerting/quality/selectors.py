@@ -150,3 +150,34 @@ def rule_firings(*, rule: AlertRule, since: datetime, until: datetime, user: Use
         .annotate(incident_visible=about_visible(user, "incident"))
         .order_by("-fired_at", "-pk")
     )
+
+
+def visible_firings(
+    *,
+    user: User,
+    teams: QuerySet,
+    rule: str = "",
+    integration: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    incident_id: int | None = None,
+) -> QuerySet:
+    """The firings of `teams` (those whose alerts `user` reads), newest first, with
+    `incident_visible` as in rule_firings; `rule` is a rule's name, `integration` an
+    integration's code."""
+    firings = Firing.objects.filter(team__in=teams)
+    if rule:
+        firings = firings.filter(rule__name=rule)
+    if integration:
+        firings = firings.filter(integration__code=integration)
+    if since is not None:
+        firings = firings.filter(fired_at__gte=since)
+    if until is not None:
+        firings = firings.filter(fired_at__lt=until)
+    if incident_id is not None:
+        firings = firings.filter(incident_id=incident_id)
+    return (
+        firings.select_related("rule", "team", "integration", "incident", "on_call")
+        .annotate(incident_visible=about_visible(user, "incident"))
+        .order_by("-fired_at", "-pk")
+    )

@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Team
 from lib.moments import duration_label
-from postmortems.alerting.quality.forms import DEFAULT_WINDOW, window
+from postmortems.alerting.quality.forms import DEFAULT_WINDOW, MAX_DAYS, window
 from postmortems.alerting.quality.records import rule_record
 from postmortems.alerting.quality.selectors import RuleQuality, rule_quality
 
-MAX_DAYS = 3660
 COLUMNS = ["rule", "status", "firings", "pages", "out of hours", "night", "runbook",
            "actionable", "flapping", "repeats", "median delay", "late", "wasted pages",
            "mismatches"]  # fmt: skip
