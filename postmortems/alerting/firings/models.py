@@ -115,6 +115,14 @@ class Firing(models.Model):
             models.Index(fields=["team", "fired_at"], name="pm_firing_team_fired"),
             # A rule's firings, newest first.
             models.Index(fields=["rule", "-fired_at"], name="pm_firing_rule_fired"),
+            # The team's rules page and report: the delays of a window's firings tied to
+            # incidents (quality/selectors.py). Without it the planner walks
+            # pm_firing_incident, every team's tied firings, and filters by team.
+            models.Index(
+                fields=["team", "fired_at"],
+                name="pm_firing_team_tied",
+                condition=Q(incident__isnull=False),
+            ),
             # The detection review: the firings tied to an incident.
             models.Index(
                 fields=["incident"], name="pm_firing_incident", condition=Q(incident__isnull=False)
