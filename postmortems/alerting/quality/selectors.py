@@ -7,7 +7,18 @@ policies (their `late_after_minutes`): four queries, however many firings."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from accounts.models import User
 from postmortems.alerting.firings.models import AlertRule, Firing
@@ -17,7 +28,7 @@ from postmortems.alerting.quality.criteria import (
     VERDICT_ORDER,
     RuleNumbers,
     Verdict,
-    delay,
+    delay_from,
     is_late,
     rule_problems,
 )
@@ -95,16 +106,21 @@ def rule_quality(*, team_ids: list[int], since: datetime, until: datetime) -> li
     # pm_firing_incident (every team's tied firings, in incident order, for a merge
     # join) and filter by team and window: 40 ms at 1,000,000 firings instead of 2 ms
     # on pm_firing_team_tied (bench/README.md, "Alert rules"). all_objects: as the
-    # join did, and as the aggregate counts them.
+    # join did, and as the aggregate counts them. The difference is computed by the
+    # database: one interval per row to load instead of two moments.
     started = Incident.all_objects.filter(pk=OuterRef("incident_id")).values("started_at")
     tied = (
         firings.filter(incident__isnull=False)
         .order_by()
-        .annotate(started_at=Subquery(started))
-        .values_list("rule_id", "team_id", "fired_at", "started_at")
+        .annotate(
+            difference=ExpressionWrapper(
+                F("fired_at") - Subquery(started), output_field=DurationField()
+            )
+        )
+        .values_list("rule_id", "team_id", "difference")
     )
-    for rule_id, team_id, fired_at, started_at in tied:
-        found = delay(fired_at=fired_at, incident_started_at=started_at)
+    for rule_id, team_id, difference in tied:
+        found = delay_from(difference)
         if found is None:
             continue
         rule_numbers = numbers[rule_id]
