@@ -169,7 +169,8 @@ class Row:
 
     @property
     def meets_goal(self) -> bool:
-        return self.page_p95 < GOAL_P95 and (self.to_limit is None or self.to_limit <= GOAL_TO_LIMIT)
+        within = self.to_limit is None or self.to_limit <= GOAL_TO_LIMIT
+        return self.page_p95 < GOAL_P95 and within
 
 
 def pages() -> list[tuple[str, object, str, int]]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Team
 from postmortems.alerting.firings.models import Firing
 from postmortems.alerting.oncall.models import Channel
 from postmortems.alerting.permissions import get_team_for_alerting, teams_for_alerting
@@ -206,10 +208,9 @@ def list_alerts(request: AuthenticatedHttpRequest, filters: Query[FiringFiltersI
     if filters.cursor and filters.updated_after is None:
         raise InvalidInput({"cursor": ["A cursor continues a sync: send `updated_after` too."]})
     user = request.user
-    if filters.team:
-        teams = [get_team_for_alerting(request, filters.team)]
-    else:
-        teams = teams_for_alerting(user)
+    teams: QuerySet[Team] | list[Team] = (
+        [get_team_for_alerting(request, filters.team)] if filters.team else teams_for_alerting(user)
+    )
     incident_id = None
     if filters.incident is not None:
         found = visible_incidents(user).filter(number=filters.incident).values("pk").first()

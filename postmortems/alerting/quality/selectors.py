@@ -1,8 +1,9 @@
 """Reads of alert quality: each rule's numbers over a window, judged by criteria.py.
 
 One aggregate query over the window's firings (index pm_firing_team_fired), one for the
-delays of the firings tied to incidents (few; index pm_firing_team_tied), one for the rules, one for the teams'
-policies (their `late_after_minutes`): four queries, however many firings."""
+delays of the firings tied to incidents (few; index pm_firing_team_tied), one for the
+rules, one for the teams' policies (their `late_after_minutes`): four queries, however
+many firings."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -181,7 +182,7 @@ def rule_firings(*, rule: AlertRule, since: datetime, until: datetime, user: Use
 def visible_firings(
     *,
     user: User,
-    teams: QuerySet,
+    teams: QuerySet | list,
     rule: str = "",
     integration: str = "",
     since: datetime | None = None,
