@@ -50,9 +50,13 @@ def get_alert_rule_for_user(
     return rule
 
 
+def reads_every_team(user: User) -> bool:
+    return user.is_active and (user.is_staff or is_admin(user))
+
+
 def teams_for_alerting(user: User) -> QuerySet[Team]:
     """The teams whose alerts `user` reads (get_team_for_alerting's rule, for lists):
     every team for staff and admins, the teams they lead for everyone else."""
-    if user.is_active and (user.is_staff or is_admin(user)):
+    if reads_every_team(user):
         return Team.objects.all()
     return Team.objects.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)

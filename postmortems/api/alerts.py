@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +18,21 @@ from ninja import Field, Query, Router, Schema
 from pydantic.json_schema import SkipJsonSchema
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Team
 from postmortems.alerting.firings.models import Firing
 from postmortems.alerting.oncall.models import Channel
-from postmortems.alerting.permissions import get_team_for_alerting, teams_for_alerting
+from postmortems.alerting.permissions import (
+    get_team_for_alerting,
+    reads_every_team,
+    teams_for_alerting,
+)
 from postmortems.alerting.quality.criteria import Verdict
 from postmortems.alerting.quality.forms import DEFAULT_WINDOW, MAX_DAYS, window
 from postmortems.alerting.quality.records import rule_record
-from postmortems.alerting.quality.selectors import rule_quality, visible_firings
+from postmortems.alerting.quality.selectors import (
+    rule_quality,
+    visible_firings,
+    visible_incident_ids,
+)
 from postmortems.api.errors import READ_ERRORS, InvalidInput
 from postmortems.api.pages import SyncPageOut, page_of, sync_page_of
 from postmortems.api.schemas import (
@@ -181,8 +187,8 @@ FIRING_FIELDS = (
 )  # fmt: skip
 
 
-def firing_out(firing: Firing) -> dict[str, Any]:
-    incident = firing.incident if firing.incident_visible else None  # type: ignore[attr-defined]
+def firing_out(firing: Firing, *, incident_visible: bool) -> dict[str, Any]:
+    incident = firing.incident if incident_visible else None
     return {
         **{name: getattr(firing, name) for name in FIRING_FIELDS},
         "rule": firing.rule.name,
@@ -208,9 +214,11 @@ def list_alerts(request: AuthenticatedHttpRequest, filters: Query[FiringFiltersI
     if filters.cursor and filters.updated_after is None:
         raise InvalidInput({"cursor": ["A cursor continues a sync: send `updated_after` too."]})
     user = request.user
-    teams: QuerySet[Team] | list[Team] = (
-        [get_team_for_alerting(request, filters.team)] if filters.team else teams_for_alerting(user)
-    )
+    team_ids: list[int] | None = None
+    if filters.team:
+        team_ids = [get_team_for_alerting(request, filters.team).pk]
+    elif not reads_every_team(user):
+        team_ids = list(teams_for_alerting(user).values_list("pk", flat=True))
     incident_id = None
     if filters.incident is not None:
         found = visible_incidents(user).filter(number=filters.incident).values("pk").first()
@@ -218,8 +226,7 @@ def list_alerts(request: AuthenticatedHttpRequest, filters: Query[FiringFiltersI
             raise Http404("No such incident.")
         incident_id = found["pk"]
     firings = visible_firings(
-        user=user,
-        teams=teams,
+        team_ids=team_ids,
         rule=filters.rule,
         integration=str(filters.integration) if filters.integration else "",
         since=filters.since,
@@ -227,12 +234,21 @@ def list_alerts(request: AuthenticatedHttpRequest, filters: Query[FiringFiltersI
         incident_id=incident_id,
     )
     if filters.updated_after is None:
-        page = page_of(firings, page=filters.page, page_size=filters.page_size, out=firing_out)
-        return {**page, "next_cursor": None}
-    return sync_page_of(
-        firings.filter(updated_at__gte=filters.updated_after).order_by("updated_at", "pk"),
-        cursor=filters.cursor,
-        page=filters.page,
-        page_size=filters.page_size,
-        out=firing_out,
-    )
+        answer = page_of(firings, page=filters.page, page_size=filters.page_size, out=_row)
+        answer["next_cursor"] = None
+    else:
+        answer = sync_page_of(
+            firings.filter(updated_at__gte=filters.updated_after).order_by("updated_at", "pk"),
+            cursor=filters.cursor,
+            page=filters.page,
+            page_size=filters.page_size,
+            out=_row,
+        )
+    rows = answer["items"]
+    visible = visible_incident_ids(user, {row.incident_id for row in rows if row.incident_id})
+    answer["items"] = [firing_out(row, incident_visible=row.incident_id in visible) for row in rows]
+    return answer
+
+
+def _row(firing: Firing) -> Firing:
+    return firing

@@ -133,6 +133,8 @@ class Firing(models.Model):
                 name="pm_firing_on_call",
                 condition=Q(on_call__isnull=False),
             ),
+            # The API's list of every team's firings (staff), newest first.
+            models.Index(fields=["fired_at", "id"], name="pm_firing_fired"),
             # Retention: old firings no incident needs.
             models.Index(
                 fields=["fired_at"], name="pm_firing_prunable", condition=Q(incident__isnull=True)

@@ -147,12 +147,20 @@ def test_pages_and_a_sync_by_cursor(lead, history):
     assert len(seen) == len(set(seen)) == 10
 
 
-def test_the_alerts_list_takes_a_fixed_number_of_queries(lead, history, django_assert_num_queries):
+def test_the_alerts_list_takes_a_fixed_number_of_queries(
+    lead, staff, history, django_assert_num_queries
+):
     client = api(lead)
     client.get("/api/v1/alerts")  # the token's last use is recorded at most once a minute
     for minute in range(20):
         FiringFactory(rule=history["noisy"], fired_at=NOW - dt.timedelta(days=3, minutes=minute))
-    # token, count, the page of firings.
-    with django_assert_num_queries(3):
+    # token, the teams the lead reads, count, the page of firings, which of the page's
+    # incidents the lead may see.
+    with django_assert_num_queries(5):
         body = client.get("/api/v1/alerts").json()
     assert body["count"] == 30
+    staff = api(staff)
+    staff.get("/api/v1/alerts")
+    # Staff read every team: no teams to look up.
+    with django_assert_num_queries(4):
+        assert staff.get("/api/v1/alerts").json()["count"] == 31
