@@ -174,9 +174,18 @@ def rule_firings(*, rule: AlertRule, since: datetime, until: datetime, user: Use
     return (
         Firing.objects.filter(rule=rule, fired_at__gte=since, fired_at__lt=until)
         .select_related("incident", "on_call")
+        # What the page shows: not the labels, nor the incident's or the person's texts.
+        .only(*FIRING_ROW_FIELDS)
         .annotate(incident_visible=about_visible(user, "incident"))
         .order_by("-fired_at", "-pk")
     )
+
+
+FIRING_ROW_FIELDS = (
+    "fired_at", "acknowledged_at", "resolved_at", "severity_sent", "severity", "channel",
+    "out_of_hours", "at_night", "flapping", "repeats", "runbook_url", "acknowledged_by",
+    "notified", "acted_on", "incident__number", "on_call__display_name",
+)  # fmt: skip
 
 
 def visible_firings(
