@@ -8,14 +8,12 @@ import datetime as dt
 import pytest
 import time_machine
 
-from accounts.models import Membership
 from tests.factories import (
     BASE_TIME,
     AlertIntegrationFactory,
     AlertRuleFactory,
     FiringFactory,
     IncidentFactory,
-    MembershipFactory,
     UserFactory,
 )
 
@@ -82,9 +80,3 @@ def history(team, other_team):
         "visible": visible,
         "secret": secret,
     }
-
-
-@pytest.fixture
-def other_lead(other_team):
-    """A lead of the other team, who may see its restricted incident."""
-    return MembershipFactory(team=other_team, role=Membership.Role.LEAD).user
