@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from postmortems.api.tokens import api_token_create
-from postmortems.models import AlertIntegration, OutboundMessage, SectionRevision
+from postmortems.models import AlertIntegration, AlertRule, OutboundMessage, SectionRevision
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
 
@@ -80,6 +80,9 @@ URLS = [
     ("pm-alerting-create", "get", TEAM_LEAD, "team"),
     ("pm-alerting-edit", "get", TEAM_LEAD, "integration"),
     ("pm-alerting-token", "post", TEAM_LEAD, "integration"),
+    # The team's alert rules and a rule's firings (tests/alerting/quality/).
+    ("pm-team-alerts", "get", TEAM_LEAD, "team"),
+    ("pm-alert-rule-firings", "get", TEAM_LEAD, "rule"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).
@@ -136,7 +139,16 @@ EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
 def _url(
-    name, extra, postmortem, event, item, email=None, comment=None, integration=None, token=None
+    name,
+    extra,
+    postmortem,
+    event,
+    item,
+    email=None,
+    comment=None,
+    integration=None,
+    token=None,
+    rule=None,
 ):
     number = postmortem.incident.number
     if name in NO_ARGS:
@@ -145,6 +157,8 @@ def _url(
         return reverse(name, args=[postmortem.incident.team.slug])
     if extra == "integration":
         return reverse(name, args=[integration.team.slug, integration.code])
+    if extra == "rule":
+        return reverse(name, args=[rule.team.slug, rule.pk])
     if extra == "email":
         return reverse(name, args=[email.pk])
     if extra == "team":
@@ -167,6 +181,9 @@ def _url(
 
 @pytest.fixture
 def objects(postmortem, owner):
+    integration = AlertIntegration.objects.create(
+        team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+    )
     return {
         "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
@@ -179,8 +196,9 @@ def objects(postmortem, owner):
         "email": OutboundMessage.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
-        "integration": AlertIntegration.objects.create(
-            team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+        "integration": integration,
+        "rule": AlertRule.objects.create(
+            integration=integration, team=integration.team, name="DiskAlmostFull"
         ),
     }
 
@@ -225,6 +243,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
         objects["comment"],
         objects["integration"],
         objects["token"],
+        objects["rule"],
     )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
@@ -248,6 +267,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, a
         objects["comment"],
         objects["integration"],
         objects["token"],
+        objects["rule"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302
