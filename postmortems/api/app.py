@@ -14,6 +14,7 @@ from ninja.parser import Parser
 from lib.json_input import loads_untrusted
 from postmortems.api import (
     actions,
+    alerts,
     archive,
     detection,
     directory,
@@ -45,7 +46,8 @@ api = NinjaAPI(
     title="Postmortems API",
     version="1",
     description=(
-        "Incidents, postmortems, timelines, action items and the archive. Authenticate "
+        "Incidents, postmortems, timelines, action items, the archive, and alerts with "
+        "each alert rule's verdict. Authenticate "
         "with a personal token from your profile page: `Authorization: Bearer <token>`. "
         "The same rules as the pages decide what you see and change."
     ),
@@ -68,6 +70,7 @@ for module in (
     actions,
     archive,
     directory,
+    alerts,
     oncall_load,
 ):
     api.add_router("", module.router)

@@ -69,7 +69,7 @@ def error_body(detail: str, errors: Mapping[str, list[str]] | None = None, **ext
 
 # What pydantic puts in an error's location after the field when the field's type is
 # a union or carries validators: names of the alternatives, not of anything a client sent.
-_TYPE_TAG = re.compile(r"^(none|str|int|float|bool|date|datetime|list|dict)$|[^\w]")
+_TYPE_TAG = re.compile(r"^(none|str|int|float|bool|date|datetime|list|dict|uuid)$|[^\w]")
 
 
 def _field(loc: list) -> str:

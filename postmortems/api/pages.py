@@ -26,7 +26,7 @@ class SyncPageOut(PageOut):
 
 
 def page_of(
-    items: QuerySet, *, page: int, page_size: int, out: Callable[[Any], dict]
+    items: QuerySet, *, page: int, page_size: int, out: Callable[[Any], Any]
 ) -> dict[str, Any]:
     """One page of `items`. A page past the end is empty, so a client that reads pages
     until one comes back empty stops; it never gets the last page again."""
@@ -68,7 +68,7 @@ def after_cursor(rows: QuerySet, cursor: str) -> QuerySet:
 
 
 def sync_page_of(
-    rows: QuerySet, *, cursor: str, page: int, page_size: int, out: Callable[[Any], dict]
+    rows: QuerySet, *, cursor: str, page: int, page_size: int, out: Callable[[Any], Any]
 ) -> dict[str, Any]:
     """page_of() for rows ordered by (updated_at, id), with `next_cursor`: the last
     row's, or None when nothing follows it."""

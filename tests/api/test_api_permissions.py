@@ -12,7 +12,8 @@ from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 READ, WRITE, ANY = "read", "write", "any"
-# The team's leads and admins; its members 403, everyone else 404 (as on the pages).
+# A team's alerts and on-call load (as on their pages): its leads and admins; members
+# 403, everyone else 404. Not about the incident, so the same whether it is restricted.
 TEAM_LEAD = "team-lead"
 WHEN = "2026-11-02T09:30:00Z"
 
@@ -26,6 +27,9 @@ OPERATIONS = {
     ("teams", "get"): (ANY, None, None),
     ("services", "get"): (ANY, None, None),
     ("people", "get"): (ANY, None, None),
+    # Every team's alerts the person reads: an empty list for those who read none.
+    ("alerts", "get"): (ANY, None, None),
+    ("alert-rules", "get"): (TEAM_LEAD, "team", None),
     ("incident", "get"): (READ, None, None),
     ("incident", "patch"): (WRITE, None, lambda o: {"revision": 0, "title": "Renamed"}),
     ("incident-resolve", "post"): (WRITE, None, lambda o: {"revision": 0}),
@@ -54,7 +58,7 @@ OPERATIONS = {
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
-NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people"}
+NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people", "alerts"}
 
 
 @pytest.fixture
@@ -79,7 +83,7 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
     if name in NO_ARGS:
         return reverse(f"pm-api:{name}")
     if extra == "team":
-        return reverse(f"pm-api:{name}", kwargs={"slug": objects["postmortem"].incident.team.slug})
+        return reverse(f"pm-api:{name}", args=[objects["postmortem"].incident.team.slug])
     args: list = [objects["postmortem"].incident.number]
     if extra == "section":
         args.append("summary")
@@ -104,7 +108,8 @@ def _expected(persona: str, access: str, restricted: bool) -> int | None:
     if access == ANY:
         return None
     if access == TEAM_LEAD:
-        return {"lead": None, "admin_user": None, "owner": 403, "teammate": 403}.get(persona, 404)
+        members = {"owner": 403, "teammate": 403, "lead": None, "admin_user": None}
+        return members.get(persona, 404)
     if restricted and persona == "outsider":
         return 404
     if access == WRITE and persona not in EDITORS:
@@ -151,7 +156,7 @@ def test_a_revoked_token_is_refused_everywhere(objects, owner, key):
 
 @pytest.mark.parametrize("key", KEYS, ids=IDS)
 def test_a_read_only_token_reads_but_never_writes(api_as, objects, key):
-    # A lead reads every route: a team's on-call load is for its leads.
+    # The team's lead: the one persona who reads everything here, the team's alerts and on-call load too.
     response = _call(api_as("lead", scope=ApiToken.Scope.READ), key, objects)
     if key[1] == "get":
         assert response.status_code == 200

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from postmortems.api.tokens import api_token_create
 from postmortems.models import (
     AlertIntegration,
+    AlertRule,
     DetectionAnswer,
     DetectionReview,
     OutboundMessage,
@@ -95,6 +96,9 @@ URLS = [
     # On-call load and its CSV (tests/alerting/load/test_load_page.py).
     ("pm-oncall-load", "get", TEAM_LEAD, "team"),
     ("pm-oncall-load-csv", "get", TEAM_LEAD, "team"),
+    # The team's alert rules and a rule's firings (tests/alerting/quality/).
+    ("pm-team-alerts", "get", TEAM_LEAD, "team"),
+    ("pm-alert-rule-firings", "get", TEAM_LEAD, "rule"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).
@@ -151,7 +155,16 @@ EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
 def _url(
-    name, extra, postmortem, event, item, email=None, comment=None, integration=None, token=None
+    name,
+    extra,
+    postmortem,
+    event,
+    item,
+    email=None,
+    comment=None,
+    integration=None,
+    token=None,
+    rule=None,
 ):
     number = postmortem.incident.number
     if name in NO_ARGS:
@@ -160,6 +173,8 @@ def _url(
         return reverse(name, args=[postmortem.incident.team.slug])
     if extra == "integration":
         return reverse(name, args=[integration.team.slug, integration.code])
+    if extra == "rule":
+        return reverse(name, args=[rule.team.slug, rule.pk])
     if extra == "email":
         return reverse(name, args=[email.pk])
     if extra == "team":
@@ -184,6 +199,9 @@ def _url(
 
 @pytest.fixture
 def objects(postmortem, owner):
+    integration = AlertIntegration.objects.create(
+        team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+    )
     return {
         "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
@@ -196,8 +214,9 @@ def objects(postmortem, owner):
         "email": OutboundMessage.objects.create(
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
-        "integration": AlertIntegration.objects.create(
-            team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+        "integration": integration,
+        "rule": AlertRule.objects.create(
+            integration=integration, team=integration.team, name="DiskAlmostFull"
         ),
         "answer": DetectionAnswer.objects.create(
             review=DetectionReview.objects.create(postmortem=postmortem),
@@ -250,6 +269,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
         objects["comment"],
         objects["integration"],
         objects["token"],
+        objects["rule"],
     )
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
@@ -273,6 +293,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, a
         objects["comment"],
         objects["integration"],
         objects["token"],
+        objects["rule"],
     )
     response = getattr(client, method)(url)
     assert response.status_code == 302

@@ -119,6 +119,14 @@ class Firing(models.Model):
             models.Index(fields=["team", "fired_at"], name="pm_firing_team_fired"),
             # A rule's firings, newest first.
             models.Index(fields=["rule", "-fired_at"], name="pm_firing_rule_fired"),
+            # The team's rules page and report: the delays of a window's firings tied to
+            # incidents (quality/selectors.py). Without it the planner walks
+            # pm_firing_incident, every team's tied firings, and filters by team.
+            models.Index(
+                fields=["team", "fired_at"],
+                name="pm_firing_team_tied",
+                condition=Q(incident__isnull=False),
+            ),
             # The detection review: the firings tied to an incident.
             models.Index(
                 fields=["incident"], name="pm_firing_incident", condition=Q(incident__isnull=False)
@@ -129,6 +137,8 @@ class Firing(models.Model):
                 name="pm_firing_on_call",
                 condition=Q(on_call__isnull=False),
             ),
+            # The API's list of every team's firings (staff), newest first.
+            models.Index(fields=["fired_at", "id"], name="pm_firing_fired"),
             # Retention: old firings no incident needs.
             models.Index(
                 fields=["fired_at"], name="pm_firing_prunable", condition=Q(incident__isnull=True)

@@ -79,7 +79,14 @@ def delay(*, fired_at: datetime, incident_started_at: datetime | None) -> timede
     incident fired at its start)."""
     if incident_started_at is None:
         return None
-    return max(fired_at - incident_started_at, timedelta(0))
+    return delay_from(fired_at - incident_started_at)
+
+
+def delay_from(difference: timedelta | None) -> timedelta | None:
+    """delay() from `fired_at - incident_started_at` as the database computed it."""
+    if difference is None:
+        return None
+    return max(difference, timedelta(0))
 
 
 def is_late(found: timedelta | None, *, late_after_minutes: int) -> bool:
