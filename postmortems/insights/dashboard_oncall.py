@@ -74,6 +74,6 @@ def oncall_overview(*, team: Team, now: datetime) -> OncallOverview:
         chart=chart,
         noisiest=noisiest,
         load_url=reverse("pm-oncall-load", kwargs={"team": team.slug}),
-        # The team's alerting: its rules page lists each rule with its numbers.
-        rules_url=reverse("pm-alerting-list", kwargs={"team": team.slug}),
+        # The team's alert rules page: each rule with its verdict and numbers.
+        rules_url=reverse("pm-team-alerts", kwargs={"team": team.slug}),
     )

@@ -156,7 +156,8 @@ def test_a_revoked_token_is_refused_everywhere(objects, owner, key):
 
 @pytest.mark.parametrize("key", KEYS, ids=IDS)
 def test_a_read_only_token_reads_but_never_writes(api_as, objects, key):
-    # The team's lead: the one persona who reads everything here, the team's alerts and on-call load too.
+    # The team's lead: the one persona who reads everything here (a team's alerts and
+    # on-call load too).
     response = _call(api_as("lead", scope=ApiToken.Scope.READ), key, objects)
     if key[1] == "get":
         assert response.status_code == 200
