@@ -68,6 +68,7 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
         objects["comment"],
         objects["integration"],
         objects["token"],
+        objects["rule"],
     )
     # Plausible form data, so a view that skipped the check would really write.
     data = {
