@@ -14,6 +14,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import staff_required
 from postmortems.alerting.forms import AlertIntegrationForm
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.oncall.checks import integration_policy_conflicts
+from postmortems.alerting.oncall.policy import team_policy
 from postmortems.alerting.permissions import get_alert_integration_for_user, get_team_for_alerting
 from postmortems.alerting.selectors import alert_deliveries, team_alert_integrations
 from postmortems.alerting.services import (
@@ -33,8 +35,10 @@ def receiver_url(integration: AlertIntegration) -> str:
 def alerting_list_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
     team_obj = get_team_for_alerting(request, team)
     integrations = list(team_alert_integrations(team=team_obj))
+    policy = team_policy(team_obj)
     for integration in integrations:
         integration.receiver_url = receiver_url(integration)
+        integration.conflicts = integration_policy_conflicts(integration=integration, policy=policy)
     return TemplateResponse(
         request,
         "postmortems/alerting_list.html",

@@ -4,6 +4,7 @@ from django.urls import path
 
 from postmortems.alerting import receiver_views as hooks
 from postmortems.alerting import settings_views as alerting
+from postmortems.alerting.oncall import urls as oncall_urls
 
 urlpatterns = [
     path("hooks/<uuid:code>/", hooks.alert_receiver_view, name="pm-alert-receiver"),
@@ -24,4 +25,5 @@ urlpatterns = [
         alerting.alerting_token_view,
         name="pm-alerting-token",
     ),
+    *oncall_urls.urlpatterns,
 ]

@@ -12,7 +12,7 @@ from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 
 from lib.json_input import loads_untrusted
-from postmortems.api import actions, archive, directory, incidents, postmortems, timeline
+from postmortems.api import actions, archive, directory, incidents, oncall, postmortems, timeline
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
 from postmortems.api.postmortems import checks_out
@@ -51,7 +51,7 @@ api = NinjaAPI(
 )
 install(api)
 
-for module in (incidents, postmortems, timeline, actions, archive, directory):
+for module in (incidents, postmortems, timeline, actions, archive, directory, oncall):
     api.add_router("", module.router)
 
 
