@@ -190,12 +190,14 @@ def shifts_replace(
                     created_at=now,
                     **fields,
                 )
-                shift.full_clean()
+                # Field checks only (a foreign key or constraint check is a query each;
+                # parse_feed keeps ends after starts and the database checks it again).
+                shift.full_clean(exclude=["rotation", "user"], validate_constraints=False)
                 create.append(shift)
             elif any(getattr(shift, name) != value for name, value in fields.items()):
                 for name, value in fields.items():
                     setattr(shift, name, value)
-                shift.full_clean()
+                shift.full_clean(exclude=["rotation", "user"], validate_constraints=False)
                 shift.save(update_fields=list(fields))
         Shift.objects.bulk_create(create)
         if existing:

@@ -10,7 +10,7 @@ lasts a week.
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from postmortems.alerting.oncall.models import Role, Rotation
@@ -87,6 +87,9 @@ def turns(
             break
         if end > since:
             turn = number - 1
+            # Stored and compared in UTC: Python subtracts two datetimes of one zone
+            # by wall clock, which would hide the DST hour.
+            start, end = start.astimezone(UTC), end.astimezone(UTC)
             found.append(Turn(turn, Role.PRIMARY, member_ids[turn % count], start, end))
             if with_secondary:
                 secondary = member_ids[(turn + 1) % count]
