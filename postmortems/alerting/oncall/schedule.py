@@ -58,12 +58,12 @@ def turn_index_at(rotation: Rotation, moment: datetime) -> int | None:
 
 
 def next_handoff(rotation: Rotation, now: datetime) -> datetime:
-    """The first handoff after `now`, as an aware instant."""
+    """The first handoff after `now`, in UTC."""
     index = turn_index_at(rotation, now)
     for _, day in handoff_days(rotation, 0 if index is None else index + 1):
         moment = handoff_at(rotation, day)
         if moment > now:
-            return moment
+            return moment.astimezone(UTC)
     raise AssertionError("unreachable")
 
 
