@@ -2,6 +2,7 @@
 uploaded schedule, and the team's policy. Times are typed in the reader's time zone."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -34,7 +35,7 @@ class RotationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handoff_hour"].max_value = 23
+        self.fields["handoff_hour"].validators.append(MaxValueValidator(23))
         self.fields["handoff_hour"].widget.attrs.update(min=0, max=23)
 
 
@@ -49,7 +50,9 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args, team: Team, exclude: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = team_people(team).exclude(pk__in=exclude)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = team_people(team).exclude(pk__in=exclude)
 
 
 class MemberMoveForm(forms.Form):
@@ -68,39 +71,43 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = team_people(team)
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = team_people(team)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", "An override must end after it starts.")
         return data
 
 
+class ShiftChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Shift) -> str:
+        start = timezone.localtime(obj.starts_at)
+        return f"{start:%a %d %b %H:%M} {obj.get_role_display()}: {obj.user or obj.person}"
+
+
 class SwapForm(forms.Form):
     """Two people exchange two shifts (two overrides, one each way)."""
 
-    first = forms.ModelChoiceField(queryset=Shift.objects.none(), label="This shift")
-    second = forms.ModelChoiceField(queryset=Shift.objects.none(), label="for this one")
+    first = ShiftChoiceField(queryset=Shift.objects.none(), label="This shift")
+    second = ShiftChoiceField(queryset=Shift.objects.none(), label="for this one")
     reason = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, shifts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("first", "second"):
-            self.fields[name].queryset = shifts
-            self.fields[name].label_from_instance = _shift_label
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = shifts
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("first") and data.get("first") == data.get("second"):
             self.add_error("second", "Pick two different shifts.")
         return data
-
-
-def _shift_label(shift: Shift) -> str:
-    start = timezone.localtime(shift.starts_at)
-    return f"{start:%a %d %b %H:%M} {shift.get_role_display()}: {shift.user or shift.person}"
 
 
 class FeedForm(forms.ModelForm):
@@ -159,7 +166,7 @@ class PolicyForm(forms.ModelForm):
         return [self[f"channel_{severity}"] for severity in Severity.values]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         self.instance.severity_channels = {
             severity: data.get(f"channel_{severity}", Channel.NONE) for severity in Severity.values
         }

@@ -231,7 +231,8 @@ def rotation_swap(
     shift (its role and times)."""
     if first.rotation_id != rotation.pk or second.rotation_id != rotation.pk:
         raise ValidationError("Both shifts must belong to this rotation.")
-    if first.user_id is None or second.user_id is None or first.user_id == second.user_id:
+    first_user, second_user = first.user, second.user
+    if first_user is None or second_user is None or first_user.pk == second_user.pk:
         raise ValidationError("A swap needs two shifts of two different people.")
     if first.ends_at <= now or second.ends_at <= now:
         raise ValidationError("Shifts that are over cannot be swapped.")
@@ -239,7 +240,7 @@ def rotation_swap(
     with transaction.atomic():
         one = rotation_override_create(
             rotation=rotation,
-            user=second.user,
+            user=second_user,
             role=first.role,
             starts_at=first.starts_at,
             ends_at=first.ends_at,
@@ -249,7 +250,7 @@ def rotation_swap(
         )
         two = rotation_override_create(
             rotation=rotation,
-            user=first.user,
+            user=first_user,
             role=second.role,
             starts_at=second.starts_at,
             ends_at=second.ends_at,

@@ -1,7 +1,8 @@
 """On-call pages: a team's rotations and policy, a rotation's schedule, members,
 overrides, swaps and feed. Leads and staff edit; the team's members read."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from postmortems.alerting.oncall.ical_import import schedule_upload_import
 from postmortems.alerting.oncall.models import (
     OnCallPolicy,
     Rotation,
+    RotationMember,
     RotationOverride,
     ScheduleFeed,
 )
@@ -37,6 +39,7 @@ from postmortems.alerting.oncall.permissions import get_rotation_for_user, get_t
 from postmortems.alerting.oncall.policy import team_policy
 from postmortems.alerting.oncall.schedule import next_handoff
 from postmortems.alerting.oncall.selectors import (
+    OnCallNow,
     on_call_now,
     on_call_now_many,
     rotation_overrides,
@@ -66,15 +69,23 @@ def oncall_team_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
     now = timezone.now()
     rotations = list(team_rotations(team=team_obj))
     current = on_call_now_many(rotation_ids=[r.pk for r in rotations], now=now)
+    rows = []
     for rotation in rotations:
         members = list(rotation.members.all())
-        rotation.member_list = members
-        rotation.now = current[rotation.pk]
-        rotation.warnings = rotation_warnings(rotation=rotation, members=members)
-        rotation.next_handoff = (
-            next_handoff(rotation, now) if rotation.source == Rotation.Source.MEMBERS else None
+        rows.append(
+            RotationRow(
+                rotation=rotation,
+                members=members,
+                now=current[rotation.pk],
+                warnings=rotation_warnings(rotation=rotation, members=members),
+                next_handoff=(
+                    next_handoff(rotation, now)
+                    if rotation.source == Rotation.Source.MEMBERS
+                    else None
+                ),
+                feed=_feed_of(rotation),
+            )
         )
-        rotation.feed_row = getattr(rotation, "feed", None) if _has_feed(rotation) else None
     policy = team_policy(team_obj)
     conflicts = [
         (integration, integration_policy_conflicts(integration=integration, policy=policy))
@@ -86,7 +97,7 @@ def oncall_team_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
         {
             "team": team_obj,
             "may_edit": may_edit,
-            "rotations": rotations,
+            "rows": rows,
             "policy": policy,
             "work_days": [Rotation.Weekday(day).label for day in sorted(policy.work_weekdays)],
             "conflicts": [(i, found) for i, found in conflicts if found],
@@ -95,12 +106,23 @@ def oncall_team_view(request: AuthenticatedHttpRequest, team: str) -> HttpRespon
     )
 
 
-def _has_feed(rotation: Rotation) -> bool:
+@dataclass(frozen=True)
+class RotationRow:
+    """One rotation on the team's page, with what was read for it."""
+
+    rotation: Rotation
+    members: list[RotationMember]
+    now: OnCallNow
+    warnings: list[tuple[str, str]]
+    next_handoff: datetime | None
+    feed: ScheduleFeed | None
+
+
+def _feed_of(rotation: Rotation) -> ScheduleFeed | None:
     try:
-        rotation.feed  # noqa: B018 - the select_related row, or DoesNotExist
+        return rotation.feed  # the select_related row
     except ScheduleFeed.DoesNotExist:
-        return False
-    return True
+        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,12 +248,19 @@ def _rotation_page(request, rotation: Rotation, may_edit: bool, status: int = 20
     until = now + timedelta(weeks=SCHEDULE_WEEKS)
     shifts = list(rotation_shifts(rotation=rotation, since=now, until=until))
     overrides = list(rotation_overrides(rotation=rotation, since=now, until=until))
-    for shift in shifts:
-        shift.overridden_by = [
-            o
-            for o in overrides
-            if o.role == shift.role and o.starts_at < shift.ends_at and o.ends_at > shift.starts_at
-        ]
+    schedule = [
+        (
+            shift,
+            [
+                o
+                for o in overrides
+                if o.role == shift.role
+                and o.starts_at < shift.ends_at
+                and o.ends_at > shift.starts_at
+            ],
+        )
+        for shift in shifts
+    ]
     members = list(rotation.members.select_related("user").order_by("position"))
     feed = ScheduleFeed.objects.filter(rotation=rotation).first()
     context = {
@@ -244,7 +273,7 @@ def _rotation_page(request, rotation: Rotation, may_edit: bool, status: int = 20
         ),
         "members": members,
         "warnings": rotation_warnings(rotation=rotation, members=members),
-        "shifts": shifts,
+        "schedule": schedule,
         "overrides": overrides,
         "feed": feed,
         "weeks": SCHEDULE_WEEKS,

@@ -21,9 +21,7 @@ def frozen(moment: dt.datetime = NOW):
 
 
 def people(team, names: list[str], role: str = Membership.Role.MEMBER) -> list:
-    return [
-        MembershipFactory(team=team, role=role, user__display_name=name).user for name in names
-    ]
+    return [MembershipFactory(team=team, role=role, user__display_name=name).user for name in names]
 
 
 def make_rotation(team, members: list, *, now: dt.datetime = NOW, **fields) -> Rotation:

@@ -10,7 +10,9 @@ from postmortems.alerting.services import DEFAULT_SEVERITY_MAPS
 
 
 def _rotation(**fields) -> Rotation:
-    return Rotation(**{"name": "R", "source": Rotation.Source.MEMBERS, "has_secondary": True, **fields})
+    return Rotation(
+        **{"name": "R", "source": Rotation.Source.MEMBERS, "has_secondary": True, **fields}
+    )
 
 
 def test_a_rotation_of_three_is_flagged_and_four_is_not():
@@ -29,9 +31,7 @@ def test_no_secondary_is_flagged_when_switched_off_or_alone():
     assert codes == ["fewer-than-four", "no-secondary"]
     off = _rotation()
     off.has_secondary = False
-    assert [c for c, _ in rotation_warnings(rotation=off, members=[1, 2, 3, 4])] == [
-        "no-secondary"
-    ]
+    assert [c for c, _ in rotation_warnings(rotation=off, members=[1, 2, 3, 4])] == ["no-secondary"]
 
 
 def test_a_rotation_fed_by_a_schedule_is_not_counted():
@@ -58,7 +58,9 @@ def test_warning_that_pages_and_critical_that_reaches_nobody_are_flagged():
 
     quiet = OnCallPolicy(severity_channels={"SEV1": "email", "SEV2": "phone"})
     mapping = {"P1": "SEV1", "high": "SEV3", "P4": "SEV2"}
-    found = integration_policy_conflicts(integration=_integration("pagerduty", mapping), policy=quiet)
+    found = integration_policy_conflicts(
+        integration=_integration("pagerduty", mapping), policy=quiet
+    )
     assert [c.sentence for c in found] == [
         "`P1` only sends an email (SEV1): map it to a severity that pages.",
         "`P4` pages people (SEV2): route it to chat.",
@@ -71,5 +73,7 @@ def test_warning_that_pages_and_critical_that_reaches_nobody_are_flagged():
 def test_every_low_value_that_pages_is_flagged(value):
     policy = OnCallPolicy(severity_channels={"SEV1": "phone"})
     mapping = {value: "SEV1"}
-    found = integration_policy_conflicts(integration=_integration("grafana", mapping), policy=policy)
+    found = integration_policy_conflicts(
+        integration=_integration("grafana", mapping), policy=policy
+    )
     assert len(found) == 1

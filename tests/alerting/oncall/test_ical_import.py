@@ -124,7 +124,7 @@ class _Server:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the standard library's name
+            def do_GET(self):
                 outer.hits += 1
                 self.send_response(outer.status)
                 self.send_header("Content-Type", "text/calendar")
@@ -221,7 +221,8 @@ def test_a_failing_feed_is_recorded_and_the_leads_hear_once_after_three(
     feed.refresh_from_db()
     assert feed.failures == 4
     assert feed.last_error == "The feed answered HTTP 500 (Internal Server Error)."
-    assert feed.last_checked_at == NOW and feed.last_success_at is None
+    assert feed.last_checked_at == NOW
+    assert feed.last_success_at is None
     emails = OutboundMessage.objects.filter(kind=OutboundMessage.Kind.ONCALL_FEED)
     assert sorted(e.recipient.display_name for e in emails) == ["Lena Lead", "Second Lead"]
     email = emails.get(recipient=lead)
@@ -280,7 +281,8 @@ def test_the_beat_imports_enabled_feeds_and_never_raises(db, team, server, monke
     assert server.hits == 2
     good.refresh_from_db()
     broken.refresh_from_db()
-    assert good.failures == 0 and good.shifts_imported == 6
+    assert good.failures == 0
+    assert good.shifts_imported == 6
     assert broken.last_error == "The feed could not be imported (RuntimeError)."
 
 

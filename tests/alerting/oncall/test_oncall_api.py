@@ -7,7 +7,6 @@ import pytest
 from postmortems.alerting.oncall.models import Role
 from postmortems.alerting.oncall.services import rotation_override_create
 from tests.alerting.oncall.support import NOW, frozen, make_rotation, people
-from tests.api.conftest import api_as  # noqa: F401 - the fixture, shared with tests/api
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,13 @@ def test_a_member_reads_the_rotations_with_who_is_on_call_now(
     api_as, team, rotation, lead, teammate, django_assert_num_queries
 ):
     rotation_override_create(
-        rotation=rotation, user=lead, role=Role.SECONDARY, starts_at=NOW,
-        ends_at=NOW + dt.timedelta(days=1), by=None, now=NOW,
+        rotation=rotation,
+        user=lead,
+        role=Role.SECONDARY,
+        starts_at=NOW,
+        ends_at=NOW + dt.timedelta(days=1),
+        by=None,
+        now=NOW,
     )
     api = api_as("teammate")
     api.get(f"/api/v1/teams/{team.slug}/rotations")
@@ -45,7 +49,8 @@ def test_a_member_reads_the_rotations_with_who_is_on_call_now(
         "name": "Tariq Teammate",
         "override": False,
     }
-    assert body["secondary"]["name"] == "Lena Lead" and body["secondary"]["override"]
+    assert body["secondary"]["name"] == "Lena Lead"
+    assert body["secondary"]["override"]
     assert body["next_handoff"] == "2026-10-19T08:00:00Z"
     assert [w["code"] for w in body["warnings"]] == ["fewer-than-four"]
 

@@ -2,6 +2,7 @@
 swaps, who is on call, and the beat that extends every rotation."""
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -77,7 +78,7 @@ def test_new_members_rebuild_the_weeks_ahead_and_keep_the_turn_under_way(team, f
     assert {s.user_id for s in ahead} == {four[3].pk, four[2].pk}
     # Nothing overlaps: one primary at every moment from the first handoff on.
     rows = list(Shift.objects.filter(rotation=rotation, role=Role.PRIMARY).order_by("starts_at"))
-    assert all(a.ends_at == b.starts_at for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.ends_at == b.starts_at for a, b in pairwise(rows))
 
 
 def test_a_new_handoff_hour_ends_the_turn_under_way_at_the_new_handoff(team, four):
@@ -88,7 +89,7 @@ def test_a_new_handoff_hour_ends_the_turn_under_way_at_the_new_handoff(team, fou
     assert under_way.starts_at == dt.datetime(2026, 10, 12, 8, tzinfo=UTC)  # as it was
     assert under_way.ends_at == dt.datetime(2026, 10, 19, 12, tzinfo=UTC)  # 14:00 Berlin
     rows = list(Shift.objects.filter(rotation=rotation, role=Role.PRIMARY).order_by("starts_at"))
-    assert all(a.ends_at == b.starts_at for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.ends_at == b.starts_at for a, b in pairwise(rows))
     assert {s.starts_at.astimezone(rotation_zone(rotation)).hour for s in rows[1:]} == {14}
 
 
@@ -118,7 +119,13 @@ def test_an_override_wins_over_the_shift(team, four):
     rotation = make_rotation(team, four)
     start, end = NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=5)
     rotation_override_create(
-        rotation=rotation, user=four[0], role=Role.PRIMARY, starts_at=start, ends_at=end, by=None, now=NOW
+        rotation=rotation,
+        user=four[0],
+        role=Role.PRIMARY,
+        starts_at=start,
+        ends_at=end,
+        by=None,
+        now=NOW,
     )
     later = NOW + dt.timedelta(hours=6)
     assert primaries_at(rotation_id=rotation.pk, moments=[NOW, later]) == {
@@ -134,13 +141,23 @@ def test_an_override_needs_a_team_member_and_an_end_after_its_start(team, four, 
     rotation = make_rotation(team, four)
     with pytest.raises(ValidationError, match="not an active member"):
         rotation_override_create(
-            rotation=rotation, user=outsider, role=Role.PRIMARY, starts_at=NOW,
-            ends_at=NOW + WEEK, by=None, now=NOW,
+            rotation=rotation,
+            user=outsider,
+            role=Role.PRIMARY,
+            starts_at=NOW,
+            ends_at=NOW + WEEK,
+            by=None,
+            now=NOW,
         )
     with pytest.raises(ValidationError):
         rotation_override_create(
-            rotation=rotation, user=four[0], role=Role.PRIMARY, starts_at=NOW,
-            ends_at=NOW, by=None, now=NOW,
+            rotation=rotation,
+            user=four[0],
+            role=Role.PRIMARY,
+            starts_at=NOW,
+            ends_at=NOW,
+            by=None,
+            now=NOW,
         )
 
 
@@ -163,11 +180,17 @@ def test_a_swap_needs_two_people_and_shifts_not_over(team, four):
     rotation = make_rotation(team, four)
     primary = Shift.objects.filter(rotation=rotation, role=Role.PRIMARY, starts_at__gt=NOW)
     with pytest.raises(ValidationError, match="two different people"):
-        rotation_swap(rotation=rotation, first=primary[0], second=primary[4], reason="", by=None, now=NOW)
+        rotation_swap(
+            rotation=rotation, first=primary[0], second=primary[4], reason="", by=None, now=NOW
+        )
     with pytest.raises(ValidationError, match="over"):
         rotation_swap(
-            rotation=rotation, first=primary[0], second=primary[1], reason="",
-            by=None, now=NOW + 30 * WEEK,
+            rotation=rotation,
+            first=primary[0],
+            second=primary[1],
+            reason="",
+            by=None,
+            now=NOW + 30 * WEEK,
         )
 
 
@@ -176,7 +199,7 @@ def test_the_beat_extends_every_member_rotation_as_time_goes_on(team, four):
     other = make_rotation(team, people(team, ["Eve", "Fay"]), name="Database")
     last = Shift.objects.filter(rotation=rotation).latest("starts_at").starts_at
     with frozen(NOW + 2 * WEEK):
-        assert extend_rotation_shifts.apply().get() == 8  # 2 weeks × 2 roles × 2 rotations
+        assert extend_rotation_shifts.apply().get() == 8  # 2 weeks, 2 roles, 2 rotations
         assert extend_rotation_shifts.apply().get() == 0
     assert Shift.objects.filter(rotation=rotation).latest("starts_at").starts_at == last + 2 * WEEK
     assert Shift.objects.filter(rotation=other).count() == 2 * 11
