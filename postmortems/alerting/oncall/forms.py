@@ -110,15 +110,35 @@ class SwapForm(forms.Form):
         return data
 
 
+class FeedUrlField(forms.URLField):
+    """PagerDuty offers the feed as webcal://, which is https:// for a calendar app; the
+    feed is fetched over https only."""
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if value.lower().startswith("webcal://"):
+            value = "https://" + value[len("webcal://") :]
+        return super().to_python(value)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not value.startswith("https://"):
+            raise forms.ValidationError("Use the feed's https:// (or webcal://) address.")
+
+
 class FeedForm(forms.ModelForm):
+    url = FeedUrlField(
+        label="iCalendar URL",
+        max_length=1000,
+        assume_scheme="https",
+        help_text="PagerDuty: the schedule's Export, then the webcal or https link. "
+        "Opsgenie: the schedule's calendar export link.",
+    )
+
     class Meta:
         model = ScheduleFeed
         fields = ["url", "enabled"]
         formfield_callback = https_urls
-        help_texts = {
-            "url": "PagerDuty: the schedule's Export, then the webcal or https link. "
-            "Opsgenie: the schedule's calendar export link.",
-        }
 
 
 class UploadForm(forms.Form):

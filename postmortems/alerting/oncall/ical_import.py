@@ -39,6 +39,8 @@ PAST = timedelta(days=30)
 AHEAD = timedelta(days=120)
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 UID_LIMIT = 500
+# Far more than a schedule holds in five months (a shift an hour is 3,600).
+MAX_SHIFTS = 10_000
 
 
 class FeedError(Exception):
@@ -96,8 +98,19 @@ def parse_feed(data: bytes, *, zone: ZoneInfo, since: datetime, until: datetime)
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
         raise FeedError(f"Not an iCalendar file: {error}") from None
+    events = []
     try:
-        events = list(recurring_ical_events.of(calendar).between(since, until))
+        # Lazily, in start order: a rule of every second over the window would otherwise
+        # be millions of events in memory before any check.
+        for event in recurring_ical_events.of(calendar).after(since):
+            start = event.get("DTSTART")
+            if start is not None and _instant(start.dt, zone) >= until:
+                break
+            if len(events) == MAX_SHIFTS:
+                raise FeedError(f"The feed has more than {MAX_SHIFTS:,} shifts in the window.")
+            events.append(event)
+    except FeedError:
+        raise
     except Exception as error:  # the library raises many kinds on a malformed rule
         raise FeedError(f"The feed's recurring events could not be read: {error}") from None
     found: dict[str, FeedShift] = {}

@@ -108,6 +108,16 @@ def test_people_and_roles_are_read_from_the_summary(summary, expected):
     assert person_of(summary) == expected
 
 
+def test_a_rule_that_would_make_millions_of_shifts_is_refused(settings):
+    rule = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+        b"DTSTART:20261014T000000Z\r\nDTEND:20261014T000001Z\r\n"
+        b"RRULE:FREQ=SECONDLY\r\nSUMMARY:On Call - Spam\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with pytest.raises(FeedError, match="more than 10,000 shifts"):
+        parse_feed(rule, zone=BERLIN, since=NOW, until=NOW + dt.timedelta(days=150))
+
+
 def test_a_file_that_is_not_icalendar_is_refused_with_a_sentence():
     with pytest.raises(FeedError, match="Not an iCalendar file"):
         parse_feed(b"<html>sign in</html>", zone=BERLIN, since=WIDE[0], until=WIDE[1])

@@ -6,15 +6,9 @@ import pytest
 
 from postmortems.alerting.oncall.models import Role
 from postmortems.alerting.oncall.services import rotation_override_create
-from tests.alerting.oncall.support import NOW, frozen, make_rotation, people
+from tests.alerting.oncall.support import NOW, make_rotation, people
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with frozen():
-        yield
 
 
 @pytest.fixture

@@ -17,16 +17,10 @@ from postmortems.alerting.oncall.models import (
     ScheduleFeed,
     Shift,
 )
-from tests.alerting.oncall.support import FEEDS, NOW, frozen, make_rotation, people
+from tests.alerting.oncall.support import FEEDS, NOW, make_rotation, people
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with frozen():
-        yield
 
 
 @pytest.fixture
@@ -260,6 +254,16 @@ def test_a_lead_sets_a_feed_and_uploads_a_file(
     assert rotation.source == Rotation.Source.ICAL
     assert ScheduleFeed.objects.get().url == "https://webcal.example.com/private/feed.ics"
     assert len(callbacks) == 1  # the first import, queued after commit
+    for address, saved in [
+        ("webcal://example.pagerduty.com/private/abc/feed/P1", True),
+        ("http://example.com/feed.ics", False),
+    ]:
+        client.post(
+            reverse("pm-oncall-feed", args=[team.slug, rotation.code]),
+            {"url": address, "enabled": "on"},
+        )
+        expected = address.replace("webcal://", "https://")
+        assert (ScheduleFeed.objects.get().url == expected) is saved
     assert not Shift.objects.filter(rotation=rotation, starts_at__gt=NOW).exists()
 
     upload = SimpleUploadedFile(
