@@ -16,6 +16,7 @@ from postmortems.alerting.forms import AlertIntegrationForm
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
 from postmortems.alerting.oncall.checks import integration_policy_conflicts
 from postmortems.alerting.oncall.policy import team_policy
+from postmortems.alerting.oncall.selectors import failing_schedule_feeds
 from postmortems.alerting.permissions import get_alert_integration_for_user, get_team_for_alerting
 from postmortems.alerting.selectors import alert_deliveries, team_alert_integrations
 from postmortems.alerting.services import (
@@ -145,5 +146,6 @@ def alert_deliveries_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "integrations": AlertIntegration.objects.select_related("team").order_by(
                 "team__name", "name"
             ),
+            "failing_feeds": failing_schedule_feeds(),
         },
     )

@@ -11,6 +11,7 @@ from postmortems.alerting.oncall.models import (
     Rotation,
     RotationMember,
     RotationOverride,
+    ScheduleFeed,
     Shift,
 )
 
@@ -119,4 +120,13 @@ def rotation_overrides(
         RotationOverride.objects.filter(rotation=rotation, starts_at__lt=until, ends_at__gt=since)
         .select_related("user", "created_by")
         .order_by("starts_at", "pk")
+    )
+
+
+def failing_schedule_feeds() -> QuerySet[ScheduleFeed]:
+    """Enabled feeds whose last import failed, for the staff's delivery log."""
+    return (
+        ScheduleFeed.objects.filter(enabled=True, failures__gt=0)
+        .select_related("rotation__team")
+        .order_by("-failures", "pk")
     )

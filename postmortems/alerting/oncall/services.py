@@ -126,6 +126,10 @@ def rotation_schedule_shifts(*, rotation: Rotation, until: datetime, now: dateti
             .order_by("position")
             .values_list("user_id", flat=True)
         )
+        # A rotation that went back from a feed to its members: the imported weeks ahead go.
+        changes, _ = Shift.objects.filter(
+            rotation=locked, source=Shift.Source.ICAL, starts_at__gt=now
+        ).delete()
         planned = turns(locked, member_ids=member_ids, since=now, until=until)
         existing = list(
             Shift.objects.filter(rotation=locked, source=Shift.Source.ROTATION).filter(
@@ -138,7 +142,6 @@ def rotation_schedule_shifts(*, rotation: Rotation, until: datetime, now: dateti
             for s in existing
             if s not in current.values()
         }
-        changes = 0
         create: list[Shift] = []
         for turn in planned:
             if turn.starts_at <= now:

@@ -223,7 +223,7 @@ def test_the_policy_form_and_the_flags_it_raises(client, team, lead):
     assert "pages people (SEV3): route it to chat." in listing
 
 
-def test_a_failing_feed_is_shown_on_the_rotation_and_team_pages(client, team, teammate):
+def test_a_failing_feed_is_shown_on_the_team_pages_and_to_staff(client, team, teammate, staff):
     rotation = make_rotation(team, [], name="Imported", source=Rotation.Source.ICAL)
     ScheduleFeed.objects.create(
         rotation=rotation,
@@ -233,7 +233,10 @@ def test_a_failing_feed_is_shown_on_the_rotation_and_team_pages(client, team, te
         last_checked_at=NOW,
     )
     client.force_login(teammate)
-    for url in _reads(team, rotation):
+    assert client.get(reverse("pm-alert-deliveries")).status_code == 403
+    for url in [*_reads(team, rotation), reverse("pm-alert-deliveries")]:
+        if url == reverse("pm-alert-deliveries"):
+            client.force_login(staff)  # the staff's delivery log lists every failing feed
         body = client.get(url).content.decode()
         assert 'data-feed="failing"' in body
         assert "failed 3 times in a row" in body

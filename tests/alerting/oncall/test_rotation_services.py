@@ -207,8 +207,9 @@ def test_the_beat_extends_every_member_rotation_as_time_goes_on(team, four):
 
 def test_the_sweep_query_count_does_not_grow_with_weeks(team, four, django_assert_num_queries):
     rotation = make_rotation(team, four)
-    # The rotations; then per rotation, in a savepoint: lock, members, shifts, one insert.
-    with django_assert_num_queries(7):
+    # The rotations; then per rotation, in a savepoint: lock, members, imported shifts
+    # ahead (deleted), planned shifts, one insert.
+    with django_assert_num_queries(8):
         rotations_extend(now=NOW + 4 * WEEK)
     assert Shift.objects.filter(rotation=rotation, starts_at__gt=NOW + 4 * WEEK).count() == 16
 
@@ -219,3 +220,20 @@ def test_a_departed_person_keeps_their_past_shifts(team, four):
     rotation_members_set(rotation=rotation, user_ids=[], now=NOW + 20 * WEEK)
     assert not Shift.objects.filter(rotation=rotation, starts_at__gt=NOW + 20 * WEEK).exists()
     assert Shift.objects.filter(rotation=rotation, starts_at__lte=NOW).count() == 2
+
+
+def test_a_rotation_back_from_a_feed_to_its_members_drops_the_imported_weeks(team, four):
+    rotation = make_rotation(team, four, source=Rotation.Source.ICAL)
+    imported = Shift.objects.create(
+        rotation=rotation,
+        source=Shift.Source.ICAL,
+        external_uid="x#1",
+        person="Someone",
+        starts_at=NOW + WEEK,
+        ends_at=NOW + 2 * WEEK,
+    )
+    assert not Shift.objects.filter(source=Shift.Source.ROTATION).exists()
+    rotation.source = Rotation.Source.MEMBERS
+    rotation_update(rotation=rotation, now=NOW)
+    assert not Shift.objects.filter(pk=imported.pk).exists()
+    assert Shift.objects.filter(rotation=rotation, source=Shift.Source.ROTATION).count() == 18
