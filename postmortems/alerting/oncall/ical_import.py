@@ -188,7 +188,7 @@ def shifts_replace(
             fields = {
                 "role": item.role,
                 "user_id": user_id,
-                "person": item.email or item.name,
+                "person": item.name or item.email,
                 "starts_at": item.starts_at,
                 "ends_at": item.ends_at,
             }

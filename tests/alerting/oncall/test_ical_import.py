@@ -304,4 +304,4 @@ def test_an_uploaded_file_is_read_like_the_feed(db, ical_rotation):
             now=dt.datetime(2017, 1, 20, tzinfo=UTC),
         )
     assert count == 2
-    assert Shift.objects.filter(rotation=ical_rotation, person="oyanglulu@gmail.com").count() == 2
+    assert Shift.objects.filter(rotation=ical_rotation, person="Jichao Ouyang").count() == 2
