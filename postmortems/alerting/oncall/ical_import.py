@@ -98,7 +98,7 @@ def parse_feed(data: bytes, *, zone: ZoneInfo, since: datetime, until: datetime)
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
         raise FeedError(f"Not an iCalendar file: {error}") from None
-    events = []
+    events: list[icalendar.cal.Component] = []
     try:
         # Lazily, in start order: a rule of every second over the window would otherwise
         # be millions of events in memory before any check.

@@ -1,7 +1,6 @@
 """The on-call pages: who sees and changes what, forms that work without JavaScript,
 htmx's members list, the warnings and flags shown, and their query counts."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
