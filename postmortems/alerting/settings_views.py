@@ -65,7 +65,7 @@ def _created_page(request, integration: AlertIntegration, token: str, *, created
 @require_http_methods(["GET", "POST"])
 def alerting_create_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
     team_obj = get_team_for_alerting(request, team)
-    form = AlertIntegrationForm(request.POST or None)
+    form = AlertIntegrationForm(request.POST or None, team=team_obj)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in AlertIntegrationForm.Meta.fields}
         try:
@@ -84,7 +84,7 @@ def alerting_create_view(request: AuthenticatedHttpRequest, team: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def alerting_edit_view(request: AuthenticatedHttpRequest, team: str, code: UUID) -> HttpResponse:
     integration = get_alert_integration_for_user(request, team, code)
-    form = AlertIntegrationForm(request.POST or None, instance=integration)
+    form = AlertIntegrationForm(request.POST or None, instance=integration, team=integration.team)
     if request.method == "POST" and form.is_valid():
         try:
             alert_integration_update(integration=form.instance)

@@ -320,3 +320,24 @@ def test_the_profile_and_alerting_pages_link_to_on_call(client, team, lead):
     url = reverse("pm-oncall-team", args=[team.slug])
     assert url in client.get(reverse("accounts-profile")).content.decode()
     assert url in client.get(reverse("pm-alerting-list", args=[team.slug])).content.decode()
+
+
+def test_an_integration_names_one_of_its_teams_rotations(client, team, lead, rotation, other_team):
+    theirs = make_rotation(other_team, [], name="Theirs")
+    client.force_login(lead)
+    form = {
+        "name": "Prometheus",
+        "kind": "alertmanager",
+        "enabled": "on",
+        "default_severity": "SEV3",
+        "open_from": "SEV2",
+        "refire_window": "45",
+        "severity_map": "",
+        "signing_secret": "",
+    }
+    url = reverse("pm-alerting-create", args=[team.slug])
+    refused = client.post(url, {**form, "rotation": theirs.pk})
+    assert "Select a valid choice" in refused.content.decode()
+    assert not AlertIntegration.objects.exists()
+    assert client.post(url, {**form, "rotation": rotation.pk}).status_code == 200
+    assert AlertIntegration.objects.get().rotation == rotation
