@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.models import ApiToken
+from postmortems.models import ApiToken, Rotation
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 READ, WRITE, ANY = "read", "write", "any"
+TEAM = "team"  # the team's members, leads and admins read; everyone else 404
 WHEN = "2026-11-02T09:30:00Z"
 
 # url name in the pm-api namespace -> (method, access, path arguments, body). The
@@ -42,6 +43,9 @@ OPERATIONS = {
     ("actions", "post"): (WRITE, None, lambda o: {"title": "Alert on disk usage"}),
     ("action", "patch"): (WRITE, "item", lambda o: {"revision": 0, "title": "Alert sooner"}),
     ("action-complete", "post"): (WRITE, "item", lambda o: {"revision": 0}),
+    # A team's on-call rotations (tests/alerting/oncall/test_oncall_api.py).
+    ("team-rotations", "get"): (TEAM, "team", None),
+    ("rotation-shifts", "get"): (TEAM, "rotation", None),
 }
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
@@ -51,16 +55,23 @@ NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people"
 
 @pytest.fixture
 def objects(postmortem):
+    team = postmortem.incident.team
     return {
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "rotation": Rotation.objects.create(team=team, name="Primary", starts_on="2026-10-05"),
     }
 
 
 def _path(name: str, extra: str | None, objects: dict) -> str:
     if name in NO_ARGS:
         return reverse(f"pm-api:{name}")
+    team = objects["postmortem"].incident.team.slug
+    if extra == "team":
+        return reverse(f"pm-api:{name}", args=[team])
+    if extra == "rotation":
+        return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]
     if extra == "section":
         args.append("summary")
@@ -82,6 +93,8 @@ def _call(api: ApiClient, key: tuple[str, str], objects: dict):
 def _expected(persona: str, access: str, restricted: bool) -> int | None:
     if access == ANY:
         return None
+    if access == TEAM:
+        return 404 if persona in {"author", "outsider"} else None
     if restricted and persona == "outsider":
         return 404
     if access == WRITE and persona not in EDITORS:
