@@ -462,6 +462,15 @@ ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, min
 # forgotten after the retention time (hourly), and rules left with none of them.
 ALERT_FLAP_WINDOW_MINUTES = env_int("ALERT_FLAP_WINDOW_MINUTES", 30, minimum=1)
 ALERT_FIRING_RETENTION_DAYS = env_int("ALERT_FIRING_RETENTION_DAYS", 400, minimum=1)
+# On-call schedule feeds (postmortems/alerting/oncall/ical_import.py): how often each enabled
+# PagerDuty or Opsgenie iCalendar export is imported, how long a fetch may take, how
+# large a feed may be, and after how many failures in a row the team's leads are told.
+ONCALL_FEED_IMPORT_SECONDS = env_int("ONCALL_FEED_IMPORT_SECONDS", 3600, minimum=60)
+ONCALL_FEED_TIMEOUT_SECONDS = env_int("ONCALL_FEED_TIMEOUT_SECONDS", 15, minimum=1)
+ONCALL_FEED_MAX_BYTES = env_int("ONCALL_FEED_MAX_BYTES", 5_000_000, minimum=1024)
+ONCALL_FEED_ALERT_FAILURES = env_int("ONCALL_FEED_ALERT_FAILURES", 3, minimum=1)
+# Rotations made of members in order get their shifts this many weeks ahead (hourly).
+ONCALL_SCHEDULE_WEEKS = env_int("ONCALL_SCHEDULE_WEEKS", 8, minimum=1)
 
 HEALTH_ROLLUP_REFRESH_SECONDS = env_int("HEALTH_ROLLUP_REFRESH_SECONDS", 3600, minimum=60)
 # The dashboard's review health of the months still moving (this month, and last
@@ -543,6 +552,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.alerting.tasks.prune_alert_firings",
         "schedule": 3600,
         "options": {"expires": 3600},
+    },
+    # Shifts of member rotations ONCALL_SCHEDULE_WEEKS ahead; idempotent (oncall/services.py).
+    "oncall-shifts-extend": {
+        "task": "postmortems.alerting.tasks.extend_rotation_shifts",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    "oncall-feeds-import": {
+        "task": "postmortems.alerting.tasks.import_schedule_feeds",
+        "schedule": ONCALL_FEED_IMPORT_SECONDS,
+        "options": {"expires": ONCALL_FEED_IMPORT_SECONDS},
     },
     "prune-idempotency-keys": {
         "task": "postmortems.api.tasks.prune_idempotency_keys",

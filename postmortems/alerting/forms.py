@@ -5,8 +5,10 @@ import re
 from django import forms
 from django.forms.fields import InvalidJSONInput, JSONString
 
+from accounts.models import Team
 from lib.json_input import JsonInputError, JsonSyntaxError, loads_untrusted
 from postmortems.alerting.models import AlertIntegration
+from postmortems.alerting.oncall.models import Rotation
 from postmortems.forms import https_urls
 from postmortems.models.incidents import Severity
 
@@ -81,12 +83,19 @@ class AlertIntegrationForm(forms.ModelForm):
             "severity_map",
             "service_labels",
             "owner_from_assignee",
+            "rotation",
             "signing_secret",
         ]
         formfield_callback = https_urls
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, team: Team | None = None, **kwargs) -> None:
+        """`team` limits the rotations offered to its own; the admin form, which picks
+        the team on the same form, offers all and checks the pair in clean()."""
         super().__init__(*args, **kwargs)
+        if team is not None:
+            rotation = self.fields["rotation"]
+            assert isinstance(rotation, forms.ModelChoiceField)
+            rotation.queryset = Rotation.objects.filter(team=team).order_by("name")
         self.initial["service_labels"] = ", ".join(self.instance.service_labels or [])
         if self.instance.pk:
             # The kind decides how deliveries are read and authenticated: fixed once made.
@@ -115,6 +124,10 @@ class AlertIntegrationForm(forms.ModelForm):
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
+        rotation, team = data.get("rotation"), data.get("team")
+        team_id = team.pk if team is not None else self.instance.team_id
+        if rotation is not None and team_id is not None and rotation.team_id != team_id:
+            self.add_error("rotation", "Pick one of the team's own rotations.")
         secret = data.get("signing_secret", "")
         if not secret and self.instance.pk:
             data["signing_secret"] = self.instance.signing_secret  # blank keeps it

@@ -106,8 +106,9 @@ class AlertIntegration(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    # Not a column: set on the rows of the settings list (alerting/settings_views.py).
+    # Not columns: set on the rows of the settings list (alerting/settings_views.py).
     receiver_url: str
+    conflicts: list  # with the team's notification policy (oncall/checks.py)
 
     class Meta:
         ordering = ["team__name", "name"]

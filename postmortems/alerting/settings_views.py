@@ -20,6 +20,9 @@ from postmortems.alerting.integrations import (
     alert_integration_update,
 )
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.oncall.checks import integration_policy_conflicts
+from postmortems.alerting.oncall.policy import team_policy
+from postmortems.alerting.oncall.selectors import failing_schedule_feeds
 from postmortems.alerting.permissions import get_alert_integration_for_user, get_team_for_alerting
 from postmortems.alerting.selectors import alert_deliveries, team_alert_integrations
 from postmortems.notifications.emails import absolute_url
@@ -33,8 +36,10 @@ def receiver_url(integration: AlertIntegration) -> str:
 def alerting_list_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
     team_obj = get_team_for_alerting(request, team)
     integrations = list(team_alert_integrations(team=team_obj))
+    policy = team_policy(team_obj)
     for integration in integrations:
         integration.receiver_url = receiver_url(integration)
+        integration.conflicts = integration_policy_conflicts(integration=integration, policy=policy)
     return TemplateResponse(
         request,
         "postmortems/alerting_list.html",
@@ -60,7 +65,7 @@ def _created_page(request, integration: AlertIntegration, token: str, *, created
 @require_http_methods(["GET", "POST"])
 def alerting_create_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
     team_obj = get_team_for_alerting(request, team)
-    form = AlertIntegrationForm(request.POST or None)
+    form = AlertIntegrationForm(request.POST or None, team=team_obj)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in AlertIntegrationForm.Meta.fields}
         try:
@@ -79,7 +84,7 @@ def alerting_create_view(request: AuthenticatedHttpRequest, team: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def alerting_edit_view(request: AuthenticatedHttpRequest, team: str, code: UUID) -> HttpResponse:
     integration = get_alert_integration_for_user(request, team, code)
-    form = AlertIntegrationForm(request.POST or None, instance=integration)
+    form = AlertIntegrationForm(request.POST or None, instance=integration, team=integration.team)
     if request.method == "POST" and form.is_valid():
         try:
             alert_integration_update(integration=form.instance)
@@ -141,5 +146,6 @@ def alert_deliveries_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "integrations": AlertIntegration.objects.select_related("team").order_by(
                 "team__name", "name"
             ),
+            "failing_feeds": failing_schedule_feeds(),
         },
     )

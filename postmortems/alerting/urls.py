@@ -5,6 +5,7 @@ from django.urls import path
 
 from postmortems.alerting import receiver_views as hooks
 from postmortems.alerting import settings_views as alerting
+from postmortems.alerting.oncall import urls as oncall_urls
 from postmortems.alerting.quality import views as quality
 
 urlpatterns = [
@@ -32,4 +33,5 @@ urlpatterns = [
         alerting.alerting_token_view,
         name="pm-alerting-token",
     ),
+    *oncall_urls.urlpatterns,
 ]

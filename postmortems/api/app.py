@@ -19,6 +19,7 @@ from postmortems.api import (
     detection,
     directory,
     incidents,
+    oncall,
     oncall_load,
     postmortems,
     timeline,
@@ -71,6 +72,7 @@ for module in (
     archive,
     directory,
     alerts,
+    oncall,
     oncall_load,
 ):
     api.add_router("", module.router)

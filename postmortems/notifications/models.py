@@ -35,6 +35,8 @@ class OutboundMessage(models.Model):
         # To admins when rows fail for good; its own failures are never reported
         # (notifications/outbox_failures.py), so it cannot loop on itself.
         OUTBOX_FAILED = "outbox_failed", "Undelivered email alert"
+        # To a team's leads when its on-call schedule feed keeps failing (alerting/oncall).
+        ONCALL_FEED = "oncall_feed", "On-call schedule feed failing"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.models import ApiToken, DetectionAnswer, DetectionReview
+from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Rotation
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
@@ -15,6 +15,7 @@ READ, WRITE, ANY = "read", "write", "any"
 # A team's alerts and on-call load (as on their pages): its leads and admins; members
 # 403, everyone else 404. Not about the incident, so the same whether it is restricted.
 TEAM_LEAD = "team-lead"
+TEAM = "team"  # the team's members, leads and admins read; everyone else 404
 WHEN = "2026-11-02T09:30:00Z"
 
 # url name in the pm-api namespace -> (method, access, path arguments, body). The
@@ -54,6 +55,9 @@ OPERATIONS = {
         lambda o: {"passed": False, "note": "out of date", "revision": o["answer"].review.revision},
     ),
     ("oncall-load", "get"): (TEAM_LEAD, "team", None),
+    # A team's on-call rotations (tests/alerting/oncall/test_oncall_api.py).
+    ("team-rotations", "get"): (TEAM, "team", None),
+    ("rotation-shifts", "get"): (TEAM, "rotation", None),
 }
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
@@ -63,6 +67,7 @@ NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people"
 
 @pytest.fixture
 def objects(postmortem):
+    team = postmortem.incident.team
     return {
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
@@ -76,14 +81,18 @@ def objects(postmortem):
             evidence="no runbook link",
             passed=True,
         ),
+        "rotation": Rotation.objects.create(team=team, name="Primary", starts_on="2026-10-05"),
     }
 
 
 def _path(name: str, extra: str | None, objects: dict) -> str:
     if name in NO_ARGS:
         return reverse(f"pm-api:{name}")
+    team = objects["postmortem"].incident.team.slug
     if extra == "team":
-        return reverse(f"pm-api:{name}", args=[objects["postmortem"].incident.team.slug])
+        return reverse(f"pm-api:{name}", args=[team])
+    if extra == "rotation":
+        return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]
     if extra == "section":
         args.append("summary")
@@ -110,6 +119,8 @@ def _expected(persona: str, access: str, restricted: bool) -> int | None:
     if access == TEAM_LEAD:
         members = {"owner": 403, "teammate": 403, "lead": None, "admin_user": None}
         return members.get(persona, 404)
+    if access == TEAM:
+        return 404 if persona in {"author", "outsider"} else None
     if restricted and persona == "outsider":
         return 404
     if access == WRITE and persona not in EDITORS:

@@ -10,6 +10,8 @@ from postmortems.models import (
     DetectionAnswer,
     DetectionReview,
     OutboundMessage,
+    Rotation,
+    RotationOverride,
     SectionRevision,
 )
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
@@ -17,6 +19,7 @@ from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEve
 
 READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
+TEAM = "team-members"  # the team's members, leads and admins; others 404
 ADMIN = "admin"  # admins; others who see the incident 403, the rest 404
 
 # (url name, method, kind of access, needs event/item code). The completeness test
@@ -99,6 +102,19 @@ URLS = [
     # The team's alert rules and a rule's firings (tests/alerting/quality/).
     ("pm-team-alerts", "get", TEAM_LEAD, "team"),
     ("pm-alert-rule-firings", "get", TEAM_LEAD, "rule"),
+    # On-call: members read, leads change (tests/alerting/oncall/test_oncall_pages.py).
+    ("pm-oncall-team", "get", TEAM, "team"),
+    ("pm-oncall-rotation", "get", TEAM, "rotation"),
+    ("pm-oncall-policy", "get", TEAM_LEAD, "team"),
+    ("pm-oncall-create", "get", TEAM_LEAD, "team"),
+    ("pm-oncall-rotation-edit", "get", TEAM_LEAD, "rotation"),
+    ("pm-oncall-members", "post", TEAM_LEAD, "rotation"),
+    ("pm-oncall-rotation-delete", "post", TEAM_LEAD, "rotation"),
+    ("pm-oncall-override", "post", TEAM_LEAD, "rotation"),
+    ("pm-oncall-override-delete", "post", TEAM_LEAD, "override"),
+    ("pm-oncall-swap", "post", TEAM_LEAD, "rotation"),
+    ("pm-oncall-feed", "post", TEAM_LEAD, "rotation"),
+    ("pm-oncall-upload", "post", TEAM_LEAD, "rotation"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).
@@ -175,6 +191,12 @@ def _url(
         return reverse(name, args=[integration.team.slug, integration.code])
     if extra == "rule":
         return reverse(name, args=[rule.team.slug, rule.pk])
+    if extra in {"rotation", "override"}:
+        rotation = integration.rotation  # the integration's team's rotation (objects)
+        args = [rotation.team.slug, rotation.code]
+        if extra == "override":
+            args.append(rotation.overrides.get().pk)
+        return reverse(name, args=args)
     if extra == "email":
         return reverse(name, args=[email.pk])
     if extra == "team":
@@ -200,7 +222,10 @@ def _url(
 @pytest.fixture
 def objects(postmortem, owner):
     integration = AlertIntegration.objects.create(
-        team=postmortem.incident.team, kind="alertmanager", name="Prometheus"
+        team=postmortem.incident.team,
+        kind="alertmanager",
+        name="Prometheus",
+        rotation=_rotation(postmortem.incident.team, owner),
     )
     return {
         "token": api_token_create(user=owner, name="ci", scope="read")[0],
@@ -215,6 +240,7 @@ def objects(postmortem, owner):
             dedup_key="test", kind="pm_missing", to_address="a@example.com", status="failed"
         ),
         "integration": integration,
+        "rotation": integration.rotation,
         "rule": AlertRule.objects.create(
             integration=integration, team=integration.team, name="DiskAlmostFull"
         ),
@@ -229,6 +255,17 @@ def objects(postmortem, owner):
     }
 
 
+def _rotation(team, owner) -> Rotation:
+    rotation = Rotation.objects.create(team=team, name="Primary", starts_on="2026-10-05")
+    RotationOverride.objects.create(
+        rotation=rotation,
+        user=owner,
+        starts_at="2026-10-05T10:00:00Z",
+        ends_at="2026-10-06T10:00:00Z",
+    )
+    return rotation
+
+
 def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == ANY:
         return "ok"
@@ -239,6 +276,8 @@ def _expected(persona: str, access: str, restricted: bool) -> str:
     if access == TEAM_LEAD:
         members = {"owner": "forbidden", "teammate": "forbidden", "lead": "ok", "admin_user": "ok"}
         return members.get(persona, "not found")
+    if access == TEAM:
+        return "not found" if persona in {"author", "outsider"} else "ok"
     visible = persona != "outsider" or not restricted
     if not visible:
         return "not found"

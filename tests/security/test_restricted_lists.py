@@ -75,8 +75,9 @@ def _body(response) -> str:
 
 ARCHIVE_PAGES = ["pm-archive", "pm-archive-tags", "pm-archive-feeds", "pm-archive-services"]
 STAFF_PAGES = ["pm-outbox", "pm-alert-deliveries"]
-# The outbox: session, user, its failed/deferred counts, the page count, the rows.
-QUERIES = {"pm-outbox": 5, "pm-alert-deliveries": 5}
+# The outbox: session, user, its failed/deferred counts, the page count, the rows. The
+# delivery log also lists the failing on-call schedule feeds.
+QUERIES = {"pm-outbox": 5, "pm-alert-deliveries": 6}
 ADMIN_LISTS = [
     "postmortems_incident",
     "postmortems_postmortem",

@@ -43,9 +43,7 @@ def test_a_lead_sees_pages_per_person_and_the_noisiest_rules(client, oncall):
     assert "On-call load, last 30 days" in body
     assert '<th scope="row">Ana Alvarez</th><td>3</td><td>3</td>' in body
     assert "<title>Ana, out-of-hours pages: 3</title>" in body
-    assert (
-        f'href="{reverse("pm-team-alerts", kwargs={"team": "platform"})}">DiskAlmostFull' in body
-    )
+    assert f'href="{reverse("pm-team-alerts", kwargs={"team": "platform"})}">DiskAlmostFull' in body
     assert f'href="{reverse("pm-oncall-load", kwargs={"team": "platform"})}"' in body
 
 
