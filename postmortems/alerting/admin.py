@@ -1,5 +1,5 @@
 """The admin pages of alerting: integrations (tokens shown once), the delivery log,
-and the alerts kept as records (rules and their firings), read-only."""
+and, read-only, the alerts kept as records (rules and their firings) and on-call."""
 
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -16,6 +16,13 @@ from postmortems.alerting.integrations import (
     alert_integration_update,
 )
 from postmortems.alerting.models import AlertDelivery, AlertIntegration
+from postmortems.alerting.oncall.models import (
+    OnCallPolicy,
+    Rotation,
+    RotationOverride,
+    ScheduleFeed,
+    Shift,
+)
 from postmortems.notifications.emails import absolute_url
 
 
@@ -126,3 +133,48 @@ class FiringAdmin(ReadOnlyAdmin, VisibleRowsAdmin):
     list_select_related = ["rule", "team", "incident"]
     date_hierarchy = "fired_at"
     raw_id_fields = ["rule", "team", "integration", "incident", "on_call", "rotation"]
+
+
+# On-call is set up on the team's pages (postmortems/alerting/oncall/views.py), whose
+# services keep the shifts ahead in step with the rotation: the admin reads it only.
+
+
+@admin.register(OnCallPolicy)
+class OnCallPolicyAdmin(ReadOnlyAdmin):
+    list_display = ["team", "time_zone", "workday_start", "workday_end", "max_pages_per_shift"]
+    list_select_related = ["team"]
+
+
+@admin.register(Rotation)
+class RotationAdmin(SingleLineAdmin, ReadOnlyAdmin):
+    list_display = ["name", "team", "source", "time_zone", "handoff_weekday", "handoff_hour"]
+    list_filter = ["team", "source"]
+    list_select_related = ["team"]
+    search_fields = ["name", "team__name"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(ReadOnlyAdmin):
+    list_display = ["rotation", "role", "user", "person", "starts_at", "ends_at", "source"]
+    list_filter = ["rotation__team", "role", "source"]
+    list_select_related = ["rotation", "user"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(RotationOverride)
+class RotationOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["rotation", "role", "user", "starts_at", "ends_at", "reason"]
+    list_select_related = ["rotation", "user"]
+
+
+@admin.register(ScheduleFeed)
+class ScheduleFeedAdmin(ReadOnlyAdmin):
+    """The feed's address is a secret of the other tool (it reads the schedule without a
+    sign-in): listed, never shown."""
+
+    list_display = ["rotation", "enabled", "last_success_at", "failures", "last_error"]
+    list_select_related = ["rotation"]
+    exclude = ["url"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "url"]

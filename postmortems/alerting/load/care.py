@@ -1,5 +1,7 @@
-"""Where a team's on-call breaks the rules of a sustainable rotation: the one place
-these warnings live. Every page that warns about a rotation (the load page, the
+"""Where a team's on-call breaks the rules of a sustainable rotation, in words for the
+load page, the API and the digest. The staffing rules themselves (four or more, a
+secondary) live in postmortems/alerting/oncall/checks.py, which the rotation pages use;
+the load rules below live here only. Every page that warns about a rotation (the load page, the
 rotation pages, the API, the digest) asks here.
 
 The rules and their sources:
@@ -24,8 +26,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from postmortems.alerting.load.metrics import PersonLoad, RotationLoad, ShiftLoad, TeamLoad
+from postmortems.alerting.oncall.checks import (
+    MIN_ROTATION_PEOPLE,
+    lacks_secondary,
+    too_few_people,
+)
 
-MIN_ROTATION_PEOPLE = 4
 LARGE_SHARE = 0.5
 FAIR_SHARE_TIMES = 2
 PAGE_SHARE_MIN_PAGES = 4
@@ -55,7 +61,7 @@ class CareWarning:
 
 
 def rotation_size_warning(*, rotation: str, people: int) -> CareWarning | None:
-    if people >= MIN_ROTATION_PEOPLE:
+    if not too_few_people(people):
         return None
     every = f"every {_ordinal(people)} week" if people > 1 else "every week"
     return CareWarning(
@@ -67,8 +73,8 @@ def rotation_size_warning(*, rotation: str, people: int) -> CareWarning | None:
     )
 
 
-def secondary_warning(*, rotation: str, has_secondary: bool) -> CareWarning | None:
-    if has_secondary:
+def secondary_warning(*, rotation: str, has_secondary: bool, people: int) -> CareWarning | None:
+    if not lacks_secondary(has_secondary=has_secondary, people=people):
         return None
     return CareWarning(
         kind=Kind.NO_SECONDARY,
@@ -148,7 +154,9 @@ def rotation_warnings(rotations: list[RotationLoad]) -> list[CareWarning]:
     for rotation in rotations:
         for warning in (
             rotation_size_warning(rotation=rotation.name, people=rotation.people),
-            secondary_warning(rotation=rotation.name, has_secondary=rotation.has_secondary),
+            secondary_warning(
+                rotation=rotation.name, has_secondary=rotation.has_secondary, people=rotation.people
+            ),
         ):
             if warning is not None:
                 found.append(warning)

@@ -17,13 +17,24 @@ LOW_VALUES = frozenset({"info", "warning", "low", "p4", "p5"})
 HIGH_VALUES = frozenset({"critical", "page", "p1", "high"})
 
 
+def too_few_people(people: int) -> bool:
+    """The book's staffing rule (postmortems/alerting/load/care.py words it for the load
+    page; the rule itself lives here only)."""
+    return people < MIN_ROTATION_PEOPLE
+
+
+def lacks_secondary(*, has_secondary: bool, people: int) -> bool:
+    """No one backs the primary up: no secondary, or nobody to be it."""
+    return not has_secondary or people < 2
+
+
 def rotation_warnings(*, rotation: Rotation, members: Sequence) -> list[tuple[str, str]]:
     """(code, sentence) for each rule a rotation breaks. `members` are its members (any
     sequence: the prefetched rows will do). A rotation fed by iCalendar has its people in
     the other tool, so the count is not checked there."""
     found: list[tuple[str, str]] = []
     if rotation.source == Rotation.Source.MEMBERS:
-        if len(members) < MIN_ROTATION_PEOPLE:
+        if too_few_people(len(members)):
             found.append(
                 (
                     "fewer-than-four",
@@ -31,7 +42,7 @@ def rotation_warnings(*, rotation: Rotation, members: Sequence) -> list[tuple[st
                     f"the rotation: four or more keep each person's turn sustainable.",
                 )
             )
-        if not rotation.has_secondary or len(members) < 2:
+        if lacks_secondary(has_secondary=rotation.has_secondary, people=len(members)):
             found.append(
                 (
                     "no-secondary",

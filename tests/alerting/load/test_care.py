@@ -27,10 +27,12 @@ def test_a_rotation_of_three_is_flagged_and_one_of_four_is_not():
 
 
 def test_no_secondary_is_flagged():
-    assert care.secondary_warning(rotation="Primary", has_secondary=True) is None
-    warning = care.secondary_warning(rotation="Primary", has_secondary=False)
+    assert care.secondary_warning(rotation="Primary", has_secondary=True, people=4) is None
+    warning = care.secondary_warning(rotation="Primary", has_secondary=False, people=4)
     assert warning is not None
     assert "nobody backs the primary up" in warning.message
+    # A rotation of one has nobody to be the secondary, whatever it says.
+    assert care.secondary_warning(rotation="Solo", has_secondary=True, people=1) is not None
 
 
 def _people(*pages):
