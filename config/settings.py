@@ -457,6 +457,9 @@ ALERT_WEBHOOK_MAX_BYTES = env_int("ALERT_WEBHOOK_MAX_BYTES", 1024 * 1024, minimu
 # (a flood is still logged, line by line) and forgets rows after the retention time.
 ALERT_REJECTED_ROWS_PER_MINUTE = env_int("ALERT_REJECTED_ROWS_PER_MINUTE", 20, minimum=1)
 ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+# Proven fixes: a done action item's outcome is asked for this many days after it was
+# done (its owner may move the date); postmortems/models/actions.py.
+ACTION_VERIFY_AFTER_DAYS = env_int("ACTION_VERIFY_AFTER_DAYS", 14, minimum=1)
 # Alerts as records (postmortems/alerting/firings/): an alert firing again within this
 # many minutes of its resolution is flapping; resolved firings tied to no incident are
 # forgotten after the retention time (hourly), and rules left with none of them.

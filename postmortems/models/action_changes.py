@@ -17,6 +17,10 @@ class ActionItemChange(models.Model):
         OWNER = "owner", "Owner"
         TITLE = "title", "Title"
         NUDGE = "nudge", "Nudge"
+        COMMITMENT = "commitment", "Committed"
+        VERIFICATION = "verification", "Verification"
+        OUTCOME = "outcome", "Outcome"
+        TRACKER = "tracker", "Tracker issue"
 
     action_item = models.ForeignKey(
         "postmortems.ActionItem", on_delete=models.CASCADE, related_name="changes"
@@ -29,6 +33,9 @@ class ActionItemChange(models.Model):
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     reason = models.TextField(blank=True)
+    # Where the change was made: here, or in the team's issue tracker (its webhook or
+    # the reconcile), e.g. "GitHub": the history says so.
+    source = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-pk"]

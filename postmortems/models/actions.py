@@ -51,13 +51,35 @@ class ActionItem(models.Model):
         PROCESS = "process", "Process"
 
     class Status(models.TextChoices):
+        # An idea is kept, searchable, but not committed to: no owner, date or type is
+        # needed, and nothing counts it (reminders, digests, overdue, tracker sync,
+        # completion metrics all read commitments only). Committing it makes it open.
+        IDEA = "idea", "Idea"
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
         WONT_DO = "wont_do", "Won't do"
 
+    class Verification(models.TextChoices):
+        """How we will know the fix worked: the check a committed item names."""
+
+        TEST = "test", "A test"
+        ALERT = "alert", "An alert"
+        METRIC = "metric", "A metric"
+        DRILL = "drill", "A drill"
+        NONE = "none", "No check possible"
+
+    class Outcome(models.TextChoices):
+        """What the owner found when the verification date came."""
+
+        WORKED = "worked", "It worked"
+        DID_NOT_WORK = "did_not_work", "It did not work"
+        CANNOT_TELL = "cannot_tell", "Cannot tell"
+
     FINISHED = (Status.DONE, Status.WONT_DO)
     UNFINISHED = (Status.OPEN, Status.IN_PROGRESS)
+    # Everything but ideas: what reminders, digests, metrics and tracker sync count.
+    COMMITTED = (Status.OPEN, Status.IN_PROGRESS, Status.DONE, Status.WONT_DO)
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     postmortem = models.ForeignKey(
@@ -91,6 +113,27 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=15, choices=Status, default=Status.OPEN)
     wont_do_reason = models.TextField("reason for won't do", blank=True)
     tracker_url = models.URLField("tracker link", max_length=500, blank=True)
+    # How we will know it worked: a check of the kind named, described in the plan
+    # (for "none", the plan says why no check is possible). Blank until chosen; the
+    # action item lint flags committed items without one.
+    verification = models.CharField(
+        "how we will know it worked", max_length=10, choices=Verification, blank=True, default=""
+    )
+    verification_plan = models.TextField("verification plan", blank=True)
+    # Set when the item is done (by default ACTION_VERIFY_AFTER_DAYS later, in the
+    # owner's calendar); the owner is asked for the outcome on that day.
+    verify_on = BoundedDateField("verify on", null=True, blank=True)
+    outcome = models.CharField(max_length=15, choices=Outcome, blank=True, default="")
+    outcome_evidence = models.URLField("evidence link", max_length=500, blank=True)
+    outcome_note = models.TextField("what we saw", blank=True)
+    outcome_at = BoundedDateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The item that replaced this one when its fix did not work.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
     # Bumped on every edit; a save names the revision it started from (see services.edits).
     revision = models.PositiveIntegerField(default=0, editable=False)
     completed_at = BoundedDateTimeField(null=True, blank=True)
@@ -117,8 +160,12 @@ class ActionItem(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["done", "wont_do"], completed_at__isnull=False)
-                | Q(status__in=["open", "in_progress"], completed_at__isnull=True),
+                | Q(status__in=["idea", "open", "in_progress"], completed_at__isnull=True),
                 name="postmortems_actionitem_completed_when_finished",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(outcome_at__isnull=False),
+                name="postmortems_actionitem_outcome_has_time",
             ),
         ]
         # Every index below ends with the postmortem: lists and counts leave out the
@@ -163,6 +210,13 @@ class ActionItem(models.Model):
             # Items changed since a moment, in the order a sync reads them
             # (GET /api/v1/action-items?updated_after=...): a range scan, no sort.
             models.Index(fields=["updated_at", "id"], name="pm_action_updated"),
+            # Done items waiting for their outcome, by verification date: the
+            # verification reminder, My work and the dashboard's "done, not verified".
+            models.Index(
+                fields=["verify_on", "owner", "postmortem"],
+                name="pm_action_verify_due",
+                condition=Q(status="done", outcome=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +225,15 @@ class ActionItem(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def is_idea(self) -> bool:
+        return self.status == self.Status.IDEA
+
+    @property
+    def awaits_outcome(self) -> bool:
+        """Done, and nobody has said yet whether the fix worked."""
+        return self.status == self.Status.DONE and not self.outcome
 
     def is_overdue_on(self, today: datetime.date) -> bool:
         """The overdue rule (top of this module) for this item on `today`: the same
