@@ -34,6 +34,7 @@ from postmortems.trackers.adapters.base import (
     TrackerError,
     TrackerUnavailable,
 )
+from postmortems.trackers.adapters.timestamps import parse_date, parse_datetime
 
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_MAX_PAGES = 20
@@ -304,25 +305,3 @@ def _message(error: Any) -> str:
     if isinstance(error, list):
         return "; ".join(map(str, error))
     return str(error or "no message").strip()[:500]
-
-
-def parse_date(value: str | None) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def parse_datetime(value: str | None) -> datetime.datetime | None:
-    """The API's ISO 8601 ("2016-01-04T15:31:51.081Z") and the older webhook form
-    ("2017-09-15 16:50:55 UTC")."""
-    if not value:
-        return None
-    text = value.strip().replace(" UTC", "+00:00").replace("Z", "+00:00")
-    try:
-        parsed = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
