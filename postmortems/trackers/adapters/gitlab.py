@@ -105,9 +105,11 @@ class GitLabTracker:
                 **NO_WAIT,
             )
             # GitLab's search matches words; keep only the exact text.
-            for issue in found:
+            for seen, issue in enumerate(found, start=1):
                 if marker in (issue.attributes.get("description") or ""):
                     return self._remote(issue.attributes)
+                if seen >= self.max_pages * PER_PAGE:
+                    break
         return None
 
     def get_issue(self, key: str) -> RemoteIssue:
@@ -281,6 +283,10 @@ def gitlab_errors() -> Iterator[None]:
     """python-gitlab's and requests' exceptions as TrackerError / TrackerUnavailable."""
     try:
         yield
+    except gl_exc.RedirectError as exc:
+        # http:// answered by a redirect to https://, or a moved instance: a write
+        # would turn into a read. Only a corrected instance URL helps.
+        raise TrackerError(f"GitLab redirected the request; check the instance URL. {exc}") from exc
     except gl_exc.GitlabError as exc:
         code = exc.response_code
         message = _message(exc.error_message)

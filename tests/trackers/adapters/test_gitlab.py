@@ -222,6 +222,15 @@ def test_rate_limits_and_server_errors_are_temporary_and_never_waited_on(tracker
     assert len(api.calls) == 1  # python-gitlab did not sleep and retry by itself
 
 
+def test_a_redirected_write_is_a_permanent_error_naming_the_instance_url(tracker, api):
+    https_url = ISSUES_URL.replace("http://", "https://")
+    api.post(ISSUES_URL, status=301, headers={"Location": https_url})
+    api.get(https_url, json=[])
+
+    with pytest.raises(TrackerError, match="check the instance URL"):
+        tracker.create_issue(IssueDraft(title="T", body=""))
+
+
 @pytest.mark.parametrize(
     "failure", [requests.ConnectionError("refused"), requests.Timeout("read timed out")]
 )
