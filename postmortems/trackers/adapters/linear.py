@@ -61,13 +61,10 @@ class LinearTracker:
         self.connection = connection
         self.team_key = connection.project.strip().upper()
         base = (connection.base_url or "").rstrip("/")
-        self.endpoint = (
-            gql.DEFAULT_ENDPOINT
-            if not base
-            else base
-            if base.endswith("/graphql")
-            else f"{base}/graphql"
-        )
+        if not base:
+            self.endpoint = gql.DEFAULT_ENDPOINT
+        else:
+            self.endpoint = base if base.endswith("/graphql") else f"{base}/graphql"
         options = connection.options or {}
         self.timeout = float(options.get("timeout", DEFAULT_TIMEOUT))
         self.max_pages = int(options.get("max_pages", DEFAULT_MAX_PAGES))
