@@ -15,6 +15,8 @@ Options read from `Connection.options`:
 - `close_transition`, `reopen_transition`: the name of the workflow transition (or of
   its target status) to use; when unset, the first transition to a status in the
   "Done" category closes and one to the "To Do" category (else "In Progress") reopens.
+- `resolution`: the resolution a closing transition's screen requires ("Done", else
+  "Fixed", else the first Jira offers, when unset).
 """
 
 import datetime
@@ -84,9 +86,10 @@ def _text_in(description: object) -> str:
     if isinstance(description, str):
         return re.sub(r"\\(.)", r"\1", description)
     if isinstance(description, dict):
-        own = description.get("text")
-        inner = " ".join(_text_in(child) for child in description.get("content") or [])
-        return (own if isinstance(own, str) else "") + inner
+        if description.get("type") == "text":
+            return str(description.get("text") or "")
+        inner = "".join(_text_in(child) for child in description.get("content") or [])
+        return inner + "\n"  # the end of a paragraph, a heading, a line
     return ""
 
 
@@ -193,33 +196,77 @@ class JiraTracker:
         current = self.get_issue(key)
         if current.closed == closed:
             return current  # already there: a retried request changes nothing
-        transitions = self._call("GET", f"/issue/{key}/transitions").get("transitions") or []
-        chosen = self._transition(transitions, closed=closed, key=key)
-        self._call("POST", f"/issue/{key}/transitions", payload={"transition": {"id": chosen}})
+        # With each transition's screen fields, to fill a required resolution.
+        expand = {"expand": "transitions.fields"}
+        transitions = self._call("GET", f"/issue/{key}/transitions", expand).get("transitions")
+        payload = self._transition(transitions or [], closed=closed, key=key)
+        self._call("POST", f"/issue/{key}/transitions", payload=payload)
         return self.get_issue(key)
 
-    def _transition(self, transitions: list[dict], *, closed: bool, key: str) -> str:
-        """Jira closes and reopens by moving through the workflow: the transition's id."""
+    def _transition(self, transitions: list[dict], *, closed: bool, key: str) -> dict:
+        """Jira closes and reopens by moving through the workflow: the request for the
+        transition named in the options, else for the first one to the wanted status
+        category whose required fields can be filled."""
         usable = [t for t in transitions if t.get("isAvailable", True) and t.get("id")]
         wanted = str(self.options.get("close_transition" if closed else "reopen_transition") or "")
         if wanted:
             for transition in usable:
                 names = {transition.get("name"), (transition.get("to") or {}).get("name")}
                 if wanted.casefold() in {str(n).casefold() for n in names if n}:
-                    return str(transition["id"])
+                    return self._transition_request(transition, key=key)
             raise TrackerError(f"{key} has no transition named {wanted!r} available now")
-        categories = ("done",) if closed else ("new", "indeterminate")
-        for category in categories:
+        refusals: list[TrackerError] = []
+        for category in ("done",) if closed else ("new", "indeterminate"):
             for transition in usable:
                 status = transition.get("to") or {}
                 if (status.get("statusCategory") or {}).get("key") == category:
-                    return str(transition["id"])
+                    try:
+                        return self._transition_request(transition, key=key)
+                    except TrackerError as refusal:
+                        refusals.append(refusal)
+        if refusals:
+            raise refusals[0]
         target = "Done" if closed else "To Do"
         raise TrackerError(
             f"{key} has no transition to a status in the {target!r} category available to "
             f"this account. Add one to the workflow, or name the transition to use in the "
             f"connection's settings."
         )
+
+    def _transition_request(self, transition: dict, *, key: str) -> dict:
+        """A transition's screen may require fields. The resolution is chosen (the
+        option `resolution`, else one named Done or Fixed, else the first offered); any
+        other required field without a default makes the transition unusable here."""
+        fields: dict[str, object] = {}
+        for field_id, meta in (transition.get("fields") or {}).items():
+            if not isinstance(meta, dict) or not meta.get("required"):
+                continue
+            if meta.get("hasDefaultValue"):
+                continue
+            if field_id == "resolution":
+                fields["resolution"] = {"name": self._resolution(meta, key=key)}
+                continue
+            raise TrackerError(
+                f"The transition {transition.get('name')!r} of {key} requires the field "
+                f"{meta.get('name') or field_id!r}: name another transition in the "
+                f"connection's settings"
+            )
+        request: dict[str, object] = {"transition": {"id": str(transition["id"])}}
+        return {**request, "fields": fields} if fields else request
+
+    def _resolution(self, meta: dict, *, key: str) -> str:
+        offered = [str(v.get("name")) for v in meta.get("allowedValues") or [] if v.get("name")]
+        wanted = str(self.options.get("resolution") or "")
+        for name in [wanted, "Done", "Fixed"] if wanted else ["Done", "Fixed"]:
+            for value in offered:
+                if name and value.casefold() == name.casefold():
+                    return value
+        if wanted or not offered:
+            raise TrackerError(
+                f"Closing {key} needs a resolution, and Jira offers none named "
+                f"{wanted or 'Done'!r} (offered: {', '.join(offered) or 'none'})"
+            )
+        return offered[0]
 
     def changed_since(self, since: datetime.datetime) -> list[RemoteIssue]:
         """Issues updated at or after `since`, oldest change first. At most MAX_PAGES

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from postmortems.trackers.adapters import adapter_for
-from postmortems.trackers.adapters.base import IssueDraft, TrackerError
+from postmortems.trackers.adapters.base import IssueDraft, Tracker, TrackerError
 from postmortems.trackers.adapters.jira import JiraCloudTracker
 from postmortems.trackers.adapters.jira_http import HttpResponse
 from tests.trackers.adapters.jira_support import (
@@ -257,3 +257,111 @@ def test_cloud_needs_the_accounts_email():
 
     with pytest.raises(TrackerError, match="email"):
         JiraCloudTracker(connection)
+
+
+def with_fields(transitions: dict, index: int, fields: dict) -> dict:
+    """The recorded transitions, one of them with a screen asking for `fields`."""
+    changed = json.loads(json.dumps(transitions))
+    changed["transitions"][index]["fields"] = fields
+    assert schema_errors("Transitions", changed) == []  # the documented shape
+    return changed
+
+
+RESOLUTION = {
+    "resolution": {
+        "required": True,
+        "name": "Resolution",
+        "key": "resolution",
+        "operations": ["set"],
+        "schema": {"type": "resolution", "system": "resolution"},
+        "allowedValues": [{"id": "2", "name": "Won't Do"}, {"id": "1", "name": "Fixed"}],
+    }
+}
+
+
+ROOT_CAUSE = {
+    "required": True,
+    "name": "Root cause",
+    "key": "customfield_10400",
+    "operations": ["set"],
+    "schema": {
+        "type": "string",
+        "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textarea",
+    },
+}
+
+
+def closing(transitions: dict) -> FakeJira:
+    return FakeJira(
+        ("GET", "/rest/api/3/issue/OPS-41", answer(200, fixture("v2-issue-in-progress.json"))),
+        ("GET", "/rest/api/3/issue/OPS-41/transitions", answer(200, transitions)),
+        ("POST", "/rest/api/3/issue/OPS-41/transitions", answer(204)),
+        ("GET", "/rest/api/3/issue/OPS-41", answer(200, fixture("v2-issue-done.json"))),
+    )
+
+
+def test_a_required_resolution_is_filled_in():
+    fake = closing(with_fields(fixture("v2-transitions-to-done.json"), 0, RESOLUTION))
+
+    tracker(fake).set_closed("OPS-41", closed=True)
+
+    assert fake.query(1) == {"expand": "transitions.fields"}
+    assert fake.json(2) == {
+        "transition": {"id": "161"},
+        "fields": {"resolution": {"name": "Fixed"}},
+    }
+    assert schema_errors("IssueUpdateDetails", fake.json(2)) == []
+
+
+def test_the_resolution_can_be_named_in_the_options():
+    fake = closing(with_fields(fixture("v2-transitions-to-done.json"), 0, RESOLUTION))
+
+    tracker(fake, resolution="won't do").set_closed("OPS-41", closed=True)
+
+    assert fake.json(2)["fields"] == {"resolution": {"name": "Won't Do"}}
+
+
+def test_a_transition_asking_for_another_field_is_passed_over():
+    comment = {"customfield_10400": ROOT_CAUSE}
+    fake = closing(with_fields(fixture("v2-transitions-to-done.json"), 0, comment))
+
+    tracker(fake).set_closed("OPS-41", closed=True)
+
+    assert fake.json(2) == {"transition": {"id": "221"}}
+
+
+def test_when_every_transition_asks_for_more_the_error_says_which_field():
+    comment = {"customfield_10400": ROOT_CAUSE}
+    transitions = with_fields(fixture("v2-transitions-to-done.json"), 0, comment)
+    transitions = with_fields(transitions, 1, comment)
+    fake = closing(transitions)
+
+    with pytest.raises(TrackerError, match="requires the field 'Root cause'"):
+        tracker(fake).set_closed("OPS-41", closed=True)
+
+
+def test_the_marker_is_found_across_the_text_nodes_of_an_adf_description():
+    found = documented_example("/rest/api/3/search/jql", "get")
+    found["issues"][0]["fields"]["description"] = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": "Tracked as pm"}]},
+            {
+                "type": "paragraph",
+                "content": [
+                    {"type": "text", "text": "pm-item:"},
+                    {"type": "text", "text": "7f3a9c", "marks": [{"type": "strong"}]},
+                ],
+            },
+        ],
+    }
+    fake = FakeJira(("GET", "/rest/api/3/search/jql", answer(200, found)))
+
+    assert tracker(fake).find_by_marker("pm-item:7f3a9c") is not None
+
+
+def test_the_adapter_offers_the_tracker_interface():
+    adapter: Tracker = JiraCloudTracker(CLOUD)  # mypy checks the protocol here
+
+    assert adapter.kind == "jira_cloud"
