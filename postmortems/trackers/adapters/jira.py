@@ -52,13 +52,15 @@ JQL_ZONE_MARGIN = datetime.timedelta(hours=14)
 _PROJECT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-def site_root(base_url: str) -> str:
+def site_root(base_url: str, *, schemes: tuple[str, ...] = ("https",)) -> str:
     """The site's root URL ("https://acme.atlassian.net", "https://jira.corp/jira"), also
     when the REST API's root or an issue's page was pasted."""
     root = base_url.strip().rstrip("/")
     root = re.sub(r"/(rest/api/\d+|browse/.*|secure/.*)$", "", root).rstrip("/")
-    if urllib.parse.urlsplit(root).scheme not in ("https", "http") or "://" not in root:
-        raise TrackerError(f"The Jira address must start with https:// (got {base_url!r})")
+    link = urllib.parse.urlsplit(root)
+    if link.scheme not in schemes or not link.hostname:
+        start = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise TrackerError(f"The Jira address must start with {start} (got {base_url!r})")
     return root
 
 
@@ -99,17 +101,18 @@ class JiraTracker:
     kind = ""
     api_version = ""
     assignee_key = ""
+    schemes: tuple[str, ...] = ("https",)
 
     def __init__(self, connection: Connection, *, transport: Transport | None = None) -> None:
         self.connection = connection
         self.project = connection.project.strip().upper()
         if not _PROJECT.fullmatch(self.project):
             raise TrackerError(f"{connection.project!r} is not a Jira project key")
-        self.site = site_root(connection.base_url)
+        self.options = connection.options or {}
+        self.site = site_root(connection.base_url, schemes=self.schemes)
         self.api = f"{self.site}/rest/api/{self.api_version}"
         self.transport = transport or urllib_transport
         self.authorization = self._authorization()
-        self.options = connection.options or {}
 
     # The differences -------------------------------------------------------------
 
@@ -304,7 +307,7 @@ class JiraCloudTracker(JiraTracker):
     assignee_key = "accountId"
 
     def _authorization(self) -> str:
-        email = str((self.connection.options or {}).get("email") or "").strip()
+        email = str(self.options.get("email") or "").strip()
         if not email or not self.connection.token:
             raise TrackerError("Jira Cloud needs the account's email address and an API token")
         pair = f"{email}:{self.connection.token}".encode()
@@ -345,6 +348,9 @@ class JiraDataCenterTracker(JiraTracker):
     kind = "jira_dc"
     api_version = "2"
     assignee_key = "name"
+    # A Jira inside the company's network may be served over plain HTTP; Atlassian's
+    # cloud never is.
+    schemes = ("https", "http")
 
     def _authorization(self) -> str:
         if not self.connection.token:

@@ -202,7 +202,8 @@ def test_the_site_is_found_in_what_was_pasted(base_url, site):
     ("field", "value", "message"),
     [
         ("base_url", "acme.atlassian.net", "https://"),
-        ("base_url", "ftp://jira.acme.example", "https://"),
+        ("base_url", "ftp://jira.acme.example", "https:// or http://"),
+        ("base_url", "https://", "https://"),
         ("project", "ops team", "not a Jira project key"),
         ("token", "", "personal access token"),
     ],
@@ -212,6 +213,13 @@ def test_a_bad_connection_is_refused_with_a_clear_error(field, value, message):
 
     with pytest.raises(TrackerError, match=message):
         JiraDataCenterTracker(connection)
+
+
+def test_jira_cloud_is_reached_over_https_only():
+    connection = CLOUD.__class__(**{**CLOUD.__dict__, "base_url": "http://acme.atlassian.net"})
+
+    with pytest.raises(TrackerError, match="must start with https://"):
+        JiraCloudTracker(connection)
 
 
 def test_labels_lose_their_spaces_and_duplicates():
