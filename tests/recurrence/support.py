@@ -3,6 +3,7 @@
 import datetime as dt
 
 from postmortems.services.incidents import incident_create
+from postmortems.services.search_index import index_postmortem
 from tests.factories import BASE_TIME, ActionItemFactory, FiringFactory, review
 
 
@@ -19,6 +20,7 @@ def earlier_review(
         postmortem.status = status
         postmortem.published_at = None if status == "draft" else postmortem.published_at
         postmortem.save()
+    index_postmortem(postmortem.pk)  # the archive reads its search entry
     for rule in rules:
         FiringFactory(rule=rule, incident=postmortem.incident, fired_at=started)
     return postmortem
