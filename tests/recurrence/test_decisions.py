@@ -180,3 +180,16 @@ def test_a_restricted_earlier_incident_is_never_named_to_who_may_not_see_it(
     page = client.get(reverse("pm-incident-detail", args=[earlier.number])).content.decode()
     assert later.reference not in page
     assert later.title not in page
+
+
+def test_the_review_editor_and_read_view_show_the_panel_and_come_back_to_themselves(
+    client, flagged, owner
+):
+    postmortem_start(incident=flagged.incident, by=owner)
+    client.force_login(owner)
+    for name, back in (("pm-postmortem-edit", "edit"), ("pm-postmortem-detail", "read")):
+        page = client.get(reverse(name, args=[flagged.incident.number])).content.decode()
+        assert "Possible recurrence of" in page, name
+        assert f'name="back" value="{back}"' in page, name
+    response = client.post(_url(flagged), {"back": "edit", "revision": "0"})
+    assert response["Location"] == reverse("pm-postmortem-edit", args=[flagged.incident.number])
