@@ -110,7 +110,8 @@ def recurrence_out(recurrence: Recurrence) -> dict[str, Any]:
 
 
 def _detail_out(recurrence: Recurrence) -> dict[str, Any]:
-    postmortem = recurrence.earlier.postmortem
+    # The earlier review may have been deleted since (the admin offers it): no items.
+    postmortem = getattr(recurrence.earlier, "postmortem", None)
     items = getattr(postmortem, "unsettled_items", [])
     return {
         **recurrence_out(recurrence),

@@ -4,7 +4,7 @@ side of a recurrence is never named to someone who may not see it."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Team, User
 from postmortems.models.actions import ActionItem
@@ -30,11 +30,10 @@ def visible_recurrences(user: User) -> QuerySet[Recurrence]:
     )
 
 
-def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
+def _details() -> tuple:
+    """What a recurrence of an incident's page shows of its earlier side, to prefetch."""
     unsettled = ActionItem.objects.filter(unsettled_items_filter()).select_related("owner")
-    return recurrences.select_related(
-        "incident", "earlier", "earlier__postmortem", "decided_by"
-    ).prefetch_related(
+    return (
         "alert_rules",
         "services",
         "tags",
@@ -44,6 +43,12 @@ def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
             to_attr="unsettled_items",
         ),
     )
+
+
+def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
+    return recurrences.select_related(
+        "incident", "earlier", "earlier__postmortem", "decided_by"
+    ).prefetch_related(*_details())
 
 
 @dataclass
@@ -63,15 +68,24 @@ class IncidentRecurrences:
 
 
 def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecurrences:
-    visible = visible_recurrences(user)
-    of = _with_details(visible.filter(incident=incident))
-    recurred_as = (
-        visible.filter(earlier=incident)
-        .exclude(status=Recurrence.Status.DISMISSED)
-        .select_related("incident", "decided_by")
-        .order_by("-incident__started_at", "pk")
+    """Both directions in one statement (the unique pair index and pm_recurrence_earlier
+    answer it), so a page with no recurrence pays one query; what the earlier side
+    shows is prefetched only when there is some."""
+    rows = list(
+        visible_recurrences(user)
+        .filter(
+            Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
+        )
+        .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
     )
-    return IncidentRecurrences(of=list(of), recurred_as=list(recurred_as))
+    of = [r for r in rows if r.incident_id == incident.pk]
+    if of:
+        prefetch_related_objects(of, *_details())
+    recurred_as = sorted(
+        (r for r in rows if r.earlier_id == incident.pk),
+        key=lambda r: (-r.incident.started_at.timestamp(), r.pk),
+    )
+    return IncidentRecurrences(of=of, recurred_as=recurred_as)
 
 
 def recurrence_for_user(*, incident: Incident, user: User, code: str) -> Recurrence:
