@@ -238,10 +238,11 @@ def objects(postmortem, owner):
         rotation=_rotation(postmortem.incident.team, owner),
     )
     # An earlier published review, visible to everyone, the incident may repeat.
-    Recurrence.objects.create(
+    recurrence = Recurrence.objects.create(
         incident=postmortem.incident, earlier=review(team=postmortem.incident.team).incident
     )
     return {
+        "recurrence": recurrence,
         "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
