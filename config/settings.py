@@ -460,6 +460,11 @@ ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, min
 # Proven fixes: a done action item's outcome is asked for this many days after it was
 # done (its owner may move the date); postmortems/models/actions.py.
 ACTION_VERIFY_AFTER_DAYS = env_int("ACTION_VERIFY_AFTER_DAYS", 14, minimum=1)
+# Recurrence (postmortems/recurrence/): an incident is compared with the reviewed
+# incidents that started up to this many days before it, and flagged as a possible
+# recurrence of at most this many of them (the strongest matches).
+RECURRENCE_LOOKBACK_DAYS = env_int("RECURRENCE_LOOKBACK_DAYS", 365, minimum=1)
+RECURRENCE_MAX_MATCHES = env_int("RECURRENCE_MAX_MATCHES", 5, minimum=1)
 # Alerts as records (postmortems/alerting/firings/): an alert firing again within this
 # many minutes of its resolution is flapping; resolved firings tied to no incident are
 # forgotten after the retention time (hourly), and rules left with none of them.
@@ -494,6 +499,11 @@ READYZ_BROKER_TIMEOUT_SECONDS = 2
 # moment or a page of a lower part concerns a higher one, the lower part names it
 # and these lists say who answers. Handlers run in the caller's transaction, in order.
 EVENT_HANDLERS: dict[str, list[str]] = {
+    # An incident was opened (by hand, the API or an alert), or its services or its
+    # review's tags changed: look for the earlier reviewed incidents it may repeat,
+    # once the transaction commits (so an alert's firings are there).
+    "incident-opened": ["postmortems.recurrence.detection.recurrences_detect_on_commit"],
+    "incident-signals-changed": ["postmortems.recurrence.detection.recurrences_detect_on_commit"],
     # A review was started: what alerting webhooks recorded pre-fills its timeline.
     "review-started": ["postmortems.alerting.alert_events.alert_events_to_timeline"],
     # A review was published for the first time (amendments are not announced again).
@@ -505,13 +515,18 @@ EVENT_HANDLERS: dict[str, list[str]] = {
 # What higher parts add to a lower part's page: each provider returns a dict merged
 # into the page's context (the names its templates read).
 PAGE_EXTRAS: dict[str, list[str]] = {
-    "incident": ["postmortems.notifications.selectors.reminders_for_incident_page"],
+    "incident": [
+        "postmortems.notifications.selectors.reminders_for_incident_page",
+        "postmortems.recurrence.pages.recurrence_for_incident_page",
+    ],
     "review-edit": [
         "postmortems.notifications.selectors.reminders_for_review_page",
         "postmortems.alerting.detection.pages.detection_for_review_edit",
+        "postmortems.recurrence.pages.recurrence_for_review_edit",
     ],
     "review-read": [
         "postmortems.archive.related.related_for_review_page",
+        "postmortems.recurrence.pages.recurrence_for_review_read",
         "postmortems.insights.pulse_trend.pulse_for_review_page",
         "postmortems.alerting.detection.pages.detection_for_review_read",
     ],
@@ -519,6 +534,10 @@ PAGE_EXTRAS: dict[str, list[str]] = {
         "postmortems.api.token_views.tokens_for_profile",
         "postmortems.notifications.calendar_feed.calendar_for_profile",
     ],
+    # The archive: which hits have a confirmed recurrence (a badge), and the reviews
+    # its "recurred" filter keeps.
+    "archive-hits": ["postmortems.recurrence.pages.recurred_for_archive_hits"],
+    "archive-recurred": ["postmortems.recurrence.pages.recurred_for_archive_filter"],
     # The weekly lead digest: what got worse on call.
     "lead-digest": ["postmortems.alerting.load.digest.oncall_changes_for_lead_digest"],
 }

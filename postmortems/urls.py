@@ -11,6 +11,7 @@ from postmortems.chat_import import views as chat_import
 from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
+from postmortems.recurrence import urls as recurrence_urls
 from postmortems.views import action_items, comments, editor, history, incidents
 from postmortems.views.lists import action_views, timeline_views
 
@@ -115,6 +116,7 @@ urlpatterns = [
             + detection_urls.review_urls
         ),
     ),
+    path("incidents/<inc:number>/", include(recurrence_urls.incident_urls)),
     path("markdown/preview/", editor.markdown_preview_view, name="pm-markdown-preview"),
     # The parts' own pages.
     *archive_urls.urlpatterns,

@@ -28,6 +28,7 @@ PARTS = {
     "postmortems.api": "api",
     "postmortems.backup": "backup",
     "postmortems.demo": "demo",
+    "postmortems.recurrence": "recurrence",
     # The app's own wiring: Django looks for these by name in the app's package.
     "postmortems.admin": "app",
     "postmortems.apps": "app",
@@ -42,6 +43,10 @@ REGISTRY = "postmortems.models"
 # Who raises an event or owns a page wired in settings (EVENT_HANDLERS, PAGE_EXTRAS).
 RAISED_BY = {
     "review-started": "core",
+    "incident-opened": "core",
+    "incident-signals-changed": "core",
+    "archive-hits": "archive",
+    "archive-recurred": "archive",
     "review-first-published": "core",
     "incident": "core",
     "review-edit": "core",

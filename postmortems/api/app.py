@@ -22,6 +22,7 @@ from postmortems.api import (
     oncall,
     oncall_load,
     postmortems,
+    recurrences,
     timeline,
 )
 from postmortems.api.auth import ApiTokenAuth
@@ -74,6 +75,7 @@ for module in (
     alerts,
     oncall,
     oncall_load,
+    recurrences,
 ):
     api.add_router("", module.router)
 

@@ -26,6 +26,7 @@ class ArchiveQueryIn(Schema):
     published_from: Day | SkipJsonSchema[None] = Field(None, alias="from", description="Inclusive.")
     published_to: Day | SkipJsonSchema[None] = Field(None, alias="to", description="Inclusive.")
     open_items: bool = Field(False, description="Only reviews with unfinished action items.")
+    recurred: bool = Field(False, description="Only reviews whose incident recurred (confirmed).")
     page: int = Field(1, ge=1, le=1_000)
 
 
@@ -42,6 +43,7 @@ class HitOut(Schema):
     )
     tags: list[str]
     services: list[str]
+    recurred: bool = Field(description="A later incident was confirmed as its recurrence.")
     url: str
 
 
@@ -80,6 +82,7 @@ def _hit(postmortem) -> dict[str, Any]:
         "snippet": str(postmortem.snippet) if postmortem.snippet else None,
         "tags": [tag.slug for tag in postmortem.tag_list],
         "services": [service.slug for service in postmortem.service_list],
+        "recurred": postmortem.recurred,
         "url": web_url(reverse("pm-postmortem-detail", args=[incident.number])),
     }
 
@@ -98,6 +101,7 @@ def search_archive(request: AuthenticatedHttpRequest, params: Query[ArchiveQuery
             published_from=params.published_from,
             published_to=params.published_to,
             open_items=params.open_items,
+            recurred=params.recurred,
         ),
         page_number=params.page,
     )

@@ -24,6 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Team, User
+from lib.extensions import page_extras
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
@@ -58,12 +59,13 @@ class SearchParams:
     published_from: date | None = None
     published_to: date | None = None
     open_items: bool = False
+    recurred: bool = False  # only reviews whose incident has a confirmed recurrence
 
     @property
     def has_filters(self) -> bool:
         return any(
             [self.service, self.tag, self.severity, self.team, self.published_from,
-             self.published_to, self.open_items]
+             self.published_to, self.open_items, self.recurred]
         )  # fmt: skip
 
 
@@ -170,6 +172,13 @@ def _filtered(user: User, params: SearchParams, catalog: "Catalog") -> QuerySet[
                     status__in=ActionItem.UNFINISHED,
                 )
             )
+        )
+    if params.recurred:
+        # Recurrence sits above the archive: it says which incidents recurred
+        # (PAGE_EXTRAS "archive-recurred"), as a subquery; nothing wired, nothing kept.
+        recurred = page_extras("archive-recurred", user=user).get("recurred_incidents")
+        entries = (
+            entries.filter(incident_id__in=recurred) if recurred is not None else entries.none()
         )
     return entries
 
@@ -423,7 +432,19 @@ def search_postmortems(
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None
     _attach_links(list(page.object_list), catalog)
+    _mark_recurred(list(page.object_list), user)
     return SearchResults(page=page, facets=facets, catalog=catalog)
+
+
+def _mark_recurred(postmortems: list[Postmortem], user: User) -> None:
+    """Set `recurred` on each hit whose incident has a confirmed recurrence the user may
+    see (PAGE_EXTRAS "archive-hits"): one statement for the page, none without hits."""
+    if not postmortems:
+        return
+    ids = [p.incident_id for p in postmortems]
+    recurred = page_extras("archive-hits", user=user, incident_ids=ids).get("recurred_ids", set())
+    for postmortem in postmortems:
+        postmortem.recurred = postmortem.incident_id in recurred
 
 
 _LINKS = """

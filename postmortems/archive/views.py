@@ -51,6 +51,7 @@ def params_from(request: AuthenticatedHttpRequest) -> SearchParams:
         published_from=_date(get.get("from", "")),
         published_to=_date(get.get("to", "")),
         open_items=get.get("open_items") == "1",
+        recurred=get.get("recurred") == "1",
     )
 
 

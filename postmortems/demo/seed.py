@@ -23,6 +23,7 @@ from accounts.models import Membership, Team, User
 from postmortems.alerting.detection.services import detection_review_complete
 from postmortems.demo import content as demo_content
 from postmortems.demo.alerts import seed_alerts
+from postmortems.demo.recurrence import seed_recurrence
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident
@@ -105,6 +106,8 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
     alerts = seed_alerts(now=now, teams=teams, users=users)
     for postmortem in builder.published:
         detection_review_complete(postmortem=postmortem, by=_owner(postmortem.incident))
+    # A fix that did not hold, and its recurrence confirmed (after the alert history).
+    seed_recurrence(now=now)
     return DemoSummary(
         teams=len(teams),
         users=len(users),

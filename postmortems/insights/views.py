@@ -25,9 +25,11 @@ from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
 from postmortems.models.actions import ActionItem
+from postmortems.recurrence.selectors import confirmed_by_service
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
 
 ITEMS_PAGE_SIZE = 50
+RECURRENCE_DAYS = 90  # how far back the dashboard counts confirmed recurrences
 
 
 @require_GET
@@ -63,6 +65,10 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "stale": list(dashboard.team_stale_drafts(user=viewer, teams=scope.teams, now=now)[:limit]),
         "stale_days": stale_draft_days(),
+        "recurrences": confirmed_by_service(
+            user=viewer, teams=scope.teams, since=now - timedelta(days=RECURRENCE_DAYS)
+        ),
+        "recurrence_days": RECURRENCE_DAYS,
         "limit": limit,
         "months": months,
         # Built by the template only when its cache has no charts under charts_key.

@@ -42,6 +42,7 @@ from postmortems.notifications.models import (
     TeamWebhook,
 )
 from postmortems.readiness.models import ReadinessPolicy
+from postmortems.recurrence.models import Recurrence
 
 __all__ = [
     "RESTORE_DAYS",
@@ -69,6 +70,7 @@ __all__ = [
     "PulseAnswer",
     "PulseParticipant",
     "ReadinessPolicy",
+    "Recurrence",
     "ReminderSweepRecord",
     "ReviewComment",
     "Rotation",

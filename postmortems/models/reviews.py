@@ -67,6 +67,8 @@ class Postmortem(models.Model):
     service_list: "list[Service]"
     shared_tags: "list[Tag]"
     shared_services: "list[Service]"
+    # On search hits: its incident has a confirmed recurrence (archive/search.py).
+    recurred: bool
 
     class Meta:
         constraints = [

@@ -79,11 +79,11 @@ def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[Outboun
     return emails.defer("body_text", "body_html")
 
 
-def reminders_for_incident_page(*, incident: Incident) -> dict:
+def reminders_for_incident_page(*, incident: Incident, user: User | None = None) -> dict:
     """PAGE_EXTRAS["incident"]: the reminders sent about it."""
     return {"reminders": reminders_sent(incident)}
 
 
-def reminders_for_review_page(*, postmortem: Postmortem) -> dict:
+def reminders_for_review_page(*, postmortem: Postmortem, user: User | None = None) -> dict:
     """PAGE_EXTRAS["review-edit"]: the reminders sent about its incident."""
     return {"reminders": reminders_sent(postmortem.incident)}

@@ -9,6 +9,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from lib.database_errors import retry_on_contention
+from lib.extensions import handle_event
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import RESTORE_DAYS, Incident
 from postmortems.models.reviews import Postmortem
@@ -72,6 +73,9 @@ def incident_create(
                 incident.save(force_insert=True)
                 if services:
                     incident.services.set(services)
+                # Every way an incident opens (the form, the API, alerts, the admin)
+                # comes through here: recurrence detection listens.
+                handle_event("incident-opened", incident_id=incident.pk)
             return incident
         except IntegrityError:
             if Incident.all_objects.filter(number=incident.number).exists():
@@ -114,6 +118,7 @@ def incident_update(
         )
         if services is not None:
             incident.services.set(services)
+            handle_event("incident-signals-changed", incident_id=incident.pk)
         incident_copies_follow(incident=incident)  # the team, title, services...
     return incident
 

@@ -160,6 +160,7 @@ def postmortem_update_details(
         postmortem.tags.set(tags)
         Postmortem.objects.filter(pk=postmortem.pk).update(updated_at=timezone.now())
         index_postmortem(postmortem.pk)
+        handle_event("incident-signals-changed", incident_id=postmortem.incident_id)
     return postmortem
 
 

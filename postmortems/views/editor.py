@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from lib.extensions import page_extras
 from lib.http_methods import require_POST_or_back
 from lib.markdown import render_markdown
@@ -97,7 +98,10 @@ def _section(
 
 
 def editor_context(postmortem: Postmortem, **overrides) -> dict:
-    """Everything the editor page shows; `overrides` replace single parts (bound forms)."""
+    """Everything the editor page shows; `overrides` replace single parts (bound forms).
+    `user` among them is the viewer, for what the parts above show only to those who
+    may see it (the partial renders of one section pass none)."""
+    user: User | None = overrides.pop("user", None)
     postmortem_with_content(postmortem)
     sections = overrides.pop("sections", {})
     dismissed = dismissed_keys(postmortem)
@@ -112,7 +116,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         section.thread = threads[section.name]
     # Before readiness: a part's section may bring what the checklist reads up to date
     # (the detection review refreshes its suggestions).
-    extras = page_extras("review-edit", postmortem=postmortem)
+    extras = page_extras("review-edit", postmortem=postmortem, user=user)
     return {
         **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
         "incident": postmortem.incident,
@@ -143,7 +147,7 @@ def postmortem_start_view(request: AuthenticatedHttpRequest, number: int) -> Htt
 @require_GET
 def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number, write=True)
-    return TemplateResponse(request, EDITOR, editor_context(postmortem))
+    return TemplateResponse(request, EDITOR, editor_context(postmortem, user=request.user))
 
 
 @require_POST_or_back("pm-postmortem-edit")
@@ -173,7 +177,9 @@ def postmortem_section_view(
         # Without JavaScript, "Preview" and "Check language" render the page with this
         # section's preview and blameless findings for the text as typed, unsaved.
         return TemplateResponse(
-            request, EDITOR, editor_context(postmortem, sections={section: state})
+            request,
+            EDITOR,
+            editor_context(postmortem, user=request.user, sections={section: state}),
         )
     text = form.cleaned_data["text"]
     try:
@@ -217,7 +223,9 @@ def postmortem_section_view(
             request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)}, status=status
         )
         return readiness_changed(response) if state.saved else response
-    return TemplateResponse(request, EDITOR, editor_context(postmortem, sections={section: state}))
+    return TemplateResponse(
+        request, EDITOR, editor_context(postmortem, user=request.user, sections={section: state})
+    )
 
 
 def _urls(postmortem: Postmortem) -> dict:
@@ -263,7 +271,9 @@ def postmortem_details_view(request: AuthenticatedHttpRequest, number: int) -> H
     postmortem = get_postmortem_for_user(request, number, write=True)
     form = PostmortemDetailsForm(request.POST)
     if not form.is_valid():
-        return TemplateResponse(request, EDITOR, editor_context(postmortem, details_form=form))
+        return TemplateResponse(
+            request, EDITOR, editor_context(postmortem, user=request.user, details_form=form)
+        )
     postmortem_update_details(
         postmortem=postmortem,
         authors=list(form.cleaned_data["authors"]),

@@ -118,7 +118,7 @@ def incident_detail_view(request: AuthenticatedHttpRequest, number: int) -> Http
             "incident": incident,
             "postmortem": postmortem,
             "services": incident.services.all(),
-            **page_extras("incident", incident=incident),
+            **page_extras("incident", incident=incident, user=request.user),
             "can_delete": can_delete_incident(request.user),
         },
     )

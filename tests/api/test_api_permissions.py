@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Rotation
+from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Recurrence, Rotation
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
-from tests.factories import ActionItemFactory, TimelineEventFactory
+from tests.factories import ActionItemFactory, TimelineEventFactory, review
 
 READ, WRITE, ANY = "read", "write", "any"
 # A team's alerts and on-call load (as on their pages): its leads and admins; members
@@ -58,6 +58,10 @@ OPERATIONS = {
     # A team's on-call rotations (tests/alerting/oncall/test_oncall_api.py).
     ("team-rotations", "get"): (TEAM, "team", None),
     ("rotation-shifts", "get"): (TEAM, "rotation", None),
+    # Possible recurrences of the incident (tests/recurrence/test_recurrences_api.py).
+    ("recurrences", "get"): (READ, None, None),
+    ("recurrence-confirm", "post"): (WRITE, "recurrence", lambda o: {"note": "Same pool"}),
+    ("recurrence-dismiss", "post"): (WRITE, "recurrence", lambda o: {}),
 }
 ROUTES = {name for name, _method in OPERATIONS}
 PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
@@ -82,6 +86,10 @@ def objects(postmortem):
             passed=True,
         ),
         "rotation": Rotation.objects.create(team=team, name="Primary", starts_on="2026-10-05"),
+        # An earlier published review, visible to everyone, the incident may repeat.
+        "recurrence": Recurrence.objects.create(
+            incident=postmortem.incident, earlier=review(team=team).incident
+        ),
     }
 
 

@@ -10,12 +10,18 @@ from postmortems.models import (
     DetectionAnswer,
     DetectionReview,
     OutboundMessage,
+    Recurrence,
     Rotation,
     RotationOverride,
     SectionRevision,
 )
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
-from tests.factories import ActionItemFactory, ReviewCommentFactory, TimelineEventFactory
+from tests.factories import (
+    ActionItemFactory,
+    ReviewCommentFactory,
+    TimelineEventFactory,
+    review,
+)
 
 READ, WRITE, ANY, STAFF, OWN = "read", "write", "any", "staff", "own"
 TEAM_LEAD = "team-lead"  # the team's leads and admins; members 403, others 404
@@ -115,6 +121,8 @@ URLS = [
     ("pm-oncall-swap", "post", TEAM_LEAD, "rotation"),
     ("pm-oncall-feed", "post", TEAM_LEAD, "rotation"),
     ("pm-oncall-upload", "post", TEAM_LEAD, "rotation"),
+    # Confirming a possible recurrence (tests/recurrence/test_decisions.py).
+    ("pm-recurrence-decide", "post", WRITE, "recurrence"),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).
@@ -216,6 +224,8 @@ def _url(
         args += ["summary", 1]
     elif extra == "answer":
         args.append(DetectionAnswer.objects.get(review__postmortem=postmortem).pk)
+    elif extra == "recurrence":
+        args += [Recurrence.objects.get(incident=postmortem.incident).code, "confirm"]
     return reverse(name, args=args)
 
 
@@ -227,7 +237,12 @@ def objects(postmortem, owner):
         name="Prometheus",
         rotation=_rotation(postmortem.incident.team, owner),
     )
+    # An earlier published review, visible to everyone, the incident may repeat.
+    recurrence = Recurrence.objects.create(
+        incident=postmortem.incident, earlier=review(team=postmortem.incident.team).incident
+    )
     return {
+        "recurrence": recurrence,
         "token": api_token_create(user=owner, name="ci", scope="read")[0],
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),

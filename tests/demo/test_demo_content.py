@@ -10,9 +10,10 @@ from tests.data_digest import data_digest
 # The fingerprint of TEAMS, USERS, ADMIN, SERVICES, TAGS and INCIDENTS: first as the
 # module postmortems/demo_content.py defined them before they moved into TOML files, now
 # with the fifth person of the platform rotation and the two incidents the certificate
-# alert opened (alerts.toml). Editing the demo's text changes it: check the change with
-# `manage.py seed_demo` and put the new value here.
-GOLDEN = "289b3f37193bcf9c1e3e541ae1e54a6ecc7d89c1e63616c3683bfc88dc00f95f"
+# alert opened (alerts.toml), and the checkout pool incident whose fix did not hold
+# (postmortems/demo/recurrence.py). Editing the demo's text changes it: check the change
+# with `manage.py seed_demo` and put the new value here.
+GOLDEN = "1989e1eb59fc4b8808906ef67ada7093961868e323fab07b0ae6aec7292c65e2"
 
 
 def _everything() -> list:
@@ -34,7 +35,7 @@ def test_every_incident_names_people_teams_services_and_tags_that_exist():
     users = {key for key, *_ in content.USERS}
     teams = {slug for _name, slug, _description in content.TEAMS}
     services = {name for name, _parent, _description in content.SERVICES}
-    assert len(content.INCIDENTS) == 26
+    assert len(content.INCIDENTS) == 27
     for spec in content.INCIDENTS:
         assert spec["team"] in teams
         assert {spec["owner"], *spec.get("authors", [])} <= users

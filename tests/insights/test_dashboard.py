@@ -173,13 +173,14 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     # The first view counts the twelve months and stores them: the rollups read, the
     # four review-health statements over Dec-Nov, the rollups written; and on call:
     # pages per person and their names, the rules' numbers, the teams' policies, the
-    # firings tied to incidents, the rules.
-    with django_assert_num_queries(25):
+    # firings tied to incidents, the rules; confirmed recurrences per service.
+    with django_assert_num_queries(26):
         client.get(reverse("pm-dashboard"))
     # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
     # months, load per owner and its owners' names, missing reviews, stale drafts,
-    # pulse survey trend and its comments (the on-call numbers are in the cache now)
-    with django_assert_num_queries(14):
+    # pulse survey trend and its comments, recurrences per service (the on-call
+    # numbers are in the cache now)
+    with django_assert_num_queries(15):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
     assert response.context["oncall"].people[0].pages == size

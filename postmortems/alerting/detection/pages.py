@@ -145,7 +145,7 @@ def detection_section(
     )
 
 
-def detection_for_review_edit(*, postmortem: Postmortem) -> dict:
+def detection_for_review_edit(*, postmortem: Postmortem, user: User | None = None) -> dict:
     """PAGE_EXTRAS["review-edit"]."""
     return {"detection": detection_section(postmortem=postmortem)}
 

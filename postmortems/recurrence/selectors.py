@@ -1,0 +1,170 @@
+"""Reads of recurrences, always through visibility: a restricted incident on either
+side of a recurrence is never named to someone who may not see it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+
+from accounts.models import Team, User
+from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Service
+from postmortems.models.incidents import Incident
+from postmortems.permissions import visibility_filter
+from postmortems.recurrence.models import Recurrence
+
+
+def unsettled_items_filter(prefix: str = "") -> Q:
+    """The earlier review's items that a recurrence puts in question: everything but
+    the items done and verified as having worked (open, in progress, ideas, won't do,
+    done without an outcome, done and did not work or cannot tell)."""
+    return ~Q(
+        **{f"{prefix}status": ActionItem.Status.DONE, f"{prefix}outcome": ActionItem.Outcome.WORKED}
+    )
+
+
+def visible_recurrences(user: User) -> QuerySet[Recurrence]:
+    """Recurrences whose two incidents `user` may both see."""
+    return Recurrence.objects.filter(
+        visibility_filter(user, prefix="incident__"), visibility_filter(user, prefix="earlier__")
+    )
+
+
+def _details() -> tuple:
+    """What a recurrence of an incident's page shows of its earlier side, to prefetch."""
+    unsettled = ActionItem.objects.filter(unsettled_items_filter()).select_related("owner")
+    return (
+        "alert_rules",
+        "services",
+        "tags",
+        Prefetch(
+            "earlier__postmortem__action_items",
+            queryset=unsettled.order_by("created_at", "pk"),
+            to_attr="unsettled_items",
+        ),
+    )
+
+
+def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
+    return recurrences.select_related(
+        "incident", "earlier", "earlier__postmortem", "decided_by"
+    ).prefetch_related(*_details())
+
+
+@dataclass
+class IncidentRecurrences:
+    """What an incident's pages show: the earlier incidents it may repeat (`of`) and
+    the later ones that may repeat it (`recurred_as`, dismissed ones left out)."""
+
+    of: list[Recurrence]
+    recurred_as: list[Recurrence]
+
+    def __bool__(self) -> bool:
+        return bool(self.of or self.recurred_as)
+
+    @property
+    def confirmed_as(self) -> list[Recurrence]:
+        return [r for r in self.recurred_as if r.status == Recurrence.Status.CONFIRMED]
+
+
+def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecurrences:
+    """Both directions in one statement (the unique pair index and pm_recurrence_earlier
+    answer it), so a page with no recurrence pays one query; what the earlier side
+    shows is prefetched only when there is some."""
+    rows = list(
+        visible_recurrences(user)
+        .filter(
+            Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
+        )
+        .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
+    )
+    of = [r for r in rows if r.incident_id == incident.pk]
+    if of:
+        prefetch_related_objects(of, *_details())
+    recurred_as = sorted(
+        (r for r in rows if r.earlier_id == incident.pk),
+        key=lambda r: (-r.incident.started_at.timestamp(), r.pk),
+    )
+    return IncidentRecurrences(of=of, recurred_as=recurred_as)
+
+
+def recurrence_for_user(*, incident: Incident, user: User, code: str) -> Recurrence:
+    """One recurrence of `incident` (the later one) whose earlier incident `user` may
+    see; DoesNotExist otherwise (the views and the API answer 404)."""
+    return _with_details(visible_recurrences(user).filter(incident=incident)).get(code=code)
+
+
+def recurred_incident_ids(*, user: User, incident_ids: list[int]) -> set[int]:
+    """Which of `incident_ids` have a confirmed recurrence `user` may see."""
+    if not incident_ids:
+        return set()
+    return set(
+        visible_recurrences(user)
+        .filter(earlier_id__in=incident_ids, status=Recurrence.Status.CONFIRMED)
+        .values_list("earlier_id", flat=True)
+    )
+
+
+def recurred_incidents(user: User) -> QuerySet:
+    """Ids of the incidents with a confirmed recurrence `user` may see, as a subquery."""
+    return visible_recurrences(user).filter(status=Recurrence.Status.CONFIRMED).values("earlier_id")
+
+
+@dataclass
+class ServiceRecurrences:
+    service: Service
+    count: int
+    latest: list[Recurrence]
+
+
+LATEST_PER_SERVICE = 3
+
+
+def confirmed_by_service(
+    *, user: User | None, teams: list[Team] | None, since: datetime, limit: int = 10
+) -> list[ServiceRecurrences]:
+    """Confirmed recurrences whose later incident started since `since`, per shared
+    service (a recurrence sharing two services counts under each), most first, with
+    the latest few of each. `teams` None: every team; `user` None: no visibility
+    filter (the dashboard's scope sees everything, insights/permissions.py). Two
+    statements: the counts, then the latest recurrences of the services shown."""
+    confirmed = Recurrence.objects.filter(
+        status=Recurrence.Status.CONFIRMED, incident__started_at__gte=since
+    )
+    if user is not None:
+        confirmed = confirmed.filter(
+            visibility_filter(user, prefix="incident__"),
+            visibility_filter(user, prefix="earlier__"),
+        )
+    else:
+        confirmed = confirmed.filter(
+            incident__deleted_at__isnull=True, earlier__deleted_at__isnull=True
+        )
+    if teams is not None:
+        confirmed = confirmed.filter(incident__team__in=teams)
+    links = Recurrence.services.through.objects.filter(recurrence__in=confirmed.values("pk"))
+    counts = list(
+        links.values("service_id", "service__name", "service__slug")
+        .annotate(n=Count("recurrence_id"))
+        .order_by("-n", "service__name")[:limit]
+    )
+    if not counts:
+        return []
+    rows = (
+        links.filter(service_id__in=[c["service_id"] for c in counts])
+        .select_related("recurrence__incident", "recurrence__earlier")
+        .order_by("-recurrence__incident__started_at", "pk")
+    )
+    latest: dict[int, list[Recurrence]] = {}
+    for link in rows:
+        found = latest.setdefault(link.service_id, [])
+        if len(found) < LATEST_PER_SERVICE:
+            found.append(link.recurrence)
+    return [
+        ServiceRecurrences(
+            service=Service(pk=c["service_id"], name=c["service__name"], slug=c["service__slug"]),
+            count=c["n"],
+            latest=latest.get(c["service_id"], []),
+        )
+        for c in counts
+    ]
