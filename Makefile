@@ -39,9 +39,9 @@ run: $(STAMP) .env
 
 # Tests run with production-like settings (DEBUG off, hashed static files through
 # WhiteNoise), so the static manifest is built first. They run in one process per
-# core (pytest-xdist), each with its own test database and Redis database; at most 8,
-# so the Redis databases stay within the 16 a server has (14 down to 7; see
-# tests/integration/test_celery_delivery.py). PYTEST_WORKERS=0 runs them all in this process.
+# core (pytest-xdist), at most 8, each with its own test database; each Celery integration
+# test starts a redis-server of its own (tests/integration/celery_processes.py), so no
+# other run on the machine shares its broker. PYTEST_WORKERS=0 runs them all in this process.
 PYTEST_WORKERS ?= auto
 test: $(STAMP) .env
 	DEBUG=false SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --noinput --verbosity 0

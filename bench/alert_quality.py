@@ -21,16 +21,22 @@ page's p50 plus its all SQL p50. Goal: p50 at most 1.5x the limit, p95 under 150
 
 import argparse
 import random
-import statistics
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 from bench.alert_shapes import DAYS, KINDS, RULE_NAMES
-from bench.dashboard import _client, trivial_user
-from bench.search import _run_sql, _timings, machine, percentile, wall_and_cpu
+from bench.dashboard import trivial_user
+from bench.page_timing import (
+    ms,
+    page_getter,
+    render_table,
+    set_limits,
+    signed_in_client,
+    time_page,
+)
+from bench.search import machine
 
 GOAL_P95, GOAL_TO_LIMIT = 0.150, 1.5
 WARMUP = 3
@@ -212,64 +218,35 @@ def pages() -> list[tuple[str, object, str, int]]:
 
 
 def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     rows = []
     for label, user, url, firings in pages():
-        client = _client(user)
-
-        def get(client=client, url=url):
-            response = client.get(url, secure=True)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {url} answered {response.status_code}")
-
-        for _ in range(warmup):
-            get()
-        with CaptureQueriesContext(connection) as captured:
-            get()
-        statements = [query["sql"] for query in captured.captured_queries]
-        page, cpu = wall_and_cpu(runs, get)
-        every = _timings(runs, warmup=warmup, action=partial(_run_sql, statements))
+        timing = time_page(page_getter(signed_in_client(user), url), runs=runs, warmup=warmup)
         rows.append(
             Row(
                 label=label,
                 firings=firings,
-                page_p50=statistics.median(page),
-                page_p95=percentile(page, 0.95),
-                cpu_p50=statistics.median(cpu),
-                all_sql_p50=statistics.median(every),
-                queries=len(statements),
+                page_p50=timing.page_p50,
+                page_p95=timing.page_p95,
+                cpu_p50=timing.cpu_p50,
+                all_sql_p50=timing.all_sql_p50,
+                queries=timing.queries,
             )
         )
-    trivial = rows[0].page_p50
-    for row in rows[1:]:
-        row.limit = trivial + row.all_sql_p50
+    set_limits(rows)
     return rows
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
 
 
 def table(rows: list[Row], *, markdown: bool = False) -> str:
     header = ["page", "firings read", "p50", "p95", "CPU p50", "all SQL p50", "queries",
               "limit", "p50 / limit", "goal"]  # fmt: skip
     lines = [
-        [row.label, f"{row.firings:,}", _ms(row.page_p50), _ms(row.page_p95), _ms(row.cpu_p50),
-         _ms(row.all_sql_p50), str(row.queries), _ms(row.limit) if row.limit else "-",
+        [row.label, f"{row.firings:,}", ms(row.page_p50), ms(row.page_p95), ms(row.cpu_p50),
+         ms(row.all_sql_p50), str(row.queries), ms(row.limit) if row.limit else "-",
          f"{row.to_limit:.2f}" if row.to_limit else "-",
          ("yes" if row.meets_goal else "no") if row.limit else "-"]
         for row in rows
     ]  # fmt: skip
-    if markdown:
-        out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-        return "\n".join(out + ["| " + " | ".join(line) + " |" for line in lines])
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
-    return "\n".join(
-        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True))
-        for line in [header, *lines]
-    )
+    return render_table(header, lines, markdown=markdown)
 
 
 def main() -> None:

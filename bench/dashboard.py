@@ -40,7 +40,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from bench.search import _run_sql, _timings, machine, percentile, wall_and_cpu
+from bench.page_timing import (
+    ms,
+    page_getter,
+    render_table,
+    set_limits,
+    signed_in_client,
+    time_page,
+)
+from bench.search import _run_sql, _timings, machine
 
 GOAL_P95, GOAL_RATIO = 0.150, 2.0
 WARMUP = 3
@@ -87,15 +95,6 @@ def is_aggregate(sql: str) -> bool:
     """A statement that computes numbers rather than loading rows to show."""
     head = sql.split(" FROM ", 1)[0].upper()
     return any(word in head for word in ("COUNT(", "AVG(", "ROW_NUMBER()"))
-
-
-def _client(user):
-    """A django.test.Client signed in as `user` (bench/django_setup.py allows its host)."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 TRIVIAL_EMAIL = "bench-owns-nothing@example.com"
@@ -154,13 +153,7 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
     ]  # fmt: skip
     rows = []
     for label, user, page_url, items, health, *extra in pages:
-        client = _client(user)
-        headers = extra[0] if extra else {}
-
-        def get(client=client, page_url=page_url, headers=headers):
-            response = client.get(page_url, secure=True, **headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {page_url} answered {response.status_code}")
+        get = page_getter(signed_in_client(user), page_url, extra[0] if extra else None)
 
         def first_view(get=get):
             HealthRollup.objects.all().delete()
@@ -176,36 +169,28 @@ def measure(*, runs: int, warmup: int = WARMUP) -> list[Row]:
                 get()
             computed = [q["sql"] for q in unsettled.captured_queries if is_aggregate(q["sql"])]
             from_tables = _timings(runs, warmup=1, action=partial(_run_sql, computed))
-        for _ in range(warmup):
-            get()
-        with CaptureQueriesContext(connection) as captured:
-            get()
-        statements = [query["sql"] for query in captured.captured_queries]
-        aggregates = [sql for sql in statements if is_aggregate(sql)]
-        page, cpu = wall_and_cpu(runs, get)
+        timing = time_page(get, runs=runs, warmup=warmup)
+        aggregates = [sql for sql in timing.statements if is_aggregate(sql)]
         bare = (
             _timings(runs, warmup=warmup, action=partial(_run_sql, aggregates))
             if aggregates
             else [0.0]
         )
-        every = _timings(runs, warmup=warmup, action=partial(_run_sql, statements))
         rows.append(
             Row(
                 label=label,
                 items=items,
-                page_p50=statistics.median(page),
-                page_p95=percentile(page, 0.95),
+                page_p50=timing.page_p50,
+                page_p95=timing.page_p95,
                 aggregate_sql_p50=statistics.median(bare),
-                all_sql_p50=statistics.median(every),
-                queries=len(statements),
-                cpu_p50=statistics.median(cpu),
+                all_sql_p50=timing.all_sql_p50,
+                queries=timing.queries,
+                cpu_p50=timing.cpu_p50,
                 first_view_p50=statistics.median(cold) if cold else None,
                 from_tables_sql_p50=statistics.median(from_tables) or None,
             )
         )
-    trivial = rows[0].page_p50
-    for row in rows[1:]:
-        row.limit = trivial + row.all_sql_p50
+    set_limits(rows)
     return rows
 
 
@@ -227,7 +212,7 @@ def measure_export(*, runs: int) -> Export:
 
     from accounts.models import User
 
-    client = _client(User.objects.filter(is_superuser=True).order_by("pk").first())
+    client = signed_in_client(User.objects.filter(is_superuser=True).order_by("pk").first())
     url = f"{reverse('pm-dashboard-csv')}?team=all&state=all"
     timings, rows, size = [], 0, 0
     for _ in range(runs):
@@ -241,33 +226,22 @@ def measure_export(*, runs: int) -> Export:
     return Export(rows=rows, megabytes=size / 1e6, seconds=statistics.median(timings))
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
 def table(rows: list[Row], *, markdown: bool = False) -> str:
     header = ["page", "items", "p50", "p95", "CPU p50", "aggregate SQL p50", "ratio", "all SQL p50",
               "queries", "goal", "first view p50", "aggregates from tables p50",
               "ratio to them", "limit", "p50 / limit"]  # fmt: skip
     lines = [
-        [row.label, f"{row.items:,}", _ms(row.page_p50), _ms(row.page_p95), _ms(row.cpu_p50),
-         _ms(row.aggregate_sql_p50) if row.ratio else "-",
-         f"{row.ratio:.1f}x" if row.ratio else "-", _ms(row.all_sql_p50), str(row.queries),
+        [row.label, f"{row.items:,}", ms(row.page_p50), ms(row.page_p95), ms(row.cpu_p50),
+         ms(row.aggregate_sql_p50) if row.ratio else "-",
+         f"{row.ratio:.1f}x" if row.ratio else "-", ms(row.all_sql_p50), str(row.queries),
          "yes" if row.meets_goal else "no",
-         _ms(row.first_view_p50) if row.first_view_p50 is not None else "-",
-         _ms(row.from_tables_sql_p50) if row.from_tables_sql_p50 else "-",
+         ms(row.first_view_p50) if row.first_view_p50 is not None else "-",
+         ms(row.from_tables_sql_p50) if row.from_tables_sql_p50 else "-",
          f"{row.ratio_from_tables:.1f}x" if row.ratio_from_tables else "-",
-         _ms(row.limit) if row.limit else "-", f"{row.to_limit:.2f}" if row.to_limit else "-"]
+         ms(row.limit) if row.limit else "-", f"{row.to_limit:.2f}" if row.to_limit else "-"]
         for row in rows
     ]  # fmt: skip
-    if markdown:
-        out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-        return "\n".join(out + ["| " + " | ".join(line) + " |" for line in lines])
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
-    return "\n".join(
-        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True))
-        for line in [header, *lines]
-    )
+    return render_table(header, lines, markdown=markdown)
 
 
 def main() -> None:

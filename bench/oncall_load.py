@@ -29,13 +29,19 @@ postmortems_bench_oncall), apart from the other benchmarks.
 
 import argparse
 import os
-import statistics
 import time
 from dataclasses import dataclass
-from functools import partial
 from zoneinfo import ZoneInfo
 
-from bench.search import _run_sql, _timings, machine, percentile, wall_and_cpu
+from bench.page_timing import (
+    ms,
+    page_getter,
+    render_table,
+    set_limits,
+    signed_in_client,
+    time_page,
+)
+from bench.search import machine
 
 GOAL_P95, GOAL_RATIO = 0.150, 1.5
 WARMUP = 3
@@ -204,10 +210,7 @@ def measure(*, runs: int) -> tuple[list[Row], str]:
     import datetime as dt
 
     from django.core.cache import cache
-    from django.db import connection
     from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -247,59 +250,38 @@ def measure(*, runs: int) -> tuple[list[Row], str]:
     rows = []
     for label, user, url in targets:
         uncached = label.endswith("not cached")
-        client = Client()
-        client.force_login(user)
 
-        def get(client=client, url=url, uncached=uncached):
-            if uncached:  # as on the first view after HEALTH_LIVE_SECONDS
-                cache.delete(f"dashboard-oncall:{team.pk}")
-            response = client.get(url, secure=True)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {url} answered {response.status_code}")
+        def forget_oncall_numbers() -> None:  # as on the first view after HEALTH_LIVE_SECONDS
+            cache.delete(f"dashboard-oncall:{team.pk}")
 
-        for _ in range(WARMUP):
-            get()
-        with CaptureQueriesContext(connection) as captured:
-            get()
-        statements = [q["sql"] for q in captured.captured_queries]
-        page, cpu = wall_and_cpu(runs, get)
-        every = _timings(runs, warmup=WARMUP, action=partial(_run_sql, statements))
+        get = page_getter(
+            signed_in_client(user), url, before=forget_oncall_numbers if uncached else None
+        )
+        timing = time_page(get, runs=runs, warmup=WARMUP)
         rows.append(
             Row(
                 label=label,
-                page_p50=statistics.median(page),
-                page_p95=percentile(page, 0.95),
-                cpu_p50=statistics.median(cpu),
-                all_sql_p50=statistics.median(every),
-                queries=len(statements),
+                page_p50=timing.page_p50,
+                page_p95=timing.page_p95,
+                cpu_p50=timing.cpu_p50,
+                all_sql_p50=timing.all_sql_p50,
+                queries=timing.queries,
             )
         )
-    for row in rows[1:]:
-        row.limit = rows[0].page_p50 + row.all_sql_p50
+    set_limits(rows)
     return rows, f"{team.slug}: {pages_in_month:,} pages in {month:%B %Y}"
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
 
 
 def table(rows: list[Row], *, markdown: bool = False) -> str:
     header = ["page", "p50", "p95", "CPU p50", "all SQL p50", "queries", "limit",
               "p50 / limit", "goal"]  # fmt: skip
     lines = [
-        [row.label, _ms(row.page_p50), _ms(row.page_p95), _ms(row.cpu_p50),
-         _ms(row.all_sql_p50), str(row.queries), _ms(row.limit) if row.limit else "-",
+        [row.label, ms(row.page_p50), ms(row.page_p95), ms(row.cpu_p50),
+         ms(row.all_sql_p50), str(row.queries), ms(row.limit) if row.limit else "-",
          f"{row.to_limit:.2f}" if row.to_limit else "-", "yes" if row.meets_goal else "no"]
         for row in rows
     ]  # fmt: skip
-    if markdown:
-        out = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-        return "\n".join(out + ["| " + " | ".join(line) + " |" for line in lines])
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
-    return "\n".join(
-        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True))
-        for line in [header, *lines]
-    )
+    return render_table(header, lines, markdown=markdown)
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 """Real Chromium, driven by Playwright, against pytest-django's live server."""
 
+import datetime as dt
 import os
 from contextlib import contextmanager
 
 import pytest
+import time_machine
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
@@ -51,6 +53,25 @@ def live_app_server(thread_class=None):
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+def midweek_noon(now: dt.datetime) -> dt.datetime:
+    """The Wednesday 12:00 UTC nearest `now` (at most four days away): a weekday in
+    every time zone, far from midnight in most of them."""
+    noon = now.astimezone(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    return noon - dt.timedelta(days=noon.weekday() - 2)
+
+
+@pytest.fixture
+def midweek_clock():
+    """This process (the test and the app server's thread) at `midweek_noon` of its
+    clock, ticking on, for browser tests whose data depends on the day or the hour.
+    Near the process's own clock, not at a fixed date: the browser keeps its own clock,
+    and a session cookie that expires (two weeks after sign-in) by the server's clock
+    before the browser's now would be dropped."""
+    at = midweek_noon(dt.datetime.now(dt.UTC))
+    with time_machine.travel(at, tick=True):
+        yield at
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -26,6 +27,9 @@ from config import sso
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
+# The provider answers at this instant and python3-saml checks the assertion's window
+# against it; the clock ticks on from there (a few seconds per test).
+NOW = dt.datetime(2026, 6, 17, 10, 0, tzinfo=dt.UTC)
 
 IDP_ENTITY_ID = "https://idp.example.com/saml"
 IDP_SSO_URL = "https://idp.example.com/saml/sso"
@@ -34,20 +38,27 @@ AUDIENCE = f"http://{HOST}/accounts/sso/saml/acme/metadata/"
 GROUPS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
 
 
+@pytest.fixture(autouse=True)
+def _at_a_fixed_instant():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
 @functools.cache
 def _idp_credentials(name: str) -> tuple[str, str]:
-    """(private key PEM, certificate PEM) of a self-signed signing certificate."""
+    """(private key PEM, certificate PEM) of a self-signed signing certificate, valid
+    over this century: valid whatever clock reads it (this process's, or xmlsec's
+    own, which no test moves)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(1)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
+        .not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        .not_valid_after(dt.datetime(2099, 12, 31, tzinfo=dt.UTC))
         .sign(key, hashes.SHA256())
     )
     key_pem = key.private_bytes(
@@ -96,7 +107,7 @@ def saml_settings(settings, monkeypatch):
 
 
 def _response_xml(*, request_id: str, acs_url: str, audience: str, attributes: dict) -> str:
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)  # NOW and the seconds the test has taken so far
 
     def stamp(moment: dt.datetime) -> str:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

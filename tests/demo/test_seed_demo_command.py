@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 from accounts.models import Membership, Team, User
 from postmortems.alerting.firings.models import AlertRule, Firing
@@ -55,47 +56,56 @@ def _run_command() -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db
-def test_seed_demo_creates_teams_people_and_months_of_incidents():
-    output = _run_command()
-
-    assert "Created demo data" in output
-    assert set(Team.objects.values_list("name", flat=True)) == {
-        "Platform",
-        "Payments",
-        "Data",
-        "Mobile",
-    }
-    for team in Team.objects.all():
-        assert 1 <= team.memberships.filter(role=Membership.Role.LEAD).count() <= 2
-    assert User.objects.count() >= 14
-    assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True, is_superuser=True).exists()
-    assert len(set(User.objects.values_list("time_zone", flat=True))) >= 5
-    assert Incident.objects.count() >= 20
-    assert Service.objects.filter(parent__isnull=False).count() >= 10
-    oldest, newest = (
-        Incident.objects.order_by("started_at").first(),
-        Incident.objects.order_by("started_at").last(),
-    )
-    assert newest.started_at - oldest.started_at > timedelta(days=90)
-    assert set(Incident.objects.values_list("severity", flat=True)) == {
-        "SEV1",
-        "SEV2",
-        "SEV3",
-        "SEV4",
-    }
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """The command run once on the empty database for the tests that only read what it
+    made (its output), and rolled back after them."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield _run_command()
+        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
-def test_the_demo_people_sign_in_with_the_demo_password():
-    _run_command()
+class TestOneRun:
+    def test_seed_demo_creates_teams_people_and_months_of_incidents(self, seeded):
+        assert "Created demo data" in seeded
+        assert set(Team.objects.values_list("name", flat=True)) == {
+            "Platform",
+            "Payments",
+            "Data",
+            "Mobile",
+        }
+        for team in Team.objects.all():
+            assert 1 <= team.memberships.filter(role=Membership.Role.LEAD).count() <= 2
+        assert User.objects.count() >= 14
+        assert User.objects.filter(email=ADMIN_EMAIL, is_staff=True, is_superuser=True).exists()
+        assert len(set(User.objects.values_list("time_zone", flat=True))) >= 5
+        assert Incident.objects.count() >= 20
+        assert Service.objects.filter(parent__isnull=False).count() >= 10
+        oldest, newest = (
+            Incident.objects.order_by("started_at").first(),
+            Incident.objects.order_by("started_at").last(),
+        )
+        assert newest.started_at - oldest.started_at > timedelta(days=90)
+        assert set(Incident.objects.values_list("severity", flat=True)) == {
+            "SEV1",
+            "SEV2",
+            "SEV3",
+            "SEV4",
+        }
 
-    lead = authenticate(None, email=LEAD_EMAIL, password=DEMO_PASSWORD)
-    assert lead is not None
-    assert lead.memberships.get(team__slug="platform").role == Membership.Role.LEAD
-    assert authenticate(None, email=MEMBER_EMAIL, password=DEMO_PASSWORD) is not None
-    assert authenticate(None, email=ADMIN_EMAIL, password=DEMO_PASSWORD).is_superuser
-    assert authenticate(None, email=LEAD_EMAIL, password="wrong-password") is None
+    def test_the_demo_people_sign_in_with_the_demo_password(self, seeded):
+        lead = authenticate(None, email=LEAD_EMAIL, password=DEMO_PASSWORD)
+        assert lead is not None
+        assert lead.memberships.get(team__slug="platform").role == Membership.Role.LEAD
+        assert authenticate(None, email=MEMBER_EMAIL, password=DEMO_PASSWORD) is not None
+        assert authenticate(None, email=ADMIN_EMAIL, password=DEMO_PASSWORD).is_superuser
+        assert authenticate(None, email=LEAD_EMAIL, password="wrong-password") is None
 
 
 @pytest.mark.django_db

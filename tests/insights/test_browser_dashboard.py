@@ -1,6 +1,7 @@
 """A team lead works the dashboard in the browser: extend with a reason, nudge, export."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -14,11 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
-    page, lead, owner, team, app_server
+    midweek_clock, page, lead, owner, team, app_server
 ):
-    today = timezone.localdate()
+    # The overdue days, "due soon" and the nudge's one-per-day are counted in days: at
+    # a Wednesday noon the test cannot cross a midnight or a weekend while it runs.
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=ZoneInfo(lead.time_zone))
     incident = IncidentFactory(
-        team=team, title="Cache stampede", started_at=timezone.now() - dt.timedelta(days=20)
+        team=team, title="Cache stampede", started_at=now - dt.timedelta(days=20)
     )
     item = ActionItemFactory(
         postmortem=PostmortemFactory(incident=incident),
@@ -27,8 +31,8 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
         due_date=today - dt.timedelta(days=4),
     )
     IncidentFactory(
-        team=team, title="Login errors", started_at=timezone.now() - dt.timedelta(hours=40),
-        resolved_at=timezone.now() - dt.timedelta(hours=30),
+        team=team, title="Login errors", started_at=now - dt.timedelta(hours=40),
+        resolved_at=now - dt.timedelta(hours=30),
     )  # fmt: skip
 
     sign_in(page, lead.email, PASSWORD)

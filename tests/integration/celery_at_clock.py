@@ -11,15 +11,29 @@ to the test's instant with time-machine instead, which leaves the monotonic cloc
 timed waits alone. The clock ticks on from there, so the worker sweeps at the instant
 the test set its rows up for (weekend or not), and beat and every worker of a test
 agree on what is due and what has expired.
+
+The process also ends when the test process that started it is gone (killed, or
+crashed before it could stop it): a worker or beat left behind would go on taking
+work from the broker and writing to the test database, under another test.
 """
 
 import os
 import sys
+import threading
 import time
 
 import time_machine
 
+
+def end_with_parent(parent: int) -> None:
+    """Exit at once when this process's parent is no longer `parent`."""
+    while os.getppid() == parent:
+        time.sleep(0.5)  # relative: not moved by time-machine
+    os._exit(3)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=end_with_parent, args=(os.getppid(),), daemon=True).start()
     time_machine.travel(float(os.environ.pop("TEST_CLOCK_AT")), tick=True).start()
     time.time()  # the clock ticks from its first reading: from now, not from Django's
     sys.argv[0] = "celery"

@@ -12,52 +12,32 @@ waiting on a lock with a timeout, which never times out under libfaketime.
 
 import datetime as dt
 import email as email_lib
-import os
-import shutil
-import subprocess
 import threading
 
 import pytest
 import redis
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
 from postmortems.models import Incident, OutboundMessage
 from postmortems.notifications.reminders import reminders_sweep
 from postmortems.services.incidents import incident_create
-from tests.conftest import _missing
 from tests.integration.celery_processes import (
     CeleryProcess,
     celery_env,
-    real_clock_env,
     wait_until,
 )
-from tests.smtp_capture import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SWEEP_DONE = r"sweep_reminders\[.*\] succeeded"
 
 
-@pytest.fixture
-def redis_url(postgres) -> str:
-    """A private Redis database on the configured server, emptied first: 14 for this
-    test process, 13, 12... for the others that pytest-xdist runs beside it (at most 8:
-    `make test` passes --maxprocesses 8, so they stay clear of the broker's own 0)."""
-    url = settings.CELERY_BROKER_URL
-    if not url.startswith("redis://"):
-        _missing("Redis (CELERY_BROKER_URL=redis://...)", "REQUIRE_REDIS")
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-    private = url.rsplit("/", 1)[0] + f"/{14 - worker}"
-    redis.Redis.from_url(private).flushdb()
-    return private
-
-
-def _resolved_incident(team, owner, hours_ago: int):
-    """An incident recorded when it started, resolved `hours_ago`: the review clock
-    starts at the later of the resolution and the recording (Incident.review_clock).
-    `hours_ago` by this process's clock, which the worker and beat run at too."""
-    now = timezone.now()
+def _resolved_incident(team, owner, hours_ago: int, *, now: dt.datetime | None = None):
+    """An incident recorded when it started, resolved `hours_ago` before `now` (this
+    process's clock by default, which the worker and beat are started at too): the
+    review clock starts at the later of the resolution and the recording
+    (Incident.review_clock)."""
+    now = now or timezone.now()
     incident = incident_create(
         by=owner,
         title="Payments API timeouts",
@@ -72,8 +52,13 @@ def _resolved_incident(team, owner, hours_ago: int):
     return incident
 
 
-def _start(env, tmp_path):
-    processes = [CeleryProcess("worker", env, tmp_path), CeleryProcess("beat", env, tmp_path)]
+def _start(env, tmp_path, *, at: dt.datetime | None = None):
+    """A worker and beat, both at `at` (this process's time by default), ticking on."""
+    clock_at = (at or timezone.now()).timestamp()
+    processes = [
+        CeleryProcess("worker", env, tmp_path, clock_at=clock_at),
+        CeleryProcess("beat", env, tmp_path, clock_at=clock_at),
+    ]
     processes[0].wait_for(r"ready\.")
     return processes
 
@@ -86,10 +71,12 @@ def _stop(processes):
 def test_worker_and_beat_deliver_exactly_one_reminder(
     redis_url, smtp_server, team, owner, tmp_path
 ):
-    incident = _resolved_incident(team, owner, hours_ago=25)
     started = timezone.now()
+    incident = _resolved_incident(team, owner, hours_ago=25, now=started)
     worker, beat = _start(
-        celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path), tmp_path
+        celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path),
+        tmp_path,
+        at=started,
     )
     try:
         assert wait_until(smtp_server.arrived.is_set, timeout=90), "\n".join(worker.lines[-40:])
@@ -114,75 +101,21 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
     assert started - dt.timedelta(seconds=5) <= row.created_at <= row.sent_at <= timezone.now()
 
 
-@pytest.fixture
-def own_redis(postgres, tmp_path):
-    """A Redis server of this test's own, so it can be stopped and started. Without
-    libfaketime's variables: under faketime redis-server deadlocks at start-up
-    ("Unexpected recursive calls to clock_gettime()") and never answers."""
-    binary = shutil.which("redis-server")
-    if not binary:
-        _missing("redis-server", "REQUIRE_REDIS")
-    port = free_port()
-
-    def start():
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-            env=real_clock_env(),
-        )
-        client = redis.Redis(port=port)
-
-        def answers() -> bool:
-            try:
-                return client.ping()
-            except redis.ConnectionError:
-                assert process.poll() is None, "redis-server did not start"
-                return False
-
-        assert wait_until(answers, timeout=10), "redis-server did not answer"
-        return process
-
-    server = {"process": start()}
-
-    def stop():
-        server["process"].terminate()
-        server["process"].wait(timeout=10)
-
-    def restart():
-        server["process"] = start()
-
-    yield {"url": f"redis://127.0.0.1:{port}/0", "stop": stop, "start": restart}
-    if server["process"].poll() is None:
-        stop()
-
-
 def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
     own_redis, smtp_server, team, owner, tmp_path
 ):
-    env = celery_env(broker_url=own_redis["url"], smtp_port=smtp_server.port, tmp_path=tmp_path)
+    env = celery_env(broker_url=own_redis.url, smtp_port=smtp_server.port, tmp_path=tmp_path)
     worker, beat = _start(env, tmp_path)
     replacement = None
     try:
         worker.wait_for(SWEEP_DONE)
-        own_redis["stop"]()
+        own_redis.stop()
         with pytest.raises(redis.ConnectionError):
-            redis.Redis.from_url(own_redis["url"]).ping()  # the broker really is down
+            redis.Redis.from_url(own_redis.url).ping()  # the broker really is down
         # Saving while the broker is down works: saves never need the broker.
         incident = _resolved_incident(team, owner, hours_ago=26)
         assert not smtp_server.arrived.is_set()
-        own_redis["start"]()
+        own_redis.start()
         # Celery reconnects by itself, unless the outage hit the worker mid-ack and it
         # exited; then its supervisor (compose: restart unless-stopped) starts a new one.
         arrived = smtp_server.arrived.is_set
@@ -226,8 +159,9 @@ def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
     smtp_server.hold_first = True
     env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
     env["OUTBOX_SENDING_TIMEOUT_SECONDS"] = "3"
-    _resolved_incident(team, owner, hours_ago=25)
-    worker, beat = _start(env, tmp_path)
+    started = timezone.now()
+    _resolved_incident(team, owner, hours_ago=25, now=started)
+    worker, beat = _start(env, tmp_path, at=started)
     try:
         assert wait_until(smtp_server.holding.is_set, timeout=90), "\n".join(worker.lines[-40:])
         worker.kill()  # dies mid-delivery, its row still claimed ("sending")

@@ -3,30 +3,30 @@ dispatch, however many sends wait in theirs. Needs PostgreSQL and Redis, as the
 other integration tests do."""
 
 import pytest
+from django.utils import timezone
 
 from postmortems.models import OutboundMessage
 from tests.integration.celery_processes import CeleryProcess, celery_env
-from tests.integration.test_celery_delivery import (  # noqa: F401 (a fixture)
-    SWEEP_DONE,
-    _resolved_incident,
-    _stop,
-    redis_url,
-)
+from tests.integration.test_celery_delivery import SWEEP_DONE, _resolved_incident, _stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_worker_for_the_periodic_queue_sweeps_while_the_sends_wait_for_their_own(
-    redis_url,  # noqa: F811
+    redis_url,
     smtp_server,
     team,
     owner,
     tmp_path,
 ):
     env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
-    incident = _resolved_incident(team, owner, hours_ago=25)
-    periodic = CeleryProcess("worker", env, tmp_path, queues="periodic", name="periodic")
-    beat = CeleryProcess("beat", env, tmp_path)
+    started = timezone.now()
+    incident = _resolved_incident(team, owner, hours_ago=25, now=started)
+    at = started.timestamp()
+    periodic = CeleryProcess(
+        "worker", env, tmp_path, queues="periodic", name="periodic", clock_at=at
+    )
+    beat = CeleryProcess("beat", env, tmp_path, clock_at=at)
     sender = None
     try:
         periodic.wait_for(SWEEP_DONE, timeout=45)
