@@ -42,6 +42,12 @@ from postmortems.notifications.models import (
     TeamWebhook,
 )
 from postmortems.readiness.models import ReadinessPolicy
+from postmortems.trackers.models import (
+    TrackerConnection,
+    TrackerDelivery,
+    TrackerIssue,
+    TrackerPerson,
+)
 
 __all__ = [
     "RESTORE_DAYS",
@@ -84,5 +90,9 @@ __all__ = [
     "Tag",
     "TeamWebhook",
     "TimelineEvent",
+    "TrackerConnection",
+    "TrackerDelivery",
+    "TrackerIssue",
+    "TrackerPerson",
     "not_deleted",
 ]
