@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import URLValidator
 
 from accounts.models import User
+from postmortems.forms import https_urls
 from postmortems.trackers.adapters import ADAPTERS
 from postmortems.trackers.models import TrackerConnection
 
@@ -39,6 +40,7 @@ class TrackerConnectionForm(forms.ModelForm):
     class Meta:
         model = TrackerConnection
         fields = ["kind", "base_url", "project", "labels", "auto_create", "sync_enabled"]
+        formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
