@@ -37,7 +37,9 @@ def _people_form(
     if connection is None:
         return None
     members = list(
-        User.objects.filter(memberships__team=team, is_active=True).order_by("name", "email")
+        User.objects.filter(memberships__team=team, is_active=True).order_by(
+            "display_name", "email"
+        )
     )
     accounts = dict(
         TrackerPerson.objects.filter(connection=connection).values_list("user_id", "account")
