@@ -23,6 +23,7 @@ from postmortems.api import (
     oncall_load,
     postmortems,
     timeline,
+    tracker_issues,
 )
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
@@ -74,6 +75,7 @@ for module in (
     alerts,
     oncall,
     oncall_load,
+    tracker_issues,
 ):
     api.add_router("", module.router)
 

@@ -2,7 +2,6 @@
 
 from uuid import UUID
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -27,30 +26,26 @@ def action_item_tracker_view(
     """GET: the item's issue panel. POST with `reference`: link that issue; without:
     create one. Writers only (403 for readers); htmx swaps the panel in place."""
     item = get_action_item_for_user(request, number, code, write=request.method == "POST")
-    form = LinkIssueForm(request.POST if "reference" in request.POST else None)
+    error = ""
     if request.method == "POST":
+        form = LinkIssueForm(request.POST)
         try:
-            if "reference" in request.POST:
-                if form.is_valid():
-                    tracker_issue_link(
-                        item=item, reference=form.cleaned_data["reference"], by=request.user
-                    )
-            else:
+            if "reference" not in request.POST:
                 tracker_issue_create(item=item, by=request.user)
-        except ValidationError as error:
-            if "reference" in request.POST and hasattr(error, "error_dict"):
-                form.add_error(None, error)
+            elif form.is_valid():
+                reference = form.cleaned_data["reference"]
+                tracker_issue_link(item=item, reference=reference, by=request.user)
             else:
-                messages.error(request, " ".join(error.messages))
-        if (not request.htmx and form.is_valid()) or (
-            not request.htmx and "reference" not in request.POST
-        ):
+                error = " ".join(str(message) for message in form.errors.get("reference", []))
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        if not error and not request.htmx:
             return redirect("pm-action-tracker", number=number, code=code)
     context = {
         "item": item,
         "incident": item.postmortem.incident,
-        "link_form": form,
+        "tracker_error": error,
         **tracker_for_item_page(item=item),
     }
     template = f"{PAGE}#panel" if request.htmx else PAGE
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, template, context, status=422 if error else 200)

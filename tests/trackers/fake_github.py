@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 from django.utils import timezone
 
 from postmortems.trackers.adapters.http import Response
@@ -37,7 +37,7 @@ class FakeGitHub:
         return self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def __call__(self, method: str, url: str, headers: dict, body: bytes | None) -> Response:
-        data = json.loads(body) if body else None
+        data = json.loads(body) if body else {}
         self.calls.append((method, url, data))
         assert headers["Authorization"].startswith("Bearer ")
         assert headers["X-GitHub-Api-Version"] == "2022-11-28"

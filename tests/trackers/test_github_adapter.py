@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from postmortems.trackers.adapters.base import (
@@ -33,12 +33,14 @@ def test_a_draft_becomes_an_issue_in_a_request_github_accepts(github):
     issue = tracker.create_issue(draft)
     method, url, body = github.calls[0]
     assert (method, url) == ("POST", "https://api.github.com/repos/acme/api/issues")
-    assert body["assignees"] == ["octocat"] and body["labels"] == ["postmortem"]
-    assert (
-        "Due: 2026-12-31" in body["body"] and "<!-- postmortem-action-item:abc -->" in body["body"]
-    )
-    assert issue.key == "acme/api#1" and issue.url == "https://github.com/acme/api/issues/1"
-    assert issue.assignee == "octocat" and issue.due_date == dt.date(2026, 12, 31)
+    assert body["assignees"] == ["octocat"]
+    assert body["labels"] == ["postmortem"]
+    assert "Due: 2026-12-31" in body["body"]
+    assert "<!-- postmortem-action-item:abc -->" in body["body"]
+    assert issue.key == "acme/api#1"
+    assert issue.url == "https://github.com/acme/api/issues/1"
+    assert issue.assignee == "octocat"
+    assert issue.due_date == dt.date(2026, 12, 31)
     assert not issue.closed
     assert tracker.find_by_marker("postmortem-action-item:abc") == issue
     assert tracker.find_by_marker("postmortem-action-item:other") is None
@@ -48,7 +50,8 @@ def test_closing_and_reading_changes(github):
     tracker = GitHubTracker(CONNECTION)
     tracker.create_issue(IssueDraft(title="One", body=""))
     closed = tracker.set_closed("acme/api#1", closed=True)
-    assert closed.closed and github.calls[-1][2] == {"state": "closed", "state_reason": "completed"}
+    assert closed.closed
+    assert github.calls[-1][2] == {"state": "closed", "state_reason": "completed"}
     assert tracker.set_closed("acme/api#1", closed=False).closed is False
     since = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     assert [i.key for i in tracker.changed_since(since)] == ["acme/api#1"]
@@ -89,9 +92,8 @@ def test_references_people_paste(reference, key):
 def test_the_signature_example_from_githubs_documentation():
     """docs.github.com, "Validating webhook deliveries": this secret and payload give
     this signature."""
-    headers = {
-        "X-Hub-Signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
-    }
+    digest = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    headers = {"X-Hub-Signature-256": f"sha256={digest}"}
     secret = "It's a Secret to Everybody"
     assert GitHubTracker.verify_webhook(headers=headers, body=b"Hello, World!", secret=secret)
     assert not GitHubTracker.verify_webhook(headers=headers, body=b"Hello, World?", secret=secret)

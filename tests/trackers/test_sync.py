@@ -51,16 +51,19 @@ def test_publishing_makes_issues_and_closing_one_in_github_marks_it_done(
     assert len(github.issues) == 2
     first = github.issues[1]
     assert first["assignee"]["login"] == "octocat"
-    assert f"#item-{items[0].code}" in first["body"] and "Due: " in first["body"]
+    assert f"#item-{items[0].code}" in first["body"]
+    assert "Due: " in first["body"]
     assert [label["name"] for label in first["labels"]] == ["postmortem"]
     link = TrackerIssue.objects.get(action_item=items[0])
     assert (link.key, link.sync) == ("acme/api#1", "linked")
 
     github.edit(1, state="closed")
     response = post_delivery(client, connection, github.webhook(1, "closed"), delivery="d-1")
-    assert response.status_code == 200 and response.json() == {"applied": 1}
+    assert response.status_code == 200
+    assert response.json() == {"applied": 1}
     item = ActionItem.objects.get(pk=items[0].pk)
-    assert item.status == "done" and item.completed_at is not None
+    assert item.status == "done"
+    assert item.completed_at is not None
     change = item.changes.get(field="status")
     assert (change.new_value, change.source, change.changed_by) == ("Done", "GitHub", None)
     assert not tracker_rows().filter(headers__op="state").exists()  # not sent back
@@ -92,7 +95,8 @@ def test_the_reconcile_picks_up_a_close_whose_webhook_never_came(connection, ite
     assert ActionItem.objects.get(pk=items[1].pk).status == "done"
     assert ActionItem.objects.get(pk=items[0].pk).status == "open"
     connection.refresh_from_db()
-    assert connection.last_reconciled_at is not None and connection.last_error == ""
+    assert connection.last_reconciled_at is not None
+    assert connection.last_error == ""
 
 
 def test_done_here_closes_the_issue_there(owner, items, github):
@@ -127,7 +131,8 @@ def test_conflict_the_later_change_wins_and_both_sides_are_shown(
     item.refresh_from_db()
     assert item.due_date != dt.date(2027, 3, 1)
     note = item.changes.get(field="tracker", source="GitHub", reason__contains="both sides")
-    assert "kept" in note.reason and "2027-03-01" in note.reason
+    assert "kept" in note.reason
+    assert "2027-03-01" in note.reason
     link.refresh_from_db()
     assert "both sides" in link.conflict_note
 
@@ -150,7 +155,8 @@ def test_a_tracker_that_is_down_delays_never_loses(connection, items, github):
     tracker_issue_create(item=items[0], by=None)
     assert deliver_due() == ["retry"]
     link = TrackerIssue.objects.get(action_item=items[0])
-    assert link.sync == "pending" and link.last_error.startswith("Retrying")
+    assert link.sync == "pending"
+    assert link.last_error.startswith("Retrying")
     github.down = False
     with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
         assert deliver_due() == ["sent"]
@@ -185,9 +191,11 @@ def test_a_refused_call_fails_visibly_without_the_token(
     tracker_issue_create(item=items[0], by=None)
     assert deliver_due() == ["failed"]
     link = TrackerIssue.objects.get(action_item=items[0])
-    assert link.sync == "failed" and "401" in link.last_error
+    assert link.sync == "failed"
+    assert "401" in link.last_error
     row = tracker_rows().get()
-    assert row.status == "failed" and connection.token not in row.last_error
+    assert row.status == "failed"
+    assert connection.token not in row.last_error
     client.force_login(admin_user)
     page = client.get(reverse("pm-outbox")).content.decode()
     assert "Create an issue in GitHub Issues acme/api for “Alert on saturation”" in page
@@ -224,5 +232,7 @@ def test_history_names_the_tracker(client, owner, connection, items, github):
         reverse("pm-action-history", args=[item.postmortem.incident.number, item.code])
     )
     text = page.content.decode()
-    assert "GitHub" in text and "acme/api#1" in text and "later change wins" in text
+    assert "GitHub" in text
+    assert "acme/api#1" in text
+    assert "later change wins" in text
     assert ActionItemChange.objects.filter(action_item=item, source="GitHub").exists()
