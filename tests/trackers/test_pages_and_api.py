@@ -129,3 +129,29 @@ def test_the_api_creates_an_issue_and_shows_it_on_the_item(owner, postmortem, co
     )
     assert bad.status_code == 422
     assert tracker_rows().count() == 1
+
+
+def test_the_demo_team_has_github_issues_and_never_calls_github(github):
+    import datetime as dt
+
+    from postmortems.demo.seed import seed_demo
+
+    seed_demo(now=dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC))
+    connection = TrackerConnection.objects.get(team__slug="platform")
+    assert not connection.sync_enabled
+    links = TrackerIssue.objects.filter(connection=connection)
+    assert links.count() == 8
+    assert all(link.key.startswith("example-org/platform#") for link in links)
+    item = links.first().action_item
+    from postmortems.trackers.requests import tracker_reconcile_all
+
+    assert tracker_reconcile_all(now=dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)) == 0
+    other = ActionItem.objects.filter(team=connection.team).exclude(tracker_issue__isnull=False)
+    assert other.exists()
+    from postmortems.trackers.requests import tracker_issue_create
+
+    tracker_issue_create(item=other.exclude(status="idea").first(), by=None)
+    assert deliver_due() == ["failed"]
+    assert "Sync is off" in tracker_rows().get().last_error
+    assert github.calls == []
+    assert item.changes.filter(source="GitHub").exists()
