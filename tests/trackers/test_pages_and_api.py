@@ -155,3 +155,47 @@ def test_the_demo_team_has_github_issues_and_never_calls_github(github):
     assert "Sync is off" in tracker_rows().get().last_error
     assert github.calls == []
     assert item.changes.filter(source="GitHub").exists()
+
+
+def test_webhook_edges(client, connection):
+    import uuid
+
+    url = reverse("pm-tracker-webhook", args=[uuid.uuid4()])
+    assert client.post(url, data=b"{}", content_type="application/json").status_code == 404
+    import hashlib
+    import hmac
+
+    body = b'{"zen": "Keep it logically awesome.", "hook_id": 1}'
+    signature = hmac.new(connection.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        reverse("pm-tracker-webhook", args=[connection.code]),
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-GitHub-Event": "ping",
+            "X-GitHub-Delivery": "p-1",
+            "X-Hub-Signature-256": f"sha256={signature}",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json() == {"applied": 0}
+    unsigned = client.post(
+        reverse("pm-tracker-webhook", args=[connection.code]),
+        data=body,
+        content_type="application/json",
+        headers={"X-GitHub-Event": "ping"},
+    )
+    assert unsigned.status_code == 401
+
+
+def test_the_item_page_reads_a_fixed_number_of_queries(
+    client, owner, postmortem, connection, github, django_assert_num_queries
+):
+    item = ActionItemFactory(postmortem=postmortem, owner=owner)
+    client.force_login(owner)
+    client.post(reverse("pm-action-tracker", args=[postmortem.incident.number, item.code]))
+    deliver_due()
+    url = reverse("pm-action-history", args=[postmortem.incident.number, item.code])
+    client.get(url)
+    with django_assert_num_queries(7):
+        assert "acme/api#1" in client.get(url).content.decode()
