@@ -150,7 +150,7 @@ def test_the_demo_team_has_github_issues_and_never_calls_github(github):
     assert other.exists()
     from postmortems.trackers.requests import tracker_issue_create
 
-    tracker_issue_create(item=other.exclude(status="idea").first(), by=None)
+    tracker_issue_create(item=other.exclude(status="idea").earliest("created_at"), by=None)
     assert deliver_due() == ["failed"]
     assert "Sync is off" in tracker_rows().get().last_error
     assert github.calls == []
