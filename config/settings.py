@@ -460,6 +460,11 @@ ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, min
 # Proven fixes: a done action item's outcome is asked for this many days after it was
 # done (its owner may move the date); postmortems/models/actions.py.
 ACTION_VERIFY_AFTER_DAYS = env_int("ACTION_VERIFY_AFTER_DAYS", 14, minimum=1)
+# Issue trackers (postmortems/trackers/): every this many seconds each connection asks its
+# tracker for issues changed since the last time (missed webhooks); applied deliveries
+# are remembered (for deduplication) this many days.
+TRACKER_RECONCILE_SECONDS = env_int("TRACKER_RECONCILE_SECONDS", 900, minimum=30)
+TRACKER_DELIVERY_RETENTION_DAYS = env_int("TRACKER_DELIVERY_RETENTION_DAYS", 7, minimum=1)
 # Recurrence (postmortems/recurrence/): an incident is compared with the reviewed
 # incidents that started up to this many days before it, and flagged as a possible
 # recurrence of at most this many of them (the strongest matches).
@@ -510,11 +515,21 @@ EVENT_HANDLERS: dict[str, list[str]] = {
     "review-first-published": [
         "postmortems.notifications.announcements.announce_publication",
         "postmortems.insights.pulse_survey.pulse_on_first_publication",
+        "postmortems.trackers.publishing.issues_on_first_publication",
     ],
+    # An action item was finished or reopened (any path): its tracker issue follows.
+    "action-item-status-changed": ["postmortems.trackers.requests.issue_follow_item_status"],
+}
+# Outbox channels delivered by a higher part (postmortems/notifications/outbox.py): the
+# function that takes a row and delivers it.
+OUTBOX_DELIVERERS: dict[str, str] = {
+    "tracker": "postmortems.trackers.deliver.tracker_deliver",
 }
 # What higher parts add to a lower part's page: each provider returns a dict merged
 # into the page's context (the names its templates read).
 PAGE_EXTRAS: dict[str, list[str]] = {
+    # An action item's page: its tracker issue, sync state and the conflict rule.
+    "action-item": ["postmortems.trackers.pages.tracker_for_item_page"],
     "incident": [
         "postmortems.notifications.selectors.reminders_for_incident_page",
         "postmortems.recurrence.pages.recurrence_for_incident_page",
@@ -580,6 +595,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.alerting.tasks.extend_rotation_shifts",
         "schedule": 3600,
         "options": {"expires": 3600},
+    },
+    # Issue trackers: changes whose webhook never came (postmortems/trackers/reconcile.py).
+    "trackers-reconcile": {
+        "task": "postmortems.trackers.tasks.reconcile_trackers",
+        "schedule": TRACKER_RECONCILE_SECONDS,
+        "options": {"expires": TRACKER_RECONCILE_SECONDS},
     },
     "oncall-feeds-import": {
         "task": "postmortems.alerting.tasks.import_schedule_feeds",

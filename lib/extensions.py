@@ -26,8 +26,9 @@ def _functions(setting: str, name: str) -> tuple:
 @receiver(setting_changed)
 def _forget_wiring(*, setting: str, **kwargs: Any) -> None:
     """Tests that override the wiring get their own, not the first one read."""
-    if setting in ("EVENT_HANDLERS", "PAGE_EXTRAS"):
+    if setting in ("EVENT_HANDLERS", "PAGE_EXTRAS", "OUTBOX_DELIVERERS"):
         _functions.cache_clear()
+        _deliverer.cache_clear()
 
 
 def handle_event(event: str, **kwargs: Any) -> None:
@@ -43,3 +44,15 @@ def page_extras(page: str, **kwargs: Any) -> dict[str, Any]:
     for provider in _functions("PAGE_EXTRAS", page):
         extras.update(provider(**kwargs))
     return extras
+
+
+@cache
+def _deliverer(channel: str) -> Any:
+    return import_string(settings.OUTBOX_DELIVERERS[channel])
+
+
+def outbox_deliverer(channel: str) -> Any:
+    """The function that delivers outbox rows of `channel` (a higher part's channel,
+    e.g. issue tracker calls): config/settings.py OUTBOX_DELIVERERS. It takes the row
+    and raises on failure; see postmortems/notifications/outbox.py."""
+    return _deliverer(channel)

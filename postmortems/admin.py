@@ -426,3 +426,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 # The parts' own admin pages register in their folders; Django imports this module only.
 from postmortems.alerting import admin as alerting_admin  # noqa: E402, F401
 from postmortems.notifications import admin as notifications_admin  # noqa: E402, F401
+from postmortems.trackers import admin as trackers_admin  # noqa: E402, F401

@@ -12,6 +12,7 @@ from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.recurrence import urls as recurrence_urls
+from postmortems.trackers import urls as tracker_urls
 from postmortems.views import action_items, comments, editor, history, incidents
 from postmortems.views.lists import action_views, timeline_views
 
@@ -114,6 +115,7 @@ urlpatterns = [
             + insights_urls.review_urls
             + notifications_urls.review_urls
             + detection_urls.review_urls
+            + tracker_urls.review_urls
         ),
     ),
     path("incidents/<inc:number>/", include(recurrence_urls.incident_urls)),
@@ -123,6 +125,7 @@ urlpatterns = [
     *insights_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *alerting_urls.urlpatterns,
+    *tracker_urls.urlpatterns,
     *oncall_load_urls.urlpatterns,
     *api_urls.urlpatterns,
 ]

@@ -25,6 +25,7 @@ PARTS = {
     "postmortems.notifications": "notifications",
     "postmortems.insights": "insights",
     "postmortems.alerting": "alerting",
+    "postmortems.trackers": "trackers",
     "postmortems.api": "api",
     "postmortems.backup": "backup",
     "postmortems.demo": "demo",
@@ -47,6 +48,8 @@ RAISED_BY = {
     "incident-signals-changed": "core",
     "archive-hits": "archive",
     "archive-recurred": "archive",
+    "action-item-status-changed": "core",
+    "action-item": "core",
     "review-first-published": "core",
     "incident": "core",
     "review-edit": "core",
@@ -174,6 +177,14 @@ def test_the_check_sees_imports_inside_functions_and_catches_one_going_up(tmp_pa
     assert target_part("postmortems.models") == "app"
     assert target_part("postmortems.models.Incident") == "app"
     assert target_part("postmortems.models.incidents") == "core"
+
+
+def test_outbox_deliverers_are_above_the_outbox():
+    """A channel's deliverer may use the outbox (notifications), not the reverse."""
+    for dotted in settings.OUTBOX_DELIVERERS.values():
+        answerer = part_of(dotted)
+        assert answerer != "notifications"
+        assert "notifications" in allowed(answerer or "")
 
 
 @pytest.mark.parametrize("setting", ["EVENT_HANDLERS", "PAGE_EXTRAS"])

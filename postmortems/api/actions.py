@@ -35,12 +35,14 @@ from postmortems.api.schemas import (
     person,
     web_url,
 )
+from postmortems.api.tracker_issues import TrackerIssueOut, tracker_issue_out
 from postmortems.insights import dashboard
 from postmortems.insights.dashboard import ItemFilters
 from postmortems.models.actions import ActionItem
 from postmortems.permissions import get_action_item_for_user, get_postmortem_for_user
 from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.actions import action_item_create, action_item_update
+from postmortems.trackers.models import TrackerIssue
 
 router = Router(tags=["action items"])
 
@@ -60,6 +62,9 @@ class ItemOut(Schema):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime = Field(description="Its last change: what `updated_after` reads.")
+    tracker_issue: TrackerIssueOut | None = Field(
+        None, description="Its issue in the team's tracker, if it has one."
+    )
 
 
 class ItemConflictOut(ErrorOut):
@@ -123,7 +128,16 @@ def item_out(item: ActionItem) -> dict[str, Any]:
             )
         },
         "owner": person(item.owner),
+        "tracker_issue": tracker_issue_out(_link_of(item)),
     }
+
+
+def _link_of(item: ActionItem) -> TrackerIssue | None:
+    """The item's link, joined by the lists (select_related), read for a single item."""
+    try:
+        return item.tracker_issue
+    except TrackerIssue.DoesNotExist:
+        return None
 
 
 @router.get(
@@ -137,7 +151,9 @@ def list_items(
     """The action items, by due date; with `updated_after`, those changed since, oldest
     change first."""
     postmortem = get_postmortem_for_user(request, number)
-    items = ActionItem.objects.filter(postmortem=postmortem).select_related("owner")
+    items = ActionItem.objects.filter(postmortem=postmortem).select_related(
+        "owner", "tracker_issue"
+    )
     if filters.updated_after is None:
         items = items.order_by("due_date", "created_at")
     else:
@@ -299,7 +315,7 @@ def list_all_items(request: AuthenticatedHttpRequest, filters: Query[ItemListIn]
         ItemFilters(state=state, owner=_owner_filter(request, filters.owner)),
         today=timezone.localdate(),
         tz=timezone.get_current_timezone(),
-    ).select_related("owner", "postmortem__incident__team")
+    ).select_related("owner", "postmortem__incident__team", "tracker_issue")
     if not syncing:
         page = page_of(items, page=filters.page, page_size=filters.page_size, out=_listed_item_out)
         return {**page, "next_cursor": None}

@@ -24,6 +24,7 @@ from postmortems.api import (
     postmortems,
     recurrences,
     timeline,
+    tracker_issues,
 )
 from postmortems.api.auth import ApiTokenAuth
 from postmortems.api.errors import error_body, install
@@ -76,6 +77,7 @@ for module in (
     oncall,
     oncall_load,
     recurrences,
+    tracker_issues,
 ):
     api.add_router("", module.router)
 

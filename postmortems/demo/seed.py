@@ -24,6 +24,7 @@ from postmortems.alerting.detection.services import detection_review_complete
 from postmortems.demo import content as demo_content
 from postmortems.demo.alerts import seed_alerts
 from postmortems.demo.recurrence import seed_recurrence
+from postmortems.demo.trackers import seed_trackers
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident
@@ -104,6 +105,7 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
     # Last: the alert history ties firings to the incidents above; the published
     # reviews' detection reviews then answer for the alerts tied to their incidents.
     alerts = seed_alerts(now=now, teams=teams, users=users)
+    seed_trackers(now=now, teams=teams, users=users)
     for postmortem in builder.published:
         detection_review_complete(postmortem=postmortem, by=_owner(postmortem.incident))
     # A fix that did not hold, and its recurrence confirmed (after the alert history).

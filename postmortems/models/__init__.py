@@ -43,6 +43,12 @@ from postmortems.notifications.models import (
 )
 from postmortems.readiness.models import ReadinessPolicy
 from postmortems.recurrence.models import Recurrence
+from postmortems.trackers.models import (
+    TrackerConnection,
+    TrackerDelivery,
+    TrackerIssue,
+    TrackerPerson,
+)
 
 __all__ = [
     "RESTORE_DAYS",
@@ -86,5 +92,9 @@ __all__ = [
     "Tag",
     "TeamWebhook",
     "TimelineEvent",
+    "TrackerConnection",
+    "TrackerDelivery",
+    "TrackerIssue",
+    "TrackerPerson",
     "not_deleted",
 ]

@@ -37,12 +37,18 @@ class OutboundMessage(models.Model):
         OUTBOX_FAILED = "outbox_failed", "Undelivered email alert"
         # To a team's leads when its on-call schedule feed keeps failing (alerting/oncall).
         ONCALL_FEED = "oncall_feed", "On-call schedule feed failing"
+        # Issue tracker calls (postmortems/trackers/): create, link, close/reopen, reconcile.
+        TRACKER_SYNC = "tracker_sync", "Issue tracker sync"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         # A JSON POST to a team's incoming webhook (postmortems/notifications/chat.py): the
         # message is `body_text`, the address `webhook_url`; no recipient.
         WEBHOOK = "webhook", "Team webhook"
+        # A call to a team's issue tracker (postmortems/trackers/deliver.py): what to do
+        # is in `headers` ({"op": ..., ids}), `subject` says it for people. Delivered by
+        # the function OUTBOX_DELIVERERS names for the channel.
+        TRACKER = "tracker", "Issue tracker"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -138,6 +144,8 @@ class OutboundMessage(models.Model):
         """Who receives it, for people (never the webhook URL, which is a secret)."""
         if self.channel == self.Channel.WEBHOOK:
             return f"{self.team.name if self.team else 'a team'}'s chat"
+        if self.channel == self.Channel.TRACKER:
+            return f"{self.team.name if self.team else 'a team'}'s issue tracker"
         return self.to_address
 
 

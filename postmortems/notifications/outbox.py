@@ -39,6 +39,12 @@ Team chat messages (channel "webhook", postmortems/notifications/chat.py) are ro
 same outbox and follow the same steps, with the same one gap: an incoming
 webhook has no idempotency key either. A webhook that answers with an error,
 a redirect or not within its timeout counts as a failed attempt.
+
+Channels of higher parts (issue tracker calls, channel "tracker") are rows of the same
+outbox too, delivered by the function config/settings.py OUTBOX_DELIVERERS names. An
+exception with a true `permanent` attribute fails the row at once; any other is
+retried. Their duplicate window is closed by the deliverer itself where the far side
+allows it (an issue is looked up by its marker before it is created again).
 """
 
 import logging
@@ -57,6 +63,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from lib.extensions import outbox_deliverer
 from postmortems.notifications.chat import post_webhook
 from postmortems.notifications.emails import build_message
 from postmortems.notifications.models import OutboundMessage
@@ -82,6 +89,8 @@ def is_permanent(error: BaseException) -> bool:
         return bool(codes) and all(500 <= code < 600 for code in codes)
     if isinstance(error, smtplib.SMTPResponseException):
         return 500 <= error.smtp_code < 600
+    if getattr(error, "permanent", False):  # a deliverer's own word (OUTBOX_DELIVERERS)
+        return True
     if isinstance(error, urllib.error.HTTPError):
         # A removed or misconfigured webhook answers 3xx/4xx; overload answers 429/5xx.
         return error.code != 429 and error.code < 500
@@ -278,6 +287,10 @@ def _deliver(email: OutboundMessage) -> Any:
     """
     if email.channel == OutboundMessage.Channel.WEBHOOK:
         post_webhook(email.webhook_url, email.body_text)
+        return None
+    if email.channel != OutboundMessage.Channel.EMAIL:
+        # A channel a higher part delivers (issue trackers): config/settings.py says who.
+        outbox_deliverer(email.channel)(email)
         return None
     mail_connection = get_connection()
     try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from lib.database_errors import retry_on_contention
+from lib.extensions import handle_event
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.permissions import can_see_incident
@@ -56,9 +57,19 @@ def snapshot(item: ActionItem) -> Snapshot:
 
 
 def record_changes(
-    *, item: ActionItem, before: Snapshot, by: User | None, at: datetime, reason: str = ""
+    *,
+    item: ActionItem,
+    before: Snapshot,
+    by: User | None,
+    at: datetime,
+    reason: str = "",
+    source: str = "",
 ) -> list[ActionItemChange]:
-    """One history row per tracked field whose value differs from `before`."""
+    """One history row per tracked field whose value differs from `before`; `source`
+    names the tracker a change came from ("" for here).
+
+    A change of status is announced ("action-item-status-changed", in this
+    transaction): the item's tracker issue is closed or reopened to match."""
     after = snapshot(item)
     changes = [
         ActionItemChange(
@@ -69,11 +80,14 @@ def record_changes(
             old_value=old_text,
             new_value=after[field][1],
             reason=reason,
+            source=source,
         )
         for field, (old, old_text) in before.items()
         if after[field][0] != old
     ]
     ActionItemChange.objects.bulk_create(changes)
+    if any(change.field == Field.STATUS for change in changes):
+        handle_event("action-item-status-changed", item=item, source=source)
     return changes
 
 

@@ -75,8 +75,13 @@ def action_items_follow_incident(*, incident: Incident) -> int:
 
 
 @retry_on_contention
-def action_item_update(*, item: ActionItem, by: User, expected_revision: int) -> ActionItem:
-    """Save the editor's form; changes to the tracked fields go into the item's history."""
+def action_item_update(
+    *, item: ActionItem, by: User | None, expected_revision: int, source: str = ""
+) -> ActionItem:
+    """Save the editor's form; changes to the tracked fields go into the item's history.
+
+    Also how a change made in the team's issue tracker arrives (trackers/sync.py):
+    `source` names the tracker, `by` the mapped person or None."""
     _stamp_completion(item)
     item.full_clean()
     now = timezone.now()
@@ -91,7 +96,7 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
         if item.owner_id != current.owner_id:  # an owner set earlier stays editable
             ensure_owner_sees_incident(item)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS, touch=True)
-        record_changes(item=item, before=snapshot(current), by=by, at=now)
+        record_changes(item=item, before=snapshot(current), by=by, at=now, source=source)
         index_postmortem(item.postmortem_id)
     return item
 

@@ -27,6 +27,7 @@ from django_htmx.http import trigger_client_event
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people_fields import PersonField
 from accounts.single_line import SingleLineField
+from lib.extensions import page_extras
 from lib.http_methods import require_POST_or_back
 from lib.moments import validate_day
 from postmortems.models.actions import ActionItem
@@ -235,5 +236,6 @@ def action_item_history_view(
             "incident": item.postmortem.incident,
             "changes": item.changes.select_related("changed_by"),  # newest first
             "today": timezone.localdate(),
+            **page_extras("action-item", item=item),
         },
     )

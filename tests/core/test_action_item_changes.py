@@ -469,8 +469,9 @@ def test_the_history_page_lists_changes_newest_first(
     frozen.shift(dt.timedelta(hours=1))
     action_item_nudge(item=item, by=lead)
     client.force_login(owner)
-    # session, user, incident (+team, postmortem), item (+owner), changes (+who)
-    with django_assert_num_queries(5):
+    # session, user, incident (+team, postmortem), item (+owner), changes (+who); the
+    # item's tracker issue and the team's tracker (PAGE_EXTRAS "action-item")
+    with django_assert_num_queries(7):
         response = client.get(_url("pm-action-history", item))
     assert response.status_code == 200
     body = response.content.decode()
@@ -487,8 +488,9 @@ def test_the_history_page_lists_changes_newest_first(
 def test_marking_done_costs_a_fixed_number_of_queries(signed_in, item, django_assert_num_queries):
     # session, user, incident (+postmortem), team membership, item (+owner); the two
     # check constraints on status (3 each, in savepoints); savepoint, the postmortem's
-    # lock, UPDATE, INSERT change, release (the folded row needs no owner picker)
-    with django_assert_num_queries(16):
+    # lock, UPDATE, INSERT change, release (the folded row needs no owner picker); the
+    # item's tracker issue, to close it (trackers: "action-item-status-changed")
+    with django_assert_num_queries(17):
         response = signed_in.post(_url("pm-action-done", item), {"revision": 0}, **HTMX)
     assert response.status_code == 200
 

@@ -15,6 +15,8 @@ from postmortems.models import (
     RotationOverride,
     SectionRevision,
 )
+from postmortems.trackers.adapters import http as tracker_http
+from postmortems.trackers.models import TrackerConnection
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
 from tests.factories import (
     ActionItemFactory,
@@ -102,6 +104,13 @@ URLS = [
     ("pm-alerting-create", "get", TEAM_LEAD, "team"),
     ("pm-alerting-edit", "get", TEAM_LEAD, "integration"),
     ("pm-alerting-token", "post", TEAM_LEAD, "integration"),
+    # Issue trackers (tests/trackers/): the team's leads; an item's issue, its writers.
+    ("pm-tracker-settings", "get", TEAM_LEAD, "team"),
+    ("pm-tracker-secret", "post", TEAM_LEAD, "team"),
+    ("pm-tracker-check", "post", TEAM_LEAD, "team"),
+    ("pm-tracker-people", "post", TEAM_LEAD, "team"),
+    ("pm-tracker-disconnect", "post", TEAM_LEAD, "team"),
+    ("pm-action-tracker", "post", WRITE, "item"),
     # On-call load and its CSV (tests/alerting/load/test_load_page.py).
     ("pm-oncall-load", "get", TEAM_LEAD, "team"),
     ("pm-oncall-load-csv", "get", TEAM_LEAD, "team"),
@@ -143,6 +152,8 @@ PUBLIC = {
     # Alerting webhook receivers: machine to machine, authenticated by a token or a
     # body signature instead of a session (tests/alerting/).
     "pm-alert-receiver",
+    # A tracker's webhook: signed by the connection's secret (tests/trackers/test_sync.py).
+    "pm-tracker-webhook",
     # Single sign-on: starting one, the provider's way back, and allauth's SAML views
     # (the assertion consumer is posted to by the identity provider; metadata is
     # public by design). tests/accounts/test_sso.py and test_sso_saml.py.
@@ -230,7 +241,16 @@ def _url(
 
 
 @pytest.fixture
-def objects(postmortem, owner):
+def objects(postmortem, owner, monkeypatch):
+    # The team's tracker answers "down" here: no test reaches GitHub.
+    monkeypatch.setattr(tracker_http, "send", lambda *a: tracker_http.Response(503, {}, b"{}"))
+    TrackerConnection.objects.create(
+        team=postmortem.incident.team,
+        kind="github",
+        base_url="https://api.github.com",
+        project="acme/api",
+        token="token",
+    )
     integration = AlertIntegration.objects.create(
         team=postmortem.incident.team,
         kind="alertmanager",

@@ -9,12 +9,16 @@ HTTP 429 and 5xx through as `TrackerUnavailable`, which the outbox retries with 
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 
 class TrackerError(Exception):
     """A permanent failure: the tracker refused the request as it is."""
+
+    # The outbox fails a row at once on an exception saying so (notifications/outbox.py).
+    permanent = True
 
 
 class TrackerUnavailable(Exception):
@@ -85,11 +89,16 @@ class Tracker(Protocol):
         ...
 
     @staticmethod
-    def verify_webhook(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
-        """Whether a delivery is signed with the connection's secret (constant time)."""
+    def verify_webhook(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
+        """Whether a delivery is signed with the connection's secret (constant time).
+        `headers` are the request's, looked up without regard to case (request.headers)."""
         ...
 
+    # Optional (the trackers part falls back to a hash of the body): the tracker's own
+    # id of a delivery, the same on a redelivery, e.g. GitHub's X-GitHub-Delivery.
+    # def delivery_id(*, headers: Mapping[str, str], body: bytes) -> str
+
     @staticmethod
-    def parse_webhook(*, headers: dict[str, str], body: bytes) -> list[RemoteIssue]:
+    def parse_webhook(*, headers: Mapping[str, str], body: bytes) -> list[RemoteIssue]:
         """The issues a delivery reports the state of; [] for events of no interest."""
         ...
