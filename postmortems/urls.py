@@ -11,7 +11,7 @@ from postmortems.chat_import import views as chat_import
 from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
-from postmortems.views import action_items, comments, editor, history, incidents
+from postmortems.views import action_items, comments, editor, history, ideas, incidents
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -79,6 +79,7 @@ postmortem_urls = [
     ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
+    path("ideas/", ideas.idea_add_view, name="pm-idea-add"),
     path(
         "actions/<uuid:code>/",
         include(
@@ -90,6 +91,7 @@ postmortem_urls = [
                 ),
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
+                path("commit/", ideas.action_item_commit_view, name="pm-action-commit"),
             ]
         ),
     ),

@@ -76,6 +76,9 @@ URLS = [
     ("pm-action-reassign", "post", WRITE, "item"),
     ("pm-action-nudge", "post", WRITE, "item"),
     ("pm-action-change", "get", WRITE, "item"),
+    ("pm-idea-add", "post", WRITE, None),
+    ("pm-action-commit", "get", WRITE, "item"),
+    ("pm-action-commit", "post", WRITE, "item"),
     ("pm-postmortem-history", "get", READ, None),
     ("pm-revision-restore", "post", WRITE, "revision"),
     # Readers comment on a review; resolving is for those who edit.

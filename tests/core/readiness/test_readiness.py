@@ -344,7 +344,7 @@ def test_admins_set_the_required_checks_per_severity_in_the_admin(client, admin_
     client.force_login(admin_user)
     add = reverse("admin:postmortems_readinesspolicy_add")
     page = client.get(add).content.decode()
-    assert "Every action item has an owner, a due date and a type" in page
+    assert "Every action item has an owner, a due date, a type and a way to know it worked" in page
     response = client.post(add, {"severity": "SEV3", "required_checks": ["summary", "timeline"]})
     assert response.status_code == 302
     assert ReadinessPolicy.objects.get(severity="SEV3").required_checks == ["summary", "timeline"]
