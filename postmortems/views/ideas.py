@@ -91,9 +91,9 @@ def action_item_commit_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID
 ) -> HttpResponse:
     item = get_action_item_for_user(request, number, code, write=True)
-    if not item.is_idea:  # committed meanwhile, by someone else or in another tab
-        return redirect(reverse("pm-postmortem-edit", args=[number]) + f"#item-{item.code}")
     if request.method == "GET":
+        if not item.is_idea:  # committed meanwhile, by someone else or in another tab
+            return redirect(reverse("pm-postmortem-edit", args=[number]) + f"#item-{item.code}")
         form = CommitForm(instance=item, prefix=str(code))
     else:
         form = CommitForm(request.POST, instance=item, prefix=str(code))

@@ -160,7 +160,8 @@ def test_the_create_path_takes_a_verification_and_refuses_none_without_a_reason(
 
 def test_editing_the_plan_is_kept_in_the_history(postmortem, author):
     item = ActionItemFactory(postmortem=postmortem)
-    item.verification, item.verification_plan = "drill", "The quarterly failover drill."
+    item.verification = ActionItem.Verification.DRILL
+    item.verification_plan = "The quarterly failover drill."
     action_item_update(item=item, by=author, expected_revision=0)
     change = ActionItemChange.objects.get(action_item=item, field=Field.VERIFICATION)
     assert change.new_value == "A drill: The quarterly failover drill."
