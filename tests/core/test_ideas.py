@@ -9,7 +9,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.models import ActionItem, ActionItemChange
+from postmortems.models import ActionItem, ActionItemChange, OutboundMessage
+from postmortems.notifications.nudges import action_item_nudge
 from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.actions import action_item_create, action_item_update, idea_create
 from postmortems.services.commitments import action_item_commit
@@ -120,9 +121,13 @@ def test_a_stale_commit_is_a_conflict_and_a_second_commit_is_refused(idea, autho
         _commit(ActionItem.objects.get(pk=idea.pk), author, expected_revision=1)
 
 
-def test_quick_actions_refuse_ideas(idea, author):
+def test_quick_actions_and_nudges_refuse_ideas(idea, author, owner):
     with pytest.raises(ValidationError, match="commit it first"):
         action_item_mark_done(item=idea, by=author, expected_revision=0)
+    idea.owner = owner  # an idea may name someone; it is still nobody's work
+    with pytest.raises(ValidationError, match="commit it first"):
+        action_item_nudge(item=idea, by=author)
+    assert not OutboundMessage.objects.exists()
 
 
 def test_a_commitment_never_goes_back_to_an_idea(postmortem, author):
