@@ -8,9 +8,10 @@ verification (a test, an alert, a metric, a drill, or no check possible with the
 reason) with its plan. commitment_errors() is that rule, used by the commit form,
 the API's commit and the editor's full form when an idea's status moves on.
 A commitment is never turned back into an idea: "won't do" with a reason records
-that decision instead.
+that decision instead. The verification is set or changed like any other field of the
+item (services/actions.action_item_update), and its history row says what changed.
 
-Both writes go through the item's revision (services/edits.py): of two people
+A commit goes through the item's revision (services/edits.py): of two people
 committing the same idea at once, one wins and the other gets EditConflict.
 """
 
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models.actions import ActionItem, verification_errors
+from postmortems.models.actions import ActionItem
 from postmortems.services.action_changes import (
     ensure_owner_sees_incident,
     local_today,
@@ -124,36 +125,4 @@ def action_item_commit(
         now=now,
         expected_revision=expected_revision,
         fields=COMMIT_FIELDS,
-    )
-
-
-def action_item_set_verification(
-    *,
-    item: ActionItem,
-    by: User,
-    verification: str,
-    verification_plan: str,
-    expected_revision: int,
-) -> ActionItem:
-    """Say (or change) how we will know the item worked; recorded in its history."""
-    if item.revision != expected_revision:
-        raise EditConflict(item)
-    plan = (verification_plan or "").strip()
-    if not item.is_idea and not verification:
-        raise ValidationError(
-            {"verification": "A committed item says how we will know it worked: choose one."}
-        )
-    if errors := verification_errors(verification, plan):
-        raise ValidationError(errors)
-    now = timezone.now()
-    before = snapshot(item)
-    item.verification = verification
-    item.verification_plan = plan
-    return save_tracked(
-        item,
-        before=before,
-        by=by,
-        now=now,
-        expected_revision=expected_revision,
-        fields=["verification", "verification_plan"],
     )

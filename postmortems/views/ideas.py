@@ -33,7 +33,7 @@ from postmortems.views.lists import ACTIONS
 COMMIT_PAGE = "postmortems/action_item_commit.html"
 CONFLICT_MESSAGE = (
     "Someone else changed this idea after the form was opened, so it was not committed. "
-    "It now shows their version: check it, then commit again."
+    "Check the idea as it is now, then commit again: what you typed is kept."
 )
 
 
