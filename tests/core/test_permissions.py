@@ -235,6 +235,9 @@ def objects(postmortem, owner):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "idea": ActionItemFactory(
+            postmortem=postmortem, status="idea", owner=None, due_date=None, type=""
+        ),
         "revision": SectionRevision.objects.create(
             postmortem=postmortem, section="summary", number=1, text="First words."
         ),
