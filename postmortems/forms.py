@@ -204,6 +204,23 @@ class TimelineEventForm(RevisionMixin, forms.ModelForm):
             self.initial.setdefault("revision", self.instance.revision)
 
 
+VERIFICATION_PLAN_MAX_CHARS = 2_000
+
+
+def verification_fields(form: forms.BaseForm) -> None:
+    """How we will know it worked, in every form that sets it: optional until chosen
+    (a committed item without one is flagged), the plan one short text."""
+    cast(forms.ChoiceField, form.fields["verification"]).choices = [
+        ("", "Not chosen yet"),
+        *ActionItem.Verification.choices,
+    ]
+    plan = form.fields["verification_plan"]
+    limit_length(plan, VERIFICATION_PLAN_MAX_CHARS)
+    plan.help_text = (
+        "Which test, alert, metric or drill shows the fix works; for “no check possible”, why."
+    )
+
+
 class ActionItemForm(RevisionMixin, forms.ModelForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -218,12 +235,15 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
             "status",
             "wont_do_reason",
             "tracker_url",
+            "verification",
+            "verification_plan",
             "description",
         ]
         widgets = {
             "due_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 2}),
             "wont_do_reason": forms.TextInput(),
+            "verification_plan": forms.Textarea(attrs={"rows": 2}),
         }
         # A text column, typed on one line.
         field_classes = {"owner": PersonField, "wont_do_reason": SingleLineField}
@@ -232,6 +252,7 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         limit_length(self.fields["description"], TEXT_MAX_CHARS)
+        verification_fields(self)
         # Optional, like owner and due date: an item saved without one is flagged.
         cast(forms.ChoiceField, self.fields["type"]).choices = [
             ("", "Not chosen yet"),
@@ -246,6 +267,21 @@ class ActionItemForm(RevisionMixin, forms.ModelForm):
         if data.get("status") == ActionItem.Status.WONT_DO and not data.get("wont_do_reason"):
             self.add_error("wont_do_reason", "Say why this action item won't be done.")
         return data
+
+
+class IdeaForm(RevisionMixin, forms.ModelForm):
+    """An idea: a title, and notes if there are any."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        labels = {"title": "Idea", "description": "Notes"}
+        formfield_callback = https_urls
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["description"], TEXT_MAX_CHARS)
 
 
 SECTION_CHOICES = [(name, label) for name, label, _help in Postmortem.SECTIONS]

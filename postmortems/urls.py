@@ -13,7 +13,7 @@ from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.recurrence import urls as recurrence_urls
 from postmortems.trackers import urls as tracker_urls
-from postmortems.views import action_items, comments, editor, history, incidents
+from postmortems.views import action_items, comments, editor, history, ideas, incidents
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -81,6 +81,7 @@ postmortem_urls = [
     ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),
+    path("ideas/", ideas.idea_add_view, name="pm-idea-add"),
     path(
         "actions/<uuid:code>/",
         include(
@@ -92,6 +93,7 @@ postmortem_urls = [
                 ),
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
+                path("commit/", ideas.action_item_commit_view, name="pm-action-commit"),
             ]
         ),
     ),

@@ -117,6 +117,8 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
     type = ActionItem.Type.DETECT
+    verification = ActionItem.Verification.ALERT
+    verification_plan = "The saturation alert fires in staging when the pool is held at 95%."
 
 
 class AlertIntegrationFactory(factory.django.DjangoModelFactory):

@@ -28,6 +28,7 @@ from postmortems.api.schemas import (
     ItemPriority,
     ItemStatus,
     ItemType,
+    ItemVerification,
     Moment,
     PersonOut,
     Revision,
@@ -36,12 +37,14 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.api.tracker_issues import TrackerIssueOut, tracker_issue_out
+from postmortems.forms import VERIFICATION_PLAN_MAX_CHARS
 from postmortems.insights import dashboard
 from postmortems.insights.dashboard import ItemFilters
 from postmortems.models.actions import ActionItem
 from postmortems.permissions import get_action_item_for_user, get_postmortem_for_user
 from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.actions import action_item_create, action_item_update
+from postmortems.services.commitments import action_item_commit
 from postmortems.trackers.models import TrackerIssue
 
 router = Router(tags=["action items"])
@@ -55,9 +58,17 @@ class ItemOut(Schema):
     due_date: date | None
     priority: ItemPriority
     type: ItemType = Field(description="Empty until chosen.")
-    status: ItemStatus
+    status: ItemStatus = Field(
+        description="`idea`: kept, not committed to; nothing counts it until it is "
+        "committed (POST …/commit). The other statuses are commitments."
+    )
     wont_do_reason: str
     tracker_url: str
+    verification: ItemVerification = Field(
+        description="How we will know it worked: test, alert, metric, drill, or none (no "
+        "check possible; the plan says why). Empty until chosen."
+    )
+    verification_plan: str = Field(description="The check, described; for none, the reason.")
     revision: int = Field(description="Send it back with a change (409 when outdated).")
     completed_at: datetime | None
     created_at: datetime
@@ -81,6 +92,8 @@ class ItemFieldsIn(BodyIn):
     status: ItemStatus | None = None
     wont_do_reason: Text | None = Field(None, max_length=2_000)
     tracker_url: Text | None = Field(None, max_length=500)
+    verification: ItemVerification | None = None
+    verification_plan: Text | None = Field(None, max_length=VERIFICATION_PLAN_MAX_CHARS)
 
 
 class ItemCreateIn(ItemFieldsIn):
@@ -88,9 +101,13 @@ class ItemCreateIn(ItemFieldsIn):
     description: Text = Field("", max_length=TEXT_MAX_CHARS)
     priority: ItemPriority = ActionItem.Priority.MEDIUM.value
     type: ItemType = Field("", description="Empty until chosen.")
-    status: ItemStatus = ActionItem.Status.OPEN.value
+    status: ItemStatus = Field(
+        ActionItem.Status.OPEN.value, description="`idea` keeps an idea: a title is enough."
+    )
     wont_do_reason: Text = Field("", max_length=2_000)
     tracker_url: Text = Field("", max_length=500)
+    verification: ItemVerification = Field("", description="Empty until chosen.")
+    verification_plan: Text = Field("", max_length=VERIFICATION_PLAN_MAX_CHARS)
 
 
 class ItemUpdateIn(ItemFieldsIn):
@@ -99,6 +116,19 @@ class ItemUpdateIn(ItemFieldsIn):
 
 class CompleteIn(BodyIn):
     revision: Revision
+
+
+class CommitIn(BodyIn):
+    revision: Revision
+    owner: Text = Field(max_length=254, description="The owner's email address.")
+    due_date: Day
+    type: ItemType
+    priority: ItemPriority | None = None
+    verification: ItemVerification
+    verification_plan: Text = Field(
+        max_length=VERIFICATION_PLAN_MAX_CHARS,
+        description="The check, described; for `none`, why no check is possible.",
+    )
 
 
 class ReviewItemsIn(Schema):
@@ -121,6 +151,8 @@ def item_out(item: ActionItem) -> dict[str, Any]:
                 "status",
                 "wont_do_reason",
                 "tracker_url",
+                "verification",
+                "verification_plan",
                 "revision",
                 "completed_at",
                 "created_at",
@@ -218,6 +250,35 @@ def complete_item(
     return item_out(item)
 
 
+@router.post(
+    "/incidents/{number}/postmortem/actions/{code}/commit",
+    response={200: ItemOut, 409: ItemConflictOut, **WRITE_ERRORS},
+    url_name="action-commit",
+)
+def commit_item(
+    request: AuthenticatedHttpRequest, number: IncidentNumber, code: UUID, payload: CommitIn
+):
+    """Make an idea a commitment in one step: owner, due date, type and how we will know
+    it worked, all required. 409 when the idea changed since `revision`; 422 with the
+    missing fields, or when the item is already committed."""
+    item = get_action_item_for_user(request, number, code, write=True)
+    owner = User.objects.filter(email__iexact=payload.owner, is_active=True).first()
+    if owner is None:
+        raise InvalidInput({"owner": ["Nobody who can sign in has this email address."]})
+    action_item_commit(
+        item=item,
+        by=request.user,
+        owner=owner,
+        due_date=payload.due_date,
+        type=payload.type,
+        priority=payload.priority,
+        verification=payload.verification,
+        verification_plan=payload.verification_plan,
+        expected_revision=payload.revision,
+    )
+    return item_out(item)
+
+
 if TYPE_CHECKING:  # a Literal built at run time, as in api/schemas.py
     ItemState: TypeAlias = str
 else:
@@ -245,7 +306,8 @@ class ItemListIn(Schema):
         None,
         description="open, overdue (open and due before your today), due_soon (in the next "
         f"{dashboard.DUE_SOON_DAYS} days), unplanned (no owner or no due date), done "
-        "(done or won't do), all. open when left out; all with `updated_after`.",
+        "(done or won't do), all (every commitment), ideas (not committed). open when "
+        "left out; all with `updated_after`.",
     )
     team: Text = Field("", max_length=100, description="Team slug; every team when left out.")
     owner: Text = Field(

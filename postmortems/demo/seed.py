@@ -49,6 +49,27 @@ TRACKER_URL = "https://tracker.example.com/{key}-{number}"
 TRACKER_KEYS = {"platform": "OPS", "payments": "PAY", "data": "DATA", "mobile": "MOB"}
 
 
+# How the demo's committed items say they will be known to work, by their type.
+CHECKS = {
+    ActionItem.Type.DETECT: (
+        ActionItem.Verification.ALERT,
+        "The new alert fires when the condition is reproduced in staging.",
+    ),
+    ActionItem.Type.PREVENT: (
+        ActionItem.Verification.TEST,
+        "A regression test in CI reproduces the failure and passes with the fix.",
+    ),
+    ActionItem.Type.MITIGATE: (
+        ActionItem.Verification.DRILL,
+        "The next game day runs this recovery path and times it.",
+    ),
+    ActionItem.Type.PROCESS: (
+        ActionItem.Verification.NONE,
+        "A change to how we work: no system check shows it; the next similar review will.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     teams: int
@@ -423,6 +444,8 @@ class _StoryBuilder:
                 wont_do_reason=reason[0] if reason else "",
                 tracker_url=tracker,
                 completed_at=completed,
+                verification=CHECKS[kind][0],
+                verification_plan=CHECKS[kind][1],
             )
             written = postmortem.created_at + timedelta(minutes=self.rng.randint(30, 600))
             ActionItem.objects.filter(pk=item.pk).update(created_at=min(written, self.now))

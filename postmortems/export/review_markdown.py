@@ -186,8 +186,11 @@ def postmortem_markdown(
             lines.append(f"  Source: {text(event.source_url)}")
     if not postmortem.timeline_events.all():
         lines.append("_No timeline._")
+    items = list(postmortem.action_items.all())
+    commitments = [item for item in items if not item.is_idea]
+    ideas = [item for item in items if item.is_idea]
     lines += ["", "## Action items", ""]
-    for item in postmortem.action_items.all():
+    for item in commitments:
         done = "x" if item.is_finished else " "
         due = item.due_date.isoformat() if item.due_date else "no date"
         # The type may be blank on a draft (readiness asks for it), as the emails allow.
@@ -197,14 +200,22 @@ def postmortem_markdown(
             f"{item.get_priority_display().lower()} priority) · owner: {name(item.owner)} "
             f"· due: {due} · {item.get_status_display()}"
         )
+        if item.verification:
+            check = item.get_verification_display()
+            plan = f": {text(item.verification_plan)}" if item.verification_plan else ""
+            lines.append(_indent_continuation(f"  How we will know it worked: {check}{plan}"))
         if item.wont_do_reason:
             lines.append(_indent_continuation(f"  Won't do: {text(item.wont_do_reason)}"))
         if item.description.strip():
             lines.append(_indent_continuation("  " + text(item.description.strip())))
         if item.tracker_url:
             lines.append(f"  Tracker: {text(item.tracker_url)}")
-    if not postmortem.action_items.all():
+    if not commitments:
         lines.append("_No action items._")
+    if ideas:
+        lines += ["", "### Ideas (not committed)", ""]
+        for item in ideas:
+            lines.append(_indent_continuation(f"- {text(item.title)}"))
     return "\n".join(lines).rstrip() + "\n"
 
 

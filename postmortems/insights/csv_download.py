@@ -21,15 +21,15 @@ from postmortems.models.actions import ActionItem, days_overdue
 from postmortems.models.incidents import incident_reference
 
 HEADER = [
-    "item", "title", "status", "priority", "type", "owner", "owner email", "due date",
-    "days overdue", "incident", "incident title", "team", "severity", "created", "completed",
-    "link",
+    "item", "title", "status", "commitment", "priority", "type", "owner", "owner email",
+    "due date", "days overdue", "verification", "verification plan", "incident",
+    "incident title", "team", "severity", "created", "completed", "link",
 ]  # fmt: skip
 COLUMNS = (
     "code", "title", "status", "priority", "type", "owner__display_name", "owner__email",
-    "due_date", "postmortem__incident__number", "postmortem__incident__title",
-    "postmortem__incident__team__name", "postmortem__incident__severity", "created_at",
-    "completed_at",
+    "due_date", "verification", "verification_plan", "postmortem__incident__number",
+    "postmortem__incident__title", "postmortem__incident__team__name",
+    "postmortem__incident__severity", "created_at", "completed_at",
 )  # fmt: skip
 BATCH = 500  # rows per chunk of the response
 TIME = "%Y-%m-%d %H:%M"
@@ -41,6 +41,7 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
     status = dict(ActionItem.Status.choices)
     priority = dict(ActionItem.Priority.choices)
     kind = dict(ActionItem.Type.choices)
+    check = dict(ActionItem.Verification.choices)
     head, tail = link_pattern("detail").split("{number}")
     link = base + head
     buffer = io.StringIO()
@@ -48,14 +49,16 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
     writer.writerow(HEADER)
     rows = items.values_list(*COLUMNS).iterator(chunk_size=2000)
     for n, row in enumerate(rows, start=1):
-        (code, title, state, prio, typ, owner, email, due, number, incident_title, team,
-         severity, created, completed) = row  # fmt: skip
+        (code, title, state, prio, typ, owner, email, due, verification, plan, number,
+         incident_title, team, severity, created, completed) = row  # fmt: skip
         code = str(code)
         overdue = days_overdue(state, due, today) or ""
         writer.writerow(
             (
-                code, cell(title), status.get(state, state), priority.get(prio, prio),
-                kind.get(typ, typ), cell(owner), cell(email), due or "", overdue,
+                code, cell(title), status.get(state, state),
+                "idea" if state == ActionItem.Status.IDEA else "committed",
+                priority.get(prio, prio), kind.get(typ, typ), cell(owner), cell(email),
+                due or "", overdue, check.get(verification, verification), cell(plan),
                 incident_reference(number), cell(incident_title), cell(team), cell(severity),
                 created.astimezone(tz).strftime(TIME),
                 completed.astimezone(tz).strftime(TIME) if completed else "",

@@ -16,7 +16,12 @@ from django.db.models import Count, Min, Q, QuerySet, Value
 from accounts.models import Team, User
 from lib.months import month_bounds
 from postmortems.insights.item_rows import ItemRow
-from postmortems.models.actions import ActionItem, due_before, overdue_condition
+from postmortems.models.actions import (
+    ActionItem,
+    committed_condition,
+    due_before,
+    overdue_condition,
+)
 from postmortems.models.incidents import Incident, not_deleted
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import visibility_filter
@@ -30,7 +35,7 @@ LIST_LIMIT = 25
 class ItemFilters:
     """The action item list behind the dashboard, its charts and the CSV export."""
 
-    state: str = "open"  # open, overdue, due_soon, unplanned, done, all
+    state: str = "open"  # open, overdue, due_soon, unplanned, done, all, ideas
     owner: str = ""  # user pk, or "none"
     created_month: date | None = None  # first day of a month, viewer's zone
     completed_month: date | None = None
@@ -43,6 +48,7 @@ STATES = {
     "unplanned": "Without an owner or a due date",
     "done": "Finished",
     "all": "All",
+    "ideas": "Ideas (not committed)",
 }
 
 
@@ -118,9 +124,11 @@ def filtered_items(
         case "unplanned":
             items = unplanned(items)
         case "done":
-            items = items.exclude(status__in=ActionItem.UNFINISHED)
+            items = items.filter(status__in=ActionItem.FINISHED)
         case "all":
-            pass
+            items = items.filter(committed_condition())
+        case "ideas":  # kept apart: no state above holds them
+            items = items.filter(status=ActionItem.Status.IDEA)
         case _:
             items = open_items(items)
     if filters.owner == "none":

@@ -41,7 +41,7 @@ from accounts.models import Team, User
 from lib.months import last_months, month_bounds
 from postmortems.insights.dashboard import ONE, team_action_items
 from postmortems.insights.models import HealthRollup
-from postmortems.models.actions import ActionItem
+from postmortems.models.actions import ActionItem, committed_condition
 from postmortems.models.incidents import Incident, Severity, not_deleted, review_clock
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import visibility_filter, visible_incidents
@@ -196,7 +196,8 @@ class _Rows:
 
     @cached_property
     def items(self) -> QuerySet[ActionItem]:
-        return team_action_items(user=self.user, teams=self.teams)
+        # Commitments only: an idea is neither opened nor closed work.
+        return team_action_items(user=self.user, teams=self.teams).filter(committed_condition())
 
 
 def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> None:

@@ -216,7 +216,8 @@ def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:
         "overdue": overdue,
         "priority": _escaped(row_item.priority),
         "priority_label": _label(ActionItem.Priority, row_item.priority),
-        "finished": row_item.is_finished,
+        # No quick actions: finished, or an idea (committed on its review's editor).
+        "finished": row_item.status not in ActionItem.UNFINISHED,
         "status": _escaped(row_item.status),
         "status_label": _label(ActionItem.Status, row_item.status),
         "error": state.error,

@@ -2,6 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,10 +26,39 @@ def overdue_condition(today: datetime.date) -> Q:
     return Q(status__in=ActionItem.UNFINISHED) & due_before(today)
 
 
+# The commitments rule, once: ideas are kept and searchable, but only commitments are
+# work. Reminders, digests, overdue counts, the calendar feed, tracker sync and every
+# completion metric read committed() (or the unfinished statuses, which hold no ideas);
+# tests/core/test_commitments_only.py checks the surfaces that count.
+def committed_condition(prefix: str = "") -> Q:
+    """Committed items (not ideas) as a condition, e.g. through a relation."""
+    return Q(**{f"{prefix}status__in": ActionItem.COMMITTED})
+
+
 class ActionItemQuerySet(models.QuerySet):
     def overdue(self, *, today: datetime.date) -> "ActionItemQuerySet":
         """Items overdue on `today` (see the rule above)."""
         return self.filter(overdue_condition(today))
+
+    def committed(self) -> "ActionItemQuerySet":
+        """Commitments: everything but ideas (the rule above)."""
+        return self.filter(committed_condition())
+
+    def ideas(self) -> "ActionItemQuerySet":
+        return self.filter(status=ActionItem.Status.IDEA)
+
+
+def verification_errors(verification: str, plan: str) -> dict[str, str]:
+    """What is wrong with a verification and its plan, by field ({} when nothing):
+    "no check possible" needs the reason, and a plan needs the kind of check it is."""
+    if verification == ActionItem.Verification.NONE and not plan.strip():
+        return {"verification_plan": "Say why no check is possible."}
+    if plan.strip() and not verification:
+        return {
+            "verification": "Choose how we will know it worked: a test, an alert, a "
+            "metric, a drill, or no check possible."
+        }
+    return {}
 
 
 def owner_deleted(collector, field, sub_objs, using) -> None:
@@ -180,7 +210,13 @@ class ActionItem(models.Model):
             ),
             # Review health counts this month's opened and finished items live
             # (postmortems/insights/health.py); older months come from HealthRollup.
-            models.Index(fields=["created_at", "postmortem"], name="pm_action_created"),
+            # Only commitments are counted (ideas are not work): partial on that, so the
+            # count still comes from the index alone.
+            models.Index(
+                fields=["created_at", "postmortem"],
+                name="pm_action_created",
+                condition=Q(status__in=["open", "in_progress", "done", "wont_do"]),
+            ),
             # The same three for one team's dashboard (postmortems/insights/dashboard.py): its
             # open items by due date (lists, headline counts and load per owner, the
             # counts from the index alone), and this month's opened and finished items.
@@ -190,7 +226,9 @@ class ActionItem(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
             ),
             models.Index(
-                fields=["team", "created_at", "postmortem"], name="pm_action_team_created"
+                fields=["team", "created_at", "postmortem"],
+                name="pm_action_team_created",
+                condition=Q(status__in=["open", "in_progress", "done", "wont_do"]),
             ),
             models.Index(
                 fields=["team", "completed_at", "status", "due_date", "postmortem"],
@@ -221,6 +259,10 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if errors := verification_errors(self.verification, self.verification_plan):
+            raise ValidationError(errors)
 
     @property
     def is_finished(self) -> bool:

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from postmortems.archive.models import Subscription
+from postmortems.models.actions import committed_condition
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
@@ -50,7 +51,12 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
     )
     if by is not None:
         recipients = recipients.exclude(pk=by.pk)
-    items = list(postmortem.action_items.select_related("owner").order_by("due_date", "pk"))
+    # The commitments: ideas are kept on the review, not announced as work.
+    items = list(
+        postmortem.action_items.filter(committed_condition())
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
     url = absolute_url(reverse("pm-postmortem-detail", args=[incident.number]))
     emails = [
         compose(

@@ -2,12 +2,14 @@
 
 An item is flagged when its title uses a vague verb ("improve", "look into", "be more
 careful", "try to", "monitor", "investigate" or "review" without saying what they
-produce), or when it has no owner, no due date, no type, or a due date that had
-already passed when it was written. Only unfinished items are flagged: once an item is
-done, or marked "won't do" with a reason, there is nothing left to sharpen.
+produce), or when it has no owner, no due date, no type, no verification (how we will
+know it worked, described; or "no check possible" with the reason), or a due date that
+had already passed when it was written. Only unfinished commitments are flagged: once
+an item is done, or marked "won't do" with a reason, there is nothing left to sharpen,
+and an idea needs nothing until it is committed.
 
 The checks read only the item's own columns (title, owner_id, due_date, type,
-created_at), so flagging a list of items costs no queries.
+verification, verification_plan, created_at), so flagging a list costs no queries.
 """
 
 import re
@@ -74,6 +76,12 @@ NO_TYPE = _flag(
     "Choose whether it prevents a recurrence, detects it sooner, mitigates it faster, "
     "or changes a process.",
 )
+NO_VERIFICATION = _flag(
+    "no-verification",
+    "No way to know it worked",
+    "Say how we will know it worked: a test, an alert, a metric or a drill, described; "
+    "or “no check possible”, with the reason.",
+)
 DUE_IN_PAST = _flag(
     "due-in-past",
     "Due before it was written",
@@ -91,6 +99,7 @@ FLAGS = (
     NO_OWNER,
     NO_DUE_DATE,
     NO_TYPE,
+    NO_VERIFICATION,
     DUE_IN_PAST,
 )
 
@@ -149,9 +158,15 @@ def due_in_past_at_creation(due_date: date | None, created_at: datetime) -> bool
     return due_date < created_at.astimezone(_EARLIEST_ZONE).date()
 
 
+def has_verification(item: ActionItem) -> bool:
+    """The item names its check and describes it (for "no check possible": why)."""
+    return bool(item.verification and item.verification_plan.strip())
+
+
 def action_item_flags(item: ActionItem) -> list[QualityFlag]:
-    """Everything that makes `item` less than actionable; [] for finished items."""
-    if item.is_finished:
+    """Everything that makes `item` less than actionable; [] for finished items and
+    for ideas (an idea needs nothing until it is committed)."""
+    if item.is_finished or item.is_idea:
         return []
     flags = title_flags(item.title)
     if item.owner_id is None:
@@ -160,6 +175,8 @@ def action_item_flags(item: ActionItem) -> list[QualityFlag]:
         flags.append(NO_DUE_DATE)
     if not item.type:
         flags.append(NO_TYPE)
+    if not has_verification(item):
+        flags.append(NO_VERIFICATION)
     if due_in_past_at_creation(item.due_date, item.created_at or datetime.now(UTC)):
         flags.append(DUE_IN_PAST)
     return flags

@@ -157,8 +157,9 @@ def _reflection(data: ReadinessInput) -> Outcome:
 
 
 def _counted(items: list[ActionItem]) -> list[ActionItem]:
-    # A "won't do" item records a decision not to act: it neither counts nor is checked.
-    return [item for item in items if item.status != ActionItem.Status.WONT_DO]
+    # A "won't do" item records a decision not to act, and an idea is no commitment:
+    # neither counts nor is checked.
+    return [item for item in items if item.status != ActionItem.Status.WONT_DO and not item.is_idea]
 
 
 @readiness_check("action_items", "At least one action item", anchor="#actions-new")
@@ -166,17 +167,22 @@ def _action_items(data: ReadinessInput) -> Outcome:
     count = len(_counted(data.items))
     if count:
         return Outcome(True, f"{count} action item{'s' if count != 1 else ''}.")
-    return Outcome(False, "Add at least one action item: what will change because of this.")
+    return Outcome(
+        False,
+        "Add at least one action item, or commit an idea: what will change because of this.",
+    )
 
 
 @readiness_check(
-    "actionable_items", "Every action item has an owner, a due date and a type", anchor="#actions"
+    "actionable_items",
+    "Every action item has an owner, a due date, a type and a way to know it worked",
+    anchor="#actions",
 )
 def _actionable_items(data: ReadinessInput) -> Outcome:
     flagged = [(item, action_item_flags(item)) for item in _counted(data.items)]
     flagged = [(item, flags) for item, flags in flagged if flags]
     if not flagged:
-        return Outcome(True, "Every action item is concrete, owned and dated.")
+        return Outcome(True, "Every action item is concrete, owned, dated and checkable.")
     described = "; ".join(
         f"“{item.title}”: {', '.join(flag.label.lower() for flag in flags)}"
         for item, flags in flagged

@@ -45,6 +45,14 @@ def owner_name(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
+def verification_text(item: ActionItem) -> str:
+    """How we will know it worked, as people read it: "A test: <the plan>"."""
+    if not item.verification:
+        return item.verification_plan
+    label = item.get_verification_display()
+    return f"{label}: {item.verification_plan}" if item.verification_plan else label
+
+
 def snapshot(item: ActionItem) -> Snapshot:
     """The tracked fields of `item`: field -> (value compared, text recorded)."""
     due = item.due_date
@@ -53,7 +61,18 @@ def snapshot(item: ActionItem) -> Snapshot:
         Field.STATUS: (item.status, item.get_status_display()),
         Field.OWNER: (item.owner_id, owner_name(item.owner)),
         Field.DUE_DATE: (due, due.isoformat() if due else ""),
+        Field.VERIFICATION: (
+            (item.verification, item.verification_plan),
+            verification_text(item),
+        ),
     }
+
+
+def _field_of(field: str, old: object) -> str:
+    """An idea's status moving on is its commitment: recorded as such."""
+    if field == Field.STATUS and old == ActionItem.Status.IDEA:
+        return Field.COMMITMENT
+    return field
 
 
 def record_changes(
@@ -76,7 +95,7 @@ def record_changes(
             action_item=item,
             changed_by=by,
             changed_at=at,
-            field=field,
+            field=_field_of(field, old),
             old_value=old_text,
             new_value=after[field][1],
             reason=reason,
@@ -98,6 +117,11 @@ def _ensure_current(item: ActionItem, expected_revision: int) -> None:
 
 
 def ensure_open(item: ActionItem) -> None:
+    if item.is_idea:
+        raise ValidationError(
+            "This is an idea, not a commitment yet: commit it first, with an owner, a due "
+            "date, a type and how we will know it worked."
+        )
     if item.is_finished:
         raise ValidationError(
             f"This action item is already {item.get_status_display().lower()}. "
@@ -110,7 +134,7 @@ def local_today(user: User, now: datetime) -> date:
 
 
 @retry_on_contention
-def _save(
+def save_tracked(
     item: ActionItem,
     *,
     before: Snapshot,
@@ -143,7 +167,7 @@ def action_item_mark_done(*, item: ActionItem, by: User, expected_revision: int)
     item.status = ActionItem.Status.DONE
     item.completed_at = now
     item.wont_do_reason = ""
-    return _save(
+    return save_tracked(
         item,
         before=before,
         by=by,
@@ -175,7 +199,7 @@ def action_item_extend(
         raise ValidationError(errors)
     before = snapshot(item)
     item.due_date = due_date
-    return _save(
+    return save_tracked(
         item,
         before=before,
         by=by,
@@ -206,6 +230,6 @@ def action_item_reassign(
     before = snapshot(item)
     item.owner = owner
     ensure_owner_sees_incident(item)
-    return _save(
+    return save_tracked(
         item, before=before, by=by, now=now, expected_revision=expected_revision, fields=["owner"]
     )

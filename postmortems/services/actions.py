@@ -9,6 +9,7 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
 from postmortems.services.action_changes import ensure_owner_sees_incident, record_changes, snapshot
+from postmortems.services.commitments import ensure_commitment_kept
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.search_index import index_postmortem
@@ -23,6 +24,8 @@ ITEM_FIELDS = [
     "status",
     "wont_do_reason",
     "tracker_url",
+    "verification",
+    "verification_plan",
     "completed_at",
 ]
 
@@ -62,6 +65,20 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
     return item
 
 
+def idea_create(
+    *, postmortem: Postmortem, by: User, title: str, description: str = ""
+) -> ActionItem:
+    """Keep an idea: a title (and notes) only; no owner, date or type is needed, and
+    nothing counts it until it is committed (services/commitments.py)."""
+    return action_item_create(
+        postmortem=postmortem,
+        by=by,
+        title=title,
+        description=description,
+        status=ActionItem.Status.IDEA,
+    )
+
+
 def action_items_follow_incident(*, incident: Incident) -> int:
     """Give the incident's action items its current team (ActionItem.team is a copy):
     every write that may move an incident to another team calls this, holding the
@@ -93,6 +110,7 @@ def action_item_update(
         current = ActionItem.objects.select_related("owner").get(pk=item.pk)
         if current.revision != expected_revision:
             raise EditConflict(current)
+        ensure_commitment_kept(before=current, after=item)
         if item.owner_id != current.owner_id:  # an owner set earlier stays editable
             ensure_owner_sees_incident(item)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS, touch=True)

@@ -30,6 +30,7 @@ from postmortems.blameless.findings import (
 from postmortems.chat_import.forms import ChatImportForm
 from postmortems.forms import (
     ActionItemForm,
+    IdeaForm,
     PostmortemDetailsForm,
     PreviewForm,
     SectionForm,
@@ -132,8 +133,19 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         "event_form": TimelineEventForm(prefix="new-event"),
         "import_form": ChatImportForm(),
         "item_form": ActionItemForm(prefix="new-item"),
+        "idea_form": IdeaForm(prefix="new-idea"),
+        **split_ideas(postmortem),
         **extras,
         **overrides,
+    }
+
+
+def split_ideas(postmortem: Postmortem) -> dict:
+    """The review's committed items and its ideas, apart, from the prefetched list."""
+    items = list(postmortem.action_items.all())
+    return {
+        "commitments": [item for item in items if not item.is_idea],
+        "ideas": [item for item in items if item.is_idea],
     }
 
 
@@ -338,6 +350,7 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "sections": sections,
             "threads": threads,
             "readiness": readiness,
+            **split_ideas(postmortem),
             # After postmortem_with_content: related reviews reuse its services and tags.
             **page_extras("review-read", postmortem=postmortem, user=request.user),
         },

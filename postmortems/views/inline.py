@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
-from postmortems.forms import ActionItemForm, TimelineEventForm
+from postmortems.forms import ActionItemForm, IdeaForm, TimelineEventForm
 from postmortems.models.actions import ActionItem
 from postmortems.models.reviews import TimelineEvent
 from postmortems.permissions import get_postmortem_for_user
@@ -40,7 +40,7 @@ class InlineList:
     var: str  # the template variable of one row ("event", "item")
     new_form_key: str  # key of the "add" form in editor_context
     new_prefix: str
-    form_class: type[TimelineEventForm | ActionItemForm]
+    form_class: type[TimelineEventForm | ActionItemForm | IdeaForm]
     get_for_user: Callable[..., TimelineEvent | ActionItem]
     create: Callable[..., TimelineEvent | ActionItem]
     update: Callable[..., TimelineEvent | ActionItem]
@@ -50,13 +50,13 @@ class InlineList:
         return reverse("pm-postmortem-edit", args=[number]) + f"#{self.name}"
 
 
-def _list_response(request, spec: InlineList, postmortem) -> HttpResponse:
+def list_response(request, spec: InlineList, postmortem) -> HttpResponse:
     response = TemplateResponse(request, f"{EDITOR}#{spec.name}", editor_context(postmortem))
     retarget(response, f"#{spec.name}")
     return readiness_changed(reswap(response, "outerHTML"))
 
 
-def _data(form: TimelineEventForm | ActionItemForm) -> dict:
+def _data(form: TimelineEventForm | ActionItemForm | IdeaForm) -> dict:
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
 
@@ -70,7 +70,7 @@ def add_view(request: AuthenticatedHttpRequest, number: int, spec: InlineList) -
             form.add_error(None, error)
     if form.is_valid():
         if request.htmx:
-            return _list_response(request, spec, postmortem)
+            return list_response(request, spec, postmortem)
         return redirect(spec.editor_url(number))
     context = editor_context(postmortem, **{spec.new_form_key: form})
     if request.htmx:
@@ -103,7 +103,7 @@ def edit_view(
                 form.add_error(None, error)
             else:
                 if request.htmx:
-                    return _list_response(request, spec, postmortem)
+                    return list_response(request, spec, postmortem)
                 return redirect(spec.editor_url(number))
     else:
         form = spec.form_class(instance=obj, prefix=str(code))
@@ -139,7 +139,7 @@ def delete_view(
     obj = spec.get_for_user(request, number, code, write=True)
     spec.delete(obj, by=request.user)
     if request.htmx:
-        return _list_response(request, spec, obj.postmortem)
+        return list_response(request, spec, obj.postmortem)
     return redirect(spec.editor_url(number))
 
 

@@ -2,8 +2,11 @@
 revoked tokens. The same rules as the pages: restricted incidents do not exist for
 outsiders (404), people who see but may not edit get 403 when they write."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
 from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Recurrence, Rotation
@@ -52,6 +55,18 @@ OPERATIONS = {
     ("action-complete", "post"): (WRITE, "item", lambda o: {"revision": 0}),
     # Creating the item's tracker issue (tests/trackers/test_pages_and_api.py).
     ("action-tracker-issue", "post"): (WRITE, "item-code", lambda o: {}),
+    ("action-commit", "post"): (
+        WRITE,
+        "idea",
+        lambda o: {
+            "revision": 0,
+            "owner": o["postmortem"].incident.owner.email,
+            "due_date": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+            "type": "prevent",
+            "verification": "test",
+            "verification_plan": "The load test holds p99 under 200 ms.",
+        },
+    ),
     ("detection-answer", "patch"): (
         WRITE,
         "answer",
@@ -83,6 +98,9 @@ def objects(postmortem):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "idea": ActionItemFactory(
+            postmortem=postmortem, status="idea", owner=None, due_date=None, type=""
+        ),
         # Answered (the refresh keeps it) though no alert is tied to the incident.
         "answer": DetectionAnswer.objects.create(
             review=DetectionReview.objects.create(postmortem=postmortem),

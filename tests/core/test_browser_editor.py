@@ -93,6 +93,8 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     due = timezone.localdate(timezone=owner.zone) + dt.timedelta(days=14)
     new_item.get_by_label("Due date").fill(due.isoformat())
     new_item.get_by_label("Type").select_option("detect")
+    new_item.get_by_label("How we will know it worked").select_option("alert")
+    new_item.get_by_label("Verification plan").fill("It fires when staging's pool is held at 95%.")
     new_item.get_by_role("button", name="Add action item").click()
     expect(page.locator("#actions .action-item")).to_have_count(1)
     expect(page.locator("#actions")).to_contain_text("Alert on connection pool saturation")

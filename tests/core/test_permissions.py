@@ -84,6 +84,9 @@ URLS = [
     ("pm-action-reassign", "post", WRITE, "item"),
     ("pm-action-nudge", "post", WRITE, "item"),
     ("pm-action-change", "get", WRITE, "item"),
+    ("pm-idea-add", "post", WRITE, None),
+    ("pm-action-commit", "get", WRITE, "item"),
+    ("pm-action-commit", "post", WRITE, "item"),
     ("pm-postmortem-history", "get", READ, None),
     ("pm-revision-restore", "post", WRITE, "revision"),
     # Readers comment on a review; resolving is for those who edit.
@@ -267,6 +270,9 @@ def objects(postmortem, owner, monkeypatch):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "idea": ActionItemFactory(
+            postmortem=postmortem, status="idea", owner=None, due_date=None, type=""
+        ),
         "revision": SectionRevision.objects.create(
             postmortem=postmortem, section="summary", number=1, text="First words."
         ),

@@ -43,6 +43,10 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
         status="done", completed_at=NOW - dt.timedelta(hours=4),
     )  # fmt: skip
     ActionItem.objects.filter(pk=done.pk).update(created_at=NOW - dt.timedelta(days=2))
+    idea = ActionItemFactory(
+        postmortem=postmortem, owner=None, due_date=None, type="", title="Shard sessions",
+        status="idea", verification="", verification_plan="",
+    )  # fmt: skip
     client.force_login(lead)
 
     header, rows = _rows(client.get(reverse("pm-dashboard-csv"), {"state": "all"}))
@@ -52,7 +56,9 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
     assert sorted(rows, key=lambda row: row["title"]) == [
         {  # due on Thursday: 3 days overdue on Sunday the 29th in New York
             "item": str(overdue.code), "title": "Add the missing alert", "status": "Open",
-            "priority": "High", "type": "Detect", "owner": "Olivia Owner",
+            "commitment": "committed", "verification": "An alert",
+            "verification plan": overdue.verification_plan, "priority": "High",
+            "type": "Detect", "owner": "Olivia Owner",
             "owner email": owner.email, "due date": "2026-11-26", "days overdue": "3",
             "incident": f"INC-{incident.number}", "incident title": "Checkout errors",
             "team": "Platform", "severity": "SEV2", "created": "2026-11-19 22:00",
@@ -60,6 +66,8 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
         },
         {  # finished, so never overdue
             "item": str(done.code), "title": "Raise the pool size", "status": "Done",
+            "commitment": "committed", "verification": "An alert",
+            "verification plan": done.verification_plan,
             "priority": done.get_priority_display(), "type": done.get_type_display(),
             "owner": "", "owner email": "", "due date": "", "days overdue": "",
             "incident": f"INC-{incident.number}", "incident title": "Checkout errors",
@@ -67,6 +75,11 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
             "completed": "2026-11-29 18:00", "link": f"{link}#item-{done.code}",
         },
     ]  # fmt: skip
+    # Ideas are no commitments: "all" leaves them out; they have a list of their own.
+    _, ideas = _rows(client.get(reverse("pm-dashboard-csv"), {"state": "ideas"}))
+    assert [(r["item"], r["status"], r["commitment"], r["verification"]) for r in ideas] == [
+        (str(idea.code), "Idea", "idea", "")
+    ]
 
 
 def test_every_free_text_cell_is_kept_from_running_as_a_formula(client, frozen, lead, owner):

@@ -130,3 +130,31 @@ def test_a_date_that_is_still_today_somewhere_is_not_in_the_past():
     assert not due_in_past_at_creation(dt.date(2026, 11, 9), created)
     assert due_in_past_at_creation(dt.date(2026, 11, 8), created)
     assert not due_in_past_at_creation(None, created)
+
+
+@pytest.mark.parametrize(
+    ("verification", "plan"),
+    [("", ""), ("test", ""), ("test", "   "), ("none", "")],
+    ids=["none chosen", "no plan", "blank plan", "no check without a reason"],
+)
+def test_a_commitment_without_a_way_to_know_it_worked_is_flagged(verification, plan):
+    item = ActionItemFactory.build(verification=verification, verification_plan=plan)
+    assert "no-verification" in [flag.code for flag in action_item_flags(item)]
+
+
+@pytest.mark.django_db
+def test_no_check_possible_with_a_reason_is_not_flagged():
+    item = ActionItemFactory(
+        title="Add an alert on replication lag above 30 s",
+        verification="none",
+        verification_plan="A one-off fix.",
+    )
+    assert action_item_flags(item) == []
+
+
+def test_ideas_are_never_flagged():
+    item = ActionItemFactory.build(
+        status=ActionItem.Status.IDEA, title="Improve monitoring", owner=None, due_date=None,
+        type="", verification="", verification_plan="",
+    )  # fmt: skip
+    assert action_item_flags(item) == []

@@ -85,7 +85,7 @@ def test_a_draft_becomes_publishable_as_its_author_fills_in_the_gaps(page, owner
     expect(_check(page, "action_items")).to_have_class("check check--passed")
     expect(_check(page, "actionable_items")).to_contain_text(
         "1 action item needs work: “Improve monitoring”: vague: “improve”, no owner, "
-        "no due date, no type."
+        "no due date, no type, no way to know it worked."
     )
     expect(publish).to_be_disabled()
 
@@ -97,6 +97,8 @@ def test_a_draft_becomes_publishable_as_its_author_fills_in_the_gaps(page, owner
     due = timezone.localdate() + dt.timedelta(days=30)
     editing.get_by_label("Due date").fill(due.isoformat())
     editing.get_by_label("Type").select_option("detect")
+    editing.get_by_label("How we will know it worked").select_option("alert")
+    editing.get_by_label("Verification plan").fill("It fires when staging's pool is held at 95%.")
     editing.get_by_role("button", name="Save action item").click()
     expect(page.locator("#actions .quality-flags")).to_have_count(0)
 

@@ -137,6 +137,30 @@ def test_the_actionable_check_lists_each_flagged_item_and_links_the_first(comple
     )
 
 
+def test_a_commitment_without_a_verification_plan_fails_the_actionable_check(complete):
+    item = complete.action_items.get()
+    item.verification, item.verification_plan = "", ""
+    item.save()
+    result = _result(complete, "actionable_items")
+    assert not result.passed
+    assert f"“{item.title}”: no way to know it worked" in result.message
+    item.verification, item.verification_plan = "none", "A config typo: nothing to measure."
+    item.save()
+    assert _result(complete, "actionable_items").passed
+
+
+def test_ideas_neither_count_as_action_items_nor_fail_the_actionable_check(complete):
+    ActionItemFactory(
+        postmortem=complete, title="Improve monitoring", status="idea", owner=None,
+        due_date=None, type="", verification="", verification_plan="",
+    )  # fmt: skip
+    assert _result(complete, "actionable_items").passed
+    complete.action_items.exclude(status="idea").delete()
+    result = _result(complete, "action_items")
+    assert not result.passed
+    assert "or commit an idea" in result.message
+
+
 @pytest.mark.parametrize("severity", ["SEV1", "SEV2"])
 def test_by_default_the_severe_incidents_require_every_check(severity):
     assert required_checks(severity) == frozenset(CHECKS)
@@ -344,7 +368,7 @@ def test_admins_set_the_required_checks_per_severity_in_the_admin(client, admin_
     client.force_login(admin_user)
     add = reverse("admin:postmortems_readinesspolicy_add")
     page = client.get(add).content.decode()
-    assert "Every action item has an owner, a due date and a type" in page
+    assert "Every action item has an owner, a due date, a type and a way to know it worked" in page
     response = client.post(add, {"severity": "SEV3", "required_checks": ["summary", "timeline"]})
     assert response.status_code == 302
     assert ReadinessPolicy.objects.get(severity="SEV3").required_checks == ["summary", "timeline"]
