@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 from django.utils import timezone
 
 from postmortems.trackers.adapters.http import Response

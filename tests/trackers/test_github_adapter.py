@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 
 from postmortems.trackers.adapters.base import (

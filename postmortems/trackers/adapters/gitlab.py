@@ -19,7 +19,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -167,7 +167,7 @@ class GitLabTracker:
     # -- webhooks -------------------------------------------------------------------
 
     @staticmethod
-    def verify_webhook(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
+    def verify_webhook(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
         if not secret:
             return False
         lowered = {name.lower(): value for name, value in headers.items()}
@@ -177,7 +177,7 @@ class GitLabTracker:
         return hmac.compare_digest(token.encode(), secret.encode())
 
     @staticmethod
-    def parse_webhook(*, headers: dict[str, str], body: bytes) -> list[RemoteIssue]:
+    def parse_webhook(*, headers: Mapping[str, str], body: bytes) -> list[RemoteIssue]:
         try:
             payload = json.loads(body)
         except ValueError:
@@ -249,7 +249,7 @@ def description_with_marker(body: str, marker: str) -> str:
     return f"{body.rstrip()}\n\n<sub>{marker}</sub>" if body.strip() else f"<sub>{marker}</sub>"
 
 
-def _signature_is_valid(headers: dict[str, str], body: bytes, secret: str) -> bool:
+def _signature_is_valid(headers: Mapping[str, str], body: bytes, secret: str) -> bool:
     """Standard Webhooks: HMAC-SHA256 over "<webhook-id>.<webhook-timestamp>.<body>"
     with the base64-decoded signing token, sent as space-separated "v1,<base64>"."""
     msg_id = headers.get("webhook-id", "")

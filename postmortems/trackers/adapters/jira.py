@@ -23,6 +23,7 @@ import datetime
 import re
 import urllib.parse
 from base64 import b64encode
+from collections.abc import Mapping
 
 from postmortems.trackers.adapters.base import (
     Connection,
@@ -336,11 +337,11 @@ class JiraCloudTracker(JiraTracker):
         return issues
 
     @staticmethod
-    def verify_webhook(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
+    def verify_webhook(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
         return verify_signature(headers=headers, body=body, secret=secret)
 
     @staticmethod
-    def parse_webhook(*, headers: dict[str, str], body: bytes) -> list[RemoteIssue]:
+    def parse_webhook(*, headers: Mapping[str, str], body: bytes) -> list[RemoteIssue]:
         return parse_delivery(body, assignee_key="accountId")
 
 
@@ -377,9 +378,9 @@ class JiraDataCenterTracker(JiraTracker):
         return issues
 
     @staticmethod
-    def verify_webhook(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
+    def verify_webhook(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
         return verify_signature(headers=headers, body=body, secret=secret)
 
     @staticmethod
-    def parse_webhook(*, headers: dict[str, str], body: bytes) -> list[RemoteIssue]:
+    def parse_webhook(*, headers: Mapping[str, str], body: bytes) -> list[RemoteIssue]:
         return parse_delivery(body, assignee_key="name")

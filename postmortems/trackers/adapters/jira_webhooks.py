@@ -2,6 +2,7 @@
 
 import hmac
 import json
+from collections.abc import Mapping
 
 from postmortems.trackers.adapters.base import RemoteIssue, TrackerError
 from postmortems.trackers.adapters.jira_issues import remote_issue
@@ -12,14 +13,14 @@ WEBHOOK_EVENTS = {"jira:issue_created", "jira:issue_updated"}
 SIGNATURE_ALGORITHMS = {"sha256", "sha384", "sha512"}
 
 
-def _header(headers: dict[str, str], name: str) -> str:
+def _header(headers: Mapping[str, str], name: str) -> str:
     for key, value in headers.items():
         if key.lower() == name:
             return value
     return ""
 
 
-def verify_signature(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
+def verify_signature(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
     """X-Hub-Signature: sha256=<hex HMAC of the raw body, keyed with the secret>, as Jira
     Cloud's admin webhooks (https://developer.atlassian.com/cloud/jira/platform/webhooks/
     #secure-admin-webhooks) and Jira Data Center 10's (https://confluence.atlassian.com/

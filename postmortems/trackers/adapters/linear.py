@@ -20,6 +20,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -155,7 +156,7 @@ class LinearTracker:
     # -- webhooks -------------------------------------------------------------------
 
     @staticmethod
-    def verify_webhook(*, headers: dict[str, str], body: bytes, secret: str) -> bool:
+    def verify_webhook(*, headers: Mapping[str, str], body: bytes, secret: str) -> bool:
         """Linear-Signature is the hex HMAC-SHA256 of the raw body; the delivery's
         webhookTimestamp (or the Linear-Timestamp header) must be within a minute."""
         if not secret:
@@ -179,7 +180,7 @@ class LinearTracker:
         return abs(time.time() * 1000 - stamp_ms) <= WEBHOOK_TOLERANCE_MS
 
     @staticmethod
-    def parse_webhook(*, headers: dict[str, str], body: bytes) -> list[RemoteIssue]:
+    def parse_webhook(*, headers: Mapping[str, str], body: bytes) -> list[RemoteIssue]:
         try:
             payload = json.loads(body)
         except ValueError:
