@@ -11,7 +11,7 @@ from postmortems.chat_import import views as chat_import
 from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
-from postmortems.views import action_items, comments, editor, history, incidents
+from postmortems.views import action_items, comments, editor, history, incidents, outcomes
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -90,6 +90,8 @@ postmortem_urls = [
                 ),
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
+                path("outcome/", outcomes.action_item_outcome_view, name="pm-action-outcome"),
+                path("verify-on/", outcomes.action_item_verify_on_view, name="pm-action-verify-on"),
             ]
         ),
     ),

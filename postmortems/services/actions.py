@@ -12,6 +12,7 @@ from postmortems.services.action_changes import ensure_owner_sees_incident, reco
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.search_index import index_postmortem
+from postmortems.services.verification import VERIFY_FIELDS, stamp_verification
 
 ITEM_FIELDS = [
     "title",
@@ -24,6 +25,7 @@ ITEM_FIELDS = [
     "wont_do_reason",
     "tracker_url",
     "completed_at",
+    *VERIFY_FIELDS,
 ]
 
 
@@ -49,6 +51,7 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
         **fields,
     )
     _stamp_completion(item)
+    stamp_verification(item, was=None, by=by, now=now)
     item.full_clean()
     ensure_owner_sees_incident(item)
     with transaction.atomic():
@@ -88,6 +91,7 @@ def action_item_update(*, item: ActionItem, by: User, expected_revision: int) ->
         current = ActionItem.objects.select_related("owner").get(pk=item.pk)
         if current.revision != expected_revision:
             raise EditConflict(current)
+        stamp_verification(item, was=current.status, by=by, now=now)
         if item.owner_id != current.owner_id:  # an owner set earlier stays editable
             ensure_owner_sees_incident(item)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS, touch=True)

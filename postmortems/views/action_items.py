@@ -235,5 +235,7 @@ def action_item_history_view(
             "incident": item.postmortem.incident,
             "changes": item.changes.select_related("changed_by"),  # newest first
             "today": timezone.localdate(),
+            # The outcome form is the owner's and the review's editors' (views/outcomes.py).
+            "may_record": item.postmortem.can_edit or item.owner_id == request.user.pk,
         },
     )

@@ -76,6 +76,8 @@ URLS = [
     ("pm-action-reassign", "post", WRITE, "item"),
     ("pm-action-nudge", "post", WRITE, "item"),
     ("pm-action-change", "get", WRITE, "item"),
+    ("pm-action-outcome", "get", WRITE, "item"),
+    ("pm-action-verify-on", "post", WRITE, "item"),
     ("pm-postmortem-history", "get", READ, None),
     ("pm-revision-restore", "post", WRITE, "revision"),
     # Readers comment on a review; resolving is for those who edit.
