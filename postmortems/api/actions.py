@@ -25,6 +25,7 @@ from postmortems.api.schemas import (
     Day,
     ErrorOut,
     IncidentNumber,
+    ItemOutcome,
     ItemPriority,
     ItemStatus,
     ItemType,
@@ -60,6 +61,14 @@ class ItemOut(Schema):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime = Field(description="Its last change: what `updated_after` reads.")
+    # Proven fixes (api/action_outcomes.py records the outcome).
+    verify_on: date | None = Field(
+        description="Done and waiting for its outcome: the day its owner is asked."
+    )
+    outcome: ItemOutcome | Literal[""] = Field(description="Empty until recorded.")
+    outcome_evidence: str
+    outcome_note: str
+    outcome_at: datetime | None
 
 
 class ItemConflictOut(ErrorOut):
@@ -120,6 +129,11 @@ def item_out(item: ActionItem) -> dict[str, Any]:
                 "completed_at",
                 "created_at",
                 "updated_at",
+                "verify_on",
+                "outcome",
+                "outcome_evidence",
+                "outcome_note",
+                "outcome_at",
             )
         },
         "owner": person(item.owner),

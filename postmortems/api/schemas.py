@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     ItemPriority: TypeAlias = str
     ItemType: TypeAlias = str
     ItemStatus: TypeAlias = str
+    ItemOutcome: TypeAlias = str  # proven fixes (api/action_outcomes.py)
 else:
     SeverityValue = Literal[tuple(Severity.values)]
     IncidentStatus = Literal[tuple(Incident.Status.values)]
@@ -91,6 +92,7 @@ else:
     ItemPriority = Literal[tuple(ActionItem.Priority.values)]
     ItemType = Literal[("", *ActionItem.Type.values)]
     ItemStatus = Literal[tuple(ActionItem.Status.values)]
+    ItemOutcome = Literal[tuple(ActionItem.Outcome.values)]  # proven fixes
 
 
 class ErrorOut(Schema):

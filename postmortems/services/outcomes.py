@@ -193,4 +193,3 @@ def action_item_move_verification(
         fields=["verify_on"],
         extra=[history],
     )
-

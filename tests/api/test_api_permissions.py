@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
 from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Rotation
+from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.postmortems import text_fingerprint
 from tests.api.conftest import ApiClient
 from tests.factories import ActionItemFactory, TimelineEventFactory
@@ -49,6 +50,13 @@ OPERATIONS = {
     ("actions", "post"): (WRITE, None, lambda o: {"title": "Alert on disk usage"}),
     ("action", "patch"): (WRITE, "item", lambda o: {"revision": 0, "title": "Alert sooner"}),
     ("action-complete", "post"): (WRITE, "item", lambda o: {"revision": 0}),
+    # Named by the item's code alone; the item is done (`objects`). The item's owner
+    # records too, in or out of the team (tests/api/test_outcome_api.py).
+    ("action-outcome", "post"): (
+        WRITE,
+        "item-code",
+        lambda o: {"revision": 1, "outcome": "cannot_tell", "note": "No load test yet."},
+    ),
     ("detection-answer", "patch"): (
         WRITE,
         "answer",
@@ -65,6 +73,12 @@ EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people", "alerts"}
 
 
+def _done_item(postmortem):
+    item = ActionItemFactory(postmortem=postmortem, owner=None)
+    action_item_mark_done(item=item, by=postmortem.authors.get(), expected_revision=0)
+    return item
+
+
 @pytest.fixture
 def objects(postmortem):
     team = postmortem.incident.team
@@ -72,6 +86,7 @@ def objects(postmortem):
         "postmortem": postmortem,
         "event": TimelineEventFactory(postmortem=postmortem),
         "item": ActionItemFactory(postmortem=postmortem),
+        "done": _done_item(postmortem),
         # Answered (the refresh keeps it) though no alert is tied to the incident.
         "answer": DetectionAnswer.objects.create(
             review=DetectionReview.objects.create(postmortem=postmortem),
@@ -91,6 +106,8 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
     team = objects["postmortem"].incident.team.slug
     if extra == "team":
         return reverse(f"pm-api:{name}", args=[team])
+    if extra == "item-code":
+        return reverse(f"pm-api:{name}", args=[objects["done"].code])
     if extra == "rotation":
         return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]

@@ -95,7 +95,12 @@ def test_did_not_work_reopens_the_item(done, owner):
         revision=1,
     )
     done.refresh_from_db()
-    assert (done.status, done.completed_at, done.verify_on, done.outcome) == ("open", None, None, "")
+    assert (done.status, done.completed_at, done.verify_on, done.outcome) == (
+        "open",
+        None,
+        None,
+        "",
+    )
     fields = set(done.changes.values_list("field", "new_value"))
     assert {(Field.OUTCOME, "It did not work"), (Field.STATUS, "Open")} <= fields
 
@@ -112,19 +117,27 @@ def test_did_not_work_starts_a_follow_up_owned_by_the_same_person(done, owner, l
     done.refresh_from_db()
     assert (done.status, done.outcome) == ("done", "did_not_work")
     new = recorded.follow_up
-    assert new is not None and new.follow_up_of == done
+    assert new is not None
+    assert new.follow_up_of == done
     assert new.title == "Follow-up: Alert on pool saturation"
-    assert (new.owner, new.status, new.priority, new.type) == (owner, "open", done.priority, "detect")
+    assert (new.owner, new.status, new.priority, new.type) == (
+        owner,
+        "open",
+        done.priority,
+        "detect",
+    )
     assert (new.verification, new.verification_plan) == ("alert", done.verification_plan)
     assert new.due_date == LATER.date() + dt.timedelta(days=14)
-    assert "Pool still ran dry." in new.description and "pool_waiting" in new.description
+    assert "Pool still ran dry." in new.description
+    assert "pool_waiting" in new.description
 
 
 def test_a_stale_revision_is_a_conflict_and_writes_nothing(done, owner):
     with pytest.raises(EditConflict):
         action_item_record_outcome(item=done, outcome="worked", note="ok", by=owner, revision=0)
     done.refresh_from_db()
-    assert done.outcome == "" and not done.changes.filter(field=Field.OUTCOME).exists()
+    assert done.outcome == ""
+    assert not done.changes.filter(field=Field.OUTCOME).exists()
 
 
 def test_only_done_items_have_an_outcome(postmortem, owner):
@@ -172,7 +185,8 @@ def test_recording_without_javascript_redirects_with_a_message(done, owner):
     )
     assert response.redirect_chain[-1][0] == _url("pm-action-outcome", done)
     page = response.content.decode()
-    assert "Recorded: it worked." in page and EVIDENCE in page
+    assert "Recorded: it worked." in page
+    assert EVIDENCE in page
 
 
 def test_the_panel_shows_errors_and_keeps_what_was_typed(done, owner):
@@ -184,7 +198,8 @@ def test_the_panel_shows_errors_and_keeps_what_was_typed(done, owner):
         **HTMX,
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "<html" not in page
+    assert response.status_code == 200
+    assert "<html" not in page
     assert "Show how you know it worked" in page
     assert re.search(r'<input type="radio" name="outcome" value="worked"[^>]* checked', page)
 
@@ -192,9 +207,7 @@ def test_the_panel_shows_errors_and_keeps_what_was_typed(done, owner):
 def test_a_stale_form_shows_the_conflict_and_keeps_the_note(done, owner, lead):
     client = Client()
     client.force_login(owner)
-    action_item_move_verification(
-        item=done, by=lead, verify_on=dt.date(2026, 12, 1), revision=1
-    )
+    action_item_move_verification(item=done, by=lead, verify_on=dt.date(2026, 12, 1), revision=1)
     response = client.post(
         _url("pm-action-outcome", done),
         {"revision": 1, "outcome": "cannot_tell", "note": "Traffic too low to tell."},
@@ -226,14 +239,13 @@ def test_the_editor_and_the_review_link_to_the_outcome_form(done, owner):
     link = f'href="{_url("pm-action-outcome", done)}"'
     for name in ("pm-postmortem-edit", "pm-postmortem-detail"):
         page = client.get(reverse(name, args=[number])).content.decode()
-        assert link in page and "Verify on" in page
+        assert link in page
+        assert "Verify on" in page
     history = client.get(_url("pm-action-history", done)).content.decode()
     assert link in history
 
 
-def test_the_page_and_a_save_cost_a_fixed_number_of_queries(
-    done, owner, django_assert_num_queries
-):
+def test_the_page_and_a_save_cost_a_fixed_number_of_queries(done, owner, django_assert_num_queries):
     client = Client()
     client.force_login(owner)
     url = _url("pm-action-outcome", done)
