@@ -37,6 +37,8 @@ class OutboundMessage(models.Model):
         OUTBOX_FAILED = "outbox_failed", "Undelivered email alert"
         # To a team's leads when its on-call schedule feed keeps failing (alerting/oncall).
         ONCALL_FEED = "oncall_feed", "On-call schedule feed failing"
+        # To an action item's owner on its verification date (notifications/verify_reminders.py).
+        VERIFY_OUTCOME = "verify_outcome", "Did the fix work?"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
