@@ -30,7 +30,7 @@ LIST_LIMIT = 25
 class ItemFilters:
     """The action item list behind the dashboard, its charts and the CSV export."""
 
-    state: str = "open"  # open, overdue, due_soon, unplanned, done, all
+    state: str = "open"  # open, overdue, due_soon, unplanned, done, unverified, all
     owner: str = ""  # user pk, or "none"
     created_month: date | None = None  # first day of a month, viewer's zone
     completed_month: date | None = None
@@ -42,6 +42,8 @@ STATES = {
     "due_soon": f"Due in the next {DUE_SOON_DAYS} days",
     "unplanned": "Without an owner or a due date",
     "done": "Finished",
+    # Done, and the day to say whether the fix worked has come (insights/unverified.py).
+    "unverified": "Done, outcome due",
     "all": "All",
 }
 
@@ -119,6 +121,8 @@ def filtered_items(
             items = unplanned(items)
         case "done":
             items = items.exclude(status__in=ActionItem.UNFINISHED)
+        case "unverified":
+            items = items.filter(status=ActionItem.Status.DONE, outcome="", verify_on__lte=today)
         case "all":
             pass
         case _:
