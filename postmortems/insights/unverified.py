@@ -35,7 +35,7 @@ def outcome_counts(items: QuerySet[ActionItem], today: date) -> dict[str, int]:
 class OutcomeRow:
     code: UUID
     title: str
-    verify_on: date
+    verify_on: date | None  # never None here: awaiting_outcome() has a date
     owner_name: str
     incident_number: int
     incident_title: str

@@ -49,9 +49,11 @@ def items_due_verification(*, now: datetime):
 
 def _due_for_owner(item: ActionItem, now: datetime) -> bool:
     """The day has come where the owner is, and so has their digest hour (or it is later)."""
-    local = now.astimezone(item.owner.zone)
+    owner = item.owner
+    assert owner is not None  # items_due_verification: owned items only
     assert item.verify_on is not None
-    moment = datetime.combine(item.verify_on, time(item.owner.digest_hour), tzinfo=local.tzinfo)
+    local = now.astimezone(owner.zone)
+    moment = datetime.combine(item.verify_on, time(owner.digest_hour), tzinfo=local.tzinfo)
     return local >= moment
 
 
@@ -69,6 +71,7 @@ def verification_reminders(*, now: datetime, existing_keys, compose_each) -> lis
 
 def _verify_email(key: str, item: ActionItem, now: datetime) -> OutboundMessage:
     incident = item.postmortem.incident
+    assert item.owner is not None  # items_due_verification: owned items only
     return compose(
         kind=OutboundMessage.Kind.VERIFY_OUTCOME,
         recipient=item.owner,
