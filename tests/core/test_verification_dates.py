@@ -98,3 +98,21 @@ def test_the_quick_done_button_sets_it_too(item, lead):
     assert item.verify_on == dt.date(2026, 11, 26)
     # The history shows the status change only: the date is part of "done".
     assert list(item.changes.values_list("field", flat=True)) == [ActionItemChange.Field.STATUS]
+
+
+def test_the_admin_marks_done_through_the_service_and_shows_the_outcome_read_only(item, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:postmortems_actionitem_change", args=[item.pk])
+    page = client.get(url).content.decode()
+    assert 'name="outcome"' not in page
+    assert 'name="verify_on"' not in page
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(status="done", owner=item.owner_id, expected_revision=0)
+    data["due_date"] = "2026-11-20"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item.refresh_from_db()
+    assert item.status == Status.DONE
+    assert item.verify_on == dt.date(2026, 11, 26)
