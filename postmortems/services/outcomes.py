@@ -4,8 +4,9 @@ On the verification date (services/verification.py) the owner says what they fou
 
 - worked: with evidence, a link (a dashboard, a test run, a drill report) and/or a
   note saying what was seen;
-- did not work: then either the item is reopened (back to open, its verification
-  date and outcome cleared, as every reopening does), or it stays done with this
+- did not work: then either the item is reopened (back to open through
+  action_item_update, its verification date and outcome cleared, as every reopening
+  does), or it stays done with this
   outcome and a new committed item follows it (`follow_up_of`), pre-filled from it
   and owned by the same person;
 - cannot tell: with a note saying why.
@@ -28,8 +29,8 @@ from lib.database_errors import retry_on_contention
 from postmortems.models.action_changes import ActionItemChange
 from postmortems.models.actions import ActionItem
 from postmortems.services.action_changes import _ensure_current, _save, local_today, snapshot
-from postmortems.services.actions import action_item_create
-from postmortems.services.verification import VERIFY_FIELDS, clear_outcome
+from postmortems.services.actions import action_item_create, action_item_update
+from postmortems.services.verification import VERIFY_FIELDS
 
 Outcome = ActionItem.Outcome
 FOLLOW_UP_PREFIX = "Follow-up: "
@@ -103,16 +104,19 @@ def action_item_record_outcome(
         reason="\n".join(part for part in (note, evidence) if part),
     )
     if reopen:
-        item.status = ActionItem.Status.OPEN
-        item.completed_at = None
-        item.verify_on = None
-        clear_outcome(item)
-    else:
-        item.outcome = outcome
-        item.outcome_evidence = evidence
-        item.outcome_note = note
-        item.outcome_at = now
-        item.outcome_by = by
+        # Through the editor's service, the one way an item is reopened (its side
+        # effects, e.g. an issue tracker's, happen there); it clears the date and the
+        # outcome (services/verification.py). The outcome's history row joins it.
+        with transaction.atomic():
+            item.status = ActionItem.Status.OPEN
+            action_item_update(item=item, by=by, expected_revision=revision)
+            history.save()
+        return OutcomeRecorded(item=item)
+    item.outcome = outcome
+    item.outcome_evidence = evidence
+    item.outcome_note = note
+    item.outcome_at = now
+    item.outcome_by = by
     follow_up = None
     with transaction.atomic():
         _save(
@@ -121,7 +125,7 @@ def action_item_record_outcome(
             by=by,
             now=now,
             expected_revision=revision,
-            fields=["status", "completed_at", *VERIFY_FIELDS],
+            fields=VERIFY_FIELDS,
             extra=[history],
         )
         if outcome == Outcome.DID_NOT_WORK and then == Then.FOLLOW_UP:

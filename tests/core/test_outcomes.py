@@ -253,9 +253,9 @@ def test_the_page_and_a_save_cost_a_fixed_number_of_queries(done, owner, django_
     # membership query), item (+owner), its follow-ups
     with django_assert_num_queries(5):
         assert client.get(url, **HTMX).status_code == 200
-    # the same 4 reads; the two status checks and the outcome one (3 each); savepoint,
-    # the lock, UPDATE, INSERT change, release; the item reloaded (+owner, +recorder)
-    # and its follow-ups for the panel
-    with django_assert_num_queries(20):
+    # the same 4 reads; savepoint; the recorder exists (a foreign key); the outcome's
+    # check constraint (3); savepoint, the lock, UPDATE, INSERT change, release;
+    # release; the item reloaded (+owner, +recorder) and its follow-ups for the panel
+    with django_assert_num_queries(17):
         response = client.post(url, {"revision": 1, "outcome": "worked", "note": "ok"}, **HTMX)
     assert "Recorded: it worked." in response.content.decode()
