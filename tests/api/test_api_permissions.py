@@ -106,8 +106,8 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
     team = objects["postmortem"].incident.team.slug
     if extra == "team":
         return reverse(f"pm-api:{name}", args=[team])
-    if extra == "item-code":
-        return reverse(f"pm-api:{name}", args=[objects["done"].code])
+    if extra == "item-code":  # the done item; other tables' objects have only "item"
+        return reverse(f"pm-api:{name}", args=[objects.get("done", objects["item"]).code])
     if extra == "rotation":
         return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]
