@@ -326,6 +326,10 @@ class ActionItemAdmin(ServiceWritesAdmin, VisibleRowsAdmin):
     autocomplete_fields = ["owner"]
     readonly_fields = [
         "postmortem", "created_by", "created_at", "updated_at", "completed_at", "revision",
+        # Proven fixes: the date follows the status, the outcome has its own form with
+        # its rules and history (postmortems/views/outcomes.py).
+        "verify_on", "outcome", "outcome_evidence", "outcome_note", "outcome_at",
+        "outcome_by", "follow_up_of",
     ]  # fmt: skip
 
     def has_add_permission(self, request):

@@ -235,13 +235,23 @@ def get_timeline_event_for_user(
 
 
 def get_action_item_for_user(
-    request: AuthenticatedHttpRequest, number: int, code: UUID, *, write: bool = True
+    request: AuthenticatedHttpRequest,
+    number: int,
+    code: UUID,
+    *,
+    write: bool = True,
+    owner_writes: bool = False,
 ) -> ActionItem:
-    postmortem = get_postmortem_for_user(request, number, write=write)
+    """With `owner_writes`, the item's owner writes too, as the review's editors do
+    (recording a fix's outcome, moving its verification date): an owner outside the
+    owning team would otherwise be told their own item is not theirs to report on."""
+    postmortem = get_postmortem_for_user(request, number, write=write and not owner_writes)
     try:
         item = ActionItem.objects.select_related("owner").get(postmortem=postmortem, code=code)
     except ActionItem.DoesNotExist:
         raise Http404("No such action item.") from None
+    if write and owner_writes and not postmortem.can_edit and item.owner_id != request.user.pk:
+        raise PermissionDenied("Only the item's owner and those who edit the review record this.")
     item.postmortem = postmortem
     return item
 

@@ -13,7 +13,7 @@ from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.recurrence import urls as recurrence_urls
 from postmortems.trackers import urls as tracker_urls
-from postmortems.views import action_items, comments, editor, history, ideas, incidents
+from postmortems.views import action_items, comments, editor, history, ideas, incidents, outcomes
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -94,6 +94,8 @@ postmortem_urls = [
                 path("change/", action_items.action_item_change_view, name="pm-action-change"),
                 path("history/", action_items.action_item_history_view, name="pm-action-history"),
                 path("commit/", ideas.action_item_commit_view, name="pm-action-commit"),
+                path("outcome/", outcomes.action_item_outcome_view, name="pm-action-outcome"),
+                path("verify-on/", outcomes.action_item_verify_on_view, name="pm-action-verify-on"),
             ]
         ),
     ),

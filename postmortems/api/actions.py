@@ -25,6 +25,7 @@ from postmortems.api.schemas import (
     Day,
     ErrorOut,
     IncidentNumber,
+    ItemOutcome,
     ItemPriority,
     ItemStatus,
     ItemType,
@@ -76,6 +77,14 @@ class ItemOut(Schema):
     tracker_issue: TrackerIssueOut | None = Field(
         None, description="Its issue in the team's tracker, if it has one."
     )
+    # Proven fixes (api/action_outcomes.py records the outcome).
+    verify_on: date | None = Field(
+        description="Done and waiting for its outcome: the day its owner is asked."
+    )
+    outcome: ItemOutcome | Literal[""] = Field(description="Empty until recorded.")
+    outcome_evidence: str
+    outcome_note: str
+    outcome_at: datetime | None
 
 
 class ItemConflictOut(ErrorOut):
@@ -157,6 +166,11 @@ def item_out(item: ActionItem) -> dict[str, Any]:
                 "completed_at",
                 "created_at",
                 "updated_at",
+                "verify_on",
+                "outcome",
+                "outcome_evidence",
+                "outcome_note",
+                "outcome_at",
             )
         },
         "owner": person(item.owner),

@@ -13,6 +13,7 @@ from ninja.parser import Parser
 
 from lib.json_input import loads_untrusted
 from postmortems.api import (
+    action_outcomes,
     actions,
     alerts,
     archive,
@@ -71,6 +72,7 @@ for module in (
     detection,
     timeline,
     actions,
+    action_outcomes,
     archive,
     directory,
     alerts,

@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     ItemType: TypeAlias = str
     ItemStatus: TypeAlias = str
     ItemVerification: TypeAlias = str
+    ItemOutcome: TypeAlias = str  # proven fixes (api/action_outcomes.py)
 else:
     SeverityValue = Literal[tuple(Severity.values)]
     IncidentStatus = Literal[tuple(Incident.Status.values)]
@@ -93,6 +94,7 @@ else:
     ItemType = Literal[("", *ActionItem.Type.values)]
     ItemStatus = Literal[tuple(ActionItem.Status.values)]
     ItemVerification = Literal[("", *ActionItem.Verification.values)]
+    ItemOutcome = Literal[tuple(ActionItem.Outcome.values)]  # proven fixes
 
 
 class ErrorOut(Schema):

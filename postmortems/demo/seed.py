@@ -23,6 +23,7 @@ from accounts.models import Membership, Team, User
 from postmortems.alerting.detection.services import detection_review_complete
 from postmortems.demo import content as demo_content
 from postmortems.demo.alerts import seed_alerts
+from postmortems.demo.proofs import seed_proofs
 from postmortems.demo.recurrence import seed_recurrence
 from postmortems.demo.trackers import seed_trackers
 from postmortems.models.actions import ActionItem
@@ -123,6 +124,8 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
     builder = _StoryBuilder(now=now, rng=rng, teams=teams, users=users, services=services)
     for spec in sorted(demo_content.INCIDENTS, key=builder.start_of):
         builder.build(spec)
+    member = next(user for user in users.values() if user.email == MEMBER_EMAIL)
+    seed_proofs(now=now, rng=rng, member=member)
     # Last: the alert history ties firings to the incidents above; the published
     # reviews' detection reviews then answer for the alerts tied to their incidents.
     alerts = seed_alerts(now=now, teams=teams, users=users)

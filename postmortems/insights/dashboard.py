@@ -35,7 +35,7 @@ LIST_LIMIT = 25
 class ItemFilters:
     """The action item list behind the dashboard, its charts and the CSV export."""
 
-    state: str = "open"  # open, overdue, due_soon, unplanned, done, all, ideas
+    state: str = "open"  # open, overdue, due_soon, unplanned, done, unverified, all, ideas
     owner: str = ""  # user pk, or "none"
     created_month: date | None = None  # first day of a month, viewer's zone
     completed_month: date | None = None
@@ -47,6 +47,8 @@ STATES = {
     "due_soon": f"Due in the next {DUE_SOON_DAYS} days",
     "unplanned": "Without an owner or a due date",
     "done": "Finished",
+    # Done, and the day to say whether the fix worked has come (insights/unverified.py).
+    "unverified": "Done, outcome due",
     "all": "All",
     "ideas": "Ideas (not committed)",
 }
@@ -125,6 +127,8 @@ def filtered_items(
             items = unplanned(items)
         case "done":
             items = items.filter(status__in=ActionItem.FINISHED)
+        case "unverified":
+            items = items.filter(status=ActionItem.Status.DONE, outcome="", verify_on__lte=today)
         case "all":
             items = items.filter(committed_condition())
         case "ideas":  # kept apart: no state above holds them

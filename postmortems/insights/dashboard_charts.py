@@ -166,9 +166,10 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
         ),
         bar_chart(
             id="chart-on-time",
-            title="Action items done on time",
+            title="Action items done on time, and fixes verified",
             description="Of the items done each month that had a due date, the share done "
-            "by that date.",
+            "by that date; of those whose verification date has come, the share whose fix "
+            "was found to work.",
             columns=labels,
             max_value=100,
             tick_label=lambda v: f"{v:.0f}%",
@@ -179,7 +180,14 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
                     values=[_share(m.on_time_share) for m in months],
                     href=items("done", "completed"),
                     label=_percent,
-                )
+                ),
+                Series(
+                    name="fixes verified",
+                    css="bar--calm",
+                    values=[_share(m.verified_share) for m in months],
+                    href=items("done", "completed"),
+                    label=_percent,
+                ),
             ],
         ),
         bar_chart(

@@ -7,7 +7,9 @@ size of the data):
 2. the median time from the incident's clock to the first draft, per month, with
    window functions (portable: PostgreSQL and SQLite);
 3. action items opened per month;
-4. action items finished per month, and how many of them were done by their due date.
+4. action items finished per month, how many of them were done by their due date,
+   and of those done whose verification date has come (or whose outcome is in), how
+   many fixes were found to work ("fixes verified", services/outcomes.py).
 Python only lays the (at most 12) rows side by side.
 
 For the dashboard, months are read from HealthRollup by
@@ -55,7 +57,7 @@ SETTLES_AFTER = PUBLISH_WITHIN + timedelta(days=1)
 STORED = (
     "incidents", "by_severity", "reviews_due", "started_in_time", "publish_due",
     "published_in_time", "median_to_draft", "mttd", "mttr", "items_opened", "items_closed",
-    "items_done_with_due", "items_done_on_time",
+    "items_done_with_due", "items_done_on_time", "items_verify_due", "items_verified",
 )  # fmt: skip
 DURATIONS = {"median_to_draft", "mttd", "mttr"}
 
@@ -76,6 +78,10 @@ class Month:
     items_closed: int = 0
     items_done_with_due: int = 0
     items_done_on_time: int = 0
+    # Done items (by completion month) whose outcome is due (verification date come,
+    # or an outcome recorded early), and of them those whose fix worked.
+    items_verify_due: int = 0
+    items_verified: int = 0
     backlog: int = 0  # open items at the end of the month
 
     @property
@@ -95,6 +101,11 @@ class Month:
         if not self.items_done_with_due:
             return None
         return self.items_done_on_time / self.items_done_with_due
+
+    @property
+    def verified_share(self) -> float | None:
+        """Fixes verified: of the done items whose outcome is due, the share that worked."""
+        return self.items_verified / self.items_verify_due if self.items_verify_due else None
 
 
 def _duration(expression) -> ExpressionWrapper:
@@ -229,6 +240,11 @@ def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> 
         if (month := months.get(_month_key(row["month"], tz))) is not None:
             month.items_opened = row["n"]
     done = Q(status=ActionItem.Status.DONE, due_date__isnull=False)
+    today = now.astimezone(tz).date()
+    # Items done before verification dates existed have none, and are not counted.
+    verify_due = Q(status=ActionItem.Status.DONE, verify_on__isnull=False) & (
+        Q(verify_on__lte=today) | ~Q(outcome="")
+    )
     closed = (
         rows.items.filter(_in_range("completed_at", since, until))
         .exclude(status__in=ActionItem.UNFINISHED)
@@ -241,6 +257,8 @@ def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> 
             n=Count(ONE),
             with_due=Count(ONE, filter=done),
             on_time=Count(ONE, filter=done & Q(completed_on__lte=F("due_date"))),
+            verify_due=Count(ONE, filter=verify_due),
+            verified=Count(ONE, filter=verify_due & Q(outcome=ActionItem.Outcome.WORKED)),
         )
     )
     for row in closed:
@@ -248,6 +266,8 @@ def _count(months: dict[date, Month], rows: _Rows, *, since, until, now, tz) -> 
             month.items_closed = row["n"]
             month.items_done_with_due = row["with_due"]
             month.items_done_on_time = row["on_time"]
+            month.items_verify_due = row["verify_due"]
+            month.items_verified = row["verified"]
 
 
 def settled(month: date, tz: ZoneInfo, now: datetime) -> bool:
@@ -292,7 +312,8 @@ def _stored_months(
     stored = HealthRollup.objects.filter(scope=scope, time_zone=zone, month__in=list(months))
     found = set()
     for month_start, numbers, computed_at in stored.values_list("month", "numbers", "computed_at"):
-        if fresh(month_start, computed_at, tz, now):
+        # A rollup stored before a number existed lacks it: counted again, as missing.
+        if fresh(month_start, computed_at, tz, now) and numbers.keys() >= set(STORED):
             _load(months[month_start], numbers)
             found.add(month_start)
     missing = [start for start in months if start not in found]

@@ -24,6 +24,7 @@ from postmortems.insights.health import review_health_refreshing_rollups
 from postmortems.insights.item_rows import item_rows
 from postmortems.insights.permissions import get_dashboard_scope_for_user
 from postmortems.insights.pulse_trend import MIN_ANSWERS, pulse_trend
+from postmortems.insights.unverified import due_outcome_rows, my_awaiting_outcome, outcome_counts
 from postmortems.models.actions import ActionItem
 from postmortems.recurrence.selectors import confirmed_by_service
 from postmortems.selectors import incidents_awaiting_review, stale_draft_days
@@ -45,6 +46,7 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     due_soon = item_rows(dashboard.due_soon(items, today).order_by("due_date", "pk")[:limit])
     unplanned = item_rows(dashboard.unplanned(items).order_by("created_at", "pk")[:limit])
     counts = dashboard.headline_counts(items, today)
+    outcomes = outcome_counts(items, today)
     # A GET that writes: the months missing from HealthRollup are stored (see its
     # docstring for why the write stays here rather than in the hourly task).
     months = review_health_refreshing_rollups(
@@ -59,6 +61,8 @@ def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "overdue_load": dashboard.overdue_load(items, today, limit=limit),
         "due_soon": due_soon,
         "unplanned": unplanned,
+        "outcomes": outcomes,
+        "unverified": due_outcome_rows(items, today, limit=limit) if outcomes["due"] else [],
         "due_soon_days": dashboard.DUE_SOON_DAYS,
         "missing": list(
             dashboard.incidents_missing_review(user=viewer, teams=scope.teams, now=now)[:limit]
@@ -149,7 +153,8 @@ def dashboard_items_csv_view(request: AuthenticatedHttpRequest) -> StreamingHttp
 
 @require_GET
 def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Everyone's own list: open action items, drafts, incidents still missing a review."""
+    """Everyone's own list: open action items, done ones waiting for their outcome,
+    drafts, incidents still missing a review."""
     user: User = request.user
     now = timezone.now()
     today = timezone.localdate(now)
@@ -160,6 +165,7 @@ def my_work_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     context = {
         "items": items,
+        "awaiting": my_awaiting_outcome(user),
         "drafts": drafts,
         "missing": missing,
         "today": today,

@@ -1,4 +1,5 @@
-"""A private calendar (iCal) of a person's open action items, by due date.
+"""A private calendar (iCal) of a person's open action items, by due date, and of
+their done items on the day their outcome is asked for ("verify: <title>").
 
 Calendar apps cannot sign in, so the URL carries a signed token naming the user
 and their current calendar key (like the Atom feeds, postmortems/archive/feeds.py).
@@ -85,6 +86,41 @@ def calendar_action_items(*, user: User) -> QuerySet[ActionItem]:
     )
 
 
+def calendar_verifications(*, user: User) -> QuerySet[ActionItem]:
+    """Done items `user` owns, waiting for their outcome, on incidents `user` may see
+    (pm_action_verify_due)."""
+    return (
+        ActionItem.objects.filter(
+            visibility_filter(user, prefix="postmortem__incident__"),
+            owner=user,
+            status=ActionItem.Status.DONE,
+            outcome="",
+            verify_on__isnull=False,
+        )
+        .select_related("postmortem__incident")
+        .order_by("verify_on", "pk")
+    )
+
+
+def _verify_event(item: ActionItem, host: str) -> AllDayEvent:
+    incident = item.postmortem.incident
+    path = reverse("pm-action-outcome", args=[incident.number, item.code])
+    url = settings.SITE_URL + path
+    assert item.verify_on is not None
+    return AllDayEvent(
+        # Its own UID: the item's "Due" event is gone once it is done, and a moved
+        # date moves this event rather than adding one.
+        uid=f"action-item-verify-{item.code}@{host}",
+        day=item.verify_on,
+        summary=f"verify: {item.title}",
+        description=(
+            f"Did the fix work? Action item of {incident.reference}: {incident.title}\n"
+            f"Record the outcome: {url}"
+        ),
+        url=url,
+    )
+
+
 def action_items_calendar(*, user: User, now: dt.datetime) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "postmortems"
     events = []
@@ -104,6 +140,7 @@ def action_items_calendar(*, user: User, now: dt.datetime) -> str:
                 url=f"{url}#actions",
             )
         )
+    events += [_verify_event(item, host) for item in calendar_verifications(user=user)]
     return calendar(
         name="My action items",
         events=events,

@@ -68,12 +68,19 @@ def digest_moment_due(
     return None
 
 
+def outcome_url(item: ActionItem) -> str:
+    """The outcome form of a done item (postmortems/views/outcomes.py)."""
+    return absolute_url(
+        reverse("pm-action-outcome", args=[item.postmortem.incident.number, item.code])
+    )
+
+
 def _item_url(item: ActionItem) -> str:
     path = reverse("pm-postmortem-detail", args=[item.postmortem.incident.number])
     return absolute_url(f"{path}#actions")
 
 
-def _visible_to_owner() -> Q:
+def visible_to_owner() -> Q:
     """Items whose owner may see the incident (restricted ones only to insiders)."""
     incident = "postmortem__incident"
     member = Membership.objects.filter(user=OuterRef("owner"), team=OuterRef(f"{incident}__team"))
@@ -96,18 +103,26 @@ def action_digests(
     last_sweep: datetime | None = None,
     compose_each: ComposeEach = compose_now,
 ) -> list[OutboundMessage]:
-    """Weekdays at the owner's digest hour: overdue items and items due soon. A day
-    missed by every sweep is caught up late (module docstring)."""
+    """Weekdays at the owner's digest hour: overdue items, items due soon, and done
+    items whose outcome is awaited (their verification date has come). A day missed by
+    every sweep is caught up late (module docstring)."""
     soon = settings.DIGEST_DUE_SOON_DAYS
     # The latest "today" anywhere on Earth, so no zone's items are missed.
     horizon = (now + timedelta(hours=14)).date() + timedelta(days=soon)
     open_items = ActionItem.objects.filter(
         not_deleted("postmortem__incident__"), status__in=OPEN, due_date__lte=horizon
     )
+    # Done, and the day to say whether the fix worked has come (pm_action_verify_due).
+    awaiting = ActionItem.objects.filter(
+        not_deleted("postmortem__incident__"),
+        status=ActionItem.Status.DONE,
+        outcome="",
+        verify_on__lte=horizon - timedelta(days=soon),
+    )
     owners = User.objects.filter(
+        Q(pk__in=open_items.values("owner")) | Q(pk__in=awaiting.values("owner")),
         is_active=True,
         receive_digests=True,
-        pk__in=open_items.values("owner"),
     )
     keys = {}
     for user in owners:
@@ -123,19 +138,39 @@ def action_digests(
     if not pending:
         return []
     items = (
-        open_items.filter(_visible_to_owner(), owner__in=pending.values())
+        open_items.filter(visible_to_owner(), owner__in=pending.values())
         .select_related("postmortem__incident")
         .order_by("owner_id", "due_date", "pk")
     )
     by_owner = {owner: list(rows) for owner, rows in groupby(items, key=lambda i: i.owner_id)}
+    done_items = (
+        awaiting.filter(visible_to_owner(), owner__in=pending.values())
+        .select_related("postmortem__incident")
+        .order_by("owner_id", "verify_on", "pk")
+    )
+    done_by_owner = {
+        owner: list(rows) for owner, rows in groupby(done_items, key=lambda i: i.owner_id)
+    }
     emails = [
-        compose_each(key, partial(_action_digest, key, user, now, by_owner.get(user.pk, [])))
+        compose_each(
+            key,
+            partial(
+                _action_digest,
+                key,
+                user,
+                now,
+                by_owner.get(user.pk, []),
+                done_by_owner.get(user.pk, []),
+            ),
+        )
         for key, user in pending.items()
     ]
     return [email for email in emails if email is not None]
 
 
-def _action_digest(key: str, user: User, now: datetime, items: list) -> OutboundMessage | None:
+def _action_digest(
+    key: str, user: User, now: datetime, items: list, done_items: list
+) -> OutboundMessage | None:
     soon = settings.DIGEST_DUE_SOON_DAYS
     today = _local(now, user).date()
     overdue, due_soon = [], []
@@ -145,7 +180,12 @@ def _action_digest(key: str, user: User, now: datetime, items: list) -> Outbound
             overdue.append(row)
         elif item.due_date <= today + timedelta(days=soon):
             due_soon.append(row)
-    if not (overdue or due_soon):
+    awaiting = [
+        {"item": item, "url": outcome_url(item)}
+        for item in done_items
+        if item.verify_on is not None and item.verify_on <= today
+    ]
+    if not (overdue or due_soon or awaiting):
         return None  # nothing to say: no digest
     return compose(
         kind=Kind.ACTION_DIGEST,
@@ -158,6 +198,7 @@ def _action_digest(key: str, user: User, now: datetime, items: list) -> Outbound
             "overdue": overdue,
             "due_soon": due_soon,
             "due_soon_days": soon,
+            "awaiting": awaiting,
         },
     )
 

@@ -39,6 +39,8 @@ class OutboundMessage(models.Model):
         ONCALL_FEED = "oncall_feed", "On-call schedule feed failing"
         # Issue tracker calls (postmortems/trackers/): create, link, close/reopen, reconcile.
         TRACKER_SYNC = "tracker_sync", "Issue tracker sync"
+        # To an action item's owner on its verification date (notifications/verify_reminders.py).
+        VERIFY_OUTCOME = "verify_outcome", "Did the fix work?"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"

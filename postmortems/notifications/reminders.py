@@ -40,6 +40,7 @@ from postmortems.notifications.digests import action_digests, lead_digests
 from postmortems.notifications.emails import absolute_url, compose
 from postmortems.notifications.models import OutboundMessage, ReminderSweepRecord
 from postmortems.notifications.outbox import enqueue_after_commit, outbox_add
+from postmortems.notifications.verify_reminders import verification_reminders
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -79,6 +80,7 @@ def reminders_sweep(*, now: datetime, dry_run: bool = False) -> SweepResult:
             *_each(action_digests, skipped, **digest),
             *_each(lead_digests, skipped, **digest),
             *_each(team_digest_messages, skipped, **digest),
+            *_each(verification_reminders, skipped, now=now, existing_keys=existing_keys),
         ]
         if dry_run:
             transaction.set_rollback(True)

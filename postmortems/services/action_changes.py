@@ -7,6 +7,7 @@ the caller names the revision its form was rendered from, and a form that is out
 date gets EditConflict instead of overwriting what someone else saved.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from postmortems.models.actions import ActionItem
 from postmortems.permissions import can_see_incident
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
+from postmortems.services.verification import VERIFY_FIELDS, stamp_verification
 
 Field = ActionItemChange.Field
 Snapshot = dict[str, tuple[object, str]]
@@ -143,6 +145,7 @@ def save_tracked(
     expected_revision: int,
     fields: list[str],
     reason: str = "",
+    extra: Sequence[ActionItemChange] = (),
 ) -> ActionItem:
     # Validate what this change touches: the fields it writes and the constraints on
     # them. The rest of the row is as saved, and re-checking it costs a query a field.
@@ -156,6 +159,8 @@ def save_tracked(
         # request loaded the item makes it fail, and nothing is written.
         save_if_unchanged(item, expected_revision=expected_revision, fields=fields, touch=True)
         record_changes(item=item, before=before, by=by, at=now, reason=reason)
+        # History rows of changes the snapshot does not track (a verification date).
+        ActionItemChange.objects.bulk_create(extra)
     return item
 
 
@@ -164,16 +169,18 @@ def action_item_mark_done(*, item: ActionItem, by: User, expected_revision: int)
     ensure_open(item)
     now = timezone.now()
     before = snapshot(item)
+    was = item.status
     item.status = ActionItem.Status.DONE
     item.completed_at = now
     item.wont_do_reason = ""
+    stamp_verification(item, was=was, by=by, now=now)
     return save_tracked(
         item,
         before=before,
         by=by,
         now=now,
         expected_revision=expected_revision,
-        fields=["status", "completed_at", "wont_do_reason"],
+        fields=["status", "completed_at", "wont_do_reason", *VERIFY_FIELDS],
     )
 
 

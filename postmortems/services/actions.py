@@ -13,6 +13,7 @@ from postmortems.services.commitments import ensure_commitment_kept
 from postmortems.services.edits import EditConflict, save_if_unchanged
 from postmortems.services.locks import postmortem_lock
 from postmortems.services.search_index import index_postmortem
+from postmortems.services.verification import VERIFY_FIELDS, stamp_verification
 
 ITEM_FIELDS = [
     "title",
@@ -27,6 +28,7 @@ ITEM_FIELDS = [
     "verification",
     "verification_plan",
     "completed_at",
+    *VERIFY_FIELDS,
 ]
 
 
@@ -52,6 +54,7 @@ def action_item_create(*, postmortem: Postmortem, by: User, **fields) -> ActionI
         **fields,
     )
     _stamp_completion(item)
+    stamp_verification(item, was=None, by=by, now=now)
     item.full_clean()
     ensure_owner_sees_incident(item)
     with transaction.atomic():
@@ -111,6 +114,7 @@ def action_item_update(
         if current.revision != expected_revision:
             raise EditConflict(current)
         ensure_commitment_kept(before=current, after=item)
+        stamp_verification(item, was=current.status, by=by, now=now)
         if item.owner_id != current.owner_id:  # an owner set earlier stays editable
             ensure_owner_sees_incident(item)
         save_if_unchanged(item, expected_revision=expected_revision, fields=ITEM_FIELDS, touch=True)

@@ -237,5 +237,7 @@ def action_item_history_view(
             "changes": item.changes.select_related("changed_by"),  # newest first
             "today": timezone.localdate(),
             **page_extras("action-item", item=item),
+            # The outcome form is the owner's and the review's editors' (views/outcomes.py).
+            "may_record": item.postmortem.can_edit or item.owner_id == request.user.pk,
         },
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
 from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Recurrence, Rotation
+from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.postmortems import text_fingerprint
 from postmortems.trackers.models import TrackerConnection
 from tests.api.conftest import ApiClient
@@ -67,6 +68,13 @@ OPERATIONS = {
             "verification_plan": "The load test holds p99 under 200 ms.",
         },
     ),
+    # Named by the item's code alone; the item is done (`objects`). The item's owner
+    # records too, in or out of the team (tests/api/test_outcome_api.py).
+    ("action-outcome", "post"): (
+        WRITE,
+        "done-code",
+        lambda o: {"revision": 1, "outcome": "cannot_tell", "note": "No load test yet."},
+    ),
     ("detection-answer", "patch"): (
         WRITE,
         "answer",
@@ -87,6 +95,12 @@ EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people", "alerts"}
 
 
+def _done_item(postmortem):
+    item = ActionItemFactory(postmortem=postmortem, owner=None)
+    action_item_mark_done(item=item, by=postmortem.authors.get(), expected_revision=0)
+    return item
+
+
 @pytest.fixture
 def objects(postmortem):
     team = postmortem.incident.team
@@ -101,6 +115,7 @@ def objects(postmortem):
         "idea": ActionItemFactory(
             postmortem=postmortem, status="idea", owner=None, due_date=None, type=""
         ),
+        "done": _done_item(postmortem),
         # Answered (the refresh keeps it) though no alert is tied to the incident.
         "answer": DetectionAnswer.objects.create(
             review=DetectionReview.objects.create(postmortem=postmortem),
@@ -126,6 +141,8 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
         return reverse(f"pm-api:{name}", args=[team])
     if extra == "item-code":
         return reverse(f"pm-api:{name}", args=[objects["item"].code])
+    if extra == "done-code":  # the done item (`objects`), for its outcome
+        return reverse(f"pm-api:{name}", args=[objects["done"].code])
     if extra == "rotation":
         return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]

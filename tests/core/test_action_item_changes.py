@@ -491,10 +491,11 @@ def test_the_history_page_lists_changes_newest_first(
 
 def test_marking_done_costs_a_fixed_number_of_queries(signed_in, item, django_assert_num_queries):
     # session, user, incident (+postmortem), team membership, item (+owner); the two
-    # check constraints on status (3 each, in savepoints); savepoint, the postmortem's
-    # lock, UPDATE, INSERT change, release (the folded row needs no owner picker); the
+    # check constraints on status and the one on the outcome, which the verification
+    # date's write clears (3 each, in savepoints); savepoint, the postmortem's lock,
+    # UPDATE, INSERT change, release (the folded row needs no owner picker); the
     # item's tracker issue, to close it (trackers: "action-item-status-changed")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         response = signed_in.post(_url("pm-action-done", item), {"revision": 0}, **HTMX)
     assert response.status_code == 200
 

@@ -87,6 +87,8 @@ URLS = [
     ("pm-idea-add", "post", WRITE, None),
     ("pm-action-commit", "get", WRITE, "item"),
     ("pm-action-commit", "post", WRITE, "item"),
+    ("pm-action-outcome", "get", WRITE, "item"),
+    ("pm-action-verify-on", "post", WRITE, "item"),
     ("pm-postmortem-history", "get", READ, None),
     ("pm-revision-restore", "post", WRITE, "revision"),
     # Readers comment on a review; resolving is for those who edit.

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from postmortems.demo.seed import ADMIN_EMAIL, LEAD_EMAIL, seed_demo
+from postmortems.demo.seed import ADMIN_EMAIL, LEAD_EMAIL, MEMBER_EMAIL, seed_demo
 from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 from postmortems.permissions import visible_incidents
 
@@ -123,3 +123,25 @@ def test_the_demo_lead_opens_a_dashboard_with_work_on_it(seeded, client):
     assert response.context["counts"]["overdue"] > 0
     assert response.context["missing"]
     assert sum(m.incidents for m in response.context["months"]) > 0
+
+
+def test_the_demo_has_a_verified_fix_and_fixes_waiting_for_their_outcome(seeded, client):
+    done = ActionItem.objects.filter(status=ActionItem.Status.DONE)
+    assert not done.filter(verify_on__isnull=True).exists()
+    worked = done.filter(outcome="worked").exclude(outcome_evidence="")
+    assert worked.exists()
+    assert not worked.filter(outcome_at__gte=NOW).exists()
+    assert worked.first().changes.filter(field="outcome").exists()
+    member = User.objects.get(email=MEMBER_EMAIL)
+    waiting = done.filter(owner=member, outcome="", verify_on__lte=TODAY)
+    assert waiting.exists()
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(member)
+        assert (
+            "Done, waiting for your outcome" in client.get(reverse("pm-my-work")).content.decode()
+        )
+        client.force_login(User.objects.get(email=LEAD_EMAIL))
+        response = client.get(reverse("pm-dashboard"))
+    assert response.context["outcomes"]["due"] >= 1
+    shares = [m.verified_share for m in response.context["months"] if m.verified_share is not None]
+    assert shares

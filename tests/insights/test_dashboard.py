@@ -34,6 +34,19 @@ def frozen():
         yield NOW
 
 
+def _done_unverified(team, *, owner, days: int) -> ActionItem:
+    """A done item whose verification date was `days` ago (today for 0)."""
+    day = TODAY - dt.timedelta(days=days)
+    return _item(
+        team,
+        days=-20,
+        owner=owner,
+        status=ActionItem.Status.DONE,
+        completed_at=NOW - dt.timedelta(days=14 + days),
+        verify_on=day,
+    )
+
+
 def _item(team, *, days: int | None, owner=None, restricted=False, **extra) -> ActionItem:
     """An open item of a new incident of `team`, due `days` from TODAY (None: no date)."""
     incident = IncidentFactory(
@@ -160,6 +173,7 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
         _item(team, days=-n - 1, owner=owner)
         _item(team, days=n + 1, owner=owner)
         _item(team, days=None)
+        _done_unverified(team, owner=owner, days=n)
         IncidentFactory(team=team, started_at=NOW - dt.timedelta(days=2 + n))
         for score in (3, 4, 5):  # enough pulse answers for a month to show, with comments
             PulseAnswer.objects.create(
@@ -174,15 +188,17 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(
     # four review-health statements over Dec-Nov, the rollups written; and on call:
     # pages per person and their names, the rules' numbers, the teams' policies, the
     # firings tied to incidents, the rules; confirmed recurrences per service.
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(28):
         client.get(reverse("pm-dashboard"))
-    # session, user, scope (memberships), overdue, due soon, unplanned, counts, stored
-    # months, load per owner and its owners' names, missing reviews, stale drafts,
-    # pulse survey trend and its comments, recurrences per service (the on-call
-    # numbers are in the cache now)
-    with django_assert_num_queries(15):
+    # session, user, scope (memberships), overdue, due soon, unplanned, counts, the
+    # done items awaiting their outcome (count, rows), stored months, load per owner
+    # and its owners' names, missing reviews, stale drafts, pulse survey trend and its
+    # comments, recurrences per service (the on-call numbers are in the cache now)
+    with django_assert_num_queries(17):
         response = client.get(reverse("pm-dashboard"))
     assert response.context["counts"]["overdue"] == size
+    assert response.context["outcomes"] == {"awaiting": size, "due": size}
+    assert len(response.context["unverified"]) == size
     assert response.context["oncall"].people[0].pages == size
     assert len(response.context["oncall"].noisiest) == min(size, 5)
     assert "the months still moving are recounted every 5 min" in response.content.decode()
@@ -270,20 +286,23 @@ def test_the_item_list_csv_and_my_work_cost_the_same_queries_however_many_rows(
     for n in range(size):
         _item(team, days=-n - 1, owner=owner)
         _item(team, days=None, owner=None)
+        _done_unverified(team, owner=owner, days=n)
     client.force_login(lead)
     # session, user, scope (memberships), the page's count, its rows
     with django_assert_num_queries(5):
         page = client.get(reverse("pm-dashboard-items"), {"state": "all"})
-    assert page.content.decode().count('<tr id="item-') == 2 * size
+    assert page.content.decode().count('<tr id="item-') == 3 * size
     with django_assert_num_queries(4):  # session, user, scope, the rows
         rows = _csv(client.get(reverse("pm-dashboard-csv"), {"state": "all"}))
     assert {row["owner email"] for row in rows} == {owner.email, ""}
     assert {row["team"] for row in rows} == {"Platform"}
     client.force_login(owner)
-    # session, user, my items, my drafts, my incidents missing a review
-    with django_assert_num_queries(5):
+    # session, user, my items, my done items awaiting their outcome, my drafts, my
+    # incidents missing a review
+    with django_assert_num_queries(6):
         body = client.get(reverse("pm-my-work")).content.decode()
     assert body.count("days overdue") + body.count("day overdue") == size
+    assert body.count("Record the outcome<span") == size
 
 
 def test_restricted_items_reach_only_people_who_may_see_them(

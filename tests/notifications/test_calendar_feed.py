@@ -127,3 +127,36 @@ def test_the_profile_shows_the_link_and_a_new_link_revokes_the_old_one(client, o
     prefix = "http://127.0.0.1:8000"
     assert client.get(old_url.removeprefix(prefix)).status_code == 404
     assert client.get(new_url.removeprefix(prefix)).status_code == 200
+
+
+def test_a_done_item_waiting_for_its_outcome_is_a_verify_event_on_its_date(
+    client, owner, postmortem, django_assert_num_queries
+):
+    item = ActionItemFactory(
+        postmortem=postmortem,
+        owner=owner,
+        title="Raise pool size",
+        status=ActionItem.Status.DONE,
+        completed_at=NOW,
+        verify_on=dt.date(2026, 11, 18),
+    )
+    ActionItemFactory(  # its outcome is in: nothing left to verify
+        postmortem=postmortem,
+        owner=owner,
+        status=ActionItem.Status.DONE,
+        completed_at=NOW,
+        verify_on=dt.date(2026, 11, 18),
+        outcome="worked",
+        outcome_at=NOW,
+    )
+    # making the link (the key); the request: the user, their key, the open items, the
+    # items to verify
+    with django_assert_num_queries(5):
+        lines = _unfold(_fetch(client, owner).content.decode())
+    assert lines.count("BEGIN:VEVENT") == 1
+    assert f"UID:action-item-verify-{item.code}@127.0.0.1" in lines
+    assert "SUMMARY:verify: Raise pool size" in lines
+    assert "DTSTART;VALUE=DATE:20261118" in lines
+    incident = postmortem.incident
+    url = f"http://127.0.0.1:8000/incidents/{incident.reference}/postmortem/actions/{item.code}/outcome/"
+    assert f"URL:{url}" in lines
