@@ -282,3 +282,45 @@ def test_test_the_connection_and_the_reconcile_go_through_the_adapter(
     monkeypatch.setattr(jira, "urllib_transport", fake)
     response = client.post(reverse("pm-tracker-check", args=[team.slug]), follow=True)
     assert "The tracker refused or could not be reached" in response.content.decode()
+
+
+def test_an_edit_keeps_the_secrets_and_replaces_the_secret_with_one_from_the_tracker(
+    client, lead, team
+):
+    connection, _ = connect(
+        client,
+        lead,
+        team,
+        kind="jira_cloud",
+        base_url="https://acme.atlassian.net",
+        project="OPS",
+        token="jira-token",
+        email="sync@acme.example",
+    )
+    generated = connection.webhook_secret
+    url = reverse("pm-tracker-settings", args=[team.slug])
+    page = client.get(url).content.decode()
+    assert generated not in page
+    assert "jira-token" not in page
+    assert 'value="sync@acme.example"' in page  # not a secret: shown to edit
+    fields = {"base_url": "https://acme.atlassian.net", "project": "OPS", "labels": ""}
+    response = client.post(url, {**fields, "email": "bot@acme.example", "issue_type": ""})
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert (connection.token, connection.webhook_secret) == ("jira-token", generated)
+    assert connection.options == {"email": "bot@acme.example", "issue_type": "Task"}
+    client.post(url, {**fields, "email": "bot@acme.example", "tracker_secret": "from-jira"})
+    connection.refresh_from_db()
+    assert connection.webhook_secret == "from-jira"
+    assert "from-jira" not in client.get(url).content.decode()
+
+
+def test_the_unconnected_page_reads_a_fixed_number_of_queries(
+    client, lead, team, django_assert_num_queries
+):
+    client.force_login(lead)
+    url = reverse("pm-tracker-settings", args=[team.slug])
+    client.get(url, {"kind": "linear"})
+    with django_assert_num_queries(5):
+        page = client.get(url, {"kind": "linear"})
+    assert page.context["form"].initial["base_url"] == "https://api.linear.app"
