@@ -15,7 +15,7 @@ from postmortems.permissions import get_team_for_user
 from postmortems.trackers.adapters import adapter_for
 from postmortems.trackers.adapters.base import TrackerError, TrackerUnavailable
 from postmortems.trackers.deliver import connection_for
-from postmortems.trackers.forms import TrackerConnectionForm, TrackerPeopleForm
+from postmortems.trackers.forms import PEOPLE_HINTS, TrackerConnectionForm, TrackerPeopleForm
 from postmortems.trackers.models import TrackerConnection, TrackerPerson
 from postmortems.trackers.services import (
     tracker_connection_delete,
@@ -58,6 +58,11 @@ def _page(request, team: Team, form, connection, *, secret: str = "", people=Non
             "people_form": people or _people_form(team, connection),
             "webhook_url": webhook_url(connection) if connection else "",
             "secret": secret,  # shown once: right after connecting or replacing it
+            "people_hint": PEOPLE_HINTS.get(connection.kind, "") if connection else "",
+            "kinds": form.fields["kind"].choices if connection is None else [],
+            "setup_template": f"postmortems/tracker_setup/{connection.kind}.html"
+            if connection
+            else "",
         },
     )
 
@@ -66,7 +71,9 @@ def _page(request, team: Team, form, connection, *, secret: str = "", people=Non
 def tracker_settings_view(request: AuthenticatedHttpRequest, team: str) -> HttpResponse:
     team_obj = get_team_for_user(request, team)
     connection = TrackerConnection.objects.filter(team=team_obj).first()
-    form = TrackerConnectionForm(request.POST or None, instance=connection)
+    form = TrackerConnectionForm(
+        request.POST or None, instance=connection, kind=request.GET.get("kind", "")
+    )
     if request.method == "POST" and form.is_valid():
         made = connection is None
         saved = tracker_connection_save(connection=form.instance, team=team_obj, by=request.user)
@@ -76,7 +83,8 @@ def tracker_settings_view(request: AuthenticatedHttpRequest, team: str) -> HttpR
                 team_obj,
                 TrackerConnectionForm(instance=saved),
                 saved,
-                secret=saved.webhook_secret,
+                # A secret the tracker made is the team's already: never shown back.
+                secret="" if form.secret_from_tracker else saved.webhook_secret,
             )
         messages.success(request, "Issue tracker settings saved.")
         return redirect("pm-tracker-settings", team=team_obj.slug)
