@@ -142,7 +142,7 @@ def _path(name: str, extra: str | None, objects: dict) -> str:
     if extra == "item-code":
         return reverse(f"pm-api:{name}", args=[objects["item"].code])
     if extra == "done-code":  # the done item (`objects`), for its outcome
-        return reverse(f"pm-api:{name}", args=[objects["done"].code])
+        return reverse(f"pm-api:{name}", args=[objects.get("done", objects["item"]).code])
     if extra == "rotation":
         return reverse(f"pm-api:{name}", args=[team, objects["rotation"].code])
     args: list = [objects["postmortem"].incident.number]

@@ -41,8 +41,8 @@ def test_worked_with_evidence_is_recorded_and_shown(api_as, done, django_assert_
     # token (+user), its last-used stamp, the item's incident number, incident
     # (+postmortem; the owner owns it: no membership query), item (+owner); savepoint;
     # the recorder exists (a foreign key); the outcome's check constraint (3); savepoint,
-    # lock, UPDATE, INSERT change, release; release
-    with django_assert_num_queries(16):
+    # lock, UPDATE, INSERT change, release; release; the tracker issue it answers with
+    with django_assert_num_queries(17):
         response = api.post(_url(done), body)
     assert response.status_code == 200, response.content
     item = response.json()["item"]
