@@ -22,12 +22,14 @@ from postmortems.models.incidents import incident_reference
 
 HEADER = [
     "item", "title", "status", "commitment", "priority", "type", "owner", "owner email",
-    "due date", "days overdue", "verification", "verification plan", "incident",
+    "due date", "days overdue", "verification", "verification plan", "verify on",
+    "outcome", "tracker issue", "tracker link", "incident",
     "incident title", "team", "severity", "created", "completed", "link",
 ]  # fmt: skip
 COLUMNS = (
     "code", "title", "status", "priority", "type", "owner__display_name", "owner__email",
-    "due_date", "verification", "verification_plan", "postmortem__incident__number",
+    "due_date", "verification", "verification_plan", "verify_on", "outcome",
+    "tracker_issue__key", "tracker_issue__url", "postmortem__incident__number",
     "postmortem__incident__title", "postmortem__incident__team__name",
     "postmortem__incident__severity", "created_at", "completed_at",
 )  # fmt: skip
@@ -42,6 +44,7 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
     priority = dict(ActionItem.Priority.choices)
     kind = dict(ActionItem.Type.choices)
     check = dict(ActionItem.Verification.choices)
+    outcomes = dict(ActionItem.Outcome.choices)
     head, tail = link_pattern("detail").split("{number}")
     link = base + head
     buffer = io.StringIO()
@@ -49,8 +52,9 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
     writer.writerow(HEADER)
     rows = items.values_list(*COLUMNS).iterator(chunk_size=2000)
     for n, row in enumerate(rows, start=1):
-        (code, title, state, prio, typ, owner, email, due, verification, plan, number,
-         incident_title, team, severity, created, completed) = row  # fmt: skip
+        (code, title, state, prio, typ, owner, email, due, verification, plan, verify_on,
+         outcome, issue_key, issue_url, number, incident_title, team, severity, created,
+         completed) = row  # fmt: skip
         code = str(code)
         overdue = days_overdue(state, due, today) or ""
         writer.writerow(
@@ -59,6 +63,8 @@ def csv_chunks(items: QuerySet[ActionItem], *, today: date, tz: tzinfo, base: st
                 "idea" if state == ActionItem.Status.IDEA else "committed",
                 priority.get(prio, prio), kind.get(typ, typ), cell(owner), cell(email),
                 due or "", overdue, check.get(verification, verification), cell(plan),
+                verify_on or "", outcomes.get(outcome, outcome), cell(issue_key or ""),
+                cell(issue_url or ""),
                 incident_reference(number), cell(incident_title), cell(team), cell(severity),
                 created.astimezone(tz).strftime(TIME),
                 completed.astimezone(tz).strftime(TIME) if completed else "",

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from postmortems.insights import csv_download as csv_export
 from postmortems.models import ActionItem
+from postmortems.trackers.models import TrackerConnection, TrackerIssue
 from tests.factories import ActionItemFactory, IncidentFactory, PostmortemFactory, TeamFactory
 
 # Monday 2026-11-30, 03:00 UTC: still Sunday evening in New York.
@@ -42,7 +43,17 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
         postmortem=postmortem, owner=None, title="Raise the pool size", due_date=None,
         status="done", completed_at=NOW - dt.timedelta(hours=4),
     )  # fmt: skip
-    ActionItem.objects.filter(pk=done.pk).update(created_at=NOW - dt.timedelta(days=2))
+    ActionItem.objects.filter(pk=done.pk).update(
+        created_at=NOW - dt.timedelta(days=2), verify_on=dt.date(2026, 12, 13),
+        outcome="worked", outcome_at=NOW,
+    )  # fmt: skip
+    tracker = TrackerConnection.objects.create(
+        team=team, kind="github", base_url="https://api.github.com", project="acme/api", token="t"
+    )
+    TrackerIssue.objects.create(
+        action_item=overdue, connection=tracker, key="acme/api#12",
+        url="https://github.com/acme/api/issues/12", sync="linked",
+    )  # fmt: skip
     idea = ActionItemFactory(
         postmortem=postmortem, owner=None, due_date=None, type="", title="Shard sessions",
         status="idea", verification="", verification_plan="",
@@ -57,7 +68,9 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
         {  # due on Thursday: 3 days overdue on Sunday the 29th in New York
             "item": str(overdue.code), "title": "Add the missing alert", "status": "Open",
             "commitment": "committed", "verification": "An alert",
-            "verification plan": overdue.verification_plan, "priority": "High",
+            "verification plan": overdue.verification_plan, "verify on": "",
+            "outcome": "", "tracker issue": "acme/api#12",
+            "tracker link": "https://github.com/acme/api/issues/12", "priority": "High",
             "type": "Detect", "owner": "Olivia Owner",
             "owner email": owner.email, "due date": "2026-11-26", "days overdue": "3",
             "incident": f"INC-{incident.number}", "incident title": "Checkout errors",
@@ -67,7 +80,8 @@ def test_every_column_in_the_viewers_time_zone(client, frozen, lead, owner, team
         {  # finished, so never overdue
             "item": str(done.code), "title": "Raise the pool size", "status": "Done",
             "commitment": "committed", "verification": "An alert",
-            "verification plan": done.verification_plan,
+            "verification plan": done.verification_plan, "verify on": "2026-12-13",
+            "outcome": "It worked", "tracker issue": "", "tracker link": "",
             "priority": done.get_priority_display(), "type": done.get_type_display(),
             "owner": "", "owner email": "", "due date": "", "days overdue": "",
             "incident": f"INC-{incident.number}", "incident title": "Checkout errors",
