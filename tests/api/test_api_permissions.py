@@ -75,6 +75,14 @@ OPERATIONS = {
         "done-code",
         lambda o: {"revision": 1, "outcome": "cannot_tell", "note": "No load test yet."},
     ),
+    ("action-verify-on", "post"): (
+        WRITE,
+        "done-code",
+        lambda o: {
+            "revision": 1,
+            "verify_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        },
+    ),
     ("detection-answer", "patch"): (
         WRITE,
         "answer",

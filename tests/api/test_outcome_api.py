@@ -104,3 +104,41 @@ def test_the_owner_outside_the_team_records_and_an_unknown_code_is_404(done):
     assert api.post(_url(done), body).status_code == 200
     missing = reverse("pm-api:action-outcome", args=["00000000-0000-4000-8000-000000000000"])
     assert api.post(missing, body).status_code == 404
+
+
+def _verify_on_url(item):
+    return reverse("pm-api:action-verify-on", args=[item.code])
+
+
+def test_the_owner_moves_the_verification_date_with_a_reason_in_the_history(api_as, done):
+    body = {"revision": 1, "verify_on": "2026-12-10", "reason": "The next peak is on the 9th."}
+    response = api_as("owner").post(_verify_on_url(done), body)
+    assert response.status_code == 200, response.content
+    assert response.json()["verify_on"] == "2026-12-10"
+    change = done.changes.get(field="verification")
+    assert (change.old_value, change.new_value, change.reason) == (
+        "2026-11-26",
+        "2026-12-10",
+        "The next peak is on the 9th.",
+    )
+
+
+def test_moving_the_date_from_a_stale_revision_is_a_conflict_and_changes_nothing(api_as, done):
+    response = api_as("owner").post(
+        _verify_on_url(done), {"revision": 0, "verify_on": "2026-12-10"}
+    )
+    assert response.status_code == 409
+    assert response.json()["current"]["verify_on"] == "2026-11-26"
+    done.refresh_from_db()
+    assert done.verify_on == dt.date(2026, 11, 26)
+
+
+def test_a_past_day_or_an_item_not_waiting_is_refused_with_the_reason(api_as, done, postmortem):
+    api = api_as("owner")
+    past = api.post(_verify_on_url(done), {"revision": 1, "verify_on": "2026-11-25"})
+    assert past.status_code == 422
+    assert "verify_on" in past.json()["errors"]
+    open_item = ActionItemFactory(postmortem=postmortem, owner=done.owner)
+    response = api.post(_verify_on_url(open_item), {"revision": 0, "verify_on": "2026-12-10"})
+    assert response.status_code == 422
+    assert "waiting for its outcome" in response.content.decode()
