@@ -509,6 +509,8 @@ EVENT_HANDLERS: dict[str, list[str]] = {
     # once the transaction commits (so an alert's firings are there).
     "incident-opened": ["postmortems.recurrence.detection.recurrences_detect_on_commit"],
     "incident-signals-changed": ["postmortems.recurrence.detection.recurrences_detect_on_commit"],
+    # A review left its draft: later incidents on its signals may now repeat it.
+    "review-out-of-draft": ["postmortems.recurrence.detection.later_recurrences_detect_on_commit"],
     # A review was started: what alerting webhooks recorded pre-fills its timeline.
     "review-started": ["postmortems.alerting.alert_events.alert_events_to_timeline"],
     # A review was published for the first time (amendments are not announced again).

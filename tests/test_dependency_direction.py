@@ -51,6 +51,7 @@ RAISED_BY = {
     "action-item-status-changed": "core",
     "action-item": "core",
     "review-first-published": "core",
+    "review-out-of-draft": "core",
     "incident": "core",
     "review-edit": "core",
     "review-read": "core",

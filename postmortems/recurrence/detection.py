@@ -16,6 +16,9 @@ incident's firings (which name its alert rules) are written later in the receive
 transaction, after incident_create returns, so only after the commit are they all
 there. Running after the commit also keeps a failing detection from undoing the
 incident (robust=True logs it): the next change of its services or tags tries again.
+An incident opened while the earlier review was still a draft is looked at again when
+that review leaves its draft ("review-out-of-draft"): the later incidents sharing its
+signals (at most LATER_LIMIT, the most recent) are detected once more.
 """
 
 from dataclasses import dataclass, field
@@ -37,6 +40,8 @@ REVIEWED = (Postmortem.Status.IN_REVIEW, Postmortem.Status.PUBLISHED)
 SERVICE = 1_000
 RULE = 1_000_000
 CAP = 999
+# How many later incidents a review leaving its draft looks at again.
+LATER_LIMIT = 50
 
 
 def strength(*, rules: int, services: int, tags: int) -> int:
@@ -189,3 +194,50 @@ def recurrences_detect_on_commit(*, incident_id: int) -> None:
     """EVENT_HANDLERS "incident-opened" and "incident-signals-changed" (the module
     docstring says why after the commit)."""
     transaction.on_commit(lambda: recurrences_detect_by_id(incident_id), robust=True)
+
+
+def later_incidents(earlier: Incident) -> list[int]:
+    """Ids of the incidents that started after `earlier`, within the lookback window,
+    sharing an alert rule, a service or a tag with it: those it may now be repeated by."""
+    signals = signals_of(earlier)
+    if not signals:
+        return []
+    until = earlier.started_at + timedelta(days=settings.RECURRENCE_LOOKBACK_DAYS)
+    shares = Q()
+    if signals.services:
+        service_links = Incident.services.through.objects.filter(service_id__in=signals.services)
+        shares |= Q(pk__in=service_links.values("incident_id"))
+    if signals.tags:
+        tag_links = Postmortem.tags.through.objects.filter(tag_id__in=signals.tags)
+        shares |= Q(pk__in=tag_links.values("postmortem__incident_id"))
+    if signals.rules:
+        firings = Firing.objects.filter(rule_id__in=signals.rules, incident__isnull=False)
+        shares |= Q(pk__in=firings.values("incident_id"))
+    return list(
+        Incident.objects.filter(
+            shares,
+            started_at__gt=earlier.started_at,
+            started_at__lte=until,
+            deleted_at__isnull=True,
+        )
+        .exclude(pk=earlier.pk)
+        .order_by("-started_at")
+        .values_list("pk", flat=True)[:LATER_LIMIT]
+    )
+
+
+def later_recurrences_detect(*, earlier_id: int) -> int:
+    """Detect again for the later incidents that may repeat `earlier_id`; how many."""
+    earlier = Incident.objects.filter(pk=earlier_id).first()
+    if earlier is None:
+        return 0
+    later = later_incidents(earlier)
+    for incident in Incident.objects.filter(pk__in=later):
+        recurrences_detect(incident=incident)
+    return len(later)
+
+
+def later_recurrences_detect_on_commit(*, postmortem: Postmortem, **_: object) -> None:
+    """EVENT_HANDLERS "review-out-of-draft": after the commit, as above."""
+    earlier_id = postmortem.incident_id
+    transaction.on_commit(lambda: later_recurrences_detect(earlier_id=earlier_id), robust=True)

@@ -271,6 +271,9 @@ def postmortem_set_status(
             audit_record(
                 action=AuditEvent.Action.POSTMORTEM_UNPUBLISHED, actor=by, target=postmortem
             )
+        if previous == Postmortem.Status.DRAFT and status != Postmortem.Status.DRAFT:
+            # Out of draft: now a review that later incidents may repeat (recurrence).
+            handle_event("review-out-of-draft", postmortem=postmortem)
         if first_publication:
             # Amendments published again later are not announced a second time.
             # Announced to subscribers and team chats; the pulse question is asked.

@@ -8,7 +8,11 @@ from django.db import transaction
 from postmortems.models import Recurrence
 from postmortems.recurrence.detection import recurrences_detect, strength
 from postmortems.services.incidents import incident_update
-from postmortems.services.postmortems import postmortem_start, postmortem_update_details
+from postmortems.services.postmortems import (
+    postmortem_set_status,
+    postmortem_start,
+    postmortem_update_details,
+)
 from tests.factories import (
     BASE_TIME,
     AlertRuleFactory,
@@ -188,3 +192,25 @@ def test_a_deleted_incident_is_neither_flagged_nor_matched(
     with django_capture_on_commit_callbacks(execute=True):
         open_incident(team=team, services=[api], started_at=BASE_TIME + dt.timedelta(hours=1))
     assert not Recurrence.objects.exists()
+
+
+def test_an_incident_opened_while_the_earlier_review_was_a_draft_is_flagged_when_it_leaves_it(
+    team, django_capture_on_commit_callbacks
+):
+    checkout = ServiceFactory(name="Checkout")
+    earlier = earlier_review(team=team, services=[checkout], status="draft")
+    with django_capture_on_commit_callbacks(execute=True):
+        later = open_incident(team=team, services=[checkout])
+        unrelated = open_incident(team=team, services=[ServiceFactory()], title="Other")
+    assert not Recurrence.objects.exists()  # a draft is no review yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        postmortem_set_status(postmortem=earlier, status="in_review")
+
+    found = Recurrence.objects.get()
+    assert (found.incident, found.earlier) == (later, earlier.incident)
+    assert not Recurrence.objects.filter(incident=unrelated).exists()
+    with django_capture_on_commit_callbacks(execute=True):  # again: still one per pair
+        postmortem_set_status(postmortem=earlier, status="draft")
+        postmortem_set_status(postmortem=earlier, status="in_review")
+    assert Recurrence.objects.count() == 1
