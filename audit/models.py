@@ -38,6 +38,11 @@ class AuditEvent(models.Model):
         INCIDENT_PURGED = "incident_purged", "Deleted incident purged"
         TIMELINE_EVENT_DELETED = "timeline_event_deleted", "Timeline event deleted"
         ACTION_ITEM_DELETED = "action_item_deleted", "Action item deleted"
+        TRACKER_CONNECTED = "tracker_connected", "Issue tracker connected"
+        TRACKER_CHANGED = "tracker_changed", "Issue tracker connection changed"
+        TRACKER_SECRET_REPLACED = "tracker_secret_replaced", "Issue tracker webhook secret replaced"
+        TRACKER_DISCONNECTED = "tracker_disconnected", "Issue tracker disconnected"
+        RECURRENCE_DECIDED = "recurrence_decided", "Possible recurrence decided"
 
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from lib.database_errors import retry_on_contention
 from postmortems.recurrence.models import Recurrence
 
@@ -60,4 +62,13 @@ def recurrence_decide(
         locked.revision += 1
         locked.full_clean(exclude=["incident", "earlier"])
         locked.save(update_fields=["status", "decided_by", "decided_at", "note", "revision"])
+        # The row keeps the latest decision; the audit log keeps every one.
+        audit_record(
+            action=AuditEvent.Action.RECURRENCE_DECIDED,
+            actor=by,
+            target=locked,
+            decision=status,
+            incident=locked.incident_id,
+            earlier=locked.earlier_id,
+        )
     return locked

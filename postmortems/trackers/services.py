@@ -3,6 +3,8 @@
 from django.db import transaction
 
 from accounts.models import Team, User
+from audit.models import AuditEvent
+from audit.services import audit_record
 from postmortems.trackers.models import TrackerConnection, TrackerPerson, new_webhook_secret
 
 
@@ -16,6 +18,16 @@ def tracker_connection_save(
         connection.created_by = by
     connection.full_clean(exclude=["token", "webhook_secret"])
     connection.save()
+    # Who connected which project, never the token or the secret.
+    audit_record(
+        action=AuditEvent.Action.TRACKER_CONNECTED if made else AuditEvent.Action.TRACKER_CHANGED,
+        actor=by,
+        target=connection,
+        team=team.slug,
+        kind=connection.kind,
+        project=connection.project,
+        base_url=connection.base_url,
+    )
     return connection
 
 
@@ -23,12 +35,20 @@ def tracker_connection_save(
 def tracker_connection_new_secret(*, connection: TrackerConnection, by: User) -> str:
     secret = new_webhook_secret()
     TrackerConnection.objects.filter(pk=connection.pk).update(webhook_secret=secret)
+    audit_record(action=AuditEvent.Action.TRACKER_SECRET_REPLACED, actor=by, target=connection)
     return secret
 
 
 @transaction.atomic
 def tracker_connection_delete(*, connection: TrackerConnection, by: User) -> None:
     """Links go with it; the items and their history stay."""
+    audit_record(
+        action=AuditEvent.Action.TRACKER_DISCONNECTED,
+        actor=by,
+        target=connection,
+        kind=connection.kind,
+        project=connection.project,
+    )
     TrackerConnection.objects.filter(pk=connection.pk).delete()
 
 

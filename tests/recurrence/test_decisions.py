@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from postmortems.models import Recurrence
 from postmortems.recurrence.services import RecurrenceConflict, recurrence_decide
 from postmortems.services.postmortems import postmortem_start
@@ -46,6 +47,12 @@ def test_confirming_records_who_when_and_why(flagged, owner):
         1,
     )
     assert decided.decided_at is not None
+    logged = AuditEvent.objects.get(action="recurrence_decided")
+    assert (logged.actor, logged.details["decision"], logged.details["earlier"]) == (
+        owner,
+        "confirmed",
+        flagged.earlier_id,
+    )
 
 
 def test_the_same_decision_again_changes_nothing_and_another_conflicts(flagged, owner, lead):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from postmortems.models import ActionItem
 from postmortems.trackers.models import TrackerConnection, TrackerIssue, TrackerPerson
 from tests.api.conftest import ApiClient, token_for
@@ -49,6 +50,15 @@ def test_a_lead_connects_github_and_sees_the_secret_once(client, lead, team):
     )
     connection.refresh_from_db()
     assert (connection.project, connection.token) == ("acme/web", "github_pat_do_not_show")
+    # The audit log says who connected and changed what, never the token or the secret.
+    events = AuditEvent.objects.filter(action__startswith="tracker_").order_by("at", "id")
+    assert [(e.action, e.actor, e.details.get("project")) for e in events] == [
+        ("tracker_connected", lead, "acme/api"),
+        ("tracker_changed", lead, "acme/web"),
+    ]
+    logged = str([e.details for e in events])
+    assert "github_pat_do_not_show" not in logged
+    assert connection.webhook_secret not in logged
 
 
 def test_leads_map_people_and_a_new_secret_replaces_the_old(client, lead, owner, team, connection):
@@ -64,6 +74,8 @@ def test_leads_map_people_and_a_new_secret_replaces_the_old(client, lead, owner,
     connection.refresh_from_db()
     assert connection.webhook_secret != old
     assert connection.webhook_secret in page
+    replaced = AuditEvent.objects.get(action="tracker_secret_replaced")
+    assert (replaced.actor, replaced.details) == (lead, {})
 
 
 def test_the_settings_page_reads_a_fixed_number_of_queries(
