@@ -11,12 +11,10 @@ with the rows they were copied from.
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -36,6 +34,7 @@ from postmortems.services.postmortems import postmortem_start, text_fingerprint
 from postmortems.services.search_index import index_postmortem
 from tests.alerting.support import alertmanager, make_hook
 from tests.factories import TeamFactory
+from tests.threads import run_together
 
 NOW = dt.datetime(2026, 11, 2, 13, 0, tzinfo=dt.UTC)  # after the recorded alert payloads
 ROUNDS = 5
@@ -93,30 +92,6 @@ def _browser(user) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
     return client
-
-
-def _run_together(writers: list[Callable[[threading.Barrier], None]]) -> list[BaseException]:
-    """Start every writer at the same moment, each in its own thread (so on its own
-    database connection), and wait for all of them."""
-    barrier = threading.Barrier(len(writers))
-    crashed: list[BaseException] = []
-
-    def run(writer: Callable[[threading.Barrier], None]) -> None:
-        try:
-            writer(barrier)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            crashed.append(error)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(writer,)) for writer in writers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
-    return crashed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -245,7 +220,7 @@ def test_concurrent_writers_on_one_postmortem_get_no_server_error_and_lose_nothi
             import_chat,
             move_incident,
         ]
-        crashed = _run_together(writers)
+        crashed = run_together(writers)
 
     assert not crashed
     requests = len(log.answers)

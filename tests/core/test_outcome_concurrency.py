@@ -6,38 +6,16 @@ import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from postmortems.models import ActionItem, ActionItemChange
 from postmortems.services.action_changes import action_item_mark_done
 from tests.factories import ActionItemFactory, MembershipFactory
+from tests.threads import start_together
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 ROUNDS = 4
-
-
-def _together(writers):
-    barrier = threading.Barrier(len(writers))
-    crashed: list[BaseException] = []
-
-    def run(writer):
-        try:
-            barrier.wait(timeout=30)
-            writer()
-        except BaseException as error:  # reported by the test, not lost in the thread
-            crashed.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in writers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
-    return crashed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,7 +46,7 @@ def test_two_people_recording_at_once_one_wins_and_the_other_sees_the_conflict(
 
         for item in items:
             answers.clear()
-            crashed = _together(
+            crashed = start_together(
                 [
                     writer(owner, item, {"outcome": "worked", "note": "Quiet since."}, "worked"),
                     writer(

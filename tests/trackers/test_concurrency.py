@@ -12,8 +12,8 @@ from postmortems.services.actions import action_item_update
 from postmortems.services.edits import EditConflict
 from postmortems.trackers.models import TrackerDelivery, TrackerIssue
 from postmortems.trackers.requests import tracker_issue_create
-from tests.core.test_concurrent_writers import _run_together
 from tests.factories import ActionItemFactory
+from tests.threads import run_together
 from tests.trackers.support import deliver_due, post_delivery
 
 ROUNDS = 4
@@ -49,7 +49,7 @@ def test_a_close_from_github_and_an_edit_here_at_once_lose_nothing(
             except EditConflict:
                 answers["edit"] = "conflict"  # shown to the person, who saves again
 
-        crashed = _run_together([webhook, person])
+        crashed = run_together([webhook, person])
         assert crashed == []
         assert answers["hook"] == 200
         saved = ActionItem.objects.get(pk=item.pk)
@@ -76,7 +76,7 @@ def test_the_same_delivery_twice_at_once_is_applied_once(
         barrier.wait()
         answers.append(post_delivery(Client(), connection, event, delivery="same").json())
 
-    assert _run_together([deliver, deliver, deliver]) == []
+    assert run_together([deliver, deliver, deliver]) == []
     assert sorted(answer.get("duplicate", False) for answer in answers) == [False, True, True]
     assert TrackerDelivery.objects.filter(delivery_id="same").count() == 1
     assert ActionItem.objects.get(pk=item.pk).status == "done"

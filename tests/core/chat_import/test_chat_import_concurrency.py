@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from postmortems.models import TimelineEvent
 from tests.core.chat_import.slack_exports import workspace_zip
-from tests.core.test_concurrent_writers import _browser, _run_together
+from tests.core.test_concurrent_writers import _browser
 from tests.factories import MembershipFactory, PostmortemFactory
+from tests.threads import run_together
 
 WRITERS = 4
 
@@ -42,7 +43,7 @@ def test_simultaneous_imports_of_one_export_add_each_message_once_and_answer_no_
 
         return write
 
-    crashed = _run_together([importer(person) for person in people])
+    crashed = run_together([importer(person) for person in people])
     assert crashed == []
     assert answers == [302] * WRITERS
     events = TimelineEvent.objects.filter(postmortem=postmortem)
