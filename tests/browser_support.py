@@ -55,23 +55,18 @@ def live_app_server(thread_class=None):
             conn.dec_thread_sharing()
 
 
-def midweek_noon(now: dt.datetime) -> dt.datetime:
-    """The Wednesday 12:00 UTC nearest `now` (at most four days away): a weekday in
-    every time zone, far from midnight in most of them."""
-    noon = now.astimezone(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
-    return noon - dt.timedelta(days=noon.weekday() - 2)
+# A Wednesday noon, far from a midnight, a weekend or a DST change in the zones used.
+MIDWEEK_NOON = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def midweek_clock():
-    """This process (the test and the app server's thread) at `midweek_noon` of its
-    clock, ticking on, for browser tests whose data depends on the day or the hour.
-    Near the process's own clock, not at a fixed date: the browser keeps its own clock,
-    and a session cookie that expires (two weeks after sign-in) by the server's clock
-    before the browser's now would be dropped."""
-    at = midweek_noon(dt.datetime.now(dt.UTC))
-    with time_machine.travel(at, tick=True):
-        yield at
+    """This process (the test and the app server's thread) at MIDWEEK_NOON, ticking on,
+    for browser tests whose data depends on the day or the hour. The browser keeps its
+    own clock; the cookies it gets carry Max-Age, which it counts from its own now, so
+    a server clock in the past does not expire them."""
+    with time_machine.travel(MIDWEEK_NOON, tick=True):
+        yield MIDWEEK_NOON
 
 
 @pytest.fixture

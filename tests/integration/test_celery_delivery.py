@@ -69,9 +69,9 @@ def _stop(processes):
 
 
 def test_worker_and_beat_deliver_exactly_one_reminder(
-    redis_url, smtp_server, team, owner, tmp_path
+    redis_url, smtp_server, team, owner, tmp_path, instant
 ):
-    started = timezone.now()
+    started = instant
     incident = _resolved_incident(team, owner, hours_ago=25, now=started)
     worker, beat = _start(
         celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path),
@@ -102,10 +102,10 @@ def test_worker_and_beat_deliver_exactly_one_reminder(
 
 
 def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
-    own_redis, smtp_server, team, owner, tmp_path
+    own_redis, smtp_server, team, owner, tmp_path, instant
 ):
     env = celery_env(broker_url=own_redis.url, smtp_port=smtp_server.port, tmp_path=tmp_path)
-    worker, beat = _start(env, tmp_path)
+    worker, beat = _start(env, tmp_path, at=instant)
     replacement = None
     try:
         worker.wait_for(SWEEP_DONE)
@@ -120,7 +120,9 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
         # exited; then its supervisor (compose: restart unless-stopped) starts a new one.
         arrived = smtp_server.arrived.is_set
         if not wait_until(arrived, timeout=60) and worker.process.poll() is not None:
-            replacement = CeleryProcess("worker", env, tmp_path)
+            replacement = CeleryProcess(
+                "worker", env, tmp_path, clock_at=timezone.now().timestamp()
+            )
         assert wait_until(arrived, timeout=120), "\n".join(worker.lines[-40:])
         active = replacement or worker
         sweeps = active.count(SWEEP_DONE)
@@ -131,7 +133,7 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
     assert OutboundMessage.objects.get().incident == incident
 
 
-def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, owner):
+def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, owner, instant):
     _resolved_incident(team, owner, hours_ago=25)
     now = timezone.now()
     barrier = threading.Barrier(2)
@@ -154,12 +156,12 @@ def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, 
 
 
 def test_a_worker_killed_while_sending_is_replaced_and_the_email_goes_out_once(
-    redis_url, smtp_server, team, owner, tmp_path
+    redis_url, smtp_server, team, owner, tmp_path, instant
 ):
     smtp_server.hold_first = True
     env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
     env["OUTBOX_SENDING_TIMEOUT_SECONDS"] = "3"
-    started = timezone.now()
+    started = instant
     _resolved_incident(team, owner, hours_ago=25, now=started)
     worker, beat = _start(env, tmp_path, at=started)
     try:

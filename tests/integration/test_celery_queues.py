@@ -18,9 +18,10 @@ def test_a_worker_for_the_periodic_queue_sweeps_while_the_sends_wait_for_their_o
     team,
     owner,
     tmp_path,
+    instant,
 ):
     env = celery_env(broker_url=redis_url, smtp_port=smtp_server.port, tmp_path=tmp_path)
-    started = timezone.now()
+    started = instant
     incident = _resolved_incident(team, owner, hours_ago=25, now=started)
     at = started.timestamp()
     periodic = CeleryProcess(
@@ -35,7 +36,14 @@ def test_a_worker_for_the_periodic_queue_sweeps_while_the_sends_wait_for_their_o
         row = OutboundMessage.objects.get()
         assert (row.incident, row.status) == (incident, "queued")
         assert not smtp_server.messages
-        sender = CeleryProcess("worker", env, tmp_path, queues="celery", name="sender")
+        sender = CeleryProcess(
+            "worker",
+            env,
+            tmp_path,
+            queues="celery",
+            name="sender",
+            clock_at=timezone.now().timestamp(),
+        )
         assert smtp_server.arrived.wait(timeout=60), "\n".join(sender.lines[-40:])
         assert sender.count(SWEEP_DONE) == 0
     finally:

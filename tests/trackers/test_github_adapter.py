@@ -46,17 +46,17 @@ def test_a_draft_becomes_an_issue_in_a_request_github_accepts(github):
     assert tracker.find_by_marker("postmortem-action-item:other") is None
 
 
-def test_closing_and_reading_changes(github):
+def test_closing_and_reading_changes(github, tracker_clock):
     tracker = GitHubTracker(CONNECTION)
     tracker.create_issue(IssueDraft(title="One", body=""))
     closed = tracker.set_closed("acme/api#1", closed=True)
     assert closed.closed
     assert github.calls[-1][2] == {"state": "closed", "state_reason": "completed"}
     assert tracker.set_closed("acme/api#1", closed=False).closed is False
-    since = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    since = tracker_clock - dt.timedelta(days=1)  # the day before: the changes are after it
     assert [i.key for i in tracker.changed_since(since)] == ["acme/api#1"]
-    assert "since=2026-12-01T00%3A00%3A00Z" in github.calls[-1][1]
-    assert tracker.changed_since(dt.datetime(2027, 1, 1, tzinfo=dt.UTC)) == []
+    assert "since=2026-11-17T10%3A00%3A00Z" in github.calls[-1][1]
+    assert tracker.changed_since(tracker_clock + dt.timedelta(days=30)) == []
 
 
 def test_errors_are_sorted_into_retry_and_refused(github):
