@@ -24,28 +24,16 @@ from postmortems.notifications.emails import absolute_url
 from postmortems.notifications.models import OutboundMessage
 from postmortems.trackers.adapters import adapter_for
 from postmortems.trackers.adapters.base import (
-    Connection,
     IssueDraft,
     RemoteIssue,
     TrackerError,
     TrackerUnavailable,
 )
 from postmortems.trackers.models import TrackerConnection, TrackerIssue, TrackerPerson
-from postmortems.trackers.requests import CREATE, LINK, RECONCILE, STATE
+from postmortems.trackers.requests import CREATE, LINK, RECONCILE, STATE, connection_for
 from postmortems.trackers.sync import issue_apply_remote
 
 logger = logging.getLogger(__name__)
-
-
-def connection_for(tracker: TrackerConnection) -> Connection:
-    return Connection(
-        kind=tracker.kind,
-        base_url=tracker.base_url,
-        project=tracker.project,
-        token=tracker.token,
-        webhook_secret=tracker.webhook_secret,
-        options=dict(tracker.options or {}),
-    )
 
 
 def marker_for(item: ActionItem) -> str:

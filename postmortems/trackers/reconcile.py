@@ -15,6 +15,7 @@ from django.utils import timezone
 from postmortems.trackers.adapters import adapter_for
 from postmortems.trackers.adapters.base import TrackerError, TrackerUnavailable
 from postmortems.trackers.models import TrackerConnection, TrackerIssue
+from postmortems.trackers.requests import connection_for
 from postmortems.trackers.sync import issue_apply_remote
 
 RECONCILE_OVERLAP = timedelta(minutes=5)
@@ -26,7 +27,6 @@ STALE_PER_RUN = 20
 def tracker_reconcile(*, tracker: TrackerConnection, now: datetime) -> int:
     """Returns how many linked issues were applied. Raises the adapter's errors for the
     outbox to retry or fail (and records them on the connection for its leads)."""
-    from postmortems.trackers.deliver import connection_for  # deliver imports this module
 
     adapter = adapter_for(connection_for(tracker))
     since = (tracker.last_reconciled_at or now - FIRST_LOOK_BACK) - RECONCILE_OVERLAP

@@ -94,7 +94,7 @@ def tracker_issue_create(*, item: ActionItem, by: User | None) -> TrackerIssue:
 def tracker_issue_link(*, item: ActionItem, reference: str, by: User | None) -> TrackerIssue:
     """Link an existing issue, by URL or key; a worker reads its state."""
     connection = _ensure_syncable(item)
-    key = adapter_for(_connection_stub(connection)).key_from_reference(reference)
+    key = adapter_for(connection_for(connection)).key_from_reference(reference)
     if not key:
         raise ValidationError(
             {"reference": f"Not an issue of {connection.project}: paste its URL or key."}
@@ -127,10 +127,17 @@ def tracker_issue_link(*, item: ActionItem, reference: str, by: User | None) -> 
     return link
 
 
-def _connection_stub(connection: TrackerConnection) -> Connection:
-    """Enough to read references: no secrets (nothing is called)."""
+def connection_for(tracker: TrackerConnection) -> Connection:
+    """What an adapter needs to reach the team's project. Also to read a pasted
+    reference, where nothing is called: an adapter may still check its settings
+    (Jira's needs the token and, on Cloud, the account's email)."""
     return Connection(
-        kind=connection.kind, base_url=connection.base_url, project=connection.project, token=""
+        kind=tracker.kind,
+        base_url=tracker.base_url,
+        project=tracker.project,
+        token=tracker.token,
+        webhook_secret=tracker.webhook_secret,
+        options=dict(tracker.options or {}),
     )
 
 

@@ -14,9 +14,9 @@ from postmortems.notifications.emails import absolute_url
 from postmortems.permissions import get_team_for_user
 from postmortems.trackers.adapters import adapter_for
 from postmortems.trackers.adapters.base import TrackerError, TrackerUnavailable
-from postmortems.trackers.deliver import connection_for
 from postmortems.trackers.forms import PEOPLE_HINTS, TrackerConnectionForm, TrackerPeopleForm
 from postmortems.trackers.models import TrackerConnection, TrackerPerson
+from postmortems.trackers.requests import connection_for
 from postmortems.trackers.services import (
     tracker_connection_delete,
     tracker_connection_new_secret,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from postmortems.models import ActionItem
 from postmortems.trackers.adapters import jira
 from postmortems.trackers.models import TrackerConnection, TrackerIssue
-from postmortems.trackers.requests import tracker_issue_create
+from postmortems.trackers.requests import tracker_issue_create, tracker_issue_link
 from tests.factories import ActionItemFactory, complete_postmortem
 from tests.trackers.adapters.jira_support import FakeJira, answer, documented_example, fixture
 from tests.trackers.adapters.test_gitlab import FIXTURES as GITLAB_FIXTURES
@@ -191,6 +191,23 @@ def test_jira(client, lead, team, item, monkeypatch, kind, fields, search, deliv
     response = post_hook(client, connection, body, {"X-Hub-Signature": f"sha256={digest}"})
     assert response.json() == {"applied": 1}
     assert_closed_by(item, "Jira")
+
+
+def test_an_existing_jira_cloud_issue_is_linked_by_its_address(client, lead, team, item):
+    connection, _page = connect(
+        client,
+        lead,
+        team,
+        kind="jira_cloud",
+        project="OPS",
+        token="jira-token",
+        base_url="https://acme.atlassian.net",
+        email="sync@acme.example",
+    )
+    link = tracker_issue_link(
+        item=item, reference="https://acme.atlassian.net/browse/OPS-12", by=lead
+    )
+    assert (link.connection, link.key, link.sync) == (connection, "OPS-12", "pending")
 
 
 def test_jira_cloud_needs_the_site_and_the_accounts_email(client, lead, team):
