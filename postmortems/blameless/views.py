@@ -20,7 +20,7 @@ from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.forms import BlamelessDismissForm, PreviewForm
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_postmortem_for_user
-from postmortems.views.editor import EDITOR, readiness_changed
+from postmortems.views.editor import EDITOR, TIMELINE_TEMPLATE, readiness_changed
 
 
 def _region(
@@ -32,7 +32,7 @@ def _region(
     if section == TIMELINE:
         events = list(postmortem.timeline_events.order_by("occurred_at", "created_at"))
         context["timeline_findings"] = timeline_findings(events, dismissed)
-        return TemplateResponse(request, f"{EDITOR}#timeline-blameless", context)
+        return TemplateResponse(request, f"{TIMELINE_TEMPLATE}#timeline-blameless", context)
     if text is None:
         text = getattr(postmortem, section)
     context["section"] = {"name": section, "findings": section_findings(section, text, dismissed)}

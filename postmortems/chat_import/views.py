@@ -40,7 +40,7 @@ from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.selectors import timeline_import_keys_stored
 from postmortems.services.timeline import timeline_events_import
-from postmortems.views.editor import EDITOR, editor_context, readiness_changed
+from postmortems.views.editor import TIMELINE_TEMPLATE, editor_context, readiness_changed
 
 PAGE = "postmortems/timeline_import.html"
 
@@ -157,7 +157,9 @@ def _imported(request, postmortem: Postmortem, count: int, known: int = 0) -> Ht
     editor = reverse("pm-postmortem-edit", args=[postmortem.incident.number])
     from_editor = request.htmx and urlsplit(request.htmx.current_url or "").path == editor
     if from_editor:  # the new events show in the editor's timeline, swapped in
-        response = TemplateResponse(request, f"{EDITOR}#timeline", editor_context(postmortem))
+        response = TemplateResponse(
+            request, f"{TIMELINE_TEMPLATE}#timeline", editor_context(postmortem)
+        )
         retarget(response, "#timeline")
         return readiness_changed(reswap(response, "outerHTML"))
     text = f"{count} timeline event{'s' if count != 1 else ''} imported."

@@ -54,6 +54,9 @@ from postmortems.services.postmortems import (
 from postmortems.views.comment_threads import CommentThread, comment_threads
 
 EDITOR = "postmortems/postmortem_edit.html"
+# The editor's lists live in templates of their own; htmx answers render their partials.
+TIMELINE_TEMPLATE = "postmortems/editor/timeline.html"
+ACTIONS_TEMPLATE = "postmortems/editor/actions.html"
 # Sent with every editor save that can change readiness; the checklist listens for it.
 READINESS_CHANGED = "readiness-changed"
 

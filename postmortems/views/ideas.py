@@ -26,7 +26,7 @@ from postmortems.permissions import get_action_item_for_user
 from postmortems.services.actions import idea_create
 from postmortems.services.commitments import action_item_commit
 from postmortems.services.edits import EditConflict
-from postmortems.views.editor import EDITOR
+from postmortems.views.editor import ACTIONS_TEMPLATE
 from postmortems.views.inline import InlineList, bind, list_response
 from postmortems.views.lists import ACTIONS
 
@@ -71,6 +71,7 @@ IDEAS = InlineList(
     var="item",
     new_form_key="idea_form",
     new_prefix="new-idea",
+    template=ACTIONS_TEMPLATE,
     form_class=IdeaForm,
     get_for_user=ACTIONS.get_for_user,
     create=idea_create,
@@ -122,6 +123,6 @@ def action_item_commit_view(
                 return redirect(reverse("pm-postmortem-edit", args=[number]) + f"#item-{item.code}")
     context = _context(item, form)
     if request.htmx:
-        return TemplateResponse(request, f"{EDITOR}#idea-commit", context)
+        return TemplateResponse(request, f"{ACTIONS_TEMPLATE}#idea-commit", context)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, COMMIT_PAGE, context, status=status)

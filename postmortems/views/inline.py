@@ -40,6 +40,7 @@ class InlineList:
     var: str  # the template variable of one row ("event", "item")
     new_form_key: str  # key of the "add" form in editor_context
     new_prefix: str
+    template: str  # the template that holds the list's partials
     form_class: type[TimelineEventForm | ActionItemForm | IdeaForm]
     get_for_user: Callable[..., TimelineEvent | ActionItem]
     create: Callable[..., TimelineEvent | ActionItem]
@@ -51,7 +52,7 @@ class InlineList:
 
 
 def list_response(request, spec: InlineList, postmortem) -> HttpResponse:
-    response = TemplateResponse(request, f"{EDITOR}#{spec.name}", editor_context(postmortem))
+    response = TemplateResponse(request, f"{spec.template}#{spec.name}", editor_context(postmortem))
     retarget(response, f"#{spec.name}")
     return readiness_changed(reswap(response, "outerHTML"))
 
@@ -74,7 +75,7 @@ def add_view(request: AuthenticatedHttpRequest, number: int, spec: InlineList) -
         return redirect(spec.editor_url(number))
     context = editor_context(postmortem, **{spec.new_form_key: form})
     if request.htmx:
-        response = TemplateResponse(request, f"{EDITOR}#{spec.name}-new", context)
+        response = TemplateResponse(request, f"{spec.template}#{spec.name}-new", context)
         retarget(response, f"#{spec.name}-new")
         return reswap(response, "outerHTML")
     return TemplateResponse(request, EDITOR, context, status=400)
@@ -115,7 +116,7 @@ def edit_view(
         "incident": postmortem.incident,
     }
     if request.htmx:
-        return TemplateResponse(request, f"{EDITOR}#{spec.name}-form", context)
+        return TemplateResponse(request, f"{spec.template}#{spec.name}-form", context)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(
         request, "postmortems/inline_edit.html", {**context, "spec": spec}, status=status
@@ -129,7 +130,7 @@ def row_view(
     obj = spec.get_for_user(request, number, code, write=False)
     context = {spec.var: obj, "postmortem": obj.postmortem, "incident": obj.postmortem.incident}
     if request.htmx:
-        return TemplateResponse(request, f"{EDITOR}#{spec.name}-row", context)
+        return TemplateResponse(request, f"{spec.template}#{spec.name}-row", context)
     return redirect(spec.editor_url(number))
 
 

@@ -8,6 +8,7 @@ from postmortems.services.timeline import (
     timeline_event_delete,
     timeline_event_update,
 )
+from postmortems.views.editor import ACTIONS_TEMPLATE, TIMELINE_TEMPLATE
 from postmortems.views.inline import InlineList, bind
 
 TIMELINE = InlineList(
@@ -15,6 +16,7 @@ TIMELINE = InlineList(
     var="event",
     new_form_key="event_form",
     new_prefix="new-event",
+    template=TIMELINE_TEMPLATE,
     form_class=TimelineEventForm,
     get_for_user=get_timeline_event_for_user,
     create=timeline_event_create,
@@ -29,6 +31,7 @@ ACTIONS = InlineList(
     var="item",
     new_form_key="item_form",
     new_prefix="new-item",
+    template=ACTIONS_TEMPLATE,
     form_class=ActionItemForm,
     get_for_user=get_action_item_for_user,
     create=action_item_create,
