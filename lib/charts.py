@@ -5,11 +5,12 @@ No JavaScript and no CDN: each bar is a link to the list behind it, carries a
 same numbers are in a table beside the picture.
 """
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 24  # margins: axis labels left and below
+LEFT, RIGHT, TOP, BOTTOM = 62, 8, 10, 24  # margins: axis labels left and below
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
 
@@ -70,23 +71,45 @@ class Chart:
 
 TICKS = 4  # gridlines above zero
 
+# Steps of a duration axis, in minutes, that a reader counts in: minutes, then hours,
+# then (beyond this ladder) 1, 2, 5, 10... days.
+DURATION_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
-def _nice_max(value: float, *, counts: bool = False) -> float:
-    """A round axis maximum at or above `value` whose every tick is round too: four
-    steps of 1, 2 or 5 times a power of ten. Counts (incidents, items) step by whole
-    numbers, so no axis shows 1.25 incidents."""
-    if value <= 0:
-        return TICKS if counts else 1
-    raw = value / TICKS
-    power = 1.0
-    while power * 10 <= raw:
-        power *= 10
-    while power > raw:
-        power /= 10
-    step = next(s * power for s in (1, 2, 5, 10) if s * power >= raw)
-    if counts:
-        step = max(1, round(step))
-    return step * TICKS
+
+def _one_two_five(raw: float) -> int:
+    """The smallest whole 1, 2 or 5 times a power of ten at or above `raw` (at least 1)."""
+    if raw <= 1:
+        return 1
+    power = 10 ** (len(str(math.ceil(raw))) - 1)  # in integers: exact for huge values
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def nice_ticks(peak: float, *, count: int = TICKS, steps: Sequence[int] = ()) -> list[int]:
+    """`count` + 1 evenly spaced whole-number ticks from 0, the last at or above `peak`:
+    the step is the smallest of `steps` that reaches, or beyond them (or without them)
+    the largest step times 1, 2 or 5 x 10^n. No data, zeros or a negative peak give
+    the smallest axis (0 to `count` steps of the first step)."""
+    base = steps[-1] if steps else 1
+    if not math.isfinite(peak) or peak <= 0:
+        step = steps[0] if steps else 1
+    else:
+        raw = peak / count
+        fitting = [s for s in steps if s >= raw]
+        step = fitting[0] if fitting else base * _one_two_five(raw / base)
+    return [step * n for n in range(count + 1)]
+
+
+def duration_label(minutes: float) -> str:
+    """A duration as people say it: "45 min", "1 h 30 min", "2 h", "2 d", "1 d 6 h".
+    Whole minutes under a day; from a day on, whole hours."""
+    total = max(round(minutes), 0) if math.isfinite(minutes) else 0
+    if total < 60:
+        return f"{total} min"
+    if total < 1440:
+        hours, rest = divmod(total, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(round(total / 60), 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def bar_chart(
@@ -98,11 +121,13 @@ def bar_chart(
     series: list[Series],
     stacked: bool = False,
     max_value: float | None = None,
-    tick_label: Callable[[float], str] = lambda v: f"{v:g}",
-    counts: bool = False,
+    tick_label: Callable[[float], str] | None = None,
+    durations: bool = False,
     column_heading: str = "Month",
 ) -> Chart:
-    """Grouped (side by side) or stacked bars, one group per column."""
+    """Grouped (side by side) or stacked bars, one group per column. The axis steps by
+    whole numbers (nice_ticks); `durations`: the values are minutes, the axis steps by
+    minutes, hours or days and its ticks read "1 h 30 min" (duration_label)."""
     chart = Chart(
         id=id, title=title, description=description, columns=columns, series=series,
         stacked=stacked, column_heading=column_heading,
@@ -112,12 +137,15 @@ def bar_chart(
         peak = max((sum(s.values[i] or 0 for s in series) for i in range(count)), default=0)
     else:
         peak = max((v or 0 for s in series for v in s.values), default=0)
-    top = max_value if max_value is not None else _nice_max(peak, counts=counts)
+    if tick_label is None:
+        tick_label = duration_label if durations else (lambda v: f"{v:g}")
+    if max_value is not None:
+        values = [max_value * n / TICKS for n in range(TICKS + 1)]
+    else:
+        values = nice_ticks(peak, steps=DURATION_STEPS if durations else ())
+    top = values[-1]
     scale = PLOT_H / top
-    chart.ticks = [
-        Tick(y=TOP + PLOT_H - PLOT_H * share, label=tick_label(top * share))
-        for share in (n / TICKS for n in range(TICKS + 1))
-    ]
+    chart.ticks = [Tick(y=TOP + PLOT_H - PLOT_H * v / top, label=tick_label(v)) for v in values]
     step = PLOT_W / count
     pad = step * 0.15
     for i, column in enumerate(columns):

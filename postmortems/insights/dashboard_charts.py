@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
-from lib.charts import Chart, Series, bar_chart
+from lib.charts import Chart, Series, bar_chart, duration_label
 from postmortems.insights.health import Month
 from postmortems.models.incidents import Severity
 
@@ -26,14 +26,12 @@ def _percent(value: float | None) -> str:
     return "no data" if value is None else f"{value:.0f}%"
 
 
-def _hours(value: float | None) -> str:
-    if value is None:
-        return "no data"
-    return f"{value * 60:.0f} min" if value < 1 else f"{value:.1f} h"
+def _duration(minutes: float | None) -> str:
+    return "no data" if minutes is None else duration_label(minutes)
 
 
-def _as_hours(value: timedelta | None) -> float | None:
-    return None if value is None else max(value.total_seconds(), 0) / 3600
+def _as_minutes(value: timedelta | None) -> float | None:
+    return None if value is None else max(value.total_seconds(), 0) / 60
 
 
 def _share(value: float | None) -> float | None:
@@ -79,7 +77,6 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
     return [
         bar_chart(
             id="chart-severity",
-            counts=True,
             title="Incidents by severity",
             description="Incidents started each month, stacked by severity.",
             columns=labels,
@@ -125,20 +122,19 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
             title="Median time to first draft",
             description="From the incident's resolution (or start) to its postmortem draft.",
             columns=labels,
-            tick_label=lambda v: f"{v:g} h",
+            durations=True,
             series=[
                 Series(
-                    name="median hours to first draft",
+                    name="median time to first draft",
                     css="bar--calm",
-                    values=[_as_hours(m.median_to_draft) for m in months],
+                    values=[_as_minutes(m.median_to_draft) for m in months],
                     href=incidents(has_postmortem="yes"),
-                    label=_hours,
+                    label=_duration,
                 )
             ],
         ),
         bar_chart(
             id="chart-backlog",
-            counts=True,
             title="Action items opened and finished",
             description="When more are opened than finished, the backlog grows; the table "
             "also gives the open backlog at each month's end.",
@@ -196,21 +192,21 @@ def health_charts(months: list[Month], *, team: str) -> list[Chart]:
             description="Mean time from the start of an incident to its detection (MTTD) "
             "and to its resolution (MTTR), by the month it started.",
             columns=labels,
-            tick_label=lambda v: f"{v:g} h",
+            durations=True,
             series=[
                 Series(
                     name="MTTD",
                     css="bar--warn",
-                    values=[_as_hours(m.mttd) for m in months],
+                    values=[_as_minutes(m.mttd) for m in months],
                     href=incidents(),
-                    label=_hours,
+                    label=_duration,
                 ),
                 Series(
                     name="MTTR",
                     css="bar--calm",
-                    values=[_as_hours(m.mttr) for m in months],
+                    values=[_as_minutes(m.mttr) for m in months],
                     href=incidents(),
-                    label=_hours,
+                    label=_duration,
                 ),
             ],
         ),

@@ -191,8 +191,11 @@ def _label(choices: type[models.TextChoices], value: str) -> SafeString:
 
 
 @lru_cache(maxsize=512)
-def _shown_date(day: date) -> tuple[str, str]:
-    return day.isoformat(), _escaped(date_format(day, "M j, Y"))
+def _shown_date(day: date, this_year: int | None) -> tuple[str, str, str]:
+    """The ISO date, the short date shown in the row ("Nov 14"; with the year when it
+    is not the viewer's current year: "Nov 14, 2025"), and the full date for its title."""
+    short = "M j" if day.year == this_year else "M j, Y"
+    return day.isoformat(), _escaped(date_format(day, short)), _escaped(date_format(day, "l, F j, Y"))
 
 
 def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:
@@ -203,7 +206,8 @@ def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:
     links = row_links(row_item)
     overdue = days_overdue(row_item, state.today)
     due = row_item.due_date
-    due_iso, due_shown = _shown_date(due) if due else ("", "")
+    this_year = state.today.year if isinstance(state.today, date) else None
+    due_iso, due_shown, due_full = _shown_date(due, this_year) if due else ("", "", "")
     row = {
         "code": _escaped(row_item.code),
         "title": _escaped(row_item.title),
@@ -213,6 +217,7 @@ def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:
         "owner": _escaped(row_item.owner_name) if row_item.owner_id else "",
         "due_iso": due_iso,
         "due_shown": due_shown,
+        "due_full": due_full,
         "overdue": overdue,
         "priority": _escaped(row_item.priority),
         "priority_label": _label(ActionItem.Priority, row_item.priority),

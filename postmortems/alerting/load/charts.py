@@ -32,7 +32,6 @@ def load_chart(
         )
     return bar_chart(
         id=id,
-        counts=True,
         title=title,
         description=description,
         columns=[_short(p.name) for p in people],
