@@ -5,8 +5,9 @@ One interface, `search_postmortems`, hides the two engines:
   ts_rank and ts_headline snippets.
 - SQLite: the FTS5 table with bm25 ranking (column weights) and snippet().
 Both understand what people type: words, "quoted phrases", -exclusions and OR.
-Snippets are untrusted text: they are escaped, and only the engine's match
-markers become <mark> elements.
+Snippets are untrusted text cut from the reviews' Markdown: they are shown as the
+plain text they render to (lib/markdown_text.py), escaped, and only the engine's match
+markers become <mark> elements (`highlight`).
 """
 
 import json
@@ -25,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Team, User
 from lib.extensions import page_extras
+from lib.markdown_text import markdown_text
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, Severity
@@ -219,7 +221,7 @@ def _ranked_page(window: list[int], q: str) -> QuerySet[Postmortem]:
                 max_words=35,
                 min_words=15,
                 max_fragments=2,
-                fragment_delimiter=" … ",
+                fragment_delimiter=FRAGMENT_DELIMITER,
             ),
         ).order_by("-rank", "-published_at")
     # .extra() joins the FTS5 table: the ORM has no expression for a virtual table, and
@@ -275,10 +277,39 @@ def fts5_query(q: str) -> str | None:
     return expression
 
 
+# The match markers while the snippet goes through Markdown: Python-Markdown uses \x02
+# and \x03 as placeholders of its own. Private-use characters pass through Markdown and
+# nh3 as text; any the user typed are dropped first.
+_HOLD_START, _HOLD_END = "\ue000", "\ue001"
+_HELD = re.compile(f"{_HOLD_START}([^{_HOLD_START}{_HOLD_END}]*){_HOLD_END}")
+# A snippet is cut from the text, often mid-link: "key](https://…) and" at its start,
+# "see [the runbook](https://exa" at its end. Their words are kept, their syntax dropped.
+_CUT_LINK_START = re.compile(r"^([^\[\]]*)\]\([^()\s]*\)")
+_CUT_LINK_END = re.compile(r"\[([^\[\]]*)(\]\([^()\s]*)?$")
+FRAGMENT_DELIMITER = " … "
+
+
+def _mend_cut_links(snippet: str) -> str:
+    return FRAGMENT_DELIMITER.join(
+        _CUT_LINK_END.sub(r"\1", _CUT_LINK_START.sub(r"\1", fragment))
+        for fragment in snippet.split(FRAGMENT_DELIMITER)
+    )
+
+
 def highlight(raw: str | None) -> SafeString:
-    """Escape the engine's snippet and turn only its markers into <mark>."""
-    text = escape(" ".join((raw or "").split()))
-    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+    """The engine's snippet as the plain text its Markdown renders to, escaped, with
+    only the engine's markers turned into <mark>. A marker whose partner was lost (a
+    match inside a link's address, which the text does not show) is dropped."""
+    held = (
+        (raw or "")
+        .replace(_HOLD_START, "")
+        .replace(_HOLD_END, "")
+        .replace(MARK_START, _HOLD_START)
+        .replace(MARK_END, _HOLD_END)
+    )
+    text = escape(markdown_text(_mend_cut_links(held)))  # escaped first: the marks are added to safe text
+    marked = _HELD.sub(lambda m: f"<mark>{m.group(1)}</mark>" if m.group(1) else "", text)
+    return mark_safe(marked.replace(_HOLD_START, "").replace(_HOLD_END, ""))
 
 
 # The window and every facet of it, in one statement: the window's ids come back as
@@ -431,6 +462,8 @@ def search_postmortems(
     for postmortem in page.object_list:
         raw = getattr(postmortem, "snippet_raw", None)
         postmortem.snippet = highlight(raw) if raw else None
+        # Without a match to show, the summary, as plain text too.
+        postmortem.summary_text = "" if raw else markdown_text(postmortem.summary)
     _attach_links(list(page.object_list), catalog)
     _mark_recurred(list(page.object_list), user)
     return SearchResults(page=page, facets=facets, catalog=catalog)

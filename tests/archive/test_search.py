@@ -1,5 +1,7 @@
 """Search over published reviews, on SQLite (FTS5) and PostgreSQL (tsvector)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -245,3 +247,58 @@ def test_tag_and_service_filters_give_the_same_answer_by_either_plan(
     for params in (SearchParams(tag="capacity"), SearchParams(service="storage")):
         results = search_postmortems(user=owner, params=params)
         assert [pm.pk for pm in results.page.object_list] == [tagged.pk]
+
+
+MARKDOWN_SUMMARY = (
+    "## Cause\n\nA **cache** flush emptied the pool; the [runbook for `redis-cli`]"
+    "(https://wiki.example/runbooks/cache) says to *warm* it first.\n\n- step one\n- step two"
+)
+
+
+def _snippet(owner, q) -> str:
+    [pm] = search_postmortems(user=owner, params=SearchParams(q=q)).page.object_list
+    return str(pm.snippet)
+
+
+def test_snippets_show_markdown_as_plain_text_with_matches_marked(owner, team):
+    _published(team, "Cold cache", MARKDOWN_SUMMARY)
+    snippet = _snippet(owner, "flush")
+    assert "<mark>flush</mark>" in snippet
+    for syntax in ("**", "##", "](", "`", "wiki.example", "- step"):
+        assert syntax not in snippet, syntax
+    assert "the runbook for redis" in snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_words_inside_a_markdown_link_and_code_are_marked(owner, team):
+    _published(team, "Cold cache", MARKDOWN_SUMMARY)
+    snippet = _snippet(owner, "runbook")
+    assert "<mark>runbook</mark>" in snippet
+    assert "https://" not in snippet
+    assert re.search(r"<mark>[^<]*redis[^<]*</mark>", _snippet(owner, "redis"))
+
+
+@pytest.mark.parametrize("q", ["flush) [*", "flush.*?", "(flush)+ $"])
+def test_a_query_with_regex_and_html_characters_marks_its_words(owner, team, q):
+    _published(team, "Cold cache", "A flush <b>emptied</b> the pool & the [a-z]+ rule.")
+    snippet = _snippet(owner, q)
+    assert "<mark>flush</mark>" in snippet
+    assert "<b>" not in snippet
+    assert re.sub(r"</?mark>", "", snippet).count("<") == 0
+
+
+def test_the_summary_without_a_query_is_plain_text(owner, team):
+    _published(team, "Cold cache", MARKDOWN_SUMMARY)
+    [pm] = search_postmortems(user=owner, params=SearchParams()).page.object_list
+    assert pm.summary_text.startswith("Cause A cache flush emptied the pool; the runbook for")
+
+
+def test_highlight_escapes_before_it_marks():
+    assert highlight("\x02<b>\x03 & \x02a|b\x03 (.*)") == (
+        "<mark>&lt;b&gt;</mark> &amp; <mark>a|b</mark> (.*)"
+    )
+    # Characters the engine's markers stand for while the text is rendered are dropped.
+    assert highlight("\ue000x\ue001 \x02y\x03") == "x <mark>y</mark>"
+    # A snippet cut in the middle of a link keeps the link's words only.
+    assert highlight("pool](https://a.example/x) and \x02z\x03 … see [the run") == (
+        "pool and <mark>z</mark> … see the run"
+    )
