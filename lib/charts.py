@@ -139,6 +139,7 @@ def bar_chart(
         peak = max((v or 0 for s in series for v in s.values), default=0)
     if tick_label is None:
         tick_label = duration_label if durations else (lambda v: f"{v:g}")
+    values: Sequence[float]
     if max_value is not None:
         values = [max_value * n / TICKS for n in range(TICKS + 1)]
     else:

@@ -307,7 +307,9 @@ def highlight(raw: str | None) -> SafeString:
         .replace(MARK_START, _HOLD_START)
         .replace(MARK_END, _HOLD_END)
     )
-    text = escape(markdown_text(_mend_cut_links(held)))  # escaped first: the marks are added to safe text
+    text = escape(
+        markdown_text(_mend_cut_links(held))
+    )  # escaped first: the marks are added to safe text
     marked = _HELD.sub(lambda m: f"<mark>{m.group(1)}</mark>" if m.group(1) else "", text)
     return mark_safe(marked.replace(_HOLD_START, "").replace(_HOLD_END, ""))
 

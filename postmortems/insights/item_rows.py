@@ -195,7 +195,11 @@ def _shown_date(day: date, this_year: int | None) -> tuple[str, str, str]:
     """The ISO date, the short date shown in the row ("Nov 14"; with the year when it
     is not the viewer's current year: "Nov 14, 2025"), and the full date for its title."""
     short = "M j" if day.year == this_year else "M j, Y"
-    return day.isoformat(), _escaped(date_format(day, short)), _escaped(date_format(day, "l, F j, Y"))
+    return (
+        day.isoformat(),
+        _escaped(date_format(day, short)),
+        _escaped(date_format(day, "l, F j, Y")),
+    )
 
 
 def row_context(item: ItemRow | ActionItem, state: RowState) -> dict:

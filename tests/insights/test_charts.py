@@ -1,5 +1,6 @@
 """Chart axes: every tick a whole, round number, and durations in minutes, hours, days."""
 
+import itertools
 import math
 
 import pytest
@@ -56,10 +57,11 @@ def test_a_percentage_axis_keeps_its_fixed_top():
 )
 def test_nice_ticks_are_whole_multiples_of_one_two_or_five(peak):
     ticks = nice_ticks(peak)
-    assert len(ticks) == 5 and ticks[0] == 0
+    assert len(ticks) == 5
+    assert ticks[0] == 0
     step = ticks[1]
     assert all(isinstance(t, int) for t in ticks)
-    assert all(b - a == step for a, b in zip(ticks, ticks[1:], strict=False))
+    assert all(b - a == step for a, b in itertools.pairwise(ticks))
     assert int(str(step).rstrip("0")) in (1, 2, 5), (peak, ticks)
     if math.isfinite(peak):
         assert ticks[-1] >= peak
