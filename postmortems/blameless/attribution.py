@@ -19,7 +19,7 @@ deployer, the reviewer, ops, support, the night shift), never when it names a sy
 The helpers (subject, negation, people) are those of checker.py.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from postmortems.blameless import words
 from postmortems.blameless.checker import (
@@ -45,9 +45,7 @@ def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
         token = tokens[j]
         if token.low in _ENDS:
             return None
-        if _is_person(token, self_counts=False) or _is_person_possessive(
-            token, self_counts=False
-        ):
+        if _is_person(token, self_counts=False) or _is_person_possessive(token, self_counts=False):
             return j
     return None
 
@@ -101,9 +99,9 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
             continue
         start = _clause_start(tokens, i)
         span = tokens[start:i]
-        if span and any(_is_person(t, self_counts=False) for t in span):
-            if not negated_before(tokens, i):
-                yield "blame", span[0].start, tokens[i + 1].end
+        person = span and any(_is_person(t, self_counts=False) for t in span)
+        if person and not negated_before(tokens, i):
+            yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
 
 
 _DOWN_TO = {("came", "down"), ("comes", "down"), ("come", "down"), ("boils", "down")}
@@ -170,12 +168,9 @@ def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
     n = len(tokens)
     for i, token in enumerate(tokens):
         low = token.low
-        if low == "if":
-            first = i + 1
-        elif low == "had" and _clause_start(tokens, i) == i:
-            first = i + 1
-        else:
+        if not (low == "if" or (low == "had" and _clause_start(tokens, i) == i)):
             continue
+        first = i + 1
         for j in range(first, min(n, first + 7)):
             here = tokens[j].low
             if here in _ENDS:
@@ -225,9 +220,7 @@ def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
         if low in _OVERLOOK and nxt not in {"to", "by"}:
             if low == "skipped":
                 continue  # "because the deployer skipped ..." is the cause rule's
-            if subject(tokens, i, self_counts=False) == "person" and not negated_before(
-                tokens, i
-            ):
+            if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
                 start = _clause_start(tokens, i)
                 yield "counterfactual", tokens[start].start, token.end
 
@@ -280,7 +273,6 @@ def describes_design(tokens: list[Token], i: int) -> bool:
 def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
     """A slip pinned on a person: "an operator slip", "a typo made by the on-call",
     "the engineer's typo", "an engineer made a typo", "mistyped by an engineer"."""
-    n = len(tokens)
     for i, token in enumerate(tokens):
         low = token.low
         if low in words.SLIP_NOUNS:
@@ -308,7 +300,7 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
             yield "human_error", token.start, token.end
 
 
-RULES = (
+RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_because,
     _rule_is_why,
     _rule_pinned_on,
