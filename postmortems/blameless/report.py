@@ -9,6 +9,7 @@ negative when the checker misses it. "overall" sums the counts over all categori
 """
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,23 @@ class Report:
             )
         lines.append(f"{self.sentences} sentences, {self.neutral} neutral")
         return "\n".join(lines)
+
+
+# A neutral sentence is a hard negative when it holds a word or shape some rule reacts
+# to: a cause or condition word, a modal, a judging or error word, or a person.
+_HARD_CUES = re.compile(
+    r"\b(?:caus\w*|because|due to|why|came down|down to|start\w* with|began with|root"
+    r"|should|could|would|ought|might|had|if|fail\w*|forg[oe]t\w*|neglect\w*|overlook\w*"
+    r"|ignor\w*|nobody|no one|error\w*|mistake\w*|typo\w*|slip\w*|obvious\w*|clearly"
+    r"|careless\w*|reckless\w*|sloppy|lazy|naive|took down|taken down|broke|brought down"
+    r"|blame\w*|fault\w*|human|operator\w*|engineer\w*|admin\w*|on-call|team|someone"
+    r"|reviewer|deployer|responders|support|ops|people|we|they)\b|\w's\b|\"",
+    re.I,
+)
+
+
+def is_hard_negative(text: str) -> bool:
+    return bool(_HARD_CUES.search(text))
 
 
 def load_corpus(path: Path = DEFAULT_CORPUS) -> list[dict]:

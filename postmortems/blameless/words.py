@@ -59,7 +59,7 @@ FIRST_NAMES = set(
 )
 
 # Verbs of wishing take "would have": "we would have liked more context" is no hindsight.
-WISH_VERBS = {"liked", "loved", "preferred", "wanted", "hoped", "wished", "appreciated"}
+WISH_VERBS = {"liked", "loved", "preferred", "wanted", "hoped", "wished", "appreciated", "needed"}
 IRREGULAR_PARTICIPLES = {
     "known", "done", "seen", "caught", "taken", "gone", "been", "run", "built", "written", "set",
     "put", "read", "hit", "begun", "shown", "told", "said", "thought", "made", "kept", "left",
@@ -131,3 +131,55 @@ PREVENTION_WORDS = {
 NUMBER_WORDS = {"one", "two", "three", "four", "five", "a", "an", "few", "some", "half", "part"}
 # "the phrase root cause", "the word careless": a mention, not a use.
 MENTION_NOUNS = {"phrase", "term", "word", "words", "expression", "label", "wording"}
+
+# ---- Clause-level rules (attribution.py) -------------------------------------------------
+ROLES |= {
+    "deployer", "deployers", "maintainer", "maintainers", "technician", "technicians",
+    "crew", "crews", "pm", "pms", "responders", "on-duty", "dbas", "sres", "planner",
+    "planners", "designer", "designers", "admins", "contributor", "contributors",
+    "reviewers", "shift",
+}  # fmt: skip
+FIRST_NAMES |= set(
+    """
+    aditi ahmad aiden amara anika arash astrid ayesha bilal birgit bogdan chidi chioma dagny
+    dario dmitrij emeka esra farah femi freya gustav henrik hamid ifeoma ingrid jamal jorunn
+    kemal kwame kofi lena leila lars magnus mateo matteo mehmet nils niamh oskar olu pavel
+    ravi rohan saanvi sanjay seun siobhan soren tariq thabo tomas umar viktor yara yusuf
+    zainab zeynep
+    """.split()  # noqa: SIM905
+)
+# Past tenses the cause rule reads as an action; "-ed" words need no entry.
+ACTION_PAST = {
+    "ran", "pushed", "took", "cut", "left", "set", "put", "wrote", "broke", "made", "did",
+    "forgot", "sent", "hit", "began", "chose", "drove", "let", "shut", "typed", "flipped",
+}  # fmt: skip
+# A person's state is no cause: "because the on-call had no access", "because we knew".
+STATE_VERBS = {
+    "had", "has", "was", "were", "is", "are", "knew", "saw", "thought", "expected", "trusted",
+    "assumed", "believed", "followed", "needed", "wanted", "received", "got", "felt", "seemed",
+    "looked", "asked", "paged", "alerted", "told", "could", "couldn't", "did", "said",
+}  # fmt: skip
+PINNING_ADVERBS = {"squarely", "entirely", "all", "solely", "really", "firmly", "mostly"}
+MESS_NOUNS = {"hash", "mess", "pig's", "muddle", "botch", "shambles", "dog's"}
+FROZE_VERBS = {"froze", "panicked", "flailed", "dithered", "fumbled", "bungled"}
+PERSON_JUDGEMENT_WORDS = {
+    "hasty", "hastily", "rash", "rashly", "clumsy", "clumsily", "amateur", "amateurish",
+    "rookie", "slapdash", "shoddy", "shoddily", "half-baked", "irresponsible",
+    "irresponsibly", "inattentive", "lax", "naive", "naively", "slipshod", "cavalier",
+    "hurried", "incompetent", "grossly", "thoughtless", "thoughtlessly", "inexcusable",
+    "unprofessional", "sloppy", "careless", "reckless", "lazy",
+}  # fmt: skip
+JUDGEMENT_SKIP = {"and", "or", ",", "-", "single", "new", "old", "little", "bit", "piece"}
+# What code and designs are: a judging word on these describes the design.
+DESIGN_NOUNS = {
+    "policy", "policies", "loop", "loops", "pattern", "patterns", "strategy", "strategies",
+    "algorithm", "default", "defaults", "retry", "retries", "backoff", "implementation",
+    "api", "client", "library", "parser", "schema", "protocol", "timeout", "timeouts",
+    "locking", "lock", "cache", "caching", "assumption", "heuristic", "validation",
+    "reconnect", "handling", "matching", "design", "check", "checks", "instrument",
+}  # fmt: skip
+SLIP_NOUNS = {"slip", "slips", "typo", "typos", "slip-up", "blunder", "mistake", "mistakes"}
+MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth"}
+# Verbs of a signal showing something: "the graph clearly showed" still implies a miss.
+DISPLAY_VERBS = {"showed", "indicated", "pointed", "warned", "revealed", "displayed", "flagged"}
+DISPLAY_VERBS |= {"reported", "signalled", "signaled", "said", "told"}

@@ -1,0 +1,311 @@
+"""Clause-level rules of the blameless checker: who a cause, a condition or a slip is
+pinned on, in the shapes reviews use beyond "caused by" and "should have".
+
+Each rule finds its trigger, then reads the clause it governs and fires only when that
+clause names a person (a name, a pronoun other than "we"/"I", or a role such as the
+deployer, the reviewer, ops, support, the night shift), never when it names a system:
+
+- cause: "because the operator skipped ...", "Maria is why ...", "came down to a slip by
+  the release manager", "is on the reviewer", "started with Ken's merge", "traces back to
+  the DBA", "was Aaron's";
+- condition: "if the reviewer had run ...", "had Omar checked ...", "if it had been
+  finished by the admin", "ought to have", "nobody thought to", "ops overlooked ...";
+- judgement of a person's action in other words: "froze", "made a hash of", "a hasty
+  merge", "an amateur mistake", with design words ("a careless retry policy in the
+  client library") left alone;
+- a slip pinned on a person: "an operator slip", "a typo made by the on-call", "an
+  engineer made a typo", "a mistyped command by an engineer".
+
+The helpers (subject, negation, people) are those of checker.py.
+"""
+
+from collections.abc import Callable, Iterator
+
+from postmortems.blameless import words
+from postmortems.blameless.checker import (
+    _CLAUSE_PUNCT,
+    Hit,
+    Token,
+    _clause_start,
+    _is_negation,
+    _is_person,
+    _is_person_possessive,
+    is_participle,
+    negated_before,
+    subject,
+)
+
+_ENDS = _CLAUSE_PUNCT | {".", "!", "?"}
+
+
+def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
+    """Index of the first person (or a person's possessive) in tokens[start:stop],
+    before the clause ends; "we" and "I" do not count."""
+    for j in range(start, min(stop, len(tokens))):
+        token = tokens[j]
+        if token.low in _ENDS:
+            return None
+        if _is_person(token, self_counts=False) or _is_person_possessive(token, self_counts=False):
+            return j
+    return None
+
+
+def _is_verb(token: Token) -> bool:
+    low = token.low
+    return (
+        low in words.IRREGULAR_PAST
+        or low in words.IRREGULAR_PARTICIPLES
+        or low in words.ACTION_PAST
+        or (len(low) > 3 and low.endswith("ed"))
+    )
+
+
+# ---- cause -----------------------------------------------------------------------------
+
+
+def _rule_because(tokens: list[Token]) -> Iterator[Hit]:
+    """ "because the deployer skipped the canary": a person does the verb of the clause."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low != "because" or i + 1 >= n or tokens[i + 1].low == "of":
+            continue
+        for j in range(i + 1, min(n, i + 7)):
+            if tokens[j].low in _ENDS or tokens[j].low in words.CLAUSE_WORDS:
+                break
+            if not _is_verb(tokens[j]):
+                continue
+            span = tokens[i + 1 : j]
+            verb = tokens[j].low
+            if (
+                any(_is_person(t, self_counts=False) for t in span)
+                and not any(_is_negation(t) for t in tokens[i + 1 : j + 2])
+                and verb not in words.STATE_VERBS
+                and not (j + 1 < n and is_participle(tokens[j + 1].low) and verb in _BE)
+            ):
+                yield "blame", token.start, tokens[j].end
+            break
+
+
+_BE = {"is", "was", "are", "were", "'s", "be", "been"}
+
+
+def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Maria is why the queue backed up", "the on-call is the reason ..."."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        after = tokens[i + 2].low if i + 2 < n else ""
+        if token.low not in _BE or not (nxt == "why" or (nxt == "the" and after == "reason")):
+            continue
+        start = _clause_start(tokens, i)
+        span = tokens[start:i]
+        person = span and any(_is_person(t, self_counts=False) for t in span)
+        if person and not negated_before(tokens, i):
+            yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
+
+
+_DOWN_TO = {("came", "down"), ("comes", "down"), ("come", "down"), ("boils", "down")}
+_DOWN_TO |= {("boiled", "down"), ("was", "down"), ("is", "down"), ("were", "down")}
+_STARTED = {"started", "began", "starts", "begins", "begun"}
+
+
+def _rule_pinned_on(tokens: list[Token]) -> Iterator[Hit]:
+    """ "came down to a slip by the release manager", "started with Ken's merge",
+    "is squarely on the operator", "traces back to the DBA", "was Aaron's"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if (low, nxt) in _DOWN_TO and i + 2 < n and tokens[i + 2].low == "to":
+            if subject(tokens, i) == "person":
+                continue  # "the on-call came down to the office"
+            person = _person_in(tokens, i + 3, i + 9)
+        elif low in _STARTED and nxt == "with":
+            person = _person_in(tokens, i + 2, i + 6)
+        elif low in {"trace", "traces", "traced", "tracing"} and nxt == "back":
+            person = _person_in(tokens, i + 2, i + 7) if tokens[i + 2 : i + 3] else None
+        elif low == "root" and nxt == "of":
+            be = next((k for k in range(i + 2, min(n, i + 8)) if tokens[k].low in _BE), None)
+            person = None if be is None else _person_in(tokens, be + 1, be + 5)
+        elif low in _BE and subject(tokens, i) in {"system", "none"}:
+            person = _pinned_by_be(tokens, i)
+        else:
+            continue
+        if person is not None and not negated_before(tokens, i):
+            yield "blame", token.start, tokens[person].end
+
+
+def _pinned_by_be(tokens: list[Token], i: int) -> int | None:
+    """ "The outage is (squarely) on the backbone team", "the config was Aaron's"."""
+    n = len(tokens)
+    j = i + 1
+    while j < n and tokens[j].low in words.PINNING_ADVERBS:
+        j += 1
+    if j < n and tokens[j].low == "on":
+        person = _person_in(tokens, j + 1, j + 4)
+        if person is not None and _is_person(tokens[person], self_counts=False):
+            following = tokens[person + 1].low if person + 1 < n else "."
+            if following in {"'s", "shift", "call", "duty", "leave"}:
+                return None  # "on the night shift", "on call"
+            return person
+        return None
+    for k in range(j, min(n, j + 4)):
+        if _is_person_possessive(tokens[k], self_counts=False):
+            if k + 1 >= n or tokens[k + 1].low in _ENDS or tokens[k + 1].low == "doing":
+                return k
+            return None
+        if tokens[k].low in _ENDS:
+            return None
+    return None
+
+
+# ---- condition -------------------------------------------------------------------------
+
+
+def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
+    """ "If the reviewer had run the tests", "Had Omar checked", "if it had been
+    finished by the admin": a person's different action imagined after the fact."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        if not (low == "if" or (low == "had" and _clause_start(tokens, i) == i)):
+            continue
+        first = i + 1
+        for j in range(first, min(n, first + 7)):
+            here = tokens[j].low
+            if here in _ENDS:
+                break
+            if low == "if" and here != "had":
+                continue
+            k = j + 1 if low == "if" else j
+            while k < n and tokens[k].low in words.ADVERBS - {"had", "have", "been"}:
+                k += 1
+            if k >= n or not is_participle(tokens[k].low) or k == first:
+                continue
+            span = tokens[first : j if low == "if" else k]
+            person = any(_is_person(t, self_counts=False) for t in span)
+            if tokens[k].low == "been" and k + 1 < n and is_participle(tokens[k + 1].low):
+                # "if the rotation had been finished by the infra engineer"
+                by = k + 2 < n and tokens[k + 2].low == "by"
+                person = by and _person_in(tokens, k + 3, k + 6) is not None
+            elif span and any(t.low in {"it", "this", "that"} for t in span[:1]):
+                person = False
+            if person and not any(_is_negation(t) for t in span):
+                yield "counterfactual", token.start, tokens[k].end
+            break
+
+
+_OVERLOOK = {"overlooked", "neglected", "ignored", "disregarded", "skipped"}
+
+
+def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Support overlooked the spike", "the deployer neglected the checklist", "ought to
+    have", "nobody thought to look"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low == "ought" and nxt == "to" and i + 3 < n and tokens[i + 2].low == "have":
+            person = subject(tokens, i) == "person" or any(
+                _is_person(t, self_counts=False) for t in tokens[:i]
+            )
+            if is_participle(tokens[i + 3].low) and person:
+                yield "counterfactual", token.start, tokens[i + 3].end
+            continue
+        if low in {"thought", "think"} and nxt == "to":
+            who = subject(tokens, i)
+            if who == "negative" or (who == "person" and negated_before(tokens, i)):
+                yield "counterfactual", token.start, tokens[i + 1].end
+            continue
+        if low in _OVERLOOK and nxt not in {"to", "by"}:
+            if low == "skipped":
+                continue  # "because the deployer skipped ..." is the cause rule's
+            if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+                start = _clause_start(tokens, i)
+                yield "counterfactual", tokens[start].start, token.end
+
+
+# ---- judgement and slips ---------------------------------------------------------------
+
+
+def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
+    """Judging words of people and their actions: "the responders froze", "made a hash
+    of the failover", "a hasty merge", "an amateur mistake"; not "a careless retry policy
+    in the client library", which describes code."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in {"made", "make", "makes", "making"} and i + 3 < n:
+            if tokens[i + 1].low in {"a", "an"} and tokens[i + 2].low in words.MESS_NOUNS:
+                k = i + 3
+                if tokens[k].low == "ear":  # "a pig's ear of"
+                    k += 1
+                if k < n and tokens[k].low == "of":
+                    yield "judgement", token.start, tokens[k].end
+            continue
+        if low in words.FROZE_VERBS and subject(tokens, i, self_counts=False) == "person":
+            if not negated_before(tokens, i):
+                yield "judgement", token.start, token.end
+            continue
+        if low == "asleep" and nxt == "at":
+            yield "judgement", token.start, token.end
+            continue
+        if low not in words.PERSON_JUDGEMENT_WORDS or negated_before(tokens, i):
+            continue
+        if low in words.JUDGEMENT_WORDS or nxt in words.TECHNICAL_AFTER.get(low, ()):
+            continue  # checker.py's judgement rule has these
+        if describes_design(tokens, i):
+            continue
+        yield "judgement", token.start, token.end
+
+
+def describes_design(tokens: list[Token], i: int) -> bool:
+    """The judging word sits on a design noun: "a careless retry policy in the client
+    library", "lax input validation"."""
+    if tokens[i].low in {"obviously", "clearly"} or i + 1 >= len(tokens):
+        return False
+    if tokens[i + 1].low in {"the", "a", "an", "this", "that", "our", "their"}:
+        return False
+    return any(t.low in words.DESIGN_NOUNS for t in tokens[i + 1 : i + 4])
+
+
+def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
+    """A slip pinned on a person: "an operator slip", "a typo made by the on-call",
+    "the engineer's typo", "an engineer made a typo", "mistyped by an engineer"."""
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low in words.SLIP_NOUNS:
+            prev = tokens[i - 1] if i > 0 else None
+            hit = prev is not None and (
+                (prev.low in words.ROLES and prev.low not in {"team", "teams", "people"})
+                or _is_person_possessive(prev, self_counts=False)
+            )
+            after = tokens[i + 1 : i + 3]
+            if not hit and after:
+                by = next((k for k, t in enumerate(after) if t.low in {"by", "from"}), None)
+                if by is not None:
+                    hit = _person_in(tokens, i + 2 + by, i + 2 + by + 4) is not None
+            if not hit and i >= 2 and tokens[i - 1].low in {"a", "an"}:
+                made = tokens[i - 2]
+                hit = made.low in {"made", "makes", "make"} and (
+                    subject(tokens, i - 2, self_counts=False) == "person"
+                )
+            if hit and not negated_before(tokens, i):
+                yield "human_error", token.start, token.end
+        elif low in {"mistyped", "mis-typed", "misclicked", "mis-clicked", "misclick"}:
+            if _person_in(tokens, i + 1, i + 7) is not None:
+                yield "human_error", token.start, token.end
+        elif low in {"mis-click", "misclick"}:
+            yield "human_error", token.start, token.end
+
+
+RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
+    _rule_because,
+    _rule_is_why,
+    _rule_pinned_on,
+    _rule_condition,
+    _rule_overlooked,
+    _rule_judged_action,
+    _rule_slip,
+)
