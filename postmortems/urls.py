@@ -46,6 +46,11 @@ postmortem_urls = [
     path("start/", editor.postmortem_start_view, name="pm-postmortem-start"),
     path("edit/", editor.postmortem_edit_view, name="pm-postmortem-edit"),
     path("sections/<slug:section>/", editor.postmortem_section_view, name="pm-section-save"),
+    path(
+        "sections/<slug:section>/form/",
+        editor.postmortem_section_form_view,
+        name="pm-section-form",
+    ),
     path("blameless/<slug:section>/", blameless.blameless_check_view, name="pm-blameless-check"),
     path(
         "blameless/<slug:section>/dismiss/",

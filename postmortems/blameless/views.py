@@ -86,4 +86,6 @@ def blameless_dismiss_view(
 
 
 def _anchor(number: int, section: str) -> str:
-    return reverse("pm-postmortem-edit", args=[number]) + f"#blameless-{section}"
+    # The findings list shows beside the section's form: open it.
+    query = f"?edit={section}" if section in Postmortem.SECTION_NAMES else ""
+    return reverse("pm-postmortem-edit", args=[number]) + f"{query}#blameless-{section}"

@@ -6,6 +6,8 @@ from postmortems.models.comments import COMMENT_TARGETS, ReviewComment
 from postmortems.models.reviews import Postmortem
 
 LABELS = dict(COMMENT_TARGETS)
+# The parts that are not written sections; a section's anchor is #section-<name>.
+PART_ANCHORS = {"timeline": "#timeline", "action_items": "#actions"}
 
 
 @dataclass
@@ -20,6 +22,11 @@ class CommentThread:
     back: str  # "read" or "edit": where a form without JavaScript returns to
     open: list[ReviewComment] = field(default_factory=list)
     resolved: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """Where the commented part sits in the editor and in the read view."""
+        return PART_ANCHORS.get(self.section, f"#section-{self.section}")
 
     @property
     def visible(self) -> bool:

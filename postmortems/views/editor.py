@@ -78,6 +78,13 @@ class EditorSection:
     conflict_revision: SectionRevision | None = None  # who saved the text in the way, when
     saved: bool = False
     thread: CommentThread | None = None
+    # Shown as its form (textarea and live preview) rather than as the document reads it.
+    editing: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Nothing written yet: the document shows a short prompt instead."""
+        return not str(self.form["text"].value() or "").strip()
 
 
 def _section(
@@ -106,11 +113,13 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     `user` among them is the viewer, for what the parts above show only to those who
     may see it (the partial renders of one section pass none)."""
     user: User | None = overrides.pop("user", None)
+    editing: str | None = overrides.pop("editing", None)
     postmortem_with_content(postmortem)
     sections = overrides.pop("sections", {})
     dismissed = dismissed_keys(postmortem)
     for state in sections.values():  # shown with the findings of what was typed
         state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
+        state.editing = True
     threads = comment_threads(postmortem, can_edit=True, back="edit")
     editor_sections = [
         sections.get(n) or _section(postmortem, n, dismissed=dismissed)
@@ -118,15 +127,20 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     ]
     for section in editor_sections:
         section.thread = threads[section.name]
+        if section.name == editing:
+            section.editing = True
     # Before readiness: a part's section may bring what the checklist reads up to date
     # (the detection review refreshes its suggestions).
     extras = page_extras("review-edit", postmortem=postmortem, user=user)
+    found_in_timeline = timeline_findings(list(postmortem.timeline_events.all()), dismissed)
     return {
         **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
+        "timeline_findings": found_in_timeline,
         "incident": postmortem.incident,
         "sections": editor_sections,
         "threads": threads,
-        "timeline_findings": timeline_findings(list(postmortem.timeline_events.all()), dismissed),
+        "panel_threads": [thread for thread in threads.values() if thread.visible],
+        "findings_count": sum(len(section.findings) for section in editor_sections),
         "details_form": PostmortemDetailsForm(
             initial={
                 "authors": list(postmortem.authors.all()),
@@ -161,8 +175,34 @@ def postmortem_start_view(request: AuthenticatedHttpRequest, number: int) -> Htt
 
 @require_GET
 def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """The review as one document; `?edit=<section>` shows that section as its form
+    (the Edit link without JavaScript)."""
     postmortem = get_postmortem_for_user(request, number, write=True)
-    return TemplateResponse(request, EDITOR, editor_context(postmortem, user=request.user))
+    editing = request.GET.get("edit")
+    if editing not in Postmortem.SECTION_NAMES:
+        editing = None
+    return TemplateResponse(
+        request, EDITOR, editor_context(postmortem, user=request.user, editing=editing)
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def postmortem_section_form_view(
+    request: AuthenticatedHttpRequest, number: int, section: str
+) -> HttpResponse:
+    """One section of the document, swapped in place by htmx: as its form (Edit), or
+    as it reads (`?mode=read`, closing an editor). Without htmx the editor page does it."""
+    postmortem = get_postmortem_for_user(request, number, write=True)
+    if section not in Postmortem.SECTION_NAMES:
+        raise Http404("No such section.")
+    reading = request.GET.get("mode") == "read"
+    if not request.htmx:
+        query = "" if reading else f"?edit={section}"
+        return redirect(reverse("pm-postmortem-edit", args=[number]) + f"{query}#section-{section}")
+    state = _section(postmortem, section)
+    state.editing = not reading
+    return TemplateResponse(request, f"{EDITOR}#section", {"section": state, **_urls(postmortem)})
 
 
 @require_POST_or_back("pm-postmortem-edit")
@@ -189,6 +229,10 @@ def postmortem_section_view(
             return JsonResponse(
                 {"error": " ".join(map(str, form.errors.get("text", [])))}, status=400
             )
+        state.editing = True
+        if request.htmx:
+            context = {"section": state, **_urls(postmortem)}
+            return TemplateResponse(request, f"{EDITOR}#section", context)
         # Without JavaScript, "Preview" and "Check language" render the page with this
         # section's preview and blameless findings for the text as typed, unsaved.
         return TemplateResponse(
@@ -214,6 +258,7 @@ def postmortem_section_view(
         state.form = SectionForm(data, section=section)
         state.conflict_text = conflict.current_text
         state.conflict_revision = conflict.revision
+        state.editing = True
         status = 409 if autosave else 200
     else:
         if autosave:
@@ -338,7 +383,7 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
     postmortem_with_content(postmortem)
     threads = comment_threads(postmortem, can_edit=postmortem.can_edit, back="read")
     sections = [
-        (label, getattr(postmortem, name), threads[name])
+        (name, label, getattr(postmortem, name), threads[name])
         for name, label, _help in Postmortem.SECTIONS
     ]
     readiness = None
@@ -352,6 +397,7 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "incident": postmortem.incident,
             "sections": sections,
             "threads": threads,
+            "panel_threads": [thread for thread in threads.values() if thread.visible],
             "readiness": readiness,
             **split_ideas(postmortem),
             # After postmortem_with_content: related reviews reuse its services and tags.

@@ -59,6 +59,10 @@
     drafts(prefix).forEach(function (draft) { store.removeItem(draft.key); });
   }
 
+  // For the document around the forms (document_editor.js): which sections have text
+  // this browser kept and the server may not have.
+  window.postmortemDrafts = { list: drafts, clear: clearDrafts };
+
   function Autosave(form) {
     this.form = form;
     this.prefix = form.dataset.draftKey;
@@ -83,9 +87,7 @@
         self.enabled = false;
       }
     });
-    if (this.form.hasAttribute("data-saved")) {
-      clearDrafts(this.prefix); // an explicit save was just confirmed
-    } else if (!this.enabled) {
+    if (!this.enabled) {
       // A conflict view: keep drafts against the base they were written on, so that
       // after a reload the next save is checked against that base again.
       if (!this.form.dataset.draftBase) {
@@ -237,13 +239,19 @@
     var draftBase = this.form.dataset.draftBase || this.base.value;
     window.clearTimeout(this.timer);
     this.enabled = false;
-    this.form.replaceWith(replacement);
+    // The answer is the whole section (its heading and its form): it replaces the
+    // section the form sits in.
+    var section = this.form.closest("[data-section]") || this.form;
+    section.replaceWith(replacement);
+    var form = replacement.matches("form[data-draft-key]") ? replacement
+      : replacement.querySelector("form[data-draft-key]");
+    if (!form) return;
     // What was typed while the request was out stays too.
-    var textarea = replacement.querySelector("textarea[name=text]");
+    var textarea = form.querySelector("textarea[name=text]");
     textarea.value = typed;
-    replacement.dataset.draftBase = draftBase;
+    form.dataset.draftBase = draftBase;
     if (window.htmx) window.htmx.process(replacement);
-    setUp(replacement);
+    setUp(form);
     if (hadFocus) {
       textarea.focus();
       textarea.setSelectionRange(start, end);

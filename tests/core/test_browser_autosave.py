@@ -28,6 +28,12 @@ def _edit_url(review) -> str:
     return f"/incidents/INC-{review.incident.number}/postmortem/edit/"
 
 
+def _open_summary(page) -> None:
+    """The section reads as the document does; its Edit link opens the form in place."""
+    page.get_by_role("link", name="Edit summary").click()
+    expect(page.get_by_label("Summary", exact=True)).to_be_focused()
+
+
 def test_the_second_of_two_people_saving_a_section_sees_both_texts(
     page, app_server, review, owner, teammate
 ):
@@ -39,6 +45,8 @@ def test_the_second_of_two_people_saving_a_section_sees_both_texts(
         sign_in(second, teammate.email, PASSWORD)
         page.goto(_edit_url(review))
         second.goto(_edit_url(review))
+        _open_summary(page)
+        _open_summary(second)
 
         page.get_by_label("Summary", exact=True).fill("Olivia: the pool shrank to 8.")
         page.get_by_role("button", name="Save summary").click()
@@ -70,6 +78,7 @@ def test_typing_is_autosaved_two_seconds_after_the_last_keystroke(page, review, 
     page.clock.install()
     sign_in(page, owner.email, PASSWORD)
     page.goto(_edit_url(review))
+    _open_summary(page)
     summary = page.get_by_label("Summary", exact=True)
     summary.fill("Checkout slowed down when the pool shrank.")
     status = page.locator("#section-summary .autosave-status")
@@ -99,6 +108,7 @@ def test_a_failed_autosave_is_shown_and_the_text_survives_a_reload(
     sign_in(page, owner.email, PASSWORD)
     page.route(SAVE_URL, lambda route: route.abort())
     page.goto(_edit_url(review))
+    _open_summary(page)
     page.get_by_label("Summary", exact=True).fill("Typed while the network was down.")
 
     page.clock.run_for(2500)
@@ -109,6 +119,7 @@ def test_a_failed_autosave_is_shown_and_the_text_survives_a_reload(
     # not intercept: that save fails on the server side instead (a 500).
     monkeypatch.setattr(editor_views, "postmortem_update_section", _server_error)
     page.reload()
+    # The section this browser holds unsaved text for opens as its form by itself.
     expect(page.get_by_label("Summary", exact=True)).to_have_value(
         "Typed while the network was down."
     )

@@ -1,5 +1,7 @@
 """A reviewer comments on a review in Chromium; the author resolves it. No reloads."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,6 +24,8 @@ def test_a_reviewer_comments_on_a_section_and_the_author_resolves_it(
     page.goto(f"/incidents/INC-{number}/postmortem/")
     page.evaluate("window.__noReload = true")
     thread = page.locator("#comments-impact")
+    # The form opens when asked for, in the panel beside the document.
+    thread.get_by_text("Add a comment").click()
     thread.get_by_label("Comment on impact").fill("How many **users** were affected?")
     thread.get_by_role("button", name="Post comment").click()
     expect(thread.locator(".comment")).to_have_count(1)
@@ -32,17 +36,20 @@ def test_a_reviewer_comments_on_a_section_and_the_author_resolves_it(
     assert page.evaluate("window.__noReload") is True
     assert ReviewComment.objects.get().section == "impact"
 
-    # The author sees it in the editor, beside the section, and resolves it inline.
+    # The author sees it in the editor's panel, linked to the section, and resolves it inline.
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, author.email, PASSWORD)
     page.goto(f"/incidents/INC-{number}/postmortem/edit/")
     page.evaluate("window.__noReload = true")
     thread = page.locator("#comments-impact")
     expect(thread).to_contain_text("How many users were affected?")
+    page.locator("#review-panel").get_by_role("link", name="Impact", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#section-impact$"))
     thread.get_by_role("button", name="Resolve").click()
-    expect(thread.locator("details summary")).to_have_text("1 resolved comment")
-    expect(thread.locator("details")).not_to_have_attribute("open", "")
-    thread.locator("details summary").click()
+    resolved = thread.locator("details.comments__resolved")
+    expect(resolved.locator("summary")).to_have_text("1 resolved comment")
+    expect(resolved).not_to_have_attribute("open", "")
+    resolved.locator("summary").click()
     expect(thread).to_contain_text("Resolved by Ada Author")
     assert page.evaluate("window.__noReload") is True
 

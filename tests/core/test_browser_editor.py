@@ -45,6 +45,12 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     # From here on nothing may reload the page: a marker on window must survive.
     page.evaluate("window.__noReload = true")
 
+    # An empty section is a short prompt; its form opens in place.
+    expect(page.locator("#section-summary")).to_contain_text(
+        "What happened, in two or three sentences"
+    )
+    page.get_by_role("link", name="Write summary").click()
+
     # Live preview of Markdown, then save the section inline.
     summary = page.get_by_label("Summary", exact=True)
     summary.fill("A deploy **reduced** the pool size.\n\n<script>window.__xss = 1</script>")
@@ -53,6 +59,9 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     expect(preview).to_contain_text("<script>")  # shown as text, never run
     page.get_by_role("button", name="Save summary").click()
     expect(page.locator("#section-summary .saved")).to_have_text("Saved")
+    # Saved, the section reads as the published document will.
+    expect(page.locator("#section-summary .doc-section__body strong")).to_have_text("reduced")
+    expect(page.locator("#section-summary textarea")).to_have_count(0)
 
     # Two timeline events, added inline, shown in time order.
     new_event = page.locator("#timeline-new")

@@ -70,16 +70,19 @@ def test_read_view_costs_the_same_queries_however_long_the_review(
     assert response.status_code == 200
 
 
-def test_saving_a_section_with_htmx_returns_the_section_marked_saved(signed_in, postmortem):
+def test_saving_a_section_with_htmx_returns_the_section_as_it_reads_marked_saved(
+    signed_in, postmortem
+):
     response = signed_in.post(
         _url("pm-section-save", postmortem, "impact"),
         {"text": "**4%** of checkouts failed.", "base": text_fingerprint(postmortem.impact)},
         **HTMX,
     )
     body = response.content.decode()
-    assert body.lstrip().startswith('<form id="section-impact"')
+    assert body.lstrip().startswith('<section id="section-impact"')
     assert "<strong>4%</strong>" in body
     assert "Saved" in body
+    assert "<textarea" not in body  # back to the document: the form closed
     postmortem.refresh_from_db()
     assert postmortem.impact == "**4%** of checkouts failed."
 

@@ -66,6 +66,7 @@ URLS = [
     ("pm-postmortem-start", "post", WRITE, None),
     ("pm-postmortem-edit", "get", WRITE, None),
     ("pm-section-save", "post", WRITE, "section"),
+    ("pm-section-form", "get", WRITE, "section"),
     ("pm-blameless-check", "post", WRITE, "section"),
     ("pm-blameless-dismiss", "post", WRITE, "section"),
     ("pm-postmortem-details", "post", WRITE, None),

@@ -165,15 +165,21 @@ def test_a_comment_of_another_review_is_not_found(client, in_review, owner):
     assert response.status_code == 404
 
 
-def test_the_read_view_shows_each_thread_beside_its_section(client, in_review, outsider):
+def test_the_read_view_shows_each_thread_in_the_panel_linking_to_its_section(
+    client, in_review, outsider
+):
     ReviewCommentFactory(postmortem=in_review, section="impact", text="Impact remark")
     ReviewCommentFactory(postmortem=in_review, section="action_items", text="Items remark")
     client.force_login(outsider)
     page = client.get(_url("pm-postmortem-detail", in_review)).content.decode()
-    impact = page.index("<h2>Impact</h2>")
-    assert impact < page.index("Impact remark") < page.index("<h2>What went well</h2>")
-    assert page.index("<h2>Action items</h2>") < page.index("Items remark")
-    assert 'id="comment-text-lessons"' in page  # every section takes comments in review
+    panel = page[page.index('id="review-panel"') :]
+    assert 'id="section-impact"' in page
+    assert 'id="actions"' in page
+    assert panel.index('href="#section-impact"') < panel.index("Impact remark")
+    assert panel.index('href="#actions"') < panel.index("Items remark")
+    assert 'id="comment-text-lessons"' in panel  # every section takes comments in review
+    # Asked for, not an empty box beside every section.
+    assert '<details class="comments__add">' in panel
 
 
 def test_the_editor_shows_threads_with_resolve_buttons(client, in_review, owner):

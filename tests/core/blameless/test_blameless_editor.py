@@ -75,8 +75,13 @@ def test_the_editor_shows_saved_findings_of_sections_and_timeline(signed_in, pos
     Postmortem.objects.filter(pk=postmortem.pk).update(impact="Dave broke prod.")
     TimelineEventFactory(postmortem=postmortem, text="The on-call forgot to page the DBA.")
     html = signed_in.get(_url("pm-postmortem-edit", postmortem)).content.decode()
-    assert ">Dave broke</mark>" in html
+    # The document counts a section's findings and links to them; the list itself
+    # shows beside the section's form.
+    assert 'href="?edit=impact#blameless-impact"' in html
+    assert ">Dave broke</mark>" not in html
     assert ">forgot to</mark>" in html
+    html = signed_in.get(_url("pm-postmortem-edit", postmortem) + "?edit=impact").content.decode()
+    assert ">Dave broke</mark>" in html
     assert 'action="{}"'.format(_url("pm-blameless-dismiss", postmortem, "timeline")) in html
 
 

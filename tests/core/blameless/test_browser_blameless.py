@@ -1,5 +1,7 @@
 """Blameless language is flagged while typing in Chromium and disappears when reworded."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,6 +16,7 @@ def test_a_hindsight_sentence_is_highlighted_then_reworded_away(page, owner, pos
     sign_in(page, owner.email, PASSWORD)
     page.goto(f"/incidents/INC-{postmortem.incident.number}/postmortem/edit/")
     page.evaluate("window.__noReload = true")
+    page.get_by_role("link", name=re.compile(r"^(Write|Edit) contributing factors$")).click()
     findings = page.locator("#blameless-contributing_factors")
     editor = page.get_by_label("Contributing factors", exact=True)
 

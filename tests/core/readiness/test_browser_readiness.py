@@ -20,6 +20,9 @@ def _check(page, name):
 
 
 def _save_section(page, name, label, text):
+    section = page.locator(f"#section-{name}")
+    # The section reads as the document does until its form is opened in place.
+    section.get_by_role("link", name=re.compile(rf"^(Write|Edit) {label.lower()}$")).click()
     page.get_by_label(label, exact=True).fill(text)
     page.locator(f"#section-{name}").get_by_role("button", name=f"Save {label.lower()}").click()
     expect(page.locator(f"#section-{name} .saved")).to_have_text("Saved")
