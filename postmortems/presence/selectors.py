@@ -36,9 +36,7 @@ class Slot:
     people: list[Person] = field(default_factory=list)
 
 
-def presence_for(
-    *, rows: list[ReviewPresence], viewer_id: int
-) -> tuple[list[Person], list[Slot]]:
+def presence_for(*, rows: list[ReviewPresence], viewer_id: int) -> tuple[list[Person], list[Slot]]:
     """The others in the editor (the viewer's own tabs left out), and one slot per
     section of the editor with those editing it (empty slots clear the page's)."""
     others: list[Person] = []

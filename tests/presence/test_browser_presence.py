@@ -49,9 +49,7 @@ def test_one_sees_the_other_editing_impact_and_then_leaving(
 
         # Leaving: the beacon says so, and the next poll shows them gone.
         second.goto("/incidents/")
-        expect(page.locator("#presence-timeline .presence-avatar")).to_have_count(
-            0, timeout=3_000
-        )
+        expect(page.locator("#presence-timeline .presence-avatar")).to_have_count(0, timeout=3_000)
         expect(line).to_be_empty()
         expect(page.locator("[data-presence-announce]")).to_have_text("Tariq Teammate left.")
     finally:

@@ -31,7 +31,11 @@ def test_a_first_report_creates_the_row_and_a_second_updates_it_in_place(postmor
         assert _report(postmortem, owner, "summary") is True
 
     row = ReviewPresence.objects.get()
-    assert (row.user, row.section, row.seen_at) == (owner, "summary", NOON + dt.timedelta(seconds=3))
+    assert (row.user, row.section, row.seen_at) == (
+        owner,
+        "summary",
+        NOON + dt.timedelta(seconds=3),
+    )
 
 
 def test_the_same_report_within_ten_seconds_writes_nothing(postmortem, owner):

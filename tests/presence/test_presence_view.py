@@ -45,8 +45,9 @@ def test_the_answer_names_the_others_and_fills_the_slot_of_the_section_they_edit
 
     assert response.status_code == 200
     html = response.content.decode()
-    line = re.search(r'<p id="presence-people".*?</p>', html, re.S)[0]
-    text = re.sub(r"<[^>]+>", "", line)
+    line = re.search(r'<p id="presence-people".*?</p>', html, re.S)
+    assert line
+    text = re.sub(r"<[^>]+>", "", line[0])
     assert text == "Also here: Lena Lead, Tariq Teammate (editing Impact)"
     assert "Olivia Owner" not in html  # not oneself
     impact = _slot(html, "impact")
@@ -62,7 +63,9 @@ def test_the_answer_names_the_others_and_fills_the_slot_of_the_section_they_edit
 @time_machine.travel(NOON, tick=False)
 def test_alone_the_line_is_empty(client, postmortem, owner):
     html = _post(client, owner, postmortem, section="impact").content.decode()
-    assert '<p id="presence-people" class="presence__people" data-presence-interval="10"></p>' in html
+    assert (
+        '<p id="presence-people" class="presence__people" data-presence-interval="10"></p>' in html
+    )
     assert ReviewPresence.objects.get().section == "impact"
 
 
@@ -121,9 +124,7 @@ def test_a_poll_costs_a_fixed_number_of_queries_and_writes_at_most_once(
         client.post(_url(postmortem), {"section": "impact"}, **HTMX)
 
 
-def test_the_editor_has_the_presence_line_and_a_slot_beside_each_section(
-    client, postmortem, owner
-):
+def test_the_editor_has_the_presence_line_and_a_slot_beside_each_section(client, postmortem, owner):
     client.force_login(owner)
     html = client.get(reverse("pm-postmortem-edit", args=[postmortem.incident.number])).content
     html = html.decode()
