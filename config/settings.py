@@ -470,6 +470,9 @@ TRACKER_DELIVERY_RETENTION_DAYS = env_int("TRACKER_DELIVERY_RETENTION_DAYS", 7, 
 # recurrence of at most this many of them (the strongest matches).
 RECURRENCE_LOOKBACK_DAYS = env_int("RECURRENCE_LOOKBACK_DAYS", 365, minimum=1)
 RECURRENCE_MAX_MATCHES = env_int("RECURRENCE_MAX_MATCHES", 5, minimum=1)
+# Presence (postmortems/presence/): an open editor says every this many seconds who
+# else is in it and which section they edit (one read, a write at most every 10 s).
+PRESENCE_POLL_SECONDS = env_int("PRESENCE_POLL_SECONDS", 10, minimum=1)
 # Alerts as records (postmortems/alerting/firings/): an alert firing again within this
 # many minutes of its resolution is flapping; resolved firings tied to no incident are
 # forgotten after the retention time (hourly), and rules left with none of them.

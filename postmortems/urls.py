@@ -11,6 +11,7 @@ from postmortems.chat_import import views as chat_import
 from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
+from postmortems.presence import urls as presence_urls
 from postmortems.recurrence import urls as recurrence_urls
 from postmortems.trackers import urls as tracker_urls
 from postmortems.views import action_items, comments, editor, history, ideas, incidents, outcomes
@@ -125,6 +126,7 @@ urlpatterns = [
             + notifications_urls.review_urls
             + detection_urls.review_urls
             + tracker_urls.review_urls
+            + presence_urls.review_urls
         ),
     ),
     path("incidents/<inc:number>/", include(recurrence_urls.incident_urls)),

@@ -30,6 +30,7 @@ PARTS = {
     "postmortems.backup": "backup",
     "postmortems.demo": "demo",
     "postmortems.recurrence": "recurrence",
+    "postmortems.presence": "presence",
     # The app's own wiring: Django looks for these by name in the app's package.
     "postmortems.admin": "app",
     "postmortems.apps": "app",

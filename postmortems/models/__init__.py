@@ -41,6 +41,7 @@ from postmortems.notifications.models import (
     ReminderSweepRecord,
     TeamWebhook,
 )
+from postmortems.presence.models import ReviewPresence
 from postmortems.readiness.models import ReadinessPolicy
 from postmortems.recurrence.models import Recurrence
 from postmortems.trackers.models import (
@@ -79,6 +80,7 @@ __all__ = [
     "Recurrence",
     "ReminderSweepRecord",
     "ReviewComment",
+    "ReviewPresence",
     "Rotation",
     "RotationMember",
     "RotationOverride",

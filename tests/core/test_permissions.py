@@ -138,6 +138,8 @@ URLS = [
     ("pm-oncall-upload", "post", TEAM_LEAD, "rotation"),
     # Confirming a possible recurrence (tests/recurrence/test_decisions.py).
     ("pm-recurrence-decide", "post", WRITE, "recurrence"),
+    # Who else is in the editor (tests/presence/test_presence_view.py).
+    ("pm-presence", "post", WRITE, None),
 ]
 # Reached without a session: sign-in, health checks, and the signed unsubscribe link
 # (tested in tests/notifications/test_reminder_delivery.py).
