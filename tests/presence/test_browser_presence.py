@@ -32,6 +32,11 @@ def test_one_sees_the_other_editing_impact_and_then_leaving(
         expect(line).to_have_text("Also here: Tariq Teammate", timeout=5_000)
         expect(second.locator("#presence-people")).to_have_text("Also here: Olivia Owner")
 
+        # The document opens Impact in place (a click on its text, or "Write impact"
+        # while empty); its text box takes the focus.
+        second.locator("#section-impact").locator(
+            ".doc-section__body, .doc-section__edit"
+        ).first.click()
         second.get_by_label("Impact", exact=True).focus()
 
         impact = page.locator("#presence-impact")
