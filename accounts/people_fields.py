@@ -32,6 +32,7 @@ from accounts.widgets import PeoplePicker, Picked
 
 PersonLabel = Callable[[str, str], str]
 
+
 def name_only(display_name: str, email: str) -> str:
     return display_name or email
 
@@ -48,10 +49,7 @@ def _term_error(match: Match, picked_ids: set[str], *, multiple: bool) -> str | 
     if match.person is not None:
         return None
     if not match.people:
-        return (
-            f"No active person matches “{match.term}”. "
-            "Type a full name or an email address."
-        )
+        return f"No active person matches “{match.term}”. Type a full name or an email address."
     if any(str(person.pk) in picked_ids for person in match.people):
         return None  # settled by a pick among its people
     choose = "tick the right ones" if multiple else "choose one"
@@ -78,7 +76,10 @@ class _PickerMixin:
         super()._set_queryset(queryset)  # type: ignore[misc]
         self.widget.queryset = self._queryset
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    def _get_queryset(self):
+        return self._queryset
+
+    queryset = property(_get_queryset, _set_queryset)
 
     @property
     def person_label(self) -> PersonLabel:
@@ -152,7 +153,9 @@ class PeopleField(_PickerMixin, forms.ModelMultipleChoiceField):
         picked = value if isinstance(value, Picked) else Picked(value=value)
         if not picked.typed.strip():
             return super().clean(picked.value)
-        chosen = list(self._check_values(picked.keys)) if picked.keys else []
+        # Django's own check of submitted ids (not in its stubs).
+        check = self._check_values  # type: ignore[attr-defined]
+        chosen = list(check(picked.keys)) if picked.keys else []
         people, errors = self.resolve(picked)
         if errors:
             raise forms.ValidationError(errors, code="invalid_choice")

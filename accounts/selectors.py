@@ -46,9 +46,7 @@ def match_term(people: QuerySet[User], term: str) -> Match:
     term = " ".join(term.split())
     ordered = people.order_by("display_name", "email", "pk")
     exact = list(
-        ordered.filter(Q(email__iexact=term) | Q(display_name__iexact=term))[
-            : MAX_CANDIDATES + 1
-        ]
+        ordered.filter(Q(email__iexact=term) | Q(display_name__iexact=term))[: MAX_CANDIDATES + 1]
     )
     by_email = [person for person in exact if person.email.lower() == term.lower()]
     if by_email:
@@ -62,8 +60,6 @@ def split_terms(typed: str, *, multiple: bool) -> list[str]:
     if not multiple:
         return [typed.strip()] if typed.strip() else []
     return list(dict.fromkeys(term.strip() for term in typed.split(",") if term.strip()))
-
-
 
 
 def people_matching(*, query: str, team: Team | None = None, limit: int = SEARCH_LIMIT):

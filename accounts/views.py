@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import ProfileForm
-from accounts.models import Team
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Team
 from accounts.passwords import passwords_off_response
 from accounts.rate_limits import within_limit
 from accounts.selectors import people_matching
@@ -119,11 +119,7 @@ def people_search_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = people_matching(query=query, team=team)
     if "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse(
-            {
-                "people": [
-                    {"id": pk, "name": name, "email": email} for pk, name, email in people
-                ]
-            }
+            {"people": [{"id": pk, "name": name, "email": email} for pk, name, email in people]}
         )
     else:
         response = TemplateResponse(

@@ -14,7 +14,7 @@ selects", has the numbers). `FlatSelect` renders the markup of Django's own `Sel
 """
 
 import copy
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -107,7 +107,7 @@ class PeoplePicker(forms.Widget):
         super().__init__(attrs)
         self.multiple = multiple
         self.queryset = None
-        self.person_label = _display
+        self.person_label: Callable[[str, str], str] = _display
         self.search_params: dict[str, str] = {}
 
     def __deepcopy__(self, memo):
