@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_authors_are_picked_and_removed_with_the_keyboard(page, owner, postmortem):
     joanna = UserFactory(display_name="Joanna Berg", email="joanna@example.com")
-    author = postmortem.authors.get()
     sign_in(page, owner.email, PASSWORD)
+    author = postmortem.authors.get()
     page.goto(reverse("pm-postmortem-edit", args=[postmortem.incident.number]))
     page.wait_for_load_state()
     details = page.locator("#details")
