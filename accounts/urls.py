@@ -63,5 +63,6 @@ urlpatterns = [
         ),
     ),
     path("profile/", views.profile_view, name="accounts-profile"),
+    path("people/", views.people_search_view, name="accounts-people"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="accounts-unsubscribe"),
 ]

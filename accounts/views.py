@@ -5,16 +5,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import ProfileForm
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Team
 from accounts.passwords import passwords_off_response
 from accounts.rate_limits import within_limit
+from accounts.selectors import people_matching
 from accounts.services import user_stop_digests, user_update_profile
 from accounts.sso.providers import sign_in_buttons
 from accounts.tokens import user_from_unsubscribe_token
@@ -101,3 +104,26 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/unsubscribe.html", {"done": True, "person": user}
         )
     return TemplateResponse(request, "accounts/unsubscribe.html", {"person": user, "token": token})
+
+
+@require_GET
+def people_search_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The people pickers' type-ahead: the first few active people matching `q` (of
+    the team `team`, if given) as listbox options, or as JSON for `Accept:
+    application/json`. Signed-in people only (the middleware sees to it); nothing
+    for an empty query, so the directory is never sent whole."""
+    query = request.GET.get("q", "")
+    team = None
+    if slug := request.GET.get("team"):
+        team = get_object_or_404(Team, slug=slug)
+    people = people_matching(query=query, team=team)
+    if "application/json" in request.headers.get("Accept", ""):
+        response: HttpResponse = JsonResponse(
+            {"people": [{"id": pk, "name": name, "email": email} for pk, name, email in people]}
+        )
+    else:
+        response = TemplateResponse(
+            request, "accounts/people_options.html", {"people": people, "query": query.strip()}
+        )
+    patch_vary_headers(response, ["Accept"])
+    return response

@@ -156,9 +156,7 @@ class BlamelessDismissForm(forms.Form):
 
 
 class PostmortemDetailsForm(forms.Form):
-    authors = PeopleField(
-        required=False, attrs={"size": 6}, help_text="The people writing this review."
-    )
+    authors = PeopleField(required=False, help_text="The people writing this review.")
     tags = SingleLineField(
         required=False,
         max_length=500,

@@ -37,6 +37,8 @@ URLS = [
     ("pm-incident-create", "get", ANY, None),
     ("pm-markdown-preview", "post", ANY, None),
     ("accounts-profile", "get", ANY, None),
+    # The people pickers' type-ahead (tests/accounts/test_people_search.py).
+    ("accounts-people", "get", ANY, None),
     ("pm-calendar-renew", "post", ANY, None),
     ("pm-api-token-create", "post", ANY, None),
     # The owner's token: everyone else's are 404, admins' included.
@@ -179,6 +181,7 @@ NO_ARGS = {
     "pm-incident-create",
     "pm-markdown-preview",
     "accounts-profile",
+    "accounts-people",
     "pm-calendar-renew",
     "pm-api-token-create",
     "pm-outbox",

@@ -1,11 +1,14 @@
 """Forms of the on-call pages: a rotation, its members, overrides and swaps, its feed, an
 uploaded schedule, and the team's policy. Times are typed in the reader's time zone."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from accounts.models import Team, User
+from accounts.people_fields import PersonField
 from postmortems.alerting.oncall.models import (
     Channel,
     OnCallPolicy,
@@ -45,14 +48,19 @@ def team_people(team: Team):
     )
 
 
+def pick_from_team(field: forms.Field, team: Team, *, exclude: Sequence[int] = ()) -> None:
+    """The picker offers, searches and accepts the team's active people only."""
+    assert isinstance(field, PersonField)
+    field.queryset = team_people(team).exclude(pk__in=exclude)
+    field.widget.search_params = {"team": team.slug}
+
+
 class MemberAddForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Add a person")
+    user = PersonField(label="Add a person")
 
     def __init__(self, *args, team: Team, exclude: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = team_people(team).exclude(pk__in=exclude)
+        pick_from_team(self.fields["user"], team, exclude=exclude)
 
 
 class MemberMoveForm(forms.Form):
@@ -63,7 +71,7 @@ class MemberMoveForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Who takes over")
+    user = PersonField(label="Who takes over")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.PRIMARY)
     starts_at = forms.DateTimeField(label="From", widget=DATETIME_INPUT)
     ends_at = forms.DateTimeField(label="Until", widget=DATETIME_INPUT)
@@ -71,9 +79,7 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = team_people(team)
+        pick_from_team(self.fields["user"], team)
 
     def clean(self) -> dict:
         data = super().clean() or {}
