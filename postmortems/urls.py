@@ -12,9 +12,9 @@ from postmortems.export import views as exports
 from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.recurrence import urls as recurrence_urls
+from postmortems.timeline_entry import views as timeline_entry
 from postmortems.trackers import urls as tracker_urls
 from postmortems.views import action_items, comments, editor, history, ideas, incidents, outcomes
-from postmortems.timeline_entry import views as timeline_entry
 from postmortems.views.lists import action_views, timeline_views
 
 

@@ -24,7 +24,8 @@ class TimelineEntryForm(forms.Form):
         max_length=TEXT_MAX_CHARS,
         strip=False,
         help_text="A time and what happened: “10:42 restarted the primary”, “+5m detect: "
-        "alert fired”, “Nov 18 23:50 ...”. Enter adds it.",
+        "alert fired” (a kind, or its first letter, before a colon), “Nov 18 23:50 ...”. "
+        "Enter adds it.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}),
     )
     lines = forms.CharField(
@@ -35,7 +36,10 @@ class TimelineEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     occurred_at = forms.DateTimeField(
-        label="When", required=False, widget=DATETIME_INPUT, help_text="Instead of a time in the line."
+        label="When",
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text="Instead of a time in the line.",
     )
     kind = forms.ChoiceField(
         label="Kind",

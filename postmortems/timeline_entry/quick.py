@@ -5,7 +5,7 @@ A line is `[when] [kind:] text`, where `when` is one of
 - `+5m`, `+1h`, `+1h30m`, `+90s`: that long after the event before;
 - `2026-11-18 10:42` or `Nov 18 10:42` (`18 Nov 10:42` too): a full date, the year of
   the event before when none is given;
-and `kind:` names one of the timeline's kinds (`detect:`, `mitigation:`, `comms:`...).
+and `kind:` names one of the timeline's kinds (`d:`, `detect:`, `mitigation:`, `comms:`...).
 
 Times are wall-clock times in the writer's zone. A bare time earlier than the event
 before is read on the next day when that is nearer (`00:10` after `23:50` is twenty
@@ -48,8 +48,8 @@ MONTHS = {
     for name in names
 }
 
-# Words a writer may put before a colon to set the kind; prefixes of at least three
-# letters of a kind's name also do ("detect:", "esc:", "mitig:").
+# Words a writer may put before a colon to set the kind; a kind's first letter and
+# prefixes of at least three letters of its name also do ("d:", "detect:", "mitig:").
 KIND_WORDS = {
     "alert": Kind.DETECTION,
     "detected": Kind.DETECTION,
@@ -75,7 +75,7 @@ _RELATIVE = re.compile(
     r"^\+(?=\d)(?:(?P<hours>\d{1,3})h)?(?:(?P<minutes>\d{1,4})m)?(?:(?P<seconds>\d{1,5})s)?"
     r"(?=\s|$)"
 )
-_KIND = re.compile(r"^(?P<word>[A-Za-z]{3,15}):(?:\s+|$)")
+_KIND = re.compile(r"^(?P<word>[A-Za-z]{1,15}):(?:\s+|$)")
 
 HELP = (
     "Start the line with a time (10:42), a step from the event before (+5m, +1h30m) "
@@ -101,10 +101,13 @@ def kind_for(word: str) -> str | None:
     word = word.lower()
     if word in KIND_WORDS:
         return KIND_WORDS[word].value
+    # One letter is the kind's first letter, as typed in the kind select (the seven
+    # kinds start with seven letters); longer words need three letters.
     found = {
         kind.value
         for kind in Kind
-        if len(word) >= 3 and (kind.value.startswith(word) or kind.label.lower().startswith(word))
+        if (len(word) == 1 or len(word) >= 3)
+        and (kind.value.startswith(word) or kind.label.lower().startswith(word))
     }
     return found.pop() if len(found) == 1 else None
 

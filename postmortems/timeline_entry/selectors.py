@@ -11,7 +11,9 @@ def entry_anchor(*, postmortem: Postmortem, user: User) -> dt.datetime:
     events = list(postmortem.timeline_events.all())
     mine = [event for event in events if event.created_by_id == user.pk]
     if mine:
-        return max(mine, key=lambda event: (event.created_at, event.occurred_at, event.pk)).occurred_at
+        return max(
+            mine, key=lambda event: (event.created_at, event.occurred_at, event.pk)
+        ).occurred_at
     if events:
         return max(event.occurred_at for event in events)
     return postmortem.incident.started_at

@@ -29,7 +29,9 @@ from postmortems.timeline_entry.forms import TimelineEntryForm
 from postmortems.timeline_entry.selectors import entry_anchor
 from postmortems.views.editor import EDITOR, TIMELINE_TEMPLATE, editor_context, readiness_changed
 
-KIND_CONFLICT = "Someone else changed this event meanwhile; its kind is now {kind}. Choose again to change it."
+KIND_CONFLICT = (
+    "Someone else changed this event meanwhile; its kind is now {kind}. Choose again to change it."
+)
 
 
 def _editor_url(number: int, anchor: str = "timeline") -> str:
@@ -48,7 +50,9 @@ def timeline_entry_add_view(request: AuthenticatedHttpRequest, number: int) -> H
     added = []
     if form.is_valid():
         try:
-            added = timeline_events_import(postmortem=postmortem, by=request.user, events=form.events)
+            added = timeline_events_import(
+                postmortem=postmortem, by=request.user, events=form.events
+            )
         except ValidationError as error:
             form.add_error(None, error)
     ok = form.is_valid()

@@ -122,6 +122,9 @@ def test_a_full_date_is_taken_as_written(typed):
     ("prefix", "kind"),
     [
         ("detect", "detection"),
+        ("d", "detection"),
+        ("m", "mitigation"),
+        ("C", "communication"),
         ("Detection", "detection"),
         ("esc", "escalation"),
         ("comms", "communication"),

@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from postmortems.models import Incident, TimelineEvent
@@ -46,8 +47,9 @@ def test_a_quick_line_lands_on_the_incidents_day_in_the_writers_zone(
 ):
     # session, user, incident, postmortem and authors (write check); the events before
     # (the carried day); lock, stored keys, insert, search index (3); then the section:
-    # the editor's reads, as for the page's timeline.
-    with django_assert_num_queries(37):
+    # the editor's reads, as for the page's timeline. SQLite's search index
+    # (FTS5) is rewritten with one statement more than PostgreSQL's.
+    with django_assert_num_queries(37 if connection.vendor == "sqlite" else 36):
         response = writer.post(
             _url("pm-event-quick", postmortem),
             {"entry-entry": "10:42 restarted the primary"},
@@ -73,7 +75,9 @@ def test_the_next_line_carries_the_date_and_says_when_it_crosses_midnight(writer
     response = writer.post(url, {"entry-entry": "00:10 restarted"}, **HTMX)
     writer.post(url, {"entry-entry": "+1h30m resolved: all clear"}, **HTMX)
     assert "00:10 is after midnight: read as Thu 19 Nov 2026." in response.content.decode()
-    assert [(at.astimezone(BERLIN).strftime("%d %H:%M"), kind) for at, kind, _ in _events(postmortem)] == [
+    assert [
+        (at.astimezone(BERLIN).strftime("%d %H:%M"), kind) for at, kind, _ in _events(postmortem)
+    ] == [
         ("18 23:50", "detection"),
         ("19 00:10", "action"),
         ("19 01:40", "resolution"),
@@ -118,8 +122,11 @@ def test_pasted_lines_add_every_event_at_once_and_keep_the_lines_that_failed(wri
     body = response.content.decode()
     assert "Added 3 events." in body
     assert "Line 2 (“not a line”): No time at the start of the line." in body
-    assert ">not a line</textarea>" in body
-    assert [(at.astimezone(BERLIN).strftime("%H:%M"), kind, text) for at, kind, text in _events(postmortem)] == [
+    assert "not a line</textarea>" in body
+    assert [
+        (at.astimezone(BERLIN).strftime("%H:%M"), kind, text)
+        for at, kind, text in _events(postmortem)
+    ] == [
         ("10:00", "action", "deploy 4812 started"),
         ("10:06", "detection", "**alice**: error-rate alert fired"),
         ("10:16", "mitigation", "rolled back"),
