@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -57,8 +58,9 @@ class TimelineEntryForm(forms.Form):
         self.read = ReadLines()
         self.events: list[dict] = []
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         typed = "\n".join(

@@ -127,8 +127,8 @@ def _clock(match: re.Match) -> dt.time:
         raise EntryError(f"“{match.group(0).split()[-1]}” is not a time of day.") from None
 
 
-def _day(text: str) -> str:
-    return f"{text:%a %-d %b %Y}"
+def _day(day: dt.date) -> str:
+    return f"{day:%a %-d %b %Y}"
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

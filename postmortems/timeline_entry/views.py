@@ -103,7 +103,9 @@ def timeline_event_kind_view(
         try:
             event = timeline_event_update(event=event, expected_revision=revision)
         except EditConflict as conflict:
-            event = conflict.current
+            current = conflict.current
+            assert isinstance(current, TimelineEvent)
+            event = current
             event.postmortem = postmortem
             message = KIND_CONFLICT.format(kind=event.get_kind_display())
     if request.htmx:

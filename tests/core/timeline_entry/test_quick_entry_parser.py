@@ -14,7 +14,7 @@ UTC = ZoneInfo("UTC")
 
 
 def at(zone, *parts, fold=0):
-    return dt.datetime(*parts, tzinfo=zone, fold=fold)
+    return dt.datetime(*parts).replace(tzinfo=zone, fold=fold)
 
 
 def test_a_time_lands_on_the_day_of_the_event_before_in_the_writers_zone():
