@@ -13,6 +13,7 @@ from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.presence import urls as presence_urls
 from postmortems.recurrence import urls as recurrence_urls
+from postmortems.timeline_entry import views as timeline_entry
 from postmortems.trackers import urls as tracker_urls
 from postmortems.views import action_items, comments, editor, history, ideas, incidents, outcomes
 from postmortems.views.lists import action_views, timeline_views
@@ -84,6 +85,12 @@ postmortem_urls = [
         "timeline/import/add/",
         chat_import.timeline_import_add_view,
         name="pm-timeline-import-add",
+    ),
+    path("timeline/quick/", timeline_entry.timeline_entry_add_view, name="pm-event-quick"),
+    path(
+        "timeline/<uuid:code>/kind/",
+        timeline_entry.timeline_event_kind_view,
+        name="pm-event-kind",
     ),
     path("timeline/", include(_inline_urls(timeline_views, "event"))),
     path("actions/", include(_inline_urls(action_views, "action"))),

@@ -63,28 +63,30 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     expect(page.locator("#section-summary .doc-section__body strong")).to_have_text("reduced")
     expect(page.locator("#section-summary textarea")).to_have_count(0)
 
-    # Two timeline events, added inline, shown in time order.
-    new_event = page.locator("#timeline-new")
-    new_event.get_by_label("When").fill("2026-11-20T10:06")
-    new_event.get_by_label("Kind").select_option("detection")
-    new_event.get_by_label("Text").fill("Error-rate alert fired for checkout.")
-    new_event.get_by_role("button", name="Add event").click()
+    # Two timeline events, added inline, shown in time order: one with the full fields
+    # ("More fields"), one typed as a quick line.
+    entry = page.locator("#timeline-entry")
+    entry.get_by_text("More fields").click()
+    entry.get_by_label("When").fill("2026-11-20T10:06")
+    entry.get_by_label("Kind").select_option("detection")
+    entry.get_by_label("New event").fill("Error-rate alert fired for checkout.")
+    entry.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator("#timeline .timeline-item")).to_have_count(1)
 
-    new_event = page.locator("#timeline-new")
-    new_event.get_by_label("When").fill("2026-11-20T10:00")
-    new_event.get_by_label("Kind").select_option("action")
-    new_event.get_by_label("Text").fill("Deploy 4812 rolled out to all regions.")
-    new_event.get_by_role("button", name="Add event").click()
+    entry = page.locator("#timeline-entry")
+    entry.get_by_label("New event").fill("10:00 Deploy 4812 rolled out to all regions.")
+    entry.get_by_label("New event").press("Enter")
     expect(page.locator("#timeline .timeline-item")).to_have_count(2)
     expect(page.locator("#timeline .timeline-item").first).to_contain_text("Deploy 4812")
 
-    # A form error keeps what was typed.
-    new_event = page.locator("#timeline-new")
-    new_event.get_by_label("Text").fill("Rollback started.")
-    new_event.get_by_role("button", name="Add event").click()
-    expect(page.locator("#timeline-new .errorlist")).to_contain_text("required")
-    expect(page.locator("#timeline-new").get_by_label("Text")).to_have_value("Rollback started.")
+    # A line that cannot be read keeps what was typed.
+    entry = page.locator("#timeline-entry")
+    entry.get_by_label("New event").fill("Rollback started.")
+    entry.get_by_label("New event").press("Enter")
+    expect(page.locator("#timeline-entry .errorlist")).to_contain_text("No time at the start")
+    expect(page.locator("#timeline-entry").get_by_label("New event")).to_have_value(
+        "Rollback started."
+    )
 
     # Edit an event in place.
     page.locator("#timeline .timeline-item").first.get_by_role("link", name="Edit").click()

@@ -74,6 +74,8 @@ URLS = [
     ("pm-postmortem-details", "post", WRITE, None),
     ("pm-postmortem-status", "post", WRITE, None),
     ("pm-event-add", "post", WRITE, None),
+    ("pm-event-quick", "post", WRITE, None),
+    ("pm-event-kind", "post", WRITE, "event"),
     ("pm-timeline-import", "get", WRITE, None),
     ("pm-timeline-import-add", "post", WRITE, None),
     ("pm-event-edit", "get", WRITE, "event"),
