@@ -83,7 +83,9 @@ def _pages() -> list[tuple[str, str]]:
         ("team-alerts", reverse("pm-team-alerts", args=[team.slug])),
     ]
     if rotation is not None:
-        pages.append(("oncall-rotation", reverse("pm-oncall-rotation", args=[team.slug, rotation.code])))
+        pages.append(
+            ("oncall-rotation", reverse("pm-oncall-rotation", args=[team.slug, rotation.code]))
+        )
     return pages
 
 
