@@ -119,7 +119,8 @@ def postmortem(incident, author):
     return pm
 
 
-@pytest.fixture
+# Session-scoped so a module may share one browser (tests/test_browser_every_page.py).
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path:
