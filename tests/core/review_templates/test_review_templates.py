@@ -81,7 +81,9 @@ def test_custom_sections_get_stable_keys_and_sections_reorder(team, lead):
     assert [s.key for s in template.sections.all()] == ["c_what_we_changed", "summary"]
     review_template_section_move(section=custom, up=True, by=lead)  # already first
     assert [s.key for s in template.sections.all()] == ["c_what_we_changed", "summary"]
-    again = review_template_section_add(template=template, label="What we changed", question="", by=lead)
+    again = review_template_section_add(
+        template=template, label="What we changed", question="", by=lead
+    )
     assert again.key == "c_what_we_changed_2"
 
 
@@ -183,7 +185,7 @@ def test_a_custom_section_save_conflicts_and_keeps_history_like_a_built_in_one(
     assert ReviewSectionText.objects.get(postmortem=postmortem, key=key).text == "Mine."
     revisions = SectionRevision.objects.filter(postmortem=postmortem, section=key)
     assert [r.text for r in revisions] == ["Mine."]
-    with pytest.raises(ValueError):  # not a section of this review
+    with pytest.raises(ValueError, match="no section"):  # not a section of this review
         postmortem_update_section(
             postmortem=postmortem, section="impact", text="x", base_fingerprint=empty, by=owner
         )
@@ -201,7 +203,8 @@ def test_a_teams_template_is_used_end_to_end(client, team, lead, owner):
     postmortem = Postmortem.objects.get(incident=incident)
     assert [s.label for s in review_sections(postmortem)] == ["Summary", "What we changed"]
     page = client.get(reverse("pm-postmortem-edit", args=[number])).content.decode()
-    assert "What is different now?" in page and 'id="section-impact"' not in page
+    assert "What is different now?" in page
+    assert 'id="section-impact"' not in page
 
     key = "c_what_we_changed"
     url = reverse("pm-section-save", args=[number, key])
@@ -209,21 +212,23 @@ def test_a_teams_template_is_used_end_to_end(client, team, lead, owner):
         url, {"text": BLAMEFUL, "base": text_fingerprint(""), "editor": "e1"},
         HTTP_HX_REQUEST="true",
     )  # fmt: skip
-    assert htmx.status_code == 200 and "Saved" in htmx.content.decode()
+    assert htmx.status_code == 200
+    assert "Saved" in htmx.content.decode()
     check = client.post(reverse("pm-blameless-check", args=[number, key]), {"text": BLAMEFUL})
     assert "Blameless language: 1 to look at" in check.content.decode()  # the custom section
     postmortem = Postmortem.objects.get(pk=postmortem.pk)
     readiness = postmortem_readiness(postmortem=postmortem)
     assert [r.name for r in readiness.results] == ["summary", "actionable_items", "blameless"]
     blameless = next(r for r in readiness.results if r.name == "blameless")
-    assert not blameless.passed and "what we changed" in blameless.message
+    assert not blameless.passed
+    assert "what we changed" in blameless.message
 
     plain = client.post(
         url, {"text": f"We pinned the {WORD} clock.", "base": text_fingerprint(BLAMEFUL)}
     )
     assert plain.status_code == 302
     summary = reverse("pm-section-save", args=[number, "summary"])
-    client.post(summary, {"text": "The nightly job ran an hour late.", "base": text_fingerprint("")})
+    client.post(summary, {"text": "The nightly job ran late.", "base": text_fingerprint("")})
     postmortem = Postmortem.objects.get(pk=postmortem.pk)
     assert postmortem_readiness(postmortem=postmortem).ready
     postmortem_set_status(postmortem=postmortem, status="published", by=owner)
@@ -234,7 +239,8 @@ def test_a_teams_template_is_used_end_to_end(client, team, lead, owner):
     assert f"## What we changed\n\nWe pinned the {WORD} clock." in markdown
     assert "## Impact" not in markdown
     read = client.get(reverse("pm-postmortem-detail", args=[number])).content.decode()
-    assert WORD in read and "What we changed" in read
+    assert WORD in read
+    assert "What we changed" in read
 
     secret = api_token_create(user=owner, name="cli", scope=ApiToken.Scope.READ_WRITE)[1]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
@@ -250,14 +256,16 @@ def test_a_teams_template_is_used_end_to_end(client, team, lead, owner):
         content_type="application/json",
         **auth,
     )
-    assert stale.status_code == 409 and WORD in stale.json()["current_text"]
+    assert stale.status_code == 409
+    assert WORD in stale.json()["current_text"]
     saved = client.put(
         f"/api/v1/incidents/{number}/postmortem/sections/{key}",
         json.dumps({"text": "Other words.", "base": custom["fingerprint"]}),
         content_type="application/json",
         **auth,
     )
-    assert saved.status_code == 200 and saved.json()["text"] == "Other words."
+    assert saved.status_code == 200
+    assert saved.json()["text"] == "Other words."
     missing = client.put(
         f"/api/v1/incidents/{number}/postmortem/sections/impact",
         json.dumps({"text": "x", "base": ""}),
@@ -273,9 +281,7 @@ def test_a_teams_template_is_used_end_to_end(client, team, lead, owner):
 
 def test_the_management_pages_list_create_and_change_templates(client, team, lead):
     client.force_login(lead)
-    response = client.post(
-        reverse("pm-review-templates", args=[team.slug]), {"name": "Near miss"}
-    )
+    response = client.post(reverse("pm-review-templates", args=[team.slug]), {"name": "Near miss"})
     template = ReviewTemplate.objects.get(team=team)
     page = reverse("pm-review-template", args=[team.slug, template.code])
     assert response["Location"] == page
