@@ -344,7 +344,8 @@ def applicable_checks(postmortem: Postmortem) -> list[Check]:
     one), less those about sections its layout does not have. One query for a review
     from a team template, unless the template was loaded with it."""
     keys = set(layout_keys(postmortem))
-    named = None if postmortem.template_id is None else set(postmortem.template.checks)
+    template = postmortem.template if postmortem.template_id is not None else None
+    named = None if template is None else set(template.checks)
     return [
         check
         for check in CHECKS.values()

@@ -82,7 +82,14 @@ class SectionAddForm(forms.Form):
             present = {s.key for s in template.sections.all()}
             field = self.fields["key"]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [c for c in field.choices if c[0] not in present]
+            field.choices = [
+                ("", "A new section of your own"),
+                *(
+                    (key, f"Built-in: {label}")
+                    for key, label, _q in Postmortem.SECTIONS
+                    if key not in present
+                ),
+            ]
 
 
 class SectionForm(forms.Form):

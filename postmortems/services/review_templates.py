@@ -6,6 +6,8 @@ Reviews copy their layout when they start, so nothing here changes a review's se
 except postmortem_switch_template, and only while nothing is written yet.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -50,7 +52,7 @@ def template_layout(template: ReviewTemplate | None) -> list[dict[str, str]]:
     ]
 
 
-def _audit(template: ReviewTemplate, by: User | None, change: str, **details: object) -> None:
+def _audit(template: ReviewTemplate, by: User | None, change: str, **details: Any) -> None:
     audit_record(
         action=AuditEvent.Action.REVIEW_TEMPLATE_CHANGED,
         actor=by,
