@@ -43,6 +43,7 @@ class AuditEvent(models.Model):
         TRACKER_SECRET_REPLACED = "tracker_secret_replaced", "Issue tracker webhook secret replaced"
         TRACKER_DISCONNECTED = "tracker_disconnected", "Issue tracker disconnected"
         RECURRENCE_DECIDED = "recurrence_decided", "Possible recurrence decided"
+        REVIEW_TEMPLATE_CHANGED = "review_template_changed", "Review template changed"
 
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(

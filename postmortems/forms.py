@@ -292,6 +292,14 @@ class HistoryFilterForm(forms.Form):
     old = forms.IntegerField(min_value=1, required=False, label="Compare revision")
     new = forms.IntegerField(min_value=1, required=False, label="with revision")
 
+    def __init__(self, *args, sections: dict[str, str] | None = None, **kwargs) -> None:
+        """`sections`: key -> label of the review's own layout (section_labels)."""
+        super().__init__(*args, **kwargs)
+        if sections is not None:
+            field = self.fields["section"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "All sections"), *sections.items()]
+
 
 class RestoreForm(forms.Form):
     # The fingerprint of the section text the history page showed as current.

@@ -13,9 +13,19 @@ from postmortems.insights import urls as insights_urls
 from postmortems.notifications import urls as notifications_urls
 from postmortems.presence import urls as presence_urls
 from postmortems.recurrence import urls as recurrence_urls
+from postmortems.review_templates import urls as review_template_urls
 from postmortems.timeline_entry import views as timeline_entry
 from postmortems.trackers import urls as tracker_urls
-from postmortems.views import action_items, comments, editor, history, ideas, incidents, outcomes
+from postmortems.views import (
+    action_items,
+    comments,
+    editor,
+    history,
+    ideas,
+    incidents,
+    outcomes,
+    template_switch,
+)
 from postmortems.views.lists import action_views, timeline_views
 
 
@@ -60,6 +70,7 @@ postmortem_urls = [
         name="pm-blameless-dismiss",
     ),
     path("details/", editor.postmortem_details_view, name="pm-postmortem-details"),
+    path("template/", template_switch.postmortem_template_view, name="pm-postmortem-template"),
     path("history/", history.postmortem_history_view, name="pm-postmortem-history"),
     path(
         "history/<slug:section>/<int:revision>/restore/",
@@ -145,5 +156,6 @@ urlpatterns = [
     *alerting_urls.urlpatterns,
     *tracker_urls.urlpatterns,
     *oncall_load_urls.urlpatterns,
+    *review_template_urls.urlpatterns,
     *api_urls.urlpatterns,
 ]

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
@@ -25,6 +26,7 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.forms import SectionForm, StatusForm
+from postmortems.models.review_templates import layout_keys, review_sections, section_text
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
 from postmortems.readiness.checks import Readiness, postmortem_readiness
@@ -41,8 +43,10 @@ router = Router(tags=["postmortems"])
 
 
 class SectionOut(Schema):
-    name: SectionName
+    name: SectionName = Field(description="The same as `key` (kept for older clients).")
+    key: SectionName = Field(description="Where to save it: .../sections/{key}.")
     label: str
+    question: str = Field(description="The section's guiding question.")
     text: str
     fingerprint: str = Field(description="Send it back as `base` when saving this section.")
 
@@ -61,7 +65,9 @@ class PostmortemOut(Schema):
     status: PostmortemStatus
     authors: list[PersonOut]
     tags: list[str]
-    sections: list[SectionOut]
+    sections: list[SectionOut] = Field(
+        description="The review's sections in order, as its template laid them out."
+    )
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
@@ -143,12 +149,14 @@ def postmortem_out(postmortem: Postmortem) -> dict[str, Any]:
         "tags": sorted(tag.slug for tag in postmortem.tags.all()),
         "sections": [
             {
-                "name": name,
-                "label": label,
-                "text": getattr(postmortem, name),
-                "fingerprint": text_fingerprint(getattr(postmortem, name)),
+                "name": part.key,
+                "key": part.key,
+                "label": part.label,
+                "question": part.question,
+                "text": part.text,
+                "fingerprint": text_fingerprint(part.text),
             }
-            for name, label, _help in Postmortem.SECTIONS
+            for part in review_sections(postmortem)
         ],
         "created_at": postmortem.created_at,
         "updated_at": postmortem.updated_at,
@@ -216,6 +224,8 @@ def save_section(
     with `current_fingerprint` as the new base.
     """
     postmortem = get_postmortem_for_user(request, number, write=True)
+    if section not in layout_keys(postmortem):
+        raise Http404("This review has no such section.")
     form = SectionForm({"text": payload.text, "base": payload.base}, section=section)
     if not form.is_valid():
         refuse(form)
@@ -234,7 +244,7 @@ def save_section(
             current_fingerprint=text_fingerprint(conflict.current_text),
         )
         return Status(409, body)
-    text = getattr(postmortem, section)
+    text = section_text(postmortem, section)
     return {
         "name": section,
         "text": text,

@@ -88,7 +88,9 @@ else:
     SeverityValue = Literal[tuple(Severity.values)]
     IncidentStatus = Literal[tuple(Incident.Status.values)]
     PostmortemStatus = Literal[tuple(Postmortem.Status.values)]
-    SectionName = Literal[Postmortem.SECTION_NAMES]
+    # A key of the review's layout: a built-in section, or a custom one ("c_...") of
+    # the template the review started with (postmortems/models/review_templates.py).
+    SectionName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,30}$", examples=["summary"])]
     EventKind = Literal[tuple(TimelineEvent.Kind.values)]
     ItemPriority = Literal[tuple(ActionItem.Priority.values)]
     ItemType = Literal[("", *ActionItem.Type.values)]

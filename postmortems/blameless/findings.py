@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from lib.text_cache import by_text
 from postmortems.blameless.checker import Finding, check
 from postmortems.blameless.models import BlamelessDismissal
+from postmortems.models.review_templates import review_sections
 from postmortems.models.reviews import Postmortem, TimelineEvent
 
 TIMELINE = "timeline"
+# The built-in sections and the timeline; custom sections of a review's layout too
+# (their keys start with "c_", see postmortems/models/review_templates.py).
 CHECKED_SECTIONS = (*Postmortem.SECTION_NAMES, TIMELINE)
 CONTEXT_CHARS = 40
 # Part of the cache key: bump it when the rules change.
@@ -83,7 +86,7 @@ def open_findings(postmortem: Postmortem) -> list[OpenFinding]:
     dismissed = dismissed_keys(postmortem)
     found = [
         item
-        for name in Postmortem.SECTION_NAMES
-        for item in section_findings(name, getattr(postmortem, name), dismissed)
+        for section in review_sections(postmortem)
+        for item in section_findings(section.key, section.text, dismissed)
     ]
     return found + timeline_findings(list(postmortem.timeline_events.all()), dismissed)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from postmortems.blameless.findings import CHECKED_SECTIONS
 from postmortems.blameless.models import BlamelessDismissal
+from postmortems.models.review_templates import is_custom_key
 from postmortems.models.reviews import Postmortem
 
 
@@ -13,7 +14,7 @@ def blameless_dismissal_create(
     *, postmortem: Postmortem, section: str, category: str, excerpt: str, reason: str, by: User
 ) -> BlamelessDismissal:
     """Remember that `excerpt` is fine in `section`; dismissing it twice keeps the first."""
-    if section not in CHECKED_SECTIONS:
+    if section not in CHECKED_SECTIONS and not is_custom_key(section):
         raise ValueError(f"Unknown section {section!r}")
     dismissal = BlamelessDismissal(
         postmortem=postmortem,

@@ -10,7 +10,6 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
 from postmortems.blameless.findings import (
-    CHECKED_SECTIONS,
     TIMELINE,
     dismissed_keys,
     section_findings,
@@ -18,6 +17,7 @@ from postmortems.blameless.findings import (
 )
 from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.forms import BlamelessDismissForm, PreviewForm
+from postmortems.models.review_templates import layout_keys, section_text
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.views.editor import EDITOR, TIMELINE_TEMPLATE, readiness_changed
@@ -34,7 +34,7 @@ def _region(
         context["timeline_findings"] = timeline_findings(events, dismissed)
         return TemplateResponse(request, f"{TIMELINE_TEMPLATE}#timeline-blameless", context)
     if text is None:
-        text = getattr(postmortem, section)
+        text = section_text(postmortem, section)
     context["section"] = {"name": section, "findings": section_findings(section, text, dismissed)}
     return TemplateResponse(request, f"{EDITOR}#blameless", context)
 
@@ -46,7 +46,7 @@ def blameless_check_view(
     """Findings for the text being typed (htmx, debounced). Without JavaScript the
     section's "Check language" button does the same through the section form."""
     postmortem = get_postmortem_for_user(request, number, write=True)
-    if section not in Postmortem.SECTION_NAMES:
+    if section not in layout_keys(postmortem):
         raise Http404("No such section.")
     form = PreviewForm(request.POST)
     if not form.is_valid():
@@ -60,7 +60,7 @@ def blameless_dismiss_view(
     request: AuthenticatedHttpRequest, number: int, section: str
 ) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number, write=True)
-    if section not in CHECKED_SECTIONS:
+    if section != TIMELINE and section not in layout_keys(postmortem):
         raise Http404("No such section.")
     form = BlamelessDismissForm(request.POST)
     if not form.is_valid():
@@ -87,5 +87,5 @@ def blameless_dismiss_view(
 
 def _anchor(number: int, section: str) -> str:
     # The findings list shows beside the section's form: open it.
-    query = f"?edit={section}" if section in Postmortem.SECTION_NAMES else ""
+    query = "" if section == TIMELINE else f"?edit={section}"
     return reverse("pm-postmortem-edit", args=[number]) + f"{query}#blameless-{section}"

@@ -25,6 +25,7 @@ from postmortems.demo import content as demo_content
 from postmortems.demo.alerts import seed_alerts
 from postmortems.demo.proofs import seed_proofs
 from postmortems.demo.recurrence import seed_recurrence
+from postmortems.demo.review_templates import seed_review_templates
 from postmortems.demo.trackers import seed_trackers
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
@@ -134,6 +135,9 @@ def seed_demo(*, now: datetime, rng: random.Random | None = None) -> DemoSummary
         detection_review_complete(postmortem=postmortem, by=_owner(postmortem.incident))
     # A fix that did not hold, and its recurrence confirmed (after the alert history).
     seed_recurrence(now=now)
+    # After the stories: their reviews keep the built-in sections they were written in.
+    lead = next(user for user in users.values() if user.email == LEAD_EMAIL)
+    seed_review_templates(team=teams["platform"], lead=lead)
     return DemoSummary(
         teams=len(teams),
         users=len(users),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lib.moments import duration_label as duration
+from postmortems.models.review_templates import review_sections
 from postmortems.models.reviews import Postmortem
 from postmortems.selectors import postmortem_with_content
 
@@ -175,9 +176,9 @@ def postmortem_markdown(
         f"(time to resolve {duration(incident.time_to_resolve)})",
         "",
     ]
-    for field, label, _help in Postmortem.SECTIONS:
-        body = getattr(postmortem, field).strip()
-        lines += [f"## {label}", "", text(body) if body else "_Not written._", ""]
+    for part in review_sections(postmortem):  # the review's own layout, custom sections too
+        body = part.text.strip()
+        lines += [f"## {text(part.label)}", "", text(body) if body else "_Not written._", ""]
     lines += ["## Timeline", ""]
     for event in postmortem.timeline_events.all():
         entry = f"- **{when(event.occurred_at)}** · {event.get_kind_display()}: {text(event.text)}"

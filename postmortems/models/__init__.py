@@ -31,6 +31,11 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service, Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.incidents import RESTORE_DAYS, Incident, Severity, not_deleted
+from postmortems.models.review_templates import (
+    ReviewSectionText,
+    ReviewTemplate,
+    ReviewTemplateSection,
+)
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.models.search_entries import SearchEntry
@@ -81,6 +86,9 @@ __all__ = [
     "ReminderSweepRecord",
     "ReviewComment",
     "ReviewPresence",
+    "ReviewSectionText",
+    "ReviewTemplate",
+    "ReviewTemplateSection",
     "Rotation",
     "RotationMember",
     "RotationOverride",

@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from postmortems.models.catalog import Service, Tag
 
 
+def builtin_layout() -> list[dict[str, str]]:
+    """The built-in template's layout: what a review without a team template shows."""
+    return [
+        {"key": key, "label": label, "question": question}
+        for key, label, question in Postmortem.SECTIONS
+    ]
+
+
 class Postmortem(models.Model):
     """The written review of one incident."""
 
@@ -56,6 +64,18 @@ class Postmortem(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     published_at = BoundedDateTimeField(null=True, blank=True)
     stale_reminder_sent = models.BooleanField(default=False, editable=False)
+    # The template it started with (None: the built-in one); its readiness checks apply.
+    template = models.ForeignKey(
+        "postmortems.ReviewTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviews",
+    )
+    # Its sections in order, [{"key", "label", "question"}], copied from the template
+    # when it started, so later edits of the template never change this review. Read
+    # through review_sections() (postmortems/models/review_templates.py).
+    layout = models.JSONField(default=builtin_layout, editable=False)
     # The plain text of the whole review, for search snippets on PostgreSQL (kept in
     # sync by postmortems/services/search_index.py; the tsvector lives in SearchEntry).
     search_text = models.TextField(blank=True, editable=False, db_default="")

@@ -8,6 +8,7 @@ from postmortems.archive.models import Subscription
 from postmortems.models.actions import committed_condition
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import Incident
+from postmortems.models.review_templates import opening_section
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.chat_messages import published_message, team_webhooks
 from postmortems.notifications.emails import absolute_url, compose
@@ -58,6 +59,8 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
         .order_by("due_date", "pk")
     )
     url = absolute_url(reverse("pm-postmortem-detail", args=[incident.number]))
+    # The summary, or the opening section of a team template without one.
+    opening = opening_section(postmortem)
     emails = [
         compose(
             kind=OutboundMessage.Kind.PUBLISHED,
@@ -66,7 +69,13 @@ def announce_publication(*, postmortem: Postmortem, by: User | None) -> list[int
             reason=reasons[user.pk],
             incident=incident,
             postmortem=postmortem,
-            context={"postmortem": postmortem, "incident": incident, "items": items, "url": url},
+            context={
+                "postmortem": postmortem,
+                "incident": incident,
+                "items": items,
+                "url": url,
+                "opening": opening,
+            },
         )
         for user in recipients
     ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Incident
+from postmortems.models.review_templates import opening_section
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.chat import compose_webhook, slack_escape, slack_link
 from postmortems.notifications.digests import ComposeEach, compose_now, digest_moment_due
@@ -84,7 +85,8 @@ def missing_postmortem_message(
 def published_message(*, postmortem: Postmortem, hook: TeamWebhook) -> OutboundMessage:
     incident = postmortem.incident
     url = absolute_url(reverse("pm-postmortem-detail", args=[incident.number]))
-    summary = " ".join(postmortem.summary.split())
+    opening = opening_section(postmortem)  # the summary, or a template's opening section
+    summary = " ".join(opening.text.split()) if opening else ""
     if len(summary) > 300:
         summary = summary[:299] + "…"
     text = (

@@ -11,7 +11,7 @@ class ReviewPresence(models.Model):
         "postmortems.Postmortem", on_delete=models.CASCADE, related_name="+"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # The section being edited (a name from services.SECTION_LABELS); blank: reading.
+    # The section being edited (a key from services.editable_parts); blank: reading.
     section = models.CharField(max_length=40, blank=True)
     # The last report; rows older than services.FRESH count as gone.
     seen_at = models.DateTimeField(default=timezone.now)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from postmortems.models.reviews import Postmortem
 from postmortems.presence.models import ReviewPresence
-from postmortems.presence.services import FRESH, SECTION_LABELS
+from postmortems.presence.services import FRESH
 
 
 def people_here(*, postmortem: Postmortem, now: dt.datetime) -> list[ReviewPresence]:
@@ -36,17 +36,17 @@ class Slot:
     people: list[Person] = field(default_factory=list)
 
 
-def presence_for(*, rows: list[ReviewPresence], viewer_id: int) -> tuple[list[Person], list[Slot]]:
+def presence_for(
+    *, rows: list[ReviewPresence], viewer_id: int, parts: dict[str, str]
+) -> tuple[list[Person], list[Slot]]:
     """The others in the editor (the viewer's own tabs left out), and one slot per
     section of the editor with those editing it (empty slots clear the page's)."""
     others: list[Person] = []
-    slots = {name: Slot(name=name) for name in SECTION_LABELS}
+    slots = {name: Slot(name=name) for name in parts}
     for row in rows:
         if row.user_id == viewer_id:
             continue
-        person = Person(
-            name=row.user.display_name or "Someone", section=SECTION_LABELS.get(row.section, "")
-        )
+        person = Person(name=row.user.display_name or "Someone", section=parts.get(row.section, ""))
         others.append(person)
         if row.section in slots:
             slots[row.section].people.append(person)

@@ -28,11 +28,13 @@ FRESH = dt.timedelta(seconds=45)
 QUIET = dt.timedelta(seconds=10)
 
 # The parts of the editor a person can be editing, and how others see them named.
-SECTION_LABELS = {
-    **{name: label for name, label, _help in Postmortem.SECTIONS},
-    "timeline": "Timeline",
-    "actions": "Action items",
-}
+LISTS = {"timeline": "Timeline", "actions": "Action items"}
+
+
+def editable_parts(postmortem: Postmortem) -> dict[str, str]:
+    """The parts of this review's editor a person can be editing, named as others see
+    them: the sections of its own layout (its template's), the timeline, the actions."""
+    return {**{part["key"]: part["label"] for part in postmortem.layout}, **LISTS}
 
 
 def presence_record(
@@ -45,7 +47,7 @@ def presence_record(
 ) -> bool:
     """Record that `user` is in the editor, editing `section` (blank: reading).
     `seen` is their fresh row as just read, or None. Returns whether it wrote."""
-    if section not in SECTION_LABELS:
+    if section not in editable_parts(postmortem):
         section = ""
     if seen is not None and seen.section == section and seen.seen_at > now - QUIET:
         return False

@@ -11,7 +11,7 @@ from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
 from postmortems.permissions import get_postmortem_for_user
 from postmortems.presence.selectors import people_here, presence_for
-from postmortems.presence.services import presence_leave, presence_record
+from postmortems.presence.services import editable_parts, presence_leave, presence_record
 
 FRAGMENT = "presence/bar.html#presence-people"
 
@@ -33,7 +33,9 @@ def presence_view(request: AuthenticatedHttpRequest, number: int) -> HttpRespons
         now=now,
         seen=next((row for row in rows if row.user_id == request.user.pk), None),
     )
-    others, slots = presence_for(rows=rows, viewer_id=request.user.pk)
+    others, slots = presence_for(
+        rows=rows, viewer_id=request.user.pk, parts=editable_parts(postmortem)
+    )
     context = {
         "incident": postmortem.incident,
         "others": others,

@@ -16,6 +16,11 @@ required for SEV1 and SEV2 by default; add its name to the other severities in
 DEFAULT_REQUIRED that should require it. Admins see it in the policy form at once.
 The last check below, "no open blameless findings", is an example.
 
+Review templates (postmortems/models/review_templates.py) narrow the list: a check that
+concerns sections (`sections=`) applies only if the review's layout has one of them, and
+a review started from a team template runs only the checks that template names.
+Checks that do not apply are left out, neither required nor advisory.
+
 A check may run its own queries, as long as their number does not grow with the size of
 the postmortem: readiness is shown on every editor save.
 """
@@ -32,6 +37,7 @@ from postmortems.blameless.findings import (
 )
 from postmortems.models.actions import ActionItem
 from postmortems.models.incidents import Severity
+from postmortems.models.review_templates import layout_keys, review_sections
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.readiness.action_quality import action_item_flags
 from postmortems.readiness.models import ReadinessPolicy
@@ -57,18 +63,21 @@ class Check:
     label: str
     anchor: str  # where in the editor this is fixed
     run: Callable[[ReadinessInput], Outcome]
+    sections: tuple[str, ...] = ()  # applies only to layouts with one of these sections
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def readiness_check(name: str, label: str, *, anchor: str) -> Callable:
+def readiness_check(
+    name: str, label: str, *, anchor: str, sections: tuple[str, ...] = ()
+) -> Callable:
     """Register a check; the order of registration is the order of the checklist."""
 
     def register(func: Callable[[ReadinessInput], Outcome]) -> Callable:
         if name in CHECKS:
             raise ValueError(f"Readiness check {name!r} is registered twice.")
-        CHECKS[name] = Check(name, label, anchor, func)
+        CHECKS[name] = Check(name, label, anchor, func, sections)
         return func
 
     return register
@@ -78,7 +87,7 @@ def _written(text: str) -> bool:
     return bool(text.strip())
 
 
-@readiness_check("summary", "Summary written", anchor="#section-summary")
+@readiness_check("summary", "Summary written", anchor="#section-summary", sections=("summary",))
 def _summary(data: ReadinessInput) -> Outcome:
     if _written(data.postmortem.summary):
         return Outcome(True, "The summary is written.")
@@ -94,7 +103,9 @@ _MEASURED = re.compile(
 )
 
 
-@readiness_check("impact", "Impact written with numbers", anchor="#section-impact")
+@readiness_check(
+    "impact", "Impact written with numbers", anchor="#section-impact", sections=("impact",)
+)
 def _impact(data: ReadinessInput) -> Outcome:
     impact = data.postmortem.impact
     if not _written(impact):
@@ -131,7 +142,10 @@ def _timeline(data: ReadinessInput) -> Outcome:
 
 
 @readiness_check(
-    "contributing_factors", "Contributing factors written", anchor="#section-contributing_factors"
+    "contributing_factors",
+    "Contributing factors written",
+    anchor="#section-contributing_factors",
+    sections=("contributing_factors",),
 )
 def _contributing_factors(data: ReadinessInput) -> Outcome:
     if _written(data.postmortem.contributing_factors):
@@ -146,12 +160,15 @@ REFLECTION_SECTIONS = ("went_well", "went_wrong", "got_lucky")
     "reflection",
     "What went well, what went wrong, where we got lucky",
     anchor="#section-went_well",
+    sections=REFLECTION_SECTIONS,
 )
 def _reflection(data: ReadinessInput) -> Outcome:
-    labels = {name: label for name, label, _help in Postmortem.SECTIONS}
-    missing = [n for n in REFLECTION_SECTIONS if not _written(getattr(data.postmortem, n))]
+    # Only the questions the review's layout asks, under the names it gives them.
+    labels = {section.key: section.label for section in review_sections(data.postmortem)}
+    asked = [n for n in REFLECTION_SECTIONS if n in labels]
+    missing = [n for n in asked if not _written(getattr(data.postmortem, n))]
     if not missing:
-        return Outcome(True, "All three questions are answered.")
+        return Outcome(True, "All its questions are answered.")
     names = [f"“{labels[name].lower()}”" for name in missing]
     return Outcome(False, f"Answer {_joined(names, 'and')}.", anchor=f"#section-{missing[0]}")
 
@@ -197,17 +214,19 @@ def _actionable_items(data: ReadinessInput) -> Outcome:
 
 @readiness_check("blameless", "No open blameless-language findings", anchor="#section-summary")
 def _blameless(data: ReadinessInput) -> Outcome:
-    """Findings of postmortems/blameless/checker.py in the sections and the timeline that no
-    author dismissed (one query: the dismissals)."""
+    """Findings of postmortems/blameless/checker.py in the review's sections (custom ones
+    too) and the timeline that no author dismissed (one query: the dismissals; one more
+    for the texts of custom sections, if the layout has any)."""
     dismissed = dismissed_keys(data.postmortem)
+    sections = review_sections(data.postmortem)
     found = [
         finding
-        for name in Postmortem.SECTION_NAMES
-        for finding in section_findings(name, getattr(data.postmortem, name), dismissed)
+        for section in sections
+        for finding in section_findings(section.key, section.text, dismissed)
     ] + timeline_findings(data.events, dismissed)
     if not found:
         return Outcome(True, "No sentence names a person as the cause or judges in hindsight.")
-    labels = {name: label.lower() for name, label, _help in Postmortem.SECTIONS}
+    labels = {section.key: section.label.lower() for section in sections}
     labels[TIMELINE] = "the timeline"
     places = _joined(list(dict.fromkeys(labels[f.section] for f in found)), "and")
     first = found[0]
@@ -305,7 +324,7 @@ def postmortem_readiness(
     severity = postmortem.incident.severity
     required = required_checks(severity)
     results = []
-    for check in CHECKS.values():
+    for check in applicable_checks(postmortem):
         outcome = check.run(data)
         results.append(
             CheckResult(
@@ -318,6 +337,21 @@ def postmortem_readiness(
             )
         )
     return Readiness(severity=severity, results=results)
+
+
+def applicable_checks(postmortem: Postmortem) -> list[Check]:
+    """The checks that apply to this review: those of its template (all, for the built-in
+    one), less those about sections its layout does not have. One query for a review
+    from a team template, unless the template was loaded with it."""
+    keys = set(layout_keys(postmortem))
+    template = postmortem.template if postmortem.template_id is not None else None
+    named = None if template is None else set(template.checks)
+    return [
+        check
+        for check in CHECKS.values()
+        if (named is None or check.name in named)
+        and (not check.sections or keys.intersection(check.sections))
+    ]
 
 
 def check_choices() -> list[tuple[str, str]]:

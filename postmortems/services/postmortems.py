@@ -16,10 +16,17 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Tag
 from postmortems.models.comments import ReviewComment
 from postmortems.models.incidents import Incident, ReminderStage
+from postmortems.models.review_templates import (
+    ReviewSectionText,
+    forget_section_texts,
+    is_custom_key,
+    layout_keys,
+)
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
 from postmortems.readiness.checks import Readiness, postmortem_readiness
 from postmortems.services.locks import postmortem_lock
+from postmortems.services.review_templates import template_for, template_layout
 from postmortems.services.revisions import (
     is_own_edit,
     latest_section_revision,
@@ -42,11 +49,17 @@ class SectionConflict(Exception):
 
 @retry_on_contention
 def postmortem_start(*, incident: Incident, by: User) -> Postmortem:
-    """Start the postmortem of `incident` (or return the one already started)."""
+    """Start the postmortem of `incident` (or return the one already started), with the
+    layout of the team's template for its severity (services/review_templates.py)."""
+    template = template_for(incident)
     try:
         with transaction.atomic():
             postmortem = Postmortem.objects.create(
-                incident=incident, created_by=by, created_at=timezone.now()
+                incident=incident,
+                created_by=by,
+                created_at=timezone.now(),
+                template=template,
+                layout=template_layout(template),
             )
             postmortem.authors.add(by)
             # No more "postmortem missing" reminders for this incident.
@@ -88,14 +101,24 @@ def postmortem_update_section(
 
     Sections are compared one by one, so two people writing different sections of the
     same review never conflict. Returns the revision that now holds the text.
+
+    `section` is any key of the review's layout: a built-in section (a column of the
+    postmortem) or a custom one (a ReviewSectionText row, written under the same lock).
     """
-    if section not in Postmortem.SECTION_NAMES:
+    if section not in Postmortem.SECTION_NAMES and not is_custom_key(section):
         raise ValueError(f"Unknown section {section!r}")
     if kind == SectionRevision.Kind.BASELINE:
         raise ValueError("Baseline revisions are recorded by the service itself.")
     with transaction.atomic():
         locked = Postmortem.objects.select_for_update(no_key=True).get(pk=postmortem.pk)
-        current = getattr(locked, section)
+        if section not in layout_keys(locked):
+            raise ValueError(f"This review has no section {section!r}")
+        custom = is_custom_key(section)
+        if custom:
+            row = ReviewSectionText.objects.filter(postmortem=locked, key=section).first()
+            current = row.text if row else ""
+        else:
+            current = getattr(locked, section)
         latest = latest_section_revision(postmortem_id=postmortem.pk, section=section)
         if (
             text_fingerprint(current) != base_fingerprint
@@ -105,7 +128,16 @@ def postmortem_update_section(
             raise SectionConflict(current, latest if latest and latest.text == current else None)
         now = timezone.now()
         if text != current:
-            Postmortem.objects.filter(pk=postmortem.pk).update(**{section: text, "updated_at": now})
+            if custom:
+                # No other writer can be between the read above and this: the row lock.
+                ReviewSectionText.objects.update_or_create(
+                    postmortem=locked, key=section, defaults={"text": text}
+                )
+                Postmortem.objects.filter(pk=postmortem.pk).update(updated_at=now)
+            else:
+                Postmortem.objects.filter(pk=postmortem.pk).update(
+                    **{section: text, "updated_at": now}
+                )
             index_postmortem(postmortem.pk)
             postmortem.updated_at = now
         revision = record_section_revision(
@@ -120,7 +152,10 @@ def postmortem_update_section(
             now=now,
             restored_from=restored_from,
         )
-    setattr(postmortem, section, text)
+    if custom:
+        forget_section_texts(postmortem)
+    else:
+        setattr(postmortem, section, text)
     return revision
 
 

@@ -23,14 +23,15 @@ from django.db import connection, transaction
 from postmortems.services.locks import postmortem_lock
 
 # Weights, title and summary first. A: the title; B: the summary; C: what we learned
-# and where (impact, contributing factors, lessons, services, tags); D: the narrative
+# and where (impact, contributing factors, lessons, the custom sections of a team's
+# template, services, tags); D: the narrative
 # (what went well / wrong / lucky, timeline, action items). The FTS5 columns follow
 # the same split, weighted in postmortems/archive/search.py.
 _PARTS = """
     SELECT p.id AS id,
            i.title AS title,
            p.summary AS summary,
-           p.impact || ' ' || p.contributing_factors || ' ' || p.lessons AS details,
+           p.impact || ' ' || p.contributing_factors || ' ' || p.lessons{custom} AS details,
            p.went_well || ' ' || p.went_wrong || ' ' || p.got_lucky || ' ' ||
              COALESCE((SELECT {agg}(e.text, ' ') FROM postmortems_timelineevent e
                        WHERE e.postmortem_id = p.id), '') || ' ' ||
@@ -46,6 +47,12 @@ _PARTS = """
     JOIN postmortems_incident i ON i.id = p.incident_id
     WHERE {live} {where}
 """
+
+# The texts of custom sections (a team template's own sections), with the details.
+_CUSTOM = """ || ' ' ||
+             COALESCE((SELECT {agg}(c.text, ' ') FROM postmortems_reviewsectiontext c
+                       WHERE c.postmortem_id = p.id), '')"""
+
 
 _POSTGRES_TEXT = """
     UPDATE postmortems_postmortem AS target SET
@@ -108,7 +115,11 @@ def _run(postmortem_id: int | None, *, live_only: bool = True) -> None:
     params = [postmortem_id] if postmortem_id is not None else []
     postgres = connection.vendor == "postgresql"
     live = "i.deleted_at IS NULL AND" if live_only else ""
-    parts = _PARTS.format(agg="string_agg" if postgres else "group_concat", live=live, where=where)
+    agg = "string_agg" if postgres else "group_concat"
+    # The migration that builds the index first (0005) runs before deleted_at (0018)
+    # and the custom section texts (0041) exist: live_only=False leaves both out.
+    custom = _CUSTOM.format(agg=agg) if live_only else ""
+    parts = _PARTS.format(agg=agg, live=live, where=where, custom=custom)
     with connection.cursor() as cursor:
         drop = _ENTRY_DROP.format(own=own.format(column="postmortem_id"), live=live, where=where)
         cursor.execute(drop, params * 2)
@@ -135,5 +146,6 @@ def unindex_postmortem(postmortem_id: int) -> None:
 
 
 def rebuild_index(*, live_only: bool = True) -> None:
-    """`live_only=False` serves migrations that run before 0018 added deleted_at."""
+    """`live_only=False` serves migrations that run before 0018 added deleted_at (and
+    before 0041 added the texts of custom sections)."""
     _run(None, live_only=live_only)

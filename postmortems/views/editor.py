@@ -37,6 +37,7 @@ from postmortems.forms import (
     StatusForm,
     TimelineEventForm,
 )
+from postmortems.models.review_templates import ReviewSection, layout_keys, review_sections
 from postmortems.models.reviews import Postmortem
 from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
@@ -52,6 +53,7 @@ from postmortems.services.postmortems import (
     text_fingerprint,
 )
 from postmortems.views.comment_threads import CommentThread, comment_threads
+from postmortems.views.template_switch import template_switch_context
 
 EDITOR = "postmortems/postmortem_edit.html"
 # The editor's lists live in templates of their own; htmx answers render their partials.
@@ -92,10 +94,13 @@ def _section(
     name: str,
     form: SectionForm | None = None,
     dismissed: DismissedKeys | None = None,
+    part: ReviewSection | None = None,
 ) -> EditorSection:
-    label, help_text = next((lbl, hlp) for n, lbl, hlp in Postmortem.SECTIONS if n == name)
+    if part is None:
+        part = next(s for s in review_sections(postmortem) if s.key == name)
+    label, help_text = part.label, part.question
     if form is None:
-        text = getattr(postmortem, name)
+        text = part.text
         form = SectionForm(
             initial={"text": text, "base": text_fingerprint(text), "editor": uuid.uuid4().hex},
             section=name,
@@ -121,12 +126,14 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
         state.editing = True
     threads = comment_threads(postmortem, can_edit=True, back="edit")
+    # The review's own layout (review_templates.py); custom sections have no comments.
+    parts = review_sections(postmortem)
     editor_sections = [
-        sections.get(n) or _section(postmortem, n, dismissed=dismissed)
-        for n in Postmortem.SECTION_NAMES
+        sections.get(part.key) or _section(postmortem, part.key, dismissed=dismissed, part=part)
+        for part in parts
     ]
     for section in editor_sections:
-        section.thread = threads[section.name]
+        section.thread = threads.get(section.name)
         if section.name == editing:
             section.editing = True
     # Before readiness: a part's section may bring what the checklist reads up to date
@@ -152,6 +159,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         "item_form": ActionItemForm(prefix="new-item"),
         "idea_form": IdeaForm(prefix="new-idea"),
         **split_ideas(postmortem),
+        **template_switch_context(postmortem, parts),
         **extras,
         **overrides,
     }
@@ -179,7 +187,7 @@ def postmortem_edit_view(request: AuthenticatedHttpRequest, number: int) -> Http
     (the Edit link without JavaScript)."""
     postmortem = get_postmortem_for_user(request, number, write=True)
     editing = request.GET.get("edit")
-    if editing not in Postmortem.SECTION_NAMES:
+    if editing not in layout_keys(postmortem):
         editing = None
     return TemplateResponse(
         request, EDITOR, editor_context(postmortem, user=request.user, editing=editing)
@@ -194,7 +202,7 @@ def postmortem_section_form_view(
     """One section of the document, swapped in place by htmx: as its form (Edit), or
     as it reads (`?mode=read`, closing an editor). Without htmx the editor page does it."""
     postmortem = get_postmortem_for_user(request, number, write=True)
-    if section not in Postmortem.SECTION_NAMES:
+    if section not in layout_keys(postmortem):
         raise Http404("No such section.")
     reading = request.GET.get("mode") == "read"
     if not request.htmx:
@@ -218,7 +226,7 @@ def postmortem_section_view(
     more until the person has merged and saved.
     """
     postmortem = get_postmortem_for_user(request, number, write=True)
-    if section not in Postmortem.SECTION_NAMES:
+    if section not in layout_keys(postmortem):
         raise Http404("No such section.")
     action = request.POST.get("action")
     autosave = action == "autosave"
@@ -383,8 +391,8 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
     postmortem_with_content(postmortem)
     threads = comment_threads(postmortem, can_edit=postmortem.can_edit, back="read")
     sections = [
-        (name, label, getattr(postmortem, name), threads[name])
-        for name, label, _help in Postmortem.SECTIONS
+        (part.key, part.label, part.text, threads.get(part.key))
+        for part in review_sections(postmortem)
     ]
     readiness = None
     if postmortem.status != Postmortem.Status.PUBLISHED:

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
 from postmortems.forms import HistoryFilterForm, RestoreForm
+from postmortems.models.review_templates import section_labels, section_text
 from postmortems.models.reviews import Postmortem
 from postmortems.models.revisions import SectionRevision
 from postmortems.permissions import get_postmortem_for_user
@@ -23,7 +24,6 @@ from postmortems.services.postmortems import (
 )
 
 HISTORY = "postmortems/postmortem_history.html"
-LABELS = {name: label for name, label, _help in Postmortem.SECTIONS}
 
 
 def history_url(number: int, **query: str | int | None) -> str:
@@ -54,20 +54,21 @@ def _compare(postmortem: Postmortem, section: str, old: int | None, new: int | N
 @vary_on_headers("HX-Request")
 def postmortem_history_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number)
-    form = HistoryFilterForm(request.GET)
+    labels = section_labels(postmortem)  # the review's layout, custom sections too
+    form = HistoryFilterForm(request.GET, sections=labels)
     query = form.cleaned_data if form.is_valid() else {}
     section = query.get("section", "")
     rows = section_revisions(postmortem=postmortem, section=section)
     latest: dict[str, int] = {}
     for row in rows:
         latest[row.section] = max(latest.get(row.section, 0), row.number)
-        row.label = LABELS.get(row.section, row.section)
+        row.label = labels.get(row.section, row.section)
         row.compare_url = (
             history_url(number, section=row.section, old=row.number - 1, new=row.number)
             if row.number > 1
             else ""
         )
-    bases = {name: text_fingerprint(getattr(postmortem, name)) for name in latest}
+    bases = {name: text_fingerprint(section_text(postmortem, name)) for name in latest}
     for row in rows:
         row.is_current = latest[row.section] == row.number
         row.base = bases[row.section]  # what a restore from this page replaces
@@ -77,7 +78,7 @@ def postmortem_history_view(request: AuthenticatedHttpRequest, number: int) -> H
         "incident": postmortem.incident,
         "form": form,
         "section": section,
-        "section_label": LABELS.get(section, ""),
+        "section_label": labels.get(section, ""),
         "rows": rows,
         "old": old,
         "new": new,
@@ -92,6 +93,7 @@ def section_revision_restore_view(
     request: AuthenticatedHttpRequest, number: int, section: str, revision: int
 ) -> HttpResponse:
     postmortem = get_postmortem_for_user(request, number, write=True)
+    labels = section_labels(postmortem)
     try:
         old = SectionRevision.objects.get(postmortem=postmortem, section=section, number=revision)
     except SectionRevision.DoesNotExist:
@@ -110,12 +112,13 @@ def section_revision_restore_view(
         # changed instead of replacing their words unseen.
         messages.error(
             request,
-            f"{LABELS[section]} was changed since you opened the history. Compare the "
+            f"{labels.get(section, section)} was changed since you opened the history. Compare the "
             "latest version below, then restore again if you still want to.",
         )
         newest = conflict.revision.number if conflict.revision else None
         return redirect(history_url(number, section=section, old=revision, new=newest))
+    label = labels.get(section, section)
     messages.success(
-        request, f"{LABELS[section]}: revision {revision} restored as revision {restored.number}."
+        request, f"{label}: revision {revision} restored as revision {restored.number}."
     )
     return redirect(history_url(number, section=section))

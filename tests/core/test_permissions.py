@@ -11,10 +11,12 @@ from postmortems.models import (
     DetectionReview,
     OutboundMessage,
     Recurrence,
+    ReviewTemplate,
     Rotation,
     RotationOverride,
     SectionRevision,
 )
+from postmortems.services.review_templates import review_template_create
 from postmortems.trackers.adapters import http as tracker_http
 from postmortems.trackers.models import TrackerConnection
 from tests.api.test_api_permissions import ROUTES as API_ROUTES
@@ -72,6 +74,8 @@ URLS = [
     ("pm-blameless-check", "post", WRITE, "section"),
     ("pm-blameless-dismiss", "post", WRITE, "section"),
     ("pm-postmortem-details", "post", WRITE, None),
+    # Another template for a fresh draft (tests/core/review_templates/).
+    ("pm-postmortem-template", "post", WRITE, None),
     ("pm-postmortem-status", "post", WRITE, None),
     ("pm-event-add", "post", WRITE, None),
     ("pm-event-quick", "post", WRITE, None),
@@ -140,6 +144,11 @@ URLS = [
     ("pm-oncall-swap", "post", TEAM_LEAD, "rotation"),
     ("pm-oncall-feed", "post", TEAM_LEAD, "rotation"),
     ("pm-oncall-upload", "post", TEAM_LEAD, "rotation"),
+    # The team's review templates (tests/core/review_templates/).
+    ("pm-review-templates", "get", TEAM_LEAD, "team"),
+    ("pm-review-template", "get", TEAM_LEAD, "template"),
+    ("pm-review-template-section-add", "post", TEAM_LEAD, "template"),
+    ("pm-review-template-section", "post", TEAM_LEAD, "template-section"),
     # Confirming a possible recurrence (tests/recurrence/test_decisions.py).
     ("pm-recurrence-decide", "post", WRITE, "recurrence"),
     # Who else is in the editor (tests/presence/test_presence_view.py).
@@ -229,6 +238,10 @@ def _url(
         if extra == "override":
             args.append(rotation.overrides.get().pk)
         return reverse(name, args=args)
+    if extra in {"template", "template-section"}:
+        template = ReviewTemplate.objects.get(team=postmortem.incident.team)
+        args = [template.team.slug, template.code]
+        return reverse(name, args=[*args, "summary"] if extra == "template-section" else args)
     if extra == "email":
         return reverse(name, args=[email.pk])
     if extra == "team":
@@ -274,6 +287,7 @@ def objects(postmortem, owner, monkeypatch):
     recurrence = Recurrence.objects.create(
         incident=postmortem.incident, earlier=review(team=postmortem.incident.team).incident
     )
+    review_template_create(team=postmortem.incident.team, name="Near miss", by=None)
     return {
         "recurrence": recurrence,
         "token": api_token_create(user=owner, name="ci", scope="read")[0],

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from postmortems.presence.models import ReviewPresence
 from postmortems.presence.selectors import people_here, presence_for
-from postmortems.presence.services import presence_leave, presence_prune, presence_record
+from postmortems.presence.services import (
+    editable_parts,
+    presence_leave,
+    presence_prune,
+    presence_record,
+)
 from tests.factories import PostmortemFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +125,7 @@ def test_the_viewer_is_left_out_and_each_section_gets_its_slot(postmortem, owner
         _report(postmortem, lead)
         rows = people_here(postmortem=postmortem, now=timezone.now())
 
-    others, slots = presence_for(rows=rows, viewer_id=owner.pk)
+    others, slots = presence_for(rows=rows, viewer_id=owner.pk, parts=editable_parts(postmortem))
 
     assert [(p.name, p.section, p.initials) for p in others] == [
         ("Lena Lead", "", "LL"),

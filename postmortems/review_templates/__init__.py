@@ -1,0 +1,1 @@
+"""Review templates: team leads manage their team's layouts of the review."""
