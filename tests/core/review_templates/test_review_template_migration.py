@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from postmortems.models.reviews import builtin_layout
 
 STARTED = dt.datetime(2026, 11, 2, 10, 42, tzinfo=dt.UTC)
-BEFORE = [("postmortems", "0040_verify_outcome_email")]
+BEFORE = [("postmortems", "0041_presence_review_presence")]
 AFTER = [("postmortems", "0042_review_templates")]
 
 
