@@ -129,7 +129,10 @@ class Steps(SignedIn):
     def _save_section(self, html: str, base: str) -> None:
         section = self.rng.choice(SECTIONS)
         action = f"{base}sections/{section}/"
-        fields = find_form(html, action)
+        # The document shows each section as it reads: open it as its form first, as
+        # a click on it does.
+        opened = self.client.get(f"{action}form/", headers=HTMX, name="section form")
+        fields = find_form(opened.text, action) if opened.status_code == 200 else None
         if fields is None:
             return
         fields["text"] = _edited(fields.get("text", ""))

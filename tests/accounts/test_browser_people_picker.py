@@ -21,6 +21,7 @@ def test_authors_are_picked_and_removed_with_the_keyboard(page, owner, postmorte
     page.goto(reverse("pm-postmortem-edit", args=[postmortem.incident.number]))
     page.wait_for_load_state()
     details = page.locator("#details")
+    details.get_by_text("Edit authors and tags").click()  # the document's details, folded
     authors = details.get_by_role("combobox", name="Authors")
     expect(authors).to_have_attribute("aria-expanded", "false")
     expect(details.locator(".people-picker__chip")).to_have_text([re.compile(author.display_name)])

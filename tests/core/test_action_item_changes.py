@@ -198,7 +198,7 @@ def test_a_stale_form_is_a_conflict_and_overwrites_nothing(signed_in, item, team
     body = response.content.decode()
     assert "Someone else changed this action item" in body
     assert 'name="revision" value="1"' in body  # the row now shows their version
-    assert "Nov 30, 2026" in body
+    assert 'datetime="2026-11-30"' in body
     item.refresh_from_db()
     assert (item.status, item.due_date, item.revision) == ("open", dt.date(2026, 11, 30), 1)
     assert [c[0] for c in _changes(item)] == [Field.DUE_DATE]

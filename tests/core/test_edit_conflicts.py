@@ -29,13 +29,14 @@ def _session(user) -> Client:
 
 
 def _hidden(body: str, form_id: str, name: str) -> str:
-    form = re.search(rf'<form id="{form_id}".*?</form>', body, re.S).group(0)
+    # The section (the document's <section id=...>) shown as its form: ?edit=<name>.
+    form = re.search(rf'<section id="{form_id}".*?</form>', body, re.S).group(0)
     return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', form).group(1))
 
 
 def _open_section(client, postmortem, section="summary") -> dict:
-    body = client.get(reverse("pm-postmortem-edit", args=[postmortem.incident.number]))
-    body = body.content.decode()
+    url = reverse("pm-postmortem-edit", args=[postmortem.incident.number])
+    body = client.get(f"{url}?edit={section}").content.decode()
     form_id = f"section-{section}"
     return {name: _hidden(body, form_id, name) for name in ("base", "editor")}
 
@@ -118,7 +119,8 @@ def test_an_autosave_in_conflict_answers_409_with_the_conflict_view(postmortem, 
 
     assert response.status_code == 409
     body = response.content.decode()
-    assert body.lstrip().startswith('<form id="section-summary"')
+    # The whole section, swapped in place: its form shows the conflict view.
+    assert body.lstrip().startswith('<section id="section-summary"')
     assert "data-autosave" not in body  # the conflict view waits for an explicit save
     assert "Olivia&#x27;s words." in body
     assert "Tariq typing</textarea>" in body

@@ -64,8 +64,8 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
     assert OutboundMessage.objects.filter(kind="nudge", recipient=owner).count() == 1
     assert page.evaluate("window.__noReload") is True
 
-    # The trend charts are there, as pictures with their numbers.
-    expect(page.locator("svg[role=img]")).to_have_count(6)
+    # The trend charts are there, as groups of links with their numbers.
+    expect(page.locator("svg.chart__svg[role=group]")).to_have_count(6)
 
     with page.expect_download() as download:
         page.locator("#due-soon").locator("xpath=..").get_by_role("link", name="Export CSV").click()

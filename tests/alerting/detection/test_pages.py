@@ -75,7 +75,7 @@ def test_the_editor_costs_the_same_queries_however_many_alerts(
     # The editor's 16 (tests/core/test_editor_pages.py) and the section's: the
     # incident's firings, the team's policy, the review and its answers (with their
     # items), the alerts to link; and the readiness check's one.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(20):
         response = client.get(url("pm-postmortem-edit", reviewed))
     assert response.status_code == 200
     assert DetectionAnswer.objects.count() == 4 * rules

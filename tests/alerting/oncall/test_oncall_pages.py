@@ -306,7 +306,7 @@ def test_the_rotation_page_query_count(client, team, lead, rotation, django_asse
     # session, user, team, membership, rotation; shifts and overrides now; members;
     # feed; the schedule's shifts and overrides; the forms' people and the swap's two
     # shift lists. None of them grows with the shifts shown.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(url)
     body = response.content.decode()
     assert body.count("<tr>") >= 2 * 8

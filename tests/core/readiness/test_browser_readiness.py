@@ -29,11 +29,15 @@ def _save_section(page, name, label, text):
 
 
 def _add_event(page, when, kind, text):
-    form = page.locator("#timeline-new")
-    form.get_by_label("When").fill(when)
-    form.get_by_label("Kind").select_option(kind)
-    form.get_by_label("Text").fill(text)
-    form.get_by_role("button", name="Add event").click()
+    # The full fields of the quick entry ("More fields"): a date and a kind set apart.
+    entry = page.locator("#timeline-entry")
+    more = entry.locator("details.timeline-entry__more")
+    if more.get_attribute("open") is None:
+        entry.get_by_text("More fields").click()
+    entry.get_by_label("When").fill(when)
+    entry.get_by_label("Kind").select_option(kind)
+    entry.get_by_label("New event").fill(text)
+    entry.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator("#timeline")).to_contain_text(text)
 
 
