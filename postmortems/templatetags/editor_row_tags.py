@@ -78,7 +78,7 @@ def event_row(number: int, event: TimelineEvent) -> dict:
     (`iso` for the datetime attribute, `when` shown, `clock` in the controls' labels),
     and its kind select's options (`kinds`)."""
     # As the template's date filter does: in the viewer's zone (the middleware activates it).
-    at: datetime = timezone.template_localtime(event.occurred_at)
+    at: datetime = timezone.localtime(event.occurred_at)
     values: dict = _links(EVENT_LINKS, number, event.code)
     values["iso"] = date_filter(at, "c")
     values["when"] = date_filter(at, "M j, H:i")

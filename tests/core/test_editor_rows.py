@@ -51,7 +51,7 @@ def test_each_row_links_to_its_own_pages_and_shows_the_viewers_time(signed_in, p
     late_row = body.split(f'id="event-{late.code}"', 1)[1].split('<li id="', 1)[0]
     assert '<time datetime="2026-11-17T23:30:00+01:00">Nov 17, 23:30</time>' in late_row
     assert late_row.count("event at 23:30") == 4
-    assert 'for="kind-' in late_row and "Kind of the event at 23:30" in late_row
+    assert f'for="kind-{late.code}">Kind of the event at 23:30</label>' in late_row
     options = re.findall(r"<option[^>]*>[^<]*</option>", late_row.split("</select>", 1)[0])
     assert len(options) == 7
     assert '<option value="mitigation" selected>Mitigation</option>' in options
