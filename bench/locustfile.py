@@ -132,7 +132,7 @@ class Steps(SignedIn):
         # The document shows each section as it reads: open it as its form first, as
         # a click on it does.
         opened = self.client.get(f"{action}form/", headers=HTMX, name="section form")
-        fields = find_form(opened.text, action) if opened.status_code == 200 else None
+        fields = find_form(opened.text or "", action) if opened.status_code == 200 else None
         if fields is None:
             return
         fields["text"] = _edited(fields.get("text", ""))
