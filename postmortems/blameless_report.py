@@ -45,8 +45,10 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "blameless-report-only")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # run from a shell; inside a test run Django is set up (and its logging)
+        django.setup()
     from postmortems.blameless.report import evaluate, load_corpus
 
     for name, path in (("development", DEVELOPMENT), ("held-out", HELD_OUT)):

@@ -50,6 +50,12 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
         "What happened, in two or three sentences"
     )
     page.get_by_role("link", name="Write summary").click()
+    # The form is swapped in by htmx: type once it has settled and listens, as a person
+    # (who cannot type that fast) would.
+    expect(page.locator("#section-summary.doc-section--editing")).to_be_visible()
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
     # Live preview of Markdown, then save the section inline.
     summary = page.get_by_label("Summary", exact=True)
