@@ -19,7 +19,7 @@ def test_a_lead_extends_a_due_date_nudges_an_owner_and_exports_csv(
 ):
     # The overdue days, "due soon" and the nudge's one-per-day are counted in days: at
     # a Wednesday noon the test cannot cross a midnight or a weekend while it runs.
-    now = timezone.now()
+    now = midweek_clock
     today = timezone.localdate(now, timezone=ZoneInfo(lead.time_zone))
     incident = IncidentFactory(
         team=team, title="Cache stampede", started_at=now - dt.timedelta(days=20)

@@ -32,12 +32,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SWEEP_DONE = r"sweep_reminders\[.*\] succeeded"
 
 
-def _resolved_incident(team, owner, hours_ago: int, *, now: dt.datetime | None = None):
-    """An incident recorded when it started, resolved `hours_ago` before `now` (this
-    process's clock by default, which the worker and beat are started at too): the
-    review clock starts at the later of the resolution and the recording
+def _resolved_incident(team, owner, hours_ago: int, *, now: dt.datetime):
+    """An incident recorded when it started, resolved `hours_ago` before `now` (the
+    tests' moved clock, which the worker and beat are started at too): the review
+    clock starts at the later of the resolution and the recording
     (Incident.review_clock)."""
-    now = now or timezone.now()
     incident = incident_create(
         by=owner,
         title="Payments API timeouts",
@@ -52,9 +51,9 @@ def _resolved_incident(team, owner, hours_ago: int, *, now: dt.datetime | None =
     return incident
 
 
-def _start(env, tmp_path, *, at: dt.datetime | None = None):
-    """A worker and beat, both at `at` (this process's time by default), ticking on."""
-    clock_at = (at or timezone.now()).timestamp()
+def _start(env, tmp_path, *, at: dt.datetime):
+    """A worker and beat, both at `at` (the tests' moved clock), ticking on."""
+    clock_at = at.timestamp()
     processes = [
         CeleryProcess("worker", env, tmp_path, clock_at=clock_at),
         CeleryProcess("beat", env, tmp_path, clock_at=clock_at),
@@ -113,7 +112,8 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
         with pytest.raises(redis.ConnectionError):
             redis.Redis.from_url(own_redis.url).ping()  # the broker really is down
         # Saving while the broker is down works: saves never need the broker.
-        incident = _resolved_incident(team, owner, hours_ago=26)
+        # The clock `instant` moved, ticking on since: now is a few seconds after it.
+        incident = _resolved_incident(team, owner, hours_ago=26, now=timezone.now())
         assert not smtp_server.arrived.is_set()
         own_redis.start()
         # Celery reconnects by itself, unless the outage hit the worker mid-ack and it
@@ -134,8 +134,8 @@ def test_a_broker_outage_delays_the_reminder_and_never_loses_it(
 
 
 def test_two_workers_sweeping_at_the_same_moment_make_one_email(postgres, team, owner, instant):
-    _resolved_incident(team, owner, hours_ago=25)
-    now = timezone.now()
+    now = instant
+    _resolved_incident(team, owner, hours_ago=25, now=now)
     barrier = threading.Barrier(2)
     created: list[list[int]] = []
 
