@@ -32,6 +32,7 @@ TASK_PACKAGES = [
     "postmortems.insights",
     "postmortems.alerting",
     "postmortems.api",
+    "postmortems.presence",
 ]
 app.autodiscover_tasks()
 app.autodiscover_tasks(TASK_PACKAGES)

@@ -612,6 +612,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ONCALL_FEED_IMPORT_SECONDS,
         "options": {"expires": ONCALL_FEED_IMPORT_SECONDS},
     },
+    # Who was in an editor, for reviews nobody opened again (postmortems/presence/).
+    "prune-presence": {
+        "task": "postmortems.presence.tasks.prune_presence",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
     "prune-idempotency-keys": {
         "task": "postmortems.api.tasks.prune_idempotency_keys",
         "schedule": 3600,

@@ -15,6 +15,7 @@ from postmortems.presence.services import (
     presence_prune,
     presence_record,
 )
+from postmortems.presence.tasks import prune_presence
 from tests.factories import PostmortemFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,16 @@ def test_the_viewer_is_left_out_and_each_section_gets_its_slot(postmortem, owner
     by_name = {slot.name: [p.name for p in slot.people] for slot in slots}
     assert by_name["impact"] == ["Tariq Teammate"]
     assert by_name["summary"] == by_name["timeline"] == by_name["actions"] == []
+
+
+def test_beat_prunes_the_rows_of_reviews_nobody_opens_again(settings, postmortem, owner):
+    with time_machine.travel(NOON, tick=False):
+        _report(postmortem, owner, "impact")
+    schedule = settings.CELERY_BEAT_SCHEDULE["prune-presence"]
+    assert (schedule["task"], schedule["schedule"]) == (prune_presence.name, 3600)
+
+    with time_machine.travel(NOON + dt.timedelta(seconds=30), tick=False):
+        assert prune_presence.apply().get() == 0  # still fresh
+    with time_machine.travel(NOON + dt.timedelta(minutes=5), tick=False):
+        assert prune_presence.apply().get() == 1
+    assert not ReviewPresence.objects.exists()
