@@ -117,18 +117,8 @@ def visit(_browser, _server, db, objects, request, settings, midweek_clock):
     contexts = []
 
     def open_page(name: str, persona: str, viewport: dict[str, int]) -> Any:
-        url = _url(
-            name,
-            next(extra for n, method, _a, extra in URLS if n == name and method == "get"),
-            objects["postmortem"],
-            objects["event"],
-            objects["item"],
-            objects["email"],
-            objects["comment"],
-            objects["integration"],
-            objects["token"],
-            objects["rule"],
-        )
+        extra = next(x for n, method, _a, x in URLS if n == name and method == "get")
+        url = _url(name, extra, objects)
         client = Client()
         client.force_login(request.getfixturevalue(persona))
         # The page's Content-Security-Policy forbids inline scripts; axe is injected as one.

@@ -211,18 +211,10 @@ PERSONAS = ["owner", "teammate", "lead", "author", "admin_user", "outsider"]
 EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 
 
-def _url(
-    name,
-    extra,
-    postmortem,
-    event,
-    item,
-    email=None,
-    comment=None,
-    integration=None,
-    token=None,
-    rule=None,
-):
+def _url(name, extra, objects) -> str:
+    """The URL of `name` for the objects of the `objects` fixture."""
+    postmortem = objects["postmortem"]
+    integration, rule = objects["integration"], objects["rule"]
     number = postmortem.incident.number
     if name in NO_ARGS:
         return reverse(name)
@@ -243,18 +235,16 @@ def _url(
         args = [template.team.slug, template.code]
         return reverse(name, args=[*args, "summary"] if extra == "template-section" else args)
     if extra == "email":
-        return reverse(name, args=[email.pk])
-    if extra == "team":
-        return reverse(name, args=[postmortem.incident.team.slug])
+        return reverse(name, args=[objects["email"].pk])
     if extra == "token":
-        return reverse(name, args=[token.code])
+        return reverse(name, args=[objects["token"].code])
     args = [number]
     if extra == "event":
-        args.append(event.code)
+        args.append(objects["event"].code)
     elif extra == "item":
-        args.append(item.code)
+        args.append(objects["item"].code)
     elif extra == "comment":
-        args.append(comment.code)
+        args.append(objects["comment"].code)
     elif extra == "section":
         args.append("summary")
     elif extra == "revision":
@@ -363,18 +353,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
     postmortem.incident.restricted = restricted
     postmortem.incident.save()
     client.force_login(request.getfixturevalue(persona))
-    url = _url(
-        name,
-        extra,
-        postmortem,
-        objects["event"],
-        objects["item"],
-        objects["email"],
-        objects["comment"],
-        objects["integration"],
-        objects["token"],
-        objects["rule"],
-    )
+    url = _url(name, extra, objects)
     response = getattr(client, method)(url)
     expected = _expected(persona, access, restricted)
     if expected == "not found":
@@ -387,18 +366,7 @@ def test_every_url_answers_each_persona_as_the_rules_say(
 
 @pytest.mark.parametrize(("name", "method", "access", "extra"), URLS, ids=[u[0] for u in URLS])
 def test_anonymous_visitors_are_sent_to_sign_in(client, objects, name, method, access, extra):
-    url = _url(
-        name,
-        extra,
-        objects["postmortem"],
-        objects["event"],
-        objects["item"],
-        objects["email"],
-        objects["comment"],
-        objects["integration"],
-        objects["token"],
-        objects["rule"],
-    )
+    url = _url(name, extra, objects)
     response = getattr(client, method)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -58,18 +58,7 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
     postmortem = objects["postmortem"]
     postmortem.incident.restricted = restricted
     postmortem.incident.save()
-    url = _url(
-        name,
-        extra,
-        postmortem,
-        objects["event"],
-        objects["item"],
-        objects["email"],
-        objects["comment"],
-        objects["integration"],
-        objects["token"],
-        objects["rule"],
-    )
+    url = _url(name, extra, objects)
     # Plausible form data, so a view that skipped the check would really write.
     data = {
         "title": "Forged",
