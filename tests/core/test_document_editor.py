@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
 def _url(name, postmortem, *extra):
     return reverse(name, args=[postmortem.incident.number, *extra])
 

@@ -14,12 +14,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 BLAMEFUL = "Bob should have checked the config."
 
 
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
 def _url(name, postmortem, *extra):
     return reverse(name, args=[postmortem.incident.number, *extra])
 

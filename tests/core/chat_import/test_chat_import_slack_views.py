@@ -14,12 +14,6 @@ from tests.factories import TimelineEventFactory
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
 def _url(name, postmortem):
     return reverse(name, args=[postmortem.incident.number])
 
