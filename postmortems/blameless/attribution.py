@@ -5,9 +5,10 @@ Each rule finds its trigger, then reads the clause it governs and fires only whe
 clause names a person (a name, a pronoun other than "we"/"I", or a role such as the
 deployer, the reviewer, ops, support, the night shift), never when it names a system:
 
-- cause: "because the operator skipped ...", "Maria is why ...", "came down to a slip by
-  the release manager", "is on the reviewer", "started with Ken's merge", "traces back to
-  the DBA", "was Aaron's";
+- cause: "because the operator skipped ...", "because the engineer misread ..." (a
+  prefixed or irregular past tense is a verb too), "Maria is why ...", "came down to a
+  slip by the release manager", "is on the reviewer", "started with Ken's merge", "traces
+  back to the DBA", "was Aaron's";
 - condition: "if the reviewer had run ...", "had Omar checked ...", "if it had been
   finished by the admin", "ought to have", "nobody thought to", "ops overlooked ...";
 - judgement of a person's action in other words: "froze", "made a hash of", "a hasty
@@ -52,6 +53,16 @@ def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
 
 def _is_verb(token: Token) -> bool:
     low = token.low
+    return _is_past(low) or any(
+        low.startswith(prefix) and _is_past(low[len(prefix) :]) for prefix in _VERB_PREFIXES
+    )
+
+
+# "misread", "overwrote", "re-ran", "undid": a prefix on a past tense is a past tense.
+_VERB_PREFIXES = ("mis-", "mis", "over-", "over", "re-", "re", "under", "un")
+
+
+def _is_past(low: str) -> bool:
     return (
         low in words.IRREGULAR_PAST
         or low in words.IRREGULAR_PARTICIPLES

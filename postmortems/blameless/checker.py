@@ -10,7 +10,8 @@ rules over tokens rather than a word list, because the same words are often harm
    sentences of their own) and the sentences into word tokens. Hyphenated words stay one
    token, so "the should-have-fired alert" is an adjective, not a modal.
 3. Each rule finds its trigger, then looks at the structure around it: the subject
-   (a person's name, a pronoun or a role, versus a system noun), negation earlier in the
+   (a person's name, a pronoun or a role, versus a system noun; the person before a
+   relative "who"; the subject a verb shares through "and"), negation earlier in the
    clause ("nobody was careless"), modal + have + past participle ("should have
    checked", not "should have to" or "could have a dashboard"), and technical terms
    ("lazy loading", "sloppy quorum").
@@ -222,22 +223,79 @@ def _is_person_possessive(token: Token, *, self_counts: bool = True) -> bool:
     return _is_person(stripped, self_counts=self_counts)
 
 
-def subject(tokens: list[Token], i: int, *, self_counts: bool = True) -> str:
-    """Who does the verb at `i`: "person", "negative" (nobody), "system" or "none"."""
+def _in_proper_name(tokens: list[Token], k: int) -> bool:
+    """A capitalised role word inside a title-case name mid-sentence: "the new Developer
+    Story", "Team Foundation Server" name products, not people."""
+    token = tokens[k]
+    if k == 0 or not token.text[:1].isupper() or k + 1 >= len(tokens):
+        return False
+    if token.low not in words.ROLES and token.low not in words.CAPITALISED_ROLES:
+        return False  # "Jake Smith" is a person
+    following = tokens[k + 1].text
+    return following[:1].isupper() and following[:1].isalpha()
+
+
+def _relative_antecedent(tokens: list[Token], start: int, self_counts: bool) -> str | None:
+    """The subject of a clause opened by the relative "who" is the person before it:
+    "the dev team who pushed the binary", "It was the owner who brought it down". A
+    negation before the antecedent ("it was not the owner who ...", "nobody who ...")
+    makes it "negative"; a question ("we ask who pushed") names no antecedent."""
+    if start < 2 or tokens[start - 1].low != "who":
+        return None
+    antecedent = tokens[start - 2]
+    if antecedent.low in words.NEGATIVE_SUBJECTS:
+        return "negative"
+    if not _is_person(antecedent, self_counts=self_counts):
+        return None
+    if negated_before(tokens, start - 2):
+        return "negative"
+    return "person"
+
+
+def _coordinated_subject(tokens: list[Token], start: int, self_counts: bool) -> str | None:
+    """A verb right after "and"/"or" shares the subject of the clause before: "John
+    deployed the change and took the server down". That subject is read up to the first
+    past-tense verb of that clause, so its objects do not count."""
+    if start < 2 or tokens[start - 1].low not in _COORDINATORS:
+        return None
+    first = _clause_start(tokens, start - 1)
+    verb = next((k for k in range(first, start - 1) if _is_past_verb(tokens[k].low)), None)
+    if verb is None or verb == first:
+        return None
+    return subject(tokens, verb, self_counts=self_counts, follow=False)
+
+
+def _is_past_verb(low: str) -> bool:
+    return (
+        low in words.IRREGULAR_PAST
+        or low in words.ACTION_PAST
+        or (len(low) > 3 and low.endswith("ed"))
+    )
+
+
+def subject(tokens: list[Token], i: int, *, self_counts: bool = True, follow: bool = True) -> str:
+    """Who does the verb at `i`: "person", "negative" (nobody), "system" or "none".
+    `follow` reads through one "and" to a shared subject (once: a chain of them is not
+    walked back, which would cost a long sentence its length at every verb)."""
     start = _clause_start(tokens, i)
     j = i - 1
     while j >= start and tokens[j].low in words.ADVERBS:
         j -= 1
     span = [t for t in tokens[start : j + 1] if t.low not in {"'", '"'}]
     if not span:
-        return "none"
+        return (
+            _relative_antecedent(tokens, start, self_counts)
+            or (_coordinated_subject(tokens, start, self_counts) if follow else None)
+            or "none"
+        )
     lows = [t.low for t in span]
     if lows[0] in words.NEGATIVE_SUBJECTS or lows[:2] in (["no", "one"], ["not", "one"]):
         return "negative"
     if lows[0] == "no":  # "no engineer", "no reviewer"
         return "negative"
-    if any(_is_person(t, self_counts=self_counts) for t in span):
-        return "person"
+    for k in range(start, j + 1):
+        if _is_person(tokens[k], self_counts=self_counts) and not _in_proper_name(tokens, k):
+            return "person"
     return "system"
 
 
@@ -506,6 +564,12 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             if person is not None and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[person].end
             continue
+        # "we blame the network automation owners", "the team took the heat"
+        if low in {"blame", "blamed", "blames"} or low in _TAKES_BLAME:
+            hit = _blame_received(tokens, i)
+            if hit is not None:
+                yield "blame", hit[0], hit[1]
+                continue
         # "traced the breakage to Emma", "blamed it on the DBA"
         if low in {"traced", "attributed", "pinned", "blamed"}:
             for k in range(i + 1, min(n, i + 6)):
@@ -515,14 +579,30 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
                         yield "blame", token.start, tokens[person].end
                     break
             continue
-        # "the blame lies with the payments team"
-        if low == "blame" and nxt in {"lies", "falls", "rests", "is", "for"}:
+        # "the fault of the dev team", "the carelessness of the on-call": the possessive
+        # above, written with "of"
+        if low in words.FAULT_NOUNS and nxt == "of" and low not in words.FAULT_OF_SKIP:
+            person = _person_after(tokens, i + 1, limit=4)
+            if person is not None and not negated_before(tokens, i):
+                yield "blame", token.start, tokens[person].end
+            continue
+        # "the blame lies with the payments team", "the fault rests with ops"
+        if low in {"blame", "fault"} and nxt in {"lies", "falls", "rests", "is", "for"}:
             for k in range(i + 1, min(n, i + 8)):
                 if tokens[k].low in {"with", "on"}:
                     person = _person_after(tokens, k, limit=4)
                     if person is not None and not negated_before(tokens, i):
                         yield "blame", token.start, tokens[person].end
                     break
+            continue
+        if low in _BE_WORDS and nxt not in {"not", "never"}:
+            culprit = _culprit_after(tokens, i)
+            if (
+                culprit is not None
+                and subject(tokens, i, self_counts=False) == "person"
+                and not negated_before(tokens, i)
+            ):
+                yield "blame", _subject_start(tokens, i), tokens[culprit].end
             continue
         verb_end = _blame_verb(tokens, i)
         if verb_end is None:
@@ -538,6 +618,66 @@ _BLAME_TRIGGERS = {
     "taken", "messed", "screwed", "blew", "dropped", "botched", "caused", "wiped",
     "responsible", "to", "at",
 }  # fmt: skip
+
+
+_TAKES_BLAME = {"took", "takes", "take", "taking", "got", "gets", "get", "getting", "bore"}
+_TAKES_BLAME |= {"bears", "bear", "shoulder", "shouldered", "shoulders"}
+_BLAME_OBJECTS = {"blame", "heat", "fall", "rap"}
+_ENDS_PHRASE = _CLAUSE_PUNCT | words.CLAUSE_WORDS | {".", "!", "?", "for", "on", "from", "over"}
+
+
+def _blame_received(tokens: list[Token], i: int) -> tuple[int, int] | None:
+    """Start and end offsets when blame is handed to a named person: "we blame the
+    owners", "the release team took the heat". A general remark ("when you blame
+    people", "tempting to blame the last person") names nobody in particular."""
+    n = len(tokens)
+    low = tokens[i].low
+    if negated_before(tokens, i):
+        return None
+    if low in _TAKES_BLAME:
+        if i + 2 >= n or tokens[i + 1].low != "the" or tokens[i + 2].low not in _BLAME_OBJECTS:
+            return None
+        after = tokens[i + 3].low if i + 3 < n else "."
+        if after not in _ENDS_PHRASE or (tokens[i + 2].low == "fall" and after != "for"):
+            return None  # "got the heat map working"; "took the fall" only as "... for"
+        if subject(tokens, i, self_counts=False) != "person":
+            return None
+        return _subject_start(tokens, i), tokens[i + 2].end
+    prev = tokens[i - 1].low if i else ""
+    if prev in {"to", "the", "a", "no", "of", "for", "is", "was", "be"} or i + 2 >= n:
+        return None  # "to blame", "the blame", "is to blame" (the rule above)
+    if subject(tokens, i) not in {"person", "none"} or _clause_start(tokens, i) == i:
+        return None  # "Blame the owners" as an imperative is advice, not a claim
+    object_start = i + 1
+    if tokens[object_start].low not in {"the", "our", "their"} and not (
+        tokens[object_start].text[:1].isupper() and tokens[object_start].low in words.FIRST_NAMES
+    ):
+        return None
+    person = _person_after(tokens, i, limit=5)
+    if person is None:
+        return None
+    return tokens[i].start, tokens[person].end
+
+
+_BE_WORDS = {"is", "was", "are", "were", "been", "be", "'s"}
+_DETERMINERS = {"a", "an", "the", "one", "our", "their", "its", "real", "main", "only", "true"}
+
+
+def _culprit_after(tokens: list[Token], i: int) -> int | None:
+    """Index of a noun that casts the subject as the cause, a few words after the verb
+    "be" at `i`: "the engineer was a bad apple", "ops is the culprit", "the on-call was
+    the weak link". Determiners and adjectives may come between; a clause may not."""
+    for k in range(i + 1, min(len(tokens), i + 5)):
+        low = tokens[k].low
+        if low in words.CULPRIT_NOUNS:
+            before = tokens[k - 1].low
+            needs = words.CULPRIT_NOUNS[low]
+            return k if not needs or before in needs else None
+        if low in _CLAUSE_PUNCT or low in words.CLAUSE_WORDS or low in {".", "of", "for", "to"}:
+            return None
+        if k == i + 1 and low not in _DETERMINERS:
+            return None  # "was paged", "is on call": not a noun phrase
+    return None
 
 
 def _blame_verb(tokens: list[Token], i: int) -> int | None:

@@ -152,6 +152,8 @@ FIRST_NAMES |= set(
 ACTION_PAST = {
     "ran", "pushed", "took", "cut", "left", "set", "put", "wrote", "broke", "made", "did",
     "forgot", "sent", "hit", "began", "chose", "drove", "let", "shut", "typed", "flipped",
+    "threw", "tore", "lost", "mistook", "misunderstood", "undid", "overrode",
+    "gave", "bypassed", "drew", "swapped", "spun", "kicked", "tripped", "unplugged", "pulled",
 }  # fmt: skip
 # A person's state is no cause: "because the on-call had no access", "because we knew".
 STATE_VERBS = {
@@ -183,3 +185,11 @@ MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth"}
 # Verbs of a signal showing something: "the graph clearly showed" still implies a miss.
 DISPLAY_VERBS = {"showed", "indicated", "pointed", "warned", "revealed", "displayed", "flagged"}
 DISPLAY_VERBS |= {"reported", "signalled", "signaled", "said", "told"}
+# Nouns that cast a person as the cause after "is"/"was" ("the engineer was a bad
+# apple"), each with the words that must come just before it (none: any).
+CULPRIT_NOUNS = {
+    "culprit": set(), "culprits": set(), "apple": {"bad", "rotten"}, "apples": {"bad", "rotten"},
+    "link": {"weak", "weakest"}, "liability": set(), "cause": {"the", "real", "main", "true"},
+}  # fmt: skip
+# "under the oversight of the security team" is supervision, not a slip.
+FAULT_OF_SKIP = {"oversight", "error", "errors"}

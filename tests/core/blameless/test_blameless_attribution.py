@@ -95,3 +95,45 @@ def test_roles_and_groups_count_as_people():
     assert "counterfactual" in categories(
         "If ops had paused the queue, nothing would have been lost."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("It was the cache team's lead who took the site down.", "took the site down"),
+        ("The carelessness of the on-call cost us the morning.", "carelessness of the on-call"),
+        ("The fault lies with the payments team.", "fault lies with the payments team"),
+        ("The pool drained because the admin overwrote the limits.", "because the admin overwrote"),
+        ("The outage happened because Ken was the weak link.", "Ken was the weak link"),
+        ("Frankly, the deployer is the culprit here.", "deployer is the culprit"),
+        ("Marta ran the script and took the queue down.", "took the queue down"),
+        ("The storage team took the heat for the slow restore.", "team took the heat"),
+        ("The managers blamed the release engineers.", "blamed the release engineers"),
+    ],
+)
+def test_blame_through_relative_clauses_of_phrases_and_predicates(text, excerpt):
+    """The relative "who", "the fault of X", irregular and prefixed past tenses, a person
+    cast as the culprit, a verb shared through "and", and blame handed to someone."""
+    assert ("blame", excerpt) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was not the owner who took the site down.",
+        "We never ask who took the site down; we ask what made it easy.",
+        "It was the cache layer that took the site down.",
+        "The fault lies with a race in the scheduler.",
+        "The slowdown happened under the oversight of the security team.",
+        "The pool drained because the job overwrote the limits.",
+        "The culprit was a stale DNS record.",
+        "The engineer was not the culprit.",
+        "The bot merged the change and took the queue down.",
+        "The team got the heat map working again.",
+        "When you blame people, they hide what they saw.",
+        "It is tempting to blame the last person who touched it.",
+        "Porting the old code to the new Developer Story page caused the leak.",
+    ],
+)
+def test_those_shapes_about_systems_negations_and_practice_are_left_alone(text):
+    assert "blame" not in categories(text), check(text)
