@@ -17,26 +17,26 @@ deployer, the reviewer, ops, support, the night shift), never when it names a sy
 - a slip pinned on a person: "an operator slip", "a typo made by the on-call", "an
   engineer made a typo", "a mistyped command by an engineer".
 
-The helpers (subject, negation, people) are those of checker.py.
+The helpers (subject, negation, people) are those of clauses.py.
 """
 
 from collections.abc import Callable, Iterator
 
 from postmortems.blameless import words
-from postmortems.blameless.checker import (
-    _CLAUSE_PUNCT,
+from postmortems.blameless.clauses import (
+    CLAUSE_PUNCT,
     Hit,
-    Token,
-    _clause_start,
-    _is_negation,
-    _is_person,
-    _is_person_possessive,
+    clause_start,
+    is_negation,
     is_participle,
+    is_person,
+    is_person_possessive,
     negated_before,
     subject,
 )
+from postmortems.blameless.tokens import Token
 
-_ENDS = _CLAUSE_PUNCT | {".", "!", "?"}
+_ENDS = CLAUSE_PUNCT | {".", "!", "?"}
 
 
 def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
@@ -46,7 +46,7 @@ def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
         token = tokens[j]
         if token.low in _ENDS:
             return None
-        if _is_person(token, self_counts=False) or _is_person_possessive(token, self_counts=False):
+        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
             return j
     return None
 
@@ -88,8 +88,8 @@ def _rule_because(tokens: list[Token]) -> Iterator[Hit]:
             span = tokens[i + 1 : j]
             verb = tokens[j].low
             if (
-                any(_is_person(t, self_counts=False) for t in span)
-                and not any(_is_negation(t) for t in tokens[i + 1 : j + 2])
+                any(is_person(t, self_counts=False) for t in span)
+                and not any(is_negation(t) for t in tokens[i + 1 : j + 2])
                 and verb not in words.STATE_VERBS
                 and not (j + 1 < n and is_participle(tokens[j + 1].low) and verb in _BE)
             ):
@@ -108,9 +108,9 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
         after = tokens[i + 2].low if i + 2 < n else ""
         if token.low not in _BE or not (nxt == "why" or (nxt == "the" and after == "reason")):
             continue
-        start = _clause_start(tokens, i)
+        start = clause_start(tokens, i)
         span = tokens[start:i]
-        person = span and any(_is_person(t, self_counts=False) for t in span)
+        person = span and any(is_person(t, self_counts=False) for t in span)
         if person and not negated_before(tokens, i):
             yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
 
@@ -154,14 +154,14 @@ def _pinned_by_be(tokens: list[Token], i: int) -> int | None:
         j += 1
     if j < n and tokens[j].low == "on":
         person = _person_in(tokens, j + 1, j + 4)
-        if person is not None and _is_person(tokens[person], self_counts=False):
+        if person is not None and is_person(tokens[person], self_counts=False):
             following = tokens[person + 1].low if person + 1 < n else "."
             if following in {"'s", "shift", "call", "duty", "leave"}:
                 return None  # "on the night shift", "on call"
             return person
         return None
     for k in range(j, min(n, j + 4)):
-        if _is_person_possessive(tokens[k], self_counts=False):
+        if is_person_possessive(tokens[k], self_counts=False):
             if k + 1 >= n or tokens[k + 1].low in _ENDS or tokens[k + 1].low == "doing":
                 return k
             return None
@@ -179,7 +179,7 @@ def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
     n = len(tokens)
     for i, token in enumerate(tokens):
         low = token.low
-        if not (low == "if" or (low == "had" and _clause_start(tokens, i) == i)):
+        if not (low == "if" or (low == "had" and clause_start(tokens, i) == i)):
             continue
         first = i + 1
         for j in range(first, min(n, first + 7)):
@@ -194,14 +194,14 @@ def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
             if k >= n or not is_participle(tokens[k].low) or k == first:
                 continue
             span = tokens[first : j if low == "if" else k]
-            person = any(_is_person(t, self_counts=False) for t in span)
+            person = any(is_person(t, self_counts=False) for t in span)
             if tokens[k].low == "been" and k + 1 < n and is_participle(tokens[k + 1].low):
                 # "if the rotation had been finished by the infra engineer"
                 by = k + 2 < n and tokens[k + 2].low == "by"
                 person = by and _person_in(tokens, k + 3, k + 6) is not None
             elif span and any(t.low in {"it", "this", "that"} for t in span[:1]):
                 person = False
-            if person and not any(_is_negation(t) for t in span):
+            if person and not any(is_negation(t) for t in span):
                 yield "counterfactual", token.start, tokens[k].end
             break
 
@@ -218,7 +218,7 @@ def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
         nxt = tokens[i + 1].low if i + 1 < n else ""
         if low == "ought" and nxt == "to" and i + 3 < n and tokens[i + 2].low == "have":
             person = subject(tokens, i) == "person" or any(
-                _is_person(t, self_counts=False) for t in tokens[:i]
+                is_person(t, self_counts=False) for t in tokens[:i]
             )
             if is_participle(tokens[i + 3].low) and person:
                 yield "counterfactual", token.start, tokens[i + 3].end
@@ -232,7 +232,7 @@ def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
             if low == "skipped":
                 continue  # "because the deployer skipped ..." is the cause rule's
             if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
-                start = _clause_start(tokens, i)
+                start = clause_start(tokens, i)
                 yield "counterfactual", tokens[start].start, token.end
 
 
@@ -265,7 +265,7 @@ def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
         if low not in words.PERSON_JUDGEMENT_WORDS or negated_before(tokens, i):
             continue
         if low in words.JUDGEMENT_WORDS or nxt in words.TECHNICAL_AFTER.get(low, ()):
-            continue  # checker.py's judgement rule has these
+            continue  # rules.py's judgement rule has these
         if describes_design(tokens, i):
             continue
         yield "judgement", token.start, token.end
@@ -290,7 +290,7 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
             prev = tokens[i - 1] if i > 0 else None
             hit = prev is not None and (
                 (prev.low in words.ROLES and prev.low not in {"team", "teams", "people"})
-                or _is_person_possessive(prev, self_counts=False)
+                or is_person_possessive(prev, self_counts=False)
             )
             after = tokens[i + 1 : i + 3]
             if not hit and after:

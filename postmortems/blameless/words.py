@@ -1,4 +1,5 @@
-"""Word lists for the blameless language checker (postmortems/blameless/checker.py).
+"""Word lists for the blameless language checker (postmortems/blameless/checker.py and
+the modules it runs).
 
 Kept apart from the rules so the rules stay readable. Lists are lowercase.
 """

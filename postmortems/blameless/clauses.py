@@ -1,0 +1,181 @@
+"""Clause structure for the blameless rules: where a clause starts, who its subject is
+(a person, nobody, or a system), whether it is negated, and which words are people.
+
+The rules in rules.py and attribution.py read sentences only through these helpers.
+"""
+
+from postmortems.blameless import words
+from postmortems.blameless.tokens import Token
+
+Hit = tuple[str, int, int]  # category, start offset, end offset
+
+CLAUSE_PUNCT = {",", ";", ":", "(", ")", "|", "\u2014", "\u2013", "-", "[", "]", "*"}
+
+
+COORDINATORS = {"and", "or"}
+# A clause is looked at this many tokens either side of a word at most: a "sentence" of
+# 100,000 words with no punctuation would otherwise be walked again for every trigger.
+CLAUSE_MAX_TOKENS = 60
+
+
+def clause_start(tokens: list[Token], i: int, *, coordinated: bool = False) -> int:
+    """Index of the first token of the clause that holds token `i`. With `coordinated`,
+    "and"/"or" do not end the clause: "nobody was careless or lazy" negates both."""
+    j = i - 1
+    while j >= max(0, i - CLAUSE_MAX_TOKENS):
+        low = tokens[j].low
+        if coordinated and low in COORDINATORS:
+            j -= 1
+            continue
+        if low in CLAUSE_PUNCT or low in words.CLAUSE_WORDS:
+            return j + 1
+        j -= 1
+    return j + 1
+
+
+def is_person(token: Token, *, self_counts: bool = True) -> bool:
+    low = token.low
+    if low in words.PERSON_PRONOUNS:
+        return self_counts or low not in words.SELF_PRONOUNS
+    if low in words.ROLES or low.startswith("@"):
+        return True
+    if token.text[:1].isupper() and low in words.CAPITALISED_ROLES:
+        return True
+    return token.text[:1].isupper() and low in words.FIRST_NAMES
+
+
+def possessive(token: Token) -> str | None:
+    """ "Bob's" -> "bob"; None when the token is not a possessive."""
+    if token.low.endswith("'s"):
+        return token.low[:-2]
+    if token.low.endswith("s'"):
+        return token.low[:-1]
+    return None
+
+
+def is_person_possessive(token: Token, *, self_counts: bool = True) -> bool:
+    if token.low in words.POSSESSIVE_PRONOUNS:
+        return True
+    owner = possessive(token)
+    if owner is None or owner in words.NEGATIVE_SUBJECTS:
+        return False
+    stripped = Token(token.text[: len(owner)], owner, token.start, token.end)
+    return is_person(stripped, self_counts=self_counts)
+
+
+def in_proper_name(tokens: list[Token], k: int) -> bool:
+    """A capitalised role word inside a title-case name mid-sentence: "the new Developer
+    Story", "Team Foundation Server" name products, not people."""
+    token = tokens[k]
+    if k == 0 or not token.text[:1].isupper() or k + 1 >= len(tokens):
+        return False
+    if token.low not in words.ROLES and token.low not in words.CAPITALISED_ROLES:
+        return False  # "Jake Smith" is a person
+    following = tokens[k + 1].text
+    return following[:1].isupper() and following[:1].isalpha()
+
+
+def _relative_antecedent(tokens: list[Token], start: int, self_counts: bool) -> str | None:
+    """The subject of a clause opened by the relative "who" is the person before it:
+    "the dev team who pushed the binary", "It was the owner who brought it down". A
+    negation before the antecedent ("it was not the owner who ...", "nobody who ...")
+    makes it "negative"; a question ("we ask who pushed") names no antecedent."""
+    if start < 2 or tokens[start - 1].low != "who":
+        return None
+    antecedent = tokens[start - 2]
+    if antecedent.low in words.NEGATIVE_SUBJECTS:
+        return "negative"
+    if not is_person(antecedent, self_counts=self_counts):
+        return None
+    if negated_before(tokens, start - 2):
+        return "negative"
+    return "person"
+
+
+def _coordinated_subject(tokens: list[Token], start: int, self_counts: bool) -> str | None:
+    """A verb right after "and"/"or" shares the subject of the clause before: "John
+    deployed the change and took the server down". That subject is read up to the first
+    past-tense verb of that clause, so its objects do not count."""
+    if start < 2 or tokens[start - 1].low not in COORDINATORS:
+        return None
+    first = clause_start(tokens, start - 1)
+    verb = next((k for k in range(first, start - 1) if is_past_verb(tokens[k].low)), None)
+    if verb is None or verb == first:
+        return None
+    return subject(tokens, verb, self_counts=self_counts, follow=False)
+
+
+def is_past_verb(low: str) -> bool:
+    return (
+        low in words.IRREGULAR_PAST
+        or low in words.ACTION_PAST
+        or (len(low) > 3 and low.endswith("ed"))
+    )
+
+
+def subject(tokens: list[Token], i: int, *, self_counts: bool = True, follow: bool = True) -> str:
+    """Who does the verb at `i`: "person", "negative" (nobody), "system" or "none".
+    `follow` reads through one "and" to a shared subject (once: a chain of them is not
+    walked back, which would cost a long sentence its length at every verb)."""
+    start = clause_start(tokens, i)
+    j = i - 1
+    while j >= start and tokens[j].low in words.ADVERBS:
+        j -= 1
+    span = [t for t in tokens[start : j + 1] if t.low not in {"'", '"'}]
+    if not span:
+        return (
+            _relative_antecedent(tokens, start, self_counts)
+            or (_coordinated_subject(tokens, start, self_counts) if follow else None)
+            or "none"
+        )
+    lows = [t.low for t in span]
+    if lows[0] in words.NEGATIVE_SUBJECTS or lows[:2] in (["no", "one"], ["not", "one"]):
+        return "negative"
+    if lows[0] == "no":  # "no engineer", "no reviewer"
+        return "negative"
+    for k in range(start, j + 1):
+        if is_person(tokens[k], self_counts=self_counts) and not in_proper_name(tokens, k):
+            return "person"
+    return "system"
+
+
+def negated_before(tokens: list[Token], i: int) -> bool:
+    """A negation earlier in the clause of token `i` ("nobody was careless")."""
+    start = clause_start(tokens, i, coordinated=True)
+    return any(is_negation(t) for t in tokens[start:i])
+
+
+def negated_in_clause(tokens: list[Token], i: int) -> bool:
+    start = clause_start(tokens, i)
+    end, last = i + 1, min(len(tokens), i + 1 + CLAUSE_MAX_TOKENS)
+    while end < last and tokens[end].low not in CLAUSE_PUNCT:
+        end += 1
+    return any(is_negation(t) for t in tokens[start:end] if t is not tokens[i])
+
+
+def is_negation(token: Token) -> bool:
+    return token.low in words.NEGATIONS or token.low.endswith("n't")
+
+
+def is_participle(low: str) -> bool:
+    if low in words.IRREGULAR_PARTICIPLES:
+        return True
+    return len(low) > 3 and low.endswith(("ed", "en")) and low not in {"need", "seen"}
+
+
+def person_after(tokens: list[Token], i: int, limit: int = 5) -> int | None:
+    """Index of a person named in the few tokens after `i`, before the phrase ends."""
+    for j in range(i + 1, min(len(tokens), i + 1 + limit)):
+        token = tokens[j]
+        if token.low in CLAUSE_PUNCT or token.low in words.CLAUSE_WORDS or token.low == ".":
+            return None
+        if possessive(token) is not None:
+            continue  # "caused by Bob's deploy": the deploy is the cause
+        following = tokens[j + 1].low if j + 1 < len(tokens) else ""
+        if token.low in {"user", "operator"} and following in {"error", "errors", "mistake"}:
+            return None  # "operator error" is the human_error rule's business
+        if is_person(token, self_counts=False):
+            return j
+        if token.low in {"by", "to", "of", "for", "in", "on", "with", "during"}:
+            return None
+    return None
