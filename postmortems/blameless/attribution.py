@@ -80,11 +80,11 @@ def _rule_because(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         if token.low != "because" or i + 1 >= n or tokens[i + 1].low == "of":
             continue
-        for j in range(i + 1, min(n, i + 7)):
+        for j in range(i + 1, min(n, i + _BECAUSE_SUBJECT_MAX)):
             if tokens[j].low in _ENDS or tokens[j].low in words.CLAUSE_WORDS:
                 break
-            if not _is_verb(tokens[j]):
-                continue
+            if not _is_verb(tokens[j]) or tokens[j - 1].low in _MODIFIED_BY:
+                continue  # "a tired admin": a participle after a determiner describes
             span = tokens[i + 1 : j]
             verb = tokens[j].low
             if (
@@ -98,6 +98,10 @@ def _rule_because(tokens: list[Token]) -> Iterator[Hit]:
 
 
 _BE = {"is", "was", "are", "were", "'s", "be", "been"}
+# The subject of a "because" clause may be long ("because the engineer shipping a small
+# bugfix upgraded ..."): its verb is looked for this many tokens on.
+_BECAUSE_SUBJECT_MAX = 11
+_MODIFIED_BY = {"a", "an", "the", "our", "their", "his", "her", "its", "this", "that", "some"}
 
 
 def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
@@ -111,8 +115,35 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
         start = clause_start(tokens, i)
         span = tokens[start:i]
         person = span and any(is_person(t, self_counts=False) for t in span)
+        if not person:
+            earlier = _clause_referred_to(tokens, start, span)
+            if earlier is not None:
+                person, span = True, tokens[earlier:i]
         if person and not negated_before(tokens, i):
             yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
+
+
+def _clause_referred_to(tokens: list[Token], start: int, span: list[Token]) -> int | None:
+    """ "Alice merged without review, and that is why ...": "that", "this" or "which"
+    points back to the clause before it; when a person did that clause's verb, the
+    person is the reason. Returns where that clause starts."""
+    if not span and start >= 1 and tokens[start - 1].low in {"that", "which"}:
+        pointer = start - 1
+    elif [t.low for t in span] in (["that"], ["this"]):
+        pointer = start
+    else:
+        return None
+    end = pointer
+    while end > 0 and tokens[end - 1].low in {"and", ",", ";", "\u2014"}:
+        end -= 1
+    if end == 0:
+        return None  # the clause referred to is in an earlier sentence
+    verb = next((k for k in range(end) if _is_verb(tokens[k])), None)
+    if verb is None or subject(tokens, verb, self_counts=False) != "person":
+        return None
+    if negated_before(tokens, verb):
+        return None
+    return clause_start(tokens, verb)
 
 
 _DOWN_TO = {("came", "down"), ("comes", "down"), ("come", "down"), ("boils", "down")}

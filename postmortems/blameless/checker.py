@@ -17,7 +17,8 @@ rules over tokens rather than a word list, because the same words are often harm
    ("lazy loading", "sloppy quorum").
 
 Modules: tokens.py (steps 1 and 2), clauses.py (the structure helpers of step 3),
-rules.py (rules on words and short phrases) and attribution.py (clause-level rules).
+rules.py (rules on words and short phrases), attribution.py (clause-level rules) and
+indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with").
 
 The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.
@@ -27,7 +28,7 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from postmortems.blameless import attribution, rules, words
+from postmortems.blameless import attribution, indirect_blame, rules, words
 from postmortems.blameless.clauses import Hit
 from postmortems.blameless.tokens import Token, mask, sentences
 
@@ -72,7 +73,9 @@ class Finding:
         return text[self.start : self.end]
 
 
-RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = rules.RULES + attribution.RULES
+RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
+    rules.RULES + attribution.RULES + indirect_blame.RULES
+)
 
 
 def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:

@@ -133,10 +133,28 @@ def subject(tokens: list[Token], i: int, *, self_counts: bool = True, follow: bo
         return "negative"
     if lows[0] == "no":  # "no engineer", "no reviewer"
         return "negative"
+    if _after_relative_clause(tokens, start, span, self_counts):
+        return "person"
     for k in range(start, j + 1):
         if is_person(tokens[k], self_counts=self_counts) and not in_proper_name(tokens, k):
             return "person"
     return "system"
+
+
+def _after_relative_clause(
+    tokens: list[Token], start: int, span: list[Token], self_counts: bool
+) -> bool:
+    """The verb comes after a whole relative clause, so its subject is the person the
+    clause describes: in "the team that enabled the feature is responsible", "is" follows
+    "that enabled the feature", whose own verb has already come."""
+    if start < 2 or tokens[start - 1].low not in {"that", "who"}:
+        return False
+    if not any(is_past_verb(t.low) for t in span):
+        return False
+    antecedent = start - 2
+    return is_person(tokens[antecedent], self_counts=self_counts) and not negated_before(
+        tokens, antecedent
+    )
 
 
 def negated_before(tokens: list[Token], i: int) -> bool:

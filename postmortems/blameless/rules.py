@@ -263,15 +263,6 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             if person is not None and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[person].end
             continue
-        # "the blame lies with the payments team", "the fault rests with ops"
-        if low in {"blame", "fault"} and nxt in {"lies", "falls", "rests", "is", "for"}:
-            for k in range(i + 1, min(n, i + 8)):
-                if tokens[k].low in {"with", "on"}:
-                    person = person_after(tokens, k, limit=4)
-                    if person is not None and not negated_before(tokens, i):
-                        yield "blame", token.start, tokens[person].end
-                    break
-            continue
         if low in _BE_WORDS and nxt not in {"not", "never"}:
             culprit = _culprit_after(tokens, i)
             if (
@@ -390,7 +381,9 @@ def _blame_verb(tokens: list[Token], i: int) -> int | None:
         return tokens[i].end
     if low == "responsible" and nxt == "for" and i + 2 < n:
         objects = {t.low for t in tokens[i + 2 : i + 5]}
-        return tokens[i + 1].end if objects & words.INCIDENT_NOUNS else None
+        # A longer noun phrase, "for the load balancer meltdown", ends in its noun.
+        later = {t.low for t in tokens[i + 5 : i + 7]} - {"this", "that", "it"}
+        return tokens[i + 1].end if (objects | later) & words.INCIDENT_NOUNS else None
     if low == "to" and nxt == "blame" and i > 0 and tokens[i - 1].low in {"is", "are", "was"}:
         return tokens[i + 1].end
     if low == "at" and nxt == "fault" and i > 0 and tokens[i - 1].low in {"is", "are", "was"}:

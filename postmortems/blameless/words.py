@@ -102,7 +102,7 @@ NEGATIONS |= {"noone", "no-one", "cannot"}
 INCIDENT_NOUNS = {
     "outage", "outages", "incident", "incidents", "downtime", "breakage", "failure", "failures",
     "mess", "loss", "disruption", "problem", "issue", "regression", "this", "it", "that", "sev1",
-    "sev2", "degradation", "errors",
+    "sev2", "degradation", "errors", "meltdown", "crash", "collapse", "breach", "leak",
 }  # fmt: skip
 FAULT_NOUNS = {
     "fault", "faults", "mistake", "mistakes", "error", "errors", "carelessness", "screw-up",
@@ -194,3 +194,25 @@ CULPRIT_NOUNS = {
 }  # fmt: skip
 # "under the oversight of the security team" is supervision, not a slip.
 FAULT_OF_SKIP = {"oversight", "error", "errors"}
+# Past participles that do harm whoever the agent is: "corrupted by the admin".
+HARM_PARTICIPLES = {
+    "corrupted", "damaged", "destroyed", "broken", "wiped", "crashed", "overloaded",
+    "knocked", "trashed", "clobbered", "taken", "brought",
+}  # fmt: skip
+# Past participles that name a cause only when what they act on is an incident: "the
+# outage was triggered by the on-call", not "the failover was triggered by the on-call".
+CAUSE_PARTICIPLES = {
+    "caused", "triggered", "started", "introduced", "sparked", "set", "kicked", "prompted",
+    "precipitated",
+}  # fmt: skip
+# Bare verbs of something going wrong, after "let" or "allowed ... to": "the DBA let the
+# counter wrap around", "ops allowed the certificate to expire".
+FAILURE_VERBS = {
+    "wrap", "expire", "lapse", "overflow", "crash", "fail", "break", "rot", "leak", "die",
+    "fill", "drift", "degrade", "stall", "overload", "corrupt",
+}  # fmt: skip
+# Verbs that say where blame is placed: "the blame lies with", "belongs to", "falls on".
+PLACING_VERBS = {
+    "lies", "lay", "lie", "falls", "fell", "rests", "rested", "belongs", "belonged", "goes",
+    "went", "sits", "sat", "is", "was", "lands", "landed",
+}  # fmt: skip
