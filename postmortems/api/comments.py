@@ -16,6 +16,7 @@ from ninja.decorators import decorate_view
 from accounts.http import AuthenticatedHttpRequest
 from postmortems.api.errors import CREATE_ERRORS, READ_ERRORS, WRITE_ERRORS, refuse
 from postmortems.api.idempotency import IDEMPOTENCY_KEY_DOC, idempotent
+from postmortems.api.links import CODE, SAME_NUMBER, created
 from postmortems.api.schemas import BodyIn, IncidentNumber, PersonOut, SectionName, Text, person
 from postmortems.forms import ReviewCommentForm
 from postmortems.models.comments import ReviewComment, comment_label, comment_targets
@@ -78,7 +79,10 @@ def list_comments(request: AuthenticatedHttpRequest, number: IncidentNumber):
     "/incidents/{number}/postmortem/comments",
     response={201: CommentOut, **CREATE_ERRORS},
     url_name="postmortem-comments",
-    openapi_extra=IDEMPOTENCY_KEY_DOC,
+    openapi_extra=created(
+        {"ResolveComment": ("comments_resolve_comment", {"number": SAME_NUMBER, "code": CODE})},
+        **IDEMPOTENCY_KEY_DOC,
+    ),
 )
 @decorate_view(idempotent)
 def add_comment(request: AuthenticatedHttpRequest, number: IncidentNumber, payload: CommentIn):
