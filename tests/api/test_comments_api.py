@@ -5,6 +5,7 @@ import pytest
 
 from postmortems.models import Postmortem, ReviewComment
 from postmortems.services.postmortems import postmortem_start
+from tests.api.test_incidents_api import _warm
 from tests.core.review_templates.test_review_templates import short_template
 from tests.factories import IncidentFactory, ReviewCommentFactory, complete_postmortem
 
@@ -15,7 +16,9 @@ CUSTOM = "c_what_we_changed"
 @pytest.fixture
 def short_review(team, lead, owner) -> Postmortem:
     short_template(team, lead)
-    postmortem = postmortem_start(incident=IncidentFactory(team=team, severity="SEV4"), by=owner)
+    postmortem = postmortem_start(
+        incident=IncidentFactory(team=team, severity="SEV4", owner=owner), by=owner
+    )
     postmortem.status = Postmortem.Status.IN_REVIEW
     postmortem.save()
     return postmortem
@@ -85,3 +88,15 @@ def test_the_open_comments_that_stop_publishing_name_their_custom_section(api_as
     assert [(c["code"], c["section"], c["label"]) for c in refused.json()["open_comments"]] == [
         (str(comment.code), CUSTOM, "What we changed")
     ]
+
+
+@pytest.mark.parametrize("rows", [1, 12])
+def test_the_comment_list_costs_the_same_queries_however_many_rows(
+    api_as, short_review, rows, django_assert_num_queries
+):
+    ReviewCommentFactory.create_batch(rows, postmortem=short_review, section=CUSTOM)
+    api = api_as("owner")
+    _warm(api)
+    # Token, the incident (with its postmortem), the comments with their people.
+    with django_assert_num_queries(3):
+        assert len(api.get(_path(short_review)).json()) == rows
