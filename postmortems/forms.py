@@ -15,7 +15,7 @@ from lib.markdown import SECTION_MAX_CHARS, TEXT_MAX_CHARS
 from postmortems.blameless.models import BlamelessDismissal
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service
-from postmortems.models.comments import COMMENT_TARGETS
+from postmortems.models.comments import comment_targets
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem, TimelineEvent
 
@@ -175,12 +175,23 @@ class StatusForm(forms.Form):
 
 
 class ReviewCommentForm(forms.Form):
-    section = forms.ChoiceField(choices=COMMENT_TARGETS, widget=forms.HiddenInput)
+    """A comment on one part of `postmortem`: any section of its own layout (a team
+    template's custom sections too), the timeline or the action items."""
+
+    section = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "This review has no section “%(value)s”."},
+    )
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     # Which page a plain (no JavaScript) form returns to.
     back = forms.ChoiceField(
         choices=[("read", "read"), ("edit", "edit")], required=False, widget=forms.HiddenInput
     )
+
+    def __init__(self, *args, postmortem: Postmortem, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = list(comment_targets(postmortem).items())
+        cast(forms.ChoiceField, self.fields["section"]).choices = choices
 
 
 class TimelineEventForm(RevisionMixin, forms.ModelForm):

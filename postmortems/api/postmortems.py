@@ -26,6 +26,7 @@ from postmortems.api.schemas import (
     web_url,
 )
 from postmortems.forms import SectionForm, StatusForm
+from postmortems.models.comments import comment_label
 from postmortems.models.review_templates import layout_keys, review_sections, section_text
 from postmortems.models.reviews import Postmortem
 from postmortems.permissions import get_incident_for_user, get_postmortem_for_user
@@ -116,6 +117,7 @@ class NotReadyOut(ErrorOut):
 class OpenCommentOut(Schema):
     code: str
     section: str
+    label: str = Field(description="The section's name in the review's layout.")
     text: str
     author: PersonOut | None
     created_at: datetime
@@ -287,6 +289,7 @@ def change_status(request: AuthenticatedHttpRequest, number: IncidentNumber, pay
                 {
                     "code": str(comment.code),
                     "section": comment.section,
+                    "label": comment_label(postmortem, comment.section),
                     "text": comment.text,
                     "author": person(comment.author),
                     "created_at": comment.created_at,

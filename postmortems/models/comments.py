@@ -5,14 +5,26 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from postmortems.models.review_templates import section_labels
 from postmortems.models.reviews import Postmortem
 
-# What a review comment can be about: the Markdown sections, then the two lists.
-COMMENT_TARGETS = (
-    *((name, label) for name, label, _help in Postmortem.SECTIONS),
-    ("timeline", "Timeline"),
-    ("action_items", "Action items"),
-)
+# The two lists a comment can be about besides the review's written sections.
+LIST_TARGETS = {"timeline": "Timeline", "action_items": "Action items"}
+
+
+def comment_targets(postmortem: Postmortem) -> dict[str, str]:
+    """What a comment on this review can be about, key -> label, in the document's
+    order: every section of its own layout (built-in and custom, as its template named
+    them), then the timeline and the action items."""
+    return {**{part["key"]: part["label"] for part in postmortem.layout}, **LIST_TARGETS}
+
+
+def comment_label(postmortem: Postmortem, key: str) -> str:
+    """The name of what a comment is about. A section later taken out of the review's
+    layout keeps its comments: a built-in one under its usual name, a custom one as
+    "Other (its key)"."""
+    label = comment_targets(postmortem).get(key) or section_labels(postmortem).get(key)
+    return label or f"Other ({key})"
 
 
 class ReviewComment(models.Model):
@@ -26,7 +38,9 @@ class ReviewComment(models.Model):
     postmortem = models.ForeignKey(
         Postmortem, on_delete=models.CASCADE, related_name="review_comments"
     )
-    section = models.CharField(max_length=30, choices=COMMENT_TARGETS)
+    # A key of the review's layout (comment_targets), checked by review_comment_add: no
+    # fixed choices, as a team's template adds sections of its own ("c_...").
+    section = models.CharField(max_length=30)
     text = models.TextField(help_text="Markdown.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -55,7 +69,7 @@ class ReviewComment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment on {self.get_section_display()}"
+        return f"Comment on {comment_label(self.postmortem, self.section)}"
 
     @property
     def is_resolved(self) -> bool:

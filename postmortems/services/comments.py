@@ -4,16 +4,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from postmortems.models.comments import ReviewComment
+from postmortems.models.comments import ReviewComment, comment_targets
 from postmortems.models.reviews import Postmortem
 
 
 def review_comment_add(
     *, postmortem: Postmortem, section: str, text: str, by: User
 ) -> ReviewComment:
-    """Anyone who may read the postmortem comments, but only while it is in review."""
+    """Anyone who may read the postmortem comments, but only while it is in review,
+    and only on a part the review has: a section of its own layout (built-in or one
+    of its template's custom sections), the timeline or the action items."""
     if postmortem.status != Postmortem.Status.IN_REVIEW:
         raise ValidationError("Comments are open only while the postmortem is in review.")
+    if section not in comment_targets(postmortem):
+        raise ValidationError({"section": f"This review has no section “{section}”."})
     comment = ReviewComment(
         postmortem=postmortem,
         section=section,

@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from postmortems.models.comments import COMMENT_TARGETS, ReviewComment
+from postmortems.models.comments import ReviewComment, comment_label, comment_targets
 from postmortems.models.reviews import Postmortem
 
-LABELS = dict(COMMENT_TARGETS)
 # The parts that are not written sections; a section's anchor is #section-<name>.
 PART_ANCHORS = {"timeline": "#timeline", "action_items": "#actions"}
 
@@ -17,15 +16,19 @@ class CommentThread:
     section: str
     label: str
     number: int  # the incident's number, for the URLs
-    can_comment: bool  # the postmortem is in review
+    can_comment: bool  # the postmortem is in review (and the part is in its layout)
     can_resolve: bool  # the viewer may edit
     back: str  # "read" or "edit": where a form without JavaScript returns to
     open: list[ReviewComment] = field(default_factory=list)
     resolved: list[ReviewComment] = field(default_factory=list)
+    # A section since taken out of the review's layout: its comments stay, in the panel.
+    removed: bool = False
 
     @property
     def anchor(self) -> str:
         """Where the commented part sits in the editor and in the read view."""
+        if self.removed:
+            return f"#comments-{self.section}"
         return PART_ANCHORS.get(self.section, f"#section-{self.section}")
 
     @property
@@ -36,21 +39,30 @@ class CommentThread:
 def comment_threads(
     postmortem: Postmortem, *, can_edit: bool, back: str, section: str | None = None
 ) -> dict[str, CommentThread]:
-    """Every section's thread (or only `section`'s), in one query."""
-    targets = [section] if section else [name for name, _label in COMMENT_TARGETS]
-    threads = {
-        name: CommentThread(
+    """Every part's thread (or only `section`'s), in one query: the sections of the
+    review's own layout, custom ones too, then the timeline and the action items, then
+    any section that has comments but is no longer in the layout."""
+    targets = comment_targets(postmortem)
+    in_review = postmortem.status == Postmortem.Status.IN_REVIEW
+
+    def thread(name: str) -> CommentThread:
+        return CommentThread(
             section=name,
-            label=LABELS[name],
+            label=targets.get(name) or comment_label(postmortem, name),
             number=postmortem.incident.number,
-            can_comment=postmortem.status == Postmortem.Status.IN_REVIEW,
+            can_comment=in_review and name in targets,
             can_resolve=can_edit,
             back=back,
+            removed=name not in targets,
         )
-        for name in targets
-    }
-    comments = ReviewComment.objects.filter(postmortem=postmortem, section__in=targets)
+
+    threads = {name: thread(name) for name in ([section] if section else targets)}
+    comments = ReviewComment.objects.filter(postmortem=postmortem)
+    if section:
+        comments = comments.filter(section=section)
     for comment in comments.select_related("author", "resolved_by").order_by("created_at", "pk"):
-        thread = threads[comment.section]
-        (thread.resolved if comment.is_resolved else thread.open).append(comment)
+        if comment.section not in threads:
+            threads[comment.section] = thread(comment.section)
+        found = threads[comment.section]
+        (found.resolved if comment.is_resolved else found.open).append(comment)
     return threads

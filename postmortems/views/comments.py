@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthenticatedHttpRequest
 from lib.http_methods import require_POST_or_back
@@ -22,9 +23,12 @@ THREAD = "postmortems/includes/comment_thread.html"
 BACK = {"read": "pm-postmortem-detail", "edit": "pm-postmortem-edit"}
 
 
+def _back_url(request: AuthenticatedHttpRequest, number: int) -> str:
+    return reverse(BACK.get(request.POST.get("back", ""), "pm-postmortem-detail"), args=[number])
+
+
 def _back(request: AuthenticatedHttpRequest, number: int, section: str) -> HttpResponse:
-    page = BACK.get(request.POST.get("back", ""), "pm-postmortem-detail")
-    return redirect(reverse(page, args=[number]) + f"#comments-{section}")
+    return redirect(_back_url(request, number) + f"#comments-{section}")
 
 
 def _thread(
@@ -44,12 +48,18 @@ def _thread(
 @require_POST_or_back("pm-postmortem-detail")
 @vary_on_headers("HX-Request")
 def comment_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """A comment on any part of the review's own layout, custom sections too."""
     postmortem = get_postmortem_for_user(request, number)
-    form = ReviewCommentForm(request.POST)
+    form = ReviewCommentForm(request.POST, postmortem=postmortem)
     if not form.is_valid():
         if request.htmx and form.cleaned_data.get("section"):
             return _thread(request, postmortem, form.cleaned_data["section"], form)
-        messages.error(request, "Write a comment (at most 5,000 characters) on one section.")
+        if "section" in form.errors:  # a part this review does not have (any more)
+            messages.error(request, " ".join(form.errors["section"]))
+            if request.htmx:  # there is no thread to show the message in: reload
+                return HttpResponseClientRedirect(_back_url(request, number))
+        else:
+            messages.error(request, "Write a comment (at most 5,000 characters) on one section.")
         return _back(request, number, request.POST.get("section", ""))
     section = form.cleaned_data["section"]
     try:
@@ -58,7 +68,7 @@ def comment_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResp
         )
     except ValidationError as error:
         if request.htmx:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
             return _thread(request, postmortem, section, form)
         messages.error(request, " ".join(error.messages))
         return _back(request, number, section)

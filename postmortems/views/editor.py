@@ -37,6 +37,7 @@ from postmortems.forms import (
     StatusForm,
     TimelineEventForm,
 )
+from postmortems.models.comments import comment_label
 from postmortems.models.review_templates import ReviewSection, layout_keys, review_sections
 from postmortems.models.reviews import Postmortem
 from postmortems.models.revisions import SectionRevision
@@ -126,7 +127,7 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
         state.findings = section_findings(state.name, state.form.data.get("text", ""), dismissed)
         state.editing = True
     threads = comment_threads(postmortem, can_edit=True, back="edit")
-    # The review's own layout (review_templates.py); custom sections have no comments.
+    # The review's own layout (review_templates.py), custom sections with their threads.
     parts = review_sections(postmortem)
     editor_sections = [
         sections.get(part.key) or _section(postmortem, part.key, dismissed=dismissed, part=part)
@@ -372,7 +373,10 @@ def postmortem_status_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             {
                 "postmortem": postmortem,
                 "incident": postmortem.incident,
-                "comments": open_comments.comments,
+                "comments": [
+                    (comment_label(postmortem, comment.section), comment)
+                    for comment in open_comments.comments
+                ],
                 "message": open_comments.message,
             },
         )

@@ -9,12 +9,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from postmortems.api.tokens import api_token_create, api_token_revoke
-from postmortems.models import ApiToken, DetectionAnswer, DetectionReview, Recurrence, Rotation
+from postmortems.models import (
+    ApiToken,
+    DetectionAnswer,
+    DetectionReview,
+    Postmortem,
+    Recurrence,
+    Rotation,
+)
 from postmortems.services.action_changes import action_item_mark_done
 from postmortems.services.postmortems import text_fingerprint
 from postmortems.trackers.models import TrackerConnection
 from tests.api.conftest import ApiClient
-from tests.factories import ActionItemFactory, TimelineEventFactory, review
+from tests.factories import (
+    ActionItemFactory,
+    ReviewCommentFactory,
+    TimelineEventFactory,
+    review,
+)
 
 READ, WRITE, ANY = "read", "write", "any"
 # A team's alerts and on-call load (as on their pages): its leads and admins; members
@@ -47,6 +59,11 @@ OPERATIONS = {
         lambda o: {"text": "New words.", "base": text_fingerprint(o["postmortem"].summary)},
     ),
     ("postmortem-status", "post"): (WRITE, None, lambda o: {"status": "in_review"}),
+    # Review comments: whoever reads the review comments while it is in review (the
+    # body puts it there); those who edit it resolve them (tests/api/test_comments_api.py).
+    ("postmortem-comments", "get"): (READ, None, None),
+    ("postmortem-comments", "post"): (READ, None, lambda o: _comment_on(o["postmortem"])),
+    ("postmortem-comment-resolve", "post"): (WRITE, "comment", lambda o: {}),
     ("timeline", "get"): (READ, None, None),
     ("timeline", "post"): (WRITE, None, lambda o: {"occurred_at": WHEN, "text": "Paged."}),
     ("timeline-event", "patch"): (WRITE, "event", lambda o: {"revision": 0, "text": "Paged!"}),
@@ -103,6 +120,12 @@ EDITORS = {"owner", "teammate", "lead", "author", "admin_user"}
 NO_ARGS = {"incidents", "archive", "action-items", "teams", "services", "people", "alerts"}
 
 
+def _comment_on(postmortem) -> dict:
+    """A comment's body, for a review put in review first (comments wait for it)."""
+    Postmortem.objects.filter(pk=postmortem.pk).update(status=Postmortem.Status.IN_REVIEW)
+    return {"section": "summary", "text": "Could we say more?"}
+
+
 def _done_item(postmortem):
     item = ActionItemFactory(postmortem=postmortem, owner=None)
     action_item_mark_done(item=item, by=postmortem.authors.get(), expected_revision=0)
@@ -124,6 +147,7 @@ def objects(postmortem):
             postmortem=postmortem, status="idea", owner=None, due_date=None, type=""
         ),
         "done": _done_item(postmortem),
+        "comment": ReviewCommentFactory(postmortem=postmortem),
         # Answered (the refresh keeps it) though no alert is tied to the incident.
         "answer": DetectionAnswer.objects.create(
             review=DetectionReview.objects.create(postmortem=postmortem),

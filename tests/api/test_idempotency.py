@@ -21,6 +21,7 @@ from postmortems.models import (
     ApiToken,
     Incident,
     Postmortem,
+    ReviewComment,
     TimelineEvent,
 )
 from tests.api.conftest import token_for
@@ -63,6 +64,18 @@ def test_every_create_sent_twice_with_one_key_creates_once_and_answers_the_same(
         assert again["Idempotent-Replayed"] == "true"
         assert "Idempotent-Replayed" not in first
         assert model.objects.count() == before + 1
+
+
+def test_a_review_comment_sent_twice_with_one_key_is_posted_once(client, token, postmortem):
+    Postmortem.objects.filter(pk=postmortem.pk).update(status=Postmortem.Status.IN_REVIEW)
+    path = f"/api/v1/incidents/{postmortem.incident.number}/postmortem/comments"
+    body = {"section": "impact", "text": "How many users?"}
+    first = _post(client, token, path, body, key="comment-1")
+    again = _post(client, token, path, body, key="comment-1")
+    assert first.status_code == again.status_code == 201, again.json()
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert ReviewComment.objects.count() == 1
 
 
 def test_starting_a_postmortem_with_a_key_is_replayed(client, token, incident):
@@ -218,6 +231,7 @@ def test_the_schema_documents_the_header_on_every_create(client):
         ("/api/v1/incidents/{number}/postmortem", "post"),
         ("/api/v1/incidents/{number}/postmortem/timeline", "post"),
         ("/api/v1/incidents/{number}/postmortem/actions", "post"),
+        ("/api/v1/incidents/{number}/postmortem/comments", "post"),
     }
     for path, method in creates:
         operation = schema["paths"][path][method]

@@ -1,4 +1,5 @@
-"""A reviewer comments on a review in Chromium; the author resolves it. No reloads."""
+"""A reviewer comments on a review in Chromium, on a built-in section and on a team
+template's own section; the author resolves it. No reloads."""
 
 import re
 
@@ -6,8 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from postmortems.models import Postmortem, ReviewComment
+from postmortems.services.postmortems import postmortem_start
 from tests.browser_support import sign_in
-from tests.factories import PASSWORD
+from tests.core.review_templates.test_review_templates import short_template
+from tests.factories import PASSWORD, IncidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,3 +58,37 @@ def test_a_reviewer_comments_on_a_section_and_the_author_resolves_it(
 
     comment = ReviewComment.objects.get()
     assert comment.resolved_by == author
+
+
+def test_a_reviewer_comments_on_a_custom_section_and_the_author_resolves_it(
+    page, team, lead, owner, outsider
+):
+    short_template(team, lead)
+    incident = IncidentFactory(team=team, severity="SEV4", owner=owner)
+    postmortem = postmortem_start(incident=incident, by=owner)
+    postmortem.status = Postmortem.Status.IN_REVIEW
+    postmortem.save()
+
+    sign_in(page, outsider.email, PASSWORD)
+    page.goto(f"/incidents/INC-{incident.number}/postmortem/")
+    page.evaluate("window.__noReload = true")
+    thread = page.locator("#comments-c_what_we_changed")
+    thread.get_by_text("Add a comment").click()
+    thread.get_by_label("Comment on what we changed").fill("Which alert changed?")
+    thread.get_by_role("button", name="Post comment").click()
+    expect(thread).to_contain_text("1 open comment")
+    expect(thread).to_contain_text("Which alert changed?")
+    assert page.evaluate("window.__noReload") is True
+    assert ReviewComment.objects.get().section == "c_what_we_changed"
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, owner.email, PASSWORD)
+    page.goto(f"/incidents/INC-{incident.number}/postmortem/edit/")
+    page.evaluate("window.__noReload = true")
+    page.locator("#review-panel").get_by_role("link", name="What we changed", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#section-c_what_we_changed$"))
+    thread = page.locator("#comments-c_what_we_changed")
+    thread.get_by_role("button", name="Resolve").click()
+    expect(thread.locator("details.comments__resolved summary")).to_have_text("1 resolved comment")
+    assert page.evaluate("window.__noReload") is True
+    assert ReviewComment.objects.get().resolved_by == owner
