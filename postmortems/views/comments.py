@@ -55,7 +55,7 @@ def comment_add_view(request: AuthenticatedHttpRequest, number: int) -> HttpResp
         if request.htmx and form.cleaned_data.get("section"):
             return _thread(request, postmortem, form.cleaned_data["section"], form)
         if "section" in form.errors:  # a part this review does not have (any more)
-            messages.error(request, " ".join(form.errors["section"]))
+            messages.error(request, " ".join(str(e) for e in form.errors["section"]))
             if request.htmx:  # there is no thread to show the message in: reload
                 return HttpResponseClientRedirect(_back_url(request, number))
         else:
