@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
@@ -111,10 +112,14 @@ class SharedConnectionThread(LiveServerThread):
 def _one_at_a_time(app: Any) -> Any:
     """The WSGI app behind a lock, so a page's requests take turns on the shared
     connection. A response is built inside the lock; only its body is sent outside it,
-    and no page here streams rows from the database."""
+    and no page here streams rows from the database. Static files (WhiteNoise answers
+    them before any middleware that reads the database) go past the lock."""
     lock = threading.Lock()
+    static = django_settings.STATIC_URL
 
     def serve(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(static):
+            return app(environ, start_response)
         with lock:
             return app(environ, start_response)
 
