@@ -23,6 +23,7 @@ from django.conf import settings as django_settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error as PlaywrightError
@@ -86,6 +87,8 @@ class SharedConnectionServer(ThreadedWSGIServer):
     """Django's threaded server, which closes every database connection of a thread
     once that thread's HTTP connection ends, except the ones it shares with the test."""
 
+    connections_override: dict[str, BaseDatabaseWrapper] | None  # set by Django, not stubbed
+
     def _close_connections(self) -> None:
         shared = self.connections_override or {}
         for conn in connections.all(initialized_only=True):
@@ -95,7 +98,9 @@ class SharedConnectionServer(ThreadedWSGIServer):
 
 class SharedConnectionThread(LiveServerThread):
     """Django's live server thread, on this thread's default database connection,
-    answering one request at a time (each HTTP connection still gets its own thread)."""
+    answering the app's requests one at a time (each HTTP connection still gets its
+    own thread). When it stops, after the module's last test and outside any test's
+    transaction, it closes that connection; the next user opens it again."""
 
     server_class = SharedConnectionServer
 
@@ -103,10 +108,15 @@ class SharedConnectionThread(LiveServerThread):
         default = connections["default"]
         default.inc_thread_sharing()
         shared = {**(connections_override or {}), "default": default}
-        super().__init__(host, lambda app: _one_at_a_time(static_handler(app)), shared, port)
 
-    # No dec_thread_sharing() on terminate: a request thread still closing a
-    # keep-alive connection may touch the shared connection after the server stops.
+        def wrap(app):
+            return _one_at_a_time(static_handler(app))
+
+        # Any callable wraps the handler, as in live_app_server (the stubs want a class).
+        super().__init__(host, wrap, shared, port)  # type: ignore[arg-type]
+
+    # No dec_thread_sharing() on terminate: a request thread still answering may
+    # touch the shared connection after the server stops.
 
 
 def _one_at_a_time(app: Any) -> Any:
