@@ -153,9 +153,11 @@ def _browser(chromium_path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def visit(_browser, _server, db, objects, request, settings, midweek_clock):
+def visit(midweek_clock, _browser, _server, db, objects, request, settings):
     """visit(name, persona, viewport) opens the page as that persona and returns the
-    Playwright page, with the response's status and content type checked."""
+    Playwright page, with the response's status and content type checked. The clock
+    is moved first, so the case's rows (due dates, comments, revisions) are made at
+    the same instant the pages are rendered at, whatever the real date."""
     # The live server speaks plain HTTP; production cookies are Secure.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
