@@ -6,18 +6,24 @@ The pages and personas are the permission table's (tests/core/test_permissions.p
 URLS, PERSONAS, its `objects` and `_expected`), so a page added there is checked here.
 One Chromium and one app server serve the whole module; each case builds its rows in a
 transaction that the server thread shares (as Django's test client would) and rolls
-back, and signs its persona in by a session cookie, not the sign-in form.
+back, and signs its persona in by a session cookie, not the sign-in form. This works on
+SQLite and PostgreSQL alike: the server never closes the shared connection, and it
+answers one request at a time, so two requests never use that connection at once.
 """
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error as PlaywrightError
@@ -62,12 +68,11 @@ def _case(name: str, persona: str, width: int) -> Any:
 def _server(django_db_setup, django_db_blocker) -> Iterator[str]:
     """The app on a thread that shares this thread's database connection, so it sees
     each test's uncommitted rows. Like Django's test client, the server then must not
-    close that connection at the end of a request. Only an in-memory SQLite connection
-    survives the server's own close after each request, so on PostgreSQL the module
-    is skipped for now."""
-    if connections["default"].vendor != "sqlite":
-        pytest.skip("one shared in-memory SQLite connection only, for now")
+    close that connection at the end of a request: on PostgreSQL that would end the
+    test's transaction, with its rows (an in-memory SQLite database ignores a close)."""
     with django_db_blocker.unblock():
+        # At a request's start and end Django closes a connection whose autocommit is
+        # off, as it is inside the test's transaction.
         request_started.disconnect(close_old_connections)
         request_finished.disconnect(close_old_connections)
         try:
@@ -78,17 +83,57 @@ def _server(django_db_setup, django_db_blocker) -> Iterator[str]:
             request_finished.connect(close_old_connections)
 
 
+class SharedConnectionServer(ThreadedWSGIServer):
+    """Django's threaded server, which closes every database connection of a thread
+    once that thread's HTTP connection ends, except the ones it shares with the test."""
+
+    connections_override: dict[str, BaseDatabaseWrapper] | None  # set by Django, not stubbed
+
+    def _close_connections(self) -> None:
+        shared = self.connections_override or {}
+        for conn in connections.all(initialized_only=True):
+            if shared.get(conn.alias) is not conn:
+                conn.close()
+
+
 class SharedConnectionThread(LiveServerThread):
-    """Django's live server thread, on this thread's default database connection."""
+    """Django's live server thread, on this thread's default database connection,
+    answering the app's requests one at a time (each HTTP connection still gets its
+    own thread). When it stops, after the module's last test and outside any test's
+    transaction, it closes that connection; the next user opens it again."""
+
+    server_class = SharedConnectionServer
 
     def __init__(self, host, static_handler, connections_override=None, port=0):
         default = connections["default"]
         default.inc_thread_sharing()
         shared = {**(connections_override or {}), "default": default}
-        super().__init__(host, static_handler, connections_override=shared, port=port)
 
-    # No dec_thread_sharing() on terminate: a request thread still closing a
-    # keep-alive connection may touch the shared connection after the server stops.
+        def wrap(app):
+            return _one_at_a_time(static_handler(app))
+
+        # Any callable wraps the handler, as in live_app_server (the stubs want a class).
+        super().__init__(host, wrap, shared, port)  # type: ignore[arg-type]
+
+    # No dec_thread_sharing() on terminate: a request thread still answering may
+    # touch the shared connection after the server stops.
+
+
+def _one_at_a_time(app: Any) -> Any:
+    """The WSGI app behind a lock, so a page's requests take turns on the shared
+    connection. A response is built inside the lock; only its body is sent outside it,
+    and no page here streams rows from the database. Static files (WhiteNoise answers
+    them before any middleware that reads the database) go past the lock."""
+    lock = threading.Lock()
+    static = django_settings.STATIC_URL
+
+    def serve(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(static):
+            return app(environ, start_response)
+        with lock:
+            return app(environ, start_response)
+
+    return serve
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +153,11 @@ def _browser(chromium_path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def visit(_browser, _server, db, objects, request, settings, midweek_clock):
+def visit(midweek_clock, _browser, _server, db, objects, request, settings):
     """visit(name, persona, viewport) opens the page as that persona and returns the
-    Playwright page, with the response's status and content type checked."""
+    Playwright page, with the response's status and content type checked. The clock
+    is moved first, so the case's rows (due dates, comments, revisions) are made at
+    the same instant the pages are rendered at, whatever the real date."""
     # The live server speaks plain HTTP; production cookies are Secure.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
