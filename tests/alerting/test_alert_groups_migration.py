@@ -4,24 +4,17 @@ own, with the link's incident and times."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 FIRED = dt.datetime(2026, 11, 2, 10, 42, tzinfo=dt.UTC)
 BEFORE = [("postmortems", "0024_bounded_dates")]
 AFTER = [("postmortems", "0025_alert_groups")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_every_alert_link_is_kept_as_a_group_of_its_own():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         team = apps.get_model("accounts", "Team").objects.create(name="Platform", slug="platform")
         integration = apps.get_model("postmortems", "AlertIntegration").objects.create(
@@ -42,7 +35,7 @@ def test_every_alert_link_is_kept_as_a_group_of_its_own():
                 fired_at=FIRED,
                 resolved_at=FIRED + dt.timedelta(hours=1) if n else None,
             )
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         links = apps.get_model("postmortems", "AlertLink").objects.order_by("external_key")
         assert [
             (
@@ -61,4 +54,4 @@ def test_every_alert_link_is_kept_as_a_group_of_its_own():
             "job",
         ]
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -3,21 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import ActionItemFactory, UserFactory
+from tests.migrations import migrate_to, migrate_to_latest
 
-BEFORE = ("postmortems", "0028_api_idempotency_keys")
-AFTER = ("postmortems", "0029_action_item_updated_at")
+BEFORE = [("postmortems", "0028_api_idempotency_keys")]
+AFTER = [("postmortems", "0029_action_item_updated_at")]
 T0 = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,7 +21,7 @@ def test_existing_items_get_their_last_change_or_completion_and_none_is_lost(pos
     finished = ActionItemFactory(
         postmortem=postmortem, created_at=T0, status="done", completed_at=T0 + dt.timedelta(days=3)
     )
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         Change = apps.get_model("postmortems", "ActionItemChange")
         for item, field, days in [
@@ -42,7 +34,7 @@ def test_existing_items_get_their_last_change_or_completion_and_none_is_lost(pos
                 changed_at=T0 + dt.timedelta(days=days),
             )  # fmt: skip
     finally:
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
     try:
         Item = apps.get_model("postmortems", "ActionItem")
         updated = dict(Item.objects.values_list("pk", "updated_at"))
@@ -55,10 +47,4 @@ def test_existing_items_get_their_last_change_or_completion_and_none_is_lost(pos
     finally:
         # Back to the newest migrations: the next tests in this process need every
         # table and column the later migrations add.
-        _latest()
-
-
-def _latest() -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -3,24 +3,17 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 STARTED = dt.datetime(2026, 11, 2, 10, 42, tzinfo=dt.UTC)
 BEFORE = [("postmortems", "0042_review_templates")]
 AFTER = [("postmortems", "0043_review_comment_any_section")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_comments_keep_their_sections_and_custom_keys_are_then_stored():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         team = apps.get_model("accounts", "Team").objects.create(name="Platform", slug="platform")
         incident = apps.get_model("postmortems", "Incident").objects.create(
@@ -40,7 +33,7 @@ def test_existing_comments_keep_their_sections_and_custom_keys_are_then_stored()
             )
         before = list(Comment.objects.order_by("pk").values())
 
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         Comment = apps.get_model("postmortems", "ReviewComment")
         assert list(Comment.objects.order_by("pk").values()) == before
         custom = Comment(postmortem_id=postmortem.pk, section="c_what_we_changed", text="Hm")
@@ -48,4 +41,4 @@ def test_existing_comments_keep_their_sections_and_custom_keys_are_then_stored()
         custom.save()
         assert Comment.objects.get(pk=custom.pk).section == "c_what_we_changed"
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

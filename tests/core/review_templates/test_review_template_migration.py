@@ -4,26 +4,18 @@ built-in layout."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from postmortems.models.reviews import builtin_layout
+from tests.migrations import migrate_to, migrate_to_latest
 
 STARTED = dt.datetime(2026, 11, 2, 10, 42, tzinfo=dt.UTC)
 BEFORE = [("postmortems", "0041_presence_review_presence")]
 AFTER = [("postmortems", "0042_review_templates")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_reviews_keep_their_text_and_get_the_built_in_layout():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         team = apps.get_model("accounts", "Team").objects.create(name="Platform", slug="platform")
         Incident = apps.get_model("postmortems", "Incident")
@@ -35,7 +27,7 @@ def test_existing_reviews_keep_their_text_and_get_the_built_in_layout():
             Postmortem.objects.create(
                 incident=incident, summary=f"Summary {n}", lessons=f"Lesson {n}"
             )
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
         rows = apps.get_model("postmortems", "Postmortem").objects.order_by("incident__number")
         assert [(p.summary, p.lessons, p.template_id) for p in rows] == [
             ("Summary 1", "Lesson 1", None),
@@ -43,4 +35,4 @@ def test_existing_reviews_keep_their_text_and_get_the_built_in_layout():
         ]
         assert all(p.layout == builtin_layout() for p in rows)
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
