@@ -117,3 +117,17 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/incidents/")
+
+
+def open_section(page, name: str, *, link: str = "Edit") -> None:
+    """Open a section of the review editor in place (its "Edit <name>" or "Write <name>"
+    link) and wait until htmx has swapped the form in and settled, so that what is typed
+    next reaches a form whose preview and autosave already listen, as a person, who
+    cannot type that fast, would find it."""
+    from playwright.sync_api import expect
+
+    page.locator(f"#section-{name}").get_by_role("link", name=f"{link} {name}").click()
+    expect(page.locator(f"#section-{name}.doc-section--editing")).to_be_visible()
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from postmortems.services.postmortems import postmortem_set_status
-from tests.browser_support import sign_in
+from tests.browser_support import open_section, sign_in
 from tests.factories import PASSWORD, ActionItemFactory, complete_postmortem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_editor_dashboard_and_archive_run_under_the_policy(page, owner, team, po
     # The editor: live preview and the language check (htmx posts and swaps).
     page.goto(f"/incidents/{postmortem.incident.reference}/postmortem/edit/")
     page.evaluate("window.__noReload = true")
-    page.get_by_role("link", name="Edit summary").click()  # the form opens in place
+    open_section(page, "summary")  # the form opens in place
     page.get_by_label("Summary", exact=True).fill("The pool was **too small**; Bob should have")
     expect(page.locator("#preview-summary strong")).to_have_text("too small")
     page.get_by_role("button", name="Save summary").click()

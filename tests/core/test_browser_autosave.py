@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from postmortems.services.postmortems import postmortem_start
 from postmortems.views import editor as editor_views
-from tests.browser_support import sign_in
+from tests.browser_support import open_section, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def _edit_url(review) -> str:
 
 def _open_summary(page) -> None:
     """The section reads as the document does; its Edit link opens the form in place."""
-    page.get_by_role("link", name="Edit summary").click()
+    open_section(page, "summary")
     expect(page.get_by_label("Summary", exact=True)).to_be_focused()
 
 

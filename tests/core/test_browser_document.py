@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from postmortems.services.postmortems import postmortem_set_status
-from tests.browser_support import sign_in
+from tests.browser_support import open_section, sign_in
 from tests.factories import PASSWORD, complete_postmortem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,7 +107,7 @@ def test_on_a_phone_nothing_scrolls_sideways_and_the_panel_is_a_drawer(page, own
     nav_top = page.evaluate("document.querySelector('.editor-toc').getBoundingClientRect().top")
     assert nav_top < 0
 
-    page.locator("#section-summary").get_by_role("link", name="Edit summary").click()
+    open_section(page, "summary")
     expect(page.get_by_label("Summary", exact=True)).to_be_visible()
     _fits(page)
 

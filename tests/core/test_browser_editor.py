@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from postmortems.models import ActionItem, Incident, TimelineEvent
-from tests.browser_support import sign_in
+from tests.browser_support import open_section, sign_in
 from tests.factories import PASSWORD, ServiceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,13 +49,7 @@ def test_an_engineer_writes_a_postmortem_in_the_browser(page, owner, team):
     expect(page.locator("#section-summary")).to_contain_text(
         "What happened, in two or three sentences"
     )
-    page.get_by_role("link", name="Write summary").click()
-    # The form is swapped in by htmx: type once it has settled and listens, as a person
-    # (who cannot type that fast) would.
-    expect(page.locator("#section-summary.doc-section--editing")).to_be_visible()
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    open_section(page, "summary", link="Write")
 
     # Live preview of Markdown, then save the section inline.
     summary = page.get_by_label("Summary", exact=True)
