@@ -128,6 +128,6 @@ def open_section(page, name: str, *, link: str = "Edit") -> None:
 
     page.locator(f"#section-{name}").get_by_role("link", name=f"{link} {name}").click()
     expect(page.locator(f"#section-{name}.doc-section--editing")).to_be_visible()
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # A locator, not wait_for_function: that polls through eval, which the page's
+    # Content-Security-Policy refuses whenever the first check is not yet true.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)

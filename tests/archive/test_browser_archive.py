@@ -73,7 +73,7 @@ def test_a_reader_finds_narrows_follows_and_subscribes(page, owner, team, app_se
 
     # Read it, then follow a related review. The click waits until no htmx request is
     # in flight: a late swap of the results would replace the link being clicked.
-    page.wait_for_function("document.querySelectorAll('.htmx-request').length === 0")
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.locator("#results .hit a").first.click()
     expect(page).to_have_url(re.compile(r"/postmortem/$"))
     expect(page.get_by_role("heading", name="Orders write outage")).to_be_visible()
