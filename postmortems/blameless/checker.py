@@ -28,7 +28,7 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from postmortems.blameless import attribution, indirect_blame, rules, words
+from postmortems.blameless import agency, attribution, indirect_blame, judging, rules, words
 from postmortems.blameless.clauses import Hit
 from postmortems.blameless.tokens import Token, mask, sentences
 
@@ -74,7 +74,7 @@ class Finding:
 
 
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
-    rules.RULES + attribution.RULES + indirect_blame.RULES
+    rules.RULES + attribution.RULES + indirect_blame.RULES + agency.RULES + judging.RULES
 )
 
 
@@ -82,7 +82,10 @@ def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:
     """The hit is a word being talked about: "the phrase root cause". `ends` holds the
     tokens' end offsets, in order, so the two tokens before are found by bisection."""
     before = bisect.bisect_right(ends, start)
-    return any(t.low in words.MENTION_NOUNS for t in tokens[max(0, before - 3) : before])
+    window = tokens[max(0, before - 3) : before]
+    if any(t.low in {"calling", "call"} for t in window):
+        return True  # "calling it a sloppy rollback tells us nothing"
+    return any(t.low in words.MENTION_NOUNS for t in window)
 
 
 def check(text: str) -> list[Finding]:

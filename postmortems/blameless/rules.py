@@ -10,6 +10,7 @@ from postmortems.blameless.attribution import describes_design
 from postmortems.blameless.clauses import (
     CLAUSE_PUNCT,
     Hit,
+    asked_about,
     clause_start,
     is_negation,
     is_participle,
@@ -49,29 +50,13 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
         passive = verb.low == "been" and j + 1 < len(tokens) and is_participle(tokens[j + 1].low)
         end = tokens[j + 1].end if passive else verb.end
         who = subject(tokens, i)
-        if who == "negative" or _asked_about(tokens, i):
+        if who == "negative" or asked_about(tokens, i):
             continue
         if passive and modal in {"should", "could"}:
             # "The config should have been reviewed": an unnamed person's omission.
             yield "counterfactual", token.start, end
         elif who == "person" and not (modal == "would" and _system_condition(tokens)):
             yield "counterfactual", token.start, end
-
-
-_ASKING = {"ask", "asks", "asked", "asking", "not", "about", "than", "as", "saying", "claiming"}
-
-
-def _asked_about(tokens: list[Token], i: int) -> bool:
-    """The hindsight is the topic, not the claim: "we ask what people knew, not what
-    they should have known", "saying someone should have known better"."""
-    window = tokens[max(0, i - 5) : i]
-    for k, token in enumerate(window):
-        before = window[k - 1].low if k else (tokens[i - 6].low if i >= 6 else "")
-        if token.low in {"what", "whether"} and (before in _ASKING or before == ","):
-            return True
-        if token.low in {"saying", "claiming", "asking"}:
-            return True
-    return False
 
 
 def _system_condition(tokens: list[Token]) -> bool:
@@ -283,7 +268,7 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
 
 _BLAME_TRIGGERS = {
     "broke", "breaks", "broken", "took", "takes", "take", "brought", "brings", "knocked",
-    "taken", "messed", "screwed", "blew", "dropped", "botched", "caused", "wiped",
+    "taken", "messed", "screwed", "breaking", "blew", "dropped", "botched", "caused", "wiped",
     "responsible", "to", "at",
 }  # fmt: skip
 
@@ -356,7 +341,7 @@ def _blame_verb(tokens: list[Token], i: int) -> int | None:
         return None  # most words: answered before building the look-ahead below
     nxt = tokens[i + 1].low if i + 1 < n else ""
     rest = [t.low for t in tokens[i + 1 : i + 7]]
-    if low in {"broke", "breaks", "broken"}:
+    if low in {"broke", "breaks", "broken", "breaking"}:
         ends = CLAUSE_PUNCT | words.CLAUSE_WORDS | {"."}
         stop = next((k for k, w in enumerate(rest) if w in ends), len(rest))
         if any(w in _BREAK_PARTICLES for w in rest[:stop]):

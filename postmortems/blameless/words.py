@@ -4,6 +4,9 @@ the modules it runs).
 Kept apart from the rules so the rules stay readable. Lists are lowercase.
 """
 
+from postmortems.blameless.lexicon import MORE_ROLES
+from postmortems.blameless.names import MORE_FIRST_NAMES
+
 # Who can be a person in a sentence: pronouns, roles, and common first names.
 PERSON_PRONOUNS = {
     "i", "we", "you", "he", "she", "they", "him", "her", "them", "us", "me",
@@ -123,6 +126,7 @@ ADVERBS = {
     "completely", "totally", "basically", "ultimately", "honestly", "somehow", "accidentally",
     "mistakenly", "ever", "all", "both", "themselves", "himself", "herself", "even", "easily",
     "have", "has", "had", "did", "does", "do", "was", "were", "is", "are", "be", "been",
+    "keep", "keeps", "kept",
 }  # fmt: skip
 PREVENTION_WORDS = {
     "reduce", "reduces", "reduced", "reducing", "prevent", "prevents", "avoid", "avoids",
@@ -216,3 +220,6 @@ PLACING_VERBS = {
     "lies", "lay", "lie", "falls", "fell", "rests", "rested", "belongs", "belonged", "goes",
     "went", "sits", "sat", "is", "was", "lands", "landed",
 }  # fmt: skip
+
+ROLES |= MORE_ROLES
+FIRST_NAMES |= MORE_FIRST_NAMES

@@ -1,0 +1,303 @@
+"""Blame and hindsight read from what a person did: a verb whose doer (clauses.actor) is
+a person, a role, a group or a person's possessive, and whose object or frame says the
+doing went wrong. The same verbs with a system as the doer stay quiet.
+
+- cause: a person starting an incident ("the support lead kicked off the cascade"),
+  taking something offline ("took search offline", "brought the API to its knees"),
+  destroying data or the wrong thing ("Tomasz wiping the wrong data directory"),
+  an incident that stems from, or is the result of, a person or their change ("the mess
+  stems from Tomasz ...", "because of a change that Aleksandra pushed"), owning an
+  incident ("the network team owns this outage"), laying it at someone's feet, and
+  things that break whenever a person touches them;
+- condition: a person passing over or missing a signal ("Priyanka omitted the staging
+  step", "the on-call engineers missed the warning"), not making the effort ("never got
+  around to", "no one took the time to", "did not care to"), a duty left undone ("was
+  supposed to verify the backups but never did"), and an inverted condition ("Were the
+  reviewer paying attention, ... would have").
+"""
+
+from collections.abc import Callable, Iterator
+
+from postmortems.blameless import lexicon, words
+from postmortems.blameless.clauses import (
+    ENDS,
+    Hit,
+    actor,
+    clause_start,
+    is_negation,
+    is_person,
+    is_person_possessive,
+    negated_before,
+    person_in,
+    subject,
+)
+from postmortems.blameless.tokens import Token
+
+_HARMS = (words.INCIDENT_NOUNS - {"this", "it", "that", "issue", "problem"}) | lexicon.HARM_NOUNS
+_PARTICLE_NEEDED = {"set": "off", "sets": "off", "kicked": "off", "kicks": "off", "led": "to"}
+_PARTICLE_NEEDED |= {"leads": "to", "resulted": "in", "touched": "off"}
+_STRONG_DESTROY = {
+    "deleted", "deletes", "deleting", "wiped", "wipes", "wiping", "erased", "erasing",
+    "purged", "purging", "truncated", "truncating", "overwrote", "overwriting",
+    "overwritten", "destroyed", "destroying", "nuked", "nuking", "trashed", "clobbered",
+    "corrupted", "corrupting",
+}  # fmt: skip
+_DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "that", "those", "these"}
+_ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
+
+
+def _object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
+    """The words after the verb at `i`, up to the end of its clause."""
+    out = []
+    for token in tokens[i + 1 : i + 1 + limit]:
+        if token.low in ENDS or token.low in words.CLAUSE_WORDS - {"that"}:
+            break
+        out.append(token)
+    return out
+
+
+def _doer_start(tokens: list[Token], i: int) -> int:
+    start = clause_start(tokens, i)
+    for token in tokens[start:i]:
+        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
+            return token.start
+    return tokens[i].start
+
+
+def _by_person(tokens: list[Token], i: int) -> bool:
+    """A person does the verb at `i`; not when the person only describes a participant
+    at the start of the sentence ("The engineer who triggered the incident joined the
+    review"), where the sentence goes on to say what they did next."""
+    if i >= 2 and tokens[i - 1].low == "who" and clause_start(tokens, i - 1) == 0:
+        return False
+    return actor(tokens, i) == "person" and not negated_before(tokens, i)
+
+
+# ---- cause -----------------------------------------------------------------------------
+
+
+def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low in lexicon.STARTING_VERBS:
+            lows = [t.low for t in _object(tokens, i)]
+            particle = _PARTICLE_NEEDED.get(low)
+            if particle is not None and (not lows or lows[0] != particle):
+                continue
+            if not set(lows) & _HARMS:
+                continue
+        elif low in lexicon.DOWNING_VERBS:
+            sent = {t.low for t in _object(tokens, i)}
+            if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
+                continue
+        elif low in lexicon.DESTROYING_VERBS:
+            hit = {t.low for t in _object(tokens, i, 6)}
+            if i and tokens[i - 1].low in _DETERMINERS:
+                continue  # "the overloaded lines": an adjective
+            if hit & lexicon.WRONG_WORDS:
+                continue  # "deleted the wrong directory" is a slip (judging.py)
+            data = low in _STRONG_DESTROY and bool(hit & lexicon.DATA_NOUNS)
+            if not (data or low in _ALWAYS_HARM):
+                continue
+        else:
+            continue
+        if _by_person(tokens, i):
+            yield "blame", _doer_start(tokens, i), token.end
+
+
+def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The whole mess stems from Tomasz wiping ...", "the outage was the result of a
+    change by Ana", "because of a change that Aleksandra pushed", "can be laid at the
+    feet of the storage team"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.ORIGIN_VERBS and nxt in {"from", "with", "back", "out", "to"}:
+            start = clause_start(tokens, i)
+            if not any(t.low in _HARMS for t in tokens[start:i]):
+                continue
+            person = _person_or_their_change(tokens, i + 2)
+        elif low in lexicon.ORIGIN_NOUNS and nxt == "of" and i >= 2:
+            if tokens[i - 1].low not in {"the", "a", "direct", "sole"}:
+                continue
+            if subject(tokens, i) not in {"system", "none"}:
+                continue
+            person = _person_or_their_change(tokens, i + 2)
+        elif (low, nxt) in {("because", "of"), ("due", "to"), ("thanks", "to")}:
+            person = _person_in_change(tokens, i + 2)
+        elif low in {"feet", "door", "doorstep"} and nxt == "of" and i >= 2:
+            if tokens[i - 2].low != "at":
+                continue
+            person = person_in(tokens, i + 2, i + 6)
+        else:
+            continue
+        if person is not None and not negated_before(tokens, i):
+            yield "blame", token.start, tokens[person].end
+
+
+_FINDING_VERBS = {"found", "noticed", "spotted", "reported", "flagged", "caught", "fixed"}
+_FINDING_VERBS |= {"wrote", "filed", "raised", "saw", "escalated", "reverted", "opened"}
+
+
+def _person_or_their_change(tokens: list[Token], start: int) -> int | None:
+    if _names_a_slip(tokens, start):
+        return None
+    person = person_in(tokens, start, start + 4)
+    return person if person is not None else _person_in_change(tokens, start)
+
+
+def _person_in_change(tokens: list[Token], start: int) -> int | None:
+    """A person who made the thing named after a cause word: "a change that Aleksandra
+    pushed", "a config pushed by the admin"; not "a bug that the engineer found"."""
+    n = len(tokens)
+    if _names_a_slip(tokens, start):
+        return None
+    for j in range(start, min(n, start + 6)):
+        low = tokens[j].low
+        if low in ENDS:
+            return None
+        if low in {"that", "which"} and j + 1 < n:
+            person = person_in(tokens, j + 1, j + 4)
+            if person is None:
+                return None
+            verb = tokens[person + 1].low if person + 1 < n else ""
+            return None if verb in _FINDING_VERBS else person
+        if low == "by" and j > start:
+            return person_in(tokens, j + 1, j + 5)
+    return None
+
+
+def _names_a_slip(tokens: list[Token], start: int) -> bool:
+    """ "the product of a slip by the storage admin": a slip pinned on a person is the
+    human-error rule's business (judging.py)."""
+    slips = lexicon.MORE_SLIP_NOUNS | words.SLIP_NOUNS
+    return any(t.low in slips for t in tokens[start : start + 4])
+
+
+def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The network team owns this outage"; not "owns the incident process"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low not in {"owns", "owned", "own"} or i + 2 >= n:
+            continue
+        k = i + 1
+        if tokens[k].low in {"this", "that", "the", "today's", "yesterday's"}:
+            k += 1
+        after = tokens[k + 1].low if k + 1 < n else "."
+        if tokens[k].low not in _HARMS or (after not in ENDS and after not in words.CLAUSE_WORDS):
+            continue
+        if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+            yield "blame", _doer_start(tokens, i), tokens[k].end
+
+
+def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Every time Dmitri touches the config, something breaks": a person's doing as the
+    standing condition of a failure."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        every = low == "time" and i > 0 and tokens[i - 1].low in {"every", "each", "any"}
+        if low not in {"whenever", "everytime"} and not every:
+            continue
+        first = i + 1
+        if person_in(tokens, first, first + 3) is None:
+            continue
+        comma = next((k for k in range(first, min(n, first + 15)) if tokens[k].low == ","), None)
+        if comma is None:
+            continue
+        for k in range(comma + 1, min(n, comma + 10)):
+            if tokens[k].low in lexicon.HABITUAL_FAILURES:
+                yield "blame", tokens[i - (low == "time")].start, tokens[k].end
+                break
+
+
+# ---- condition -------------------------------------------------------------------------
+
+
+def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Priyanka omitted the staging step", "the SRE passed over the alert", "the
+    on-call engineers missed the warning"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low in lexicon.PASSING_VERBS:
+            particle = lexicon.PASSING_PARTICLES.get(low)
+            if particle is not None and (i + 1 >= n or tokens[i + 1].low != particle):
+                continue
+            end = tokens[i + 1].end if particle else token.end
+        elif low in lexicon.MISSING_VERBS - {"overlooked"}:
+            if not any(t.low in lexicon.SIGNAL_NOUNS for t in _object(tokens, i, 5)):
+                continue
+            end = token.end
+        else:
+            continue
+        if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+            yield "counterfactual", _doer_start(tokens, i), end
+
+
+def _rule_no_effort(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Kwabena never got around to ...", "no one took the time to ...", "did not care
+    to", "nobody bothered checking"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        for phrase in lexicon.EFFORT_PHRASES:
+            if token.low != phrase[0] or i + len(phrase) > n:
+                continue
+            if tuple(t.low for t in tokens[i : i + len(phrase)]) != phrase:
+                continue
+            who = subject(tokens, i)
+            if who == "negative" or (who in {"person", "none"} and negated_before(tokens, i)):
+                if who == "none" and phrase[0] not in {"be", "care", "cared"}:
+                    break
+                yield "counterfactual", token.start, tokens[i + len(phrase) - 1].end
+            break
+
+
+def _rule_duty_undone(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The team was supposed to verify the backups but never did", "the on-call needed
+    to escalate and didn't"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low not in lexicon.DUTY_WORDS or i + 1 >= n or tokens[i + 1].low != "to":
+            continue
+        if subject(tokens, i) != "person" or negated_before(tokens, i):
+            continue
+        for j in range(i + 2, min(n, i + 16)):
+            if tokens[j].low not in {"but", "and", "yet"}:
+                continue
+            undone = next(
+                (k for k in range(j + 1, min(n, j + 4)) if tokens[k].low in lexicon.UNDONE_WORDS),
+                None,
+            )
+            if undone is not None and not is_person(tokens[j + 1], self_counts=False):
+                yield "counterfactual", token.start, tokens[undone].end
+            break
+
+
+def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Were the reviewer paying attention, the bug would have been caught"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low not in {"were", "should"} or clause_start(tokens, i) != i:
+            continue
+        person = person_in(tokens, i + 1, i + 5)
+        if person is None or any(is_negation(t) for t in tokens[i + 1 : person + 3]):
+            continue
+        comma = next((k for k in range(person, min(n, person + 12)) if tokens[k].low == ","), None)
+        if comma is None:
+            continue
+        if any(t.low in {"would", "could", "might"} for t in tokens[comma : comma + 12]):
+            yield "counterfactual", token.start, tokens[person].end
+
+
+RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
+    _rule_person_did_harm,
+    _rule_origin,
+    _rule_owned,
+    _rule_whenever,
+    _rule_passed_over,
+    _rule_no_effort,
+    _rule_duty_undone,
+    _rule_inverted_condition,
+)
