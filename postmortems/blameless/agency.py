@@ -44,6 +44,7 @@ _STRONG_DESTROY = {
 }  # fmt: skip
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "that", "those", "these"}
 _ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
+_ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
 
 
 def _object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
@@ -90,6 +91,12 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
             sent = {t.low for t in _object(tokens, i)}
             if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
                 continue
+        elif low in lexicon.OVERWHELMING_VERBS:
+            if i and tokens[i - 1].low in _DETERMINERS:
+                continue
+        elif low in {"knocked", "knocks", "knocking"} and tokens[i + 1 : i + 2]:
+            if tokens[i + 1].low != "out":
+                continue
         elif low in lexicon.DESTROYING_VERBS:
             hit = {t.low for t in _object(tokens, i, 6)}
             if i and tokens[i - 1].low in _DETERMINERS:
@@ -126,6 +133,22 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
             person = _person_or_their_change(tokens, i + 2)
         elif (low, nxt) in {("because", "of"), ("due", "to"), ("thanks", "to")}:
             person = _person_in_change(tokens, i + 2)
+        elif (low, nxt) == ("courtesy", "of"):
+            start = clause_start(tokens, i)
+            harm = any(t.low in _HARMS for t in tokens[start:i])
+            person = _person_or_their_change(tokens, i + 2) if harm else None
+        elif low in lexicon.OWING_VERBS:
+            person = _owed_to(tokens, i)
+        elif low == "behind" and i and tokens[i - 1].low in {"was", "is", "were", "are"}:
+            if subject(tokens, i - 1, self_counts=False) != "person":
+                continue
+            rest = {t.low for t in tokens[i + 1 : i + 8]}
+            if nxt not in {"the", "this", "that", "a", "an", "it"} or not (
+                rest & (_HARMS | lexicon.ACTION_NOUNS)
+            ):
+                continue
+            yield "blame", _doer_start(tokens, i), token.end
+            continue
         elif low in {"feet", "door", "doorstep"} and nxt == "of" and i >= 2:
             if tokens[i - 2].low != "at":
                 continue
@@ -134,6 +157,20 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if person is not None and not negated_before(tokens, i):
             yield "blame", token.start, tokens[person].end
+
+
+def _owed_to(tokens: list[Token], i: int) -> int | None:
+    """ "We owe this outage to Mehmet's untested cron job"; not "we owe the quick
+    recovery to Mehmet's runbook"."""
+    for k in range(i + 1, min(len(tokens), i + 6)):
+        if tokens[k].low in ENDS:
+            return None
+        if tokens[k].low == "to":
+            owed = {t.low for t in tokens[i + 1 : k]}
+            if not owed & _HARMS or owed & lexicon.GOOD_VERBS:
+                return None
+            return _person_or_their_change(tokens, k + 1)
+    return None
 
 
 _FINDING_VERBS = {"found", "noticed", "spotted", "reported", "flagged", "caught", "fixed"}
@@ -236,6 +273,25 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
             yield "counterfactual", _doer_start(tokens, i), end
 
 
+def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Leila chose not to run the smoke tests", "it never occurred to the operator to
+    check the lag"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        chose_not = low in lexicon.CHOOSING_VERBS and nxt in {"not", "against"}
+        if chose_not and subject(tokens, i, self_counts=False) == "person":
+            yield "counterfactual", _doer_start(tokens, i), tokens[i + 1].end
+        elif (
+            low in {"occurred", "occur"}
+            and nxt == "to"
+            and negated_before(tokens, i)
+            and person_in(tokens, i + 2, i + 5) is not None
+        ):
+            yield "counterfactual", token.start, tokens[i + 1].end
+
+
 def _rule_no_effort(tokens: list[Token]) -> Iterator[Hit]:
     """ "Kwabena never got around to ...", "no one took the time to ...", "did not care
     to", "nobody bothered checking"."""
@@ -297,6 +353,7 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_owned,
     _rule_whenever,
     _rule_passed_over,
+    _rule_chose_not,
     _rule_no_effort,
     _rule_duty_undone,
     _rule_inverted_condition,

@@ -111,15 +111,9 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
             yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
 
 
-_GOOD_VERBS = {
-    "caught", "recovered", "restored", "avoided", "prevented", "survived", "noticed",
-    "found", "fixed", "contained", "saved", "kept", "spotted", "detected", "mitigated",
-}  # fmt: skip
-
-
 def _good_outcome(tokens: list[Token], start: int) -> bool:
     """ "Maria is why we caught the regression early": credit, not blame."""
-    return any(t.low in _GOOD_VERBS for t in tokens[start : start + 4])
+    return any(t.low in lexicon.GOOD_VERBS for t in tokens[start : start + 4])
 
 
 def _clause_referred_to(tokens: list[Token], start: int, span: list[Token]) -> int | None:

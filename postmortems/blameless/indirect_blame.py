@@ -60,11 +60,14 @@ def _rule_passive_agent(tokens: list[Token]) -> Iterator[Hit]:
         by = i + 1
         if by < n and tokens[by].low in _PARTICLES:
             by += 1
+        elif by + 1 < n and (tokens[by].low, tokens[by + 1].low) == ("in", "motion"):
+            by += 2  # "set in motion by"
         elif low in {"taken", "brought", "knocked", "set", "kicked"}:
             continue  # "taken by the on-call" is not "taken down by the on-call"
         if by >= n or tokens[by].low != "by":
             continue
-        if not harm and not any(t.low in words.INCIDENT_NOUNS for t in tokens[max(0, i - 8) : i]):
+        incidents = words.INCIDENT_NOUNS | lexicon.HARM_NOUNS
+        if not harm and not any(t.low in incidents for t in tokens[max(0, i - 8) : i]):
             continue
         person = _agent(tokens, by)
         if person is not None and not negated_before(tokens, i):

@@ -31,7 +31,8 @@ _BE = {"is", "was", "are", "were", "been", "be", "'s", "seemed", "looked", "got"
 _DEGREE = {
     "too", "so", "very", "completely", "totally", "utterly", "frankly", "pretty", "rather",
     "really", "simply", "just", "clearly", "quite", "thoroughly", "woefully", "hopelessly",
-    "downright", "plain", "a", "bit", "little", "being", "fairly", "extremely",
+    "downright", "plain", "a", "bit", "little", "being", "fairly", "extremely", "complete",
+    "total", "absolute", "utter", "an", "real", "of",
 }  # fmt: skip
 _STRONG = lexicon.JUDGING_ADJECTIVES - lexicon.WEAK_JUDGING
 
@@ -50,12 +51,20 @@ def _rule_judging_predicate(tokens: list[Token]) -> Iterator[Hit]:
         k = i + 1
         while k < n and tokens[k].low in _DEGREE:
             k += 1
-        if k >= n or tokens[k].low not in _STRONG:
+        fiasco = (
+            k < n and tokens[k].low in lexicon.FIASCO_NOUNS and tokens[i + 1].low in {"a", "an"}
+        )
+        if not fiasco and (k >= n or tokens[k].low not in _STRONG) and not _too_much(tokens, k):
             continue
         if k + 1 < n and tokens[k + 1].low in words.DESIGN_NOUNS:
             continue
         if _judged(tokens, i):
             yield "judgement", tokens[k].start, tokens[k].end
+
+
+def _too_much(tokens: list[Token], k: int) -> bool:
+    """ "The on-call was too slow to escalate": "too" and a word of pace or temper."""
+    return k < len(tokens) and tokens[k - 1].low == "too" and tokens[k].low in lexicon.TOO_WORDS
 
 
 def _rule_judging_modifier(tokens: list[Token]) -> Iterator[Hit]:
@@ -71,10 +80,12 @@ def _rule_judging_modifier(tokens: list[Token]) -> Iterator[Hit]:
         )
         if noun is None or negated_before(tokens, i):
             continue
+        if token.low in lexicon.WEAK_JUDGING and tokens[noun].low not in lexicon.DECISION_NOUNS:
+            continue  # "a bad merge by Ayesha" names the merge; "a bad call" judges
         owner = any(is_person_possessive(t, self_counts=False) for t in tokens[max(0, i - 2) : i])
         after = tokens[noun + 1].low if noun + 1 < n else ""
         by = after in {"by", "from"} and person_in(tokens, noun + 2, noun + 6) is not None
-        article = i >= 2 and tokens[i - 1].low in {"a", "an", "some"}
+        article = i >= 2 and tokens[i - 1].low in {"a", "an", "some", "one", "another"}
         made = article and _made_by_person(tokens, i - 2)
         if owner or by or made:
             yield "judgement", token.start, tokens[noun].end
@@ -99,8 +110,17 @@ def _rule_judging_manner(tokens: list[Token]) -> Iterator[Hit]:
             continue
         start = clause_start(tokens, i)
         verb = next((k for k in range(start, i + 2) if k < len(tokens) and _verb(tokens, k)), None)
-        if verb is not None and verb != i and _judged(tokens, verb):
+        active = verb is not None and verb != i and _judged(tokens, verb)
+        if active or _passive_by_person(tokens, i):
             yield "judgement", token.start, token.end
+
+
+def _passive_by_person(tokens: list[Token], i: int) -> bool:
+    """ "The rollback was handled incompetently by the release team"."""
+    for k in range(i + 1, min(len(tokens), i + 4)):
+        if tokens[k].low == "by":
+            return person_in(tokens, k + 1, k + 5) is not None and not negated_before(tokens, i)
+    return False
 
 
 def _verb(tokens: list[Token], k: int) -> bool:
@@ -122,6 +142,8 @@ def _rule_judging_idiom(tokens: list[Token]) -> Iterator[Hit]:
             if tails:
                 if k < n and tokens[k].low in words.POSSESSIVE_PRONOUNS | {"its", "our", "my"}:
                     k += 1
+                if k < n and tokens[k].low in {"one", "only", "own"}:
+                    k += 1  # "failed at their one job"
                 if k >= n or tokens[k].low not in tails:
                     continue
             else:
@@ -173,6 +195,8 @@ def _slip_by(tokens: list[Token], i: int) -> bool:
         low = tokens[j].low
         if low in ENDS or low in {"that", "which", "because", "when", "while"}:
             return False
+        if low == "part" and is_person_possessive(tokens[j - 1], self_counts=False):
+            return True  # "a mistake on the engineer's part"
         if low in {"by", "from"} or (low == "part" and tokens[j - 1].low == "the"):
             nxt = j + 2 if low == "part" else j + 1
             return person_in(tokens, nxt, nxt + 4) is not None
@@ -200,6 +224,22 @@ def _rule_wrong_input(tokens: list[Token]) -> Iterator[Hit]:
             yield "human_error", token.start, tokens[wrong].end
 
 
+def _rule_wrong_by(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The wrong cluster was selected by the operator": a wrong input, passive."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low not in lexicon.WRONG_WORDS:
+            continue
+        for k in range(i + 1, min(n, i + 6)):
+            if tokens[k].low in ENDS:
+                break
+            if tokens[k].low in lexicon.INPUT_VERBS and k + 1 < n and tokens[k + 1].low == "by":
+                person = person_in(tokens, k + 2, k + 6)
+                if person is not None and not negated_before(tokens, i):
+                    yield "human_error", token.start, tokens[person].end
+                break
+
+
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_judging_predicate,
     _rule_judging_modifier,
@@ -207,4 +247,5 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_judging_idiom,
     _rule_slip_linked,
     _rule_wrong_input,
+    _rule_wrong_by,
 )

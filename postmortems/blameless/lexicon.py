@@ -60,6 +60,24 @@ ORIGIN_VERBS = {
     "originated", "originates", "grew", "grows", "springs", "sprang", "sprung", "flowed",
     "flows", "came", "comes", "followed", "follows", "traced", "traces", "dates",
 }  # fmt: skip
+# "We owe this outage to ...", "comes courtesy of ...".
+OWING_VERBS = {"owe", "owes", "owed", "thank", "credit", "credited"}
+# Verbs of a good outcome: "Maria is why we caught it", "thanks to the infra team, the
+# data was restored" give credit, not blame.
+GOOD_VERBS = {
+    "caught", "recovered", "restored", "avoided", "prevented", "survived", "noticed",
+    "found", "fixed", "contained", "saved", "kept", "spotted", "detected", "mitigated",
+    "recovery", "restore", "save", "fix", "rescue", "rescued", "limited", "stayed",
+}  # fmt: skip
+# Verbs of overwhelming: a person doing them is a cause whatever the object.
+OVERWHELMING_VERBS = {
+    "hammered", "hammering", "swamped", "swamping", "saturated", "saturating", "starved",
+    "starving", "choked", "choking", "clogged", "clogging", "exhausted", "exhausting",
+    "melted", "ddosed", "spammed", "thrashed", "overwhelmed", "overwhelming", "pummelled",
+    "pummeled", "maxed", "crippled", "crippling", "hosed", "borked", "tanked",
+}  # fmt: skip
+# "Leila chose not to run the smoke tests": a person deciding against a step.
+CHOOSING_VERBS = {"chose", "decided", "opted", "elected", "declined", "refused", "preferred"}
 ORIGIN_NOUNS = {"result", "consequence", "product", "outcome", "upshot", "doing", "work"}
 # What is placed on someone, with blame and fault (indirect_blame.py).
 PLACED_NOUNS = {"responsibility", "accountability", "culpability", "onus", "liability"}
@@ -100,7 +118,7 @@ EFFORT_PHRASES = (
 # "was supposed to ... but never did": a duty, then its omission.
 DUTY_WORDS = {"supposed", "meant", "expected", "asked", "told", "required", "needed", "had"}
 DUTY_WORDS |= {"instructed", "assigned", "due", "obliged", "responsible"}
-UNDONE_WORDS = {"never", "didn't", "did", "not", "forgot", "failed", "skipped", "neglected"}
+UNDONE_WORDS = {"never", "didn't", "not", "forgot", "failed", "skipped", "neglected"}
 UNDONE_WORDS |= {"hadn't", "wasn't", "weren't", "omitted", "ignored", "nobody", "no"}
 
 # ---- judgement ---------------------------------------------------------------------------
@@ -114,15 +132,30 @@ JUDGING_ADJECTIVES = {
     "haphazard", "lackadaisical", "cavalier", "complacent", "sluggish", "disorganised",
     "disorganized", "chaotic", "botched", "bungled", "dismal", "pathetic", "embarrassing",
     "lousy", "terrible", "awful", "atrocious", "poor", "bad", "questionable", "dubious",
-    "naive", "ignorant", "unqualified", "inexperienced", "overconfident", "arrogant",
+    "naive", "ignorant", "half-hearted", "baffling", "inexplicable", "unforgivable",
+    "indefensible", "ridiculous", "absurd", "silly", "bizarre", "unacceptable", "unqualified",
+    "inexperienced", "overconfident", "arrogant",
     "oblivious", "inattentive", "distracted", "asleep", "lax", "rash", "heedless",
     "feckless", "witless", "brainless", "mindless", "senseless", "gross", "glaring",
 }  # fmt: skip
-# Of these, the ones that need an action noun after them to judge: "a poor decision by
-# the DBA", but "poor" alone ("the on-call was poor") is rare and "bad" is everywhere.
+# Of these, the ones that judge only a decision ("a poor call by the DBA", "one bad call
+# after another"), never a thing ("a bad merge by Ayesha" names the merge), and never on
+# their own ("the on-call was poor" is rare, "bad" is everywhere).
 WEAK_JUDGING = {
-    "poor", "bad", "questionable", "dubious", "gross", "glaring", "rushed", "hurried",
+    "poor", "bad", "questionable", "dubious", "gross", "glaring",
     "terrible", "awful", "chaotic", "distracted", "asleep", "sluggish",
+}  # fmt: skip
+DECISION_NOUNS = {"call", "calls", "decision", "decisions", "choice", "choices", "move"}
+DECISION_NOUNS |= {"moves", "judgement", "judgment", "idea", "ideas"}
+# "The on-call was too slow to escalate": the person's pace or temper judged.
+TOO_WORDS = {
+    "slow", "quick", "eager", "hasty", "keen", "impatient", "stubborn", "proud", "arrogant",
+    "timid", "hesitant", "late", "casual", "relaxed", "complacent", "trusting", "lazy",
+}  # fmt: skip
+# "was a complete shambles": a person or their action called a failure.
+FIASCO_NOUNS = {
+    "shambles", "mess", "disaster", "joke", "fiasco", "farce", "circus", "trainwreck",
+    "train-wreck", "embarrassment", "catastrophe", "clown", "clownshow", "debacle",
 }  # fmt: skip
 ACTION_NOUNS = {
     "move", "moves", "call", "calls", "decision", "decisions", "choice", "choices", "job",
@@ -169,7 +202,11 @@ JUDGING_IDIOMS: tuple[tuple[tuple[str, ...], set[str]], ...] = (
     (("not", "up", "to", "the"), {"job", "task"}),
     (("wasn't", "up", "to", "the"), {"job", "task"}),
     (("weren't", "up", "to", "the"), {"job", "task"}),
-    (("had", "no"), {"clue"}),
+    (("had", "no"), {"clue", "business"}),
+    (("has", "no"), {"clue", "business"}),
+    (("had", "one"), {"job"}),
+    (("failed", "at"), {"job"}),
+    (("amateur",), {"hour"}),
     (("didn't", "have", "a"), {"clue"}),
     (("half", "a"), {"brain"}),
     (("shot", "from", "the"), {"hip"}),
@@ -189,7 +226,7 @@ MORE_SLIP_NOUNS = {
     "misstep", "missteps", "lapse", "lapses", "error", "errors", "oversight", "oversights",
     "gaffe", "goof", "goofs", "flub", "miskey", "slipup", "slip-ups", "fumble", "misclick",
     "mis-click", "miscalculation", "misjudgement", "misjudgment", "misconfiguration",
-    "mix-up", "mixup", "brain-fart", "fat-finger", "finger",
+    "mix-up", "mixup", "brain-fart", "fat-finger", "finger", "confusion",
 }  # fmt: skip
 # Verbs of input: a person doing them with "the wrong" or "an incorrect" value slipped.
 INPUT_VERBS = {

@@ -5,7 +5,7 @@ The clause-level rules are in attribution.py; checker.py runs both.
 
 from collections.abc import Callable, Iterator
 
-from postmortems.blameless import words
+from postmortems.blameless import lexicon, words
 from postmortems.blameless.attribution import describes_design
 from postmortems.blameless.clauses import (
     CLAUSE_PUNCT,
@@ -223,7 +223,8 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
         # "caused by the intern", "due to Bob", "because of Chen", "thanks to Greg"
         if (low, nxt) in {("caused", "by"), ("due", "to"), ("because", "of"), ("thanks", "to")}:
             person = person_after(tokens, i + 1)
-            if person is not None and not negated_before(tokens, i):
+            credit = low == "thanks" and any(t.low in lexicon.GOOD_VERBS for t in tokens)
+            if person is not None and not negated_before(tokens, i) and not credit:
                 yield "blame", token.start, tokens[person].end
             continue
         # "we blame the network automation owners", "the team took the heat"
