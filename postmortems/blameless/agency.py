@@ -9,11 +9,8 @@ doing went wrong. The same verbs with a system as the doer stay quiet.
   stems from Tomasz ...", "because of a change that Aleksandra pushed"), owning an
   incident ("the network team owns this outage"), laying it at someone's feet, and
   things that break whenever a person touches them;
-- condition: a person passing over or missing a signal ("Priyanka omitted the staging
-  step", "the on-call engineers missed the warning"), not making the effort ("never got
-  around to", "no one took the time to", "did not care to"), a duty left undone ("was
-  supposed to verify the backups but never did"), and an inverted condition ("Were the
-  reviewer paying attention, ... would have").
+
+The counterfactual rules of the same kind are in hindsight.py.
 """
 
 from collections.abc import Callable, Iterator
@@ -24,7 +21,6 @@ from postmortems.blameless.clauses import (
     Hit,
     actor,
     clause_start,
-    is_negation,
     is_person,
     is_person_possessive,
     negated_before,
@@ -36,13 +32,18 @@ from postmortems.blameless.tokens import Token
 _HARMS = (words.INCIDENT_NOUNS - {"this", "it", "that", "issue", "problem"}) | lexicon.HARM_NOUNS
 _PARTICLE_NEEDED = {"set": "off", "sets": "off", "kicked": "off", "kicks": "off", "led": "to"}
 _PARTICLE_NEEDED |= {"leads": "to", "resulted": "in", "touched": "off"}
+# Destroying verbs that do harm whatever they destroy: "wiped three days of commits".
+_ALWAYS_DESTROY = {
+    "wiped", "wipes", "wiping", "erased", "erasing", "destroyed", "destroying", "nuked",
+    "nuking", "trashed", "clobbered", "corrupted", "corrupting", "obliterated",
+}  # fmt: skip
 _STRONG_DESTROY = {
     "deleted", "deletes", "deleting", "wiped", "wipes", "wiping", "erased", "erasing",
     "purged", "purging", "truncated", "truncating", "overwrote", "overwriting",
     "overwritten", "destroyed", "destroying", "nuked", "nuking", "trashed", "clobbered",
     "corrupted", "corrupting",
 }  # fmt: skip
-_DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "that", "those", "these"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "those", "these"}
 _ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
 _ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
 
@@ -71,7 +72,22 @@ def _by_person(tokens: list[Token], i: int) -> bool:
     review"), where the sentence goes on to say what they did next."""
     if i >= 2 and tokens[i - 1].low == "who" and clause_start(tokens, i - 1) == 0:
         return False
-    return actor(tokens, i) == "person" and not negated_before(tokens, i)
+    if negated_before(tokens, i):
+        return False
+    return actor(tokens, i) == "person" or _made_by(tokens, i)
+
+
+def _made_by(tokens: list[Token], i: int) -> bool:
+    """The verb at `i` opens a relative clause on something a person made: "the developer
+    shipped a change that exhausted the pool", "Sofia introduced the bug which ..."."""
+    if i < 3 or tokens[i - 1].low not in {"that", "which"}:
+        return False
+    start = clause_start(tokens, i - 1)
+    made = next(
+        (k for k in range(start, i - 1) if tokens[k].low in lexicon.MAKING_VERBS and k > start),
+        None,
+    )
+    return made is not None and subject(tokens, made, self_counts=False) == "person"
 
 
 # ---- cause -----------------------------------------------------------------------------
@@ -94,6 +110,8 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         elif low in lexicon.OVERWHELMING_VERBS:
             if i and tokens[i - 1].low in _DETERMINERS:
                 continue
+            if {t.low for t in _object(tokens, i, 6)} & lexicon.WRONG_WORDS:
+                continue  # "drained the wrong zone" is a slip
         elif low in {"knocked", "knocks", "knocking"} and tokens[i + 1 : i + 2]:
             if tokens[i + 1].low != "out":
                 continue
@@ -104,7 +122,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
             if hit & lexicon.WRONG_WORDS:
                 continue  # "deleted the wrong directory" is a slip (judging.py)
             data = low in _STRONG_DESTROY and bool(hit & lexicon.DATA_NOUNS)
-            if not (data or low in _ALWAYS_HARM):
+            if not (data or low in _ALWAYS_HARM or low in _ALWAYS_DESTROY):
                 continue
         else:
             continue
@@ -212,6 +230,36 @@ def _names_a_slip(tokens: list[Token], start: int) -> bool:
     return any(t.low in slips for t in tokens[start : start + 4])
 
 
+def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The storage team is accountable for the lost uploads", "the breach happened on
+    Camila's watch", "the data loss is squarely down to the backup admin", "those hours
+    of downtime belong to the release team"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.ANSWERABLE_WORDS and nxt == "for":
+            if not {t.low for t in tokens[i + 2 : i + 8]} & _HARMS:
+                continue  # "accountable for the runbook from now on" is ownership
+            if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+                yield "blame", _doer_start(tokens, i), token.end
+            continue
+        if low not in {"watch", "down"} and low not in lexicon.BELONGING_VERBS:
+            continue  # most words: answered before the clause is read
+        harm = any(t.low in _HARMS for t in tokens[clause_start(tokens, i) : i])
+        if not harm or negated_before(tokens, i):
+            continue
+        person = None
+        if low == "watch" and i and is_person_possessive(tokens[i - 1], self_counts=False):
+            person = i  # "on Camila's watch"
+        elif (
+            low == "down" and nxt == "to" and i and tokens[i - 1].low in words.PINNING_ADVERBS
+        ) or (low in lexicon.BELONGING_VERBS and nxt in {"to", "with", "on"}):
+            person = person_in(tokens, i + 2, i + 6)
+        if person is not None:
+            yield "blame", token.start, tokens[person].end
+
+
 def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
     """ "The network team owns this outage"; not "owns the incident process"."""
     n = len(tokens)
@@ -249,112 +297,10 @@ def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
                 break
 
 
-# ---- condition -------------------------------------------------------------------------
-
-
-def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
-    """ "Priyanka omitted the staging step", "the SRE passed over the alert", "the
-    on-call engineers missed the warning"."""
-    n = len(tokens)
-    for i, token in enumerate(tokens):
-        low = token.low
-        if low in lexicon.PASSING_VERBS:
-            particle = lexicon.PASSING_PARTICLES.get(low)
-            if particle is not None and (i + 1 >= n or tokens[i + 1].low != particle):
-                continue
-            end = tokens[i + 1].end if particle else token.end
-        elif low in lexicon.MISSING_VERBS - {"overlooked"}:
-            if not any(t.low in lexicon.SIGNAL_NOUNS for t in _object(tokens, i, 5)):
-                continue
-            end = token.end
-        else:
-            continue
-        if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
-            yield "counterfactual", _doer_start(tokens, i), end
-
-
-def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
-    """ "Leila chose not to run the smoke tests", "it never occurred to the operator to
-    check the lag"."""
-    n = len(tokens)
-    for i, token in enumerate(tokens):
-        low = token.low
-        nxt = tokens[i + 1].low if i + 1 < n else ""
-        chose_not = low in lexicon.CHOOSING_VERBS and nxt in {"not", "against"}
-        if chose_not and subject(tokens, i, self_counts=False) == "person":
-            yield "counterfactual", _doer_start(tokens, i), tokens[i + 1].end
-        elif (
-            low in {"occurred", "occur"}
-            and nxt == "to"
-            and negated_before(tokens, i)
-            and person_in(tokens, i + 2, i + 5) is not None
-        ):
-            yield "counterfactual", token.start, tokens[i + 1].end
-
-
-def _rule_no_effort(tokens: list[Token]) -> Iterator[Hit]:
-    """ "Kwabena never got around to ...", "no one took the time to ...", "did not care
-    to", "nobody bothered checking"."""
-    n = len(tokens)
-    for i, token in enumerate(tokens):
-        for phrase in lexicon.EFFORT_PHRASES:
-            if token.low != phrase[0] or i + len(phrase) > n:
-                continue
-            if tuple(t.low for t in tokens[i : i + len(phrase)]) != phrase:
-                continue
-            who = subject(tokens, i)
-            if who == "negative" or (who in {"person", "none"} and negated_before(tokens, i)):
-                if who == "none" and phrase[0] not in {"be", "care", "cared"}:
-                    break
-                yield "counterfactual", token.start, tokens[i + len(phrase) - 1].end
-            break
-
-
-def _rule_duty_undone(tokens: list[Token]) -> Iterator[Hit]:
-    """ "The team was supposed to verify the backups but never did", "the on-call needed
-    to escalate and didn't"."""
-    n = len(tokens)
-    for i, token in enumerate(tokens):
-        if token.low not in lexicon.DUTY_WORDS or i + 1 >= n or tokens[i + 1].low != "to":
-            continue
-        if subject(tokens, i) != "person" or negated_before(tokens, i):
-            continue
-        for j in range(i + 2, min(n, i + 16)):
-            if tokens[j].low not in {"but", "and", "yet"}:
-                continue
-            undone = next(
-                (k for k in range(j + 1, min(n, j + 4)) if tokens[k].low in lexicon.UNDONE_WORDS),
-                None,
-            )
-            if undone is not None and not is_person(tokens[j + 1], self_counts=False):
-                yield "counterfactual", token.start, tokens[undone].end
-            break
-
-
-def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
-    """ "Were the reviewer paying attention, the bug would have been caught"."""
-    n = len(tokens)
-    for i, token in enumerate(tokens):
-        if token.low not in {"were", "should"} or clause_start(tokens, i) != i:
-            continue
-        person = person_in(tokens, i + 1, i + 5)
-        if person is None or any(is_negation(t) for t in tokens[i + 1 : person + 3]):
-            continue
-        comma = next((k for k in range(person, min(n, person + 12)) if tokens[k].low == ","), None)
-        if comma is None:
-            continue
-        if any(t.low in {"would", "could", "might"} for t in tokens[comma : comma + 12]):
-            yield "counterfactual", token.start, tokens[person].end
-
-
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_person_did_harm,
     _rule_origin,
+    _rule_answerable,
     _rule_owned,
     _rule_whenever,
-    _rule_passed_over,
-    _rule_chose_not,
-    _rule_no_effort,
-    _rule_duty_undone,
-    _rule_inverted_condition,
 )

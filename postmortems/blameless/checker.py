@@ -28,7 +28,15 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from postmortems.blameless import agency, attribution, indirect_blame, judging, rules, words
+from postmortems.blameless import (
+    agency,
+    attribution,
+    hindsight,
+    indirect_blame,
+    judging,
+    rules,
+    words,
+)
 from postmortems.blameless.clauses import Hit
 from postmortems.blameless.tokens import Token, mask, sentences
 
@@ -74,7 +82,12 @@ class Finding:
 
 
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
-    rules.RULES + attribution.RULES + indirect_blame.RULES + agency.RULES + judging.RULES
+    rules.RULES
+    + attribution.RULES
+    + indirect_blame.RULES
+    + agency.RULES
+    + hindsight.RULES
+    + judging.RULES
 )
 
 

@@ -86,7 +86,7 @@ def _relative_antecedent(tokens: list[Token], start: int, self_counts: bool) -> 
     if start < 2 or tokens[start - 1].low != "who":
         return None
     antecedent = tokens[start - 2]
-    if antecedent.low == "one" and start >= 4 and tokens[start - 3].low == "the":
+    if antecedent.low in {"one", "ones"} and start >= 4 and tokens[start - 3].low == "the":
         # "Ops is the one who let ...": the one is the subject of "is".
         be = start - 4
         if tokens[be].low in {"is", "was", "are", "were", "'s"}:

@@ -32,7 +32,7 @@ _DEGREE = {
     "too", "so", "very", "completely", "totally", "utterly", "frankly", "pretty", "rather",
     "really", "simply", "just", "clearly", "quite", "thoroughly", "woefully", "hopelessly",
     "downright", "plain", "a", "bit", "little", "being", "fairly", "extremely", "complete",
-    "total", "absolute", "utter", "an", "real", "of",
+    "total", "absolute", "utter", "an", "real", "of", "half", "all",
 }  # fmt: skip
 _STRONG = lexicon.JUDGING_ADJECTIVES - lexicon.WEAK_JUDGING
 
@@ -51,6 +51,8 @@ def _rule_judging_predicate(tokens: list[Token]) -> Iterator[Hit]:
         k = i + 1
         while k < n and tokens[k].low in _DEGREE:
             k += 1
+        while k + 2 < n and tokens[k].low in lexicon.WEAK_JUDGING and tokens[k + 1].low == "and":
+            k += 2  # "half asleep and useless"
         fiasco = (
             k < n and tokens[k].low in lexicon.FIASCO_NOUNS and tokens[i + 1].low in {"a", "an"}
         )
@@ -128,14 +130,17 @@ def _verb(tokens: list[Token], k: int) -> bool:
     return is_past_verb(low) and low not in words.IRREGULAR_PAST - {"made", "had"}
 
 
+_IDIOMS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], set[str]]]] = {}
+for _head, _tails in lexicon.JUDGING_IDIOMS:
+    _IDIOMS_BY_FIRST.setdefault(_head[0], []).append((_head, _tails))
+
+
 def _rule_judging_idiom(tokens: list[Token]) -> Iterator[Hit]:
     """ "cut corners", "dragged their feet", "lost her nerve", "out of her depth",
     "asleep on the job", "poor judgement", "half a brain"."""
     n = len(tokens)
     for i, token in enumerate(tokens):
-        for head, tails in lexicon.JUDGING_IDIOMS:
-            if token.low != head[0]:
-                continue
+        for head, tails in _IDIOMS_BY_FIRST.get(token.low, ()):
             if tuple(t.low for t in tokens[i : i + len(head)]) != head:
                 continue
             k = i + len(head)
@@ -183,10 +188,39 @@ def _rule_slip_linked(tokens: list[Token]) -> Iterator[Hit]:
         if not linked and prev is not None and prev.low in _MANUAL and low != "oversight":
             linked = prev.low in {"manual", "clerical", "keyboard"}
         if not linked:
-            linked = _slip_by(tokens, i)
+            linked = _slip_by(tokens, i) or _made_slip(tokens, i)
         prevention = {t.low for t in tokens[max(0, i - 5) : i]} & words.PREVENTION_WORDS
         if linked and not prevention and not negated_before(tokens, i):
             yield "human_error", token.start, token.end
+
+
+def _made_slip(tokens: list[Token], i: int) -> bool:
+    """ "Seung-min made a rookie error": a person made the slip."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        low = tokens[k].low
+        if low in {"made", "makes", "make", "committed"}:
+            return actor(tokens, k) == "person"
+        if low in ENDS:
+            return False
+    return False
+
+
+def _rule_slip_verb(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The technician mixed up the two breakers", "a DBA mistakenly ran the cleanup"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.SLIP_VERBS or (low in {"mixed", "muddled"} and nxt == "up"):
+            verb = i
+        elif low in lexicon.SLIP_ADVERBS and nxt:
+            verb = i + 1  # the verb the adverb comes before
+        else:
+            continue
+        if i and tokens[i - 1].low in {"the", "a", "an"}:
+            continue  # "the confused operator"
+        if _judged(tokens, verb, self_counts=False):
+            yield "human_error", token.start, tokens[verb].end
 
 
 def _slip_by(tokens: list[Token], i: int) -> bool:
@@ -248,4 +282,5 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_slip_linked,
     _rule_wrong_input,
     _rule_wrong_by,
+    _rule_slip_verb,
 )

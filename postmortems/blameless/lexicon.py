@@ -30,7 +30,8 @@ HARM_NOUNS = {
     "cascade", "leak", "leaks", "storm", "herd", "stampede", "fire", "fires", "avalanche",
     "chain", "spiral", "deadlock", "deadlocks", "overload", "partition", "corruption",
     "disaster", "chaos", "havoc", "panic", "spike", "flood", "pileup", "backlog", "fallout",
-    "incident's", "outage's", "bug", "bugs", "defect", "vulnerability", "loop",
+    "incident's", "outage's", "bug", "bugs", "defect", "vulnerability", "loop", "lost",
+    "broken", "corrupted", "deleted", "data-loss", "downtime", "damage", "breakages",
 }  # fmt: skip
 # Destroying verbs: a person doing them to data, or to "the wrong" thing, is a cause.
 DESTROYING_VERBS = {
@@ -60,6 +61,18 @@ ORIGIN_VERBS = {
     "originated", "originates", "grew", "grows", "springs", "sprang", "sprung", "flowed",
     "flows", "came", "comes", "followed", "follows", "traced", "traces", "dates",
 }  # fmt: skip
+# "The storage team is accountable for the lost uploads".
+ANSWERABLE_WORDS = {"responsible", "accountable", "culpable", "liable", "answerable"}
+# "Those hours of downtime belong to the release team".
+BELONGING_VERBS = {"belong", "belongs", "belonged", "lies", "lie", "lay", "rests", "rested"}
+BELONGING_VERBS |= {"sits", "sat", "falls", "fell", "lands", "landed", "goes", "went"}
+# What a person makes or ships; what it then does is theirs: "the developer shipped a
+# change that exhausted the connection pool".
+MAKING_VERBS = {
+    "shipped", "pushed", "deployed", "merged", "made", "introduced", "wrote", "applied",
+    "ran", "rolled", "released", "committed", "added", "enabled", "configured", "launched",
+    "submitted", "approved", "kicked", "started", "scheduled", "created", "built",
+}  # fmt: skip
 # "We owe this outage to ...", "comes courtesy of ...".
 OWING_VERBS = {"owe", "owes", "owed", "thank", "credit", "credited"}
 # Verbs of a good outcome: "Maria is why we caught it", "thanks to the infra team, the
@@ -75,6 +88,7 @@ OVERWHELMING_VERBS = {
     "starving", "choked", "choking", "clogged", "clogging", "exhausted", "exhausting",
     "melted", "ddosed", "spammed", "thrashed", "overwhelmed", "overwhelming", "pummelled",
     "pummeled", "maxed", "crippled", "crippling", "hosed", "borked", "tanked",
+    "emptied", "drained", "obliterated", "decimated",
 }  # fmt: skip
 # "Leila chose not to run the smoke tests": a person deciding against a step.
 CHOOSING_VERBS = {"chose", "decided", "opted", "elected", "declined", "refused", "preferred"}
@@ -92,10 +106,15 @@ HABITUAL_FAILURES = {
 PASSING_VERBS = {
     "omitted", "omits", "glossed", "brushed", "shrugged", "waved", "passed", "dismissed",
     "dismisses", "discounted", "misjudged", "underestimated", "overestimated", "ignores",
-    "ignoring", "overlooks", "overlooking", "neglects", "neglecting", "disregards",
+    "ignoring", "overlooks", "overlooking", "neglects", "neglecting", "disregards", "sat",
 }  # fmt: skip
 PASSING_PARTICLES = {"glossed": "over", "brushed": "off", "shrugged": "off", "passed": "over"}
-PASSING_PARTICLES |= {"waved": "off"}
+PASSING_PARTICLES |= {"waved": "off", "sat": "on"}
+# Checking verbs: "Ops never looked at the capacity dashboard" imagines the look.
+DILIGENCE_VERBS = {
+    "looked", "checked", "read", "opened", "tested", "verified", "reviewed", "monitored",
+    "watched", "confirmed", "validated", "inspected", "consulted", "glanced", "asked",
+}  # fmt: skip
 # Signals a person can miss; "missed the meeting" is no hindsight.
 SIGNAL_NOUNS = {
     "warning", "warnings", "alert", "alerts", "page", "pages", "sign", "signs", "signal",
@@ -113,11 +132,13 @@ EFFORT_PHRASES = (
     ("took", "the", "trouble"), ("make", "the", "effort"), ("made", "the", "effort"),
     ("bother", "checking"), ("bothered", "checking"), ("bothered", "looking"),
     ("bother", "looking"), ("bothered", "reading"), ("bother", "reading"),
-    ("be", "bothered"), ("bothered", "with"), ("bother", "with"), ("think", "of"),
+    ("be", "bothered"), ("took", "ownership"), ("take", "ownership"), ("took", "charge"),
+    ("bothered", "with"), ("bother", "with"), ("think", "of"),
 )  # fmt: skip
 # "was supposed to ... but never did": a duty, then its omission.
 DUTY_WORDS = {"supposed", "meant", "expected", "asked", "told", "required", "needed", "had"}
 DUTY_WORDS |= {"instructed", "assigned", "due", "obliged", "responsible"}
+DUTY_NOUNS = {"job", "responsibility", "task", "duty", "remit"}
 UNDONE_WORDS = {"never", "didn't", "not", "forgot", "failed", "skipped", "neglected"}
 UNDONE_WORDS |= {"hadn't", "wasn't", "weren't", "omitted", "ignored", "nobody", "no"}
 
@@ -137,6 +158,7 @@ JUDGING_ADJECTIVES = {
     "inexperienced", "overconfident", "arrogant",
     "oblivious", "inattentive", "distracted", "asleep", "lax", "rash", "heedless",
     "feckless", "witless", "brainless", "mindless", "senseless", "gross", "glaring",
+    "aimless", "directionless", "unfocused", "helpless", "pointless",
 }  # fmt: skip
 # Of these, the ones that judge only a decision ("a poor call by the DBA", "one bad call
 # after another"), never a thing ("a bad merge by Ayesha" names the merge), and never on
@@ -177,7 +199,7 @@ JUDGING_ADVERBS = {
 JUDGING_VERBS = {
     "blundered", "bungled", "fumbled", "flubbed", "mishandled", "mismanaged",
     "muffed", "flunked", "floundered", "dithered", "panicked", "froze", "flailed",
-    "goofed", "bumbled", "blunders", "bungles", "botches",
+    "goofed", "bumbled", "rubber-stamped", "rubberstamped", "blunders", "bungles", "botches",
     "fumbles", "mishandles", "dawdled", "procrastinated", "slacked",
 }  # fmt: skip
 # Idioms that judge a person: (first words, then one of the last words).
@@ -190,7 +212,8 @@ JUDGING_IDIOMS: tuple[tuple[tuple[str, ...], set[str]], ...] = (
     (("cuts",), {"corners"}),
     (("dragged",), {"feet"}),
     (("dragging",), {"feet"}),
-    (("lost",), {"nerve", "head", "cool", "composure"}),
+    (("lost",), {"nerve", "head", "cool", "composure", "control", "plot"}),
+    (("sat", "on", "the"), {"alert", "alerts", "page", "ticket", "warning", "problem"}),
     (("lose",), {"nerve", "head", "cool", "composure"}),
     (("showed", "poor"), {"judgement", "judgment"}),
     (("showed", "bad"), {"judgement", "judgment"}),
@@ -226,7 +249,8 @@ MORE_SLIP_NOUNS = {
     "misstep", "missteps", "lapse", "lapses", "error", "errors", "oversight", "oversights",
     "gaffe", "goof", "goofs", "flub", "miskey", "slipup", "slip-ups", "fumble", "misclick",
     "mis-click", "miscalculation", "misjudgement", "misjudgment", "misconfiguration",
-    "mix-up", "mixup", "brain-fart", "fat-finger", "finger", "confusion",
+    "mix-up", "mixup", "brain-fart", "fat-finger", "finger", "confusion", "carelessness",
+    "negligence", "inattention", "inattentiveness",
 }  # fmt: skip
 # Verbs of input: a person doing them with "the wrong" or "an incorrect" value slipped.
 INPUT_VERBS = {
@@ -236,4 +260,8 @@ INPUT_VERBS = {
     "configured", "input", "inputted", "deployed", "pushed", "restarted", "rebooted",
     "unplugged", "plugged", "pulled", "flipped", "toggled", "mislabelled", "mislabeled",
 }  # fmt: skip
+# "mixed up the two breakers", "mistakenly ran the cleanup": a slip in the verb itself.
+SLIP_VERBS = {"mistook", "confused", "misidentified", "misremembered", "misjudged"}
+SLIP_VERBS |= {"misconfigured", "mislabelled", "mislabeled", "misnamed", "miskeyed"}
+SLIP_ADVERBS = {"mistakenly", "accidentally", "inadvertently", "unintentionally", "erroneously"}
 WRONG_WORDS = {"wrong", "incorrect", "mistaken", "erroneous", "bogus"}

@@ -29,7 +29,8 @@ MORE_FIRST_NAMES = set(
     chang chao fang feng guo hao hua hui jian jie jing lei lian lin ling
     ming ning peng qiang qing rui shan tao ting wen xia xiao xin xu yang ying yong
     yu yun zhang zhen zhi zhou
-    ji-ho ji-woo jin jisoo jiwon min-jun minho seo-yeon seo-jun soo-jin sung-min yeon
+    seung-min min-ji ji-hoon jae-won hye-won soo-ah ha-eun do-yoon ji-ho ji-woo jin jisoo jiwon
+    min-jun minho seo-yeon seo-jun soo-jin sung-min yeon
     hyun hye-jin dong-hyun eun-ji
     anh bao duc hanh hieu huong khanh linh minh nga ngoc nguyen phuong quang
     thanh thao trang tuan

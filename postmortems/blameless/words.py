@@ -186,7 +186,8 @@ DESIGN_NOUNS = {
     "reconnect", "handling", "matching", "design", "check", "checks", "instrument",
 }  # fmt: skip
 SLIP_NOUNS = {"slip", "slips", "typo", "typos", "slip-up", "blunder", "mistake", "mistakes"}
-MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth"}
+MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth", "phrases", "terms", "labels"}
+MENTION_NOUNS |= {"expressions"}
 # Verbs of a signal showing something: "the graph clearly showed" still implies a miss.
 DISPLAY_VERBS = {"showed", "indicated", "pointed", "warned", "revealed", "displayed", "flagged"}
 DISPLAY_VERBS |= {"reported", "signalled", "signaled", "said", "told"}
