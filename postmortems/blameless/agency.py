@@ -26,6 +26,7 @@ from postmortems.blameless.clauses import (
     negated_before,
     person_in,
     subject,
+    triggered_by,
 )
 from postmortems.blameless.tokens import Token
 
@@ -93,6 +94,13 @@ def _made_by(tokens: list[Token], i: int) -> bool:
 # ---- cause -----------------------------------------------------------------------------
 
 
+@triggered_by(
+    lexicon.STARTING_VERBS,
+    lexicon.DOWNING_VERBS,
+    lexicon.DESTROYING_VERBS,
+    lexicon.OVERWHELMING_VERBS,
+    {"knocked", "knocks", "knocking", "managed"},
+)
 def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         low = token.low
@@ -107,6 +115,9 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
             sent = {t.low for t in _object(tokens, i)}
             if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
                 continue
+        elif low == "managed" and i + 2 < len(tokens) and tokens[i + 1].low == "to":
+            if tokens[i + 2].low not in lexicon.MANAGED_HARMS:
+                continue  # "managed to restore service"
         elif low in lexicon.OVERWHELMING_VERBS:
             if i and tokens[i - 1].low in _DETERMINERS:
                 continue
@@ -130,6 +141,12 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
             yield "blame", _doer_start(tokens, i), token.end
 
 
+@triggered_by(
+    lexicon.ORIGIN_VERBS,
+    lexicon.ORIGIN_NOUNS,
+    lexicon.OWING_VERBS,
+    {"because", "due", "thanks", "courtesy", "feet", "door", "doorstep", "behind"},
+)
 def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
     """ "The whole mess stems from Tomasz wiping ...", "the outage was the result of a
     change by Ana", "because of a change that Aleksandra pushed", "can be laid at the
@@ -230,6 +247,7 @@ def _names_a_slip(tokens: list[Token], start: int) -> bool:
     return any(t.low in slips for t in tokens[start : start + 4])
 
 
+@triggered_by(lexicon.ANSWERABLE_WORDS, lexicon.BELONGING_VERBS, {"watch", "down"})
 def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
     """ "The storage team is accountable for the lost uploads", "the breach happened on
     Camila's watch", "the data loss is squarely down to the backup admin", "those hours
@@ -260,6 +278,7 @@ def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
             yield "blame", token.start, tokens[person].end
 
 
+@triggered_by({"owns", "owned", "own"})
 def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
     """ "The network team owns this outage"; not "owns the incident process"."""
     n = len(tokens)
@@ -276,6 +295,7 @@ def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
             yield "blame", _doer_start(tokens, i), tokens[k].end
 
 
+@triggered_by({"whenever", "everytime", "time"})
 def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
     """ "Every time Dmitri touches the config, something breaks": a person's doing as the
     standing condition of a failure."""

@@ -37,7 +37,7 @@ from postmortems.blameless import (
     rules,
     words,
 )
-from postmortems.blameless.clauses import Hit
+from postmortems.blameless.clauses import TRIGGERS, Hit
 from postmortems.blameless.tokens import Token, mask, sentences
 
 CATEGORIES = ("blame", "counterfactual", "judgement", "human_error", "root_cause")
@@ -106,7 +106,11 @@ def check(text: str) -> list[Finding]:
     found: dict[tuple[str, int, int], Finding] = {}
     for tokens in sentences(mask(text)):
         ends = [token.end for token in tokens]
+        lows = {token.low for token in tokens}
         for rule in RULES:
+            triggers = TRIGGERS.get(rule)
+            if triggers is not None and triggers.isdisjoint(lows):
+                continue
             for category, start, end in rule(tokens):
                 if _mentioned(tokens, ends, start):
                     continue

@@ -4,10 +4,27 @@
 The rules in rules.py and attribution.py read sentences only through these helpers.
 """
 
+from collections.abc import Callable, Iterable, Iterator
+
 from postmortems.blameless import words
 from postmortems.blameless.tokens import Token
 
 Hit = tuple[str, int, int]  # category, start offset, end offset
+Rule = Callable[[list[Token]], Iterator[Hit]]
+
+# The words a rule starts from, for rules that declare them (`triggered_by`): the checker
+# skips a rule for a sentence that holds none of them, which keeps a long review fast as
+# rules are added.
+TRIGGERS: dict[Rule, frozenset[str]] = {}
+
+
+def triggered_by(*groups: Iterable[str]) -> Callable[[Rule], Rule]:
+    def register(rule: Rule) -> Rule:
+        TRIGGERS[rule] = frozenset().union(*groups)
+        return rule
+
+    return register
+
 
 CLAUSE_PUNCT = {",", ";", ":", "(", ")", "|", "\u2014", "\u2013", "-", "[", "]", "*"}
 
@@ -304,7 +321,7 @@ def asked_about(tokens: list[Token], i: int) -> bool:
     window = tokens[max(0, i - 5) : i]
     for k, token in enumerate(window):
         before = window[k - 1].low if k else (tokens[i - 6].low if i >= 6 else "")
-        if token.low in {"what", "whether"} and (before in _ASKING or before == ","):
+        if token.low in {"what", "whether", "who"} and (before in _ASKING or before == ","):
             return True
         if token.low in {"saying", "claiming", "asking"}:
             return True

@@ -29,6 +29,7 @@ from postmortems.blameless.clauses import (
     negated_before,
     person_in,
     subject,
+    triggered_by,
 )
 from postmortems.blameless.tokens import Token
 
@@ -51,6 +52,7 @@ def _doer_start(tokens: list[Token], i: int) -> int:
     return tokens[i].start
 
 
+@triggered_by(lexicon.PASSING_VERBS, lexicon.MISSING_VERBS, lexicon.DILIGENCE_VERBS)
 def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
     """ "Priyanka omitted the staging step", "the SRE passed over the alert", "the
     on-call engineers missed the warning"."""
@@ -80,6 +82,7 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
             yield "counterfactual", _doer_start(tokens, i), end
 
 
+@triggered_by(lexicon.CHOOSING_VERBS, {"occurred", "occur"})
 def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
     """ "Leila chose not to run the smoke tests", "it never occurred to the operator to
     check the lag"."""
@@ -104,6 +107,29 @@ for _phrase in lexicon.EFFORT_PHRASES:
     _EFFORT_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
 
 
+@triggered_by(lexicon.OMISSION_NOUNS, lexicon.WARNING_VERBS, {"forgot", "forgets", "forgotten"})
+def _rule_omitted(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Our DBA's failure to test the restore", "nobody raised the alarm about the lag",
+    "Julien forgot about the certificate"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.OMISSION_NOUNS and nxt == "to" and i:
+            if is_person_possessive(tokens[i - 1], self_counts=False):
+                yield "counterfactual", tokens[i - 1].start, tokens[i + 1].end
+        elif low in lexicon.WARNING_VERBS and subject(tokens, i) == "negative":
+            yield "counterfactual", token.start, token.end
+        elif low in {"forgot", "forgets", "forgotten"} and nxt in _FORGOT_WHAT:
+            who = subject(tokens, i, self_counts=False)
+            if who == "person" and not negated_before(tokens, i):
+                yield "counterfactual", _doer_start(tokens, i), token.end
+
+
+_FORGOT_WHAT = {"about", "that", "the", "his", "her", "their", "its", "which", "how", "where"}
+
+
+@triggered_by(phrase[0] for phrase in lexicon.EFFORT_PHRASES)
 def _rule_no_effort(tokens: list[Token]) -> Iterator[Hit]:
     """ "Kwabena never got around to ...", "no one took the time to ...", "did not care
     to", "nobody bothered checking"."""
@@ -122,6 +148,7 @@ def _rule_no_effort(tokens: list[Token]) -> Iterator[Hit]:
             break
 
 
+@triggered_by(lexicon.DUTY_WORDS, lexicon.DUTY_NOUNS)
 def _rule_duty_undone(tokens: list[Token]) -> Iterator[Hit]:
     """ "The team was supposed to verify the backups but never did", "the on-call needed
     to escalate and didn't"."""
@@ -149,6 +176,7 @@ def _rule_duty_undone(tokens: list[Token]) -> Iterator[Hit]:
             break
 
 
+@triggered_by({"were", "should"})
 def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
     """ "Were the reviewer paying attention, the bug would have been caught"."""
     n = len(tokens)
@@ -168,6 +196,7 @@ def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_passed_over,
     _rule_chose_not,
+    _rule_omitted,
     _rule_no_effort,
     _rule_duty_undone,
     _rule_inverted_condition,

@@ -30,7 +30,7 @@ from postmortems.blameless.clauses import (
 )
 from postmortems.blameless.tokens import Token
 
-_PARTICLES = {"down", "over", "off", "out", "up"}
+_PARTICLES = {"down", "over", "off", "out", "up", "offline"}
 _AGENT_ENDS = {"of", "in", "on", "with", "during", "for", "from", "to", "at", "after", "."}
 _ERROR_WORDS = {"error", "errors", "mistake", "mistakes"}
 

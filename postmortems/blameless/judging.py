@@ -24,6 +24,7 @@ from postmortems.blameless.clauses import (
     is_person_possessive,
     negated_before,
     person_in,
+    triggered_by,
 )
 from postmortems.blameless.tokens import Token
 
@@ -41,6 +42,7 @@ def _judged(tokens: list[Token], i: int, *, self_counts: bool = True) -> bool:
     return actor(tokens, i, self_counts=self_counts) == "person" and not negated_before(tokens, i)
 
 
+@triggered_by(_BE)
 def _rule_judging_predicate(tokens: list[Token]) -> Iterator[Hit]:
     """A person, or a person's action, is called something judging: "the incident
     commander was out of her depth", "the on-call's response was shambolic"."""
@@ -69,6 +71,7 @@ def _too_much(tokens: list[Token], k: int) -> bool:
     return k < len(tokens) and tokens[k - 1].low == "too" and tokens[k].low in lexicon.TOO_WORDS
 
 
+@triggered_by(lexicon.JUDGING_ADJECTIVES)
 def _rule_judging_modifier(tokens: list[Token]) -> Iterator[Hit]:
     """A judging word on a person's action: "the release engineer's rushed deploy", "a
     bone-headed move by the release manager", "Yusuf made a poor call"."""
@@ -99,13 +102,14 @@ def _made_by_person(tokens: list[Token], k: int) -> bool:
     return low in doing and actor(tokens, k) == "person"
 
 
+@triggered_by(lexicon.JUDGING_VERBS, lexicon.JUDGING_ADVERBS)
 def _rule_judging_manner(tokens: list[Token]) -> Iterator[Hit]:
     """ "Yusuf handled the rollback badly", "a junior engineer blundered through the
     runbook": a judging adverb or verb with a person doing it."""
     for i, token in enumerate(tokens):
         low = token.low
         if low in lexicon.JUDGING_VERBS:
-            if _judged(tokens, i, self_counts=False):
+            if _judged(tokens, i, self_counts=False) or _passive_by_person(tokens, i, 6):
                 yield "judgement", token.start, token.end
             continue
         if low not in lexicon.JUDGING_ADVERBS:
@@ -117,9 +121,12 @@ def _rule_judging_manner(tokens: list[Token]) -> Iterator[Hit]:
             yield "judgement", token.start, token.end
 
 
-def _passive_by_person(tokens: list[Token], i: int) -> bool:
-    """ "The rollback was handled incompetently by the release team"."""
-    for k in range(i + 1, min(len(tokens), i + 4)):
+def _passive_by_person(tokens: list[Token], i: int, within: int = 4) -> bool:
+    """ "The rollback was handled incompetently by the release team", "the failover was
+    bungled from start to finish by the platform team"."""
+    for k in range(i + 1, min(len(tokens), i + within)):
+        if tokens[k].low in ENDS:
+            return False
         if tokens[k].low == "by":
             return person_in(tokens, k + 1, k + 5) is not None and not negated_before(tokens, i)
     return False
@@ -135,6 +142,7 @@ for _head, _tails in lexicon.JUDGING_IDIOMS:
     _IDIOMS_BY_FIRST.setdefault(_head[0], []).append((_head, _tails))
 
 
+@triggered_by(_IDIOMS_BY_FIRST)
 def _rule_judging_idiom(tokens: list[Token]) -> Iterator[Hit]:
     """ "cut corners", "dragged their feet", "lost her nerve", "out of her depth",
     "asleep on the job", "poor judgement", "half a brain"."""
@@ -169,6 +177,7 @@ _SLIPS = lexicon.MORE_SLIP_NOUNS | words.SLIP_NOUNS
 _MANUAL = {"manual", "human", "operator", "user", "keyboard", "clerical", "operational"}
 
 
+@triggered_by(_SLIPS)
 def _rule_slip_linked(tokens: list[Token]) -> Iterator[Hit]:
     """A slip linked to a person: "a technician's misstep", "a copy-paste error by the
     on-call engineer", "a simple slip during routine maintenance by the person running
@@ -205,6 +214,7 @@ def _made_slip(tokens: list[Token], i: int) -> bool:
     return False
 
 
+@triggered_by(lexicon.SLIP_VERBS, lexicon.SLIP_ADVERBS, {"mixed", "muddled"})
 def _rule_slip_verb(tokens: list[Token]) -> Iterator[Hit]:
     """ "The technician mixed up the two breakers", "a DBA mistakenly ran the cleanup"."""
     n = len(tokens)
@@ -237,6 +247,7 @@ def _slip_by(tokens: list[Token], i: int) -> bool:
     return False
 
 
+@triggered_by(lexicon.INPUT_VERBS)
 def _rule_wrong_input(tokens: list[Token]) -> Iterator[Hit]:
     """ "An administrator keyed in the wrong subnet mask", "the operator who typed the
     wrong capacity figure"."""
@@ -258,6 +269,7 @@ def _rule_wrong_input(tokens: list[Token]) -> Iterator[Hit]:
             yield "human_error", token.start, tokens[wrong].end
 
 
+@triggered_by(lexicon.WRONG_WORDS)
 def _rule_wrong_by(tokens: list[Token]) -> Iterator[Hit]:
     """ "The wrong cluster was selected by the operator": a wrong input, passive."""
     n = len(tokens)

@@ -88,11 +88,12 @@ OVERWHELMING_VERBS = {
     "starving", "choked", "choking", "clogged", "clogging", "exhausted", "exhausting",
     "melted", "ddosed", "spammed", "thrashed", "overwhelmed", "overwhelming", "pummelled",
     "pummeled", "maxed", "crippled", "crippling", "hosed", "borked", "tanked",
-    "emptied", "drained", "obliterated", "decimated",
+    "emptied", "drained", "obliterated", "decimated", "cost",
 }  # fmt: skip
 # "Leila chose not to run the smoke tests": a person deciding against a step.
 CHOOSING_VERBS = {"chose", "decided", "opted", "elected", "declined", "refused", "preferred"}
 ORIGIN_NOUNS = {"result", "consequence", "product", "outcome", "upshot", "doing", "work"}
+ORIGIN_NOUNS |= {"handiwork", "legacy", "gift", "fault"}
 # What is placed on someone, with blame and fault (indirect_blame.py).
 PLACED_NOUNS = {"responsibility", "accountability", "culpability", "onus", "liability"}
 OWNING_VERBS = {"owns", "owned", "own", "caused", "authored", "wrote", "made", "created"}
@@ -106,10 +107,10 @@ HABITUAL_FAILURES = {
 PASSING_VERBS = {
     "omitted", "omits", "glossed", "brushed", "shrugged", "waved", "passed", "dismissed",
     "dismisses", "discounted", "misjudged", "underestimated", "overestimated", "ignores",
-    "ignoring", "overlooks", "overlooking", "neglects", "neglecting", "disregards", "sat",
+    "ignoring", "overlooks", "overlooking", "neglects", "neglecting", "disregards", "sat", "slept",
 }  # fmt: skip
 PASSING_PARTICLES = {"glossed": "over", "brushed": "off", "shrugged": "off", "passed": "over"}
-PASSING_PARTICLES |= {"waved": "off", "sat": "on"}
+PASSING_PARTICLES |= {"waved": "off", "sat": "on", "slept": "through"}
 # Checking verbs: "Ops never looked at the capacity dashboard" imagines the look.
 DILIGENCE_VERBS = {
     "looked", "checked", "read", "opened", "tested", "verified", "reviewed", "monitored",
@@ -138,6 +139,14 @@ EFFORT_PHRASES = (
 # "was supposed to ... but never did": a duty, then its omission.
 DUTY_WORDS = {"supposed", "meant", "expected", "asked", "told", "required", "needed", "had"}
 DUTY_WORDS |= {"instructed", "assigned", "due", "obliged", "responsible"}
+# "Our DBA's failure to test the restore": a person's omission as a noun.
+OMISSION_NOUNS = {"failure", "refusal", "reluctance", "neglect", "unwillingness"}
+# "Nobody raised the alarm about the lag": a warning nobody gave.
+WARNING_VERBS = {"raised", "flagged", "escalated", "questioned", "challenged", "objected"}
+WARNING_VERBS |= {"spoke", "warned", "mentioned", "pushed", "sounded", "called"}
+# "managed to break authentication": sarcasm that pins a failure on the doer.
+MANAGED_HARMS = {"break", "take", "delete", "wipe", "crash", "lose", "corrupt", "kill"}
+MANAGED_HARMS |= {"bring", "knock", "destroy", "brick", "overload", "leak", "expose"}
 DUTY_NOUNS = {"job", "responsibility", "task", "duty", "remit"}
 UNDONE_WORDS = {"never", "didn't", "not", "forgot", "failed", "skipped", "neglected"}
 UNDONE_WORDS |= {"hadn't", "wasn't", "weren't", "omitted", "ignored", "nobody", "no"}
@@ -199,7 +208,7 @@ JUDGING_ADVERBS = {
 JUDGING_VERBS = {
     "blundered", "bungled", "fumbled", "flubbed", "mishandled", "mismanaged",
     "muffed", "flunked", "floundered", "dithered", "panicked", "froze", "flailed",
-    "goofed", "bumbled", "rubber-stamped", "rubberstamped", "blunders", "bungles", "botches",
+    "goofed", "bumbled", "rubber-stamped", "rubberstamped", "skimmed", "blunders", "bungles",
     "fumbles", "mishandles", "dawdled", "procrastinated", "slacked",
 }  # fmt: skip
 # Idioms that judge a person: (first words, then one of the last words).
@@ -213,6 +222,7 @@ JUDGING_IDIOMS: tuple[tuple[tuple[str, ...], set[str]], ...] = (
     (("dragged",), {"feet"}),
     (("dragging",), {"feet"}),
     (("lost",), {"nerve", "head", "cool", "composure", "control", "plot"}),
+    (("over",), {"head", "heads"}),
     (("sat", "on", "the"), {"alert", "alerts", "page", "ticket", "warning", "problem"}),
     (("lose",), {"nerve", "head", "cool", "composure"}),
     (("showed", "poor"), {"judgement", "judgment"}),
@@ -259,6 +269,8 @@ INPUT_VERBS = {
     "pressed", "hit", "set", "used", "gave", "passed", "pointed", "mistyped", "supplied",
     "configured", "input", "inputted", "deployed", "pushed", "restarted", "rebooted",
     "unplugged", "plugged", "pulled", "flipped", "toggled", "mislabelled", "mislabeled",
+    "vented", "drained", "stopped", "killed", "closed", "opened", "patched", "upgraded",
+    "migrated", "promoted", "failed", "routed", "renamed", "tagged",
 }  # fmt: skip
 # "mixed up the two breakers", "mistakenly ran the cleanup": a slip in the verb itself.
 SLIP_VERBS = {"mistook", "confused", "misidentified", "misremembered", "misjudged"}

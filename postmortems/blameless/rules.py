@@ -128,6 +128,8 @@ def _rule_judgement(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if negated_before(tokens, i):
             continue
+        if asked_about(tokens, i):
+            continue  # "we did not ask who was careless"
         if low == "clearly" and not _clearly_is_stance(tokens, i):
             continue
         if low in {"obviously", "clearly"} and _signal_moved(tokens, i):

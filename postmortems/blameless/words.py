@@ -159,6 +159,7 @@ ACTION_PAST = {
     "forgot", "sent", "hit", "began", "chose", "drove", "let", "shut", "typed", "flipped",
     "threw", "tore", "lost", "mistook", "misunderstood", "undid", "overrode",
     "gave", "bypassed", "drew", "swapped", "spun", "kicked", "tripped", "unplugged", "pulled",
+    "misread", "misheard", "rewrote", "reran",
 }  # fmt: skip
 # A person's state is no cause: "because the on-call had no access", "because we knew".
 STATE_VERBS = {
