@@ -17,8 +17,13 @@ rules over tokens rather than a word list, because the same words are often harm
    ("lazy loading", "sloppy quorum").
 
 Modules: tokens.py (steps 1 and 2), clauses.py (the structure helpers of step 3),
-rules.py (rules on words and short phrases), attribution.py (clause-level rules) and
-indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with").
+rules.py (rules on words and short phrases), attribution.py (clause-level rules),
+indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with"), and
+the rules that read who did a verb (clauses.actor): agency.py (a person as the cause),
+hindsight.py (a step a person passed over) and judging.py (a person or their action
+judged, a slip linked to a person). Word lists live in words.py, lexicon.py and
+names.py. A rule registered with `clauses.triggered_by` is skipped for a sentence that
+holds none of its trigger words.
 
 The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.

@@ -1,7 +1,8 @@
 """Clause structure for the blameless rules: where a clause starts, who its subject is
 (a person, nobody, or a system), whether it is negated, and which words are people.
 
-The rules in rules.py and attribution.py read sentences only through these helpers.
+The rules (rules.py, attribution.py, indirect_blame.py, agency.py, hindsight.py,
+judging.py) read sentences only through these helpers.
 """
 
 from collections.abc import Callable, Iterable, Iterator

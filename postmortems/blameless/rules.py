@@ -1,6 +1,7 @@
 """The blameless rules on words and short phrases: "should have", "failed to", judging
 words, "human error", "root cause", and blame through a verb, a possessive or "caused by".
-The clause-level rules are in attribution.py; checker.py runs both.
+The clause-level rules are in attribution.py, agency.py, hindsight.py and judging.py;
+checker.py runs them all.
 """
 
 from collections.abc import Callable, Iterator
