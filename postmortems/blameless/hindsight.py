@@ -118,12 +118,29 @@ def _rule_omitted(tokens: list[Token]) -> Iterator[Hit]:
         if low in lexicon.OMISSION_NOUNS and nxt == "to" and i:
             if is_person_possessive(tokens[i - 1], self_counts=False):
                 yield "counterfactual", tokens[i - 1].start, tokens[i + 1].end
-        elif low in lexicon.WARNING_VERBS and subject(tokens, i) == "negative":
+        elif low in lexicon.WARNING_VERBS and _nobody(tokens, i):
             yield "counterfactual", token.start, token.end
         elif low in {"forgot", "forgets", "forgotten"} and nxt in _FORGOT_WHAT:
             who = subject(tokens, i, self_counts=False)
             if who == "person" and not negated_before(tokens, i):
                 yield "counterfactual", _doer_start(tokens, i), token.end
+
+
+def _nobody(tokens: list[Token], i: int) -> bool:
+    """The clause of the verb at `i` opens with no person: "nobody", "no one", "no
+    engineer"; not "nothing flagged the loop", which is about the system."""
+    start = clause_start(tokens, i)
+    if start >= i:
+        return False
+    first = tokens[start].low
+    second = tokens[start + 1] if start + 1 < i else None
+    if first in {"nobody", "noone", "no-one"}:
+        return True
+    return (
+        first in {"no", "not"}
+        and second is not None
+        and (second.low == "one" or is_person(second, self_counts=False))
+    )
 
 
 _FORGOT_WHAT = {"about", "that", "the", "his", "her", "their", "its", "which", "how", "where"}
