@@ -22,10 +22,11 @@ The helpers (subject, negation, people) are those of clauses.py.
 
 from collections.abc import Callable, Iterator
 
-from postmortems.blameless import words
+from postmortems.blameless import lexicon, words
+from postmortems.blameless.clauses import ENDS as _ENDS
 from postmortems.blameless.clauses import (
-    CLAUSE_PUNCT,
     Hit,
+    asked_about,
     clause_start,
     is_negation,
     is_participle,
@@ -34,21 +35,8 @@ from postmortems.blameless.clauses import (
     negated_before,
     subject,
 )
+from postmortems.blameless.clauses import person_in as _person_in
 from postmortems.blameless.tokens import Token
-
-_ENDS = CLAUSE_PUNCT | {".", "!", "?"}
-
-
-def _person_in(tokens: list[Token], start: int, stop: int) -> int | None:
-    """Index of the first person (or a person's possessive) in tokens[start:stop],
-    before the clause ends; "we" and "I" do not count."""
-    for j in range(start, min(stop, len(tokens))):
-        token = tokens[j]
-        if token.low in _ENDS:
-            return None
-        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
-            return j
-    return None
 
 
 def _is_verb(token: Token) -> bool:
@@ -119,8 +107,13 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
             earlier = _clause_referred_to(tokens, start, span)
             if earlier is not None:
                 person, span = True, tokens[earlier:i]
-        if person and not negated_before(tokens, i):
+        if person and not negated_before(tokens, i) and not _good_outcome(tokens, i + 2):
             yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
+
+
+def _good_outcome(tokens: list[Token], start: int) -> bool:
+    """ "Maria is why we caught the regression early": credit, not blame."""
+    return any(t.low in lexicon.GOOD_VERBS for t in tokens[start : start + 4])
 
 
 def _clause_referred_to(tokens: list[Token], start: int, span: list[Token]) -> int | None:
@@ -251,7 +244,7 @@ def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
             person = subject(tokens, i) == "person" or any(
                 is_person(t, self_counts=False) for t in tokens[:i]
             )
-            if is_participle(tokens[i + 3].low) and person:
+            if is_participle(tokens[i + 3].low) and person and not asked_about(tokens, i):
                 yield "counterfactual", token.start, tokens[i + 3].end
             continue
         if low in {"thought", "think"} and nxt == "to":
@@ -279,6 +272,9 @@ def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
         low = token.low
         nxt = tokens[i + 1].low if i + 1 < n else ""
         if low in {"made", "make", "makes", "making"} and i + 3 < n:
+            doer = subject(tokens, i, self_counts=False)
+            if doer == "system":
+                continue  # "the migration tool made a mess of the foreign keys"
             if tokens[i + 1].low in {"a", "an"} and tokens[i + 2].low in words.MESS_NOUNS:
                 k = i + 3
                 if tokens[k].low == "ear":  # "a pig's ear of"
@@ -297,9 +293,20 @@ def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if low in words.JUDGEMENT_WORDS or nxt in words.TECHNICAL_AFTER.get(low, ()):
             continue  # rules.py's judgement rule has these
-        if describes_design(tokens, i):
+        if describes_design(tokens, i) or _said_of_a_system(tokens, i):
             continue
         yield "judgement", token.start, token.end
+
+
+def _said_of_a_system(tokens: list[Token], i: int) -> bool:
+    """ "The old deploy script was clumsy and brittle": the judging word is said of a
+    system, after "is"/"was"."""
+    k = i - 1
+    while k >= 0 and tokens[k].low in {"too", "so", "very", "rather", "quite"}:
+        k -= 1
+    if k < 1 or tokens[k].low not in _BE or subject(tokens, k) != "system":
+        return False
+    return tokens[k - 1].low not in lexicon.ACTION_NOUNS  # "the config push was ..."
 
 
 def describes_design(tokens: list[Token], i: int) -> bool:

@@ -17,8 +17,13 @@ rules over tokens rather than a word list, because the same words are often harm
    ("lazy loading", "sloppy quorum").
 
 Modules: tokens.py (steps 1 and 2), clauses.py (the structure helpers of step 3),
-rules.py (rules on words and short phrases), attribution.py (clause-level rules) and
-indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with").
+rules.py (rules on words and short phrases), attribution.py (clause-level rules),
+indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with"), and
+the rules that read who did a verb (clauses.actor): agency.py (a person as the cause),
+hindsight.py (a step a person passed over) and judging.py (a person or their action
+judged, a slip linked to a person). Word lists live in words.py, lexicon.py and
+names.py. A rule registered with `clauses.triggered_by` is skipped for a sentence that
+holds none of its trigger words.
 
 The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.
@@ -28,8 +33,16 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from postmortems.blameless import attribution, indirect_blame, rules, words
-from postmortems.blameless.clauses import Hit
+from postmortems.blameless import (
+    agency,
+    attribution,
+    hindsight,
+    indirect_blame,
+    judging,
+    rules,
+    words,
+)
+from postmortems.blameless.clauses import TRIGGERS, Hit
 from postmortems.blameless.tokens import Token, mask, sentences
 
 CATEGORIES = ("blame", "counterfactual", "judgement", "human_error", "root_cause")
@@ -74,7 +87,12 @@ class Finding:
 
 
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
-    rules.RULES + attribution.RULES + indirect_blame.RULES
+    rules.RULES
+    + attribution.RULES
+    + indirect_blame.RULES
+    + agency.RULES
+    + hindsight.RULES
+    + judging.RULES
 )
 
 
@@ -82,7 +100,10 @@ def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:
     """The hit is a word being talked about: "the phrase root cause". `ends` holds the
     tokens' end offsets, in order, so the two tokens before are found by bisection."""
     before = bisect.bisect_right(ends, start)
-    return any(t.low in words.MENTION_NOUNS for t in tokens[max(0, before - 3) : before])
+    window = tokens[max(0, before - 3) : before]
+    if any(t.low in {"calling", "call"} for t in window):
+        return True  # "calling it a sloppy rollback tells us nothing"
+    return any(t.low in words.MENTION_NOUNS for t in window)
 
 
 def check(text: str) -> list[Finding]:
@@ -90,7 +111,11 @@ def check(text: str) -> list[Finding]:
     found: dict[tuple[str, int, int], Finding] = {}
     for tokens in sentences(mask(text)):
         ends = [token.end for token in tokens]
+        lows = {token.low for token in tokens}
         for rule in RULES:
+            triggers = TRIGGERS.get(rule)
+            if triggers is not None and triggers.isdisjoint(lows):
+                continue
             for category, start, end in rule(tokens):
                 if _mentioned(tokens, ends, start):
                     continue

@@ -1,13 +1,31 @@
 """Clause structure for the blameless rules: where a clause starts, who its subject is
 (a person, nobody, or a system), whether it is negated, and which words are people.
 
-The rules in rules.py and attribution.py read sentences only through these helpers.
+The rules (rules.py, attribution.py, indirect_blame.py, agency.py, hindsight.py,
+judging.py) read sentences only through these helpers.
 """
+
+from collections.abc import Callable, Iterable, Iterator
 
 from postmortems.blameless import words
 from postmortems.blameless.tokens import Token
 
 Hit = tuple[str, int, int]  # category, start offset, end offset
+Rule = Callable[[list[Token]], Iterator[Hit]]
+
+# The words a rule starts from, for rules that declare them (`triggered_by`): the checker
+# skips a rule for a sentence that holds none of them, which keeps a long review fast as
+# rules are added.
+TRIGGERS: dict[Rule, frozenset[str]] = {}
+
+
+def triggered_by(*groups: Iterable[str]) -> Callable[[Rule], Rule]:
+    def register(rule: Rule) -> Rule:
+        TRIGGERS[rule] = frozenset().union(*groups)
+        return rule
+
+    return register
+
 
 CLAUSE_PUNCT = {",", ";", ":", "(", ")", "|", "\u2014", "\u2013", "-", "[", "]", "*"}
 
@@ -41,7 +59,8 @@ def is_person(token: Token, *, self_counts: bool = True) -> bool:
         return True
     if token.text[:1].isupper() and low in words.CAPITALISED_ROLES:
         return True
-    return token.text[:1].isupper() and low in words.FIRST_NAMES
+    # "DAG", "ANA": a word in capitals is an acronym, not a name.
+    return token.text[:1].isupper() and low in words.FIRST_NAMES and not token.text.isupper()
 
 
 def possessive(token: Token) -> str | None:
@@ -80,9 +99,16 @@ def _relative_antecedent(tokens: list[Token], start: int, self_counts: bool) -> 
     "the dev team who pushed the binary", "It was the owner who brought it down". A
     negation before the antecedent ("it was not the owner who ...", "nobody who ...")
     makes it "negative"; a question ("we ask who pushed") names no antecedent."""
+    if start >= 2 and tokens[start - 1].low == "that":
+        return _it_cleft(tokens, start - 1, self_counts)
     if start < 2 or tokens[start - 1].low != "who":
         return None
     antecedent = tokens[start - 2]
+    if antecedent.low in {"one", "ones"} and start >= 4 and tokens[start - 3].low == "the":
+        # "Ops is the one who let ...": the one is the subject of "is".
+        be = start - 4
+        if tokens[be].low in {"is", "was", "are", "were", "'s"}:
+            return _cleft_subject(tokens, be, self_counts)
     if antecedent.low in words.NEGATIVE_SUBJECTS:
         return "negative"
     if not is_person(antecedent, self_counts=self_counts):
@@ -90,6 +116,29 @@ def _relative_antecedent(tokens: list[Token], start: int, self_counts: bool) -> 
     if negated_before(tokens, start - 2):
         return "negative"
     return "person"
+
+
+def _it_cleft(tokens: list[Token], that: int, self_counts: bool) -> str | None:
+    """ "It was the release engineer's rushed deploy that brought the API down": the
+    subject of the verb after "that" is what the cleft names."""
+    for be in range(that - 1, max(0, that - 9), -1):
+        if tokens[be].low in {"was", "is", "were"} and tokens[be - 1].low == "it":
+            named = tokens[be + 1 : that]
+            if any(is_negation(t) for t in named):
+                return "negative"
+            if any(
+                is_person(t, self_counts=self_counts)
+                or is_person_possessive(t, self_counts=self_counts)
+                for t in named
+            ):
+                return "person"
+            return None
+    return None
+
+
+def _cleft_subject(tokens: list[Token], be: int, self_counts: bool) -> str | None:
+    who = subject(tokens, be, self_counts=self_counts, follow=False)
+    return who if who in {"person", "negative"} else None
 
 
 def _coordinated_subject(tokens: list[Token], start: int, self_counts: bool) -> str | None:
@@ -197,3 +246,84 @@ def person_after(tokens: list[Token], i: int, limit: int = 5) -> int | None:
         if token.low in {"by", "to", "of", "for", "in", "on", "with", "during"}:
             return None
     return None
+
+
+ENDS = CLAUSE_PUNCT | {".", "!", "?"}
+
+
+def person_in(tokens: list[Token], start: int, stop: int) -> int | None:
+    """Index of the first person (or a person's possessive) in tokens[start:stop],
+    before the clause ends; "we" and "I" do not count."""
+    for j in range(start, min(stop, len(tokens))):
+        token = tokens[j]
+        if token.low in ENDS:
+            return None
+        if _lead_verb(tokens, j):
+            continue
+        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
+            return j
+    return None
+
+
+def actor(tokens: list[Token], i: int, *, self_counts: bool = False) -> str:
+    """Who does the verb at `i`, like `subject`, but a person's possessive in the subject
+    makes the person the actor: "Guo Wei's hotfix set off the leak", "the contractor's
+    script is what deleted the images"."""
+    who = subject(tokens, i, self_counts=self_counts)
+    start = clause_start(tokens, i)
+    if who == "person":
+        # "Turning on the feature for everyone overloaded ...": a person after a
+        # preposition is not the one acting.
+        doers = [
+            k
+            for k in range(start, i)
+            if is_person(tokens[k], self_counts=self_counts)
+            and not (k and tokens[k - 1].low in _PREPOSITIONS)
+            and not _lead_verb(tokens, k)
+        ]
+        return "person" if doers or start == i else "system"
+    if who != "system":
+        return who
+    for k in range(start, i):
+        if is_person_possessive(tokens[k], self_counts=self_counts):
+            return "person"
+    if _free_relative(tokens, start):
+        return "person"
+    return "system"
+
+
+_PREPOSITIONS = {"for", "to", "with", "of", "from", "on", "in", "at", "by", "about", "like"}
+
+
+def _lead_verb(tokens: list[Token], k: int) -> bool:
+    """ "an adjacent service lead to ...": "lead" as a verb."""
+    nxt = tokens[k + 1].low if k + 1 < len(tokens) else ""
+    return tokens[k].low in {"lead", "leads"} and nxt == "to"
+
+
+def _free_relative(tokens: list[Token], start: int) -> bool:
+    """ "Whoever wrote that cron job was clueless": the clause before the verb opened
+    with "whoever", with no punctuation since."""
+    for k in range(start - 1, max(-1, start - 12), -1):
+        low = tokens[k].low
+        if low in ENDS:
+            return False
+        if low == "whoever":
+            return k == 0 or tokens[k - 1].low in ENDS
+    return False
+
+
+_ASKING = {"ask", "asks", "asked", "asking", "not", "about", "than", "as", "saying", "claiming"}
+
+
+def asked_about(tokens: list[Token], i: int) -> bool:
+    """The hindsight is the topic, not the claim: "we ask what people knew, not what
+    they should have known", "saying someone should have known better"."""
+    window = tokens[max(0, i - 5) : i]
+    for k, token in enumerate(window):
+        before = window[k - 1].low if k else (tokens[i - 6].low if i >= 6 else "")
+        if token.low in {"what", "whether", "who"} and (before in _ASKING or before == ","):
+            return True
+        if token.low in {"saying", "claiming", "asking"}:
+            return True
+    return False

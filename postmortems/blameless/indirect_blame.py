@@ -17,7 +17,7 @@ quiet.
 
 from collections.abc import Callable, Iterator
 
-from postmortems.blameless import words
+from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import (
     CLAUSE_PUNCT,
     Hit,
@@ -30,7 +30,7 @@ from postmortems.blameless.clauses import (
 )
 from postmortems.blameless.tokens import Token
 
-_PARTICLES = {"down", "over", "off", "out", "up"}
+_PARTICLES = {"down", "over", "off", "out", "up", "offline"}
 _AGENT_ENDS = {"of", "in", "on", "with", "during", "for", "from", "to", "at", "after", "."}
 _ERROR_WORDS = {"error", "errors", "mistake", "mistakes"}
 
@@ -60,17 +60,21 @@ def _rule_passive_agent(tokens: list[Token]) -> Iterator[Hit]:
         by = i + 1
         if by < n and tokens[by].low in _PARTICLES:
             by += 1
+        elif by + 1 < n and (tokens[by].low, tokens[by + 1].low) == ("in", "motion"):
+            by += 2  # "set in motion by"
         elif low in {"taken", "brought", "knocked", "set", "kicked"}:
             continue  # "taken by the on-call" is not "taken down by the on-call"
         if by >= n or tokens[by].low != "by":
             continue
-        if not harm and not any(t.low in words.INCIDENT_NOUNS for t in tokens[max(0, i - 8) : i]):
+        incidents = words.INCIDENT_NOUNS | lexicon.HARM_NOUNS
+        if not harm and not any(t.low in incidents for t in tokens[max(0, i - 8) : i]):
             continue
         person = _agent(tokens, by)
         if person is not None and not negated_before(tokens, i):
             yield "blame", token.start, tokens[person].end
 
 
+_SLIPS = words.SLIP_NOUNS | lexicon.MORE_SLIP_NOUNS
 _LETTING = {"let", "lets", "letting", "allowed", "allows", "allowing"}
 
 
@@ -81,6 +85,8 @@ def _rule_let_fail(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if subject(tokens, i, self_counts=False) != "person" or negated_before(tokens, i):
             continue
+        if any(t.low in _SLIPS for t in tokens[clause_start(tokens, i) : i]):
+            continue  # "staff oversight let the domain expire": a slip, for judging.py
         for j in range(i + 1, min(n, i + 8)):
             low = tokens[j].low
             if low in CLAUSE_PUNCT or (low in words.CLAUSE_WORDS and low != "that"):
@@ -96,11 +102,20 @@ _NOUN_BEFORE = {"the", "all", "full", "much", "most", "some", "any", "primary", 
 _PLACED = {"with", "on", "to"}
 
 
+def _for_an_incident(tokens: list[Token], i: int) -> bool:
+    """ "Responsibility for the S3 outage": what is placed is an incident."""
+    if i + 1 >= len(tokens) or tokens[i + 1].low != "for":
+        return False
+    return any(t.low in words.INCIDENT_NOUNS for t in tokens[i + 2 : i + 6])
+
+
 def _rule_blame_placed(tokens: list[Token]) -> Iterator[Hit]:
     n = len(tokens)
     for i, token in enumerate(tokens):
-        if token.low not in {"blame", "fault"}:
+        if token.low not in {"blame", "fault"} | lexicon.PLACED_NOUNS:
             continue
+        if token.low in lexicon.PLACED_NOUNS and not _for_an_incident(tokens, i):
+            continue  # "responsibility for paging rests with the SRE team" is ownership
         prev = tokens[i - 1].low if i else ""
         if i != clause_start(tokens, i) and prev not in _NOUN_BEFORE:
             continue  # "we blame", "to blame": the verb, which rules.py reads

@@ -64,14 +64,19 @@ class Report:
 
 
 # A neutral sentence is a hard negative when it holds a word or shape some rule reacts
-# to: a cause or condition word, a modal, a judging or error word, or a person.
+# to: a cause or condition word, a modal, a judging or error word, or a person, and the
+# verbs and frames the person-as-doer rules start from.
 _HARD_CUES = re.compile(
     r"\b(?:caus\w*|because|due to|why|came down|down to|start\w* with|began with|root"
     r"|should|could|would|ought|might|had|if|fail\w*|forg[oe]t\w*|neglect\w*|overlook\w*"
     r"|ignor\w*|nobody|no one|error\w*|mistake\w*|typo\w*|slip\w*|obvious\w*|clearly"
     r"|careless\w*|reckless\w*|sloppy|lazy|naive|took down|taken down|broke|brought down"
     r"|blame\w*|fault\w*|human|operator\w*|engineer\w*|admin\w*|on-call|team|someone"
-    r"|reviewer|deployer|responders|support|ops|people|we|they)\b|\w's\b|\"",
+    r"|reviewer|deployer|responders|support|ops|people|we|they"
+    # words the person-as-doer rules (agency.py, hindsight.py, judging.py) start from
+    r"|reason|set off|kicked off|set in motion|hands of|traced?|expected|supposed|wrong"
+    r"|responsib\w*|accountab\w*|owe\w*|courtesy|panick\w*|fumbl\w*|froze|missed"
+    r"|omitt\w*|chose|decided|mistakenly|accidentally|response|handl\w*)\b|\w's\b|\"",
     re.I,
 )
 

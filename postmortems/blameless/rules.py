@@ -1,15 +1,17 @@
 """The blameless rules on words and short phrases: "should have", "failed to", judging
 words, "human error", "root cause", and blame through a verb, a possessive or "caused by".
-The clause-level rules are in attribution.py; checker.py runs both.
+The clause-level rules are in attribution.py, agency.py, hindsight.py and judging.py;
+checker.py runs them all.
 """
 
 from collections.abc import Callable, Iterator
 
-from postmortems.blameless import words
+from postmortems.blameless import lexicon, words
 from postmortems.blameless.attribution import describes_design
 from postmortems.blameless.clauses import (
     CLAUSE_PUNCT,
     Hit,
+    asked_about,
     clause_start,
     is_negation,
     is_participle,
@@ -49,29 +51,13 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
         passive = verb.low == "been" and j + 1 < len(tokens) and is_participle(tokens[j + 1].low)
         end = tokens[j + 1].end if passive else verb.end
         who = subject(tokens, i)
-        if who == "negative" or _asked_about(tokens, i):
+        if who == "negative" or asked_about(tokens, i):
             continue
         if passive and modal in {"should", "could"}:
             # "The config should have been reviewed": an unnamed person's omission.
             yield "counterfactual", token.start, end
         elif who == "person" and not (modal == "would" and _system_condition(tokens)):
             yield "counterfactual", token.start, end
-
-
-_ASKING = {"ask", "asks", "asked", "asking", "not", "about", "than", "as", "saying", "claiming"}
-
-
-def _asked_about(tokens: list[Token], i: int) -> bool:
-    """The hindsight is the topic, not the claim: "we ask what people knew, not what
-    they should have known", "saying someone should have known better"."""
-    window = tokens[max(0, i - 5) : i]
-    for k, token in enumerate(window):
-        before = window[k - 1].low if k else (tokens[i - 6].low if i >= 6 else "")
-        if token.low in {"what", "whether"} and (before in _ASKING or before == ","):
-            return True
-        if token.low in {"saying", "claiming", "asking"}:
-            return True
-    return False
 
 
 def _system_condition(tokens: list[Token]) -> bool:
@@ -143,6 +129,8 @@ def _rule_judgement(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if negated_before(tokens, i):
             continue
+        if asked_about(tokens, i):
+            continue  # "we did not ask who was careless"
         if low == "clearly" and not _clearly_is_stance(tokens, i):
             continue
         if low in {"obviously", "clearly"} and _signal_moved(tokens, i):
@@ -238,7 +226,8 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
         # "caused by the intern", "due to Bob", "because of Chen", "thanks to Greg"
         if (low, nxt) in {("caused", "by"), ("due", "to"), ("because", "of"), ("thanks", "to")}:
             person = person_after(tokens, i + 1)
-            if person is not None and not negated_before(tokens, i):
+            credit = low == "thanks" and any(t.low in lexicon.GOOD_VERBS for t in tokens)
+            if person is not None and not negated_before(tokens, i) and not credit:
                 yield "blame", token.start, tokens[person].end
             continue
         # "we blame the network automation owners", "the team took the heat"
@@ -283,7 +272,7 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
 
 _BLAME_TRIGGERS = {
     "broke", "breaks", "broken", "took", "takes", "take", "brought", "brings", "knocked",
-    "taken", "messed", "screwed", "blew", "dropped", "botched", "caused", "wiped",
+    "taken", "messed", "screwed", "breaking", "blew", "dropped", "botched", "caused", "wiped",
     "responsible", "to", "at",
 }  # fmt: skip
 
@@ -356,7 +345,7 @@ def _blame_verb(tokens: list[Token], i: int) -> int | None:
         return None  # most words: answered before building the look-ahead below
     nxt = tokens[i + 1].low if i + 1 < n else ""
     rest = [t.low for t in tokens[i + 1 : i + 7]]
-    if low in {"broke", "breaks", "broken"}:
+    if low in {"broke", "breaks", "broken", "breaking"}:
         ends = CLAUSE_PUNCT | words.CLAUSE_WORDS | {"."}
         stop = next((k for k, w in enumerate(rest) if w in ends), len(rest))
         if any(w in _BREAK_PARTICLES for w in rest[:stop]):

@@ -4,6 +4,9 @@ the modules it runs).
 Kept apart from the rules so the rules stay readable. Lists are lowercase.
 """
 
+from postmortems.blameless.lexicon import MORE_ROLES
+from postmortems.blameless.names import MORE_FIRST_NAMES
+
 # Who can be a person in a sentence: pronouns, roles, and common first names.
 PERSON_PRONOUNS = {
     "i", "we", "you", "he", "she", "they", "him", "her", "them", "us", "me",
@@ -123,6 +126,7 @@ ADVERBS = {
     "completely", "totally", "basically", "ultimately", "honestly", "somehow", "accidentally",
     "mistakenly", "ever", "all", "both", "themselves", "himself", "herself", "even", "easily",
     "have", "has", "had", "did", "does", "do", "was", "were", "is", "are", "be", "been",
+    "keep", "keeps", "kept",
 }  # fmt: skip
 PREVENTION_WORDS = {
     "reduce", "reduces", "reduced", "reducing", "prevent", "prevents", "avoid", "avoids",
@@ -155,6 +159,7 @@ ACTION_PAST = {
     "forgot", "sent", "hit", "began", "chose", "drove", "let", "shut", "typed", "flipped",
     "threw", "tore", "lost", "mistook", "misunderstood", "undid", "overrode",
     "gave", "bypassed", "drew", "swapped", "spun", "kicked", "tripped", "unplugged", "pulled",
+    "misread", "misheard", "rewrote", "reran",
 }  # fmt: skip
 # A person's state is no cause: "because the on-call had no access", "because we knew".
 STATE_VERBS = {
@@ -182,7 +187,8 @@ DESIGN_NOUNS = {
     "reconnect", "handling", "matching", "design", "check", "checks", "instrument",
 }  # fmt: skip
 SLIP_NOUNS = {"slip", "slips", "typo", "typos", "slip-up", "blunder", "mistake", "mistakes"}
-MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth"}
+MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth", "phrases", "terms", "labels"}
+MENTION_NOUNS |= {"expressions"}
 # Verbs of a signal showing something: "the graph clearly showed" still implies a miss.
 DISPLAY_VERBS = {"showed", "indicated", "pointed", "warned", "revealed", "displayed", "flagged"}
 DISPLAY_VERBS |= {"reported", "signalled", "signaled", "said", "told"}
@@ -216,3 +222,6 @@ PLACING_VERBS = {
     "lies", "lay", "lie", "falls", "fell", "rests", "rested", "belongs", "belonged", "goes",
     "went", "sits", "sat", "is", "was", "lands", "landed",
 }  # fmt: skip
+
+ROLES |= MORE_ROLES
+FIRST_NAMES |= MORE_FIRST_NAMES

@@ -1,0 +1,326 @@
+"""Blame and hindsight read from what a person did: a verb whose doer (clauses.actor) is
+a person, a role, a group or a person's possessive, and whose object or frame says the
+doing went wrong. The same verbs with a system as the doer stay quiet.
+
+- cause: a person starting an incident ("the support lead kicked off the cascade"),
+  taking something offline ("took search offline", "brought the API to its knees"),
+  destroying data or the wrong thing ("Tomasz wiping the wrong data directory"),
+  an incident that stems from, or is the result of, a person or their change ("the mess
+  stems from Tomasz ...", "because of a change that Aleksandra pushed"), owning an
+  incident ("the network team owns this outage"), laying it at someone's feet, and
+  things that break whenever a person touches them;
+
+The counterfactual rules of the same kind are in hindsight.py.
+"""
+
+from collections.abc import Callable, Iterator
+
+from postmortems.blameless import lexicon, words
+from postmortems.blameless.clauses import (
+    ENDS,
+    Hit,
+    actor,
+    clause_start,
+    is_person,
+    is_person_possessive,
+    negated_before,
+    person_in,
+    subject,
+    triggered_by,
+)
+from postmortems.blameless.tokens import Token
+
+_HARMS = (words.INCIDENT_NOUNS - {"this", "it", "that", "issue", "problem"}) | lexicon.HARM_NOUNS
+_PARTICLE_NEEDED = {"set": "off", "sets": "off", "kicked": "off", "kicks": "off", "led": "to"}
+_PARTICLE_NEEDED |= {"leads": "to", "resulted": "in", "touched": "off"}
+# Destroying verbs that do harm whatever they destroy: "wiped three days of commits".
+_ALWAYS_DESTROY = {
+    "wiped", "wipes", "wiping", "erased", "erasing", "destroyed", "destroying", "nuked",
+    "nuking", "trashed", "clobbered", "corrupted", "corrupting", "obliterated",
+}  # fmt: skip
+_STRONG_DESTROY = {
+    "deleted", "deletes", "deleting", "wiped", "wipes", "wiping", "erased", "erasing",
+    "purged", "purging", "truncated", "truncating", "overwrote", "overwriting",
+    "overwritten", "destroyed", "destroying", "nuked", "nuking", "trashed", "clobbered",
+    "corrupted", "corrupting",
+}  # fmt: skip
+_DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "those", "these"}
+_ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
+_ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
+
+
+def _object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
+    """The words after the verb at `i`, up to the end of its clause."""
+    out = []
+    for token in tokens[i + 1 : i + 1 + limit]:
+        if token.low in ENDS or token.low in words.CLAUSE_WORDS - {"that"}:
+            break
+        out.append(token)
+    return out
+
+
+def _doer_start(tokens: list[Token], i: int) -> int:
+    start = clause_start(tokens, i)
+    for token in tokens[start:i]:
+        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
+            return token.start
+    return tokens[i].start
+
+
+def _by_person(tokens: list[Token], i: int) -> bool:
+    """A person does the verb at `i`; not when the person only describes a participant
+    at the start of the sentence ("The engineer who triggered the incident joined the
+    review"), where the sentence goes on to say what they did next."""
+    if i >= 2 and tokens[i - 1].low == "who" and clause_start(tokens, i - 1) == 0:
+        return False
+    if negated_before(tokens, i):
+        return False
+    return actor(tokens, i) == "person" or _made_by(tokens, i)
+
+
+def _made_by(tokens: list[Token], i: int) -> bool:
+    """The verb at `i` opens a relative clause on something a person made: "the developer
+    shipped a change that exhausted the pool", "Sofia introduced the bug which ..."."""
+    if i < 3 or tokens[i - 1].low not in {"that", "which"}:
+        return False
+    start = clause_start(tokens, i - 1)
+    made = next(
+        (k for k in range(start, i - 1) if tokens[k].low in lexicon.MAKING_VERBS and k > start),
+        None,
+    )
+    return made is not None and subject(tokens, made, self_counts=False) == "person"
+
+
+# ---- cause -----------------------------------------------------------------------------
+
+
+@triggered_by(
+    lexicon.STARTING_VERBS,
+    lexicon.DOWNING_VERBS,
+    lexicon.DESTROYING_VERBS,
+    lexicon.OVERWHELMING_VERBS,
+    {"knocked", "knocks", "knocking", "managed"},
+)
+def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low in lexicon.STARTING_VERBS:
+            lows = [t.low for t in _object(tokens, i)]
+            particle = _PARTICLE_NEEDED.get(low)
+            if particle is not None and (not lows or lows[0] != particle):
+                continue
+            if not set(lows) & _HARMS:
+                continue
+        elif low in lexicon.DOWNING_VERBS:
+            sent = {t.low for t in _object(tokens, i)}
+            if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
+                continue
+        elif low == "managed" and i + 2 < len(tokens) and tokens[i + 1].low == "to":
+            if tokens[i + 2].low not in lexicon.MANAGED_HARMS:
+                continue  # "managed to restore service"
+        elif low in lexicon.OVERWHELMING_VERBS:
+            if i and tokens[i - 1].low in _DETERMINERS:
+                continue
+            if {t.low for t in _object(tokens, i, 6)} & lexicon.WRONG_WORDS:
+                continue  # "drained the wrong zone" is a slip
+        elif low in {"knocked", "knocks", "knocking"} and tokens[i + 1 : i + 2]:
+            if tokens[i + 1].low != "out":
+                continue
+        elif low in lexicon.DESTROYING_VERBS:
+            hit = {t.low for t in _object(tokens, i, 6)}
+            if i and tokens[i - 1].low in _DETERMINERS:
+                continue  # "the overloaded lines": an adjective
+            if hit & lexicon.WRONG_WORDS:
+                continue  # "deleted the wrong directory" is a slip (judging.py)
+            data = low in _STRONG_DESTROY and bool(hit & lexicon.DATA_NOUNS)
+            if not (data or low in _ALWAYS_HARM or low in _ALWAYS_DESTROY):
+                continue
+        else:
+            continue
+        if _by_person(tokens, i):
+            yield "blame", _doer_start(tokens, i), token.end
+
+
+@triggered_by(
+    lexicon.ORIGIN_VERBS,
+    lexicon.ORIGIN_NOUNS,
+    lexicon.OWING_VERBS,
+    {"because", "due", "thanks", "courtesy", "feet", "door", "doorstep", "behind"},
+)
+def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The whole mess stems from Tomasz wiping ...", "the outage was the result of a
+    change by Ana", "because of a change that Aleksandra pushed", "can be laid at the
+    feet of the storage team"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.ORIGIN_VERBS and nxt in {"from", "with", "back", "out", "to"}:
+            start = clause_start(tokens, i)
+            if not any(t.low in _HARMS for t in tokens[start:i]):
+                continue
+            person = _person_or_their_change(tokens, i + 2)
+        elif low in lexicon.ORIGIN_NOUNS and nxt == "of" and i >= 2:
+            if tokens[i - 1].low not in {"the", "a", "direct", "sole"}:
+                continue
+            if subject(tokens, i) not in {"system", "none"}:
+                continue
+            person = _person_or_their_change(tokens, i + 2)
+        elif (low, nxt) in {("because", "of"), ("due", "to"), ("thanks", "to")}:
+            person = _person_in_change(tokens, i + 2)
+        elif (low, nxt) == ("courtesy", "of"):
+            start = clause_start(tokens, i)
+            harm = any(t.low in _HARMS for t in tokens[start:i])
+            person = _person_or_their_change(tokens, i + 2) if harm else None
+        elif low in lexicon.OWING_VERBS:
+            person = _owed_to(tokens, i)
+        elif low == "behind" and i and tokens[i - 1].low in {"was", "is", "were", "are"}:
+            if subject(tokens, i - 1, self_counts=False) != "person":
+                continue
+            rest = {t.low for t in tokens[i + 1 : i + 8]}
+            if nxt not in {"the", "this", "that", "a", "an", "it"} or not (
+                rest & (_HARMS | lexicon.ACTION_NOUNS)
+            ):
+                continue
+            yield "blame", _doer_start(tokens, i), token.end
+            continue
+        elif low in {"feet", "door", "doorstep"} and nxt == "of" and i >= 2:
+            if tokens[i - 2].low != "at":
+                continue
+            person = person_in(tokens, i + 2, i + 6)
+        else:
+            continue
+        if person is not None and not negated_before(tokens, i):
+            yield "blame", token.start, tokens[person].end
+
+
+def _owed_to(tokens: list[Token], i: int) -> int | None:
+    """ "We owe this outage to Mehmet's untested cron job"; not "we owe the quick
+    recovery to Mehmet's runbook"."""
+    for k in range(i + 1, min(len(tokens), i + 6)):
+        if tokens[k].low in ENDS:
+            return None
+        if tokens[k].low == "to":
+            owed = {t.low for t in tokens[i + 1 : k]}
+            if not owed & _HARMS or owed & lexicon.GOOD_VERBS:
+                return None
+            return _person_or_their_change(tokens, k + 1)
+    return None
+
+
+_FINDING_VERBS = {"found", "noticed", "spotted", "reported", "flagged", "caught", "fixed"}
+_FINDING_VERBS |= {"wrote", "filed", "raised", "saw", "escalated", "reverted", "opened"}
+
+
+def _person_or_their_change(tokens: list[Token], start: int) -> int | None:
+    if _names_a_slip(tokens, start):
+        return None
+    person = person_in(tokens, start, start + 4)
+    return person if person is not None else _person_in_change(tokens, start)
+
+
+def _person_in_change(tokens: list[Token], start: int) -> int | None:
+    """A person who made the thing named after a cause word: "a change that Aleksandra
+    pushed", "a config pushed by the admin"; not "a bug that the engineer found"."""
+    n = len(tokens)
+    if _names_a_slip(tokens, start):
+        return None
+    for j in range(start, min(n, start + 6)):
+        low = tokens[j].low
+        if low in ENDS:
+            return None
+        if low in {"that", "which"} and j + 1 < n:
+            person = person_in(tokens, j + 1, j + 4)
+            if person is None:
+                return None
+            verb = tokens[person + 1].low if person + 1 < n else ""
+            return None if verb in _FINDING_VERBS else person
+        if low == "by" and j > start:
+            return person_in(tokens, j + 1, j + 5)
+    return None
+
+
+def _names_a_slip(tokens: list[Token], start: int) -> bool:
+    """ "the product of a slip by the storage admin": a slip pinned on a person is the
+    human-error rule's business (judging.py)."""
+    slips = lexicon.MORE_SLIP_NOUNS | words.SLIP_NOUNS
+    return any(t.low in slips for t in tokens[start : start + 4])
+
+
+@triggered_by(lexicon.ANSWERABLE_WORDS, lexicon.BELONGING_VERBS, {"watch", "down"})
+def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The storage team is accountable for the lost uploads", "the breach happened on
+    Camila's watch", "the data loss is squarely down to the backup admin", "those hours
+    of downtime belong to the release team"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low in lexicon.ANSWERABLE_WORDS and nxt == "for":
+            if not {t.low for t in tokens[i + 2 : i + 8]} & _HARMS:
+                continue  # "accountable for the runbook from now on" is ownership
+            if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+                yield "blame", _doer_start(tokens, i), token.end
+            continue
+        if low not in {"watch", "down"} and low not in lexicon.BELONGING_VERBS:
+            continue  # most words: answered before the clause is read
+        harm = any(t.low in _HARMS for t in tokens[clause_start(tokens, i) : i])
+        if not harm or negated_before(tokens, i):
+            continue
+        person = None
+        if low == "watch" and i and is_person_possessive(tokens[i - 1], self_counts=False):
+            person = i  # "on Camila's watch"
+        elif (
+            low == "down" and nxt == "to" and i and tokens[i - 1].low in words.PINNING_ADVERBS
+        ) or (low in lexicon.BELONGING_VERBS and nxt in {"to", "with", "on"}):
+            person = person_in(tokens, i + 2, i + 6)
+        if person is not None:
+            yield "blame", token.start, tokens[person].end
+
+
+@triggered_by({"owns", "owned", "own"})
+def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The network team owns this outage"; not "owns the incident process"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low not in {"owns", "owned", "own"} or i + 2 >= n:
+            continue
+        k = i + 1
+        if tokens[k].low in {"this", "that", "the", "today's", "yesterday's"}:
+            k += 1
+        after = tokens[k + 1].low if k + 1 < n else "."
+        if tokens[k].low not in _HARMS or (after not in ENDS and after not in words.CLAUSE_WORDS):
+            continue
+        if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
+            yield "blame", _doer_start(tokens, i), tokens[k].end
+
+
+@triggered_by({"whenever", "everytime", "time"})
+def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Every time Dmitri touches the config, something breaks": a person's doing as the
+    standing condition of a failure."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        every = low == "time" and i > 0 and tokens[i - 1].low in {"every", "each", "any"}
+        if low not in {"whenever", "everytime"} and not every:
+            continue
+        first = i + 1
+        if person_in(tokens, first, first + 3) is None:
+            continue
+        comma = next((k for k in range(first, min(n, first + 15)) if tokens[k].low == ","), None)
+        if comma is None:
+            continue
+        for k in range(comma + 1, min(n, comma + 10)):
+            if tokens[k].low in lexicon.HABITUAL_FAILURES:
+                yield "blame", tokens[i - (low == "time")].start, tokens[k].end
+                break
+
+
+RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
+    _rule_person_did_harm,
+    _rule_origin,
+    _rule_answerable,
+    _rule_owned,
+    _rule_whenever,
+)
