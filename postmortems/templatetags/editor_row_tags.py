@@ -18,6 +18,7 @@ from uuid import UUID
 
 from django import template
 from django.db.models import Model
+from django.forms import BaseForm
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.template.defaultfilters import date as date_filter
@@ -107,12 +108,45 @@ def item_row(number: int, item: ActionItem) -> dict:
     return values
 
 
+class _NotKept(Exception):
+    """A part of the key that must not be kept: the block renders afresh."""
+
+
 def _key_part(value: object) -> object:
     """A model instance stands for every column it holds (so an edit that skips the
-    revision still changes the key); anything else for itself."""
+    revision still changes the key); an unbound form for what its fields show; a list
+    for its items; anything else for itself. A bound form is never kept (it shows what
+    was typed and its errors)."""
     if isinstance(value, Model):
         return tuple(getattr(value, field.attname) for field in value._meta.concrete_fields)
+    if isinstance(value, BaseForm):
+        if value.is_bound:
+            raise _NotKept
+        return _form_key(value)
+    if isinstance(value, list | tuple):
+        return tuple(_key_part(item) for item in value)
     return value
+
+
+def _form_key(form: BaseForm) -> tuple:
+    """What an unbound form's fields show: each field's value, label, help, widget
+    attributes and (fixed) choices. Choices read from the database are not part of it:
+    keep only forms whose pickers list no one (accounts/widgets.py lists only the
+    people picked, and an unbound add form has none)."""
+    fields = []
+    for name, field in form.fields.items():
+        choices = getattr(field, "choices", None)
+        fields.append(
+            (
+                name,
+                _key_part(form[name].value()),
+                str(field.label),
+                str(field.help_text),
+                tuple(sorted(field.widget.attrs.items())),
+                tuple(choices) if isinstance(choices, list | tuple) else type(choices),
+            )
+        )
+    return (type(form), form.prefix, form.auto_id, tuple(fields))
 
 
 class RowCacheNode(Node):
@@ -121,12 +155,16 @@ class RowCacheNode(Node):
         self.parts = parts
 
     def render(self, context: Context) -> SafeString:
+        try:
+            parts = tuple(_key_part(part.resolve(context)) for part in self.parts)
+        except _NotKept:
+            return mark_safe(self.nodelist.render(context))
         # The node itself is part of the key: another template, or this one reloaded
         # after an edit, never reads this one's fragments (and, held by the key, the
         # node is not collected, so its id is never reused).
         key = (
             self,
-            *(_key_part(part.resolve(context)) for part in self.parts),
+            *parts,
             # What the rows show in the viewer's zone and language, and their links.
             timezone.get_current_timezone_name(),
             timezone.localdate(),
@@ -141,8 +179,9 @@ class RowCacheNode(Node):
 def row_cache(parser: Parser, token: Token) -> RowCacheNode:
     """{% row_cache event incident.number kind_message %}...{% endrow_cache %}: the
     block's markup kept per process, keyed by the values named (a model instance by
-    all its columns), the viewer's time zone, local date and language, and the URL
-    prefix. The block must show nothing else: in particular no {% csrf_token %}."""
+    all its columns, an unbound form by its fields; a bound form is rendered afresh),
+    the viewer's time zone, local date and language, and the URL prefix. The block
+    must show nothing else: in particular no {% csrf_token %}."""
     parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     nodelist = parser.parse(("endrow_cache",))
     parser.delete_first_token()

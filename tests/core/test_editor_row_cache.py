@@ -98,3 +98,15 @@ def test_no_row_holds_a_csrf_token_however_many_rows(client, owner, postmortem):
 def test_a_kept_block_refuses_a_csrf_token():
     with pytest.raises(TemplateSyntaxError):
         Template("{% load editor_row_tags %}{% row_cache 1 %}{% csrf_token %}{% endrow_cache %}")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_an_add_form_sent_back_with_errors_is_not_kept(client, owner, postmortem):
+    client.force_login(owner)
+    _editor(client, postmortem)  # the empty add forms kept
+    url = reverse("pm-action-add", args=[postmortem.incident.number])
+    typed = "Make the replica lag alert page the database on-call"
+    answer = client.post(url, {"new-item-title": typed, "new-item-status": "nonsense"})
+    assert answer.status_code == 400
+    assert typed in answer.content.decode()
+    assert typed not in _editor(client, postmortem)  # the empty form again
