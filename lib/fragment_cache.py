@@ -19,26 +19,38 @@ from django.utils.safestring import SafeString
 
 # Change when the markup changes without its template changing (a helper's output).
 VERSION = 1
-# At most this many rows' markup (a kilobyte or two each, so a few megabytes); when full,
-# it starts again empty, as lib/text_cache.py does.
+# At most this many rows, and this many characters of their markup (a row's key holds
+# its texts, which its markup shows, so the keys take about as much again); when either
+# is reached, it starts again empty, as lib/text_cache.py does. A typical row is a
+# kilobyte or two: thousands of rows, a few megabytes.
 MAX_ENTRIES = 8_192
+MAX_CHARS = 16_000_000
 _fragments: dict[Hashable, SafeString] = {}
+_chars = 0
 
 
 def fragment(key: tuple[Hashable, ...], render: Callable[[], SafeString]) -> SafeString:
-    """render(), or what it returned for `key` before in this process."""
+    """render(), or what it returned for `key` before in this process. A key that cannot
+    be hashed (a value such as a dict among its parts) is not kept: render() each time."""
+    global _chars
     full_key = (VERSION, *key)
     try:
         return _fragments[full_key]
     except KeyError:
         pass
+    except TypeError:  # unhashable: nothing to keep it under
+        return render()
     markup = render()
-    if len(_fragments) >= MAX_ENTRIES:
-        _fragments.clear()
+    if len(_fragments) >= MAX_ENTRIES or _chars + len(markup) > MAX_CHARS:
+        clear()
     _fragments[full_key] = markup
+    _chars += len(markup)
     return markup
 
 
 def clear() -> None:
-    """Forget every fragment (tests that compare a cold render with a warm one)."""
+    """Forget every fragment (when full, and in tests that compare a cold render with a
+    warm one)."""
+    global _chars
     _fragments.clear()
+    _chars = 0
