@@ -29,7 +29,7 @@ _fragments: dict[Hashable, SafeString] = {}
 _chars = 0
 
 
-def fragment(key: tuple[Hashable, ...], render: Callable[[], SafeString]) -> SafeString:
+def fragment(key: tuple[object, ...], render: Callable[[], SafeString]) -> SafeString:
     """render(), or what it returned for `key` before in this process. A key that cannot
     be hashed (a value such as a dict among its parts) is not kept: render() each time."""
     global _chars
