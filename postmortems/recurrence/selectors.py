@@ -23,6 +23,9 @@ def unsettled_items_filter(prefix: str = "") -> Q:
     )
 
 
+_INCIDENT_SHOWN = ("number", "title", "started_at")
+
+
 def visible_recurrences(user: User) -> QuerySet[Recurrence]:
     """Recurrences whose two incidents `user` may both see."""
     return Recurrence.objects.filter(
@@ -51,6 +54,19 @@ def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
     ).prefetch_related(*_details())
 
 
+# What the panel (recurrence/panel.html) and the API (api/recurrences.py) show of a
+# recurrence and its two incidents; the rest (the incidents' descriptions, the earlier
+# review's texts) is not read. Half the CPU of this statement on a demo incident's page
+# went to building models from the columns no one reads. A field used there must be
+# listed here, or each row costs a query (tests/recurrence pin the counts).
+_SHOWN = (
+    *("code", "incident_id", "earlier_id", "status", "note", "revision"),
+    *("decided_by_id", "decided_at", "decided_by__display_name", "decided_by__email"),
+    *(f"{side}__{field}" for side in ("incident", "earlier") for field in _INCIDENT_SHOWN),
+    "earlier__postmortem__incident_id",
+)
+
+
 @dataclass
 class IncidentRecurrences:
     """What an incident's pages show: the earlier incidents it may repeat (`of`) and
@@ -77,6 +93,7 @@ def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecur
             Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
         )
         .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
+        .only(*_SHOWN)
     )
     of = [r for r in rows if r.incident_id == incident.pk]
     if of:

@@ -7,6 +7,9 @@ differ only in the incident number and the row's code, so each link is reversed 
 (per URLconf and script prefix) with placeholders and filled in per row, and each time
 is formatted once per row. The rows' markup stays in editor/timeline.html and
 editor/actions.html; `{% event_row %}` and `{% item_row %}` hand them a dict.
+
+`{% row_cache %}` keeps each row's rendered markup in the process (lib/fragment_cache.py),
+keyed by everything the row shows, so an unchanged row costs a dictionary lookup.
 """
 
 from datetime import datetime
@@ -14,12 +17,18 @@ from functools import lru_cache
 from uuid import UUID
 
 from django import template
+from django.db.models import Model
+from django.forms import BaseForm
+from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.context import Context
 from django.template.defaultfilters import date as date_filter
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
+from lib.fragment_cache import fragment
 from postmortems.models.actions import ActionItem
 from postmortems.models.reviews import TimelineEvent
 
@@ -97,3 +106,96 @@ def item_row(number: int, item: ActionItem) -> dict:
         values["due_iso"] = date_filter(item.due_date, "Y-m-d")
         values["due"] = date_filter(item.due_date, "M j, Y")
     return values
+
+
+class _NotKept(Exception):
+    """A part of the key that must not be kept: the block renders afresh."""
+
+
+def _key_part(value: object) -> object:
+    """A model instance stands for every column it holds (so an edit that skips the
+    revision still changes the key); an unbound form for what its fields show; a list
+    for its items; anything else for itself. A bound form is never kept (it shows what
+    was typed and its errors)."""
+    if isinstance(value, Model):
+        return tuple(getattr(value, field.attname) for field in value._meta.concrete_fields)
+    if isinstance(value, BaseForm):
+        if value.is_bound:
+            raise _NotKept
+        return _form_key(value)
+    if isinstance(value, list | tuple):
+        return tuple(_key_part(item) for item in value)
+    return value
+
+
+def _form_key(form: BaseForm) -> tuple:
+    """What an unbound form's fields show: each field's value, label, help, widget
+    attributes and (fixed) choices. Choices read from the database are not part of it:
+    keep only forms whose pickers list no one (accounts/widgets.py lists only the
+    people picked, and an unbound add form has none)."""
+    fields = []
+    for name, field in form.fields.items():
+        choices = getattr(field, "choices", None)
+        fields.append(
+            (
+                name,
+                _key_part(form[name].value()),
+                str(field.label),
+                str(field.help_text),
+                tuple(sorted(field.widget.attrs.items())),
+                tuple(choices) if isinstance(choices, list | tuple) else type(choices),
+            )
+        )
+    return (type(form), form.prefix, form.auto_id, tuple(fields))
+
+
+class RowCacheNode(Node):
+    def __init__(self, nodelist: NodeList, parts: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.parts = parts
+
+    def render(self, context: Context) -> SafeString:
+        try:
+            parts = tuple(_key_part(part.resolve(context)) for part in self.parts)
+        except _NotKept:
+            return mark_safe(self.nodelist.render(context))
+        # The node itself is part of the key: another template, or this one reloaded
+        # after an edit, never reads this one's fragments (and, held by the key, the
+        # node is not collected, so its id is never reused).
+        key = (self, *parts, *_viewer(context.get("request")))
+        return fragment(key, lambda: mark_safe(self.nodelist.render(context)))
+
+
+def _viewer(request: object) -> tuple:
+    """What the rows show in the viewer's zone (times, and "overdue" by their day) and
+    language, and the prefix of their links; worked out once per request and zone
+    rather than once per row (a page of 250 rows looked these up 1,250 times)."""
+    zone = timezone.get_current_timezone_name()
+    found = getattr(request, "_row_cache_viewer", None)
+    if found is not None and found[0] == zone:
+        return found
+    viewer = (
+        zone,
+        timezone.localdate(),
+        translation.get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+    )
+    if request is not None:
+        request._row_cache_viewer = viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+@register.tag
+def row_cache(parser: Parser, token: Token) -> RowCacheNode:
+    """{% row_cache event incident.number kind_message %}...{% endrow_cache %}: the
+    block's markup kept per process, keyed by the values named (a model instance by
+    all its columns, an unbound form by its fields; a bound form is rendered afresh),
+    the viewer's time zone, local date and language, and the URL prefix. The block
+    must show nothing else: in particular no {% csrf_token %}."""
+    parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endrow_cache",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise template.TemplateSyntaxError("A kept row must not hold a CSRF token.")
+    return RowCacheNode(nodelist, parts)

@@ -87,16 +87,21 @@ def timeline_entry_add_view(request: AuthenticatedHttpRequest, number: int) -> H
 def timeline_event_kind_view(
     request: AuthenticatedHttpRequest, number: int, code: UUID
 ) -> HttpResponse:
-    """Change one event's kind, from the select in its row."""
+    """Change one event's kind, from the select in its row.
+
+    The rows' controls belong to one form for the whole timeline (editor/timeline.html),
+    so the post carries every row's fields; this event's are named by its code
+    (`kind-<code>`, `revision-<code>`). Plain `kind` and `revision` are still read, for
+    a page loaded before the rows shared their form."""
     event = get_timeline_event_for_user(request, number, code, write=True)
     postmortem = event.postmortem
-    kind = request.POST.get("kind", "")
+    kind = request.POST.get(f"kind-{code}", request.POST.get("kind", ""))
     message = ""
     if kind not in TimelineEvent.Kind.values:
         message = "Choose one of the kinds."
     else:
         try:
-            revision = int(request.POST.get("revision", ""))
+            revision = int(request.POST.get(f"revision-{code}", request.POST.get("revision", "")))
         except ValueError:
             revision = -1
         event.kind = kind

@@ -12,20 +12,30 @@ def revision_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+# The editor's answers share one form, which holds the CSRF token (alerting/detection/
+# section.html): each answer's fields belong to it through their form= attribute, and its
+# buttons post to their own answer's URL (formaction). The prefix keeps answers apart.
+ANSWERS_FORM = "detection-answers"
+
+
 class AnswerForm(forms.Form):
     passed = forms.TypedChoiceField(
         label="Does it pass?",
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"form": ANSWERS_FORM}),
     )
     note = forms.CharField(
         label="Note",
         required=False,
         max_length=TEXT_MAX_CHARS,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. the runbook was out of date"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. the runbook was out of date", "form": ANSWERS_FORM}
+        ),
     )
-    revision = revision_field()
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"form": ANSWERS_FORM}), min_value=0
+    )
 
 
 class FoundForm(forms.Form):

@@ -69,3 +69,31 @@ def test_an_author_answers_a_criterion_and_creates_its_action_item(page, owner, 
     expect(page.locator("#detection")).to_contain_text("Reviewed by")
     expect(page.locator('#readiness [data-check="detection"]')).to_have_class("check check--passed")
     assert DetectionReview.objects.get().reviewed_by == owner
+
+
+def test_without_javascript_an_answer_is_saved_and_its_action_item_created(
+    page, owner, team, app_server
+):
+    berlin_policy(team)
+    postmortem, _rule = incident_with_alert(team, acted_on=True)
+    context = page.context.browser.new_context(base_url=app_server, java_script_enabled=False)
+    plain = context.new_page()
+    try:
+        sign_in(plain, owner.email, PASSWORD)
+        plain.goto(f"/incidents/{postmortem.incident.reference}/postmortem/edit/")
+        # The answers' fields and buttons belong to the section's one form (form=).
+        row = plain.locator("#detection tr", has_text="Actionable")
+        row.get_by_label("No", exact=True).check()
+        row.get_by_label("Note on actionable of DiskAlmostFull").fill("the disk cleans itself up")
+        row.get_by_role("button", name="Confirm actionable of DiskAlmostFull").click()
+        row = plain.locator("#detection tr", has_text="Actionable")
+        expect(row).to_contain_text("You said: fails")
+        row.get_by_role(
+            "button", name="Create action item for actionable of DiskAlmostFull"
+        ).click()
+        expect(plain.locator("#actions")).to_contain_text("DiskAlmostFull")
+    finally:
+        context.close()
+    answer = DetectionAnswer.objects.get(rule_name="DiskAlmostFull", criterion="actionable")
+    assert (answer.passed, answer.note) == (False, "the disk cleans itself up")
+    assert answer.action_item is not None

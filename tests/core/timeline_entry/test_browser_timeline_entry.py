@@ -112,8 +112,56 @@ def test_the_kind_changes_in_place(writing, postmortem):
     page.reload()
     page.evaluate("window.__noReload = true")
     page.get_by_label("Kind of the event at 23:30").select_option("mitigation")
-    expect(page.locator(f"#event-{event.code} [name=revision]")).to_have_value("1")
+    expect(page.locator(f"#event-{event.code} [name=revision-{event.code}]")).to_have_value("1")
     event.refresh_from_db()
     assert event.kind == "mitigation"
     expect(page.get_by_label("Kind of the event at 23:30")).to_have_value("mitigation")
     assert page.evaluate("window.__noReload") is True
+
+
+def test_an_event_is_deleted_in_place_through_the_timelines_one_form(writing, postmortem):
+    kept, gone = (
+        TimelineEventFactory(
+            postmortem=postmortem, occurred_at=dt.datetime(2026, 11, 18, 23, m, tzinfo=BERLIN)
+        )
+        for m in (30, 40)
+    )
+    page = writing
+    page.reload()
+    page.evaluate("window.__noReload = true")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete event at 23:40").click()
+    expect(page.locator(f"#event-{gone.code}")).to_have_count(0)
+    expect(page.locator(f"#event-{kept.code}")).to_have_count(1)
+    assert list(TimelineEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert page.evaluate("window.__noReload") is True
+
+
+def test_without_javascript_the_kind_is_set_and_an_event_deleted(
+    page, owner, postmortem, midweek_clock, app_server
+):
+    kept, gone = (
+        TimelineEventFactory(
+            postmortem=postmortem,
+            kind="action",
+            occurred_at=dt.datetime(2026, 11, 18, 23, m, tzinfo=BERLIN),
+        )
+        for m in (30, 40)
+    )
+    owner.time_zone = "Europe/Berlin"
+    owner.save(update_fields=["time_zone"])
+    context = page.context.browser.new_context(base_url=app_server, java_script_enabled=False)
+    plain = context.new_page()
+    try:
+        sign_in(plain, owner.email, PASSWORD)
+        plain.goto(f"/incidents/INC-{postmortem.incident.number}/postmortem/edit/")
+        plain.get_by_label("Kind of the event at 23:30").select_option("mitigation")
+        plain.get_by_role("button", name="Set kind of the event at 23:30").click()
+        expect(plain.get_by_label("Kind of the event at 23:30")).to_have_value("mitigation")
+        plain.get_by_role("button", name="Delete event at 23:40").click()
+        expect(plain.locator(f"#event-{gone.code}")).to_have_count(0)
+    finally:
+        context.close()
+    kept.refresh_from_db()
+    assert (kept.kind, kept.revision) == ("mitigation", 1)
+    assert not TimelineEvent.objects.filter(pk=gone.pk).exists()

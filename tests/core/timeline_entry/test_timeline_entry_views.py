@@ -152,20 +152,30 @@ def test_the_full_fields_stay_available(writer, postmortem):
 
 def test_the_kind_select_changes_the_kind_in_place(writer, postmortem):
     event = TimelineEventFactory(postmortem=postmortem, kind="action")
+    # The rows share one form: the post carries every row's fields, named by code.
+    other = TimelineEventFactory(postmortem=postmortem, kind="action")
     response = writer.post(
         _url("pm-event-kind", postmortem, event.code),
-        {"kind": "mitigation", "revision": "0"},
+        {
+            f"kind-{other.code}": "detection",
+            f"revision-{other.code}": "0",
+            f"kind-{event.code}": "mitigation",
+            f"revision-{event.code}": "0",
+        },
         **HTMX,
     )
     body = response.content.decode()
     assert body.lstrip().startswith(f'<li id="event-{event.code}"')
     assert '<option value="mitigation" selected>' in body
-    assert 'name="revision" value="1"' in body
+    assert f'name="revision-{event.code}" value="1" form="timeline-rows"' in body
+    other.refresh_from_db()
+    assert (other.kind, other.revision) == ("action", 0)
     event.refresh_from_db()
     assert (event.kind, event.revision) == ("mitigation", 1)
 
 
 def test_a_kind_change_from_a_stale_row_is_refused_and_shows_the_current_kind(writer, postmortem):
+    # Plain `kind` and `revision`, as a page loaded before the rows shared a form sends.
     event = TimelineEventFactory(postmortem=postmortem, kind="action")
     url = _url("pm-event-kind", postmortem, event.code)
     writer.post(url, {"kind": "detection", "revision": "0"}, **HTMX)
@@ -180,11 +190,12 @@ def test_a_kind_change_from_a_stale_row_is_refused_and_shows_the_current_kind(wr
 def test_the_kind_changes_without_javascript_too(writer, postmortem):
     event = TimelineEventFactory(postmortem=postmortem, kind="action")
     url = _url("pm-event-kind", postmortem, event.code)
-    response = writer.post(url, {"kind": "escalation", "revision": "0"})
+    kind, revision = f"kind-{event.code}", f"revision-{event.code}"
+    response = writer.post(url, {kind: "escalation", revision: "0"})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#event-{event.code}")
-    stale = writer.post(url, {"kind": "other", "revision": "0"}, follow=True)
+    stale = writer.post(url, {kind: "other", revision: "0"}, follow=True)
     assert "its kind is now Escalation" in stale.content.decode()
-    assert writer.post(url, {"kind": "nonsense", "revision": "1"}).status_code == 302
+    assert writer.post(url, {kind: "nonsense", revision: "1"}).status_code == 302
     event.refresh_from_db()
     assert event.kind == "escalation"

@@ -1,0 +1,56 @@
+"""Rendered markup of a list's rows kept in this process, keyed by everything it shows.
+
+An editor page of a review with 200 timeline events and 50 action items rendered every
+row's markup on every load: two thirds of the page's time (bench/README.md, "Editor
+speed"), for rows that had not changed since the last load. A row's markup is a pure
+function of what its key names (the row's own fields, the viewer's time zone and
+language, the site's URL prefix, the template node that renders it and VERSION), so
+an entry never goes stale while the process runs; a changed row has another key, and
+a deploy starts new processes.
+
+Nothing that differs per request may be inside a kept fragment: no CSRF token (the
+rows tie their buttons to one form outside them, which holds it), no messages, no
+viewer other than through the key.
+"""
+
+from collections.abc import Callable, Hashable
+
+from django.utils.safestring import SafeString
+
+# Change when the markup changes without its template changing (a helper's output).
+VERSION = 1
+# At most this many rows, and this many characters of their markup (a row's key holds
+# its texts, which its markup shows, so the keys take about as much again); when either
+# is reached, it starts again empty, as lib/text_cache.py does. A typical row is a
+# kilobyte or two: thousands of rows, a few megabytes.
+MAX_ENTRIES = 8_192
+MAX_CHARS = 16_000_000
+_fragments: dict[Hashable, SafeString] = {}
+_chars = 0
+
+
+def fragment(key: tuple[object, ...], render: Callable[[], SafeString]) -> SafeString:
+    """render(), or what it returned for `key` before in this process. A key that cannot
+    be hashed (a value such as a dict among its parts) is not kept: render() each time."""
+    global _chars
+    full_key = (VERSION, *key)
+    try:
+        return _fragments[full_key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: nothing to keep it under
+        return render()
+    markup = render()
+    if len(_fragments) >= MAX_ENTRIES or _chars + len(markup) > MAX_CHARS:
+        clear()
+    _fragments[full_key] = markup
+    _chars += len(markup)
+    return markup
+
+
+def clear() -> None:
+    """Forget every fragment (when full, and in tests that compare a cold render with a
+    warm one)."""
+    global _chars
+    _fragments.clear()
+    _chars = 0

@@ -1,0 +1,112 @@
+"""The editor's rows kept rendered in the process (lib/fragment_cache.py): a kept row is
+shown again only while everything it shows is unchanged, and holds nothing per request."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.template import Template, TemplateSyntaxError
+from django.urls import reverse
+
+from lib import fragment_cache
+from postmortems.models import ActionItem, TimelineEvent
+from tests.factories import ActionItemFactory, TimelineEventFactory
+
+pytestmark = pytest.mark.django_db
+NOON = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _cold():
+    fragment_cache.clear()
+    yield
+    fragment_cache.clear()
+
+
+def _editor(client, postmortem) -> str:
+    url = reverse("pm-postmortem-edit", args=[postmortem.incident.number])
+    return client.get(url).content.decode()
+
+
+def _row(body: str, anchor: str) -> str:
+    return body.split(f'id="{anchor}"', 1)[1].split("</li>", 1)[0]
+
+
+@time_machine.travel(NOON, tick=False)
+def test_a_row_changed_behind_the_services_back_is_shown_as_it_now_is(client, owner, postmortem):
+    client.force_login(owner)
+    event = TimelineEventFactory(postmortem=postmortem, text="Replica lag alert fired")
+    item = ActionItemFactory(postmortem=postmortem, title="Alert on replica lag over 30 s")
+    first = _editor(client, postmortem)
+    assert "Replica lag alert fired" in _row(first, f"event-{event.code}")
+    again = _editor(client, postmortem)  # kept: the same markup
+    for anchor in (f"event-{event.code}", f"item-{item.code}"):
+        assert _row(again, anchor) == _row(first, anchor)
+
+    # No revision bump: the kept row is keyed by every column, not by the revision.
+    TimelineEvent.objects.filter(pk=event.pk).update(text="Replica lag page sent")
+    ActionItem.objects.filter(pk=item.pk).update(title="Page on replica lag over 30 s")
+    second = _editor(client, postmortem)
+    assert "Replica lag page sent" in _row(second, f"event-{event.code}")
+    assert "Page on replica lag over 30 s" in _row(second, f"item-{item.code}")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_each_viewer_sees_the_rows_times_in_their_own_zone(client, owner, teammate, postmortem):
+    event = TimelineEventFactory(
+        postmortem=postmortem, occurred_at=dt.datetime(2026, 11, 17, 22, 30, tzinfo=dt.UTC)
+    )
+    owner.time_zone, teammate.time_zone = "Europe/Berlin", "America/New_York"
+    owner.save(update_fields=["time_zone"])
+    teammate.save(update_fields=["time_zone"])
+    client.force_login(owner)
+    assert "Nov 17, 23:30" in _row(_editor(client, postmortem), f"event-{event.code}")
+    client.force_login(teammate)
+    assert "Nov 17, 17:30" in _row(_editor(client, postmortem), f"event-{event.code}")
+
+
+def test_an_item_turns_overdue_when_the_viewers_day_passes_its_due_date(client, owner, postmortem):
+    item = ActionItemFactory(postmortem=postmortem, due_date=dt.date(2026, 11, 18))
+    client.force_login(owner)
+    with time_machine.travel(NOON, tick=False):
+        assert "Overdue" not in _row(_editor(client, postmortem), f"item-{item.code}")
+    with time_machine.travel(NOON + dt.timedelta(days=1), tick=False):
+        assert "Overdue" in _row(_editor(client, postmortem), f"item-{item.code}")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_an_owners_new_name_shows_on_their_items(client, owner, postmortem):
+    item = ActionItemFactory(postmortem=postmortem, owner=owner)
+    client.force_login(owner)
+    _editor(client, postmortem)
+    owner.display_name = "Dana Renamed"
+    owner.save(update_fields=["display_name"])
+    assert "Owner: Dana Renamed" in _row(_editor(client, postmortem), f"item-{item.code}")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_no_row_holds_a_csrf_token_however_many_rows(client, owner, postmortem):
+    client.force_login(owner)
+    empty = _editor(client, postmortem).count("csrfmiddlewaretoken")
+    for _ in range(5):
+        TimelineEventFactory(postmortem=postmortem)
+        ActionItemFactory(postmortem=postmortem)
+        ActionItemFactory(postmortem=postmortem, status="idea", owner=None, due_date=None)
+    assert _editor(client, postmortem).count("csrfmiddlewaretoken") == empty
+
+
+def test_a_kept_block_refuses_a_csrf_token():
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load editor_row_tags %}{% row_cache 1 %}{% csrf_token %}{% endrow_cache %}")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_an_add_form_sent_back_with_errors_is_not_kept(client, owner, postmortem):
+    client.force_login(owner)
+    _editor(client, postmortem)  # the empty add forms kept
+    url = reverse("pm-action-add", args=[postmortem.incident.number])
+    typed = "Make the replica lag alert page the database on-call"
+    answer = client.post(url, {"new-item-title": typed, "new-item-status": "nonsense"})
+    assert answer.status_code == 400
+    assert typed in answer.content.decode()
+    assert typed not in _editor(client, postmortem)  # the empty form again
