@@ -39,7 +39,6 @@ from postmortems.blameless import (
     hindsight,
     indirect_blame,
     judging,
-    model,
     rules,
     words,
 )
@@ -82,8 +81,6 @@ class Finding:
     category: str
     message: str
     suggestion: str
-    # Set for a finding of the statistical model (model.py): the words weighing most.
-    why: tuple[str, ...] = ()
 
     def excerpt(self, text: str) -> str:
         return text[self.start : self.end]
@@ -109,24 +106,12 @@ def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:
     return any(t.low in words.MENTION_NOUNS for t in window)
 
 
-def model_finding(tokens: list[Token], category: str, why: tuple[str, ...]) -> Finding:
-    """A finding of the model: the whole sentence, the category's advice, and the words
-    that weighed most."""
-    message, suggestion = MESSAGES[category]
-    quoted = ", ".join(f"“{word}”" for word in why)
-    message += f" (A statistical reading of the sentence, not a rule; it leans on {quoted}.)"
-    return Finding(tokens[0].start, tokens[-1].end, category, message, suggestion, why)
-
-
-def check(text: str, *, with_model: bool = True) -> list[Finding]:
-    """Blameless-language findings in Markdown `text`, in order of position. The model
-    adds findings where the rules found nothing of that category in a sentence."""
+def check(text: str) -> list[Finding]:
+    """Blameless-language findings in Markdown `text`, in order of position."""
     found: dict[tuple[str, int, int], Finding] = {}
-    reader = model.load() if with_model else None
     for tokens in sentences(mask(text)):
         ends = [token.end for token in tokens]
         lows = {token.low for token in tokens}
-        by_rules: set[str] = set()
         for rule in RULES:
             triggers = TRIGGERS.get(rule)
             if triggers is not None and triggers.isdisjoint(lows):
@@ -135,12 +120,7 @@ def check(text: str, *, with_model: bool = True) -> list[Finding]:
                 if _mentioned(tokens, ends, start):
                     continue
                 message, suggestion = MESSAGES[category]
-                by_rules.add(category)
                 found.setdefault(
                     (category, start, end), Finding(start, end, category, message, suggestion)
                 )
-        if reader is not None:
-            for category, _, why in reader.predict(tokens, by_rules):
-                finding = model_finding(tokens, category, why)
-                found.setdefault((category, finding.start, finding.end), finding)
     return sorted(found.values(), key=lambda f: (f.start, f.end, f.category))

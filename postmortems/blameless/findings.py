@@ -18,7 +18,7 @@ TIMELINE = "timeline"
 CHECKED_SECTIONS = (*Postmortem.SECTION_NAMES, TIMELINE)
 CONTEXT_CHARS = 40
 # Part of the cache key: bump it when the rules change.
-RULES_VERSION = "4"
+RULES_VERSION = "3"
 
 DismissedKeys = set[tuple[str, str, str]]  # (section, category, excerpt)
 

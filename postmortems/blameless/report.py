@@ -1,12 +1,11 @@
 """Precision and recall of the blameless checker on a labelled corpus.
 
-    python -m postmortems.blameless.report [CORPUS.jsonl] [--misses] [--rules-only]
+    python -m postmortems.blameless.report [CORPUS.jsonl] [--misses]
 
 Each corpus line is {"text": ..., "expected": [categories]}; an empty list marks a
 neutral sentence. A sentence counts once per category: a true positive when the checker
 reports a category the label has, a false positive when the label lacks it, a false
 negative when the checker misses it. "overall" sums the counts over all categories.
-`--rules-only` leaves out the statistical model's findings (model.py).
 """
 
 import json
@@ -91,11 +90,11 @@ def load_corpus(path: Path = DEFAULT_CORPUS) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(entries: list[dict], *, with_model: bool = True) -> Report:
+def evaluate(entries: list[dict]) -> Report:
     report = Report({c: Score() for c in CATEGORIES}, len(entries), 0)
     for entry in entries:
         expected = set(entry["expected"])
-        found = {f.category for f in check(entry["text"], with_model=with_model)}
+        found = {finding.category for finding in check(entry["text"])}
         report.neutral += not expected
         for category in CATEGORIES:
             score = report.scores[category]
@@ -112,8 +111,7 @@ def evaluate(entries: list[dict], *, with_model: bool = True) -> Report:
 
 def main(argv: list[str]) -> int:
     paths = [a for a in argv if not a.startswith("--")]
-    corpus = load_corpus(Path(paths[0]) if paths else DEFAULT_CORPUS)
-    report = evaluate(corpus, with_model="--rules-only" not in argv)
+    report = evaluate(load_corpus(Path(paths[0]) if paths else DEFAULT_CORPUS))
     print(report.table())
     if "--misses" in argv:
         for text, expected, found in report.misses:
