@@ -140,9 +140,14 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     # Before readiness: a part's section may bring what the checklist reads up to date
     # (the detection review refreshes its suggestions).
     extras = page_extras("review-edit", postmortem=postmortem, user=user)
-    found_in_timeline = timeline_findings(list(postmortem.timeline_events.all()), dismissed)
+    events = list(postmortem.timeline_events.all())
+    found_in_timeline = timeline_findings(events, dismissed)
+    # The checklist reuses the dismissals and the timeline's findings read above.
+    readiness = postmortem_readiness(
+        postmortem=postmortem, events=events, dismissed=dismissed, timeline_found=found_in_timeline
+    )
     return {
-        **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
+        **_status_context(postmortem, readiness),
         "timeline_findings": found_in_timeline,
         "incident": postmortem.incident,
         "sections": editor_sections,

@@ -36,11 +36,11 @@ def test_editor_costs_the_same_queries_however_long_the_review(
     )  # the first visit writes the detection review
     # session, user, incident, authors, tags, events, items (+owners), services,
     # the people picked as authors (the pickers list no one else),
-    # reminders sent, review comments (+authors), blameless dismissals (for the
-    # sections, and again for the readiness check), the readiness policy; the detection
+    # reminders sent, review comments (+authors), blameless dismissals (once: the
+    # readiness check reuses the editor's), the readiness policy; the detection
     # section's alerts, team policy, review, answers and alerts to link, and its
     # readiness check (tests/alerting/detection/test_pages.py); its recurrences
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
