@@ -26,8 +26,9 @@ the postmortem: readiness is shown on every editor save.
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from postmortems.blameless.findings import (
     TIMELINE,
@@ -54,6 +55,9 @@ class ReadinessInput:
     # editor shows both): the blameless check reads and works them out otherwise.
     dismissed: DismissedKeys | None = None
     timeline_found: list[OpenFinding] | None = None
+    # What the page's parts read for it (lib/extensions.py page_extras), by name: a
+    # check registered by a part may answer from it instead of reading it again.
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -323,18 +327,21 @@ def postmortem_readiness(
     items: list[ActionItem] | None = None,
     dismissed: DismissedKeys | None = None,
     timeline_found: list[OpenFinding] | None = None,
+    extras: Mapping[str, Any] | None = None,
 ) -> Readiness:
     """Run every check. Uses the prefetched timeline and action items when the caller
     loaded them (postmortem_with_content), else one query each; plus one for the
     policy. Pass `events` and `items` to decide from rows read just now, and
     `dismissed` (dismissed_keys) and `timeline_found` (timeline_findings of those
-    events) when already worked out, so the page does not read or check them twice."""
+    events) when already worked out, so the page does not read or check them twice;
+    `extras`, the page's page_extras, for the checks of the parts above."""
     data = ReadinessInput(
         postmortem=postmortem,
         events=list(postmortem.timeline_events.all()) if events is None else events,
         items=list(postmortem.action_items.all()) if items is None else items,
         dismissed=dismissed,
         timeline_found=timeline_found,
+        extras=extras or {},
     )
     severity = postmortem.incident.severity
     required = required_checks(severity)
