@@ -26,11 +26,14 @@ the postmortem: readiness is shown on every editor save.
 """
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from postmortems.blameless.findings import (
     TIMELINE,
+    DismissedKeys,
+    OpenFinding,
     dismissed_keys,
     section_findings,
     timeline_findings,
@@ -48,6 +51,13 @@ class ReadinessInput:
     postmortem: Postmortem
     events: list[TimelineEvent]
     items: list[ActionItem]
+    # The dismissals and the timeline's open findings when the caller has them (the
+    # editor shows both): the blameless check reads and works them out otherwise.
+    dismissed: DismissedKeys | None = None
+    timeline_found: list[OpenFinding] | None = None
+    # What the page's parts read for it (lib/extensions.py page_extras), by name: a
+    # check registered by a part may answer from it instead of reading it again.
+    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,13 +227,16 @@ def _blameless(data: ReadinessInput) -> Outcome:
     """Findings of postmortems/blameless/checker.py in the review's sections (custom ones
     too) and the timeline that no author dismissed (one query: the dismissals; one more
     for the texts of custom sections, if the layout has any)."""
-    dismissed = dismissed_keys(data.postmortem)
+    dismissed = dismissed_keys(data.postmortem) if data.dismissed is None else data.dismissed
     sections = review_sections(data.postmortem)
+    in_timeline = data.timeline_found
+    if in_timeline is None:
+        in_timeline = timeline_findings(data.events, dismissed)
     found = [
         finding
         for section in sections
         for finding in section_findings(section.key, section.text, dismissed)
-    ] + timeline_findings(data.events, dismissed)
+    ] + in_timeline
     if not found:
         return Outcome(True, "No sentence names a person as the cause or judges in hindsight.")
     labels = {section.key: section.label.lower() for section in sections}
@@ -312,14 +325,23 @@ def postmortem_readiness(
     postmortem: Postmortem,
     events: list[TimelineEvent] | None = None,
     items: list[ActionItem] | None = None,
+    dismissed: DismissedKeys | None = None,
+    timeline_found: list[OpenFinding] | None = None,
+    extras: Mapping[str, Any] | None = None,
 ) -> Readiness:
     """Run every check. Uses the prefetched timeline and action items when the caller
     loaded them (postmortem_with_content), else one query each; plus one for the
-    policy. Pass `events` and `items` to decide from rows read just now."""
+    policy. Pass `events` and `items` to decide from rows read just now, and
+    `dismissed` (dismissed_keys) and `timeline_found` (timeline_findings of those
+    events) when already worked out, so the page does not read or check them twice;
+    `extras`, the page's page_extras, for the checks of the parts above."""
     data = ReadinessInput(
         postmortem=postmortem,
         events=list(postmortem.timeline_events.all()) if events is None else events,
         items=list(postmortem.action_items.all()) if items is None else items,
+        dismissed=dismissed,
+        timeline_found=timeline_found,
+        extras=extras or {},
     )
     severity = postmortem.incident.severity
     required = required_checks(severity)

@@ -140,9 +140,18 @@ def editor_context(postmortem: Postmortem, **overrides) -> dict:
     # Before readiness: a part's section may bring what the checklist reads up to date
     # (the detection review refreshes its suggestions).
     extras = page_extras("review-edit", postmortem=postmortem, user=user)
-    found_in_timeline = timeline_findings(list(postmortem.timeline_events.all()), dismissed)
+    events = list(postmortem.timeline_events.all())
+    found_in_timeline = timeline_findings(events, dismissed)
+    # The checklist reuses the dismissals and the timeline's findings read above.
+    readiness = postmortem_readiness(
+        postmortem=postmortem,
+        events=events,
+        dismissed=dismissed,
+        timeline_found=found_in_timeline,
+        extras=extras,
+    )
     return {
-        **_status_context(postmortem, postmortem_readiness(postmortem=postmortem)),
+        **_status_context(postmortem, readiness),
         "timeline_findings": found_in_timeline,
         "incident": postmortem.incident,
         "sections": editor_sections,
@@ -398,9 +407,12 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
         (part.key, part.label, part.text, threads.get(part.key))
         for part in review_sections(postmortem)
     ]
+    # After postmortem_with_content: related reviews reuse its services and tags.
+    extras = page_extras("review-read", postmortem=postmortem, user=request.user)
     readiness = None
     if postmortem.status != Postmortem.Status.PUBLISHED:
-        readiness = postmortem_readiness(postmortem=postmortem)
+        # The parts' checks answer from what their extras read (the detection review).
+        readiness = postmortem_readiness(postmortem=postmortem, extras=extras)
     return TemplateResponse(
         request,
         "postmortems/postmortem_detail.html",
@@ -412,7 +424,6 @@ def postmortem_detail_view(request: AuthenticatedHttpRequest, number: int) -> Ht
             "panel_threads": [thread for thread in threads.values() if thread.visible],
             "readiness": readiness,
             **split_ideas(postmortem),
-            # After postmortem_with_content: related reviews reuse its services and tags.
-            **page_extras("review-read", postmortem=postmortem, user=request.user),
+            **extras,
         },
     )

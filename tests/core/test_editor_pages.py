@@ -36,11 +36,12 @@ def test_editor_costs_the_same_queries_however_long_the_review(
     )  # the first visit writes the detection review
     # session, user, incident, authors, tags, events, items (+owners), services,
     # the people picked as authors (the pickers list no one else),
-    # reminders sent, review comments (+authors), blameless dismissals (for the
-    # sections, and again for the readiness check), the readiness policy; the detection
-    # section's alerts, team policy, review, answers and alerts to link, and its
-    # readiness check (tests/alerting/detection/test_pages.py); its recurrences
-    with django_assert_num_queries(21):
+    # reminders sent, review comments (+authors), blameless dismissals (once: the
+    # readiness check reuses the editor's), the readiness policy; the detection
+    # section's alerts, team policy, review, answers and alerts to link (its readiness
+    # check reuses the section's review: tests/alerting/detection/test_pages.py); its
+    # recurrences
+    with django_assert_num_queries(19):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 
@@ -57,9 +58,9 @@ def test_read_view_costs_the_same_queries_however_long_the_review(
     # comments (+authors), "has a pulse survey to answer"; related reviews cost none here
     # (no services or tags to share; else 1 to 3: tests/archive/test_browse.py); the
     # readiness policy and its blameless check's dismissals (not published yet); the
-    # detection review (for the section, and again for its readiness check) and the
+    # detection review (for the section; its readiness check reuses it) and the
     # incident's alerts; its recurrences (both ways, one statement)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = signed_in.get(_url("pm-postmortem-detail", postmortem))
     assert response.status_code == 200
 

@@ -225,7 +225,7 @@ def test_the_editor_shows_ideas_apart_with_a_commit_button(
 
 
 # The editor as tests/core/test_editor_pages.py pins it, possible recurrences included.
-EDITOR_QUERIES = 23
+EDITOR_QUERIES = 21
 
 
 def test_commit_form_inline_then_committed_in_one_post(signed_in, idea, owner):
@@ -340,7 +340,7 @@ def test_the_read_view_shows_the_check_and_the_ideas_apart(
 
 
 # The read view as tests/core pins it, possible recurrences included.
-READ_QUERIES = 18
+READ_QUERIES = 17
 
 
 def test_a_reader_outside_the_team_cannot_commit(client, idea):

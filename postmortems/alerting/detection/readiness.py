@@ -13,15 +13,38 @@ from postmortems.readiness.checks import Outcome, ReadinessInput, readiness_chec
 
 @readiness_check("detection", "Detection reviewed", anchor="#detection")
 def detection_reviewed(data: ReadinessInput) -> Outcome:
-    """One query, whatever the number of answers: the review joined to its answers (one
-    row with empty answer columns when it has none; no row when there is no review)."""
-    rows = list(
-        DetectionReview.objects.filter(postmortem=data.postmortem)
-        .order_by("answers__rule_name", "answers__criterion")
-        .values_list(
-            "found_by", "reviewed_at", "answers__rule_name", "answers__criterion", "answers__passed"
+    """No query when the page read the detection review for its section (the editor's
+    and the read view's `detection` extra, its answers prefetched); else one, whatever
+    the number of answers: the review joined to its answers (one row with empty answer
+    columns when it has none; no row when there is no review)."""
+    section = data.extras.get("detection")
+    if section is not None:
+        review = section.review
+        if review is None:
+            return _outcome([])
+        answers = sorted(review.answers.all(), key=lambda a: (a.rule_name, a.criterion))
+        rows = [
+            (review.found_by, review.reviewed_at, a.rule_name, a.criterion, a.passed)
+            for a in answers
+        ] or [(review.found_by, review.reviewed_at, None, None, None)]
+        return _outcome(rows)
+    return _outcome(
+        list(
+            DetectionReview.objects.filter(postmortem=data.postmortem)
+            .order_by("answers__rule_name", "answers__criterion")
+            .values_list(
+                "found_by",
+                "reviewed_at",
+                "answers__rule_name",
+                "answers__criterion",
+                "answers__passed",
+            )
         )
     )
+
+
+def _outcome(rows: list[tuple]) -> Outcome:
+    """The check's answer from (found_by, reviewed_at, rule, criterion, passed) rows."""
     if not rows:
         return Outcome(
             False,

@@ -262,7 +262,12 @@ def test_linkable_firings_never_name_another_incident(team, owner):
 
 
 def test_the_readiness_check_is_required_for_sev2_and_advisory_for_sev4(team, owner):
-    from postmortems.readiness.checks import postmortem_readiness
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from postmortems.alerting.detection.pages import detection_for_review_read
+    from postmortems.alerting.detection.readiness import detection_reviewed
+    from postmortems.readiness.checks import ReadinessInput, postmortem_readiness
 
     severe, _rule = incident_with_alert(team, ended="SEV2")
     minor = PostmortemFactory(incident=IncidentFactory(team=team, severity="SEV4"))
@@ -270,7 +275,18 @@ def test_the_readiness_check_is_required_for_sev2_and_advisory_for_sev4(team, ow
 
     def detection(postmortem):
         readiness = postmortem_readiness(postmortem=postmortem)
-        return next(r for r in readiness.results if r.name == "detection")
+        found = next(r for r in readiness.results if r.name == "detection")
+        # The same answer from the review a page read for its section, with no query.
+        section = detection_for_review_read(postmortem=postmortem, user=owner)["detection"]
+        with CaptureQueriesContext(connection) as queries:
+            again = detection_reviewed(
+                ReadinessInput(
+                    postmortem=postmortem, events=[], items=[], extras={"detection": section}
+                )
+            )
+        assert (again.passed, again.message) == (found.passed, found.message)
+        assert not [q for q in queries.captured_queries if "detection" in q["sql"]]
+        return found
 
     found = detection(severe)
     assert (found.passed, found.required, found.anchor) == (False, True, "#detection")

@@ -4,12 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from postmortems.blameless.findings import open_findings
+from postmortems.blameless.findings import dismissed_keys, open_findings, timeline_findings
 from postmortems.blameless.services import blameless_dismissal_create
 from postmortems.models import Postmortem, ReadinessPolicy, TimelineEvent
 from postmortems.readiness.checks import (
     CHECKS,
     DEFAULT_REQUIRED,
+    ReadinessInput,
     postmortem_readiness,
     required_checks,
 )
@@ -414,3 +415,30 @@ def test_blaming_language_fails_the_check_until_reworded_or_dismissed(complete, 
             by=author,
         )
     assert _result(complete, "blameless").passed
+
+
+def test_the_blameless_check_reuses_the_dismissals_and_findings_it_is_given(
+    complete, author, django_assert_num_queries
+):
+    complete.impact = "Obviously, checkout failed for 12 minutes."
+    complete.save()
+    TimelineEventFactory(postmortem=complete, text="The on-call was careless with the flag.")
+    blameless_dismissal_create(
+        postmortem=complete,
+        section="impact",
+        category=open_findings(complete)[0].finding.category,
+        excerpt=open_findings(complete)[0].excerpt,
+        reason="Quoted",
+        by=author,
+    )
+    postmortem = Postmortem.objects.get(pk=complete.pk)
+    events = list(postmortem.timeline_events.all())
+    dismissed = dismissed_keys(postmortem)
+    found = timeline_findings(events, dismissed)
+    alone = postmortem_readiness(postmortem=postmortem, events=events)
+    with django_assert_num_queries(0):
+        given = CHECKS["blameless"].run(ReadinessInput(postmortem, events, [], dismissed, found))
+    expected = next(result for result in alone.results if result.name == "blameless")
+    assert (given.passed, given.message) == (expected.passed, expected.message)
+    assert "1 passage" in expected.message
+    assert "the timeline" in expected.message
