@@ -182,9 +182,11 @@ def can_edit_incident(user: User, incident: Incident) -> bool:
 def get_incident_for_user(
     request: AuthenticatedHttpRequest, number: int, *, write: bool = False
 ) -> Incident:
-    """The incident numbered `number` if `request.user` may see it (can_see_incident:
-    asked of the row, so an unrestricted one costs no visibility subqueries), with
-    `can_edit`; 404 if not, 403 if `write` and they may not edit it."""
+    """The incident numbered `number` if `request.user` may see it, with `can_edit`;
+    404 if not, 403 if `write` and they may not edit it. Asked of the row read by
+    number (no visibility subqueries to build): whoever edits an incident sees it (the
+    rules above), and can_see_incident answers for the others (a query only for a
+    restricted incident)."""
     try:
         incident = (
             Incident.objects.filter(not_deleted())
@@ -193,9 +195,9 @@ def get_incident_for_user(
         )
     except Incident.DoesNotExist:
         raise Http404("No such incident.") from None
-    if not can_see_incident(request.user, incident):
-        raise Http404("No such incident.")
     incident.can_edit = can_edit_incident(request.user, incident)
+    if not incident.can_edit and not can_see_incident(request.user, incident):
+        raise Http404("No such incident.")
     if write and not incident.can_edit:
         raise PermissionDenied("Only the owning team, the incident owner and the authors edit.")
     return incident
