@@ -20,8 +20,9 @@ from postmortems.blameless.clauses import (
     ENDS,
     Hit,
     actor,
+    clause_object,
     clause_start,
-    is_person,
+    doer_start,
     is_person_possessive,
     negated_before,
     person_in,
@@ -47,24 +48,6 @@ _STRONG_DESTROY = {
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "those", "these"}
 _ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
 _ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
-
-
-def _object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
-    """The words after the verb at `i`, up to the end of its clause."""
-    out = []
-    for token in tokens[i + 1 : i + 1 + limit]:
-        if token.low in ENDS or token.low in words.CLAUSE_WORDS - {"that"}:
-            break
-        out.append(token)
-    return out
-
-
-def _doer_start(tokens: list[Token], i: int) -> int:
-    start = clause_start(tokens, i)
-    for token in tokens[start:i]:
-        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
-            return token.start
-    return tokens[i].start
 
 
 def _by_person(tokens: list[Token], i: int) -> bool:
@@ -105,14 +88,14 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         low = token.low
         if low in lexicon.STARTING_VERBS:
-            lows = [t.low for t in _object(tokens, i)]
+            lows = [t.low for t in clause_object(tokens, i)]
             particle = _PARTICLE_NEEDED.get(low)
             if particle is not None and (not lows or lows[0] != particle):
                 continue
             if not set(lows) & _HARMS:
                 continue
         elif low in lexicon.DOWNING_VERBS:
-            sent = {t.low for t in _object(tokens, i)}
+            sent = {t.low for t in clause_object(tokens, i)}
             if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
                 continue
         elif low == "managed" and i + 2 < len(tokens) and tokens[i + 1].low == "to":
@@ -121,13 +104,13 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         elif low in lexicon.OVERWHELMING_VERBS:
             if i and tokens[i - 1].low in _DETERMINERS:
                 continue
-            if {t.low for t in _object(tokens, i, 6)} & lexicon.WRONG_WORDS:
+            if {t.low for t in clause_object(tokens, i, 6)} & lexicon.WRONG_WORDS:
                 continue  # "drained the wrong zone" is a slip
         elif low in {"knocked", "knocks", "knocking"} and tokens[i + 1 : i + 2]:
             if tokens[i + 1].low != "out":
                 continue
         elif low in lexicon.DESTROYING_VERBS:
-            hit = {t.low for t in _object(tokens, i, 6)}
+            hit = {t.low for t in clause_object(tokens, i, 6)}
             if i and tokens[i - 1].low in _DETERMINERS:
                 continue  # "the overloaded lines": an adjective
             if hit & lexicon.WRONG_WORDS:
@@ -138,7 +121,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         else:
             continue
         if _by_person(tokens, i):
-            yield "blame", _doer_start(tokens, i), token.end
+            yield "blame", doer_start(tokens, i), token.end
 
 
 @triggered_by(
@@ -182,7 +165,7 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
                 rest & (_HARMS | lexicon.ACTION_NOUNS)
             ):
                 continue
-            yield "blame", _doer_start(tokens, i), token.end
+            yield "blame", doer_start(tokens, i), token.end
             continue
         elif low in {"feet", "door", "doorstep"} and nxt == "of" and i >= 2:
             if tokens[i - 2].low != "at":
@@ -260,7 +243,7 @@ def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
             if not {t.low for t in tokens[i + 2 : i + 8]} & _HARMS:
                 continue  # "accountable for the runbook from now on" is ownership
             if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
-                yield "blame", _doer_start(tokens, i), token.end
+                yield "blame", doer_start(tokens, i), token.end
             continue
         if low not in {"watch", "down"} and low not in lexicon.BELONGING_VERBS:
             continue  # most words: answered before the clause is read
@@ -292,7 +275,7 @@ def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
         if tokens[k].low not in _HARMS or (after not in ENDS and after not in words.CLAUSE_WORDS):
             continue
         if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
-            yield "blame", _doer_start(tokens, i), tokens[k].end
+            yield "blame", doer_start(tokens, i), tokens[k].end
 
 
 @triggered_by({"whenever", "everytime", "time"})

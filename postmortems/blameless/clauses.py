@@ -327,3 +327,23 @@ def asked_about(tokens: list[Token], i: int) -> bool:
         if token.low in {"saying", "claiming", "asking"}:
             return True
     return False
+
+
+def clause_object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
+    """The words after the verb at `i`, up to the end of its clause."""
+    out = []
+    for token in tokens[i + 1 : i + 1 + limit]:
+        if token.low in ENDS or token.low in words.CLAUSE_WORDS - {"that"}:
+            break
+        out.append(token)
+    return out
+
+
+def doer_start(tokens: list[Token], i: int) -> int:
+    """Where a finding about the verb at `i` starts: at the person who did it, when one
+    comes before it in its clause, else at the verb."""
+    start = clause_start(tokens, i)
+    for token in tokens[start:i]:
+        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
+            return token.start
+    return tokens[i].start

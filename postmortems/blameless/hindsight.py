@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 
 from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import (
-    ENDS,
     Hit,
+    clause_object,
     clause_start,
+    doer_start,
     is_negation,
     is_person,
     is_person_possessive,
@@ -32,24 +33,6 @@ from postmortems.blameless.clauses import (
     triggered_by,
 )
 from postmortems.blameless.tokens import Token
-
-
-def _object(tokens: list[Token], i: int, limit: int = 7) -> list[Token]:
-    """The words after the verb at `i`, up to the end of its clause."""
-    out = []
-    for token in tokens[i + 1 : i + 1 + limit]:
-        if token.low in ENDS or token.low in words.CLAUSE_WORDS - {"that"}:
-            break
-        out.append(token)
-    return out
-
-
-def _doer_start(tokens: list[Token], i: int) -> int:
-    start = clause_start(tokens, i)
-    for token in tokens[start:i]:
-        if is_person(token, self_counts=False) or is_person_possessive(token, self_counts=False):
-            return token.start
-    return tokens[i].start
 
 
 @triggered_by(lexicon.PASSING_VERBS, lexicon.MISSING_VERBS, lexicon.DILIGENCE_VERBS)
@@ -63,14 +46,14 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
             particle = lexicon.PASSING_PARTICLES.get(low)
             if particle is not None and (i + 1 >= n or tokens[i + 1].low != particle):
                 continue
-            signal = any(t.low in lexicon.SIGNAL_NOUNS for t in _object(tokens, i, 5))
+            signal = any(t.low in lexicon.SIGNAL_NOUNS for t in clause_object(tokens, i, 5))
             if low == "sat" and not signal:
                 continue  # "sat on the bridge call"
             end = tokens[i + 1].end if particle else token.end
         elif low in lexicon.DILIGENCE_VERBS and i and tokens[i - 1].low == "never":
             end = token.end  # "Ops never looked at the capacity dashboard"
         elif low in lexicon.MISSING_VERBS - {"overlooked"}:
-            if not any(t.low in lexicon.SIGNAL_NOUNS for t in _object(tokens, i, 5)):
+            if not any(t.low in lexicon.SIGNAL_NOUNS for t in clause_object(tokens, i, 5)):
                 continue
             end = token.end
         else:
@@ -79,7 +62,7 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
         if subject(tokens, i, self_counts=False) == "person" and (
             never or not negated_before(tokens, i)
         ):
-            yield "counterfactual", _doer_start(tokens, i), end
+            yield "counterfactual", doer_start(tokens, i), end
 
 
 @triggered_by(lexicon.CHOOSING_VERBS, {"occurred", "occur"})
@@ -92,7 +75,7 @@ def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
         nxt = tokens[i + 1].low if i + 1 < n else ""
         chose_not = low in lexicon.CHOOSING_VERBS and nxt in {"not", "against"}
         if chose_not and subject(tokens, i, self_counts=False) == "person":
-            yield "counterfactual", _doer_start(tokens, i), tokens[i + 1].end
+            yield "counterfactual", doer_start(tokens, i), tokens[i + 1].end
         elif (
             low in {"occurred", "occur"}
             and nxt == "to"
@@ -123,7 +106,7 @@ def _rule_omitted(tokens: list[Token]) -> Iterator[Hit]:
         elif low in {"forgot", "forgets", "forgotten"} and nxt in _FORGOT_WHAT:
             who = subject(tokens, i, self_counts=False)
             if who == "person" and not negated_before(tokens, i):
-                yield "counterfactual", _doer_start(tokens, i), token.end
+                yield "counterfactual", doer_start(tokens, i), token.end
 
 
 def _nobody(tokens: list[Token], i: int) -> bool:
