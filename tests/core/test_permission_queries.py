@@ -1,6 +1,9 @@
 """get_incident_for_user: what each kind of person costs, and who it lets through."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
@@ -10,6 +13,16 @@ from postmortems.permissions import get_incident_for_user
 from tests.factories import MembershipFactory, PostmortemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# The factories' incidents start and the deleted one is deleted at this instant, not
+# at the real clock's (a Wednesday noon, far from a midnight, weekend or DST change).
+NOW = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def _request(user):
