@@ -48,6 +48,29 @@ def test_a_click_on_a_section_opens_it_in_place_and_save_shows_the_document(page
     assert written.summary == "A deploy shrank the pool to **8** connections."
 
 
+# Types into the lessons form in the very instant it is put on the page, before any
+# timer of the page could run.
+TYPE_AS_IT_APPEARS = """() => {
+  new MutationObserver((_, observer) => {
+    const text = document.getElementById('id_lessons_text');
+    if (!text) return;
+    observer.disconnect();
+    text.value = 'Retries outlasted the **timeout**.';
+    text.dispatchEvent(new Event('input', {bubbles: true}));
+  }).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def test_a_section_listens_from_the_moment_it_is_on_the_page(page, owner, written):
+    """htmx settles a swap at once, so what is typed into a form that has just opened is
+    previewed; with a settle delay the form stays deaf for its first moments."""
+    sign_in(page, owner.email, PASSWORD)
+    page.goto(_editor(written))
+    page.evaluate(TYPE_AS_IT_APPEARS)
+    page.locator("#section-lessons").get_by_role("link", name="Write lessons").click()
+    expect(page.locator("#preview-lessons strong")).to_have_text("timeout")
+
+
 def test_a_section_opens_and_saves_with_the_keyboard_alone(page, owner, written):
     sign_in(page, owner.email, PASSWORD)
     page.goto(_editor(written))

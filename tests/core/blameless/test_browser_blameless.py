@@ -19,6 +19,8 @@ def test_a_hindsight_sentence_is_highlighted_then_reworded_away(page, owner, pos
     page.get_by_role("link", name=re.compile(r"^(Write|Edit) contributing factors$")).click()
     findings = page.locator("#blameless-contributing_factors")
     editor = page.get_by_label("Contributing factors", exact=True)
+    expect(editor).to_be_visible()
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
 
     editor.fill("Bob should have checked the config")
     mark = findings.locator("mark")
