@@ -2,10 +2,13 @@
 
 import datetime as dt
 import os
+import threading
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
@@ -26,7 +29,8 @@ CHROMIUM_ARGS = [
 @contextmanager
 def live_app_server(thread_class=None):
     """Serve the app over HTTP in a thread; yields its base URL. An in-memory SQLite
-    database is one connection, shared with the server thread."""
+    database is one connection, shared with the server's request threads: they then
+    take turns on it, or one request's transaction would take in another's queries."""
     from django.test.testcases import LiveServerThread
 
     shared: dict[str, BaseDatabaseWrapper] = {
@@ -37,7 +41,7 @@ def live_app_server(thread_class=None):
     thread = (thread_class or LiveServerThread)(
         "localhost",
         # Django wraps its handler in this; any callable does (the stubs want a class).
-        lambda handler: handler,  # type: ignore[arg-type]
+        one_request_at_a_time if shared else lambda handler: handler,  # type: ignore[arg-type]
         connections_override=shared,
     )
     thread.daemon = True
@@ -53,6 +57,24 @@ def live_app_server(thread_class=None):
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+def one_request_at_a_time(app: Any) -> Any:
+    """The WSGI app behind a lock, so a page's requests take turns on a shared
+    connection. A response is built inside the lock; only its body is sent outside it,
+    and no page a browser test opens streams rows from the database. Static files
+    (WhiteNoise answers them before any middleware that reads the database) go past
+    the lock."""
+    lock = threading.Lock()
+    static = django_settings.STATIC_URL
+
+    def serve(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(static):
+            return app(environ, start_response)
+        with lock:
+            return app(environ, start_response)
+
+    return serve
 
 
 # A Wednesday noon, far from a midnight, a weekend or a DST change in the zones used.

@@ -13,13 +13,11 @@ answers one request at a time, so two requests never use that connection at once
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
@@ -28,7 +26,7 @@ from django.test import Client
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser_support import CHROMIUM_ARGS, live_app_server
+from tests.browser_support import CHROMIUM_ARGS, live_app_server, one_request_at_a_time
 from tests.core.test_permissions import PERSONAS, URLS, _expected, _url
 from tests.core.test_permissions import objects as objects  # the fixture, used by name
 
@@ -110,30 +108,13 @@ class SharedConnectionThread(LiveServerThread):
         shared = {**(connections_override or {}), "default": default}
 
         def wrap(app):
-            return _one_at_a_time(static_handler(app))
+            return one_request_at_a_time(static_handler(app))
 
         # Any callable wraps the handler, as in live_app_server (the stubs want a class).
         super().__init__(host, wrap, shared, port)  # type: ignore[arg-type]
 
     # No dec_thread_sharing() on terminate: a request thread still answering may
     # touch the shared connection after the server stops.
-
-
-def _one_at_a_time(app: Any) -> Any:
-    """The WSGI app behind a lock, so a page's requests take turns on the shared
-    connection. A response is built inside the lock; only its body is sent outside it,
-    and no page here streams rows from the database. Static files (WhiteNoise answers
-    them before any middleware that reads the database) go past the lock."""
-    lock = threading.Lock()
-    static = django_settings.STATIC_URL
-
-    def serve(environ, start_response):
-        if environ.get("PATH_INFO", "").startswith(static):
-            return app(environ, start_response)
-        with lock:
-            return app(environ, start_response)
-
-    return serve
 
 
 @pytest.fixture(scope="module")

@@ -66,13 +66,15 @@ def _sqlite_only() -> None:
 
 @contextmanager
 def _sqlite_pragma(name: str, value: int, normal: int):
+    """The pragma set on the test's connection for the block, and set back through
+    the driver itself: whatever the block left of Django's transaction bookkeeping,
+    no later test on this connection finds the database read-only or full."""
     with connection.cursor() as cursor:
         cursor.execute(f"PRAGMA {name} = {value}")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA {name} = {normal}")
+        connection.connection.execute(f"PRAGMA {name} = {normal}")
 
 
 @pytest.mark.django_db
@@ -107,8 +109,10 @@ def test_a_save_on_a_full_sqlite_database_says_it_was_not_saved(postmortem, owne
 
     with _sqlite_pragma("max_page_count", pages, normal=normal):  # no room to grow
         response = _save_summary(client, postmortem)
+        reading = client.get(reverse("pm-postmortem-detail", args=[postmortem.incident.number]))
 
     _assert_unsaved_503(response, headline="The database is out of space", retry_after="300")
+    assert reading.status_code == 200  # the failed write left the connection fit to read
     postmortem.refresh_from_db()
     assert postmortem.summary == before
     assert not SectionRevision.objects.exists()
