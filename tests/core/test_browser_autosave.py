@@ -45,7 +45,18 @@ def test_the_second_of_two_people_saving_a_section_sees_both_texts(
         sign_in(second, teammate.email, PASSWORD)
         page.goto(_edit_url(review))
         second.goto(_edit_url(review))
+        # Each sees the other arrive (a line above the document) before clicking, and
+        # the second sees the first editing the summary (initials in its heading): both
+        # move what is below them, and a click must not land where a link just was.
+        expect(second.locator("#presence-people")).to_contain_text("Also here")
+        poll = int(page.locator("#presence-people").get_attribute("data-presence-interval"))
+        expect(page.locator("#presence-people")).to_contain_text(
+            "Also here", timeout=(poll + 10) * 1000
+        )  # at its next report
         _open_summary(page)
+        expect(second.locator("#presence-summary")).to_contain_text(
+            "is editing this", timeout=(poll + 10) * 1000
+        )
         _open_summary(second)
 
         page.get_by_label("Summary", exact=True).fill("Olivia: the pool shrank to 8.")
