@@ -10,6 +10,8 @@ its tables are emptied first) and a generated review described in bench/editor_r
 - a trivial signed-in page (My work of a person who owns nothing, as bench.dashboard),
 - the editor (GET /incidents/<n>/postmortem/edit/) of the largest demo review,
 - the editor of the generated review,
+- the editor of a review whose incident an alert storm was tied to (STORM_FIRINGS
+  firings of three rules, written as rows: its detection section lists and checks them),
 - saving one section of it as htmx does (POST to the section's save URL with HX-Request;
   the text alternates, so every save writes a revision), and
 - the readiness partial htmx fetches after a save (GET .../readiness/ with HX-Request).
@@ -36,6 +38,9 @@ from bench.search import _run_sql, percentile, wall_and_cpu
 DATA = Path(__file__).with_name("editor_review.toml")
 GOAL_RATIO, GOAL_HTMX_P95 = 1.5, 0.030
 SMOKE_EVENTS, SMOKE_ITEMS = 6, 3
+STORM_FIRINGS, SMOKE_STORM_FIRINGS = 300, 12
+STORM_TITLE = "Alert storm: every node of the session cache paged"
+STORM_RULES = ("NodeDown", "CacheEvictionsHigh", "ReplicaLagHigh")
 
 
 @dataclass
@@ -140,14 +145,60 @@ def generate_review(*, lead, team, events: int | None = None, items: int | None 
     return postmortem
 
 
-def largest_review(exclude: int | None = None):
+def storm_review(*, lead, team, firings: int = STORM_FIRINGS):
+    """A resolved incident and its review, with `firings` firings of three rules tied
+    to it, minutes apart, as the receivers record them (one integration; rows written
+    in bulk, not through a receiver: the page is measured, not the ingest)."""
+    from django.utils import timezone
+
+    from postmortems.alerting.firings.models import AlertRule, Firing
+    from postmortems.alerting.models import AlertIntegration
+    from postmortems.models.incidents import Incident
+    from postmortems.services.incidents import incident_create
+    from postmortems.services.postmortems import postmortem_start
+
+    started = timezone.now() - timedelta(days=1)
+    incident = incident_create(
+        by=lead, title=STORM_TITLE, severity="SEV2", status=Incident.Status.RESOLVED,
+        team=team, owner=lead, started_at=started, detected_at=started + timedelta(minutes=2),
+        mitigated_at=started + timedelta(hours=2), resolved_at=started + timedelta(hours=3),
+    )  # fmt: skip
+    postmortem = postmortem_start(incident=incident, by=lead)
+    integration = AlertIntegration.objects.create(
+        team=team, kind=AlertIntegration.Kind.ALERTMANAGER, name="Bench storm",
+        severity_map={"critical": "SEV1", "page": "SEV2", "warning": "SEV3"},
+    )  # fmt: skip
+    runbook = "https://runbooks.example.com/session-cache"
+    rules = [
+        AlertRule.objects.create(integration=integration, team=team, name=name, runbook_url=runbook)
+        for name in STORM_RULES
+    ]
+    Firing.objects.bulk_create(
+        Firing(
+            rule=rules[n % len(rules)],
+            team=team,
+            integration=integration,
+            external_key=f"storm-{n:05d}",
+            severity_sent="page",
+            severity="SEV2",
+            channel="phone",
+            runbook_url=runbook if n % 4 else "",
+            incident=incident,
+            fired_at=started + timedelta(minutes=2, seconds=30 * n),
+            acted_on=n % 9 == 0,
+            labels={"alertname": rules[n % len(rules)].name, "instance": f"cache-{n:03d}:9100"},
+        )
+        for n in range(firings)
+    )
+    return postmortem
+
+
+def largest_review(exclude: tuple[int, ...] = ()):
     from django.db.models import Count
 
     from postmortems.models.reviews import Postmortem
 
-    reviews = (
-        Postmortem.objects.all() if exclude is None else Postmortem.objects.exclude(pk=exclude)
-    )
+    reviews = Postmortem.objects.exclude(pk__in=exclude)
     return (
         reviews.annotate(
             size=Count("timeline_events", distinct=True) + Count("action_items", distinct=True)
@@ -169,7 +220,7 @@ def _lead_of(team):
     return membership.user
 
 
-def _requests(lead, demo, generated) -> list[tuple[Row, Callable[[], None]]]:
+def _requests(lead, demo, generated, storm) -> list[tuple[Row, Callable[[], None]]]:
     """Each page's row and a call that requests it once (failing on a bad answer)."""
     from django.urls import reverse
 
@@ -210,6 +261,10 @@ def _requests(lead, demo, generated) -> list[tuple[Row, Callable[[], None]]]:
             get(client, reverse(edit, args=[demo.incident.number])),
         ),
         (Row("editor, generated review", "page"), get(client, reverse(edit, args=[number]))),
+        (
+            Row(f"editor, alert storm ({storm.incident.firings.count()} firings)", "page"),
+            get(client, reverse(edit, args=[storm.incident.number])),
+        ),
         (Row("htmx: save one section", "htmx"), save),
         (
             Row("htmx: readiness partial", "htmx"),
@@ -218,9 +273,9 @@ def _requests(lead, demo, generated) -> list[tuple[Row, Callable[[], None]]]:
     ]
 
 
-def measure(*, runs: int, warmup: int = 3, generated=None) -> list[Row]:
-    """Time the pages on the data loaded, interleaved; `generated` is the generated review
-    (found by its title when not given)."""
+def measure(*, runs: int, warmup: int = 3, generated=None, storm=None) -> list[Row]:
+    """Time the pages on the data loaded, interleaved; `generated` and `storm` are the
+    generated reviews (found by their titles when not given)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -229,10 +284,12 @@ def measure(*, runs: int, warmup: int = 3, generated=None) -> list[Row]:
     if generated is None:
         title = load_review_spec()["review"]["title"]
         generated = Postmortem.objects.filter(incident__title=title).latest("pk")
+    if storm is None:
+        storm = Postmortem.objects.filter(incident__title=STORM_TITLE).latest("pk")
     generated = Postmortem.objects.select_related("incident__team").get(pk=generated.pk)
-    demo = largest_review(exclude=generated.pk) or largest_review()
+    demo = largest_review(exclude=(generated.pk, storm.pk)) or largest_review()
     lead = _lead_of(generated.incident.team)
-    pages = _requests(lead, demo, generated)
+    pages = _requests(lead, demo, generated, storm)
     for _ in range(warmup):
         for _row, request in pages:
             request()
@@ -274,7 +331,7 @@ def table(rows: list[Row], *, markdown: bool = False) -> str:
 
 def load(*, seed: bool, smoke: bool):
     """Empty the benchmark database, seed the demo (unless `seed` is false) and generate
-    the review; returns the generated review."""
+    the reviews (the generated one and the alert storm's); returns the generated one."""
     import random
 
     from django.core.management import call_command
@@ -293,7 +350,9 @@ def load(*, seed: bool, smoke: bool):
         user = User.objects.create(email="bench-lead@example.com", display_name="Bench Lead")
         Membership.objects.create(team=team, user=user, role=Membership.Role.LEAD)
     events, items = (SMOKE_EVENTS, SMOKE_ITEMS) if smoke else (None, None)
-    return generate_review(lead=_lead_of(team), team=team, events=events, items=items)
+    lead = _lead_of(team)
+    storm_review(lead=lead, team=team, firings=SMOKE_STORM_FIRINGS if smoke else STORM_FIRINGS)
+    return generate_review(lead=lead, team=team, events=events, items=items)
 
 
 def main() -> None:

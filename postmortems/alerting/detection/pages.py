@@ -20,6 +20,9 @@ from postmortems.models.actions import ActionItem
 from postmortems.models.reviews import Postmortem
 
 CRITERIA_ORDER = {value: index for index, value in enumerate(Criterion.values)}
+# The firings a rule lists in the editor, the first ones: an alert storm tied to an
+# incident (hundreds of firings of one rule) is counted, not listed.
+FIRINGS_LISTED = 5
 
 
 @dataclass
@@ -41,6 +44,14 @@ class RuleRow:
     name: str
     firings: list[Firing]
     answers: list[AnswerRow]
+
+    @property
+    def listed(self) -> list[Firing]:
+        return self.firings[:FIRINGS_LISTED]
+
+    @property
+    def unlisted(self) -> int:
+        return max(len(self.firings) - FIRINGS_LISTED, 0)
 
 
 @dataclass

@@ -54,10 +54,24 @@ class DetectionConflict(Exception):
         self.current = current
 
 
+# What the detection review reads of a firing (prefill.py, wording.py and the section's
+# templates); a field used there must be listed here, or each firing costs a query
+# (tests/alerting/detection pin the counts with an alert storm).
+_FIRING_READ = (
+    *("rule_id", "integration_id", "incident_id", "fired_at", "severity_sent", "severity"),
+    *("channel", "runbook_url", "source_url", "acted_on", "judged_actionable", "out_of_hours"),
+    *("rule__name", "integration__severity_map"),
+)
+
+
 def incident_firings(incident: Incident) -> list[Firing]:
+    """The incident's firings, oldest first, with only what the review reads: an alert
+    storm ties hundreds to one incident, and the tool's labels and recipients (JSON)
+    and the rule's and integration's other columns cost every editor load."""
     return list(
         Firing.objects.filter(incident=incident)
         .select_related("rule", "integration")
+        .only(*_FIRING_READ)
         .order_by("fired_at", "pk")
     )
 

@@ -82,6 +82,35 @@ def test_the_editor_costs_the_same_queries_however_many_alerts(
     assert DetectionAnswer.objects.count() == 4 * rules
 
 
+def test_an_alert_storm_is_counted_not_listed(client, owner, team, django_assert_num_queries):
+    """Three hundred firings of one rule tied to the incident: the editor lists the
+    first five, says how many more there were, and reads them in the same statements
+    as for two; the answers count every one of them."""
+    berlin_policy(team)
+    postmortem, _rule = incident_with_alert(team, count=300)
+    postmortem.incident.owner = owner
+    postmortem.incident.save()
+    client.force_login(owner)
+    client.get(url("pm-postmortem-edit", postmortem))  # the first visit writes the answers
+
+    with django_assert_num_queries(18):  # as for two firings (the test above)
+        response = client.get(url("pm-postmortem-edit", postmortem))
+
+    section = response.content.decode().split('id="detection"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li>Fired <time") == 5
+    listed = [line for line in section.splitlines() if "<li>Fired <time" in line]
+    assert [line.split("</time>")[0][-5:] for line in listed] == [
+        "02:12",
+        "02:13",
+        "02:14",
+        "02:15",
+        "02:16",
+    ]  # the first five, in UTC (the owner's zone)
+    assert "and 295 later firings, counted in the answers below" in section
+    assert "300 firings" in section
+    assert "300 of 300 firings carried a runbook link" in section
+
+
 def test_the_read_view_shows_what_the_authors_confirmed(client, owner, teammate, reviewed):
     client.force_login(owner)
     client.get(url("pm-postmortem-edit", reviewed))
