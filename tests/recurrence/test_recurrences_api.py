@@ -40,9 +40,9 @@ def test_the_list_names_both_sides_what_they_share_and_the_unsettled_items(
     api_as, flagged, django_assert_num_queries
 ):
     api = api_as("owner")
-    # The token's, the incident, the recurrences both ways, what they share (3) and
-    # the earlier review's items: none of them per recurrence.
-    with django_assert_num_queries(9):
+    # The token's, the incident, whether it has any recurrence, the recurrences both
+    # ways, what they share (3) and the earlier review's items: none per recurrence.
+    with django_assert_num_queries(10):
         body = api.get(_list(flagged.incident.number)).json()
     [found] = body["recurrence_of"]
     assert found["earlier"]["reference"] == flagged.earlier.reference
