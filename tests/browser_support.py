@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 import threading
 from contextlib import contextmanager
 from typing import Any
@@ -41,7 +42,10 @@ def live_app_server(thread_class=None):
     thread = (thread_class or LiveServerThread)(
         "localhost",
         # Django wraps its handler in this; any callable does (the stubs want a class).
-        one_request_at_a_time if shared else lambda handler: handler,  # type: ignore[arg-type]
+        # A thread class of its own brings its own turns (SharedConnectionThread).
+        one_request_at_a_time  # type: ignore[arg-type]
+        if shared and thread_class is None
+        else lambda handler: handler,
         connections_override=shared,
     )
     thread.daemon = True
@@ -142,13 +146,15 @@ def sign_in(page, email: str, password: str) -> None:
 
 
 def open_section(page, name: str, *, link: str = "Edit") -> None:
-    """Open a section of the review editor in place (its "Edit <name>" or "Write <name>"
-    link) and wait until htmx has swapped the form in and settled, so that what is typed
-    next reaches a form whose preview and autosave already listen, as a person, who
-    cannot type that fast, would find it."""
+    """Open a section of the review editor in place (its "Edit <label>" or "Write
+    <label>" link; `link` may be "Write|Edit" when either will do) and wait until htmx
+    has swapped the form in and settled, so that what is typed next reaches a form whose
+    preview and autosave already listen, as a person, who cannot type that fast, would
+    find it."""
     from playwright.sync_api import expect
 
-    page.locator(f"#section-{name}").get_by_role("link", name=f"{link} {name}").click()
+    label = re.compile(rf"^({link}) {name.replace('_', ' ')}$")
+    page.locator(f"#section-{name}").get_by_role("link", name=label).click()
     expect(page.locator(f"#section-{name}.doc-section--editing")).to_be_visible()
     # A locator, not wait_for_function: that polls through eval, which the page's
     # Content-Security-Policy refuses whenever the first check is not yet true.
