@@ -57,7 +57,10 @@ def test_the_list_names_both_sides_what_they_share_and_the_unsettled_items(
 def test_an_incident_that_recurred_often_lists_what_each_shares_at_no_cost_per_recurrence(
     api_as, team, owner, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    services = [ServiceFactory(name="Checkout", slug="checkout"), ServiceFactory(name="api", slug="api")]
+    services = [
+        ServiceFactory(name="Checkout", slug="checkout"),
+        ServiceFactory(name="api", slug="api"),
+    ]
     earlier = earlier_review(team=team, services=services)
 
     def recur(n):
