@@ -97,9 +97,8 @@ def recurrence_out(recurrence: Recurrence) -> dict[str, Any]:
         "incident": _ref(recurrence.incident),
         "earlier": _ref(recurrence.earlier),
         "shared": {
-            "alert_rules": [rule.name for rule in recurrence.alert_rules.all()],
-            "services": [service.slug for service in recurrence.services.all()],
-            "tags": [tag.slug for tag in recurrence.tags.all()],
+            relation: [thing.slug for thing in things]
+            for relation, things in recurrence.shared.items()
         },
         "status": recurrence.status,
         "decided_by": recurrence.decided_by.email if recurrence.decided_by else None,

@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterator
 
 from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import (
+    CLAUSE_PUNCT,
     ENDS,
     Hit,
     actor,
     clause_object,
     clause_start,
     doer_start,
+    is_past_verb,
     is_person_possessive,
     negated_before,
     person_in,
@@ -128,7 +130,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
     lexicon.ORIGIN_VERBS,
     lexicon.ORIGIN_NOUNS,
     lexicon.OWING_VERBS,
-    {"because", "due", "thanks", "courtesy", "feet", "door", "doorstep", "behind"},
+    {"because", "due", "thanks", "courtesy", "feet", "door", "doorstep", "behind", "account"},
 )
 def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
     """ "The whole mess stems from Tomasz wiping ...", "the outage was the result of a
@@ -149,7 +151,9 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
             if subject(tokens, i) not in {"system", "none"}:
                 continue
             person = _person_or_their_change(tokens, i + 2)
-        elif (low, nxt) in {("because", "of"), ("due", "to"), ("thanks", "to")}:
+        elif (low, nxt) in {("because", "of"), ("due", "to"), ("thanks", "to")} or (
+            (low, nxt) == ("account", "of") and i and tokens[i - 1].low == "on"
+        ):
             person = _person_in_change(tokens, i + 2)
         elif (low, nxt) == ("courtesy", "of"):
             start = clause_start(tokens, i)
@@ -230,7 +234,12 @@ def _names_a_slip(tokens: list[Token], start: int) -> bool:
     return any(t.low in slips for t in tokens[start : start + 4])
 
 
-@triggered_by(lexicon.ANSWERABLE_WORDS, lexicon.BELONGING_VERBS, {"watch", "down"})
+_BEARING_VERBS = {"bears", "bore", "bear", "carries", "carried", "carry", "shoulders"}
+_BEARING_VERBS |= {"shouldered", "takes", "took", "holds", "held"}
+_RESPONSIBILITY = {"responsibility", "accountability", "blame"}
+
+
+@triggered_by(lexicon.ANSWERABLE_WORDS, lexicon.BELONGING_VERBS, _RESPONSIBILITY, {"watch", "down"})
 def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
     """ "The storage team is accountable for the lost uploads", "the breach happened on
     Camila's watch", "the data loss is squarely down to the backup admin", "those hours
@@ -239,7 +248,10 @@ def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         low = token.low
         nxt = tokens[i + 1].low if i + 1 < n else ""
-        if low in lexicon.ANSWERABLE_WORDS and nxt == "for":
+        # "is responsible for the outage", "bears responsibility for the outage"
+        bearer = i - 1 - (i > 1 and tokens[i - 1].low in {"the", "full", "all", "most"})
+        bears = low in _RESPONSIBILITY and i and tokens[bearer].low in _BEARING_VERBS
+        if (low in lexicon.ANSWERABLE_WORDS or bears) and nxt == "for":
             if not {t.low for t in tokens[i + 2 : i + 8]} & _HARMS:
                 continue  # "accountable for the runbook from now on" is ownership
             if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
@@ -300,8 +312,102 @@ def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
                 break
 
 
+# What a "had it not been for ..." sentence says would have been: nothing bad (the
+# person or their act is the cause), against an outcome that would have been worse (the
+# person is credited: "had it not been for Maria's quick thinking, the outage would
+# have lasted hours").
+_NOTHING_BAD = {"none", "nothing", "never", "not", "no", "fine", "avoided", "prevented"}
+_NOTHING_BAD |= {"okay", "ok", "wouldn't"}
+# "..., we would not have caught it": what the person did helped.
+_CREDITED = lexicon.GOOD_VERBS - {"avoided", "prevented"}
+
+
+def _but_for(tokens: list[Token], i: int) -> bool:
+    """The "for" at `i` ends "had it not been for", "if it hadn't been for", "if it
+    weren't for", "were it not for" or a clause-opening "but for"."""
+    before = [t.low for t in tokens[max(0, i - 2) : i]]
+    if before[-1:] == ["but"]:
+        return i == 1 or tokens[i - 2].low in CLAUSE_PUNCT
+    return before[-2:] in _BUT_FOR_ENDS or before[-1:] in (["weren't"], ["wasn't"])
+
+
+_BUT_FOR_ENDS = (["not", "been"], ["hadn't", "been"], ["it", "not"])
+
+
+@triggered_by({"for"})
+def _rule_but_for(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Had it not been for Ken's hasty merge, the release would have been fine", "if
+    it weren't for the deployer, none of this would have happened": a person, or what
+    they did, as the one thing without which nothing would have gone wrong."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low != "for" or i + 1 >= n or not _but_for(tokens, i):
+            continue
+        person = person_in(tokens, i + 1, i + 5)
+        if person is None:
+            person = _person_in_change(tokens, i + 1)
+        if person is None:
+            continue
+        comma = next((k for k in range(person + 1, n) if tokens[k].low == ","), None)
+        rest = {t.low for t in tokens[comma + 1 :]} if comma is not None else set()
+        if rest & _NOTHING_BAD and not rest & _CREDITED:
+            yield "blame", tokens[max(0, i - 4)].start, tokens[person].end
+
+
+# "..., which broke checkout": verbs that do harm whatever their object.
+_WHICH_BROKE = {"broke", "crashed", "killed", "corrupted", "wiped", "destroyed", "froze"}
+_DOWNED = {"down", "offline", "dark", "knees", "halt", "standstill", "out"}
+# "which then took ...", "which in turn caused ...": words before the relative's verb.
+_WHICH_LEAD_INS = {"then", "in", "turn", "eventually", "promptly", "immediately", "soon"}
+
+
+def _harm_done(tokens: list[Token], v: int) -> bool:
+    """The verb at `v` does harm: it causes an incident ("caused the outage", "led to
+    the data loss"), takes something down, or breaks it."""
+    low = tokens[v].low
+    lows = [t.low for t in clause_object(tokens, v)]
+    if low in lexicon.STARTING_VERBS:
+        particle = _PARTICLE_NEEDED.get(low)
+        if particle is not None and (not lows or lows[0] != particle):
+            return False
+        return bool(set(lows) & _HARMS)
+    if low in lexicon.DOWNING_VERBS:
+        return bool(set(lows) & _DOWNED)
+    return low in _WHICH_BROKE and bool(lows)
+
+
+@triggered_by({"which"})
+def _rule_act_which_harmed(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The admin dropped the production table, which took the site down": a person's
+    act, then a relative "which" on the whole clause whose verb does the harm. The same
+    act followed by a neutral or good outcome ("..., which restored writes") is left
+    alone, as is a system's act ("the job dropped the table, which ...")."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low != "which" or i < 3 or tokens[i - 1].low != ",":
+            continue
+        v = i + 1
+        while v < n and tokens[v].low in _WHICH_LEAD_INS:
+            v += 1
+        if v >= n or not _harm_done(tokens, v):
+            continue
+        start = clause_start(tokens, i - 2)
+        verb = next(
+            (
+                k
+                for k in range(start + 1, i - 1)
+                if is_past_verb(tokens[k].low) and actor(tokens, k) == "person"
+            ),
+            None,
+        )
+        if verb is not None and not negated_before(tokens, verb):
+            yield "blame", doer_start(tokens, verb), tokens[v].end
+
+
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_person_did_harm,
+    _rule_act_which_harmed,
+    _rule_but_for,
     _rule_origin,
     _rule_answerable,
     _rule_owned,

@@ -65,6 +65,14 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
             yield "counterfactual", doer_start(tokens, i), end
 
 
+# Steps passed over, in the infinitive: "chose to ignore the warning".
+_PASS_OVER = {"ignore", "skip", "bypass", "disregard", "overlook", "neglect", "override"}
+_PASS_OVER |= {"silence", "snooze", "mute", "dismiss", "disable"}
+# "... chose to skip the canary, as the policy allowed": the decision and its reason,
+# told as it made sense at the time.
+_REASON_GIVEN = {"because", "as", "since", "per", "following", "given"}
+
+
 @triggered_by(lexicon.CHOOSING_VERBS, {"occurred", "occur"})
 def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
     """ "Leila chose not to run the smoke tests", "it never occurred to the operator to
@@ -74,8 +82,16 @@ def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
         low = token.low
         nxt = tokens[i + 1].low if i + 1 < n else ""
         chose_not = low in lexicon.CHOOSING_VERBS and nxt in {"not", "against"}
-        if chose_not and subject(tokens, i, self_counts=False) == "person":
-            yield "counterfactual", doer_start(tokens, i), tokens[i + 1].end
+        # "the SRE chose to ignore the warning": choosing to pass a step over
+        chose_to_skip = (
+            low in lexicon.CHOOSING_VERBS
+            and nxt == "to"
+            and i + 2 < n
+            and tokens[i + 2].low in _PASS_OVER
+            and not {t.low for t in tokens[i + 3 :]} & _REASON_GIVEN
+        )
+        if (chose_not or chose_to_skip) and subject(tokens, i, self_counts=False) == "person":
+            yield "counterfactual", doer_start(tokens, i), tokens[i + 1 + chose_to_skip].end
         elif (
             low in {"occurred", "occur"}
             and nxt == "to"

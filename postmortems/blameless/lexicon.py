@@ -32,6 +32,7 @@ HARM_NOUNS = {
     "disaster", "chaos", "havoc", "panic", "spike", "flood", "pileup", "backlog", "fallout",
     "incident's", "outage's", "bug", "bugs", "defect", "vulnerability", "loop", "lost",
     "broken", "corrupted", "deleted", "data-loss", "downtime", "damage", "breakages",
+    "runaway",
 }  # fmt: skip
 # Destroying verbs: a person doing them to data, or to "the wrong" thing, is a cause.
 DESTROYING_VERBS = {
@@ -275,5 +276,7 @@ INPUT_VERBS = {
 # "mixed up the two breakers", "mistakenly ran the cleanup": a slip in the verb itself.
 SLIP_VERBS = {"mistook", "confused", "misidentified", "misremembered", "misjudged"}
 SLIP_VERBS |= {"misconfigured", "mislabelled", "mislabeled", "misnamed", "miskeyed"}
+SLIP_VERBS |= {"mistyped", "mis-typed", "misspelled", "misspelt", "misclicked", "mis-clicked"}
+SLIP_VERBS |= {"fat-fingered", "fatfingered", "misentered", "mis-entered"}
 SLIP_ADVERBS = {"mistakenly", "accidentally", "inadvertently", "unintentionally", "erroneously"}
 WRONG_WORDS = {"wrong", "incorrect", "mistaken", "erroneous", "bogus"}

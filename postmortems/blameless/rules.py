@@ -25,6 +25,13 @@ from postmortems.blameless.clauses import (
 from postmortems.blameless.tokens import Token
 
 
+def _modal_adverb(low: str) -> bool:
+    """An adverb between a modal and "have": "easily", "reasonably", "surely"."""
+    return low in words.ADVERBS - {"have", "has", "had", "did", "does", "do", "be", "been"} or (
+        len(low) > 4 and low.endswith("ly")
+    )
+
+
 def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
     """should/could/would/might (not) have + past participle, said of a person."""
     for i, token in enumerate(tokens):
@@ -37,6 +44,9 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
         j = i + 1
         if not contracted_have:
             if j < len(tokens) and tokens[j].low in {"not", "never"}:
+                j += 1
+            # "could easily have spotted", "might reasonably have restarted"
+            if j + 1 < len(tokens) and tokens[j + 1].low == "have" and _modal_adverb(tokens[j].low):
                 j += 1
             if j >= len(tokens) or tokens[j].low != "have":
                 continue
@@ -223,8 +233,11 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             if k < n and tokens[k].low in words.FAULT_NOUNS and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[k].end
             continue
-        # "caused by the intern", "due to Bob", "because of Chen", "thanks to Greg"
-        if (low, nxt) in {("caused", "by"), ("due", "to"), ("because", "of"), ("thanks", "to")}:
+        # "caused by the intern", "due to Bob", "because of Chen", "thanks to Greg", "on
+        # account of the deployer"
+        if (low, nxt) in {("caused", "by"), ("due", "to"), ("because", "of"), ("thanks", "to")} or (
+            (low, nxt) == ("account", "of") and i and tokens[i - 1].low == "on"
+        ):
             person = person_after(tokens, i + 1)
             credit = low == "thanks" and any(t.low in lexicon.GOOD_VERBS for t in tokens)
             if person is not None and not negated_before(tokens, i) and not credit:

@@ -2,6 +2,7 @@
 alert rules, services or tags with (postmortems/recurrence/detection.py finds them)."""
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -42,6 +43,10 @@ class Recurrence(models.Model):
     revision = models.PositiveIntegerField(default=0, editable=False)
     detected_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Not a column: what the two incidents share, by relation ("alert_rules",
+    # "services", "tags"), set by attach_shared (recurrence/selectors.py).
+    shared: dict[str, list["SharedThing"]]
+
     class Meta:
         ordering = ["-strength", "-earlier__started_at", "pk"]
         constraints = [
@@ -81,3 +86,11 @@ class Recurrence(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != self.Status.SUGGESTED
+
+
+class SharedThing(NamedTuple):
+    """An alert rule, service or tag two incidents share: its name to show, and the
+    slug the API names it by (an alert rule's name, which is its only key)."""
+
+    name: str
+    slug: str

@@ -4,14 +4,14 @@ side of a recurrence is never named to someone who may not see it."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 
 from accounts.models import Team, User
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import Incident
 from postmortems.permissions import visibility_filter
-from postmortems.recurrence.models import Recurrence
+from postmortems.recurrence.models import Recurrence, SharedThing
 
 
 def unsettled_items_filter(prefix: str = "") -> Q:
@@ -33,19 +33,60 @@ def visible_recurrences(user: User) -> QuerySet[Recurrence]:
     )
 
 
+# The earlier review's items a recurrence shows: what the panel and the API read of them.
+_ITEM_SHOWN = (
+    *("code", "postmortem_id", "title", "status", "outcome", "owner_id", "created_at"),
+    *("owner__display_name", "owner__email"),
+)
+
+
 def _details() -> tuple:
-    """What a recurrence of an incident's page shows of its earlier side, to prefetch."""
-    unsettled = ActionItem.objects.filter(unsettled_items_filter()).select_related("owner")
+    """What a recurrence of an incident's page shows of its earlier side, to prefetch
+    (what the two incidents share is read by attach_shared)."""
+    unsettled = (
+        ActionItem.objects.filter(unsettled_items_filter())
+        .select_related("owner")
+        .only(*_ITEM_SHOWN)
+    )
     return (
-        "alert_rules",
-        "services",
-        "tags",
         Prefetch(
             "earlier__postmortem__action_items",
             queryset=unsettled.order_by("created_at", "pk"),
             to_attr="unsettled_items",
         ),
     )
+
+
+# Recurrence's relations to what the two incidents share, and the through table's
+# column naming the thing shared.
+SHARED = {"alert_rules": "alertrule", "services": "service", "tags": "tag"}
+
+
+def attach_shared(recurrences: list[Recurrence]) -> None:
+    """Set `recurrence.shared` on each: {"alert_rules": [...], "services": [...],
+    "tags": [...]} of SharedThing, by name. One statement however many recurrences (the
+    three link tables in one UNION ALL), where prefetching the three relations took
+    three, each building its models."""
+    for recurrence in recurrences:
+        recurrence.shared = {relation: [] for relation in SHARED}
+    if not recurrences:
+        return
+    by_pk = {recurrence.pk: recurrence for recurrence in recurrences}
+    links = [
+        getattr(Recurrence, relation)
+        .through.objects.filter(recurrence_id__in=by_pk)
+        .values_list(
+            "recurrence_id",
+            Value(relation),
+            F(f"{target}__name"),
+            F(f"{target}__{'name' if relation == 'alert_rules' else 'slug'}"),
+        )
+        .order_by()
+        for relation, target in SHARED.items()
+    ]
+    rows = links[0].union(*links[1:], all=True)
+    for recurrence_id, relation, name, slug in sorted(rows, key=lambda row: row[2].casefold()):
+        by_pk[recurrence_id].shared[relation].append(SharedThing(name, slug))
 
 
 def _with_details(recurrences: QuerySet[Recurrence]) -> QuerySet[Recurrence]:
@@ -85,7 +126,8 @@ class IncidentRecurrences:
 
 def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecurrences:
     """Both directions in one statement (the unique pair index and pm_recurrence_earlier
-    answer it); what the earlier side shows is prefetched only when there is some.
+    answer it); what the two share in one more (attach_shared), and the earlier review's
+    items only when there is an earlier side.
 
     Most incidents have no recurrence: a bare existence check answers them first, in
     one statement that costs a tenth of building the visibility filters of both sides
@@ -101,6 +143,7 @@ def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecur
         .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
         .only(*_SHOWN)
     )
+    attach_shared(rows)
     of = [r for r in rows if r.incident_id == incident.pk]
     if of:
         prefetch_related_objects(of, *_details())
@@ -114,7 +157,9 @@ def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecur
 def recurrence_for_user(*, incident: Incident, user: User, code: str) -> Recurrence:
     """One recurrence of `incident` (the later one) whose earlier incident `user` may
     see; DoesNotExist otherwise (the views and the API answer 404)."""
-    return _with_details(visible_recurrences(user).filter(incident=incident)).get(code=code)
+    recurrence = _with_details(visible_recurrences(user).filter(incident=incident)).get(code=code)
+    attach_shared([recurrence])
+    return recurrence
 
 
 def recurred_incident_ids(*, user: User, incident_ids: list[int]) -> set[int]:

@@ -119,3 +119,64 @@ def test_the_same_shape_with_a_system_or_as_a_topic_stays_quiet(text):
 def test_a_name_in_capitals_is_an_acronym_not_a_person():
     assert categories("The LEA batch job wiped the staging database.") == set()
     assert categories("Lea wiped the staging database.") == {"blame"}
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "excerpt"),
+    [
+        (
+            "The admin dropped the production table, which took the site down.",
+            "blame",
+            "admin dropped the production table, which took",
+        ),
+        (
+            "Kim merged the patch, which then caused the outage.",
+            "blame",
+            "Kim merged the patch, which then caused",
+        ),
+        (
+            "Had it not been for Ken's hasty merge, the release would have been fine.",
+            "blame",
+            "Had it not been for Ken's",
+        ),
+        ("But for the deployer, this would not have happened.", "blame", "But for the deployer"),
+        (
+            "Checkout failed on account of the release manager pushing the change untested.",
+            "blame",
+            "account of the release manager",
+        ),
+        (
+            "The reviewer bears responsibility for the outage.",
+            "blame",
+            "reviewer bears responsibility",
+        ),
+        (
+            "The reviewer could easily have spotted the index.",
+            "counterfactual",
+            "could easily have spotted",
+        ),
+        ("The SRE chose to skip the canary.", "counterfactual", "SRE chose to skip"),
+        ("An engineer mistyped the hostname.", "human_error", "mistyped"),
+    ],
+)
+def test_the_fourth_round_shapes_are_found(text, category, excerpt):
+    test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The cron job dropped the production table, which took the site down.",
+        "The on-call restarted the primary, which restored writes.",
+        "Had it not been for Maria's quick thinking, the outage would have lasted hours.",
+        "If it hadn't been for the on-call noticing the spike, we would not have caught it.",
+        "Had it not been for the retry storm, the cluster would have recovered.",
+        "The deploy was delayed on account of the freeze.",
+        "The platform team holds responsibility for the runbook from now on.",
+        "The pipeline could easily have run the benchmark before the release.",
+        "The team decided to skip the canary for config changes, as the policy allowed.",
+        "The mistyped hostname pointed at the old cluster.",
+    ],
+)
+def test_the_fourth_round_shapes_about_systems_credit_or_reasons_stay_quiet(text):
+    assert categories(text) == set(), check(text)

@@ -15,7 +15,7 @@ def tokens_of(text: str):
 
 @pytest.fixture(scope="module")
 def trained():
-    return experiment.train(experiment.load(experiment.DEVELOPMENT), 5)
+    return experiment.train(experiment.development(), 5)
 
 
 def test_people_become_one_feature_and_word_lists_become_classes():
@@ -38,12 +38,14 @@ def test_the_thresholds_come_from_cross_validation_as_recorded(trained):
     model, lines = trained
     thresholds = {category: threshold for category, (_, threshold, _) in model.items()}
     assert thresholds == {
-        "blame": 0.98,
+        "blame": 0.95,
         "counterfactual": experiment.NEVER,
         "judgement": 0.96,
         "human_error": 0.97,
     }
-    assert lines[1].split()[1:] == ["0.980", "0.958", "0.301", "46", "2"]
+    # With the fourth round's rules (README.md beside this file): blame was 0.98, 0.958,
+    # 0.301, 46 hits and 2 false alarms with the rules it was first trained beside.
+    assert lines[1].split()[1:] == ["0.950", "0.954", "0.405", "62", "3"]
 
 
 def test_a_model_finding_covers_its_sentence_and_says_why(trained):
