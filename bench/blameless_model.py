@@ -53,6 +53,8 @@ HELD_OUT = CORPUS_DIR / "blameless_heldout.jsonl"
 # is trained on these lines, so the recorded figures can be trained again; sentences
 # added to the split since are not part of the experiment.
 EXPERIMENT_LINES = 1192
+# The held-out split it was measured on: the lines before the fourth fresh batch.
+EXPERIMENT_HELD_OUT_LINES = 705
 CATEGORIES = ("blame", "counterfactual", "judgement", "human_error")
 PERSON = "<person>"
 PERSONS = "<person's>"
@@ -178,6 +180,11 @@ def load(path: Path) -> list[dict]:
 def development() -> list[dict]:
     """The development split the experiment was trained on (EXPERIMENT_LINES)."""
     return load(DEVELOPMENT)[:EXPERIMENT_LINES]
+
+
+def held_out() -> list[dict]:
+    """The held-out split the experiment was measured on (EXPERIMENT_HELD_OUT_LINES)."""
+    return load(HELD_OUT)[:EXPERIMENT_HELD_OUT_LINES]
 
 
 def example(entry: dict) -> Example:
@@ -338,9 +345,10 @@ def main(argv: list[str]) -> int:
     model, lines = train(development(), args.folds)
     print(f"cross-validated ({args.folds} folds) on the development split, model alone:")
     print("\n".join(lines))
-    for path in [HELD_OUT, *args.corpora]:
-        entries = load(path)
-        print(f"\n{path.name}, {len(entries)} sentences, totals over all categories:")
+    corpora = [(HELD_OUT.name, held_out())]
+    corpora += [(path.name, load(path)) for path in args.corpora]
+    for name, entries in corpora:
+        print(f"\n{name}, {len(entries)} sentences, totals over all categories:")
         print(f"{'':<24}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
         print(row("rules alone", *totals(entries, None)))
         print(row("rules and model", *totals(entries, model)))

@@ -72,7 +72,7 @@ def test_the_model_only_adds_to_the_rules(trained):
 def test_the_held_out_totals_are_as_recorded(trained):
     """Totals only: the held-out split's misses are never listed."""
     model, _ = trained
-    entries = experiment.load(experiment.HELD_OUT)
+    entries = experiment.held_out()
     assert len(entries) == 705
     assert experiment.totals(entries, None) == (227, 19, 53)
     assert experiment.totals(entries, model) == (231, 22, 49)
