@@ -14,6 +14,7 @@ The counterfactual rules of the same kind are in hindsight.py.
 """
 
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 
 from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import (
@@ -50,6 +51,11 @@ _STRONG_DESTROY = {
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "those", "these"}
 _ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
 _ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
+
+
+def _on_fire(lows: list[str]) -> bool:
+    """ "set the internal network on fire"."""
+    return any(a == "on" and b in {"fire", "fires"} for a, b in pairwise(lows))
 
 
 def _by_person(tokens: list[Token], i: int) -> bool:
@@ -92,13 +98,14 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         if low in lexicon.STARTING_VERBS:
             lows = [t.low for t in clause_object(tokens, i)]
             particle = _PARTICLE_NEEDED.get(low)
-            if particle is not None and (not lows or lows[0] != particle):
+            on_fire = low in {"set", "sets"} and _on_fire(lows)
+            if particle is not None and (not lows or lows[0] != particle) and not on_fire:
                 continue
-            if not set(lows) & _HARMS:
+            if not set(lows) & _HARMS and not on_fire:
                 continue
         elif low in lexicon.DOWNING_VERBS:
             sent = {t.low for t in clause_object(tokens, i)}
-            if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge"}:
+            if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge", "crawl"}:
                 continue
         elif low == "managed" and i + 2 < len(tokens) and tokens[i + 1].low == "to":
             if tokens[i + 2].low not in lexicon.MANAGED_HARMS:
@@ -131,6 +138,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
     lexicon.ORIGIN_NOUNS,
     lexicon.OWING_VERBS,
     {"because", "due", "thanks", "courtesy", "feet", "door", "doorstep", "behind", "account"},
+    {"hands"},
 )
 def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
     """ "The whole mess stems from Tomasz wiping ...", "the outage was the result of a
@@ -155,6 +163,8 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
             (low, nxt) == ("account", "of") and i and tokens[i - 1].low == "on"
         ):
             person = _person_in_change(tokens, i + 2)
+            if person is None and i + 2 < n and tokens[i + 2].low in {"how", "what"}:
+                person = _doer_of_clause(tokens, i + 3)
         elif (low, nxt) == ("courtesy", "of"):
             start = clause_start(tokens, i)
             harm = any(t.low in _HARMS for t in tokens[start:i])
@@ -171,7 +181,7 @@ def _rule_origin(tokens: list[Token]) -> Iterator[Hit]:
                 continue
             yield "blame", doer_start(tokens, i), token.end
             continue
-        elif low in {"feet", "door", "doorstep"} and nxt == "of" and i >= 2:
+        elif low in {"feet", "door", "doorstep", "hands"} and nxt == "of" and i >= 2:
             if tokens[i - 2].low != "at":
                 continue
             person = person_in(tokens, i + 2, i + 6)
@@ -225,6 +235,15 @@ def _person_in_change(tokens: list[Token], start: int) -> int | None:
         if low == "by" and j > start:
             return person_in(tokens, j + 1, j + 5)
     return None
+
+
+def _doer_of_clause(tokens: list[Token], start: int) -> int | None:
+    """ "because of how Dariusz rebuilt the SAN": the person doing the verb of the clause
+    "how" or "what" opens."""
+    person = person_in(tokens, start, start + 4)
+    if person is None or person + 1 >= len(tokens):
+        return None
+    return person if is_past_verb(tokens[person + 1].low) else None
 
 
 def _names_a_slip(tokens: list[Token], start: int) -> bool:
@@ -284,10 +303,48 @@ def _rule_owned(tokens: list[Token]) -> Iterator[Hit]:
         if tokens[k].low in {"this", "that", "the", "today's", "yesterday's"}:
             k += 1
         after = tokens[k + 1].low if k + 1 < n else "."
-        if tokens[k].low not in _HARMS or (after not in ENDS and after not in words.CLAUSE_WORDS):
+        # "the storage group owns this one: ..."
+        this_one = tokens[k].low == "one" and tokens[k - 1].low in {"this", "that"}
+        harm = tokens[k].low in _HARMS or this_one
+        if not harm or (after not in ENDS and after not in words.CLAUSE_WORDS):
             continue
         if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
             yield "blame", doer_start(tokens, i), tokens[k].end
+
+
+@triggered_by({"possible", "lost", "lose", "losing"})
+def _rule_made_possible(tokens: list[Token]) -> Iterator[Hit]:
+    """ "The team's sloppy approach to secrets made the breach possible"; "we lost 90
+    minutes of traffic to an operator running a migration by hand"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low == "possible":
+            made = next(
+                (k for k in range(i - 1, max(-1, i - 7), -1) if tokens[k].low in _MADE), None
+            )
+            if made is None or not {t.low for t in tokens[made + 1 : i]} & _HARMS:
+                continue
+            if actor(tokens, made) == "person" and not negated_before(tokens, made):
+                yield "blame", doer_start(tokens, made), token.end
+        elif low in {"lost", "lose", "losing"}:
+            to = next((k for k in range(i + 2, min(n, i + 9)) if tokens[k].low == "to"), None)
+            if to is None or any(t.low in ENDS for t in tokens[i + 1 : to]):
+                continue
+            person = person_in(tokens, to + 1, to + 4)
+            # "to the DBA's manual failover", "to an operator running ..."; not "lost
+            # access to their products"
+            if person is None:
+                continue
+            acting = (
+                is_person_possessive(tokens[person], self_counts=False)
+                and tokens[person].low not in words.POSSESSIVE_PRONOUNS
+            ) or (person + 1 < n and tokens[person + 1].low.endswith("ing"))
+            if acting and not negated_before(tokens, i):
+                yield "blame", token.start, tokens[person].end
+
+
+_MADE = {"made", "makes", "make", "making"}
 
 
 @triggered_by({"whenever", "everytime", "time"})
@@ -316,10 +373,8 @@ def _rule_whenever(tokens: list[Token]) -> Iterator[Hit]:
 # person or their act is the cause), against an outcome that would have been worse (the
 # person is credited: "had it not been for Maria's quick thinking, the outage would
 # have lasted hours").
-_NOTHING_BAD = {"none", "nothing", "never", "not", "no", "fine", "avoided", "prevented"}
-_NOTHING_BAD |= {"okay", "ok", "wouldn't"}
-# "..., we would not have caught it": what the person did helped.
-_CREDITED = lexicon.GOOD_VERBS - {"avoided", "prevented"}
+_NEGATED = {"none", "nothing", "never", "not", "no", "wouldn't", "n't"}
+_WENT_WELL = lexicon.GOOD_VERBS | {"fine", "okay", "ok", "up", "healthy", "smoothly"}
 
 
 def _but_for(tokens: list[Token], i: int) -> bool:
@@ -350,13 +405,18 @@ def _rule_but_for(tokens: list[Token]) -> Iterator[Hit]:
             continue
         comma = next((k for k in range(person + 1, n) if tokens[k].low == ","), None)
         rest = {t.low for t in tokens[comma + 1 :]} if comma is not None else set()
-        if rest & _NOTHING_BAD and not rest & _CREDITED:
+        # Without the person's act, would things have been fine? "... would have been
+        # fine", "... would have stayed up", "none of this would have happened": then
+        # the act is the cause. "... would have lasted hours", "we would not have
+        # caught it": then the person is credited.
+        went_well = bool(rest & _WENT_WELL)
+        if rest and went_well != bool(rest & _NEGATED):
             yield "blame", tokens[max(0, i - 4)].start, tokens[person].end
 
 
 # "..., which broke checkout": verbs that do harm whatever their object.
 _WHICH_BROKE = {"broke", "crashed", "killed", "corrupted", "wiped", "destroyed", "froze"}
-_DOWNED = {"down", "offline", "dark", "knees", "halt", "standstill", "out"}
+_DOWNED = {"down", "offline", "dark", "knees", "halt", "standstill", "out", "crawl"}
 # "which then took ...", "which in turn caused ...": words before the relative's verb.
 _WHICH_LEAD_INS = {"then", "in", "turn", "eventually", "promptly", "immediately", "soon"}
 
@@ -411,5 +471,6 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_origin,
     _rule_answerable,
     _rule_owned,
+    _rule_made_possible,
     _rule_whenever,
 )

@@ -98,17 +98,71 @@ def _rule_is_why(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         nxt = tokens[i + 1].low if i + 1 < n else ""
         after = tokens[i + 2].low if i + 2 < n else ""
-        if token.low not in _BE or not (nxt == "why" or (nxt == "the" and after == "reason")):
+        what_harmed = nxt == "what" and i + 2 < n and _harm_verb(tokens, i + 2)
+        if token.low not in _BE or not (
+            nxt == "why" or (nxt == "the" and after == "reason") or what_harmed
+        ):
             continue
         start = clause_start(tokens, i)
         span = tokens[start:i]
-        person = span and any(is_person(t, self_counts=False) for t in span)
+        # "Hiroshi's late-night schema change is the reason ...": a person's act too
+        person = span and any(
+            is_person(t, self_counts=False) or is_person_possessive(t, self_counts=False)
+            for t in span
+        )
+        if not person and subject(tokens, i, self_counts=False) == "person":
+            person = True  # "the person who upgraded the OS ... is the reason"
+            span = tokens[_relative_head(tokens, start) : i]
         if not person:
             earlier = _clause_referred_to(tokens, start, span)
             if earlier is not None:
                 person, span = True, tokens[earlier:i]
         if person and not negated_before(tokens, i) and not _good_outcome(tokens, i + 2):
             yield "blame", span[0].start, tokens[i + (1 if nxt == "why" else 2)].end
+
+
+# "that is what wiped the user directory", "... is what cost the firm its money"
+_WHAT_HARMED = {"wiped", "cost", "caused", "broke", "killed", "crashed", "deleted", "corrupted"}
+_WHAT_HARMED |= {"stretched", "dragged", "prolonged", "doubled", "took", "brought", "knocked"}
+
+
+def _harm_verb(tokens: list[Token], v: int) -> bool:
+    """The verb at `v`, after "is what", does harm: "wiped", "took ... down"."""
+    low = tokens[v].low
+    if low not in _WHAT_HARMED:
+        return False
+    if low in {"took", "brought", "knocked"}:
+        return any(t.low in lexicon.DOWN_WORDS for t in tokens[v + 1 : v + 6])
+    return True
+
+
+def _relative_head(tokens: list[Token], start: int) -> int:
+    """Where the subject a relative clause describes begins: "the person" in "the person
+    who upgraded the OS"."""
+    k = start - 1
+    if k >= 1 and tokens[k].low in {"who", "that"}:
+        k -= 1
+        while k > 0 and tokens[k - 1].low not in _ENDS and tokens[k - 1].low not in {"and"}:
+            k -= 1
+        return k
+    return start
+
+
+def _rule_what_was(tokens: list[Token]) -> Iterator[Hit]:
+    """ "What knocked the API offline was Olga and her rushed rollback": the harm first,
+    then the person who did it."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.low != "what" or clause_start(tokens, i) != i or i + 1 >= n:
+            continue
+        if not _harm_verb(tokens, i + 1):
+            continue
+        be = next((k for k in range(i + 2, min(n, i + 10)) if tokens[k].low in _BE), None)
+        if be is None:
+            continue
+        person = _person_in(tokens, be + 1, be + 4)
+        if person is not None and not negated_before(tokens, be):
+            yield "blame", token.start, tokens[person].end
 
 
 def _good_outcome(tokens: list[Token], start: int) -> bool:
@@ -214,6 +268,8 @@ def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
                 continue
             k = j + 1 if low == "if" else j
             while k < n and tokens[k].low in words.ADVERBS - {"had", "have", "been"}:
+                if tokens[k].low in _KEEP and not (k + 1 < n and tokens[k + 1].low.endswith("ing")):
+                    break  # "if ops had kept the old record": "kept" is the verb
                 k += 1
             if k >= n or not is_participle(tokens[k].low) or k == first:
                 continue
@@ -231,6 +287,7 @@ def _rule_condition(tokens: list[Token]) -> Iterator[Hit]:
 
 
 _OVERLOOK = {"overlooked", "neglected", "ignored", "disregarded", "skipped"}
+_KEEP = {"keep", "keeps", "kept"}
 
 
 def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
@@ -253,11 +310,23 @@ def _rule_overlooked(tokens: list[Token]) -> Iterator[Hit]:
                 yield "counterfactual", token.start, tokens[i + 1].end
             continue
         if low in _OVERLOOK and nxt not in {"to", "by"}:
-            if low == "skipped":
+            if low == "skipped" and (_in_because(tokens, i) or _reason_after(tokens, i)):
                 continue  # "because the deployer skipped ..." is the cause rule's
             if subject(tokens, i, self_counts=False) == "person" and not negated_before(tokens, i):
                 start = clause_start(tokens, i)
                 yield "counterfactual", tokens[start].start, token.end
+
+
+def _in_because(tokens: list[Token], i: int) -> bool:
+    return any(t.low == "because" for t in tokens[max(0, i - _BECAUSE_SUBJECT_MAX) : i])
+
+
+# "The team skipped the soak, as the policy allowed": a step passed over with its reason.
+_REASONS = {"because", "as", "since", "per", "following", "given"}
+
+
+def _reason_after(tokens: list[Token], i: int) -> bool:
+    return any(t.low in _REASONS for t in tokens[i + 1 :])
 
 
 # ---- judgement and slips ---------------------------------------------------------------
@@ -352,6 +421,7 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_because,
     _rule_is_why,
+    _rule_what_was,
     _rule_pinned_on,
     _rule_condition,
     _rule_overlooked,

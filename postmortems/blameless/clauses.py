@@ -207,9 +207,14 @@ def _after_relative_clause(
 
 
 def negated_before(tokens: list[Token], i: int) -> bool:
-    """A negation earlier in the clause of token `i` ("nobody was careless")."""
+    """A negation earlier in the clause of token `i` ("nobody was careless"); "nothing
+    short of reckless" says the opposite."""
     start = clause_start(tokens, i, coordinated=True)
-    return any(is_negation(t) for t in tokens[start:i])
+    return any(is_negation(tokens[k]) and not _nothing_short(tokens, k) for k in range(start, i))
+
+
+def _nothing_short(tokens: list[Token], k: int) -> bool:
+    return tokens[k].low == "nothing" and k + 1 < len(tokens) and tokens[k + 1].low == "short"
 
 
 def negated_in_clause(tokens: list[Token], i: int) -> bool:

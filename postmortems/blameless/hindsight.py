@@ -20,7 +20,9 @@ from collections.abc import Callable, Iterator
 
 from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import (
+    ENDS,
     Hit,
+    actor,
     clause_object,
     clause_start,
     doer_start,
@@ -192,6 +194,72 @@ def _rule_duty_undone(tokens: list[Token]) -> Iterator[Hit]:
             break
 
 
+@triggered_by(
+    {"left", "leaves", "leaving", "let", "lets", "letting", "waved", "waves", "sat", "stood"}
+)
+def _rule_let_pass(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Pieter left the backup verification undone", "Amira let it slide", "the
+    reviewers let the change through", "waved the config through": a person passing a
+    step over, as the verb's doer; "support sat by while the error rate climbed"."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        if low in {"sat", "stood"}:
+            by_while = [t.low for t in tokens[i + 1 : i + 3]] in (["by", "while"], ["by", "as"])
+            worsening = {t.low for t in tokens[i + 3 : i + 12]} & _WORSENING
+            if (
+                by_while
+                and worsening
+                and actor(tokens, i) == "person"
+                and not negated_before(tokens, i)
+            ):
+                yield "counterfactual", doer_start(tokens, i), tokens[i + 1].end
+            continue
+        if low in {"left", "leaves", "leaving"}:
+            wanted = lexicon.UNDONE_STATES
+        elif low in {"let", "lets", "letting"}:
+            wanted = lexicon.LET_PASS_WORDS
+        elif low in {"waved", "waves"}:
+            wanted = {"through"}
+        else:
+            continue
+        end = next(
+            (k for k in range(i + 2, min(n, i + 7)) if tokens[k].low in wanted),
+            None,
+        )
+        if end is None or any(t.low in ENDS for t in tokens[i + 1 : end]):
+            continue
+        if actor(tokens, i) == "person" and not negated_before(tokens, i):
+            yield "counterfactual", doer_start(tokens, i), tokens[end].end
+
+
+@triggered_by({"why", "up"})
+def _rule_asked_why_not(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Why didn't Lucía stop the rollout?", "it was up to the reviewer to notice the
+    missing limit": what a person should have done, as a question or a duty."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        low = token.low
+        nxt = tokens[i + 1].low if i + 1 < n else ""
+        if low == "why" and nxt in _NOT_DONE and clause_start(tokens, i) == i:
+            person = person_in(tokens, i + 2, i + 5)
+            if person is not None:
+                yield "counterfactual", token.start, tokens[person].end
+        elif low == "up" and nxt == "to" and i and tokens[i - 1].low in _BE_PAST:
+            person = person_in(tokens, i + 2, i + 5)
+            if person is None or person + 1 >= n or tokens[person + 1].low != "to":
+                continue
+            if tokens[i + 2 : person + 1] and not negated_before(tokens, i):
+                yield "counterfactual", tokens[i - 1].start, tokens[person].end
+
+
+# "... while the error rate climbed": things getting worse while someone watched.
+_WORSENING = {"climbed", "grew", "rose", "spiked", "filled", "piled", "burned", "failed"}
+_WORSENING |= {"crashed", "spread", "worsened", "degraded", "mounted", "soared", "burned"}
+_NOT_DONE = {"didn't", "wasn't", "weren't", "hadn't", "couldn't", "wouldn't"}
+_BE_PAST = {"was", "is", "were", "are"}
+
+
 @triggered_by({"were", "should"})
 def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
     """ "Were the reviewer paying attention, the bug would have been caught"."""
@@ -211,6 +279,8 @@ def _rule_inverted_condition(tokens: list[Token]) -> Iterator[Hit]:
 
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_passed_over,
+    _rule_let_pass,
+    _rule_asked_why_not,
     _rule_chose_not,
     _rule_omitted,
     _rule_no_effort,

@@ -33,7 +33,8 @@ _DEGREE = {
     "too", "so", "very", "completely", "totally", "utterly", "frankly", "pretty", "rather",
     "really", "simply", "just", "clearly", "quite", "thoroughly", "woefully", "hopelessly",
     "downright", "plain", "a", "bit", "little", "being", "fairly", "extremely", "complete",
-    "total", "absolute", "utter", "an", "real", "of", "half", "all",
+    "total", "absolute", "utter", "an", "real", "of", "half", "all", "plainly", "painfully",
+    "nothing", "short",
 }  # fmt: skip
 _STRONG = lexicon.JUDGING_ADJECTIVES - lexicon.WEAK_JUDGING
 

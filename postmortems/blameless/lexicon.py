@@ -51,7 +51,7 @@ DATA_NOUNS = {
     "zone", "rows", "servers", "fleet", "everything", "all", "every",
 }  # fmt: skip
 # Where something was sent when it went down: "took search offline".
-DOWN_WORDS = {"offline", "down", "dark", "under", "out", "knees", "halt", "standstill"}
+DOWN_WORDS = {"offline", "down", "dark", "under", "out", "knees", "halt", "standstill", "crawl"}
 DOWNING_VERBS = {
     "took", "takes", "take", "taking", "knocked", "knocks", "brought", "brings", "bringing",
     "sent", "sends", "pushed", "put", "puts", "ground", "grinding", "drove", "drives",
@@ -121,6 +121,7 @@ DILIGENCE_VERBS = {
 SIGNAL_NOUNS = {
     "warning", "warnings", "alert", "alerts", "page", "pages", "sign", "signs", "signal",
     "signals", "spike", "message", "messages", "email", "emails", "notification", "log",
+    "leak", "leaks", "lag", "spikes",
     "logs", "graph", "graphs", "dashboard", "error", "errors", "ticket", "tickets",
     "step", "steps", "check", "checks", "fact", "problem", "issue", "bug", "typo",
     "mistake", "regression", "anomaly", "symptoms", "clue", "clues", "red", "trend",
@@ -135,8 +136,17 @@ EFFORT_PHRASES = (
     ("bother", "checking"), ("bothered", "checking"), ("bothered", "looking"),
     ("bother", "looking"), ("bothered", "reading"), ("bother", "reading"),
     ("be", "bothered"), ("took", "ownership"), ("take", "ownership"), ("took", "charge"),
-    ("bothered", "with"), ("bother", "with"), ("think", "of"),
+    ("bothered", "with"), ("bother", "with"), ("think", "of"), ("thought", "twice"),
+    ("think", "twice"), ("followed", "up"), ("follow", "up"),
 )  # fmt: skip
+# "Pieter left the backup verification undone": a step a person left as it was.
+UNDONE_STATES = {
+    "undone", "unfinished", "unchecked", "unverified", "unpatched", "untested", "unreviewed",
+    "unrenewed", "unfixed", "unresolved", "unanswered", "unattended", "unmonitored",
+    "unaddressed", "unrotated", "unread", "unacknowledged", "half-done",
+}  # fmt: skip
+# "let it slide", "let the change through", "waved the config through".
+LET_PASS_WORDS = {"slide", "slip", "through", "pass"}
 # "was supposed to ... but never did": a duty, then its omission.
 DUTY_WORDS = {"supposed", "meant", "expected", "asked", "told", "required", "needed", "had"}
 DUTY_WORDS |= {"instructed", "assigned", "due", "obliged", "responsible"}
@@ -151,6 +161,7 @@ MANAGED_HARMS |= {"bring", "knock", "destroy", "brick", "overload", "leak", "exp
 DUTY_NOUNS = {"job", "responsibility", "task", "duty", "remit"}
 UNDONE_WORDS = {"never", "didn't", "not", "forgot", "failed", "skipped", "neglected"}
 UNDONE_WORDS |= {"hadn't", "wasn't", "weren't", "omitted", "ignored", "nobody", "no"}
+UNDONE_WORDS |= {"instead"}  # "was expected to stage it and instead pushed it everywhere"
 
 # ---- judgement ---------------------------------------------------------------------------
 # Adjectives that judge a person, or the way a person acted.
@@ -165,7 +176,7 @@ JUDGING_ADJECTIVES = {
     "lousy", "terrible", "awful", "atrocious", "poor", "bad", "questionable", "dubious",
     "naive", "ignorant", "half-hearted", "baffling", "inexplicable", "unforgivable",
     "indefensible", "ridiculous", "absurd", "silly", "bizarre", "unacceptable", "unqualified",
-    "inexperienced", "overconfident", "arrogant",
+    "inexperienced", "overconfident", "arrogant", "irrational", "panicky", "flustered",
     "oblivious", "inattentive", "distracted", "asleep", "lax", "rash", "heedless",
     "feckless", "witless", "brainless", "mindless", "senseless", "gross", "glaring",
     "aimless", "directionless", "unfocused", "helpless", "pointless",
@@ -197,6 +208,7 @@ ACTION_NOUNS = {
     "execution", "effort", "conduct", "behaviour", "behavior", "leadership", "oversight",
     "planning", "communication", "troubleshooting", "debugging", "coding", "testing",
     "triage", "escalation", "failover", "command", "commands", "patch", "update", "upgrade",
+    "restart", "restarts", "reboot", "reboots", "rollbacks", "deploys", "pushes", "merges",
 }  # fmt: skip
 # Adverbs of manner that judge how a person did something.
 JUDGING_ADVERBS = {
@@ -277,6 +289,7 @@ INPUT_VERBS = {
 SLIP_VERBS = {"mistook", "confused", "misidentified", "misremembered", "misjudged"}
 SLIP_VERBS |= {"misconfigured", "mislabelled", "mislabeled", "misnamed", "miskeyed"}
 SLIP_VERBS |= {"mistyped", "mis-typed", "misspelled", "misspelt", "misclicked", "mis-clicked"}
-SLIP_VERBS |= {"fat-fingered", "fatfingered", "misentered", "mis-entered"}
+SLIP_VERBS |= {"fat-fingered", "fatfingered", "misentered", "mis-entered", "transposed"}
+SLIP_VERBS |= {"misreading", "mistyping", "misclicking", "fat-fingering"}
 SLIP_ADVERBS = {"mistakenly", "accidentally", "inadvertently", "unintentionally", "erroneously"}
 WRONG_WORDS = {"wrong", "incorrect", "mistaken", "erroneous", "bogus"}

@@ -68,5 +68,8 @@ MORE_FIRST_NAMES = set(
     uwe volker wolfgang
     ariel avi chaim dov eitan ilan itai lior moshe noa ori shira tal yael yonatan
     aroha hemi kiri manaia nikau tane wiremu
- """.split()  # noqa: SIM905
+     lucía pieter dariusz amira björn zofia pawel paweł joost sanne daan femke willem thijs
+    ruud lotte joão sofía andrés josé fatma riku xiaoming ayse ayşe burak deniz taras
+    giorgos nikos eleni katerina dimitris
+""".split()  # noqa: SIM905
 )

@@ -233,6 +233,14 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             if k < n and tokens[k].low in words.FAULT_NOUNS and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[k].end
             continue
+        # "caused, in the end, by an engineer": a short aside between the two words
+        if low == "caused" and nxt == ",":
+            close = next((k for k in range(i + 2, min(n, i + 7)) if tokens[k].low == ","), None)
+            if close is not None and close + 1 < n and tokens[close + 1].low == "by":
+                person = person_after(tokens, close + 1)
+                if person is not None and not negated_before(tokens, i):
+                    yield "blame", token.start, tokens[person].end
+                continue
         # "caused by the intern", "due to Bob", "because of Chen", "thanks to Greg", "on
         # account of the deployer"
         if (low, nxt) in {("caused", "by"), ("due", "to"), ("because", "of"), ("thanks", "to")} or (

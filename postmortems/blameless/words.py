@@ -175,7 +175,8 @@ PERSON_JUDGEMENT_WORDS = {
     "rookie", "slapdash", "shoddy", "shoddily", "half-baked", "irresponsible",
     "irresponsibly", "inattentive", "lax", "naive", "naively", "slipshod", "cavalier",
     "hurried", "incompetent", "grossly", "thoughtless", "thoughtlessly", "inexcusable",
-    "unprofessional", "sloppy", "careless", "reckless", "lazy",
+    "unprofessional", "sloppy", "careless", "reckless", "lazy", "lazily", "irrationally",
+    "haphazardly", "panickily",
 }  # fmt: skip
 JUDGEMENT_SKIP = {"and", "or", ",", "-", "single", "new", "old", "little", "bit", "piece"}
 # What code and designs are: a judging word on these describes the design.

@@ -180,3 +180,133 @@ def test_the_fourth_round_shapes_are_found(text, category, excerpt):
 )
 def test_the_fourth_round_shapes_about_systems_credit_or_reasons_stay_quiet(text):
     assert categories(text) == set(), check(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "excerpt"),
+    [
+        ("The replication died at the hands of our DBA.", "blame", "hands of our DBA"),
+        (
+            "Kenji's change to the timeouts brought the site to a crawl.",
+            "blame",
+            "Kenji's change to the timeouts brought",
+        ),
+        (
+            "The site was offline because of how Daniel rebuilt the SAN.",
+            "blame",
+            "because of how Daniel",
+        ),
+        (
+            "The hangs were caused, in the end, by an engineer flipping a flag.",
+            "blame",
+            "caused, in the end, by an engineer",
+        ),
+        (
+            "Hiroshi's schema change is the reason voice chat fell over.",
+            "blame",
+            "Hiroshi's schema change is the reason",
+        ),
+        (
+            "The site went dark, and the person who upgraded the OS is the reason.",
+            "blame",
+            "the person who upgraded the OS is the reason",
+        ),
+        (
+            "Marcus pointed the job at the wrong cluster, and that is what wiped the data.",
+            "blame",
+            "Marcus pointed the job at the wrong cluster, and that is what wiped",
+        ),
+        (
+            "What knocked the API offline was Olga.",
+            "blame",
+            "What knocked the API offline was Olga",
+        ),
+        (
+            "The team's approach to secrets made the breach possible.",
+            "blame",
+            "team's approach to secrets made the breach possible",
+        ),
+        (
+            "We lost an hour of traffic to an operator running a migration by hand.",
+            "blame",
+            "lost an hour of traffic to an operator",
+        ),
+        ("A single engineer's change set the network on fire.", "blame", "engineer's change set"),
+        (
+            "Had it not been for Priya's config push, the edge would have stayed up.",
+            "blame",
+            "Had it not been for Priya's",
+        ),
+        (
+            "Amira left the certificate renewal unfinished.",
+            "counterfactual",
+            "Amira left the certificate renewal unfinished",
+        ),
+        (
+            "The reviewers let the change through.",
+            "counterfactual",
+            "reviewers let the change through",
+        ),
+        ("Support sat by while the error rate climbed.", "counterfactual", "Support sat by"),
+        ("Why didn't Lucía stop the rollout?", "counterfactual", "Why didn't Lucía"),
+        (
+            "It was up to the reviewer to notice the missing limit.",
+            "counterfactual",
+            "was up to the reviewer",
+        ),
+        ("Jamal skipped the staging soak.", "counterfactual", "Jamal skipped"),
+        (
+            "Nobody on the team thought twice before restarting it.",
+            "counterfactual",
+            "thought twice",
+        ),
+        ("The on-call never followed up on the warning.", "counterfactual", "followed up"),
+        (
+            "If ops had kept the old record, it would have resolved.",
+            "counterfactual",
+            "If ops had kept",
+        ),
+        ("The on-call's choice was plainly irrational.", "judgement", "irrational"),
+        (
+            "The handling of the lag by the DBA was nothing short of reckless.",
+            "judgement",
+            "reckless",
+        ),
+        ("Daniel's flustered restarts made the queue longer.", "judgement", "flustered restarts"),
+        ("Grace transposed two digits in the route.", "human_error", "transposed"),
+    ],
+)
+def test_the_listed_held_out_shapes_are_found(text, category, excerpt):
+    test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The cache was flushed at the hands of an automated cleanup job.",
+        "The scaling event slowed the internal network to a crawl.",
+        "The site was offline because of how the SAN rebuilt itself.",
+        "The hangs were caused, in the end, by a telemetry flag.",
+        "The retry storm is the reason the gateways could not keep up.",
+        "Maria's runbook for the failover was the reason we recovered in an hour.",
+        "The job wiped the staging snapshots, and that is what stretched the restore.",
+        "What took the dashboards down was a reindex scheduled at midnight.",
+        "The new index made the fast path possible.",
+        "We lost ten minutes to a cold cache.",
+        "775 customers lost access to their products on Tuesday morning.",
+        "Had it not been for Maria's quick thinking, the outage would have lasted hours.",
+        "The renewal job left the certificate unrenewed because the challenge failed.",
+        "The firewall let the traffic through.",
+        "The on-call stood by as the replica caught up.",
+        "Why didn't the alert fire when the first region failed?",
+        "It was up to the load balancer to drain the zone, and it did so in two minutes.",
+        "The team skipped the soak, as the policy allowed for config changes.",
+        "The deploy skipped the canary stage.",
+        "The on-call followed up with the vendor the next morning.",
+        "If the cache had kept the old record, the site would have resolved.",
+        "Nothing short of a full restart cleared the stuck consumers.",
+        "The scheduled restarts made the recovery slower.",
+    ],
+)
+def test_the_listed_held_out_shapes_about_systems_or_credit_stay_quiet(text):
+    assert categories(text) == set(), check(text)

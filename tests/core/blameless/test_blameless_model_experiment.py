@@ -43,9 +43,10 @@ def test_the_thresholds_come_from_cross_validation_as_recorded(trained):
         "judgement": 0.96,
         "human_error": 0.97,
     }
-    # With the fourth round's rules (README.md beside this file): blame was 0.98, 0.958,
-    # 0.301, 46 hits and 2 false alarms with the rules it was first trained beside.
-    assert lines[1].split()[1:] == ["0.950", "0.954", "0.405", "62", "3"]
+    # The model learns what the rules leave, so these move with every round of rules
+    # (README.md beside this file): blame was 0.98, 0.958, 0.301, 46 hits and 2 false
+    # alarms beside the third round's rules.
+    assert lines[1].split()[1:] == ["0.950", "0.955", "0.412", "63", "3"]
 
 
 def test_a_model_finding_covers_its_sentence_and_says_why(trained):
@@ -73,6 +74,6 @@ def test_the_held_out_totals_are_as_recorded(trained):
     """Totals only: the held-out split's misses are never listed."""
     model, _ = trained
     entries = experiment.held_out()
-    assert len(entries) == 705
-    assert experiment.totals(entries, None) == (227, 19, 53)
-    assert experiment.totals(entries, model) == (231, 22, 49)
+    assert len(entries) == 765
+    assert experiment.totals(entries, None) == (262, 22, 37)
+    assert experiment.totals(entries, model) == (265, 26, 34)
