@@ -38,10 +38,10 @@ def test_editor_costs_the_same_queries_however_long_the_review(
     # the people picked as authors (the pickers list no one else),
     # reminders sent, review comments (+authors), blameless dismissals (once: the
     # readiness check reuses the editor's), the readiness policy; the detection
-    # section's alerts, team policy, review, answers and alerts to link (its readiness
-    # check reuses the section's review: tests/alerting/detection/test_pages.py); its
-    # recurrences
-    with django_assert_num_queries(19):
+    # section's alerts, review, answers and alerts to link (the team's policy only when
+    # an alert fired; its readiness check reuses the section's review:
+    # tests/alerting/detection/test_pages.py); its recurrences
+    with django_assert_num_queries(18):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 

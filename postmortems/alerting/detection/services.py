@@ -77,6 +77,10 @@ def incident_firings(incident: Incident) -> list[Firing]:
 
 
 def _suggestions_for(postmortem: Postmortem, firings: list[Firing]) -> list[Suggestion]:
+    """What the data says per rule and criterion; the team's policy is read only when
+    some alert fired (most reviews have none)."""
+    if not firings:
+        return []
     incident = postmortem.incident
     return suggestions(firings, incident=incident, policy=team_policy(incident.team_id))
 

@@ -49,7 +49,7 @@ def test_a_quick_line_lands_on_the_incidents_day_in_the_writers_zone(
     # (the carried day); lock, stored keys, insert, search index (3); then the section:
     # the editor's reads, as for the page's timeline. SQLite's search index
     # (FTS5) is rewritten with one statement more than PostgreSQL's.
-    with django_assert_num_queries(35 if connection.vendor == "sqlite" else 34):
+    with django_assert_num_queries(34 if connection.vendor == "sqlite" else 33):
         response = writer.post(
             _url("pm-event-quick", postmortem),
             {"entry-entry": "10:42 restarted the primary"},
