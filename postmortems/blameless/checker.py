@@ -96,14 +96,22 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
 )
 
 
-def _mentioned(tokens: list[Token], ends: list[int], start: int) -> bool:
-    """The hit is a word being talked about: "the phrase root cause". `ends` holds the
-    tokens' end offsets, in order, so the two tokens before are found by bisection."""
+def _mentioned(tokens: list[Token], ends: list[int], start: int, end: int, category: str) -> bool:
+    """The hit is a word being talked about: "the phrase root cause", "we stopped writing
+    operator error", "human error is a label we avoid". `ends` holds the tokens' end
+    offsets, in order, so the tokens either side are found by bisection."""
     before = bisect.bisect_right(ends, start)
     window = tokens[max(0, before - 3) : before]
     if any(t.low in {"calling", "call"} for t in window):
         return True  # "calling it a sloppy rollback tells us nothing"
-    return any(t.low in words.MENTION_NOUNS for t in window)
+    labels = category in {"human_error", "root_cause"}  # phrases people write or avoid
+    if labels and any(t.low in words.MENTION_VERBS for t in window):
+        return True  # "we stopped writing operator error"
+    if any(t.low in words.MENTION_NOUNS for t in window):
+        return True
+    after = bisect.bisect_left(ends, end) + 1
+    said = [t.low for t in tokens[after : after + 3]]
+    return said[:1] in (["is"], ["was"]) and bool(set(said[1:]) & words.MENTION_NOUNS)
 
 
 def check(text: str) -> list[Finding]:
@@ -117,7 +125,7 @@ def check(text: str) -> list[Finding]:
             if triggers is not None and triggers.isdisjoint(lows):
                 continue
             for category, start, end in rule(tokens):
-                if _mentioned(tokens, ends, start):
+                if _mentioned(tokens, ends, start, end, category):
                     continue
                 message, suggestion = MESSAGES[category]
                 found.setdefault(

@@ -187,6 +187,8 @@ def _rule_slip_linked(tokens: list[Token]) -> Iterator[Hit]:
         low = token.low
         if low not in _SLIPS:
             continue
+        if i + 1 < len(tokens) and tokens[i + 1].low in words.ERROR_COMPOUNDS:
+            continue  # "error budgets", "error handling": things, not slips
         prev = tokens[i - 1] if i else None
         linked = False
         if prev is not None:

@@ -190,6 +190,15 @@ DESIGN_NOUNS = {
 SLIP_NOUNS = {"slip", "slips", "typo", "typos", "slip-up", "blunder", "mistake", "mistakes"}
 MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth", "phrases", "terms", "labels"}
 MENTION_NOUNS |= {"expressions"}
+# "error budget", "error rate", "error handling": an error as a thing systems count or
+# handle, not a slip.
+ERROR_COMPOUNDS = {
+    "budget", "budgets", "rate", "rates", "correction", "handling", "handler", "handlers",
+    "message", "messages", "code", "codes", "log", "logs", "count", "counts", "path",
+    "paths", "page", "pages", "ratio", "bars", "reporting", "tracking", "spike", "spikes",
+}  # fmt: skip
+# Verbs of writing or saying a label: "we stopped writing operator error".
+MENTION_VERBS = {"writing", "write", "wrote", "written", "saying", "say", "said"}
 # Verbs of a signal showing something: "the graph clearly showed" still implies a miss.
 DISPLAY_VERBS = {"showed", "indicated", "pointed", "warned", "revealed", "displayed", "flagged"}
 DISPLAY_VERBS |= {"reported", "signalled", "signaled", "said", "told"}

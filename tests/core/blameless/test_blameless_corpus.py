@@ -29,7 +29,7 @@ def test_the_corpus_is_large_sourced_and_mostly_public_writing():
 
 def test_the_held_out_split_is_about_a_third_and_shares_no_sentence():
     """A third at the split; replacements and fresh batches (README.md beside this
-    file) have grown it a little since: 765 of 2,033."""
+    file) have grown it a little since: 767 of 2,038."""
     development, held_out = both_splits()
     total = len(development) + len(held_out)
     assert total // 3 <= len(held_out) <= 0.39 * total
@@ -49,15 +49,15 @@ def test_the_development_split_meets_its_thresholds(capsys):
         assert score.recall >= 0.90, (category, report.misses)
 
 
-# Measured once on 2026-12-07, after the fourth round fixed 29 of the split's listed misses
-# (moved to development) and 30 replacements joined it (README.md beside this file): the
+# Measured once on 2026-12-07, after the fourth round fixed 32 of the split's listed misses
+# (moved to development) and 35 replacements joined it (README.md beside this file): the
 # floor for each category with at least 30 held-out sentences, just under the measured
 # figure.
 HELD_OUT_FLOORS = {
     "blame": (0.93, 0.82),  # 0.939 / 0.828, 77 of 93
     "counterfactual": (0.98, 0.92),  # 0.987 / 0.927
     "judgement": (0.89, 0.84),  # 0.900 / 0.844
-    "human_error": (0.79, 0.90),  # 0.792 / 0.905
+    "human_error": (0.84, 0.88),  # 0.844 / 0.884
 }
 
 
@@ -67,13 +67,13 @@ def test_the_held_out_split_scores_as_measured_once(capsys):
     0.929 and recall 0.871 on 621 sentences; with the third fresh batch of 84 sentences
     added, 0.923 and 0.811 on 705; with the fourth, of 59, 0.923 and 0.796 on 764. Lower
     each time: the fresh sentences are wordings the rules had not seen, and the batches
-    bring most of the misses. Then 29 listed misses fixed and moved out, 30 replacements
-    in: 0.923 and 0.876 on 765."""
+    bring most of the misses. Then 32 listed misses fixed and moved out, 35 replacements
+    in: 0.932 and 0.873 on 767."""
     entries = load_corpus(HELD_OUT)
     report = evaluate(entries)
     with capsys.disabled():
         print("\nheld-out (totals only; never tune on its misses)\n" + report.table())
-    assert report.overall.precision >= 0.92
+    assert report.overall.precision >= 0.93
     assert report.overall.recall >= 0.87
     for category, score in report.scores.items():
         if sum(category in e["expected"] for e in entries) < 30:

@@ -38,15 +38,15 @@ def test_the_thresholds_come_from_cross_validation_as_recorded(trained):
     model, lines = trained
     thresholds = {category: threshold for category, (_, threshold, _) in model.items()}
     assert thresholds == {
-        "blame": 0.95,
+        "blame": 0.96,
         "counterfactual": experiment.NEVER,
         "judgement": 0.96,
-        "human_error": 0.97,
+        "human_error": 0.94,
     }
     # The model learns what the rules leave, so these move with every round of rules
     # (README.md beside this file): blame was 0.98, 0.958, 0.301, 46 hits and 2 false
     # alarms beside the third round's rules.
-    assert lines[1].split()[1:] == ["0.950", "0.955", "0.412", "63", "3"]
+    assert lines[1].split()[1:] == ["0.960", "0.951", "0.379", "58", "3"]
 
 
 def test_a_model_finding_covers_its_sentence_and_says_why(trained):
@@ -74,6 +74,6 @@ def test_the_held_out_totals_are_as_recorded(trained):
     """Totals only: the held-out split's misses are never listed."""
     model, _ = trained
     entries = experiment.held_out()
-    assert len(entries) == 765
-    assert experiment.totals(entries, None) == (262, 22, 37)
-    assert experiment.totals(entries, model) == (265, 26, 34)
+    assert len(entries) == 767
+    assert experiment.totals(entries, None) == (262, 19, 38)
+    assert experiment.totals(entries, model) == (266, 23, 34)

@@ -99,3 +99,24 @@ def test_several_categories_in_one_sentence():
         "blame",
         "counterfactual",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error budgets are reviewed each month by the service owners.",
+        "The error handling in the client, written by another team, swallowed the timeout.",
+        "We stopped writing operator error in reviews because it explains nothing.",
+        "Human error is a label we avoid, because it ends the inquiry too early.",
+    ],
+)
+def test_error_as_a_thing_or_a_label_is_not_a_slip(text):
+    assert check(text) == []
+
+
+def test_human_error_as_a_cause_is_still_found_and_written_code_still_judged():
+    assert {f.category for f in check("The outage was caused by human error.")} == {"human_error"}
+    assert {f.category for f in check("A copy-paste error by the on-call dropped the table.")} == {
+        "human_error"
+    }
+    assert {f.category for f in check("The intern wrote sloppy code.")} == {"judgement"}
