@@ -416,7 +416,6 @@ def _rule_but_for(tokens: list[Token]) -> Iterator[Hit]:
 
 # "..., which broke checkout": verbs that do harm whatever their object.
 _WHICH_BROKE = {"broke", "crashed", "killed", "corrupted", "wiped", "destroyed", "froze"}
-_DOWNED = {"down", "offline", "dark", "knees", "halt", "standstill", "out", "crawl"}
 # "which then took ...", "which in turn caused ...": words before the relative's verb.
 _WHICH_LEAD_INS = {"then", "in", "turn", "eventually", "promptly", "immediately", "soon"}
 
@@ -432,7 +431,7 @@ def _harm_done(tokens: list[Token], v: int) -> bool:
             return False
         return bool(set(lows) & _HARMS)
     if low in lexicon.DOWNING_VERBS:
-        return bool(set(lows) & _DOWNED)
+        return bool(set(lows) & lexicon.DOWN_WORDS)
     return low in _WHICH_BROKE and bool(lows)
 
 

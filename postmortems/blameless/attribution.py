@@ -321,12 +321,8 @@ def _in_because(tokens: list[Token], i: int) -> bool:
     return any(t.low == "because" for t in tokens[max(0, i - _BECAUSE_SUBJECT_MAX) : i])
 
 
-# "The team skipped the soak, as the policy allowed": a step passed over with its reason.
-_REASONS = {"because", "as", "since", "per", "following", "given"}
-
-
 def _reason_after(tokens: list[Token], i: int) -> bool:
-    return any(t.low in _REASONS for t in tokens[i + 1 :])
+    return any(t.low in lexicon.REASON_WORDS for t in tokens[i + 1 :])
 
 
 # ---- judgement and slips ---------------------------------------------------------------

@@ -70,9 +70,6 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
 # Steps passed over, in the infinitive: "chose to ignore the warning".
 _PASS_OVER = {"ignore", "skip", "bypass", "disregard", "overlook", "neglect", "override"}
 _PASS_OVER |= {"silence", "snooze", "mute", "dismiss", "disable"}
-# "... chose to skip the canary, as the policy allowed": the decision and its reason,
-# told as it made sense at the time.
-_REASON_GIVEN = {"because", "as", "since", "per", "following", "given"}
 
 
 @triggered_by(lexicon.CHOOSING_VERBS, {"occurred", "occur"})
@@ -90,7 +87,7 @@ def _rule_chose_not(tokens: list[Token]) -> Iterator[Hit]:
             and nxt == "to"
             and i + 2 < n
             and tokens[i + 2].low in _PASS_OVER
-            and not {t.low for t in tokens[i + 3 :]} & _REASON_GIVEN
+            and not {t.low for t in tokens[i + 3 :]} & lexicon.REASON_WORDS
         )
         if (chose_not or chose_to_skip) and subject(tokens, i, self_counts=False) == "person":
             yield "counterfactual", doer_start(tokens, i), tokens[i + 1 + chose_to_skip].end
@@ -255,7 +252,7 @@ def _rule_asked_why_not(tokens: list[Token]) -> Iterator[Hit]:
 
 # "... while the error rate climbed": things getting worse while someone watched.
 _WORSENING = {"climbed", "grew", "rose", "spiked", "filled", "piled", "burned", "failed"}
-_WORSENING |= {"crashed", "spread", "worsened", "degraded", "mounted", "soared", "burned"}
+_WORSENING |= {"crashed", "spread", "worsened", "degraded", "mounted", "soared"}
 _NOT_DONE = {"didn't", "wasn't", "weren't", "hadn't", "couldn't", "wouldn't"}
 _BE_PAST = {"was", "is", "were", "are"}
 

@@ -145,6 +145,9 @@ UNDONE_STATES = {
     "unrenewed", "unfixed", "unresolved", "unanswered", "unattended", "unmonitored",
     "unaddressed", "unrotated", "unread", "unacknowledged", "half-done",
 }  # fmt: skip
+# "The team skipped the soak, as the policy allowed", "chose to skip the canary because
+# ...": a step passed over told with its reason, as it made sense at the time.
+REASON_WORDS = {"because", "as", "since", "per", "following", "given"}
 # "let it slide", "let the change through", "waved the config through".
 LET_PASS_WORDS = {"slide", "slip", "through", "pass"}
 # "was supposed to ... but never did": a duty, then its omission.

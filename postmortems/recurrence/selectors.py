@@ -74,7 +74,7 @@ def attach_shared(recurrences: list[Recurrence]) -> None:
     by_pk = {recurrence.pk: recurrence for recurrence in recurrences}
     links = [
         getattr(Recurrence, relation)
-        .through.objects.filter(recurrence_id__in=by_pk)
+        .through.objects.filter(recurrence_id__in=list(by_pk))
         .values_list(
             "recurrence_id",
             Value(relation),

@@ -80,50 +80,7 @@ def categories(text: str) -> set[str]:
         ),
         ("An administrator keyed in the wrong subnet mask.", "human_error", "keyed in the wrong"),
         ("The technician mixed up the two circuit breakers.", "human_error", "mixed"),
-    ],
-)
-def test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt):
-    findings = [f for f in check(text) if f.category == category]
-    assert findings, (text, check(text))
-    assert excerpt in {f.excerpt(text) for f in findings}, [f.excerpt(text) for f in findings]
-    assert all(f.message and f.suggestion for f in findings)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The kernel's OOM killer kicked off the cascade by killing the sidecars.",
-        "The whole mess stems from a cron job wiping the wrong data directory.",
-        "The config service never got around to renewing the certificate.",
-        "The proxy overlooked the expired header and served stale pages.",
-        "The retry logic handled the partition badly.",
-        "The old deploy script was clumsy and brittle.",
-        "The migration tool made a mess of the foreign keys.",
-        "The alert was supposed to fire within five minutes but stayed silent.",
-        "The scheduler chose not to retry the failed jobs.",
-        "The restore tool picked the wrong snapshot because both had the same label.",
-        "Maria is why we caught the regression before it reached customers.",
-        "Thanks to the infra team, the data was restored within the hour.",
-        "The engineer who found the bug wrote the fix and the regression test.",
-        "Turning on the new feature for everyone overloaded the load balancers.",
-        "Responsibility for paging now rests with the incident bot.",
-        "Calling it a sloppy rollback tells us nothing about why the rollback was hard.",
-        "We did not ask who was careless; we asked what made the command easy to get wrong.",
-        "The DAG failed when the scheduler restarted.",
-    ],
-)
-def test_the_same_shape_with_a_system_or_as_a_topic_stays_quiet(text):
-    assert categories(text) == set(), check(text)
-
-
-def test_a_name_in_capitals_is_an_acronym_not_a_person():
-    assert categories("The LEA batch job wiped the staging database.") == set()
-    assert categories("Lea wiped the staging database.") == {"blame"}
-
-
-@pytest.mark.parametrize(
-    ("text", "category", "excerpt"),
-    [
+        # The fourth round (tests/core/blameless/README.md)
         (
             "The admin dropped the production table, which took the site down.",
             "blame",
@@ -157,34 +114,7 @@ def test_a_name_in_capitals_is_an_acronym_not_a_person():
         ),
         ("The SRE chose to skip the canary.", "counterfactual", "SRE chose to skip"),
         ("An engineer mistyped the hostname.", "human_error", "mistyped"),
-    ],
-)
-def test_the_fourth_round_shapes_are_found(text, category, excerpt):
-    test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The cron job dropped the production table, which took the site down.",
-        "The on-call restarted the primary, which restored writes.",
-        "Had it not been for Maria's quick thinking, the outage would have lasted hours.",
-        "If it hadn't been for the on-call noticing the spike, we would not have caught it.",
-        "Had it not been for the retry storm, the cluster would have recovered.",
-        "The deploy was delayed on account of the freeze.",
-        "The platform team holds responsibility for the runbook from now on.",
-        "The pipeline could easily have run the benchmark before the release.",
-        "The team decided to skip the canary for config changes, as the policy allowed.",
-        "The mistyped hostname pointed at the old cluster.",
-    ],
-)
-def test_the_fourth_round_shapes_about_systems_credit_or_reasons_stay_quiet(text):
-    assert categories(text) == set(), check(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "category", "excerpt"),
-    [
+        # The held-out split's listed misses, fixed in the same round
         ("The replication died at the hands of our DBA.", "blame", "hands of our DBA"),
         (
             "Kenji's change to the timeouts brought the site to a crawl.",
@@ -276,13 +206,45 @@ def test_the_fourth_round_shapes_about_systems_credit_or_reasons_stay_quiet(text
         ("Grace transposed two digits in the route.", "human_error", "transposed"),
     ],
 )
-def test_the_listed_held_out_shapes_are_found(text, category, excerpt):
-    test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt)
+def test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt):
+    findings = [f for f in check(text) if f.category == category]
+    assert findings, (text, check(text))
+    assert excerpt in {f.excerpt(text) for f in findings}, [f.excerpt(text) for f in findings]
+    assert all(f.message and f.suggestion for f in findings)
 
 
 @pytest.mark.parametrize(
     "text",
     [
+        "The kernel's OOM killer kicked off the cascade by killing the sidecars.",
+        "The whole mess stems from a cron job wiping the wrong data directory.",
+        "The config service never got around to renewing the certificate.",
+        "The proxy overlooked the expired header and served stale pages.",
+        "The retry logic handled the partition badly.",
+        "The old deploy script was clumsy and brittle.",
+        "The migration tool made a mess of the foreign keys.",
+        "The alert was supposed to fire within five minutes but stayed silent.",
+        "The scheduler chose not to retry the failed jobs.",
+        "The restore tool picked the wrong snapshot because both had the same label.",
+        "Maria is why we caught the regression before it reached customers.",
+        "Thanks to the infra team, the data was restored within the hour.",
+        "The engineer who found the bug wrote the fix and the regression test.",
+        "Turning on the new feature for everyone overloaded the load balancers.",
+        "Responsibility for paging now rests with the incident bot.",
+        "Calling it a sloppy rollback tells us nothing about why the rollback was hard.",
+        "We did not ask who was careless; we asked what made the command easy to get wrong.",
+        "The DAG failed when the scheduler restarted.",
+        # The fourth round's shapes about systems, credit or a reason given
+        "The cron job dropped the production table, which took the site down.",
+        "The on-call restarted the primary, which restored writes.",
+        "Had it not been for Maria's quick thinking, the outage would have lasted hours.",
+        "If it hadn't been for the on-call noticing the spike, we would not have caught it.",
+        "Had it not been for the retry storm, the cluster would have recovered.",
+        "The deploy was delayed on account of the freeze.",
+        "The platform team holds responsibility for the runbook from now on.",
+        "The pipeline could easily have run the benchmark before the release.",
+        "The team decided to skip the canary for config changes, as the policy allowed.",
+        "The mistyped hostname pointed at the old cluster.",
         "The cache was flushed at the hands of an automated cleanup job.",
         "The scaling event slowed the internal network to a crawl.",
         "The site was offline because of how the SAN rebuilt itself.",
@@ -294,7 +256,6 @@ def test_the_listed_held_out_shapes_are_found(text, category, excerpt):
         "The new index made the fast path possible.",
         "We lost ten minutes to a cold cache.",
         "775 customers lost access to their products on Tuesday morning.",
-        "Had it not been for Maria's quick thinking, the outage would have lasted hours.",
         "The renewal job left the certificate unrenewed because the challenge failed.",
         "The firewall let the traffic through.",
         "The on-call stood by as the replica caught up.",
@@ -308,5 +269,10 @@ def test_the_listed_held_out_shapes_are_found(text, category, excerpt):
         "The scheduled restarts made the recovery slower.",
     ],
 )
-def test_the_listed_held_out_shapes_about_systems_or_credit_stay_quiet(text):
+def test_the_same_shape_with_a_system_or_as_a_topic_stays_quiet(text):
     assert categories(text) == set(), check(text)
+
+
+def test_a_name_in_capitals_is_an_acronym_not_a_person():
+    assert categories("The LEA batch job wiped the staging database.") == set()
+    assert categories("Lea wiped the staging database.") == {"blame"}
