@@ -50,14 +50,15 @@ def test_the_development_split_meets_its_thresholds(capsys):
 
 
 # Measured once on 2026-12-07, after the fourth round fixed 32 of the split's listed misses
-# (moved to development) and 35 replacements joined it (README.md beside this file): the
+# (moved to development) and 35 replacements joined it, and again when the fifth round's
+# 30 replacements joined it before its rules (README.md beside this file): the
 # floor for each category with at least 30 held-out sentences, just under the measured
 # figure.
 HELD_OUT_FLOORS = {
-    "blame": (0.93, 0.82),  # 0.939 / 0.828, 77 of 93
-    "counterfactual": (0.98, 0.92),  # 0.987 / 0.927
-    "judgement": (0.89, 0.84),  # 0.900 / 0.844
-    "human_error": (0.84, 0.88),  # 0.844 / 0.884
+    "blame": (0.93, 0.81),  # 0.943 / 0.820, 82 of 100
+    "counterfactual": (0.98, 0.92),  # 0.988 / 0.931
+    "judgement": (0.89, 0.83),  # 0.903 / 0.836
+    "human_error": (0.84, 0.87),  # 0.854 / 0.872
 }
 
 
@@ -68,13 +69,14 @@ def test_the_held_out_split_scores_as_measured_once(capsys):
     added, 0.923 and 0.811 on 705; with the fourth, of 59, 0.923 and 0.796 on 764. Lower
     each time: the fresh sentences are wordings the rules had not seen, and the batches
     bring most of the misses. Then 32 listed misses fixed and moved out, 35 replacements
-    in: 0.932 and 0.873 on 767."""
+    in: 0.932 and 0.873 on 767. Then 30 more replacements, written before the fifth
+    round's rules: 0.936 and 0.868 on 797."""
     entries = load_corpus(HELD_OUT)
     report = evaluate(entries)
     with capsys.disabled():
         print("\nheld-out (totals only; never tune on its misses)\n" + report.table())
     assert report.overall.precision >= 0.93
-    assert report.overall.recall >= 0.87
+    assert report.overall.recall >= 0.86
     for category, score in report.scores.items():
         if sum(category in e["expected"] for e in entries) < 30:
             continue
