@@ -29,6 +29,7 @@ from postmortems.blameless.clauses import (
     is_person_possessive,
     negated_before,
     person_in,
+    slip_is_subject,
     subject,
     triggered_by,
 )
@@ -64,7 +65,7 @@ def _by_person(tokens: list[Token], i: int) -> bool:
     review"), where the sentence goes on to say what they did next."""
     if i >= 2 and tokens[i - 1].low == "who" and clause_start(tokens, i - 1) == 0:
         return False
-    if negated_before(tokens, i):
+    if negated_before(tokens, i) or slip_is_subject(tokens, i):
         return False
     return actor(tokens, i) == "person" or _made_by(tokens, i)
 
@@ -85,12 +86,26 @@ def _made_by(tokens: list[Token], i: int) -> bool:
 # ---- cause -----------------------------------------------------------------------------
 
 
+def _prolonged(tokens: list[Token], i: int) -> bool:
+    """ "dragged out the recovery", "turned it into a day of degraded service",
+    "prolonged the outage": the verb at `i` made an incident longer or worse."""
+    lows = [t.low for t in clause_object(tokens, i, 9)]
+    if tokens[i].low in {"turned", "turns", "turning"}:
+        into = lows.index("into") if "into" in lows else None
+        return into is not None and bool(set(lows[into + 1 :]) & lexicon.WORSE_WORDS)
+    if tokens[i].low in {"dragged", "drags", "dragging", "drew", "stretched"} and "out" not in lows:
+        return False
+    return bool(set(lows) & (lexicon.WORSE_WORDS | {"recovery", "restore", "incident"}))
+
+
 @triggered_by(
     lexicon.STARTING_VERBS,
     lexicon.DOWNING_VERBS,
     lexicon.DESTROYING_VERBS,
     lexicon.OVERWHELMING_VERBS,
-    {"knocked", "knocks", "knocking", "managed"},
+    lexicon.PROLONGING_VERBS,
+    {"knocked", "knocks", "knocking", "managed", "blew", "blown", "blowing"},
+    {"filled", "fills", "filling", "locked", "locking"},
 )
 def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
@@ -118,6 +133,19 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         elif low in {"knocked", "knocks", "knocking"} and tokens[i + 1 : i + 2]:
             if tokens[i + 1].low != "out":
                 continue
+        elif low in lexicon.PROLONGING_VERBS:
+            if not _prolonged(tokens, i):
+                continue
+        elif low in {"blew", "blown", "blowing"}:
+            if tokens[i + 1 : i + 2] == [] or tokens[i + 1].low != "away":
+                continue  # "blew away the transcoding queue"
+        elif low in {"filled", "fills", "filling"}:
+            if not {t.low for t in clause_object(tokens, i, 4)} & lexicon.STORAGE_NOUNS:
+                continue  # "filled the disk"; not "filled in the form"
+        elif low in {"locked", "locking"}:
+            lows = [t.low for t in clause_object(tokens, i, 5)]
+            if "out" not in lows or not set(lows) & lexicon.EVERYONE_WORDS:
+                continue  # "locked everyone out"; not "locked the table
         elif low in lexicon.DESTROYING_VERBS:
             hit = {t.low for t in clause_object(tokens, i, 6)}
             if i and tokens[i - 1].low in _DETERMINERS:
@@ -127,6 +155,8 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
             data = low in _STRONG_DESTROY and bool(hit & lexicon.DATA_NOUNS)
             if not (data or low in _ALWAYS_HARM or low in _ALWAYS_DESTROY):
                 continue
+            if not hit and low in {"crashed", "crashing", "flooded", "flooding"}:
+                continue  # "their edge routers crashed": the thing failed, no one did it
         else:
             continue
         if _by_person(tokens, i):
@@ -278,7 +308,10 @@ def _rule_answerable(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if low not in {"watch", "down"} and low not in lexicon.BELONGING_VERBS:
             continue  # most words: answered before the clause is read
-        harm = any(t.low in _HARMS for t in tokens[clause_start(tokens, i) : i])
+        harm = any(
+            t.low in _HARMS or t.low in lexicon.FAILING_VERBS
+            for t in tokens[clause_start(tokens, i) : i]
+        )
         if not harm or negated_before(tokens, i):
             continue
         person = None

@@ -26,6 +26,7 @@ from postmortems.blameless import lexicon, words
 from postmortems.blameless.clauses import ENDS as _ENDS
 from postmortems.blameless.clauses import (
     Hit,
+    actor,
     asked_about,
     clause_start,
     is_negation,
@@ -33,6 +34,7 @@ from postmortems.blameless.clauses import (
     is_person,
     is_person_possessive,
     negated_before,
+    possessive,
     subject,
 )
 from postmortems.blameless.clauses import person_in as _person_in
@@ -220,8 +222,20 @@ def _rule_pinned_on(tokens: list[Token]) -> Iterator[Hit]:
             person = _pinned_by_be(tokens, i)
         else:
             continue
+        if person is not None and _error_phrase(tokens, person):
+            continue  # "came down to operator error": human error, no one named
         if person is not None and not negated_before(tokens, i):
             yield "blame", token.start, tokens[person].end
+
+
+def _error_phrase(tokens: list[Token], k: int) -> bool:
+    following = tokens[k + 1].low if k + 1 < len(tokens) else ""
+    return tokens[k].low in {"operator", "user", "human", "pilot"} and following in {
+        "error",
+        "errors",
+        "mistake",
+        "mistakes",
+    }
 
 
 def _pinned_by_be(tokens: list[Token], i: int) -> int | None:
@@ -337,9 +351,10 @@ def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
         low = token.low
         nxt = tokens[i + 1].low if i + 1 < n else ""
         if low in {"made", "make", "makes", "making"} and i + 3 < n:
-            doer = subject(tokens, i, self_counts=False)
-            if doer == "system":
-                continue  # "the migration tool made a mess of the foreign keys"
+            if actor(tokens, i) == "system":
+                # "the migration tool made a mess of the foreign keys"; not "whoever
+                # wrote that firewall rule made a hash of it"
+                continue
             if tokens[i + 1].low in {"a", "an"} and tokens[i + 2].low in words.MESS_NOUNS:
                 k = i + 3
                 if tokens[k].low == "ear":  # "a pig's ear of"
@@ -360,7 +375,17 @@ def _rule_judged_action(tokens: list[Token]) -> Iterator[Hit]:
             continue  # rules.py's judgement rule has these
         if describes_design(tokens, i) or _said_of_a_system(tokens, i):
             continue
+        if low.endswith("ly") and _describes_working(tokens, i):
+            continue  # "the service lazily initialises its pool"
         yield "judgement", token.start, token.end
+
+
+def _describes_working(tokens: list[Token], i: int) -> bool:
+    """An adverb before a verb in the present, with a system doing it: how the system
+    works, not how someone acted ("the service lazily initialises its pool")."""
+    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
+    present = nxt.endswith("s") and not nxt.endswith("ss")
+    return present and actor(tokens, i) == "system"
 
 
 def _said_of_a_system(tokens: list[Token], i: int) -> bool:
@@ -381,6 +406,9 @@ def describes_design(tokens: list[Token], i: int) -> bool:
         return False
     if tokens[i + 1].low in {"the", "a", "an", "this", "that", "our", "their"}:
         return False
+    owner = possessive(tokens[i - 1]) if i else None
+    if owner is not None and not is_person_possessive(tokens[i - 1]):
+        return True  # "the secrets scanner's sloppy regular expression"
     return any(t.low in words.DESIGN_NOUNS for t in tokens[i + 1 : i + 4])
 
 
@@ -405,6 +433,10 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
                 hit = made.low in {"made", "makes", "make"} and (
                     subject(tokens, i - 2, self_counts=False) == "person"
                 )
+            if not hit:
+                hit = _made_after(tokens, i)
+            if _generic_slips(tokens, i):
+                continue
             if hit and not negated_before(tokens, i):
                 yield "human_error", token.start, token.end
         elif low in {"mistyped", "mis-typed", "misclicked", "mis-clicked", "misclick"}:
@@ -412,6 +444,28 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
                 yield "human_error", token.start, token.end
         elif low in {"mis-click", "misclick"}:
             yield "human_error", token.start, token.end
+
+
+def _made_after(tokens: list[Token], i: int) -> bool:
+    """ "a typo an engineer made", "the slip the operator made": a person made the slip,
+    in a relative clause without "that"."""
+    lows = [t.low for t in tokens[i + 1 : i + 5]]
+    person = _person_in(tokens, i + 1, i + 4)
+    if person is None or tokens[i + 1].low in {"by", "from", "of", "in", "on", "to"}:
+        return False
+    return (
+        person + 1 < len(tokens)
+        and tokens[person + 1].low in {"made", "makes", "committed"}
+        and ("," not in lows)
+    )
+
+
+def _generic_slips(tokens: list[Token], i: int) -> bool:
+    """ "teach everyone to hide their mistakes": a pronoun's slips in the plural are
+    people's habits in general, not a slip that caused the incident."""
+    return (
+        bool(i) and tokens[i - 1].low in words.POSSESSIVE_PRONOUNS and tokens[i].low.endswith("s")
+    )
 
 
 RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (

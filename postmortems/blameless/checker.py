@@ -21,9 +21,10 @@ rules.py (rules on words and short phrases), attribution.py (clause-level rules)
 indirect_blame.py (blame handed over by a passive, "let" or "the blame lies with"), and
 the rules that read who did a verb (clauses.actor): agency.py (a person as the cause),
 hindsight.py (a step a person passed over) and judging.py (a person or their action
-judged, a slip linked to a person). Word lists live in words.py, lexicon.py and
-names.py. A rule registered with `clauses.triggered_by` is skipped for a sentence that
-holds none of its trigger words.
+judged, a slip linked to a person); obvious.py (the outcome called obvious in other
+words) and sequence.py (a failure right after a person's act). Word lists live in
+words.py, lexicon.py and names.py. A rule registered with `clauses.triggered_by` is
+skipped for a sentence that holds none of its trigger words.
 
 The corpus in tests/core/blameless/blameless_corpus.jsonl measures precision and recall;
 `python -m postmortems.blameless.report` prints the table.
@@ -39,7 +40,9 @@ from postmortems.blameless import (
     hindsight,
     indirect_blame,
     judging,
+    obvious,
     rules,
+    sequence,
     words,
 )
 from postmortems.blameless.clauses import TRIGGERS, Hit
@@ -93,6 +96,8 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     + agency.RULES
     + hindsight.RULES
     + judging.RULES
+    + obvious.RULES
+    + sequence.RULES
 )
 
 
@@ -107,7 +112,11 @@ def _mentioned(tokens: list[Token], ends: list[int], start: int, end: int, categ
     labels = category in {"human_error", "root_cause"}  # phrases people write or avoid
     if labels and any(t.low in words.MENTION_VERBS for t in window):
         return True  # "we stopped writing operator error"
-    if any(t.low in words.MENTION_NOUNS for t in window):
+    # "words like sloppy or careless": the last of a list reaches back past the others
+    listed = before and tokens[before - 1].low in {"or", "and", ","}
+    if any(
+        t.low in words.MENTION_NOUNS for t in tokens[max(0, before - (6 if listed else 3)) : before]
+    ):
         return True
     after = bisect.bisect_left(ends, end) + 1
     said = [t.low for t in tokens[after : after + 3]]

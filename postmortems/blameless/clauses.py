@@ -7,7 +7,7 @@ judging.py) read sentences only through these helpers.
 
 from collections.abc import Callable, Iterable, Iterator
 
-from postmortems.blameless import words
+from postmortems.blameless import lexicon, words
 from postmortems.blameless.tokens import Token
 
 Hit = tuple[str, int, int]  # category, start offset, end offset
@@ -45,10 +45,20 @@ def clause_start(tokens: list[Token], i: int, *, coordinated: bool = False) -> i
         if coordinated and low in COORDINATORS:
             j -= 1
             continue
-        if low in CLAUSE_PUNCT or low in words.CLAUSE_WORDS:
+        if low in CLAUSE_PUNCT or (low in words.CLAUSE_WORDS and not _idiom(tokens, j)):
             return j + 1
         j -= 1
     return j + 1
+
+
+def _idiom(tokens: list[Token], j: int) -> bool:
+    """A clause word inside a fixed phrase: "at once", "as well", "so far"."""
+    prev = tokens[j - 1].low if j else ""
+    nxt = tokens[j + 1].low if j + 1 < len(tokens) else ""
+    return (prev, tokens[j].low) == ("at", "once") or (tokens[j].low, nxt) in _FIXED
+
+
+_FIXED = {("as", "well"), ("so", "far"), ("as", "usual")}
 
 
 def is_person(token: Token, *, self_counts: bool = True) -> bool:
@@ -154,6 +164,16 @@ def _coordinated_subject(tokens: list[Token], start: int, self_counts: bool) -> 
     return subject(tokens, verb, self_counts=self_counts, follow=False)
 
 
+_SLIP_SUBJECTS = (words.SLIP_NOUNS | lexicon.MORE_SLIP_NOUNS) - {"carelessness", "negligence"}
+
+
+def slip_is_subject(tokens: list[Token], i: int) -> bool:
+    """The subject of the verb at `i` is a slip: "a keyboard slip by the storage
+    administrator wiped ...", "an engineer's miscalculation filled the volume". That is
+    human error (a slip as the cause), which the slip rules report, not blame."""
+    return any(t.low in _SLIP_SUBJECTS for t in tokens[clause_start(tokens, i) : i])
+
+
 def is_past_verb(low: str) -> bool:
     return (
         low in words.IRREGULAR_PAST
@@ -184,10 +204,24 @@ def subject(tokens: list[Token], i: int, *, self_counts: bool = True, follow: bo
         return "negative"
     if _after_relative_clause(tokens, start, span, self_counts):
         return "person"
+    if len(lows) > 1 and _gerund(lows[0]):
+        return "system"  # "Deleting them caused ...": a person after a gerund is its object
     for k in range(start, j + 1):
         if is_person(tokens[k], self_counts=self_counts) and not in_proper_name(tokens, k):
             return "person"
     return "system"
+
+
+# Words in -ing that are not gerunds opening a clause.
+_NOT_GERUNDS = {
+    "during", "including", "following", "according", "regarding", "concerning", "pending",
+    "something", "anything", "everything", "nothing", "morning", "evening", "thing",
+    "things", "string", "spring", "king", "ring", "building", "meeting", "ceiling",
+}  # fmt: skip
+
+
+def _gerund(low: str) -> bool:
+    return len(low) > 5 and low.endswith("ing") and low not in _NOT_GERUNDS | words.ROLES
 
 
 def _after_relative_clause(
@@ -210,11 +244,21 @@ def negated_before(tokens: list[Token], i: int) -> bool:
     """A negation earlier in the clause of token `i` ("nobody was careless"); "nothing
     short of reckless" says the opposite."""
     start = clause_start(tokens, i, coordinated=True)
-    return any(is_negation(tokens[k]) and not _nothing_short(tokens, k) for k in range(start, i))
+    return any(
+        is_negation(tokens[k]) and not _nothing_short(tokens, k) and not _but_for_not(tokens, k)
+        for k in range(start, i)
+    )
 
 
 def _nothing_short(tokens: list[Token], k: int) -> bool:
     return tokens[k].low == "nothing" and k + 1 < len(tokens) and tokens[k + 1].low == "short"
+
+
+def _but_for_not(tokens: list[Token], k: int) -> bool:
+    """The "not" of "had it not been for", "if it weren't for": it negates nothing in
+    what follows ("had it not been for Priya's hasty push" calls the push hasty)."""
+    after = [t.low for t in tokens[k + 1 : k + 3]]
+    return after == ["been", "for"] or after[:1] == ["for"]
 
 
 def negated_in_clause(tokens: list[Token], i: int) -> bool:

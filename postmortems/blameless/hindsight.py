@@ -37,7 +37,9 @@ from postmortems.blameless.clauses import (
 from postmortems.blameless.tokens import Token
 
 
-@triggered_by(lexicon.PASSING_VERBS, lexicon.MISSING_VERBS, lexicon.DILIGENCE_VERBS)
+@triggered_by(
+    lexicon.PASSING_VERBS, lexicon.MISSING_VERBS, lexicon.DILIGENCE_VERBS, lexicon.DILIGENCE_BASE
+)
 def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
     """ "Priyanka omitted the staging step", "the SRE passed over the alert", "the
     on-call engineers missed the warning"."""
@@ -54,17 +56,28 @@ def _rule_passed_over(tokens: list[Token]) -> Iterator[Hit]:
             end = tokens[i + 1].end if particle else token.end
         elif low in lexicon.DILIGENCE_VERBS and i and tokens[i - 1].low == "never":
             end = token.end  # "Ops never looked at the capacity dashboard"
+        elif low in lexicon.DILIGENCE_BASE and _just_did_not(tokens, i):
+            end = token.end  # "the admin just didn't look"
         elif low in lexicon.MISSING_VERBS - {"overlooked"}:
             if not any(t.low in lexicon.SIGNAL_NOUNS for t in clause_object(tokens, i, 5)):
                 continue
             end = token.end
         else:
             continue
-        never = low in lexicon.DILIGENCE_VERBS
+        never = low in lexicon.DILIGENCE_VERBS or low in lexicon.DILIGENCE_BASE
         if subject(tokens, i, self_counts=False) == "person" and (
             never or not negated_before(tokens, i)
         ):
             yield "counterfactual", doer_start(tokens, i), end
+
+
+def _just_did_not(tokens: list[Token], i: int) -> bool:
+    """ "just didn't", "simply did not": the step passed over, with the writer's
+    impatience; a plain "didn't look" may be a fact of the timeline."""
+    lows = [t.low for t in tokens[max(0, i - 3) : i]]
+    if lows[-1:] == ["not"]:
+        lows = lows[:-1]
+    return len(lows) >= 2 and lows[-1] in {"didn't", "did"} and lows[-2] in {"just", "simply"}
 
 
 # Steps passed over, in the infinitive: "chose to ignore the warning".

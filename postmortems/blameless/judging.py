@@ -54,8 +54,12 @@ def _rule_judging_predicate(tokens: list[Token]) -> Iterator[Hit]:
         k = i + 1
         while k < n and tokens[k].low in _DEGREE:
             k += 1
-        while k + 2 < n and tokens[k].low in lexicon.WEAK_JUDGING and tokens[k + 1].low == "and":
-            k += 2  # "half asleep and useless"
+        while (
+            k + 2 < n
+            and tokens[k + 1].low == "and"
+            and (tokens[k].low in lexicon.WEAK_JUDGING or tokens[k + 2].low in _STRONG)
+        ):
+            k += 2  # "half asleep and useless", "painfully slow and disorganised"
         fiasco = (
             k < n and tokens[k].low in lexicon.FIASCO_NOUNS and tokens[i + 1].low in {"a", "an"}
         )
@@ -65,6 +69,26 @@ def _rule_judging_predicate(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if _judged(tokens, i):
             yield "judgement", tokens[k].start, tokens[k].end
+
+
+_PACE = {"late", "slowly", "long", "early", "quickly", "soon", "casually", "lightly"}
+
+
+@triggered_by({"too"})
+def _rule_far_too(tokens: list[Token]) -> Iterator[Hit]:
+    """ "Support escalated far too late", "the on-call waited way too long": a person's
+    pace judged. The same words of a system ("the alert fired far too late") are about
+    the alert's design."""
+    for i, token in enumerate(tokens):
+        if token.low != "too" or i < 2 or i + 1 >= len(tokens):
+            continue
+        if tokens[i - 1].low not in {"far", "much", "way"} or tokens[i + 1].low not in _PACE:
+            continue
+        verb = next(
+            (k for k in range(i - 2, clause_start(tokens, i) - 1, -1) if _verb(tokens, k)), None
+        )
+        if verb is not None and _judged(tokens, verb, self_counts=False):
+            yield "judgement", tokens[i - 1].start, tokens[i + 1].end
 
 
 def _too_much(tokens: list[Token], k: int) -> bool:
@@ -176,6 +200,9 @@ def _rule_judging_idiom(tokens: list[Token]) -> Iterator[Hit]:
 
 _SLIPS = lexicon.MORE_SLIP_NOUNS | words.SLIP_NOUNS
 _MANUAL = {"manual", "human", "operator", "user", "keyboard", "clerical", "operational"}
+# Failings, not slips: a human error only as "operator carelessness"; "handled with
+# breathtaking carelessness by ops" judges the handling.
+_FAILINGS = {"carelessness", "negligence", "inattention", "inattentiveness"}
 
 
 @triggered_by(_SLIPS)
@@ -199,7 +226,7 @@ def _rule_slip_linked(tokens: list[Token]) -> Iterator[Hit]:
             linked = is_person_possessive(tokens[i - 2], self_counts=False)
         if not linked and prev is not None and prev.low in _MANUAL and low != "oversight":
             linked = prev.low in {"manual", "clerical", "keyboard"}
-        if not linked:
+        if not linked and low not in _FAILINGS:
             linked = _slip_by(tokens, i) or _made_slip(tokens, i)
         prevention = {t.low for t in tokens[max(0, i - 5) : i]} & words.PREVENTION_WORDS
         if linked and not prevention and not negated_before(tokens, i):
@@ -294,6 +321,7 @@ RULES: tuple[Callable[[list[Token]], Iterator[Hit]], ...] = (
     _rule_judging_modifier,
     _rule_judging_manner,
     _rule_judging_idiom,
+    _rule_far_too,
     _rule_slip_linked,
     _rule_wrong_input,
     _rule_wrong_by,

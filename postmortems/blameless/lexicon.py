@@ -13,7 +13,8 @@ MORE_ROLES = {
     "coordinator", "coordinators", "dispatcher", "dispatchers", "folks", "guy", "guys",
     "webmaster", "webmasters", "release-manager", "teammate", "teammates", "officer",
     "officers", "executive", "executives", "vp", "cto", "ceo", "director", "directors",
-    "techs", "tech-lead", "sysadmins", "devs", "interns", "juniors", "seniors",
+    "techs", "tech-lead", "sysadmins", "devs", "interns", "juniors", "seniors", "captain",
+    "captains",
 }  # fmt: skip
 
 # ---- blame -------------------------------------------------------------------------------
@@ -51,6 +52,35 @@ DATA_NOUNS = {
     "zone", "rows", "servers", "fleet", "everything", "all", "every",
 }  # fmt: skip
 # Where something was sent when it went down: "took search offline".
+# Verbs that make an incident last longer or go worse: "dragged out the recovery",
+# "turned the partition into a day of degraded service".
+PROLONGING_VERBS = {
+    "dragged", "drags", "dragging", "drew", "stretched", "prolonged", "prolongs",
+    "prolonging", "lengthened", "extended", "extends", "worsened", "worsens", "compounded",
+    "compounds", "aggravated", "exacerbated", "turned", "turns", "turning",
+}  # fmt: skip
+WORSE_WORDS = HARM_NOUNS | {
+    "outage", "outages", "incident", "degraded", "degradation", "disruption", "downtime",
+    "impact", "nightmare", "crisis", "meltdown", "disaster", "catastrophe", "mess",
+}  # fmt: skip
+# What a system does when it fails: "the certificate lapsed on Amara's watch", "the
+# private cloud vanished after Fernanda left a parameter blank".
+FAILING_VERBS = {
+    "vanished", "disappeared", "crashed", "collapsed", "stalled", "died", "hung", "broke",
+    "failed", "lapsed", "expired", "degraded", "slowed", "froze",
+}  # fmt: skip
+# What a person does in a timeline without acting on the system: "after Ana paged the
+# DBA", "after the on-call joined the bridge".
+NOTICING_VERBS = {
+    "noticed", "saw", "spotted", "reported", "joined", "arrived", "paged", "escalated",
+    "asked", "called", "phoned", "emailed", "messaged", "posted", "logged", "signed",
+    "woke", "acknowledged", "declared", "opened", "went", "was", "were", "had", "got",
+    "came", "raised", "flagged", "warned", "mentioned", "wrote", "looked", "checked",
+    "tried", "began", "started", "finished", "returned", "handed",
+}  # fmt: skip
+STORAGE_NOUNS = {"disk", "disks", "volume", "volumes", "partition", "drive", "drives"}
+STORAGE_NOUNS |= {"filesystem", "inode", "inodes", "quota"}
+EVERYONE_WORDS = {"everyone", "everybody", "users", "customers", "us", "engineers", "all"}
 DOWN_WORDS = {"offline", "down", "dark", "under", "out", "knees", "halt", "standstill", "crawl"}
 DOWNING_VERBS = {
     "took", "takes", "take", "taking", "knocked", "knocks", "brought", "brings", "bringing",
@@ -117,6 +147,9 @@ DILIGENCE_VERBS = {
     "looked", "checked", "read", "opened", "tested", "verified", "reviewed", "monitored",
     "watched", "confirmed", "validated", "inspected", "consulted", "glanced", "asked",
 }  # fmt: skip
+# The same after "just didn't": "the admin just didn't look".
+DILIGENCE_BASE = {"look", "check", "read", "test", "verify", "review", "monitor", "watch"}
+DILIGENCE_BASE |= {"confirm", "validate", "inspect", "consult", "glance", "ask", "bother"}
 # Signals a person can miss; "missed the meeting" is no hindsight.
 SIGNAL_NOUNS = {
     "warning", "warnings", "alert", "alerts", "page", "pages", "sign", "signs", "signal",
@@ -286,7 +319,8 @@ INPUT_VERBS = {
     "configured", "input", "inputted", "deployed", "pushed", "restarted", "rebooted",
     "unplugged", "plugged", "pulled", "flipped", "toggled", "mislabelled", "mislabeled",
     "vented", "drained", "stopped", "killed", "closed", "opened", "patched", "upgraded",
-    "migrated", "promoted", "failed", "routed", "renamed", "tagged",
+    "migrated", "promoted", "failed", "routed", "renamed", "tagged", "reverted",
+    "reverting", "reverts",
 }  # fmt: skip
 # "mixed up the two breakers", "mistakenly ran the cleanup": a slip in the verb itself.
 SLIP_VERBS = {"mistook", "confused", "misidentified", "misremembered", "misjudged"}

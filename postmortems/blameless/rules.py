@@ -10,6 +10,7 @@ from postmortems.blameless import lexicon, words
 from postmortems.blameless.attribution import describes_design
 from postmortems.blameless.clauses import (
     CLAUSE_PUNCT,
+    ENDS,
     Hit,
     asked_about,
     clause_start,
@@ -20,6 +21,7 @@ from postmortems.blameless.clauses import (
     negated_before,
     negated_in_clause,
     person_after,
+    slip_is_subject,
     subject,
 )
 from postmortems.blameless.tokens import Token
@@ -63,11 +65,17 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
         who = subject(tokens, i)
         if who == "negative" or asked_about(tokens, i):
             continue
-        if passive and modal in {"should", "could"}:
+        if verb.low in _CAUSED and modal in {"could", "might"} and who == "person":
+            # "Only the release captain could have caused this": a guess at who did it
+            yield "blame", _subject_start(tokens, i), verb.end
+        elif passive and modal in {"should", "could"}:
             # "The config should have been reviewed": an unnamed person's omission.
             yield "counterfactual", token.start, end
         elif who == "person" and not (modal == "would" and _system_condition(tokens)):
             yield "counterfactual", token.start, end
+
+
+_CAUSED = {"caused", "triggered", "started", "broken", "broke"}
 
 
 def _system_condition(tokens: list[Token]) -> bool:
@@ -143,7 +151,13 @@ def _rule_judgement(tokens: list[Token]) -> Iterator[Hit]:
             continue  # "we did not ask who was careless"
         if low == "clearly" and not _clearly_is_stance(tokens, i):
             continue
-        if low in {"obviously", "clearly"} and _signal_moved(tokens, i):
+        if (
+            low in {"obviously", "clearly"}
+            and _signal_moved(tokens, i)
+            and not _nobody_then(tokens, i)
+        ):
+            continue
+        if low in {"obviously", "clearly"} and _describes_a_measure(tokens, i):
             continue
         if describes_design(tokens, i):
             continue
@@ -160,6 +174,31 @@ def _signal_moved(tokens: list[Token], i: int) -> bool:
     if not verb or nxt in words.DISPLAY_VERBS or prev in {"was", "were", "is", "are", "been"}:
         return False
     return subject(tokens, i) == "system"
+
+
+def _nobody_then(tokens: list[Token], i: int) -> bool:
+    """ "The alert obviously fired, but nobody looked": the plain signal is set against
+    what nobody did, which is the hindsight the word carries."""
+    lows = [t.low for t in tokens[i + 1 :]]
+    return any(
+        w in words.NEGATIVE_SUBJECTS or lows[k : k + 2] == ["no", "one"] for k, w in enumerate(lows)
+    )
+
+
+# "a load that was obviously beyond its capacity", "obviously wrong values": the word
+# measures a thing or describes data, it does not say someone should have seen it.
+_MEASURES = {"beyond", "above", "over", "under", "below", "past", "outside"}
+_DATA_ADJECTIVES = lexicon.WRONG_WORDS | {"bad", "broken", "stale", "invalid", "corrupt"}
+_DATA_ADJECTIVES |= {"corrupted", "malformed", "garbled", "bogus", "impossible", "negative"}
+
+
+def _describes_a_measure(tokens: list[Token], i: int) -> bool:
+    nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
+    after = tokens[i + 2].low if i + 2 < len(tokens) else "."
+    prev = tokens[i - 1].low if i else ""
+    if nxt in _MEASURES:
+        return True
+    return nxt in _DATA_ADJECTIVES and after not in ENDS and prev not in _BE_WORDS
 
 
 def _clearly_is_stance(tokens: list[Token], i: int) -> bool:
@@ -230,7 +269,10 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             k = i + 1
             while k < n and k <= i + 2 and tokens[k].low not in words.FAULT_NOUNS:
                 k += 1
-            if k < n and tokens[k].low in words.FAULT_NOUNS and not negated_before(tokens, i):
+            # "hide their mistakes": people's slips in general
+            generic = low in words.POSSESSIVE_PRONOUNS and k < n and tokens[k].low.endswith("s")
+            fault = k < n and tokens[k].low in words.FAULT_NOUNS
+            if fault and not generic and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[k].end
             continue
         # "caused, in the end, by an engineer": a short aside between the two words
@@ -258,10 +300,12 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
                 yield "blame", hit[0], hit[1]
                 continue
         # "traced the breakage to Emma", "blamed it on the DBA"
-        if low in {"traced", "attributed", "pinned", "blamed"}:
+        if low in {"traced", "attributed", "attributes", "attribute", "pinned", "blamed"}:
             for k in range(i + 1, min(n, i + 6)):
                 if tokens[k].low in {"to", "on"}:
                     person = person_after(tokens, k, limit=4)
+                    if person is None:
+                        person = _slip_by_person(tokens, k)
                     if person is not None:
                         yield "blame", token.start, tokens[person].end
                     break
@@ -287,8 +331,21 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             continue
         if subject(tokens, i, self_counts=False) != "person" or negated_before(tokens, i):
             continue
+        if slip_is_subject(tokens, i):
+            continue  # "a keyboard slip by the admin wiped ..." is human error
         start = _subject_start(tokens, i)
         yield "blame", start, verb_end
+
+
+def _slip_by_person(tokens: list[Token], to: int) -> int | None:
+    """ "attributes the incident to a lapse by the network technician": the person
+    whose slip or fault the cause is pinned to."""
+    for k in range(to + 1, min(len(tokens), to + 4)):
+        if tokens[k].low in words.FAULT_NOUNS | words.SLIP_NOUNS | lexicon.MORE_SLIP_NOUNS:
+            if k + 1 < len(tokens) and tokens[k + 1].low in {"by", "of", "from"}:
+                return person_after(tokens, k + 1, limit=4)
+            return None
+    return None
 
 
 _BLAME_TRIGGERS = {

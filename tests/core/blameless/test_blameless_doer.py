@@ -204,6 +204,52 @@ def categories(text: str) -> set[str]:
         ),
         ("Daniel's flustered restarts made the queue longer.", "judgement", "flustered restarts"),
         ("Grace transposed two digits in the route.", "human_error", "transposed"),
+        # The fifth round's shapes
+        ("The cluster vanished after Fernanda left a field blank.", "blame", "Fernanda left"),
+        ("The API slowed to a crawl after Tomasz changed the index.", "blame", "Tomasz changed"),
+        (
+            "It was the DBA's restart of the fleet that dragged out the recovery.",
+            "blame",
+            "dragged",
+        ),
+        (
+            "It was the release team's settings that turned it into a day of downtime.",
+            "blame",
+            "turned",
+        ),
+        ("Ops blew away the transcoding queue during the migration.", "blame", "Ops blew"),
+        ("Colin's batch job filled the disk.", "blame", "Colin's batch job filled"),
+        ("The admin fat-fingered a rule and locked everyone out.", "blame", "locked"),
+        ("The certificate lapsed on Amara's watch.", "blame", "watch"),
+        ("Only the release captain could have caused this.", "blame", "captain could have caused"),
+        (
+            "The review attributes the incident to a lapse by the technician.",
+            "blame",
+            "attributes the incident to a lapse by the technician",
+        ),
+        (
+            "The SRE's decision to drain both zones at once is the reason checkout failed.",
+            "blame",
+            "The SRE's decision to drain both zones at once is the reason",
+        ),
+        ("Whoever wrote that rule made a hash of it.", "judgement", "made a hash of"),
+        ("It was plain as day that the script would remove everyone.", "judgement", "plain as day"),
+        ("Anyone could see the disk was about to fill.", "judgement", "Anyone could see"),
+        ("The alert obviously fired, but nobody looked.", "judgement", "obviously"),
+        (
+            "The response from the platform team was slow and disorganised.",
+            "judgement",
+            "disorganised",
+        ),
+        ("Support escalated far too late.", "judgement", "far too late"),
+        (
+            "Had it not been for Priya's hasty push, the edge would have stayed up.",
+            "judgement",
+            "hasty",
+        ),
+        ("The admin just didn't look.", "counterfactual", "admin just didn't look"),
+        ("The outage came from a typo an engineer made.", "human_error", "typo"),
+        ("The on-call engineer reverted the wrong commit.", "human_error", "reverted the wrong"),
     ],
 )
 def test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt):
@@ -267,6 +313,37 @@ def test_a_person_as_the_doer_is_found_with_its_excerpt(text, category, excerpt)
         "If the cache had kept the old record, the site would have resolved.",
         "Nothing short of a full restart cleared the stuck consumers.",
         "The scheduled restarts made the recovery slower.",
+        # The fifth round's shapes about systems, timelines, credit or the words themselves
+        "The database crashed after Ana paged the DBA.",
+        "The service recovered after Ana restarted it.",
+        "The database crashed after the on-call was paged.",
+        "The database crashed after the cron job ran.",
+        "It was the gateway's scaling limit that turned the spike into an outage.",
+        "It was Ana's quick rollback that shortened the outage.",
+        "The on-call extended the maintenance window by an hour.",
+        "The on-call dragged out the old runbook and followed it.",
+        "The log rotation job filled the disk overnight.",
+        "Ana locked the table for the migration.",
+        "The certificate was renewed on Amara's watch.",
+        "The load test could have caused the spike, but it ran an hour earlier.",
+        "The review attributes the incident to a lapse in the alerting configuration.",
+        "It was not plain as day, even to the people who wrote the script.",
+        "Anyone could see the dashboard during the incident, since the page was public.",
+        "The alert obviously fired and the on-call acknowledged it.",
+        "The database hung under a load that was obviously beyond its capacity.",
+        "Obviously wrong values appeared once the exporter's counter overflowed.",
+        "The queue was slow and unbounded.",
+        "The alert fired far too late to help.",
+        "If it weren't for Maria's quick rollback, the outage would have lasted hours.",
+        "The health check just didn't look at the replica.",
+        "The typo the linter caught never reached production.",
+        "The deploy bot reverted the wrong commit.",
+        "The service lazily initialises its connection pool.",
+        "The secrets scanner's sloppy regular expression missed the leaked token.",
+        "We ask the team to avoid words like sloppy or careless.",
+        "Blaming one engineer would teach everyone to hide their mistakes.",
+        "Deleting them caused the cluster to degrade while new instances started.",
+        "Their edge routers crashed because of a bad rule, and the sites went down.",
     ],
 )
 def test_the_same_shape_with_a_system_or_as_a_topic_stays_quiet(text):
@@ -276,3 +353,18 @@ def test_the_same_shape_with_a_system_or_as_a_topic_stays_quiet(text):
 def test_a_name_in_capitals_is_an_acronym_not_a_person():
     assert categories("The LEA batch job wiped the staging database.") == set()
     assert categories("Lea wiped the staging database.") == {"blame"}
+
+
+def test_a_slip_as_the_cause_is_human_error_not_blame():
+    """A slip with no one named, or a slip as the subject of a cause, is human error;
+    "came down to a slip by the release manager" names someone and is blame as well."""
+    assert categories("The outage came down to operator error during maintenance.") == {
+        "human_error"
+    }
+    assert categories("A keyboard slip by the storage admin wiped the metadata tier.") == {
+        "human_error"
+    }
+    assert categories("The outage came down to a slip by the release manager.") == {
+        "blame",
+        "human_error",
+    }

@@ -38,16 +38,17 @@ def test_the_thresholds_come_from_cross_validation_as_recorded(trained):
     model, lines = trained
     thresholds = {category: threshold for category, (_, threshold, _) in model.items()}
     assert thresholds == {
-        "blame": 0.96,
+        "blame": 0.99,
         "counterfactual": experiment.NEVER,
-        "judgement": 0.96,
-        "human_error": 0.94,
+        "judgement": 0.95,
+        "human_error": 0.92,
     }
     # The model learns what the rules leave, so these move with every round of rules
     # (README.md beside this file): blame was 0.98, 0.958, 0.301, 46 hits and 2 false
     # alarms beside the third round's rules.
-    # The lexicon's word lists are features too (REASON_WORDS added 1 blame hit).
-    assert lines[1].split()[1:] == ["0.960", "0.952", "0.386", "59", "3"]
+    # The lexicon's word lists are features too (REASON_WORDS added 1 blame hit); the
+    # fifth round's rules left it fewer blame sentences to learn (0.96, 59 hits before).
+    assert lines[1].split()[1:] == ["0.990", "0.951", "0.255", "39", "2"]
 
 
 def test_a_model_finding_covers_its_sentence_and_says_why(trained):
@@ -75,6 +76,6 @@ def test_the_held_out_totals_are_as_recorded(trained):
     """Totals only: the held-out split's misses are never listed."""
     model, _ = trained
     entries = experiment.held_out()
-    assert len(entries) == 797
-    assert experiment.totals(entries, None) == (277, 19, 42)
-    assert experiment.totals(entries, model) == (282, 23, 37)
+    assert len(entries) == 767
+    assert experiment.totals(entries, None) == (270, 8, 21)
+    assert experiment.totals(entries, model) == (272, 12, 19)
