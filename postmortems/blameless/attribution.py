@@ -419,9 +419,11 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
         low = token.low
         if low in words.SLIP_NOUNS:
             prev = tokens[i - 1] if i > 0 else None
+            # "Jake's mistake", like "Jake's fault", pins the cause on Jake: blame (rules.py),
+            # as judging.py reads it too; "the engineer's typo" names the slip.
             hit = prev is not None and (
                 (prev.low in words.ROLES and prev.low not in {"team", "teams", "people"})
-                or is_person_possessive(prev, self_counts=False)
+                or (is_person_possessive(prev, self_counts=False) and low not in words.FAULT_NOUNS)
             )
             after = tokens[i + 1 : i + 3]
             if not hit and after:

@@ -368,3 +368,7 @@ def test_a_slip_as_the_cause_is_human_error_not_blame():
         "blame",
         "human_error",
     }
+    # A person's "mistake", like their "fault", pins the cause on them; their "typo"
+    # names the slip.
+    assert categories("Jake's mistake took the cluster down.") == {"blame"}
+    assert categories("The engineer's typo sent traffic to Atlanta.") == {"human_error"}
