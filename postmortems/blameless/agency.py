@@ -145,7 +145,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
         elif low in {"locked", "locking"}:
             lows = [t.low for t in clause_object(tokens, i, 5)]
             if "out" not in lows or not set(lows) & lexicon.EVERYONE_WORDS:
-                continue  # "locked everyone out"; not "locked the table
+                continue  # "locked everyone out"; not "locked the table"
         elif low in lexicon.DESTROYING_VERBS:
             hit = {t.low for t in clause_object(tokens, i, 6)}
             if i and tokens[i - 1].low in _DETERMINERS:

@@ -29,6 +29,7 @@ from postmortems.blameless.clauses import (
     actor,
     asked_about,
     clause_start,
+    in_general,
     is_negation,
     is_participle,
     is_person,
@@ -230,12 +231,7 @@ def _rule_pinned_on(tokens: list[Token]) -> Iterator[Hit]:
 
 def _error_phrase(tokens: list[Token], k: int) -> bool:
     following = tokens[k + 1].low if k + 1 < len(tokens) else ""
-    return tokens[k].low in {"operator", "user", "human", "pilot"} and following in {
-        "error",
-        "errors",
-        "mistake",
-        "mistakes",
-    }
+    return (tokens[k].low, following) in words.ERROR_PHRASES
 
 
 def _pinned_by_be(tokens: list[Token], i: int) -> int | None:
@@ -437,8 +433,8 @@ def _rule_slip(tokens: list[Token]) -> Iterator[Hit]:
                 )
             if not hit:
                 hit = _made_after(tokens, i)
-            if _generic_slips(tokens, i):
-                continue
+            if prev is not None and in_general(prev, token):
+                continue  # "hide their mistakes"
             if hit and not negated_before(tokens, i):
                 yield "human_error", token.start, token.end
         elif low in {"mistyped", "mis-typed", "misclicked", "mis-clicked", "misclick"}:
@@ -459,14 +455,6 @@ def _made_after(tokens: list[Token], i: int) -> bool:
         person + 1 < len(tokens)
         and tokens[person + 1].low in {"made", "makes", "committed"}
         and ("," not in lows)
-    )
-
-
-def _generic_slips(tokens: list[Token], i: int) -> bool:
-    """ "teach everyone to hide their mistakes": a pronoun's slips in the plural are
-    people's habits in general, not a slip that caused the incident."""
-    return (
-        bool(i) and tokens[i - 1].low in words.POSSESSIVE_PRONOUNS and tokens[i].low.endswith("s")
     )
 
 

@@ -164,7 +164,7 @@ def _coordinated_subject(tokens: list[Token], start: int, self_counts: bool) -> 
     return subject(tokens, verb, self_counts=self_counts, follow=False)
 
 
-_SLIP_SUBJECTS = (words.SLIP_NOUNS | lexicon.MORE_SLIP_NOUNS) - {"carelessness", "negligence"}
+_SLIP_SUBJECTS = (words.SLIP_NOUNS | lexicon.MORE_SLIP_NOUNS) - lexicon.FAILINGS
 
 
 def slip_is_subject(tokens: list[Token], i: int) -> bool:
@@ -172,6 +172,12 @@ def slip_is_subject(tokens: list[Token], i: int) -> bool:
     administrator wiped ...", "an engineer's miscalculation filled the volume". That is
     human error (a slip as the cause), which the slip rules report, not blame."""
     return any(t.low in _SLIP_SUBJECTS for t in tokens[clause_start(tokens, i) : i])
+
+
+def in_general(owner: Token, noun: Token) -> bool:
+    """ "teach everyone to hide their mistakes": a pronoun's faults in the plural are
+    people's in general, not a slip or a fault behind the incident."""
+    return owner.low in words.POSSESSIVE_PRONOUNS and noun.low.endswith("s")
 
 
 def is_past_verb(low: str) -> bool:
@@ -258,7 +264,10 @@ def _but_for_not(tokens: list[Token], k: int) -> bool:
     """The "not" of "had it not been for", "if it weren't for": it negates nothing in
     what follows ("had it not been for Priya's hasty push" calls the push hasty)."""
     after = [t.low for t in tokens[k + 1 : k + 3]]
-    return after == ["been", "for"] or after[:1] == ["for"]
+    if after == ["been", "for"]:
+        return True  # "had it not been for", "if it hadn't been for"
+    it = k > 0 and tokens[k - 1].low == "it"
+    return after[:1] == ["for"] and (it or tokens[k].low in {"weren't", "wasn't"})
 
 
 def negated_in_clause(tokens: list[Token], i: int) -> bool:

@@ -200,9 +200,6 @@ def _rule_judging_idiom(tokens: list[Token]) -> Iterator[Hit]:
 
 _SLIPS = lexicon.MORE_SLIP_NOUNS | words.SLIP_NOUNS
 _MANUAL = {"manual", "human", "operator", "user", "keyboard", "clerical", "operational"}
-# Failings, not slips: a human error only as "operator carelessness"; "handled with
-# breathtaking carelessness by ops" judges the handling.
-_FAILINGS = {"carelessness", "negligence", "inattention", "inattentiveness"}
 
 
 @triggered_by(_SLIPS)
@@ -226,7 +223,7 @@ def _rule_slip_linked(tokens: list[Token]) -> Iterator[Hit]:
             linked = is_person_possessive(tokens[i - 2], self_counts=False)
         if not linked and prev is not None and prev.low in _MANUAL and low != "oversight":
             linked = prev.low in {"manual", "clerical", "keyboard"}
-        if not linked and low not in _FAILINGS:
+        if not linked and low not in lexicon.FAILINGS:
             linked = _slip_by(tokens, i) or _made_slip(tokens, i)
         prevention = {t.low for t in tokens[max(0, i - 5) : i]} & words.PREVENTION_WORDS
         if linked and not prevention and not negated_before(tokens, i):

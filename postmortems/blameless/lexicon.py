@@ -51,7 +51,6 @@ DATA_NOUNS = {
     "users", "accounts", "production", "prod", "customers", "snapshots", "keys", "dns",
     "zone", "rows", "servers", "fleet", "everything", "all", "every",
 }  # fmt: skip
-# Where something was sent when it went down: "took search offline".
 # Verbs that make an incident last longer or go worse: "dragged out the recovery",
 # "turned the partition into a day of degraded service".
 PROLONGING_VERBS = {
@@ -81,6 +80,7 @@ NOTICING_VERBS = {
 STORAGE_NOUNS = {"disk", "disks", "volume", "volumes", "partition", "drive", "drives"}
 STORAGE_NOUNS |= {"filesystem", "inode", "inodes", "quota"}
 EVERYONE_WORDS = {"everyone", "everybody", "users", "customers", "us", "engineers", "all"}
+# Where something was sent when it went down: "took search offline".
 DOWN_WORDS = {"offline", "down", "dark", "under", "out", "knees", "halt", "standstill", "crawl"}
 DOWNING_VERBS = {
     "took", "takes", "take", "taking", "knocked", "knocks", "brought", "brings", "bringing",
@@ -311,6 +311,9 @@ MORE_SLIP_NOUNS = {
     "mix-up", "mixup", "brain-fart", "fat-finger", "finger", "confusion", "carelessness",
     "negligence", "inattention", "inattentiveness",
 }  # fmt: skip
+# Failings of character rather than slips: a human error only as "operator carelessness";
+# "handled with breathtaking carelessness by ops" judges the handling.
+FAILINGS = {"carelessness", "negligence", "inattention", "inattentiveness"}
 # Verbs of input: a person doing them with "the wrong" or "an incorrect" value slipped.
 INPUT_VERBS = {
     "typed", "types", "keyed", "entered", "enters", "pasted", "selected", "clicked",

@@ -14,6 +14,7 @@ from postmortems.blameless.clauses import (
     Hit,
     asked_about,
     clause_start,
+    in_general,
     is_negation,
     is_participle,
     is_person,
@@ -218,16 +219,10 @@ def _clearly_is_stance(tokens: list[Token], i: int) -> bool:
     return nxt in words.IRREGULAR_PAST or (nxt.endswith("ed") and len(nxt) > 4)
 
 
-_ERROR_PHRASES = {
-    ("human", "error"), ("human", "errors"), ("operator", "error"), ("user", "error"),
-    ("pilot", "error"), ("human", "mistake"), ("human", "failure"), ("operator", "mistake"),
-}  # fmt: skip
-
-
 def _rule_human_error(tokens: list[Token]) -> Iterator[Hit]:
     for i, token in enumerate(tokens):
         nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
-        if (token.low, nxt) in _ERROR_PHRASES:
+        if (token.low, nxt) in words.ERROR_PHRASES:
             end = tokens[i + 1].end
         elif token.low.startswith(("fat-finger", "fatfinger")) or token.low == "pebkac":
             end = token.end
@@ -269,10 +264,8 @@ def _rule_blame(tokens: list[Token]) -> Iterator[Hit]:
             k = i + 1
             while k < n and k <= i + 2 and tokens[k].low not in words.FAULT_NOUNS:
                 k += 1
-            # "hide their mistakes": people's slips in general
-            generic = low in words.POSSESSIVE_PRONOUNS and k < n and tokens[k].low.endswith("s")
             fault = k < n and tokens[k].low in words.FAULT_NOUNS
-            if fault and not generic and not negated_before(tokens, i):
+            if fault and not in_general(token, tokens[k]) and not negated_before(tokens, i):
                 yield "blame", token.start, tokens[k].end
             continue
         # "caused, in the end, by an engineer": a short aside between the two words

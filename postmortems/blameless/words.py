@@ -187,6 +187,11 @@ DESIGN_NOUNS = {
     "locking", "lock", "cache", "caching", "assumption", "heuristic", "validation",
     "reconnect", "handling", "matching", "design", "check", "checks", "instrument",
 }  # fmt: skip
+# "human error", "operator error": a person's error named without naming the person.
+ERROR_PHRASES = {
+    ("human", "error"), ("human", "errors"), ("operator", "error"), ("user", "error"),
+    ("pilot", "error"), ("human", "mistake"), ("human", "failure"), ("operator", "mistake"),
+}  # fmt: skip
 SLIP_NOUNS = {"slip", "slips", "typo", "typos", "slip-up", "blunder", "mistake", "mistakes"}
 MENTION_NOUNS |= {"view", "notion", "concept", "idea", "myth", "phrases", "terms", "labels"}
 MENTION_NOUNS |= {"expressions"}

@@ -46,9 +46,10 @@ def test_the_thresholds_come_from_cross_validation_as_recorded(trained):
     # The model learns what the rules leave, so these move with every round of rules
     # (README.md beside this file): blame was 0.98, 0.958, 0.301, 46 hits and 2 false
     # alarms beside the third round's rules.
-    # The lexicon's word lists are features too (REASON_WORDS added 1 blame hit); the
-    # fifth round's rules left it fewer blame sentences to learn (0.96, 59 hits before).
-    assert lines[1].split()[1:] == ["0.990", "0.951", "0.255", "39", "2"]
+    # The lexicon's word lists are features too (REASON_WORDS added 1 blame hit, FAILINGS
+    # another); the fifth round's rules left it fewer blame sentences to learn (0.96, 59
+    # hits before).
+    assert lines[1].split()[1:] == ["0.990", "0.952", "0.261", "40", "2"]
 
 
 def test_a_model_finding_covers_its_sentence_and_says_why(trained):
