@@ -19,7 +19,7 @@ from operator import attrgetter
 from uuid import UUID
 
 from django import template
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
@@ -110,6 +110,15 @@ def item_row(number: int, item: ActionItem) -> dict:
     return values
 
 
+@register.filter
+def owner_names(items: object) -> tuple:
+    """Each item's owner's name (what its row shows of the owner), for the key of a
+    kept list of items: the items' own columns hold only the owner's id."""
+    if not isinstance(items, list | tuple):
+        return ()
+    return tuple(item.owner.display_name if item.owner_id else None for item in items)
+
+
 class _NotKept(Exception):
     """A part of the key that must not be kept: the block renders afresh."""
 
@@ -125,6 +134,12 @@ def _key_part(value: object) -> object:
         if value.is_bound:
             raise _NotKept
         return _form_key(value)
+    if isinstance(value, QuerySet):
+        # Only a list already read (a prefetched relation): reading it here would
+        # cost a statement, and the block would read it again.
+        if value._result_cache is None:
+            raise _NotKept
+        value = value._result_cache
     if isinstance(value, list | tuple):
         return tuple(_key_part(item) for item in value)
     return value

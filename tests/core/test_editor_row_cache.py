@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.template import Template, TemplateSyntaxError
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 
 from lib import fragment_cache
@@ -110,3 +110,18 @@ def test_an_add_form_sent_back_with_errors_is_not_kept(client, owner, postmortem
     assert answer.status_code == 400
     assert typed in answer.content.decode()
     assert typed not in _editor(client, postmortem)  # the empty form again
+
+
+def test_a_list_not_read_yet_is_rendered_afresh_rather_than_read_for_its_key(postmortem):
+    TimelineEventFactory(postmortem=postmortem, text="Replica lag alert fired")
+    template = Template(
+        "{% load editor_row_tags %}{% row_cache events %}"
+        "{% for event in events %}{{ event.text }}{% endfor %}{% endrow_cache %}"
+    )
+    unread = postmortem.timeline_events.all()
+    assert template.render(Context({"events": unread})) == "Replica lag alert fired"
+    assert unread._result_cache is not None  # read by the loop, once
+    TimelineEvent.objects.filter(postmortem=postmortem).update(text="Replica lag page sent")
+    # A fresh unread queryset is never served the kept markup of an earlier one.
+    again = postmortem.timeline_events.all()
+    assert template.render(Context({"events": again})) == "Replica lag page sent"
