@@ -158,19 +158,30 @@ def _columns_of(model: type[Model]) -> Callable[[Model], tuple]:
 
 def _form_key(form: BaseForm) -> tuple:
     """What an unbound form's fields show: each field's value, label, help, widget
-    attributes and (fixed) choices. Choices read from the database are not part of it:
-    keep only forms whose pickers list no one (accounts/widgets.py lists only the
-    people picked, and an unbound add form has none)."""
+    attributes (and a people picker's search parameters) and (fixed) choices. Choices
+    read from the database are not part of it: keep only forms whose pickers list no
+    one but the people picked (accounts/widgets.py), given as rows: a picked row stands
+    for every column, so its chip's name, and whether the picker's queryset (active
+    people: a column of the row) still holds it, are in the key. People given by id
+    alone are not kept."""
     fields = []
     for name, field in form.fields.items():
         choices = getattr(field, "choices", None)
+        value = form[name].value()
+        if hasattr(field, "queryset"):
+            # value() holds the picked rows' ids (prepare_value): key by the rows given.
+            value = form.get_initial_for_field(field, name)
+            listed = value if isinstance(value, list | tuple) else [value]
+            if not all(isinstance(item, Model) for item in listed if item not in (None, "")):
+                raise _NotKept
         fields.append(
             (
                 name,
-                _key_part(form[name].value()),
+                _key_part(value),
                 str(field.label),
                 str(field.help_text),
                 tuple(sorted(field.widget.attrs.items())),
+                tuple(sorted(getattr(field.widget, "search_params", {}).items())),
                 tuple(choices) if isinstance(choices, list | tuple) else type(choices),
             )
         )
