@@ -86,8 +86,12 @@ def _suggestions_for(postmortem: Postmortem, firings: list[Firing]) -> list[Sugg
 
 
 def review_with_answers() -> QuerySet[DetectionReview]:
+    # With who marked it reviewed: the section and the read view name them, which
+    # cost a statement from the template on every load of a reviewed review.
     answers = DetectionAnswer.objects.select_related("action_item")
-    return DetectionReview.objects.prefetch_related(Prefetch("answers", queryset=answers))
+    return DetectionReview.objects.select_related("reviewed_by").prefetch_related(
+        Prefetch("answers", queryset=answers)
+    )
 
 
 def _differs(answer: DetectionAnswer, wanted: Suggestion) -> bool:
