@@ -189,9 +189,12 @@ def _form_key(form: BaseForm) -> tuple:
 
 
 class RowCacheNode(Node):
-    def __init__(self, nodelist: NodeList, parts: list[FilterExpression]) -> None:
+    def __init__(
+        self, nodelist: NodeList, parts: list[FilterExpression], slot: FilterExpression | None
+    ) -> None:
         self.nodelist = nodelist
         self.parts = parts
+        self.slot = slot
 
     def render(self, context: Context) -> SafeString:
         try:
@@ -201,8 +204,10 @@ class RowCacheNode(Node):
         # The node itself is part of the key: another template, or this one reloaded
         # after an edit, never reads this one's fragments (and, held by the key, the
         # node is not collected, so its id is never reused).
-        key = (self, *parts, *_viewer(context.get("request")))
-        return fragment(key, lambda: mark_safe(self.nodelist.render(context)))
+        viewer = _viewer(context.get("request"))
+        key = (self, *parts, *viewer)
+        slot = None if self.slot is None else (self, self.slot.resolve(context), *viewer)
+        return fragment(key, lambda: mark_safe(self.nodelist.render(context)), slot=slot)
 
 
 def _viewer(request: object) -> tuple:
@@ -231,10 +236,18 @@ def row_cache(parser: Parser, token: Token) -> RowCacheNode:
     block's markup kept per process, keyed by the values named (a model instance by
     all its columns, an unbound form by its fields; a bound form is rendered afresh),
     the viewer's time zone, local date and language, and the URL prefix. The block
-    must show nothing else: in particular no {% csrf_token %}."""
-    parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    must show nothing else: in particular no {% csrf_token %}.
+
+    A last `slot=<value>` (e.g. `slot=incident.number` around a review's whole list)
+    keeps one version per value and viewer: a new version replaces the older one
+    (lib/fragment_cache.py)."""
+    bits = token.split_contents()[1:]
+    slot = None
+    if bits and bits[-1].startswith("slot="):
+        slot = parser.compile_filter(bits.pop()[len("slot=") :])
+    parts = [parser.compile_filter(bit) for bit in bits]
     nodelist = parser.parse(("endrow_cache",))
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(CsrfTokenNode):
         raise template.TemplateSyntaxError("A kept row must not hold a CSRF token.")
-    return RowCacheNode(nodelist, parts)
+    return RowCacheNode(nodelist, parts, slot)

@@ -163,3 +163,17 @@ def test_a_picker_given_people_by_id_alone_is_rendered_afresh(owner):
     owner.save(update_fields=["display_name"])
     form = PostmortemDetailsForm(initial={"authors": [owner.pk]})
     assert "Olivia Renamed" in template.render(Context({"form": form}))
+
+
+@time_machine.travel(NOON, tick=False)
+def test_editing_rows_keeps_one_version_of_the_whole_list(client, owner, postmortem):
+    client.force_login(owner)
+    events = [TimelineEventFactory(postmortem=postmortem) for _ in range(3)]
+    _editor(client, postmortem)
+    kept = len(fragment_cache._fragments)
+    for n, event in enumerate(events):
+        TimelineEvent.objects.filter(pk=event.pk).update(text=f"Edited {n}")
+        body = _editor(client, postmortem)
+        assert f"Edited {n}" in _row(body, f"event-{event.code}")
+    # Each edit keeps the changed row's new markup; the list's older version is dropped.
+    assert len(fragment_cache._fragments) == kept + len(events)
