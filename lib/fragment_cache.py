@@ -27,11 +27,23 @@ MAX_ENTRIES = 8_192
 MAX_CHARS = 16_000_000
 _fragments: dict[Hashable, SafeString] = {}
 _chars = 0
+# slot -> the key of the one version kept in it (see fragment()).
+_slots: dict[Hashable, Hashable] = {}
 
 
-def fragment(key: tuple[object, ...], render: Callable[[], SafeString]) -> SafeString:
+def fragment(
+    key: tuple[object, ...],
+    render: Callable[[], SafeString],
+    *,
+    slot: tuple[object, ...] | None = None,
+) -> SafeString:
     """render(), or what it returned for `key` before in this process. A key that cannot
-    be hashed (a value such as a dict among its parts) is not kept: render() each time."""
+    be hashed (a value such as a dict among its parts) is not kept: render() each time.
+
+    `slot` names what the key is a version of (a whole list of one review's rows): a
+    new version replaces the older one instead of being kept beside it. A 200-event
+    list is half a megabyte of markup; kept beside each other, thirty edits of one
+    review's events would fill the cache and empty it for every page."""
     global _chars
     full_key = (VERSION, *key)
     try:
@@ -41,10 +53,20 @@ def fragment(key: tuple[object, ...], render: Callable[[], SafeString]) -> SafeS
     except TypeError:  # unhashable: nothing to keep it under
         return render()
     markup = render()
+    if slot is not None:
+        try:
+            older = _slots.get(slot)
+        except TypeError:  # an unhashable slot: keep the version beside the others
+            slot = None
+        else:
+            if older is not None:
+                _chars -= len(_fragments.pop(older, ""))
     if len(_fragments) >= MAX_ENTRIES or _chars + len(markup) > MAX_CHARS:
         clear()
     _fragments[full_key] = markup
     _chars += len(markup)
+    if slot is not None:
+        _slots[slot] = full_key
     return markup
 
 
@@ -53,4 +75,5 @@ def clear() -> None:
     warm one)."""
     global _chars
     _fragments.clear()
+    _slots.clear()
     _chars = 0

@@ -19,7 +19,7 @@ from operator import attrgetter
 from uuid import UUID
 
 from django import template
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
@@ -110,6 +110,15 @@ def item_row(number: int, item: ActionItem) -> dict:
     return values
 
 
+@register.filter
+def owner_names(items: object) -> tuple:
+    """Each item's owner's name (what its row shows of the owner), for the key of a
+    kept list of items: the items' own columns hold only the owner's id."""
+    if not isinstance(items, list | tuple):
+        return ()
+    return tuple(item.owner.display_name if item.owner_id else None for item in items)
+
+
 class _NotKept(Exception):
     """A part of the key that must not be kept: the block renders afresh."""
 
@@ -125,6 +134,12 @@ def _key_part(value: object) -> object:
         if value.is_bound:
             raise _NotKept
         return _form_key(value)
+    if isinstance(value, QuerySet):
+        # Only a list already read (a prefetched relation): reading it here would
+        # cost a statement, and the block would read it again.
+        if value._result_cache is None:
+            raise _NotKept
+        value = value._result_cache
     if isinstance(value, list | tuple):
         return tuple(_key_part(item) for item in value)
     return value
@@ -143,19 +158,30 @@ def _columns_of(model: type[Model]) -> Callable[[Model], tuple]:
 
 def _form_key(form: BaseForm) -> tuple:
     """What an unbound form's fields show: each field's value, label, help, widget
-    attributes and (fixed) choices. Choices read from the database are not part of it:
-    keep only forms whose pickers list no one (accounts/widgets.py lists only the
-    people picked, and an unbound add form has none)."""
+    attributes (and a people picker's search parameters) and (fixed) choices. Choices
+    read from the database are not part of it: keep only forms whose pickers list no
+    one but the people picked (accounts/widgets.py), given as rows: a picked row stands
+    for every column, so its chip's name, and whether the picker's queryset (active
+    people: a column of the row) still holds it, are in the key. People given by id
+    alone are not kept."""
     fields = []
     for name, field in form.fields.items():
         choices = getattr(field, "choices", None)
+        value = form[name].value()
+        if hasattr(field, "queryset"):
+            # value() holds the picked rows' ids (prepare_value): key by the rows given.
+            value = form.get_initial_for_field(field, name)
+            listed = value if isinstance(value, list | tuple) else [value]
+            if not all(isinstance(item, Model) for item in listed if item not in (None, "")):
+                raise _NotKept
         fields.append(
             (
                 name,
-                _key_part(form[name].value()),
+                _key_part(value),
                 str(field.label),
                 str(field.help_text),
                 tuple(sorted(field.widget.attrs.items())),
+                tuple(sorted(getattr(field.widget, "search_params", {}).items())),
                 tuple(choices) if isinstance(choices, list | tuple) else type(choices),
             )
         )
@@ -163,9 +189,12 @@ def _form_key(form: BaseForm) -> tuple:
 
 
 class RowCacheNode(Node):
-    def __init__(self, nodelist: NodeList, parts: list[FilterExpression]) -> None:
+    def __init__(
+        self, nodelist: NodeList, parts: list[FilterExpression], slot: FilterExpression | None
+    ) -> None:
         self.nodelist = nodelist
         self.parts = parts
+        self.slot = slot
 
     def render(self, context: Context) -> SafeString:
         try:
@@ -175,8 +204,10 @@ class RowCacheNode(Node):
         # The node itself is part of the key: another template, or this one reloaded
         # after an edit, never reads this one's fragments (and, held by the key, the
         # node is not collected, so its id is never reused).
-        key = (self, *parts, *_viewer(context.get("request")))
-        return fragment(key, lambda: mark_safe(self.nodelist.render(context)))
+        viewer = _viewer(context.get("request"))
+        key = (self, *parts, *viewer)
+        slot = None if self.slot is None else (self, self.slot.resolve(context), *viewer)
+        return fragment(key, lambda: mark_safe(self.nodelist.render(context)), slot=slot)
 
 
 def _viewer(request: object) -> tuple:
@@ -205,10 +236,18 @@ def row_cache(parser: Parser, token: Token) -> RowCacheNode:
     block's markup kept per process, keyed by the values named (a model instance by
     all its columns, an unbound form by its fields; a bound form is rendered afresh),
     the viewer's time zone, local date and language, and the URL prefix. The block
-    must show nothing else: in particular no {% csrf_token %}."""
-    parts = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    must show nothing else: in particular no {% csrf_token %}.
+
+    A last `slot=<value>` (e.g. `slot=incident.number` around a review's whole list)
+    keeps one version per value and viewer: a new version replaces the older one
+    (lib/fragment_cache.py)."""
+    bits = token.split_contents()[1:]
+    slot = None
+    if bits and bits[-1].startswith("slot="):
+        slot = parser.compile_filter(bits.pop()[len("slot=") :])
+    parts = [parser.compile_filter(bit) for bit in bits]
     nodelist = parser.parse(("endrow_cache",))
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(CsrfTokenNode):
         raise template.TemplateSyntaxError("A kept row must not hold a CSRF token.")
-    return RowCacheNode(nodelist, parts)
+    return RowCacheNode(nodelist, parts, slot)

@@ -35,13 +35,14 @@ def test_editor_costs_the_same_queries_however_long_the_review(
         _url("pm-postmortem-edit", postmortem)
     )  # the first visit writes the detection review
     # session, user, incident, authors, tags, events, items (+owners), services,
-    # the people picked as authors (the pickers list no one else),
-    # reminders sent, review comments (+authors), blameless dismissals (once: the
-    # readiness check reuses the editor's), the readiness policy; the detection
+    # reminders sent (the people picked as authors are read only when the details
+    # form is rendered afresh: it is kept, keyed by their rows), review comments
+    # (+authors), blameless dismissals (once: the readiness check reuses the
+    # editor's), the readiness policy; the detection
     # section's alerts, review, answers and alerts to link (the team's policy only when
     # an alert fired; its readiness check reuses the section's review:
     # tests/alerting/detection/test_pages.py); its recurrences
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = signed_in.get(_url("pm-postmortem-edit", postmortem))
     assert response.status_code == 200
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.template import Template, TemplateSyntaxError
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 
 from lib import fragment_cache
@@ -110,3 +110,70 @@ def test_an_add_form_sent_back_with_errors_is_not_kept(client, owner, postmortem
     assert answer.status_code == 400
     assert typed in answer.content.decode()
     assert typed not in _editor(client, postmortem)  # the empty form again
+
+
+def test_a_list_not_read_yet_is_rendered_afresh_rather_than_read_for_its_key(postmortem):
+    TimelineEventFactory(postmortem=postmortem, text="Replica lag alert fired")
+    template = Template(
+        "{% load editor_row_tags %}{% row_cache events %}"
+        "{% for event in events %}{{ event.text }}{% endfor %}{% endrow_cache %}"
+    )
+    unread = postmortem.timeline_events.all()
+    assert template.render(Context({"events": unread})) == "Replica lag alert fired"
+    assert unread._result_cache is not None  # read by the loop, once
+    TimelineEvent.objects.filter(postmortem=postmortem).update(text="Replica lag page sent")
+    # A fresh unread queryset is never served the kept markup of an earlier one.
+    again = postmortem.timeline_events.all()
+    assert template.render(Context({"events": again})) == "Replica lag page sent"
+
+
+def _authors_picker(body: str) -> str:
+    return body.split('class="people-picker', 1)[1].split("</div>", 1)[0]
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_kept_authors_picker_shows_a_renamed_author_and_drops_a_deactivated_one(
+    client, owner, author, postmortem, django_assert_num_queries
+):
+    client.force_login(owner)
+    assert "Ada Author" in _authors_picker(_editor(client, postmortem))
+    url = reverse("pm-postmortem-edit", args=[postmortem.incident.number])
+    with django_assert_num_queries(17):  # kept: the picked people are not read again
+        client.get(url)
+    author.display_name = "Ada Renamed"
+    author.save(update_fields=["display_name"])
+    picker = _authors_picker(_editor(client, postmortem))
+    assert "Ada Renamed" in picker
+    assert "Ada Author" not in picker
+    # The picker lists active people only (accounts/selectors.py, active_people).
+    author.is_active = False
+    author.save(update_fields=["is_active"])
+    assert "Ada Renamed" not in _authors_picker(_editor(client, postmortem))
+
+
+def test_a_picker_given_people_by_id_alone_is_rendered_afresh(owner):
+    from postmortems.forms import PostmortemDetailsForm
+
+    template = Template(
+        "{% load editor_row_tags %}{% row_cache form %}{{ form.authors }}{% endrow_cache %}"
+    )
+    form = PostmortemDetailsForm(initial={"authors": [owner.pk]})
+    assert "Olivia Owner" in template.render(Context({"form": form}))
+    owner.display_name = "Olivia Renamed"
+    owner.save(update_fields=["display_name"])
+    form = PostmortemDetailsForm(initial={"authors": [owner.pk]})
+    assert "Olivia Renamed" in template.render(Context({"form": form}))
+
+
+@time_machine.travel(NOON, tick=False)
+def test_editing_rows_keeps_one_version_of_the_whole_list(client, owner, postmortem):
+    client.force_login(owner)
+    events = [TimelineEventFactory(postmortem=postmortem) for _ in range(3)]
+    _editor(client, postmortem)
+    kept = len(fragment_cache._fragments)
+    for n, event in enumerate(events):
+        TimelineEvent.objects.filter(pk=event.pk).update(text=f"Edited {n}")
+        body = _editor(client, postmortem)
+        assert f"Edited {n}" in _row(body, f"event-{event.code}")
+    # Each edit keeps the changed row's new markup; the list's older version is dropped.
+    assert len(fragment_cache._fragments) == kept + len(events)

@@ -226,7 +226,7 @@ def test_the_editor_shows_ideas_apart_with_a_commit_button(
 
 # The editor as tests/core/test_editor_pages.py pins it, possible recurrences included,
 # and for an author from another team, "a member or an author" (one statement).
-EDITOR_QUERIES = 19
+EDITOR_QUERIES = 18
 
 
 def test_commit_form_inline_then_committed_in_one_post(signed_in, idea, owner):

@@ -47,3 +47,15 @@ def test_when_full_it_starts_again_empty(monkeypatch):
     fragment_cache.fragment(("c",), render)
     fragment_cache.fragment(("a",), render)  # forgotten when emptied
     assert len(calls) == 4
+
+
+def test_a_new_version_replaces_the_older_one_in_its_slot():
+    render, calls = _counting("<ol>list</ol>")
+    fragment_cache.fragment(("list", 7, 1), render, slot=("review", 7))
+    fragment_cache.fragment(("list", 7, 2), render, slot=("review", 7))  # one row changed
+    fragment_cache.fragment(("list", 8, 1), render, slot=("review", 8))  # another review's
+    assert len(fragment_cache._fragments) == 2
+    assert fragment_cache._chars == 2 * len("<ol>list</ol>")
+    fragment_cache.fragment(("list", 7, 2), render, slot=("review", 7))  # kept
+    fragment_cache.fragment(("list", 7, 1), render, slot=("review", 7))  # replaced: again
+    assert len(calls) == 4

@@ -82,6 +82,18 @@ def test_the_editor_costs_the_same_queries_however_many_alerts(
     assert DetectionAnswer.objects.count() == 4 * rules
 
 
+def test_a_reviewed_section_names_who_marked_it_in_the_same_statements(
+    client, owner, reviewed, django_assert_num_queries
+):
+    client.force_login(owner)
+    client.get(url("pm-postmortem-edit", reviewed))  # the first visit writes the answers
+    DetectionReview.objects.filter(postmortem=reviewed).update(reviewed_at=NOW, reviewed_by=owner)
+    # As many as before it was marked: who marked it is read with the review.
+    with django_assert_num_queries(18):
+        response = client.get(url("pm-postmortem-edit", reviewed))
+    assert "Reviewed by Olivia Owner" in response.content.decode()
+
+
 def test_an_alert_storm_is_counted_not_listed(client, owner, team, django_assert_num_queries):
     """Three hundred firings of one rule tied to the incident: the editor lists the
     first five, says how many more there were, and reads them in the same statements

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from postmortems.alerting.detection.models import DetectionAnswer
-from postmortems.alerting.detection.services import detection_review_refresh
+from postmortems.alerting.detection.services import detection_review_refresh, incident_firings
 from tests.alerting.detection.support import STARTED, berlin_policy, incident_with_alert
 from tests.factories import FiringFactory, ServiceFactory
 
@@ -118,3 +118,21 @@ def test_an_incident_no_alert_caught_suggests_an_alert_on_its_services(team):
     assert section.suggestion == "Alert on `checkout` error rate"
     assert section.found_form.initial["suggested_alert"] == "Alert on `checkout` error rate"
     assert section.missing == ["Say how the incident was found"]
+
+
+def test_an_incidents_firings_share_one_rule_and_integration_read_with_them(
+    team, django_assert_num_queries
+):
+    postmortem, rule = incident_with_alert(team, count=3)
+    rule.integration.severity_map = {"warning": "SEV3"}
+    rule.integration.save(update_fields=["severity_map"])
+    with django_assert_num_queries(1):
+        firings = incident_firings(postmortem.incident)
+        assert {f.rule.name for f in firings} == {"DiskAlmostFull"}
+        assert {id(f.rule) for f in firings} == {id(firings[0].rule)}
+        assert {id(f.integration) for f in firings} == {id(firings[0].integration)}
+        assert firings[0].integration.severity_map == {"warning": "SEV3"}
+        assert firings[0].rule.pk == rule.pk
+    # Another column is read when asked for, as the database holds it.
+    with django_assert_num_queries(1):
+        assert firings[0].rule.team_id == rule.team_id
