@@ -52,6 +52,10 @@ _STRONG_DESTROY = {
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "this", "those", "these"}
 _ALWAYS_HARM = {"crashed", "crashing", "overloaded", "overloading", "flooded", "flooding"}
 _ALWAYS_HARM |= lexicon.OVERWHELMING_VERBS
+# "took search offline", "brought the API to its knees", "pushed it over the edge"; a
+# bare "down" or "out" is rules.py's ("took the site down") or harmless ("brought the
+# error rate down").
+_SENT_DOWN = (lexicon.DOWN_WORDS - {"down", "under", "out"}) | {"edge"}
 
 
 def _on_fire(lows: list[str]) -> bool:
@@ -95,7 +99,7 @@ def _prolonged(tokens: list[Token], i: int) -> bool:
         return into is not None and bool(set(lows[into + 1 :]) & lexicon.WORSE_WORDS)
     if tokens[i].low in {"dragged", "drags", "dragging", "drew", "stretched"} and "out" not in lows:
         return False
-    return bool(set(lows) & (lexicon.WORSE_WORDS | {"recovery", "restore", "incident"}))
+    return bool(set(lows) & (lexicon.WORSE_WORDS | {"recovery", "restore"}))
 
 
 @triggered_by(
@@ -120,7 +124,7 @@ def _rule_person_did_harm(tokens: list[Token]) -> Iterator[Hit]:
                 continue
         elif low in lexicon.DOWNING_VERBS:
             sent = {t.low for t in clause_object(tokens, i)}
-            if not sent & {"knees", "halt", "standstill", "offline", "dark", "edge", "crawl"}:
+            if not sent & _SENT_DOWN:
                 continue
         elif low == "managed" and i + 2 < len(tokens) and tokens[i + 1].low == "to":
             if tokens[i + 2].low not in lexicon.MANAGED_HARMS:

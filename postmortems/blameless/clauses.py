@@ -52,13 +52,8 @@ def clause_start(tokens: list[Token], i: int, *, coordinated: bool = False) -> i
 
 
 def _idiom(tokens: list[Token], j: int) -> bool:
-    """A clause word inside a fixed phrase: "at once", "as well", "so far"."""
-    prev = tokens[j - 1].low if j else ""
-    nxt = tokens[j + 1].low if j + 1 < len(tokens) else ""
-    return (prev, tokens[j].low) == ("at", "once") or (tokens[j].low, nxt) in _FIXED
-
-
-_FIXED = {("as", "well"), ("so", "far"), ("as", "usual")}
+    """A clause word inside a fixed phrase: "drain both zones at once"."""
+    return tokens[j].low == "once" and j > 0 and tokens[j - 1].low == "at"
 
 
 def is_person(token: Token, *, self_counts: bool = True) -> bool:

@@ -264,8 +264,8 @@ def _rule_asked_why_not(tokens: list[Token]) -> Iterator[Hit]:
 
 
 # "... while the error rate climbed": things getting worse while someone watched.
-_WORSENING = {"climbed", "grew", "rose", "spiked", "filled", "piled", "burned", "failed"}
-_WORSENING |= {"crashed", "spread", "worsened", "degraded", "mounted", "soared"}
+_WORSENING = lexicon.FAILING_VERBS | {"climbed", "grew", "rose", "spiked", "filled", "piled"}
+_WORSENING |= {"burned", "spread", "worsened", "mounted", "soared"}
 _NOT_DONE = {"didn't", "wasn't", "weren't", "hadn't", "couldn't", "wouldn't"}
 _BE_PAST = {"was", "is", "were", "are"}
 

@@ -69,7 +69,8 @@ FAILING_VERBS = {
     "failed", "lapsed", "expired", "degraded", "slowed", "froze",
 }  # fmt: skip
 # What a person does in a timeline without acting on the system: "after Ana paged the
-# DBA", "after the on-call joined the bridge".
+# DBA", "after the on-call joined the bridge"; and the verbs of a passive or a state
+# ("after the on-call was paged", "had", "got").
 NOTICING_VERBS = {
     "noticed", "saw", "spotted", "reported", "joined", "arrived", "paged", "escalated",
     "asked", "called", "phoned", "emailed", "messaged", "posted", "logged", "signed",

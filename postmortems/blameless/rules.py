@@ -13,6 +13,7 @@ from postmortems.blameless.clauses import (
     ENDS,
     Hit,
     asked_about,
+    clause_object,
     clause_start,
     in_general,
     is_negation,
@@ -66,8 +67,14 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
         who = subject(tokens, i)
         if who == "negative" or asked_about(tokens, i):
             continue
-        if verb.low in _CAUSED and modal in {"could", "might"} and who == "person":
-            # "Only the release captain could have caused this": a guess at who did it
+        if (
+            verb.low in _CAUSED
+            and modal in {"could", "might"}
+            and who == "person"
+            and _harm_object(tokens, j)
+        ):
+            # "Only the release captain could have caused this": a guess at who did it;
+            # "could have started the failover sooner" is a step not taken
             yield "blame", _subject_start(tokens, i), verb.end
         elif passive and modal in {"should", "could"}:
             # "The config should have been reviewed": an unnamed person's omission.
@@ -77,6 +84,11 @@ def _rule_modal_have(tokens: list[Token]) -> Iterator[Hit]:
 
 
 _CAUSED = {"caused", "triggered", "started", "broken", "broke"}
+
+
+def _harm_object(tokens: list[Token], verb: int) -> bool:
+    objects = {t.low for t in clause_object(tokens, verb)}
+    return bool(objects & (words.INCIDENT_NOUNS | lexicon.HARM_NOUNS))
 
 
 def _system_condition(tokens: list[Token]) -> bool:

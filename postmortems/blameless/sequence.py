@@ -26,7 +26,7 @@ from postmortems.blameless.tokens import Token
 # What a system does when it fails: a verb on its own, or with the word that must follow.
 _FAILED: dict[str, set[str] | None] = dict.fromkeys(lexicon.FAILING_VERBS)
 _FAILED |= {
-    "went": {"down", "offline", "dark", "read-only", "away", "silent"},
+    "went": lexicon.DOWN_WORDS | {"read-only", "away", "silent"},
     "fell": {"over", "apart", "down"},
     "melted": {"down"}, "ground": {"to"}, "locked": {"up"},
 }  # fmt: skip
@@ -61,7 +61,7 @@ def _rule_failed_after_act(tokens: list[Token]) -> Iterator[Hit]:
         )
         if verb is None or any(t.low in ENDS for t in tokens[person:verb]):
             continue
-        if tokens[verb].low in lexicon.NOTICING_VERBS or tokens[verb - 1].low in {"was", "were"}:
+        if tokens[verb].low in lexicon.NOTICING_VERBS:
             continue  # "after Ana paged the DBA", "after the on-call was paged"
         yield "blame", tokens[person].start, tokens[verb].end
 

@@ -223,6 +223,11 @@ def categories(text: str) -> set[str]:
         ("The certificate lapsed on Amara's watch.", "blame", "watch"),
         ("Only the release captain could have caused this.", "blame", "captain could have caused"),
         (
+            "The on-call could have started the failover sooner.",
+            "counterfactual",
+            "could have started",
+        ),
+        (
             "The review attributes the incident to a lapse by the technician.",
             "blame",
             "attributes the incident to a lapse by the technician",
