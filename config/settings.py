@@ -137,6 +137,10 @@ DATABASES = {
         f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, reading timestamps with psycopg's compiled parser
+    # (lib/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "lib.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
