@@ -8,9 +8,10 @@ language, the site's URL prefix, the template node that renders it and VERSION),
 an entry never goes stale while the process runs; a changed row has another key, and
 a deploy starts new processes.
 
-Nothing that differs per request may be inside a kept fragment: no CSRF token (the
-rows tie their buttons to one form outside them, which holds it), no messages, no
-viewer other than through the key.
+Nothing that differs per request may be inside a kept fragment: no messages, no
+viewer other than through the key. A CSRF token is kept as a placeholder, and the
+template tag that keeps fragments puts each request's own token in its place
+(postmortems/templatetags/editor_row_tags.py, TOKEN_SLOT).
 """
 
 from collections.abc import Callable, Hashable

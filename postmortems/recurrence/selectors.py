@@ -4,6 +4,7 @@ side of a recurrence is never named to someone who may not see it."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 
 from accounts.models import Team, User
@@ -108,6 +109,32 @@ _SHOWN = (
 )
 
 
+def _read(row: object, path: str) -> object:
+    """The value at a `_SHOWN`-style path ("earlier__title"); None past a missing row."""
+    value = row
+    for name in path.split("__"):
+        try:
+            value = getattr(value, name)
+        except ObjectDoesNotExist:  # an earlier incident without a review
+            return None
+        if value is None:
+            return None
+    return value
+
+
+def _shown(recurrence: Recurrence) -> tuple:
+    """Every value the panel shows of one recurrence, read as the statements above read
+    them: the same lists (_SHOWN, _ITEM_SHOWN) decide what is read and what keys the
+    panel's kept markup, so a value shown is never missing from the key."""
+    items = getattr(_read(recurrence, "earlier__postmortem"), "unsettled_items", None)
+    shared = getattr(recurrence, "shared", {})
+    return (
+        tuple(_read(recurrence, path) for path in _SHOWN),
+        tuple((relation, tuple(things)) for relation, things in sorted(shared.items())),
+        None if items is None else tuple(tuple(_read(i, p) for p in _ITEM_SHOWN) for i in items),
+    )
+
+
 @dataclass
 class IncidentRecurrences:
     """What an incident's pages show: the earlier incidents it may repeat (`of`) and
@@ -118,6 +145,12 @@ class IncidentRecurrences:
 
     def __bool__(self) -> bool:
         return bool(self.of or self.recurred_as)
+
+    @property
+    def shown(self) -> tuple:
+        """What the panel shows of both lists, for the key of its kept markup
+        (recurrence/panel.html)."""
+        return (tuple(map(_shown, self.of)), tuple(map(_shown, self.recurred_as)))
 
     @property
     def confirmed_as(self) -> list[Recurrence]:

@@ -12,6 +12,7 @@ editor/actions.html; `{% event_row %}` and `{% item_row %}` hand them a dict.
 keyed by everything the row shows, so an unchanged row costs a dictionary lookup.
 """
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache, lru_cache
@@ -188,6 +189,12 @@ def _form_key(form: BaseForm) -> tuple:
     return (type(form), form.prefix, form.auto_id, tuple(fields))
 
 
+# What a kept block's {% csrf_token %} renders instead of the token, which differs per
+# request: each request's own is put in its place on the way out. Random per process,
+# so no text a person writes can hold it.
+TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
 class RowCacheNode(Node):
     def __init__(
         self, nodelist: NodeList, parts: list[FilterExpression], slot: FilterExpression | None
@@ -195,9 +202,13 @@ class RowCacheNode(Node):
         self.nodelist = nodelist
         self.parts = parts
         self.slot = slot
+        self.holds_token = bool(nodelist.get_nodes_by_type(CsrfTokenNode))
 
     def render(self, context: Context) -> SafeString:
+        token = context.get("csrf_token") if self.holds_token else None
         try:
+            if self.holds_token and (not token or token == "NOTPROVIDED"):
+                raise _NotKept  # no request's token to put in: render it as it is
             parts = tuple(_key_part(part.resolve(context)) for part in self.parts)
         except _NotKept:
             return mark_safe(self.nodelist.render(context))
@@ -207,7 +218,16 @@ class RowCacheNode(Node):
         viewer = _viewer(context.get("request"))
         key = (self, *parts, *viewer)
         slot = None if self.slot is None else (self, self.slot.resolve(context), *viewer)
-        return fragment(key, lambda: mark_safe(self.nodelist.render(context)), slot=slot)
+        markup = fragment(key, lambda: self._render(context), slot=slot)
+        if self.holds_token:
+            return mark_safe(markup.replace(TOKEN_SLOT, escape(token)))
+        return markup
+
+    def _render(self, context: Context) -> SafeString:
+        if not self.holds_token:
+            return mark_safe(self.nodelist.render(context))
+        with context.push(csrf_token=TOKEN_SLOT):
+            return mark_safe(self.nodelist.render(context))
 
 
 def _viewer(request: object) -> tuple:
@@ -236,7 +256,8 @@ def row_cache(parser: Parser, token: Token) -> RowCacheNode:
     block's markup kept per process, keyed by the values named (a model instance by
     all its columns, an unbound form by its fields; a bound form is rendered afresh),
     the viewer's time zone, local date and language, and the URL prefix. The block
-    must show nothing else: in particular no {% csrf_token %}.
+    must show nothing else, but for {% csrf_token %}: kept with a placeholder, each
+    request's own token is put in its place (TOKEN_SLOT).
 
     A last `slot=<value>` (e.g. `slot=incident.number` around a review's whole list)
     keeps one version per value and viewer: a new version replaces the older one
@@ -248,6 +269,4 @@ def row_cache(parser: Parser, token: Token) -> RowCacheNode:
     parts = [parser.compile_filter(bit) for bit in bits]
     nodelist = parser.parse(("endrow_cache",))
     parser.delete_first_token()
-    if nodelist.get_nodes_by_type(CsrfTokenNode):
-        raise template.TemplateSyntaxError("A kept row must not hold a CSRF token.")
     return RowCacheNode(nodelist, parts, slot)

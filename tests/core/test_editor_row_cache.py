@@ -5,11 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
 from django.urls import reverse
 
 from lib import fragment_cache
 from postmortems.models import ActionItem, TimelineEvent
+from postmortems.templatetags.editor_row_tags import TOKEN_SLOT
 from tests.factories import ActionItemFactory, TimelineEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,9 +96,18 @@ def test_no_row_holds_a_csrf_token_however_many_rows(client, owner, postmortem):
     assert _editor(client, postmortem).count("csrfmiddlewaretoken") == empty
 
 
-def test_a_kept_block_refuses_a_csrf_token():
-    with pytest.raises(TemplateSyntaxError):
-        Template("{% load editor_row_tags %}{% row_cache 1 %}{% csrf_token %}{% endrow_cache %}")
+def test_a_kept_block_shows_each_request_its_own_csrf_token():
+    template = Template(
+        "{% load editor_row_tags %}{% row_cache 1 %}<form>{% csrf_token %}</form>{% endrow_cache %}"
+    )
+    first = template.render(Context({"csrf_token": "first-requests-token"}))
+    second = template.render(Context({"csrf_token": "second-requests-token"}))
+    field = '<input type="hidden" name="csrfmiddlewaretoken" value="first-requests-token">'
+    assert first == f"<form>{field}</form>"
+    assert second == first.replace("first-requests-token", "second-requests-token")
+    assert TOKEN_SLOT not in first + second
+    # Without a request's token nothing is kept with a placeholder in it.
+    assert template.render(Context({})) == "<form></form>"
 
 
 @time_machine.travel(NOON, tick=False)
