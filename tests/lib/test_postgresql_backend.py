@@ -44,8 +44,10 @@ def test_reads_every_timestamp_as_djangos_loader_does(zone):
         for text in TEXTS:
             theirs, mine = django_loader.load(text), ours.load(text)
             assert (mine, mine.tzinfo) == (theirs, theirs.tzinfo), text
-    finally:
-        connection.close()  # the connection's loader was replaced above
+    finally:  # the connection's own loader back, as the backend registers it
+        connection.connection.adapters.register_loader(
+            "timestamptz", loader_for(connection.timezone)
+        )
 
 
 def test_the_connection_reads_timestamps_with_it(db):
