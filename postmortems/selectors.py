@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
@@ -103,11 +104,14 @@ def incident_list(*, user: User, filters: IncidentFilters) -> QuerySet[Incident]
 _OWNER_SHOWN = ("display_name", "email")
 
 
+@cache
+def _item_columns_and_owner() -> tuple[str, ...]:
+    every_column = (field.name for field in ActionItem._meta.concrete_fields)
+    return (*every_column, *(f"owner__{name}" for name in _OWNER_SHOWN))
+
+
 def _items_with_owners() -> QuerySet[ActionItem]:
-    every_column = [field.name for field in ActionItem._meta.concrete_fields]
-    return ActionItem.objects.select_related("owner").only(
-        *every_column, *(f"owner__{name}" for name in _OWNER_SHOWN)
-    )
+    return ActionItem.objects.select_related("owner").only(*_item_columns_and_owner())
 
 
 def postmortem_with_content(postmortem: Postmortem) -> Postmortem:

@@ -15,6 +15,7 @@ loader's `timezone` the connection's?) still holds, so Django re-registers its o
 loader only when the zone changes, as before.
 """
 
+from functools import cache
 from typing import Any
 
 from django.db.backends.postgresql import base
@@ -44,7 +45,10 @@ class TimestamptzLoader(Loader):
         return self._parse(data).replace(tzinfo=self.timezone)
 
 
+@cache
 def loader_for(zone: Any) -> type[TimestamptzLoader]:
+    """One loader class per zone (every connection has the same one), as Django's
+    adapters template is made once per zone."""
     return type("ZonedTimestamptzLoader", (TimestamptzLoader,), {"timezone": zone})
 
 
