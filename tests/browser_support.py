@@ -12,6 +12,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 CHROMIUM_ARGS = [
@@ -27,11 +28,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A request to a live server on an in-memory SQLite database holds this while it is
+# answered; a test's own statements wait for it too (see live_app_server).
+REQUESTS = threading.RLock()
+
+
 @contextmanager
 def live_app_server(thread_class=None):
     """Serve the app over HTTP in a thread; yields its base URL. An in-memory SQLite
     database is one connection, shared with the server's request threads: they then
-    take turns on it, or one request's transaction would take in another's queries."""
+    take turns on it, or one request's transaction would take in another's queries.
+
+    A test that drives a browser runs its own statements in Playwright's context,
+    where Django opens a second connection to the same in-memory database. SQLite
+    then locks whole tables between the two and fails a statement at once ("database
+    table is locked") instead of waiting, so each statement of such a connection takes
+    its turn with the requests, and reads without taking table locks."""
     from django.test.testcases import LiveServerThread
 
     shared: dict[str, BaseDatabaseWrapper] = {
@@ -39,6 +51,12 @@ def live_app_server(thread_class=None):
         for conn in connections.all()
         if isinstance(conn, SQLiteDatabaseWrapper) and conn.is_in_memory_db()
     }
+
+    def take_turns(sender, connection, **kwargs):
+        if connection.alias in shared and connection is not shared[connection.alias]:
+            connection.connection.execute("PRAGMA read_uncommitted = 1")
+            connection.execute_wrappers.append(_after_the_request_in_progress)
+
     thread = (thread_class or LiveServerThread)(
         "localhost",
         # Django wraps its handler in this; any callable does (the stubs want a class).
@@ -51,6 +69,7 @@ def live_app_server(thread_class=None):
     thread.daemon = True
     for conn in shared.values():
         conn.inc_thread_sharing()
+    connection_created.connect(take_turns, weak=False)
     thread.start()
     thread.is_ready.wait()
     try:
@@ -59,23 +78,28 @@ def live_app_server(thread_class=None):
         yield f"http://localhost:{thread.port}"
     finally:
         thread.terminate()
+        connection_created.disconnect(take_turns)
         for conn in shared.values():
             conn.dec_thread_sharing()
 
 
+def _after_the_request_in_progress(execute, sql, params, many, context):
+    with REQUESTS:
+        return execute(sql, params, many, context)
+
+
 def one_request_at_a_time(app: Any) -> Any:
-    """The WSGI app behind a lock, so a page's requests take turns on a shared
+    """The WSGI app behind REQUESTS, so a page's requests take turns on a shared
     connection. A response is built inside the lock; only its body is sent outside it,
     and no page a browser test opens streams rows from the database. Static files
     (WhiteNoise answers them before any middleware that reads the database) go past
     the lock."""
-    lock = threading.Lock()
     static = django_settings.STATIC_URL
 
     def serve(environ, start_response):
         if environ.get("PATH_INFO", "").startswith(static):
             return app(environ, start_response)
-        with lock:
+        with REQUESTS:
             return app(environ, start_response)
 
     return serve
