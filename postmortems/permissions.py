@@ -28,6 +28,7 @@ from django.http import Http404
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Membership, Team, User
+from lib.prepared import Prepared
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Tag
 from postmortems.models.comments import ReviewComment
@@ -39,7 +40,7 @@ def is_admin(user: User) -> bool:
     return user.is_active and user.is_superuser
 
 
-def _may_see(user: User, *, restricted: str, team: str, owner: str, authored: dict) -> Q:
+def _may_see(user: User | int, *, restricted: str, team: str, owner: str, authored: dict) -> Q:
     """The rule of the module docstring for a user who is not an admin, written once
     for wherever an incident's restricted flag, team and owner are stored: `restricted`,
     `team` and `owner` name those columns, and `authored` filters the review's authors
@@ -62,12 +63,18 @@ def visibility_filter(user: User, *, prefix: str = "") -> Q:
     count, facet and feed, so a restricted incident leaks through none of them.
     Deleted incidents are visible to nobody, admins included (they use the admin).
     """
+    return viewer_filter(user.pk, admin=is_admin(user), prefix=prefix)
+
+
+def viewer_filter(user_id: int, *, admin: bool, prefix: str = "") -> Q:
+    """visibility_filter for the person with this id, an admin or not: for statements
+    compiled once per process (lib/prepared.py), whose values are ids."""
     live = not_deleted(prefix)
-    if is_admin(user):
+    if admin:
         return live
     pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
     return live & _may_see(
-        user,
+        user_id,
         restricted=f"{prefix}restricted",
         team=f"{prefix}team",
         owner=f"{prefix}owner",
@@ -174,9 +181,22 @@ def can_edit_incident(user: User, incident: Incident) -> bool:
     team, or an author of its review)."""
     if is_admin(user) or incident.owner_id == user.pk:
         return True
-    member = Membership.objects.filter(user=user, team_id=incident.team_id)
+    return bool(_EDITS(user=user.pk, team=incident.team_id, incident=incident.pk))
+
+
+def _edits(user: int, team: int, incident: int) -> QuerySet[User]:
+    member = Membership.objects.filter(user=user, team_id=team)
     author = Postmortem.authors.through.objects.filter(postmortem__incident=incident, user=user)
-    return User.objects.filter(pk=user.pk).filter(Exists(member) | Exists(author)).exists()
+    return User.objects.filter(pk=user).filter(Exists(member) | Exists(author)).only("pk")[:1]
+
+
+# Read on every page of an incident, so compiled once per process (lib/prepared.py).
+_EDITS = Prepared(_edits)
+_BY_NUMBER = Prepared(
+    lambda number: Incident.objects.filter(not_deleted(), number=number).select_related(
+        "team", "owner", "postmortem"
+    )
+)
 
 
 def get_incident_for_user(
@@ -187,14 +207,10 @@ def get_incident_for_user(
     number (no visibility subqueries to build): whoever edits an incident sees it (the
     rules above), and can_see_incident answers for the others (a query only for a
     restricted incident)."""
-    try:
-        incident = (
-            Incident.objects.filter(not_deleted())
-            .select_related("team", "owner", "postmortem")
-            .get(number=number)
-        )
-    except Incident.DoesNotExist:
-        raise Http404("No such incident.") from None
+    found = _BY_NUMBER(number=number)  # numbers are unique
+    if not found:
+        raise Http404("No such incident.")
+    incident = found[0]
     incident.can_edit = can_edit_incident(request.user, incident)
     if not incident.can_edit and not can_see_incident(request.user, incident):
         raise Http404("No such incident.")

@@ -13,17 +13,17 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.people_fields import name_only
 from lib.months import month_bounds
+from lib.prepared import Prepared, attach
 from postmortems.models.actions import ActionItem
+from postmortems.models.catalog import Service, Tag
 from postmortems.models.incidents import Incident, ReminderStage, not_deleted, review_clock
 from postmortems.models.reviews import Postmortem, TimelineEvent
 from postmortems.models.revisions import SectionRevision
@@ -114,19 +114,38 @@ def _items_with_owners() -> QuerySet[ActionItem]:
     return ActionItem.objects.select_related("owner").only(*_item_columns_and_owner())
 
 
-def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
-    """Attach what the editor and the read view show, in a fixed number of queries."""
-    prefetch_related_objects(
-        [postmortem],
-        "authors",
-        "tags",
-        Prefetch(
-            "timeline_events",
-            queryset=TimelineEvent.objects.order_by("occurred_at", "created_at"),
-        ),
-        Prefetch("action_items", queryset=_items_with_owners().order_by("due_date", "created_at")),
+# What postmortem_with_content reads on every editor and read-view load, compiled once
+# per process (lib/prepared.py): the rows prefetch_related would read, in its order.
+_AUTHORS = Prepared(lambda postmortem: User.objects.filter(authored_postmortems=postmortem))
+_TAGS = Prepared(lambda postmortem: Tag.objects.filter(postmortems=postmortem))
+_EVENTS = Prepared(
+    lambda postmortem: TimelineEvent.objects.filter(postmortem=postmortem).order_by(
+        "occurred_at", "created_at"
     )
-    prefetch_related_objects([postmortem.incident], "services")
+)
+_ITEMS = Prepared(
+    lambda postmortem: (
+        _items_with_owners().filter(postmortem=postmortem).order_by("due_date", "created_at")
+    )
+)
+_SERVICES = Prepared(lambda incident: Service.objects.filter(incidents=incident))
+
+
+def postmortem_with_content(postmortem: Postmortem) -> Postmortem:
+    """Attach what the editor and the read view show (as prefetch_related would), in a
+    fixed number of queries; a relation already read is not read again."""
+    read = getattr(postmortem, "_prefetched_objects_cache", {})
+    for relation, statement in (
+        ("authors", _AUTHORS),
+        ("tags", _TAGS),
+        ("timeline_events", _EVENTS),
+        ("action_items", _ITEMS),
+    ):
+        if relation not in read:
+            attach(postmortem, relation, statement(postmortem=postmortem.pk))
+    incident = postmortem.incident
+    if "services" not in getattr(incident, "_prefetched_objects_cache", {}):
+        attach(incident, "services", _SERVICES(incident=incident.pk))
     return postmortem
 
 

@@ -1,17 +1,20 @@
 """Reads of recurrences, always through visibility: a restricted incident on either
 side of a recurrence is never named to someone who may not see it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 
 from accounts.models import Team, User
+from lib.prepared import Prepared
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import Incident
-from postmortems.permissions import visibility_filter
+from postmortems.permissions import is_admin, viewer_filter, visibility_filter
 from postmortems.recurrence.models import Recurrence, SharedThing
 
 
@@ -157,6 +160,35 @@ class IncidentRecurrences:
         return [r for r in self.recurred_as if r.status == Recurrence.Status.CONFIRMED]
 
 
+def _both_sides(incident: int, visible: Callable[..., Q]) -> QuerySet[Recurrence]:
+    """An incident's recurrences both ways, with what the panel shows; `visible(prefix=)`
+    is the viewer's visibility filter for a path to an incident."""
+    return (
+        Recurrence.objects.filter(visible(prefix="incident__"), visible(prefix="earlier__"))
+        .filter(
+            Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
+        )
+        .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
+        .only(*_SHOWN)
+    )
+
+
+# Read on every page of an incident: compiled once per process (lib/prepared.py).
+_ANY = Prepared(
+    lambda incident: (
+        Recurrence.objects.filter(Q(incident=incident) | Q(earlier=incident))
+        .values_list("pk", flat=True)
+        .order_by()[:1]
+    )
+)
+_BOTH_SIDES = Prepared(
+    lambda user, incident: _both_sides(incident, partial(viewer_filter, user, admin=False))
+)
+_BOTH_SIDES_FOR_ADMINS = Prepared(
+    lambda incident: _both_sides(incident, partial(viewer_filter, 0, admin=True))
+)
+
+
 def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecurrences:
     """Both directions in one statement (the unique pair index and pm_recurrence_earlier
     answer it); what the two share in one more (attach_shared), and the earlier review's
@@ -165,17 +197,12 @@ def recurrences_for_incident(*, incident: Incident, user: User) -> IncidentRecur
     Most incidents have no recurrence: a bare existence check answers them first, in
     one statement that costs a tenth of building the visibility filters of both sides
     (bench/README.md, "Editor speed")."""
-    either_side = Q(incident=incident) | Q(earlier=incident)
-    if not Recurrence.objects.filter(either_side).exists():
+    if not _ANY(incident=incident.pk):
         return IncidentRecurrences(of=[], recurred_as=[])
-    rows = list(
-        visible_recurrences(user)
-        .filter(
-            Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
-        )
-        .select_related("incident", "earlier", "earlier__postmortem", "decided_by")
-        .only(*_SHOWN)
-    )
+    if is_admin(user):
+        rows = _BOTH_SIDES_FOR_ADMINS(incident=incident.pk)
+    else:
+        rows = _BOTH_SIDES(user=user.pk, incident=incident.pk)
     attach_shared(rows)
     of = [r for r in rows if r.incident_id == incident.pk]
     if of:

@@ -1,0 +1,145 @@
+"""Statements compiled once per process (lib/prepared.py) give what their querysets give."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef
+
+from accounts.models import Membership, User
+from lib.prepared import Prepared, attach
+from postmortems.models import ActionItem, Postmortem, TimelineEvent
+from tests.factories import (
+    ActionItemFactory,
+    MembershipFactory,
+    PostmortemFactory,
+    TimelineEventFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _items(postmortem: int):
+    return (
+        ActionItem.objects.filter(postmortem=postmortem)
+        .select_related("owner")
+        .only("title", "postmortem_id", "owner__display_name")
+        .order_by("title")
+    )
+
+
+def test_rows_and_joined_models_are_the_querysets_for_each_value(django_assert_num_queries):
+    first, second = PostmortemFactory(), PostmortemFactory()
+    for postmortem, titles in ((first, "bca"), (second, "yx")):
+        for title in titles:
+            ActionItemFactory(postmortem=postmortem, title=title)
+    items = Prepared(_items)
+
+    for postmortem in (first, second, first):
+        expected = list(_items(postmortem.pk))
+        with django_assert_num_queries(1):
+            got = items(postmortem=postmortem.pk)
+            shown = [(item.title, item.owner.display_name) for item in got]
+        assert shown == [(item.title, item.owner.display_name) for item in expected]
+        assert [item.pk for item in got] == [item.pk for item in expected]
+        assert got
+        assert all(item.postmortem_id == postmortem.pk for item in got)
+    # A deferred column is still read when asked for, as the queryset's would be.
+    with django_assert_num_queries(1):
+        plan = got[0].verification_plan
+    assert plan == ActionItem.objects.get(pk=got[0].pk).verification_plan
+
+
+def test_it_is_built_and_compiled_once(monkeypatch):
+    postmortem = PostmortemFactory()
+    builds = []
+
+    def build(postmortem: int):
+        builds.append(postmortem)
+        return TimelineEvent.objects.filter(postmortem=postmortem)
+
+    events = Prepared(build)
+    for _ in range(3):
+        assert events(postmortem=postmortem.pk) == []
+    TimelineEventFactory(postmortem=postmortem)
+    assert len(events(postmortem=postmortem.pk)) == 1
+    assert len(builds) == 1  # with its stand-in, not a real value
+    assert builds[0] != postmortem.pk
+
+
+def test_a_value_used_several_times_is_put_in_every_place():
+    member, author, stranger = UserFactory(), UserFactory(), UserFactory()
+    postmortem = PostmortemFactory()
+    MembershipFactory(user=member, team=postmortem.incident.team)
+    postmortem.authors.add(author)
+
+    def may_edit(user: int, team: int, incident: int):
+        in_team = Membership.objects.filter(user=user, team=team)
+        authored = Postmortem.authors.through.objects.filter(
+            user=OuterRef("pk"), postmortem__incident=incident
+        )
+        return User.objects.filter(pk=user).filter(Exists(in_team) | Exists(authored))
+
+    statement = Prepared(may_edit)
+    incident = postmortem.incident
+    answers = {
+        person.display_name: bool(
+            statement(user=person.pk, team=incident.team_id, incident=incident.pk)
+        )
+        for person in (member, author, stranger)
+    }
+    assert answers == {
+        member.display_name: True,
+        author.display_name: True,
+        stranger.display_name: False,
+    }
+
+
+def test_values_and_slices_come_out_as_the_querysets():
+    postmortem = PostmortemFactory()
+    events = [TimelineEventFactory(postmortem=postmortem) for _ in range(3)]
+    first_two = Prepared(
+        lambda postmortem: (
+            TimelineEvent.objects.filter(postmortem=postmortem)
+            .order_by("occurred_at")
+            .values_list("pk", flat=True)[:2]
+        )
+    )
+    assert first_two(postmortem=postmortem.pk) == [event.pk for event in events[:2]]
+    assert first_two(postmortem=PostmortemFactory().pk) == []
+
+
+def test_an_argument_that_is_not_a_value_of_the_statement_is_refused():
+    statement = Prepared(lambda postmortem: TimelineEvent.objects.all())
+    with pytest.raises(ImproperlyConfigured, match="postmortem is not a value of the statement"):
+        statement(postmortem=1)
+
+
+def test_values_must_be_ids_and_all_given():
+    statement = Prepared(lambda postmortem: TimelineEvent.objects.filter(postmortem=postmortem))
+    with pytest.raises(TypeError, match="must be an int"):
+        statement(postmortem="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="expected values for postmortem"):
+        statement()
+
+
+def test_attached_rows_are_the_relation_and_anything_else_is_still_read(
+    django_assert_num_queries,
+):
+    postmortem = PostmortemFactory()
+    author, other = UserFactory(display_name="Ana"), UserFactory(display_name="Bo")
+    postmortem.authors.add(author, other)
+    kept = TimelineEventFactory(postmortem=postmortem, kind=TimelineEvent.Kind.DETECTION)
+    TimelineEventFactory(postmortem=postmortem, kind=TimelineEvent.Kind.ACTION)
+    reread = Postmortem.objects.get(pk=postmortem.pk)
+    attach(reread, "timeline_events", TimelineEvent.objects.filter(postmortem=postmortem))
+    attach(reread, "authors", [author])  # what was read, even if the table says more
+
+    with django_assert_num_queries(0):
+        events = list(reread.timeline_events.all())
+        assert len(events) == 2
+        assert all(event.postmortem is reread for event in events)
+        assert [person.display_name for person in reread.authors.all()] == ["Ana"]
+    # A question beyond the rows kept is asked of the database, about this review.
+    with django_assert_num_queries(1):
+        detection = list(reread.timeline_events.filter(kind=TimelineEvent.Kind.DETECTION))
+    assert detection == [kept]
