@@ -11,9 +11,10 @@ iterable. (django-prepared-queries did this for Django 1.x and is unmaintained.)
 
 The function must build the same statement whatever its arguments are (it is called
 once, with stand-ins): everything that varies is an argument, used only as a plain
-value of the statement (as often as needed), and each an int (an id). An argument
-whose stand-in is not found among the compiled parameters (used in Python rather than
-in the statement) is refused when the statement is first built.
+value of the statement (as often as needed), and each an int (an id), or a str when
+annotated so (`severity: str`). An argument whose stand-in is not found among the
+compiled parameters (used in Python rather than in the statement) is refused when the
+statement is first built.
 """
 
 import copy
@@ -33,6 +34,7 @@ T = TypeVar("T")
 # answers a lookup out of its column's range without a statement, which leaves no
 # parameter to find: such an argument is refused).
 _STAND_IN = 2_146_000_000
+_STAND_IN_TEXT = "\ufffcstand-in "  # an object replacement character, then the number
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,8 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     # (argument, its positions in params, each with the type the backend gave it there:
-    # int, or a subclass naming the column's size, as psycopg's Int4 on PostgreSQL)
-    slots: tuple[tuple[str, tuple[tuple[int, type[int]], ...]], ...]
+    # int or str, or a subclass naming the column's size, as psycopg's Int4 on PostgreSQL)
+    slots: tuple[tuple[str, tuple[tuple[int, type], ...]], ...]
 
 
 class Prepared(Generic[T]):
@@ -51,21 +53,28 @@ class Prepared(Generic[T]):
 
     def __init__(self, build: Callable[..., "QuerySet[Any, T]"]) -> None:
         self._build = build
-        self._names = tuple(inspect.signature(build).parameters)
+        parameters = inspect.signature(build).parameters.values()
+        self._names = tuple(parameter.name for parameter in parameters)
+        # Each argument's type: int unless annotated str.
+        self._types = {
+            parameter.name: str if parameter.annotation in (str, "str") else int
+            for parameter in parameters
+        }
         self._compiled: dict[str, _Compiled] = {}
 
-    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int) -> list[T]:
+    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> list[T]:
         """The statement's rows for these values, as the queryset would give them."""
         compiled = self._compiled.get(using) or self._compile(using)
         if values.keys() != set(self._names):
             raise TypeError(f"expected values for {', '.join(self._names)}")
         params = list(compiled.params)
         for name, positions in compiled.slots:
-            value = values[name]
-            if type(value) is not int:
-                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            value, wanted = values[name], self._types[name]
+            if not isinstance(value, wanted) or isinstance(value, bool):
+                raise TypeError(f"{name} must be {wanted.__name__}, not {type(value).__name__}")
+            value = wanted(value)  # a choice's value (TextChoices members are str too)
             for position, kind in positions:
-                params[position] = value if kind is int else kind(value)
+                params[position] = value if kind is wanted else kind(value)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]
         sql = compiled.sql
@@ -75,16 +84,17 @@ class Prepared(Generic[T]):
         return list(run)
 
     def _compile(self, using: str) -> _Compiled:
-        stand_ins = {name: _STAND_IN + n for n, name in enumerate(self._names)}
+        stand_ins = {name: self._stand_in(n, name) for n, name in enumerate(self._names)}
         queryset = self._build(**stand_ins).using(using)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
         for name, stand_in in stand_ins.items():
+            wanted = self._types[name]
             found = tuple(
                 (n, type(p))
                 for n, p in enumerate(params)
-                if isinstance(p, int) and not isinstance(p, bool) and p == stand_in
+                if isinstance(p, wanted) and not isinstance(p, bool) and p == stand_in
             )
             if not found:
                 raise ImproperlyConfigured(
@@ -94,6 +104,11 @@ class Prepared(Generic[T]):
         compiled = _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
         self._compiled[using] = compiled
         return compiled
+
+    def _stand_in(self, n: int, name: str) -> int | str:
+        if self._types[name] is str:
+            return f"{_STAND_IN_TEXT}{n}"
+        return _STAND_IN + n
 
 
 def attach(instance: Model, relation: str, rows: Iterable[Model]) -> None:

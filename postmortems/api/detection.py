@@ -14,7 +14,7 @@ from postmortems.alerting.detection.services import (
     DetectionConflict,
     detection_answer_save,
     detection_review_refresh,
-    review_with_answers,
+    review_of,
 )
 from postmortems.api.errors import WRITE_ERRORS, error_body
 from postmortems.api.schemas import BodyIn, ErrorOut, IncidentNumber, Revision, Text
@@ -86,7 +86,7 @@ def detection_out(review: DetectionReview | None) -> dict[str, Any] | None:
 
 
 def stored_detection(postmortem: Postmortem) -> dict[str, Any] | None:
-    return detection_out(review_with_answers().filter(postmortem=postmortem).first())
+    return detection_out(review_of(postmortem))
 
 
 @router.patch(

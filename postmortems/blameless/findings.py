@@ -6,6 +6,7 @@ findings") asks; the editor uses `section_findings` for the text being typed.
 
 from dataclasses import dataclass
 
+from lib.prepared import Prepared
 from lib.text_cache import by_text
 from postmortems.blameless.checker import Finding, check
 from postmortems.blameless.models import BlamelessDismissal
@@ -57,8 +58,15 @@ def findings_of(text: str) -> list[Finding]:
 
 
 def dismissed_keys(postmortem: Postmortem) -> DismissedKeys:
-    rows = BlamelessDismissal.objects.filter(postmortem=postmortem)
-    return set(rows.values_list("section", "category", "excerpt"))
+    return set(_DISMISSED(postmortem=postmortem.pk))
+
+
+# Read by every editor load: compiled once per process (lib/prepared.py).
+_DISMISSED = Prepared(
+    lambda postmortem: BlamelessDismissal.objects.filter(postmortem=postmortem).values_list(
+        "section", "category", "excerpt"
+    )
+)
 
 
 def section_findings(

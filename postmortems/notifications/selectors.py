@@ -10,15 +10,17 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
+from lib.prepared import Prepared
 from postmortems.models.incidents import Incident
 from postmortems.models.reviews import Postmortem
 from postmortems.notifications.models import BeatHeartbeat, OutboundMessage
 from postmortems.permissions import about_visible
 
 
-def reminders_sent(incident: Incident) -> QuerySet[OutboundMessage]:
+def reminders_sent(incident: Incident | int) -> QuerySet[OutboundMessage]:
     """Reminders and escalations already delivered about this incident or its review."""
     return (
         OutboundMessage.objects.filter(
@@ -80,10 +82,16 @@ def outbox_rows(*, status: str, now: datetime, viewer: User) -> QuerySet[Outboun
 
 
 def reminders_for_incident_page(*, incident: Incident, user: User | None = None) -> dict:
-    """PAGE_EXTRAS["incident"]: the reminders sent about it."""
-    return {"reminders": reminders_sent(incident)}
+    """PAGE_EXTRAS["incident"]: the reminders sent about it (read when shown: an htmx
+    answer of the page shows none)."""
+    return {"reminders": SimpleLazyObject(lambda: _REMINDERS(incident=incident.pk))}
 
 
 def reminders_for_review_page(*, postmortem: Postmortem, user: User | None = None) -> dict:
-    """PAGE_EXTRAS["review-edit"]: the reminders sent about its incident."""
-    return {"reminders": reminders_sent(postmortem.incident)}
+    """PAGE_EXTRAS["review-edit"]: the reminders sent about its incident (read when
+    shown: an htmx answer of the editor shows none)."""
+    return {"reminders": SimpleLazyObject(lambda: _REMINDERS(incident=postmortem.incident_id))}
+
+
+# Read by every incident page and editor load: compiled once (lib/prepared.py).
+_REMINDERS = Prepared(reminders_sent)

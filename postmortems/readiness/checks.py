@@ -30,6 +30,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
+from lib.prepared import Prepared
 from postmortems.blameless.findings import (
     TIMELINE,
     DismissedKeys,
@@ -275,11 +278,19 @@ DEFAULT_REQUIRED: dict[str, frozenset[str] | None] = {
 
 def required_checks(severity: str) -> frozenset[str]:
     """The names of the checks a postmortem of `severity` must pass (one query)."""
-    policy = ReadinessPolicy.objects.filter(severity=severity).first()
-    names = DEFAULT_REQUIRED.get(severity) if policy is None else policy.required_checks
+    found = _POLICY(severity=severity)
+    names = DEFAULT_REQUIRED.get(severity) if not found else found[0].required_checks
     if names is None:
         names = CHECKS
     return (frozenset(names) | ALWAYS_REQUIRED) & frozenset(CHECKS)
+
+
+def _policy(severity: str) -> QuerySet[ReadinessPolicy]:
+    return ReadinessPolicy.objects.filter(severity=severity).order_by("pk")[:1]
+
+
+# Read by every editor load and readiness check: compiled once (lib/prepared.py).
+_POLICY = Prepared(_policy)
 
 
 @dataclass(frozen=True)

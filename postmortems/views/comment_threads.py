@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
+from lib.prepared import Prepared
 from postmortems.models.comments import ReviewComment, comment_label, comment_targets
 from postmortems.models.reviews import Postmortem
 
@@ -57,12 +60,30 @@ def comment_threads(
         )
 
     threads = {name: thread(name) for name in ([section] if section else targets)}
-    comments = ReviewComment.objects.filter(postmortem=postmortem)
     if section:
-        comments = comments.filter(section=section)
-    for comment in comments.select_related("author", "resolved_by").order_by("created_at", "pk"):
+        comments = _SECTIONS_COMMENTS(postmortem=postmortem.pk, section=section)
+    else:
+        comments = _COMMENTS(postmortem=postmortem.pk)
+    for comment in comments:
         if comment.section not in threads:
             threads[comment.section] = thread(comment.section)
         found = threads[comment.section]
         (found.resolved if comment.is_resolved else found.open).append(comment)
     return threads
+
+
+def _comments(postmortem: int) -> "QuerySet[ReviewComment]":
+    return (
+        ReviewComment.objects.filter(postmortem=postmortem)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def _sections_comments(postmortem: int, section: str) -> "QuerySet[ReviewComment]":
+    return _comments(postmortem).filter(section=section)
+
+
+# Read by every editor and read view load: compiled once per process (lib/prepared.py).
+_COMMENTS = Prepared(_comments)
+_SECTIONS_COMMENTS = Prepared(_sections_comments)

@@ -6,9 +6,11 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership, User
 from lib.prepared import Prepared, attach
-from postmortems.models import ActionItem, Postmortem, TimelineEvent
+from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
+from postmortems.models.incidents import Severity
 from tests.factories import (
     ActionItemFactory,
+    IncidentFactory,
     MembershipFactory,
     PostmortemFactory,
     TimelineEventFactory,
@@ -108,6 +110,20 @@ def test_values_and_slices_come_out_as_the_querysets():
     assert first_two(postmortem=PostmortemFactory().pk) == []
 
 
+def test_a_text_value_is_put_in_place_as_text():
+    sev1, sev2 = (IncidentFactory(severity=s) for s in ("SEV1", "SEV2"))
+
+    def of_severity(severity: str):
+        return Incident.objects.filter(severity=severity).values_list("pk", flat=True)
+
+    statement = Prepared(of_severity)
+    assert statement(severity=Severity.SEV2) == [sev2.pk]
+    assert statement(severity="SEV1") == [sev1.pk]
+    assert statement(severity="SEV4") == []
+    with pytest.raises(TypeError, match="severity must be str, not int"):
+        statement(severity=1)
+
+
 def test_an_argument_that_is_not_a_value_of_the_statement_is_refused():
     statement = Prepared(lambda postmortem: TimelineEvent.objects.all())
     with pytest.raises(ImproperlyConfigured, match="postmortem is not a value of the statement"):
@@ -116,8 +132,8 @@ def test_an_argument_that_is_not_a_value_of_the_statement_is_refused():
 
 def test_values_must_be_ids_and_all_given():
     statement = Prepared(lambda postmortem: TimelineEvent.objects.filter(postmortem=postmortem))
-    with pytest.raises(TypeError, match="must be an int"):
-        statement(postmortem="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="postmortem must be int, not str"):
+        statement(postmortem="1")
     with pytest.raises(TypeError, match="expected values for postmortem"):
         statement()
 

@@ -12,7 +12,7 @@ from postmortems.alerting.detection.services import (
     incident_firings,
     linkable_firings,
     missing_for_review,
-    review_with_answers,
+    review_of,
 )
 from postmortems.alerting.detection.wording import NO_ALERT_TITLE
 from postmortems.alerting.firings.models import Firing
@@ -164,7 +164,7 @@ def detection_for_review_edit(*, postmortem: Postmortem, user: User | None = Non
 def detection_for_review_read(*, postmortem: Postmortem, user: User) -> dict:
     """PAGE_EXTRAS["review-read"]: what the authors confirmed, read only (reading writes
     nothing; the editor refreshes the suggestions)."""
-    review = review_with_answers().filter(postmortem=postmortem).first()
+    review = review_of(postmortem)
     firings = incident_firings(postmortem.incident)
     section = DetectionSection(
         postmortem=postmortem,

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lib.database_errors import retry_on_contention
+from lib.prepared import Prepared, attach
 from postmortems.alerting.detection.models import Criterion, DetectionAnswer, DetectionReview
 from postmortems.alerting.detection.prefill import Suggestion, suggested_alert, suggestions
 from postmortems.alerting.detection.wording import (
@@ -77,13 +78,7 @@ def incident_firings(incident: Incident) -> list[Firing]:
     storm ties hundreds to one incident, and the tool's labels and recipients (JSON)
     and the rule's and integration's other columns cost every editor load. Another
     column of a rule or an integration is read when asked for (a query each)."""
-    firings = list(
-        Firing.objects.filter(incident=incident)
-        .only(*_FIRING_READ)
-        .annotate(**{alias: F(f"rule__{name}") for name, alias in _RULE_READ.items()})
-        .annotate(**{alias: F(f"integration__{name}") for name, alias in _INTEGRATION_READ.items()})
-        .order_by("fired_at", "pk")
-    )
+    firings = _FIRINGS(incident=incident.pk)
     rules: dict[int, AlertRule] = {}
     integrations: dict[int, AlertIntegration] = {}
     for firing in firings:
@@ -99,6 +94,18 @@ def incident_firings(incident: Incident) -> list[Firing]:
             integrations[firing.integration_id] = integration
         firing.rule, firing.integration = rule, integration
     return firings
+
+
+# Read by every editor load: compiled once per process (lib/prepared.py).
+_FIRINGS = Prepared(
+    lambda incident: (
+        Firing.objects.filter(incident=incident)
+        .only(*_FIRING_READ)
+        .annotate(**{alias: F(f"rule__{name}") for name, alias in _RULE_READ.items()})
+        .annotate(**{alias: F(f"integration__{name}") for name, alias in _INTEGRATION_READ.items()})
+        .order_by("fired_at", "pk")
+    )
+)
 
 
 def _related_row(model: type[M], pk: int, firing: Firing, read: dict[str, str]) -> M:
@@ -126,6 +133,27 @@ def review_with_answers() -> QuerySet[DetectionReview]:
     return DetectionReview.objects.select_related("reviewed_by").prefetch_related(
         Prefetch("answers", queryset=answers)
     )
+
+
+def review_of(postmortem: Postmortem) -> DetectionReview | None:
+    """The postmortem's detection review as review_with_answers() reads it, if it has
+    one: read on every editor load, so in two statements compiled once per process."""
+    found = _REVIEW(postmortem=postmortem.pk)
+    if not found:
+        return None
+    review = found[0]
+    attach(review, "answers", _ANSWERS(review=review.pk))
+    return review
+
+
+_REVIEW = Prepared(
+    lambda postmortem: DetectionReview.objects.select_related("reviewed_by").filter(
+        postmortem=postmortem
+    )
+)
+_ANSWERS = Prepared(
+    lambda review: DetectionAnswer.objects.select_related("action_item").filter(review=review)
+)
 
 
 def _differs(answer: DetectionAnswer, wanted: Suggestion) -> bool:
@@ -166,7 +194,7 @@ def detection_review_refresh(
     if firings is None:
         firings = incident_firings(postmortem.incident)
     wanted = _suggestions_for(postmortem, firings)
-    review = review_with_answers().filter(postmortem=postmortem).first()
+    review = review_of(postmortem)
     if _up_to_date(review, wanted):
         assert review is not None
         return review

@@ -6,14 +6,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accounts.models import Team
+from lib.prepared import Prepared
 from postmortems.alerting.oncall.models import Channel, OnCallPolicy
 
 
 def team_policy(team: Team | int) -> OnCallPolicy:
     """The team's policy, or the defaults (unsaved) when it has none: one query."""
     team_id = team if isinstance(team, int) else team.pk
-    policy = OnCallPolicy.objects.filter(team_id=team_id).first()
-    return policy if policy is not None else OnCallPolicy(team_id=team_id)
+    found = _POLICY(team=team_id)
+    return found[0] if found else OnCallPolicy(team_id=team_id)
+
+
+# Read by every editor of a review an alert fired for: compiled once (lib/prepared.py).
+_POLICY = Prepared(lambda team: OnCallPolicy.objects.filter(team_id=team).order_by("pk")[:1])
 
 
 def local(policy: OnCallPolicy, moment: datetime) -> datetime:
