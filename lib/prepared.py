@@ -11,16 +11,17 @@ iterable. (django-prepared-queries did this for Django 1.x and is unmaintained.)
 
 The function must build the same statement whatever its arguments are (it is called
 once, with stand-ins): everything that varies is an argument, used only as a plain
-value of the statement (as often as needed), and each an int (an id), or a str when
-annotated so (`severity: str`). An argument whose stand-in is not found among the
-compiled parameters (used in Python rather than in the statement) is refused when the
-statement is first built.
+value of the statement (as often as needed), and each an int (an id), or a str or a
+datetime when annotated so (`severity: str`, `since: datetime`). An argument whose
+stand-in is not found among the compiled parameters (used in Python rather than in
+the statement) is refused when the statement is first built.
 """
 
 import copy
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +36,7 @@ T = TypeVar("T")
 # parameter to find: such an argument is refused).
 _STAND_IN = 2_146_000_000
 _STAND_IN_TEXT = "\ufffcstand-in "  # an object replacement character, then the number
+_STAND_IN_MOMENT = datetime(2199, 12, 31, 23, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,9 @@ class _Compiled:
     compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
-    # (argument, its positions in params, each with the type the backend gave it there:
-    # int or str, or a subclass naming the column's size, as psycopg's Int4 on PostgreSQL)
-    slots: tuple[tuple[str, tuple[tuple[int, type], ...]], ...]
+    # (argument, its positions in params, each with how a value is put there: as the
+    # backend gave the stand-in, e.g. psycopg's Int4 naming an int column's size)
+    slots: tuple[tuple[str, tuple[tuple[int, Callable[[Any], Any]], ...]], ...]
 
 
 class Prepared(Generic[T]):
@@ -55,14 +57,13 @@ class Prepared(Generic[T]):
         self._build = build
         parameters = inspect.signature(build).parameters.values()
         self._names = tuple(parameter.name for parameter in parameters)
-        # Each argument's type: int unless annotated str.
+        # Each argument's type: int unless annotated str or datetime.
         self._types = {
-            parameter.name: str if parameter.annotation in (str, "str") else int
-            for parameter in parameters
+            parameter.name: _TYPES.get(parameter.annotation, int) for parameter in parameters
         }
         self._compiled: dict[str, _Compiled] = {}
 
-    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int | str) -> list[T]:
+    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values: int | str | datetime) -> list[T]:
         """The statement's rows for these values, as the queryset would give them."""
         compiled = self._compiled.get(using) or self._compile(using)
         if values.keys() != set(self._names):
@@ -72,9 +73,8 @@ class Prepared(Generic[T]):
             value, wanted = values[name], self._types[name]
             if not isinstance(value, wanted) or isinstance(value, bool):
                 raise TypeError(f"{name} must be {wanted.__name__}, not {type(value).__name__}")
-            value = wanted(value)  # a choice's value (TextChoices members are str too)
-            for position, kind in positions:
-                params[position] = value if kind is wanted else kind(value)
+            for position, convert in positions:
+                params[position] = convert(value)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]
         sql = compiled.sql
@@ -84,17 +84,19 @@ class Prepared(Generic[T]):
         return list(run)
 
     def _compile(self, using: str) -> _Compiled:
+        ops = connections[using].ops
         stand_ins = {name: self._stand_in(n, name) for n, name in enumerate(self._names)}
         queryset = self._build(**stand_ins).using(using)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = []
         for name, stand_in in stand_ins.items():
-            wanted = self._types[name]
+            convert = _converter(self._types[name], ops)
+            wanted = convert(stand_in)
             found = tuple(
-                (n, type(p))
+                (n, convert if type(p) is type(wanted) else _then(convert, type(p)))
                 for n, p in enumerate(params)
-                if isinstance(p, wanted) and not isinstance(p, bool) and p == stand_in
+                if isinstance(p, type(wanted)) and not isinstance(p, bool) and p == wanted
             )
             if not found:
                 raise ImproperlyConfigured(
@@ -105,10 +107,29 @@ class Prepared(Generic[T]):
         self._compiled[using] = compiled
         return compiled
 
-    def _stand_in(self, n: int, name: str) -> int | str:
-        if self._types[name] is str:
+    def _stand_in(self, n: int, name: str) -> object:
+        kind = self._types[name]
+        if kind is str:
             return f"{_STAND_IN_TEXT}{n}"
+        if kind is datetime:
+            return _STAND_IN_MOMENT + timedelta(seconds=n)
         return _STAND_IN + n
+
+
+_TYPES: dict[object, type] = {str: str, "str": str, datetime: datetime, "datetime": datetime}
+
+
+def _converter(kind: type, ops: Any) -> Callable[[Any], Any]:
+    """A value as the backend passes it: a choice's plain value (TextChoices members
+    are str too), a moment as the backend adapts it (SQLite: text in its zone)."""
+    if kind is datetime:
+        return ops.adapt_datetimefield_value
+    return kind
+
+
+def _then(convert: Callable[[Any], Any], kind: type) -> Callable[[Any], Any]:
+    """`convert`, then the type the backend gave the value there (psycopg's Int4)."""
+    return lambda value: kind(convert(value))
 
 
 def attach(instance: Model, relation: str, rows: Iterable[Model]) -> None:

@@ -1,5 +1,8 @@
 """Statements compiled once per process (lib/prepared.py) give what their querysets give."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef
@@ -9,6 +12,7 @@ from lib.prepared import Prepared, attach
 from postmortems.models import ActionItem, Incident, Postmortem, TimelineEvent
 from postmortems.models.incidents import Severity
 from tests.factories import (
+    BASE_TIME,
     ActionItemFactory,
     IncidentFactory,
     MembershipFactory,
@@ -122,6 +126,31 @@ def test_a_text_value_is_put_in_place_as_text():
     assert statement(severity="SEV4") == []
     with pytest.raises(TypeError, match="severity must be str, not int"):
         statement(severity=1)
+
+
+def test_a_moment_is_put_in_place_as_the_database_takes_it():
+    postmortem = PostmortemFactory()
+    at = [BASE_TIME + dt.timedelta(minutes=m) for m in (0, 30, 90)]
+    events = [TimelineEventFactory(postmortem=postmortem, occurred_at=when) for when in at]
+
+    def between(postmortem: int, since: dt.datetime, until: dt.datetime):
+        return TimelineEvent.objects.filter(
+            postmortem=postmortem, occurred_at__gte=since, occurred_at__lt=until
+        ).values_list("pk", flat=True)
+
+    statement = Prepared(between)
+    berlin = ZoneInfo("Europe/Berlin")  # the same instants, written in another zone
+    assert statement(postmortem=postmortem.pk, since=at[0], until=at[2]) == [
+        events[0].pk,
+        events[1].pk,
+    ]
+    since, until = at[1].astimezone(berlin), (at[2] + dt.timedelta(seconds=1)).astimezone(berlin)
+    assert statement(postmortem=postmortem.pk, since=since, until=until) == [
+        events[1].pk,
+        events[2].pk,
+    ]
+    with pytest.raises(TypeError, match="since must be datetime, not str"):
+        statement(postmortem=postmortem.pk, since="2026-11-02", until=at[2])
 
 
 def test_an_argument_that_is_not_a_value_of_the_statement_is_refused():

@@ -358,16 +358,21 @@ def linkable_firings(incident: Incident) -> list[Firing]:
     """The team's firings around the incident's start tied to no incident (so none tied
     to an incident someone may not see), newest first, a short list."""
     start = incident.started_at
-    return list(
+    return _LINKABLE(team=incident.team_id, since=start - LINK_BEFORE, until=start + LINK_AFTER)
+
+
+def _linkable(team: int, since: datetime, until: datetime) -> QuerySet[Firing]:
+    return (
         Firing.objects.filter(
-            team_id=incident.team_id,
-            incident__isnull=True,
-            fired_at__gte=start - LINK_BEFORE,
-            fired_at__lte=start + LINK_AFTER,
+            team_id=team, incident__isnull=True, fired_at__gte=since, fired_at__lte=until
         )
         .select_related("rule")
         .order_by("fired_at", "pk")[:LINK_LIMIT]
     )
+
+
+# Read by every editor load: compiled once per process (lib/prepared.py).
+_LINKABLE = Prepared(_linkable)
 
 
 @retry_on_contention
