@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lib.model_rows import instance_from_db
 from postmortems.models.fields import BoundedDateTimeField, created_by_field
 
 if TYPE_CHECKING:
@@ -164,3 +165,8 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # A long incident's review holds hundreds, read on every editor load.
+        return instance_from_db(cls, db, field_names, values)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lib.model_rows import instance_from_db
 from postmortems.alerting.oncall.models import Channel
 from postmortems.models.fields import BoundedDateTimeField
 from postmortems.models.incidents import Severity
@@ -147,6 +148,11 @@ class Firing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} at {self.fired_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # An alert storm ties hundreds to one incident, read on every editor load.
+        return instance_from_db(cls, db, field_names, values)
 
     @property
     def is_page(self) -> bool:
