@@ -35,6 +35,7 @@ T = TypeVar("T")
 # answers a lookup out of its column's range without a statement, which leaves no
 # parameter to find: such an argument is refused).
 _STAND_IN = 2_146_000_000
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _STAND_IN_TEXT = "\ufffcstand-in "  # an object replacement character, then the number
 _STAND_IN_MOMENT = datetime(2199, 12, 31, 23, 0, tzinfo=UTC)
 
@@ -68,11 +69,17 @@ class Prepared(Generic[T]):
         compiled = self._compiled.get(using) or self._compile(using)
         if values.keys() != set(self._names):
             raise TypeError(f"expected values for {', '.join(self._names)}")
-        params = list(compiled.params)
-        for name, positions in compiled.slots:
-            value, wanted = values[name], self._types[name]
+        for name, value in values.items():
+            wanted = self._types[name]
             if not isinstance(value, wanted) or isinstance(value, bool):
                 raise TypeError(f"{name} must be {wanted.__name__}, not {type(value).__name__}")
+            if isinstance(value, int) and not _INT_MIN <= value <= _INT_MAX:
+                # Beyond a 32-bit column (a number typed in a URL): built afresh, so that
+                # Django answers as it would (no rows for a value out of a column's range).
+                return list(self._build(**values).using(using))
+        params = list(compiled.params)
+        for name, positions in compiled.slots:
+            value = values[name]
             for position, convert in positions:
                 params[position] = convert(value)
         compiler = copy.copy(compiled.compiler)

@@ -114,6 +114,15 @@ def test_values_and_slices_come_out_as_the_querysets():
     assert first_two(postmortem=PostmortemFactory().pk) == []
 
 
+def test_a_number_beyond_a_column_finds_nothing_rather_than_failing():
+    incident = IncidentFactory()
+    statement = Prepared(lambda number: Incident.objects.filter(number=number))
+    assert statement(number=incident.number) == [incident]
+    for number in (2**31, 2**63, 10**30):  # typed in a URL: INC-<digits>
+        # As the queryset answers (PostgreSQL would refuse the value as a parameter).
+        assert statement(number=number) == list(Incident.objects.filter(number=number)) == []
+
+
 def test_a_text_value_is_put_in_place_as_text():
     sev1, sev2 = (IncidentFactory(severity=s) for s in ("SEV1", "SEV2"))
 
