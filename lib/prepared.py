@@ -74,7 +74,7 @@ class Prepared(Generic[T]):
             if not isinstance(value, wanted) or isinstance(value, bool):
                 raise TypeError(f"{name} must be {wanted.__name__}, not {type(value).__name__}")
             if isinstance(value, int) and not _INT_MIN <= value <= _INT_MAX:
-                # Beyond a 32-bit column (a number typed in a URL): built afresh, so that
+                # Beyond a 32-bit column (a number from outside): built afresh, so that
                 # Django answers as it would (no rows for a value out of a column's range).
                 return list(self._build(**values).using(using))
         params = list(compiled.params)

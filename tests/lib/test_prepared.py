@@ -118,7 +118,7 @@ def test_a_number_beyond_a_column_finds_nothing_rather_than_failing():
     incident = IncidentFactory()
     statement = Prepared(lambda number: Incident.objects.filter(number=number))
     assert statement(number=incident.number) == [incident]
-    for number in (2**31, 2**63, 10**30):  # typed in a URL: INC-<digits>
+    for number in (2**31, 2**63, 10**30):  # from outside, as in a JSON body
         # As the queryset answers (PostgreSQL would refuse the value as a parameter).
         assert statement(number=number) == list(Incident.objects.filter(number=number)) == []
 
