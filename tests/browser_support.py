@@ -29,8 +29,20 @@ CHROMIUM_ARGS = [
 
 
 # A request to a live server on an in-memory SQLite database holds this while it is
-# answered; a test's own statements wait for it too (see live_app_server).
+# answered, and every statement on such a database waits for it (see live_app_server).
 REQUESTS = threading.RLock()
+
+
+def _take_turns(sender, connection, **kwargs) -> None:
+    """Each connection to an in-memory SQLite database runs its statements between the
+    live server's requests (registered when this plugin loads, before any connection
+    is made: a connection lives on from test to test)."""
+    memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if memory and _after_the_request_in_progress not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_after_the_request_in_progress)
+
+
+connection_created.connect(_take_turns, weak=False)
 
 
 @contextmanager
@@ -39,11 +51,11 @@ def live_app_server(thread_class=None):
     database is one connection, shared with the server's request threads: they then
     take turns on it, or one request's transaction would take in another's queries.
 
-    A test that drives a browser runs its own statements in Playwright's context,
-    where Django opens a second connection to the same in-memory database. SQLite
+    A test that drives a browser runs its own statements while Playwright's event loop
+    runs, where Django uses a second connection to the same in-memory database. SQLite
     then locks whole tables between the two and fails a statement at once ("database
-    table is locked") instead of waiting, so each statement of such a connection takes
-    its turn with the requests, and reads without taking table locks."""
+    table is locked") instead of waiting, so every statement on such a database takes
+    its turn with the requests (_take_turns)."""
     from django.test.testcases import LiveServerThread
 
     shared: dict[str, BaseDatabaseWrapper] = {
@@ -51,11 +63,6 @@ def live_app_server(thread_class=None):
         for conn in connections.all()
         if isinstance(conn, SQLiteDatabaseWrapper) and conn.is_in_memory_db()
     }
-
-    def take_turns(sender, connection, **kwargs):
-        if connection.alias in shared and connection is not shared[connection.alias]:
-            connection.connection.execute("PRAGMA read_uncommitted = 1")
-            connection.execute_wrappers.append(_after_the_request_in_progress)
 
     thread = (thread_class or LiveServerThread)(
         "localhost",
@@ -69,7 +76,6 @@ def live_app_server(thread_class=None):
     thread.daemon = True
     for conn in shared.values():
         conn.inc_thread_sharing()
-    connection_created.connect(take_turns, weak=False)
     thread.start()
     thread.is_ready.wait()
     try:
@@ -78,7 +84,6 @@ def live_app_server(thread_class=None):
         yield f"http://localhost:{thread.port}"
     finally:
         thread.terminate()
-        connection_created.disconnect(take_turns)
         for conn in shared.values():
             conn.dec_thread_sharing()
 
