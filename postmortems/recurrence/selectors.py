@@ -14,7 +14,7 @@ from lib.prepared import Prepared
 from postmortems.models.actions import ActionItem
 from postmortems.models.catalog import Service
 from postmortems.models.incidents import Incident
-from postmortems.permissions import is_admin, viewer_filter, visibility_filter
+from postmortems.permissions import is_admin, viewer_filter
 from postmortems.recurrence.models import Recurrence, SharedThing
 
 
@@ -32,9 +32,13 @@ _INCIDENT_SHOWN = ("number", "title", "started_at")
 
 def visible_recurrences(user: User) -> QuerySet[Recurrence]:
     """Recurrences whose two incidents `user` may both see."""
-    return Recurrence.objects.filter(
-        visibility_filter(user, prefix="incident__"), visibility_filter(user, prefix="earlier__")
-    )
+    return _seen_through(partial(viewer_filter, user.pk, admin=is_admin(user)))
+
+
+def _seen_through(visible: Callable[..., Q]) -> QuerySet[Recurrence]:
+    """Recurrences whose two incidents pass `visible(prefix=)`, a viewer's visibility
+    filter for a path to an incident."""
+    return Recurrence.objects.filter(visible(prefix="incident__"), visible(prefix="earlier__"))
 
 
 # The earlier review's items a recurrence shows: what the panel and the API read of them.
@@ -161,10 +165,10 @@ class IncidentRecurrences:
 
 
 def _both_sides(incident: int, visible: Callable[..., Q]) -> QuerySet[Recurrence]:
-    """An incident's recurrences both ways, with what the panel shows; `visible(prefix=)`
-    is the viewer's visibility filter for a path to an incident."""
+    """An incident's recurrences both ways seen through `visible` (_seen_through), with
+    what the panel shows."""
     return (
-        Recurrence.objects.filter(visible(prefix="incident__"), visible(prefix="earlier__"))
+        _seen_through(visible)
         .filter(
             Q(incident=incident) | (Q(earlier=incident) & ~Q(status=Recurrence.Status.DISMISSED))
         )
@@ -256,18 +260,13 @@ def confirmed_by_service(
     the latest few of each. `teams` None: every team; `user` None: no visibility
     filter (the dashboard's scope sees everything, insights/permissions.py). Two
     statements: the counts, then the latest recurrences of the services shown."""
-    confirmed = Recurrence.objects.filter(
-        status=Recurrence.Status.CONFIRMED, incident__started_at__gte=since
-    )
     if user is not None:
-        confirmed = confirmed.filter(
-            visibility_filter(user, prefix="incident__"),
-            visibility_filter(user, prefix="earlier__"),
-        )
+        seen = visible_recurrences(user)
     else:
-        confirmed = confirmed.filter(
+        seen = Recurrence.objects.filter(
             incident__deleted_at__isnull=True, earlier__deleted_at__isnull=True
         )
+    confirmed = seen.filter(status=Recurrence.Status.CONFIRMED, incident__started_at__gte=since)
     if teams is not None:
         confirmed = confirmed.filter(incident__team__in=teams)
     links = Recurrence.services.through.objects.filter(recurrence__in=confirmed.values("pk"))

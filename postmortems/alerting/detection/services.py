@@ -145,12 +145,17 @@ def _suggestions_for(postmortem: Postmortem, firings: list[Firing]) -> list[Sugg
 
 
 def review_with_answers() -> QuerySet[DetectionReview]:
+    return _reviews().prefetch_related(Prefetch("answers", queryset=_answers()))
+
+
+def _reviews() -> QuerySet[DetectionReview]:
     # With who marked it reviewed: the section and the read view name them, which
     # cost a statement from the template on every load of a reviewed review.
-    answers = DetectionAnswer.objects.select_related("action_item")
-    return DetectionReview.objects.select_related("reviewed_by").prefetch_related(
-        Prefetch("answers", queryset=answers)
-    )
+    return DetectionReview.objects.select_related("reviewed_by")
+
+
+def _answers() -> QuerySet[DetectionAnswer]:
+    return DetectionAnswer.objects.select_related("action_item")
 
 
 def review_of(postmortem: Postmortem) -> DetectionReview | None:
@@ -164,14 +169,8 @@ def review_of(postmortem: Postmortem) -> DetectionReview | None:
     return review
 
 
-_REVIEW = Prepared(
-    lambda postmortem: DetectionReview.objects.select_related("reviewed_by").filter(
-        postmortem=postmortem
-    )
-)
-_ANSWERS = Prepared(
-    lambda review: DetectionAnswer.objects.select_related("action_item").filter(review=review)
-)
+_REVIEW = Prepared(lambda postmortem: _reviews().filter(postmortem=postmortem))
+_ANSWERS = Prepared(lambda review: _answers().filter(review=review))
 
 
 def _differs(answer: DetectionAnswer, wanted: Suggestion) -> bool:
